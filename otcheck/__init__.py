@@ -1,0 +1,34 @@
+"""otcheck: certified numerical checks of optimal-transport generative modeling theory.
+
+Layers (data flows down; nothing imports upward): measures and costs, exact OT, divergences and
+relaxed OT, claims, models (torch), front ends. See ``docs/`` and DESIGN.md.
+"""
+
+from .costs import cost_matrix
+from .exact import Certificate, OTResult, UncertifiedError, certify, solve_ot, wasserstein
+from .measures import DiscreteMeasure
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DiscreteMeasure",
+    "cost_matrix",
+    "solve_ot",
+    "certify",
+    "wasserstein",
+    "Certificate",
+    "OTResult",
+    "UncertifiedError",
+    "verify",
+]
+
+
+def verify(ids=None, seed=0, **options):
+    """Run registered claims and return a :class:`otcheck.claims.Report`.
+
+    Thin front for :func:`otcheck.claims.verify` (imported on first use, so ``import otcheck``
+    stays light). See that function for the parameters.
+    """
+    from .claims import verify as _verify
+
+    return _verify(ids=ids, seed=seed, **options)

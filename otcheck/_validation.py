@@ -1,0 +1,141 @@
+"""Input validation shared by every public entry point.
+
+Every function here raises ``TypeError`` (wrong kind of object) or ``ValueError`` (right kind,
+wrong value) with a message that starts with the argument's name, so a user sees which
+argument was bad and why. Inner functions trust what these return: float64, C-contiguous
+arrays of the documented shape.
+"""
+
+from __future__ import annotations
+
+import numbers
+from fractions import Fraction
+
+import numpy as np
+
+#: Default tolerance on ``|sum(weights) - 1|`` for probability vectors.
+MASS_TOL = 1e-9
+
+
+def _to_numpy(x, name):
+    """Turn array-likes (including torch tensors) into a numpy array without silent coercion."""
+    if x is None:
+        raise TypeError(f"{name}: expected an array, got None")
+    if hasattr(x, "detach") and hasattr(x, "cpu"):  # torch tensor, converted at the boundary
+        x = x.detach().cpu().numpy()
+    if isinstance(x, (str, bytes, dict, set)):
+        raise TypeError(f"{name}: expected an array of numbers, got {type(x).__name__}")
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged lists and similar
+        raise ValueError(f"{name}: could not be read as an array ({exc})") from exc
+    if arr.dtype == object:
+        # Exact rationals are allowed where the caller asks for them; everything else is rejected.
+        if arr.size and all(isinstance(v, (numbers.Rational, Fraction)) for v in arr.ravel()):
+            return arr
+        raise TypeError(f"{name}: expected numbers, got an array of dtype object")
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: expected real numbers, got dtype {arr.dtype}")
+    return arr
+
+
+def as_float_array(x, name, *, ndim=None):
+    """Return ``x`` as a float64 array, checking it is finite and (optionally) its rank."""
+    arr = _to_numpy(x, name)
+    if arr.dtype == object:
+        arr = np.array([float(v) for v in arr.ravel()], dtype=np.float64).reshape(arr.shape)
+    else:
+        arr = np.ascontiguousarray(arr, dtype=np.float64)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name}: expected a {ndim}-D array, got shape {arr.shape}")
+    if arr.size and not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(f"{name}: contains a non-finite value ({arr[tuple(bad)]}) at index {tuple(int(i) for i in bad)}")
+    return arr
+
+
+def as_points(x, name):
+    """Return points as an ``(n, d)`` float64 array; a 1-D array means ``d = 1``."""
+    arr = as_float_array(x, name)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise ValueError(f"{name}: expected shape (n, d) or (n,), got {arr.shape}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name}: is empty (no points)")
+    if arr.shape[1] == 0:
+        raise ValueError(f"{name}: points have dimension 0")
+    return arr
+
+
+def as_weights(w, name, *, n=None, tol=MASS_TOL):
+    """Return a probability vector as float64, checking it is non-negative and sums to one.
+
+    Parameters
+    ----------
+    w : array_like, shape (n,)
+        The weights.
+    name : str
+        The argument name used in error messages.
+    n : int, optional
+        Required length.
+    tol : float
+        Tolerance on ``|sum(w) - 1|``.
+    """
+    arr = as_float_array(w, name, ndim=1)
+    if arr.size == 0:
+        raise ValueError(f"{name}: is empty (a measure needs at least one atom)")
+    if n is not None and arr.shape[0] != n:
+        raise ValueError(f"{name}: has length {arr.shape[0]}, expected {n}")
+    if np.any(arr < 0):
+        i = int(np.argmin(arr))
+        raise ValueError(f"{name}: has a negative weight {arr[i]!r} at index {i}")
+    total = float(arr.sum())
+    if abs(total - 1.0) > tol:
+        raise ValueError(f"{name}: weights sum to {total!r}, not 1 (tolerance {tol:g})")
+    return arr
+
+
+def as_cost(C, name, *, shape=None):
+    """Return a cost matrix as a finite float64 ``(n, m)`` array."""
+    arr = as_float_array(C, name, ndim=2)
+    if arr.size == 0:
+        raise ValueError(f"{name}: is empty, shape {arr.shape}")
+    if shape is not None and arr.shape != tuple(shape):
+        raise ValueError(f"{name}: has shape {arr.shape}, expected {tuple(shape)} (len(a), len(b))")
+    return arr
+
+
+def check_positive_int(value, name, *, minimum=1):
+    """Check ``value`` is an integer (not bool) ``>= minimum`` and return it as ``int``."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral,)):
+        raise TypeError(f"{name}: expected an integer, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name}: must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_nonnegative(value, name, *, strict=False):
+    """Check ``value`` is a finite real number ``>= 0`` (``> 0`` when ``strict``) and return a float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a real number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name}: must be finite, got {value}")
+    if value < 0 or (strict and value == 0):
+        raise ValueError(f"{name}: must be {'> 0' if strict else '>= 0'}, got {value}")
+    return value
+
+
+def as_generator(seed, name="seed"):
+    """Return a ``numpy.random.Generator`` from an int seed or a Generator; anything else is an error.
+
+    ``None`` is refused on purpose: every random choice in otcheck flows from an explicit seed.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"{name}: expected an int seed or a numpy.random.Generator, got {type(seed).__name__} {seed!r}")
+    if seed < 0:
+        raise ValueError(f"{name}: must be a non-negative integer, got {seed}")
+    return np.random.default_rng(int(seed))

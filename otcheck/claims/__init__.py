@@ -1,0 +1,15 @@
+"""The claims of the paper, one registered check per id of CLAIMS.md (layer 4).
+
+``registry`` maps a claim id to its :class:`Claim`; ``Claim.check(seed=0, **sizes)`` returns
+:class:`Evidence`. Importing this package registers every claim (the trained ones import torch
+only when run).
+"""
+
+from ._engine import (FAILS, HOLDS, KINDS, RELATIONS, UNDECIDED, Claim, Evidence, Report, combine, decide,
+                      decide_interval, register, registry, verify)
+
+# Registration happens on import, in paper order.
+from . import section2, section3, section4, appendix, trained  # noqa: E402,F401
+
+__all__ = ["Claim", "Evidence", "Report", "registry", "register", "verify", "decide", "decide_interval",
+           "combine", "HOLDS", "FAILS", "UNDECIDED", "KINDS", "RELATIONS"]

@@ -1,0 +1,1 @@
+"""Claims: section2 (being written)."""

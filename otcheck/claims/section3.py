@@ -1,0 +1,1 @@
+"""Claims: section3 (being written)."""

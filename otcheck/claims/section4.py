@@ -1,0 +1,1 @@
+"""Claims: section4 (being written)."""

@@ -1,0 +1,1 @@
+"""Claims: trained (being written)."""

@@ -1,0 +1,101 @@
+"""Ground costs ``c(x, y)`` evaluated on two point clouds (layer 1)."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ._validation import as_points
+
+__all__ = ["cost_matrix", "COST_NAMES"]
+
+#: Names accepted by :func:`cost_matrix`.
+COST_NAMES = ("sqeuclidean", "euclidean")
+
+
+def _sqdist(X, Y):
+    # ||x||^2 + ||y||^2 - 2 <x, y>, clipped at 0 against cancellation; exact zeros on the diagonal
+    # are restored by the clip when X and Y share points up to rounding.
+    d = (X * X).sum(1)[:, None] + (Y * Y).sum(1)[None, :] - 2.0 * (X @ Y.T)
+    np.maximum(d, 0.0, out=d)
+    return d
+
+
+def cost_matrix(X, Y, cost="sqeuclidean"):
+    r"""Matrix of ground costs :math:`C_{ij} = c(x_i, y_j)`.
+
+    .. math::
+
+        c(x, y) = \begin{cases}
+            \|x - y\|_2^2 & \text{cost = "sqeuclidean"} \\
+            \|x - y\|_2   & \text{cost = "euclidean"} \\
+            \|x - y\|_2^p & \text{cost = } p > 0 \\
+            f(X, Y)_{ij}  & \text{cost = callable } f
+        \end{cases}
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d) or (n,)
+        First point cloud; a 1-D array means ``d = 1``.
+    Y : array_like, shape (m, d) or (m,)
+        Second point cloud, same dimension ``d``.
+    cost : {"sqeuclidean", "euclidean"}, float or callable
+        The cost. A positive number ``p`` gives ``||x - y||^p``. A callable receives the two
+        ``(n, d)`` and ``(m, d)`` float64 arrays and must return an ``(n, m)`` array of finite,
+        non-negative numbers.
+
+    Returns
+    -------
+    C : ndarray, shape (n, m), float64
+
+    Raises
+    ------
+    ValueError
+        Dimension mismatch, unknown cost name, ``p <= 0``, or a callable returning a wrong
+        shape, NaN/inf or negative costs.
+    TypeError
+        ``cost`` is neither a name, a number nor a callable.
+
+    Examples
+    --------
+    >>> cost_matrix([[0.0, 0.0], [1.0, 1.0]], [[0.0, 1.0]])
+    array([[1.],
+           [1.]])
+    >>> cost_matrix([0.0, 3.0], [1.0], cost="euclidean")
+    array([[1.],
+           [2.]])
+    """
+    X = as_points(X, "X")
+    Y = as_points(Y, "Y")
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(f"Y: points have dimension {Y.shape[1]}, but X has dimension {X.shape[1]}")
+    if isinstance(cost, str):
+        if cost == "sqeuclidean":
+            return _sqdist(X, Y)
+        if cost == "euclidean":
+            return np.sqrt(_sqdist(X, Y))
+        raise ValueError(f"cost: unknown name {cost!r}; expected one of {COST_NAMES}, a power p > 0 or a callable")
+    if isinstance(cost, numbers.Real) and not isinstance(cost, bool):
+        p = float(cost)
+        if not np.isfinite(p) or p <= 0:
+            raise ValueError(f"cost: a power must be a finite number > 0, got {cost!r}")
+        if p == 2.0:
+            return _sqdist(X, Y)
+        return np.sqrt(_sqdist(X, Y)) ** p
+    if callable(cost):
+        C = np.asarray(cost(X, Y))
+        if C.shape != (X.shape[0], Y.shape[0]):
+            raise ValueError(
+                f"cost: the callable returned shape {C.shape}, expected ({X.shape[0]}, {Y.shape[0]}); "
+                "it receives X (n, d) and Y (m, d) and must return the (n, m) matrix"
+            )
+        if C.dtype.kind not in "biuf":
+            raise TypeError(f"cost: the callable returned dtype {C.dtype}, expected real numbers")
+        C = np.ascontiguousarray(C, dtype=np.float64)
+        if not np.all(np.isfinite(C)):
+            raise ValueError("cost: the callable returned NaN or inf values")
+        if np.any(C < 0):
+            raise ValueError(f"cost: the callable returned a negative cost {C.min()!r}; costs must be >= 0")
+        return C
+    raise TypeError(f"cost: expected a name, a power p > 0 or a callable, got {type(cost).__name__}")
