@@ -6,6 +6,7 @@ the layers below, and compares two numbers under a relation. Nothing here solves
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import time
@@ -66,6 +67,12 @@ def decide(lhs, rhs, relation, tol):
     (a strict inequality within tolerance is ``undecided``). Exact numbers never give
     ``undecided`` for ``==``, ``<=``, ``>=``.
 
+    ``"does not depend on"`` is ``==`` of two values (e.g. two minimizers at two parameters);
+    ``"depends on"`` holds when they differ by more than the tolerance and fails otherwise;
+    ``!=`` is ``undecided`` (not ``fails``) within tolerance. ``"exists"`` reads ``lhs`` as the
+    number of witnesses found: it holds when ``lhs > 0`` and is ``undecided`` otherwise (a search
+    that found nothing proves nothing).
+
     Examples
     --------
     >>> decide(1.0, 1.0 + 1e-12, "==", 1e-9), decide(2.0, 1.0, "<=", 1e-9), decide(1.0, 1.0, "<", 1e-9)
@@ -78,10 +85,14 @@ def decide(lhs, rhs, relation, tol):
         slack = 0.0
     else:
         slack = tol * max(1.0, abs(lhs), abs(rhs))
-    if relation == "==":
+    if relation in ("==", "does not depend on"):
         return HOLDS if (lhs == rhs or abs(lhs - rhs) <= slack) else FAILS
     if relation == "!=":
         return HOLDS if abs(lhs - rhs) > slack else UNDECIDED
+    if relation == "depends on":
+        return HOLDS if abs(lhs - rhs) > slack else FAILS
+    if relation == "exists":
+        return HOLDS if lhs > 0 else UNDECIDED
     if relation == "<=":
         return HOLDS if lhs <= rhs + slack else FAILS
     if relation == ">=":
@@ -90,7 +101,7 @@ def decide(lhs, rhs, relation, tol):
         return HOLDS if lhs < rhs - slack else (FAILS if lhs > rhs + slack else UNDECIDED)
     if relation == ">":
         return HOLDS if lhs > rhs + slack else (FAILS if lhs < rhs - slack else UNDECIDED)
-    raise ValueError(f"relation: {relation!r} cannot be decided from two numbers; expected ==, !=, <=, >=, <, >")
+    raise ValueError(f"relation: {relation!r} cannot be decided from two numbers; expected one of {RELATIONS}")
 
 
 def decide_interval(lhs_ci, rhs_ci, relation, tol=0.0):
@@ -100,7 +111,9 @@ def decide_interval(lhs_ci, rhs_ci, relation, tol=0.0):
     and is ``undecided`` otherwise (the intervals overlap at this sample size). ``==`` holds when
     both intervals lie within ``tol`` of each other (:math:`\max(l_{high}, r_{high}) -
     \min(l_{low}, r_{low}) \le tol`), fails when they are disjoint by more than ``tol``, and is
-    ``undecided`` otherwise: sampled equality is only ever shown up to ``tol``.
+    ``undecided`` otherwise: sampled equality is only ever shown up to ``tol``. ``!=`` and
+    ``"depends on"`` hold when the intervals are disjoint by more than ``tol`` and are
+    ``undecided`` otherwise.
 
     Examples
     --------
@@ -114,10 +127,12 @@ def decide_interval(lhs_ci, rhs_ci, relation, tol=0.0):
         return HOLDS if lh <= rl + tol else (FAILS if ll > rh + tol else UNDECIDED)
     if relation in (">=", ">"):
         return HOLDS if ll >= rh - tol else (FAILS if lh < rl - tol else UNDECIDED)
-    if relation == "==":
+    if relation in ("==", "does not depend on"):
         if max(lh, rh) - min(ll, rl) <= tol:
             return HOLDS
         return FAILS if (ll > rh + tol or rl > lh + tol) else UNDECIDED
+    if relation in ("!=", "depends on"):
+        return HOLDS if (ll > rh + tol or rl > lh + tol) else UNDECIDED
     raise ValueError(f"relation: {relation!r} cannot be decided from intervals")
 
 
@@ -251,6 +266,17 @@ class Evidence:
             "parts": [p.to_dict() for p in self.parts], "note": self.note,
         }
 
+    def failing_parts(self):
+        """The innermost failing pieces of evidence (``self`` when it fails and has no failing part).
+
+        A failing claim made of sub-checks is explained by these: each carries the instance that
+        decided it, so printing them shows the counterexample.
+        """
+        if self.verdict != FAILS:
+            return ()
+        inner = tuple(q for p in self.parts for q in p.failing_parts())
+        return inner or (self,)
+
     def __str__(self):
         return (f"{self.claim}: {self.lhs:.6g} {self.relation} {self.rhs:.6g} -> {self.verdict} "
                 f"(margin {self.margin:.3g}, {self.method})")
@@ -278,6 +304,8 @@ class Claim:
         One of :data:`KINDS`.
     section : str
         Paper section, for grouping (``"2"``, ``"3"``, ``"4"``, ``"A"``, ``"B"``).
+    reading : str
+        Which reading of the (OCR) formula is tested, when the text is ambiguous.
     """
 
     id: str
@@ -288,13 +316,37 @@ class Claim:
     how: str = ""
     kind: str = "proposition"
     section: str = ""
+    reading: str = ""
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"kind: expected one of {KINDS}, got {self.kind!r}")
+        if self.relation not in RELATIONS:
+            raise ValueError(f"relation: expected one of {RELATIONS}, got {self.relation!r}")
+
+    @property
+    def sizes(self):
+        """Default size parameters of ``check`` (every keyword argument but ``seed``), as a dict."""
+        out = {}
+        for name, p in inspect.signature(self.check).parameters.items():
+            if name != "seed" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is not p.empty:
+                out[name] = p.default
+        return out
 
     def run(self, seed=0, **sizes):
-        """Call ``check`` and make sure it returned Evidence for this claim."""
+        """Call ``check`` and make sure it returned Evidence for this claim.
+
+        Raises
+        ------
+        TypeError
+            A size keyword that ``check`` does not accept (the message lists the accepted ones),
+            or ``check`` returned something other than :class:`Evidence`.
+        """
+        params = inspect.signature(self.check).parameters
+        if not any(p.kind == p.VAR_KEYWORD for p in params.values()):
+            for name in sizes:
+                if name not in params or name == "seed":
+                    raise TypeError(f"{name}: unknown size for claim {self.id!r}; accepted: {sorted(self.sizes)}")
         ev = self.check(seed=seed, **sizes)
         if not isinstance(ev, Evidence):
             raise TypeError(f"claim {self.id!r}: check returned {type(ev).__name__}, expected Evidence")
@@ -302,13 +354,24 @@ class Claim:
             ev = replace(ev, claim=self.id)
         return ev
 
+    def to_dict(self):
+        """Metadata for a docs page: every field but ``check``, plus the default ``sizes``."""
+        return {"id": self.id, "location": self.location, "statement": self.statement,
+                "relation": self.relation, "how": self.how, "kind": self.kind, "section": self.section,
+                "reading": self.reading, "sizes": _plain(self.sizes)}
+
 
 #: The registry: claim id -> :class:`Claim`, in registration order.
 registry: dict = {}
 
 
-def register(id, *, location, statement, relation, how="", kind="proposition", section="", replace_existing=False):
+def register(id, *, location, statement, relation, how="", kind="proposition", section="", reading="",
+             replace_existing=False):
     """Decorator registering ``check(seed=0, **sizes) -> Evidence`` as claim ``id``.
+
+    ``check`` receives the seed and any size overrides as keyword arguments; give every size a
+    default (the size ``otcheck verify`` runs) and validate it (``ValueError``/``TypeError``
+    naming the argument). ``how`` defaults to the first paragraph of ``check``'s docstring.
 
     Examples
     --------
@@ -326,71 +389,135 @@ def register(id, *, location, statement, relation, how="", kind="proposition", s
         raise ValueError(f"id: claim {id!r} is already registered (pass replace_existing=True to override)")
 
     def deco(check):
+        if not callable(check):
+            raise TypeError(f"check: expected a callable, got {type(check).__name__}")
         registry[id] = Claim(id=id, location=location, statement=statement, relation=relation, check=check,
-                             how=how or (check.__doc__ or "").strip().split("\n\n")[0], kind=kind, section=section)
+                             how=how or " ".join((check.__doc__ or "").strip().split("\n\n")[0].split()),
+                             kind=kind, section=section, reading=reading)
         return check
 
     return deco
+
+
+def _kind_of(claim_id):
+    c = registry.get(claim_id)
+    return c.kind if c is not None else "?"
 
 
 @dataclass(frozen=True)
 class Report:
     """Evidence of a run of :func:`verify`, with the table, JSON and Markdown views.
 
-    ``ok`` is false when any claim of kind ``"proposition"`` or ``"trained"`` fails; failing proof
-    steps are findings and undecided claims are reported, neither makes ``ok`` false.
+    ``ok`` is false when any claim of kind ``"proposition"`` or ``"trained"`` fails, or when a
+    claim raised an error (recorded in ``errors``); failing proof steps and conjectures are
+    findings and undecided claims are reported, neither makes ``ok`` false.
+
+    Attributes
+    ----------
+    evidence : tuple of Evidence
+        One per claim run, in run order.
+    seed : int
+        The seed every check received.
+    seconds : dict
+        Wall time of each claim.
+    errors : dict
+        ``claim id -> "ExceptionType: message"`` for claims whose check raised (with
+        ``verify(..., on_error="record")``).
+    kinds : dict
+        ``claim id -> kind`` at the time of the run.
     """
 
     evidence: tuple
     seed: int = 0
     seconds: Mapping = field(default_factory=dict)
+    errors: Mapping = field(default_factory=dict)
+    kinds: Mapping = field(default_factory=dict)
+
+    def kind(self, claim_id):
+        """Kind of a claim of this report (``"?"`` when unknown)."""
+        return self.kinds.get(claim_id) or _kind_of(claim_id)
 
     @property
     def ok(self):
-        return not self.failures
+        """No asserted claim fails and no claim raised."""
+        return not self.failures and not self.errors
 
     @property
     def failures(self):
-        """Evidence of asserted claims that fail."""
+        """Evidence of asserted claims (``"proposition"``, ``"trained"``) that fail."""
         return tuple(e for e in self.evidence
-                     if e.verdict == FAILS and registry.get(e.claim, None) is not None
-                     and registry[e.claim].kind in ("proposition", "trained"))
+                     if e.verdict == FAILS and self.kind(e.claim) in ("proposition", "trained"))
 
     @property
     def findings(self):
         """Evidence of failing proof steps and conjectures: reported, not fatal."""
-        return tuple(e for e in self.evidence if e.verdict == FAILS and e not in self.failures)
+        return tuple(e for e in self.evidence
+                     if e.verdict == FAILS and self.kind(e.claim) not in ("proposition", "trained"))
+
+    @property
+    def undecided(self):
+        """Evidence whose verdict is ``"undecided"``."""
+        return tuple(e for e in self.evidence if e.verdict == UNDECIDED)
 
     def rows(self):
         """One tuple per claim: (id, kind, relation, lhs, rhs, margin, verdict)."""
-        out = []
-        for e in self.evidence:
-            kind = registry[e.claim].kind if e.claim in registry else "?"
-            out.append((e.claim, kind, e.relation, e.lhs, e.rhs, e.margin, e.verdict))
-        return out
+        return [(e.claim, self.kind(e.claim), e.relation, e.lhs, e.rhs, e.margin, e.verdict)
+                for e in self.evidence]
 
     def to_table(self):
-        """Plain-text table, one row per claim."""
+        """Plain-text table, one row per claim (errors as rows with verdict ``error``)."""
         head = ("claim", "kind", "relation", "lhs", "rhs", "margin", "verdict")
         body = [(i, k, r, f"{l:.6g}", f"{h:.6g}", f"{m:.3g}", v) for i, k, r, l, h, m, v in self.rows()]
+        body += [(i, self.kind(i), "", "", "", "", "error") for i in self.errors]
         widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
-        line = lambda row: "  ".join(str(x).ljust(w) for x, w in zip(row, widths))  # noqa: E731
+        line = lambda row: "  ".join(str(x).ljust(w) for x, w in zip(row, widths)).rstrip()  # noqa: E731
         return "\n".join([line(head), line(["-" * w for w in widths])] + [line(r) for r in body])
 
     def to_markdown(self):
-        """Markdown table with the same rows as :meth:`to_table`."""
+        """Markdown: the table of :meth:`to_table`, then every failing instance and error."""
         out = ["| claim | kind | relation | lhs | rhs | margin | verdict |", "|---|---|---|---|---|---|---|"]
         for i, k, r, l, h, m, v in self.rows():
             out.append(f"| `{i}` | {k} | `{r}` | {l:.6g} | {h:.6g} | {m:.3g} | {v} |")
+        for i, msg in self.errors.items():
+            out.append(f"| `{i}` | {self.kind(i)} | | | | | error |")
+        bad = [e for e in self.evidence if e.verdict == FAILS]
+        if bad:
+            out += ["", "## Failing instances", ""]
+            for e in bad:
+                label = "failure" if self.kind(e.claim) in ("proposition", "trained") else "finding"
+                out.append(f"### `{e.claim}` ({label})")
+                out.append("")
+                for p in e.failing_parts():
+                    out.append(f"- {p}" + (f" — {p.note}" if p.note else ""))
+                    out.append("")
+                    out.append("  ```json")
+                    out += ["  " + ln for ln in json.dumps(_plain(p.instance), indent=2).splitlines()]
+                    out.append("  ```")
+                out.append("")
+        if self.errors:
+            out += ["", "## Errors", ""]
+            out += [f"- `{i}`: {msg}" for i, msg in self.errors.items()]
         return "\n".join(out) + "\n"
+
+    def to_dict(self):
+        """JSON-ready dict: every piece of evidence (instances included), with its kind."""
+        evidence = []
+        for e in self.evidence:
+            d = e.to_dict()
+            d["kind"] = self.kind(e.claim)
+            d["counterexamples"] = [p.to_dict() for p in e.failing_parts()]
+            evidence.append(d)
+        return {"seed": self.seed, "ok": self.ok, "seconds": _plain(self.seconds),
+                "failures": [e.claim for e in self.failures], "findings": [e.claim for e in self.findings],
+                "errors": dict(self.errors), "evidence": evidence}
 
     def to_json(self, indent=2):
         """JSON with every field of every piece of evidence (instances and counterexamples included)."""
-        return json.dumps({"seed": self.seed, "ok": self.ok, "seconds": _plain(self.seconds),
-                           "evidence": [e.to_dict() for e in self.evidence]}, indent=indent)
+        return json.dumps(self.to_dict(), indent=indent)
 
 
-def verify(ids=None, seed=0, *, kinds=("proposition", "step", "conjecture"), sizes=None, progress=False):
+def verify(ids=None, seed=0, *, kinds=("proposition", "step", "conjecture"), sizes=None, progress=False,
+           on_error="raise"):
     """Run claims and collect their evidence.
 
     Parameters
@@ -404,7 +531,10 @@ def verify(ids=None, seed=0, *, kinds=("proposition", "step", "conjecture"), siz
     sizes : dict, optional
         ``{claim_id: {size_name: value}}`` overrides.
     progress : bool
-        Show a tqdm bar.
+        Show a tqdm bar (on stderr).
+    on_error : {"raise", "record"}
+        What to do when a check raises: re-raise, or record ``"Type: message"`` in
+        ``Report.errors`` (which makes ``Report.ok`` false) and go on with the next claim.
 
     Returns
     -------
@@ -414,23 +544,54 @@ def verify(ids=None, seed=0, *, kinds=("proposition", "step", "conjecture"), siz
     ------
     KeyError
         An unknown id; the message lists the known ones.
+
+    Examples
+    --------
+    >>> from otcheck.claims import Evidence, register, registry, verify
+    >>> @register("doc-demo", location="user", statement="2 == 2", relation="==")
+    ... def _demo(seed=0):
+    ...     return Evidence.compare("doc-demo", 2.0, 2.0, "==", tol=0.0)
+    >>> report = verify(["doc-demo"])
+    >>> report.ok, report.rows()[0][-1]
+    (True, 'holds')
+    >>> del registry["doc-demo"]
     """
+    if on_error not in ("raise", "record"):
+        raise ValueError(f"on_error: expected 'raise' or 'record', got {on_error!r}")
+    if isinstance(kinds, str):
+        kinds = (kinds,)
+    bad_kinds = [k for k in kinds if k not in KINDS]
+    if bad_kinds:
+        raise ValueError(f"kinds: unknown kind(s) {bad_kinds}; expected a subset of {KINDS}")
     if ids is None:
         ids = [k for k, c in registry.items() if c.kind in kinds]
     else:
+        if isinstance(ids, str):
+            ids = [ids]
         ids = list(ids)
         unknown = [i for i in ids if i not in registry]
         if unknown:
             raise KeyError(f"ids: unknown claim(s) {unknown}; known: {sorted(registry)}")
     sizes = sizes or {}
-    evidence, seconds = [], {}
+    stray = [k for k in sizes if k not in ids]
+    if stray:
+        raise ValueError(f"sizes: overrides for claim(s) {stray} that are not being run")
+    evidence, seconds, errors = [], {}, {}
     it = ids
     if progress:
         from tqdm.auto import tqdm
 
         it = tqdm(ids, desc="claims", unit="claim")
     for cid in it:
+        if progress:
+            it.set_postfix_str(cid)
         t0 = time.perf_counter()
-        evidence.append(registry[cid].run(seed=seed, **sizes.get(cid, {})))
+        try:
+            evidence.append(registry[cid].run(seed=seed, **sizes.get(cid, {})))
+        except Exception as exc:  # noqa: BLE001 - recorded, never silent
+            if on_error == "raise":
+                raise
+            errors[cid] = f"{type(exc).__name__}: {exc}"
         seconds[cid] = time.perf_counter() - t0
-    return Report(evidence=tuple(evidence), seed=seed, seconds=seconds)
+    return Report(evidence=tuple(evidence), seed=seed, seconds=seconds, errors=errors,
+                  kinds={cid: registry[cid].kind for cid in ids})

@@ -1,0 +1,239 @@
+"""The ``otcheck`` command line.
+
+``otcheck verify [IDS...] [--seed N] [--json PATH] [--markdown PATH] [--list] [--trained] [--quiet]``
+runs the registered claims of the paper and prints one row per claim (id, kind, relation, left
+side, right side, margin, verdict).
+
+Exit status of ``verify``:
+
+- ``0``: every asserted claim holds or is undecided (failing proof steps and refuted conjectures
+  are printed as *findings*, they do not make the run fail);
+- ``1``: a claim of kind ``"proposition"`` or ``"trained"`` fails, or a check raised an error;
+  the failing instance is printed;
+- ``2``: bad usage, e.g. an unknown claim id (the known ids are listed).
+
+Other subcommands are contributed by optional modules, imported only when asked for so that
+``otcheck verify`` never imports torch: ``otcheck.models.cli.add_subcommands(subparsers)``
+(``train``, ``evaluate``) and ``otcheck.figures.add_subcommand(subparsers)`` (``figures``). A
+contributed subcommand sets ``func`` with ``parser.set_defaults(func=handler)``; ``handler(args)``
+returns the exit status (``None`` means 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import time
+
+__all__ = ["main", "build_parser"]
+
+#: Subcommands contributed by optional modules: name -> (module, hook function).
+_PLUGINS = {
+    "train": ("otcheck.models.cli", "add_subcommands"),
+    "evaluate": ("otcheck.models.cli", "add_subcommands"),
+    "figures": ("otcheck.figures", "add_subcommand"),
+}
+
+_MAX_INSTANCE_CHARS = 4000
+
+
+def _add_verify(subparsers):
+    p = subparsers.add_parser(
+        "verify", help="check the paper's claims and print one row per claim",
+        description="Run registered claims at their default sizes and print id, kind, relation, both sides, "
+                    "margin and verdict. Exit status 1 when a proposition fails, 2 on an unknown id.")
+    p.add_argument("ids", nargs="*", metavar="ID", help="claim ids to run (default: every claim but the trained ones)")
+    p.add_argument("--seed", type=int, default=0, help="seed passed to every check (default 0)")
+    p.add_argument("--json", metavar="PATH", help="write the full evidence (instances included) as JSON")
+    p.add_argument("--markdown", metavar="PATH", help="write the table and the failing instances as Markdown")
+    p.add_argument("--list", action="store_true", help="list the claims (id, kind, location, statement) and exit")
+    p.add_argument("--trained", action="store_true", help="also run the claims of kind 'trained' (slow, needs torch)")
+    p.add_argument("--size", action="append", default=[], metavar="ID.NAME=VALUE",
+                   help="override a size of one claim, e.g. --size theorem1.n=8 (repeatable)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_verify)
+    return p
+
+
+def build_parser(with_plugins=()):
+    """The argument parser; ``with_plugins`` names the optional modules whose subcommands to add.
+
+    Parameters
+    ----------
+    with_plugins : iterable of str
+        Module names from the plugin table (``"otcheck.models.cli"``, ``"otcheck.figures"``).
+        A module that cannot be imported is reported by :func:`main`, not here.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
+    parser = argparse.ArgumentParser(
+        prog="otcheck", description="Certified numerical checks of the VEGAN cookbook's optimal-transport theory.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    _add_verify(sub)
+    hooks = {mod: hook for mod, hook in _PLUGINS.values()}
+    for mod in dict.fromkeys(with_plugins):
+        module = importlib.import_module(mod)
+        hook = getattr(module, hooks[mod], None)
+        if callable(hook):
+            hook(sub)
+    return parser
+
+
+def _parse_sizes(items):
+    sizes = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        cid, dot, name = key.rpartition(".")
+        if not sep or not dot or not cid or not name:
+            raise ValueError(f"--size: expected ID.NAME=VALUE, got {item!r}")
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError:
+            parsed = value
+        sizes.setdefault(cid, {})[name] = parsed
+    return sizes
+
+
+def _print_list(ids, registry, out):
+    rows = [(c.id, c.kind, c.location, c.statement) for c in (registry[i] for i in ids)]
+    w0 = max(len(r[0]) for r in rows)
+    w1 = max(len(r[1]) for r in rows)
+    w2 = max(len(r[2]) for r in rows)
+    for cid, kind, loc, stmt in rows:
+        print(f"{cid.ljust(w0)}  {kind.ljust(w1)}  {loc.ljust(w2)}  {stmt}", file=out)
+
+
+def _format_instance(instance):
+    text = json.dumps(instance, indent=None, default=str)
+    if len(text) > _MAX_INSTANCE_CHARS:
+        text = text[:_MAX_INSTANCE_CHARS] + " ... (truncated; --json writes all of it)"
+    return text
+
+
+def _print_failing(report, evidence, label, out):
+    from .claims._engine import _plain
+
+    for e in evidence:
+        print(f"\n{label} {e.claim} ({report.kind(e.claim)}): {e}", file=out)
+        if e.note:
+            print(f"  note: {e.note}", file=out)
+        for p in e.failing_parts():
+            if p is not e:
+                print(f"  failing part: {p}" + (f" - {p.note}" if p.note else ""), file=out)
+            print(f"  instance: {_format_instance(_plain(p.instance))}", file=out)
+
+
+def _cmd_verify(args):
+    from . import claims
+    from .claims import registry
+
+    out = sys.stdout
+    ids = list(args.ids) or None
+    if ids is not None:
+        unknown = [i for i in ids if i not in registry]
+        if unknown:
+            print(f"otcheck verify: unknown claim id(s): {', '.join(unknown)}", file=sys.stderr)
+            print("known ids:\n  " + "\n  ".join(registry), file=sys.stderr)
+            return 2
+    kinds = ("proposition", "step", "conjecture") + (("trained",) if args.trained else ())
+    if args.list:
+        chosen = ids if ids is not None else [k for k, c in registry.items() if c.kind in kinds]
+        if not chosen:
+            print("no claims registered", file=out)
+            return 0
+        _print_list(chosen, registry, out)
+        return 0
+    try:
+        sizes = _parse_sizes(args.size)
+    except ValueError as exc:
+        print(f"otcheck verify: {exc}", file=sys.stderr)
+        return 2
+    run_ids = ids if ids is not None else [k for k, c in registry.items() if c.kind in kinds]
+    bad = [k for k in sizes if k not in run_ids]
+    if bad:
+        print(f"otcheck verify: --size names claim(s) not being run: {', '.join(bad)}", file=sys.stderr)
+        return 2
+    if not run_ids:
+        print("no claims registered", file=out)
+        return 0
+    t0 = time.perf_counter()
+    report = claims.verify(run_ids, seed=args.seed, sizes=sizes, progress=not args.quiet, on_error="record")
+    elapsed = time.perf_counter() - t0
+    print(report.to_table(), file=out)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            fh.write(report.to_json())
+    if args.markdown:
+        with open(args.markdown, "w", encoding="utf-8") as fh:
+            fh.write(report.to_markdown())
+    _print_failing(report, report.findings, "FINDING (not fatal)", out)
+    _print_failing(report, report.failures, "FAILED", out)
+    for cid, msg in report.errors.items():
+        print(f"\nERROR {cid}: {msg}", file=out)
+    counts = {v: sum(e.verdict == v for e in report.evidence) for v in ("holds", "fails", "undecided")}
+    print(f"\n{len(run_ids)} claims in {elapsed:.1f} s: {counts['holds']} hold, {counts['fails']} fail "
+          f"({len(report.failures)} asserted, {len(report.findings)} findings), {counts['undecided']} undecided, "
+          f"{len(report.errors)} errors", file=out)
+    return 0 if report.ok else 1
+
+
+def _wanted_plugins(argv):
+    """Plugin modules needed for this command line (none for ``verify``)."""
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command == "verify":
+        return []
+    if command in _PLUGINS:
+        return [_PLUGINS[command][0]]
+    if command is None or command not in ("verify",):
+        # help or an unknown command: offer whatever optional subcommands import cleanly
+        return list(dict.fromkeys(m for m, _ in _PLUGINS.values()))
+    return []
+
+
+def main(argv=None):
+    """Entry point of the ``otcheck`` command; returns the exit status.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments without the program name (``sys.argv[1:]`` when omitted).
+
+    Returns
+    -------
+    int
+        ``0`` success, ``1`` an asserted claim failed (or a check raised), ``2`` bad usage.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    plugins, missing = [], {}
+    command = next((a for a in argv if not a.startswith("-")), None)
+    for mod in _wanted_plugins(argv):
+        try:
+            importlib.import_module(mod)
+            plugins.append(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name == mod or (exc.name and mod.startswith(exc.name + ".")):
+                continue  # the optional module is not part of this install
+            missing[mod] = exc
+        except ImportError as exc:
+            missing[mod] = exc
+    if command in _PLUGINS and _PLUGINS[command][0] in missing:
+        exc = missing[_PLUGINS[command][0]]
+        hint = " (install torch: pip install torch)" if getattr(exc, "name", "") == "torch" else ""
+        print(f"otcheck {command}: cannot load {_PLUGINS[command][0]}: {exc}{hint}", file=sys.stderr)
+        return 2
+    parser = build_parser(plugins)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or usage error (2)
+        return int(exc.code or 0)
+    rc = args.func(args)
+    return 0 if rc is None else int(rc)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
