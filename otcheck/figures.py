@@ -1,0 +1,569 @@
+r"""Figures of the paper's claims, one function per figure (front end, layer 6).
+
+Every function takes a ``seed`` (an int or a ``numpy.random.Generator``; figures that draw nothing
+accept it for a uniform signature) and returns a :class:`matplotlib.figure.Figure` built without
+``pyplot``: nothing is displayed, no global state is touched, and ``fig.savefig(path)`` renders
+with the Agg backend. Each figure's numbers come from otcheck's public API (certified exact OT,
+closed forms, the relaxed objective, the claims registry); the figure only draws them. A figure
+whose layer is not available raises :class:`ImportError` naming the missing piece: there are no
+placeholder figures.
+
+- :func:`fig_theorem1`: the optimal coupling of Theorem 1, ``X -> Z -> Y = G(Z)``, for a decoder
+  that maps two codes to one point (:func:`otcheck.solve_ot`, :func:`otcheck.wasserstein`);
+- :func:`fig_relaxation_path`: :math:`W_c^\lambda` against :math:`\lambda` for each penalty of
+  eq. 12, below :math:`W_c` and tending to it (:func:`otcheck.relaxed.relaxed_cost`);
+- :func:`fig_prop2`: the two minimizers of Proposition 2 against :math:`\sigma^2`
+  (:func:`otcheck.closed_forms.gaussian_w2`);
+- :func:`fig_vae_blur`: the conditional-mean decoder of Gaussian (VAE) encoders averaging distinct
+  inputs (the claim ``vae-blur``);
+- :func:`fig_prop3`: the cosines of Proposition 3 as :math:`\varepsilon` shrinks (the claim ``prop3``).
+
+:data:`FIGURES` maps each figure's short name to its function; :func:`save_figures` writes PNG
+files, and :func:`add_subcommand` adds ``otcheck figures [NAMES...] --out DIR --seed N`` to the
+command line.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+import numpy as np
+
+from ._validation import as_generator, check_positive_int
+
+__all__ = [
+    "fig_theorem1",
+    "fig_relaxation_path",
+    "fig_prop2",
+    "fig_vae_blur",
+    "fig_prop3",
+    "FIGURES",
+    "save_figures",
+    "add_subcommand",
+]
+
+#: Penalties :func:`fig_relaxation_path` draws by default (eq. 12; ``"gan"`` is POT's eq. 13).
+PENALTIES = ("kl", "js", "gan", "mmd2", "chi2", "tv")
+
+
+def _need(figure, module, *names):
+    """Import ``module`` and return the requested attributes, or raise a clear ImportError."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(f"{figure} needs {module}, which cannot be imported: {exc}") from exc
+    missing = [n for n in names if not hasattr(mod, n)]
+    if missing:
+        raise ImportError(f"{figure} needs {module}.{missing[0]}, which this version of otcheck does not have")
+    return [getattr(mod, n) for n in names] if len(names) != 1 else getattr(mod, names[0])
+
+
+def _claim(figure, claim_id, seed, **sizes):
+    """Run a registered claim and return its Evidence, or raise a clear ImportError."""
+    registry = _need(figure, "otcheck.claims", "registry")
+    if claim_id not in registry:
+        raise ImportError(f"{figure} needs the claim {claim_id!r}, which is not registered in this version "
+                          f"of otcheck")
+    return registry[claim_id].run(seed=seed, **sizes)
+
+
+def _figure(width, height, nrows=1, ncols=1, sharex=False, **gridspec):
+    """A pyplot-free Figure (rendered by Agg on ``savefig``) and its axes, as a flat array."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    axes = fig.subplots(nrows, ncols, sharex=sharex, gridspec_kw=gridspec or None, squeeze=False)
+    return fig, axes.ravel()
+
+
+def fig_theorem1(seed=0, *, n=6, m=5):
+    r"""Theorem 1: the optimal coupling ``X -> Z -> Y = G(Z)`` for a decoder that is not injective.
+
+    Draws :math:`n` points :math:`x_i \sim \mathcal N(0, I_2)` with uniform weights (``P_X``),
+    :math:`m` equally spaced codes :math:`z_j = j/(m-1)` with uniform weights (``P_Z``), and the
+    decoder :math:`G(z) = (\cos 2\pi z, \sin 2\pi z)`, which maps :math:`z = 0` and
+    :math:`z = 1` to the same point. It solves, with certificates, both sides of eq. 10-11:
+
+    .. math::
+
+        W_c(P_X, P_G) \;=\; \min_{\Gamma \in \Pi(P_X, P_Z)} \mathbb E_\Gamma\, \|X - G(Z)\|^2,
+        \qquad P_G = G_\# P_Z,
+
+    and draws the optimal :math:`\Gamma` twice: left, the codes :math:`z_j` (marker area
+    proportional to their weight); right, the data points (black), the decoded points
+    :math:`G(z_j)` (coloured as their codes) and a segment :math:`x_i \to G(z_j)` for every
+    :math:`\Gamma_{ij} > 0`, its width proportional to :math:`\Gamma_{ij}`. The title shows both
+    values, which Theorem 1 says are equal.
+
+    Parameters
+    ----------
+    seed : int or numpy.random.Generator
+        Draws the data points.
+    n : int, default 6
+        Number of data points.
+    m : int, default 5
+        Number of codes (at least 2; the first and the last share their image).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Right axes: a scatter labelled ``"P_X"`` (offsets = the data points), one labelled
+        ``"P_G"`` (offsets = the decoded codes, in code order) and a ``LineCollection`` labelled
+        ``"coupling"`` (one segment per positive entry of :math:`\Gamma`, row-major order).
+
+    Examples
+    --------
+    >>> fig = fig_theorem1(seed=0)
+    >>> [c.get_label() for c in fig.axes[1].collections]
+    ['coupling', 'P_X', 'P_G']
+    """
+    from matplotlib.collections import LineCollection
+
+    from . import DiscreteMeasure, cost_matrix, solve_ot, wasserstein
+
+    rng = as_generator(seed)
+    n = check_positive_int(n, "n")
+    m = check_positive_int(m, "m", minimum=2)
+    X = rng.normal(size=(n, 2))
+    Z = np.linspace(0.0, 1.0, m)[:, None]
+
+    def G(z):
+        angle = np.mod(2 * np.pi * np.asarray(z)[:, 0], 2 * np.pi)  # z = 0 and z = 1: the same point
+        return np.stack([np.cos(angle), np.sin(angle)], axis=1)
+
+    px = DiscreteMeasure(X)
+    pz = DiscreteMeasure(Z)
+    Y = G(Z)
+    coupling = solve_ot(px.weights, pz.weights, cost_matrix(X, Y))     # right side of eq. 10-11
+    direct = wasserstein(px, pz.pushforward(G))                        # W_c(P_X, P_G)
+
+    fig, (axz, axx) = _figure(9.0, 4.2, ncols=2, width_ratios=[1, 3])
+    colors = [f"C{j % 10}" for j in range(m)]
+    axz.scatter(np.zeros(m), Z[:, 0], s=600 * pz.weights, c=colors, label="P_Z", zorder=3)
+    for j in range(m):
+        axz.annotate(f"z{j}", (0.0, Z[j, 0]), xytext=(12, -4), textcoords="offset points")
+    axz.set_xticks([])
+    axz.set_xlim(-1, 1)
+    axz.set_ylabel("code z")
+    axz.set_title("latent codes $P_Z$")
+
+    P = coupling.plan
+    rows, cols = np.nonzero(P > 0)
+    segments = [(X[i], Y[j]) for i, j in zip(rows, cols)]
+    lines = LineCollection(segments, linewidths=1 + 8 * P[rows, cols] / P.max(),
+                           colors=[colors[j] for j in cols], alpha=0.55, label="coupling", zorder=1)
+    axx.add_collection(lines)
+    axx.scatter(X[:, 0], X[:, 1], s=600 * px.weights, c="black", label="P_X", zorder=3)
+    axx.scatter(Y[:, 0], Y[:, 1], s=600 * pz.weights, c=colors, marker="s", edgecolors="white",
+                label="P_G", zorder=2)
+    for y in np.unique(Y, axis=0):  # name the codes of each decoded point, e.g. G(z0) = G(z4)
+        codes = [j for j in range(m) if np.array_equal(Y[j], y)]
+        axx.annotate(" = ".join(f"G(z{j})" for j in codes), tuple(y), xytext=(8, 8), textcoords="offset points",
+                     fontsize="small")
+    axx.set_aspect("equal", adjustable="datalim")
+    axx.autoscale_view()
+    axx.set_title(rf"$W_c(P_X, P_G)$ = {direct.cost:.10g}" "\n"
+                  rf"$\min_\Gamma E\,c(X, G(Z))$ = {coupling.cost:.10g}")
+    axx.legend(loc="best", fontsize="small")
+    fig.suptitle(f"Theorem 1 (eq. 10-11), squared cost, n={n}, m={m}, seed={seed if isinstance(seed, int) else '-'}"
+                 f"; both sides certified")
+    return fig
+
+
+def fig_relaxation_path(seed=0, *, a=None, b=None, C=None, n=5, m=5, lams=None, penalties=PENALTIES,
+                        kernel_matrix=None):
+    r"""eq. 12: the relaxed cost :math:`W_c^\lambda` against :math:`\lambda`, one line per penalty.
+
+    .. math::
+
+        W_c^\lambda = \min_{Q(Z|X)} \sum_i a_i \sum_j Q_{ij} C_{ij} + \lambda F(Q_Z),
+        \qquad Q_Z = a^\top Q,
+
+    solved exactly (and certified) by :func:`otcheck.relaxed.relaxed_path` for each penalty
+    :math:`F`, drawn with the certified :math:`W_c = \min_{\Gamma \in \Pi(a, b)} \langle C, \Gamma\rangle` (a horizontal
+    line): each curve is non-decreasing, stays below :math:`W_c` and reaches it as :math:`\lambda`
+    grows (claim ``relaxation-bound``).
+
+    Parameters
+    ----------
+    seed : int or numpy.random.Generator
+        Draws the instance when ``C`` is not given: :math:`x_i \sim \mathcal N(0, I_2)`,
+        :math:`z_j \sim \mathcal N(0, I_2)`, uniform weights, :math:`C_{ij} = \|x_i - z_j\|^2`.
+    a, b, C : array_like, optional
+        An instance of your own: weights of ``P_X`` (n,), of the prior ``P_Z`` (m,), costs
+        :math:`c(x_i, G(z_j))` (n, m). Uniform weights when ``C`` is given without them.
+    n, m : int, default 5
+        Sizes of the drawn instance.
+    lams : array_like, optional
+        The values of :math:`\lambda \ge 0`, default ``numpy.logspace(-2, 3, 11)``.
+    penalties : sequence of str
+        Penalties passed to :func:`~otcheck.relaxed.relaxed_path`.
+    kernel_matrix : array_like, optional
+        Kernel matrix on the codes for ``"mmd2"``. Default: the Gaussian kernel (bandwidth 1) of the
+        drawn codes (:func:`otcheck.divergences.kernel_matrix`), or the identity when ``C`` is given.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One line per penalty, labelled with its name (x data = ``lams``, y data = the values) and
+        a horizontal line labelled ``"W_c"``.
+
+    Raises
+    ------
+    ImportError
+        When :mod:`otcheck.relaxed` is not available.
+
+    Examples
+    --------
+    >>> fig = fig_relaxation_path(seed=0, n=3, m=3, lams=[0.1, 10.0], penalties=["tv"])
+    >>> [line.get_label() for line in fig.axes[0].get_lines()]
+    ['tv', 'W_c']
+    """
+    relaxed_path = _need("fig_relaxation_path", "otcheck.relaxed", "relaxed_path")
+    from . import cost_matrix, solve_ot
+
+    if C is None:
+        rng = as_generator(seed)
+        n = check_positive_int(n, "n")
+        m = check_positive_int(m, "m")
+        X, Z = rng.normal(size=(n, 2)), rng.normal(size=(m, 2))
+        C = cost_matrix(X, Z)
+        if kernel_matrix is None and "mmd2" in penalties:
+            kernel_matrix = _need("fig_relaxation_path", "otcheck.divergences", "kernel_matrix")(Z)
+    C = np.asarray(C, dtype=float)
+    if C.ndim != 2:
+        raise ValueError(f"C: expected a 2-D cost matrix, got shape {C.shape}")
+    a = np.full(C.shape[0], 1.0 / C.shape[0]) if a is None else a
+    b = np.full(C.shape[1], 1.0 / C.shape[1]) if b is None else b
+    if kernel_matrix is None:
+        kernel_matrix = np.eye(C.shape[1])
+    lams = np.logspace(-2, 3, 11) if lams is None else np.asarray(lams, dtype=float).ravel()
+    if lams.size == 0 or not np.all(np.isfinite(lams)) or np.any(lams < 0):
+        raise ValueError("lams: expected finite non-negative values of lambda")
+    penalties = tuple(penalties)
+    if not penalties:
+        raise ValueError("penalties: expected at least one penalty")
+    exact = solve_ot(a, b, C)
+    paths = {p: relaxed_path(a, b, C, lams, p, kernel_matrix=kernel_matrix if p == "mmd2" else None)
+             for p in penalties}
+
+    fig, (ax,) = _figure(6.5, 4.2)
+    for k, (penalty, path) in enumerate(paths.items()):
+        ax.plot(lams, path.values, marker="o", ms=3, color=f"C{k}", label=penalty)
+    ax.axhline(exact.cost, color="black", ls="--", label="W_c")
+    if np.any(lams == 0):  # lambda = 0 on a log axis: linear near zero
+        ax.set_xscale("symlog", linthresh=float(np.min(lams[lams > 0], initial=1.0)))
+    else:
+        ax.set_xscale("log")
+    ax.set_xlabel(r"$\lambda$")
+    ax.set_ylabel(r"$W_c^\lambda$")
+    ax.set_title(r"eq. 12: $W_c^\lambda \uparrow W_c$ " f"(certified $W_c$ = {exact.cost:.6g})")
+    ax.legend(fontsize="small", ncol=2)
+    return fig
+
+
+def fig_prop2(seed=0, *, sigma2=None):
+    r"""Proposition 2: the minimizer of :math:`W_c` depends on :math:`\sigma^2`, that of :math:`W_c^\dagger` does not.
+
+    The example of appendix B.3: :math:`P_X = P_Z = \mathcal N(0, 1)`, decoder
+    :math:`G(z) = a z` with Gaussian noise :math:`\sigma^2`, so that
+    :math:`P_G^\sigma = \mathcal N(0, a^2 + \sigma^2)` and (Corollary 7)
+
+    .. math::
+
+        W_c(P_X, P_G^\sigma) = W_2^2\big(\mathcal N(0,1), \mathcal N(0, a^2 + \sigma^2)\big)
+        = \big(1 - \sqrt{a^2 + \sigma^2}\big)^2, \qquad
+        W_c^\dagger = \sigma^2 + W_2^2\big(\mathcal N(0,1), \mathcal N(0, a^2)\big)
+        = \sigma^2 + (1 - a)^2 .
+
+    Both are evaluated with :func:`otcheck.closed_forms.gaussian_w2` (Bures) and minimized over
+    :math:`a \ge 0` numerically (bounded Brent search to ``1e-10``); the paper's answers are
+    :math:`a^* = \sqrt{1 - \sigma^2}` and :math:`a^\dagger = 1`. Left: both objectives against
+    :math:`a` for each :math:`\sigma^2`; right: the two minimizers against :math:`\sigma^2`.
+
+    Parameters
+    ----------
+    seed : int or numpy.random.Generator
+        Unused (nothing is random); accepted for a uniform signature.
+    sigma2 : array_like, optional
+        Values of :math:`\sigma^2` in ``(0, 1)``, default ``numpy.linspace(0.05, 0.95, 19)``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Right axes: lines labelled ``"argmin W_c"`` and ``"argmin W_c^dagger"`` (x data =
+        ``sigma2``, y data = the numerical minimizers) and ``"sqrt(1 - sigma^2)"`` (the paper's).
+
+    Raises
+    ------
+    ImportError
+        When :mod:`otcheck.closed_forms` is not available.
+    """
+    from scipy.optimize import minimize_scalar
+
+    as_generator(seed)
+    sigma2 = np.linspace(0.05, 0.95, 19) if sigma2 is None else np.asarray(sigma2, dtype=float).ravel()
+    if sigma2.size == 0 or np.any(~np.isfinite(sigma2)) or np.any(sigma2 <= 0) or np.any(sigma2 >= 1):
+        raise ValueError("sigma2: expected values in (0, 1) (the example needs a^2 = 1 - sigma^2 > 0)")
+    gaussian_w2 = _need("fig_prop2", "otcheck.closed_forms", "gaussian_w2")
+
+    zero, one = np.zeros(1), np.eye(1)
+
+    def w2(var):  # W_2^2(N(0, 1), N(0, var)), Bures
+        return float(gaussian_w2(zero, one, zero, var * one))
+
+    def w_c(a, s2):
+        return w2(a * a + s2)
+
+    def w_dagger(a, s2):
+        return s2 + w2(a * a)
+
+    def argmin(f, s2):
+        return minimize_scalar(lambda a: f(a, s2), bounds=(0.0, 2.0), method="bounded",
+                               options={"xatol": 1e-10}).x
+
+    a_star = np.array([argmin(w_c, s) for s in sigma2])
+    a_dagger = np.array([argmin(w_dagger, s) for s in sigma2])
+
+    fig, (left, right) = _figure(10.0, 4.2, ncols=2)
+    grid = np.linspace(0.0, 1.6, 161)
+    shown = sigma2[np.unique(np.linspace(0, sigma2.size - 1, min(4, sigma2.size)).round().astype(int))]
+    for k, s2 in enumerate(shown):
+        left.plot(grid, [w_c(a, s2) for a in grid], color=f"C{k}", label=rf"$W_c$, $\sigma^2$={s2:.2g}")
+        left.plot(grid, [w_dagger(a, s2) for a in grid], color=f"C{k}", ls="--",
+                  label=rf"$W_c^\dagger$, $\sigma^2$={s2:.2g}")
+    left.set_xlabel("decoder slope a  (G(z) = a z)")
+    left.set_ylabel("objective")
+    left.set_title("the two objectives (closed forms)")
+    left.legend(fontsize="x-small", ncol=2)
+
+    right.plot(sigma2, a_star, "o-", color="C0", label="argmin W_c")
+    right.plot(sigma2, a_dagger, "s-", color="C1", label="argmin W_c^dagger")
+    right.plot(sigma2, np.sqrt(1 - sigma2), color="black", ls=":", label="sqrt(1 - sigma^2)")
+    right.set_xlabel(r"decoder variance $\sigma^2$")
+    right.set_ylabel("minimizing slope a")
+    right.set_title(r"$G^*$ depends on $\sigma^2$, $G^\dagger$ does not")
+    right.legend(fontsize="small")
+    fig.suptitle(r"Proposition 2 (appendix B.3): $P_X = P_Z = N(0,1)$, $G(z) = a z$")
+    return fig
+
+
+def fig_vae_blur(seed=0, *, n=4, encoder_std=0.6, grid=401):
+    r"""VAE blurriness (section 4.1): the conditional-mean decoder of Gaussian encoders averages inputs.
+
+    For a fixed encoder :math:`Q(Z|X)` the decoder minimizing :math:`\mathbb E\|X - G(Z)\|^2` is
+
+    .. math::
+
+        G^*(z) = \mathbb E_{P^*_z}[X] = \frac{\sum_i a_i\, q(z|x_i)\, x_i}{\sum_i a_i\, q(z|x_i)},
+        \qquad P^*_z(x_i) \propto a_i\, q(z|x_i),
+
+    which averages every pair of inputs whose encoders overlap (claim ``vae-blur``). The figure
+    draws :math:`n` inputs :math:`x_i` (uniform weights :math:`a_i`) on the line, Gaussian encoders
+    :math:`Q(Z|X = x_i) = \mathcal N(x_i, s^2)` (densities by :func:`otcheck.gaussian.gmm_pdf`),
+    and against the code :math:`z`: the encoders' densities (top) and :math:`G^*(z)` (bottom), with
+    the inputs as horizontal lines. Wherever two encoders overlap, :math:`G^*(z)` lies strictly
+    between two inputs: the decoder outputs points that are no input (a "blurred" average). The
+    deterministic encoder :math:`z = x_i` of a POT/AAE optimum (Theorem 1) does not overlap, and
+    its optimal decoder returns the inputs themselves (markers).
+
+    Parameters
+    ----------
+    seed : int or numpy.random.Generator
+        Draws the inputs, :math:`x_i \sim \mathcal N(0, 1.5^2)`.
+    n : int, default 4
+        Number of inputs (at least 2).
+    encoder_std : float, default 0.6
+        The encoders' standard deviation :math:`s > 0`.
+    grid : int, default 401
+        Number of codes :math:`z` on which :math:`G^*` is evaluated.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Top axes: one line per encoder; bottom axes: a line labelled ``"G*(z)"`` (x data = the codes,
+        y data = :math:`G^*`), one horizontal line per input, and a scatter labelled
+        ``"deterministic encoder"``. The title gives the largest distance from :math:`G^*(z)` to
+        the nearest input over codes where the encoders have density.
+
+    Raises
+    ------
+    ImportError
+        When :mod:`otcheck.gaussian` is not available.
+
+    Examples
+    --------
+    >>> fig = fig_vae_blur(seed=0, n=3)
+    >>> [line.get_label() for line in fig.axes[1].get_lines()][0]
+    'G*(z)'
+    """
+    gmm_pdf = _need("fig_vae_blur", "otcheck.gaussian", "gmm_pdf")
+    rng = as_generator(seed)
+    n = check_positive_int(n, "n", minimum=2)
+    grid = check_positive_int(grid, "grid", minimum=2)
+    if not np.isfinite(encoder_std) or encoder_std <= 0:
+        raise ValueError(f"encoder_std: must be a finite number > 0, got {encoder_std!r}")
+    x = np.sort(1.5 * rng.normal(size=n))
+    a = np.full(n, 1.0 / n)
+    s2 = float(encoder_std) ** 2
+    z = np.linspace(x[0] - 3 * encoder_std, x[-1] + 3 * encoder_std, grid)
+    q = np.stack([gmm_pdf(z, [xi], s2, [1.0]) for xi in x])         # q[i, k] = q(z_k | x_i)
+    joint = a[:, None] * q
+    g_star = (joint * x[:, None]).sum(0) / joint.sum(0)            # E[X | Z = z_k]
+    blur = np.abs(g_star[:, None] - x[None, :]).min(1)              # distance to the nearest input
+
+    fig, (top, bottom) = _figure(7.0, 6.0, nrows=2, sharex=True)
+    for i in range(n):
+        top.plot(z, q[i], color=f"C{i % 10}", label=f"Q(z | x{i})")
+    top.set_ylabel("encoder density")
+    top.set_title(rf"Gaussian encoders $Q(Z|X=x_i) = N(x_i, {encoder_std:g}^2)$ overlap")
+    top.legend(fontsize="small")
+    bottom.plot(z, g_star, color="black", lw=2, label="G*(z)")
+    for i in range(n):
+        bottom.axhline(x[i], color=f"C{i % 10}", ls=":", lw=1)
+    bottom.scatter(x, x, color=[f"C{i % 10}" for i in range(n)], zorder=3, label="deterministic encoder")
+    bottom.set_xlabel("code z")
+    bottom.set_ylabel(r"$G^*(z) = E[X \mid Z = z]$")
+    bottom.set_title(f"conditional-mean decoder: up to {blur.max():.3g} away from every input")
+    bottom.legend(fontsize="small")
+    fig.suptitle("VAE blur (section 4.1): overlapping encoders make the optimal decoder average inputs",
+                 fontsize="medium")
+    return fig
+
+
+def fig_prop3(seed=0, **sizes):
+    r"""Proposition 3: cosines between WGAN gradients as the optimality gap :math:`\varepsilon` shrinks.
+
+    Draws, against :math:`\varepsilon` (log scale), the three cosines of Proposition 3 computed by
+    the claim ``prop3`` of the registry, with the bounds they must stay under:
+    :math:`A(f_\varepsilon, f^*) \le 1 - C`, :math:`A(h^*, f^*) \le 1 - C` and
+    :math:`A(h_\varepsilon, h^*) \le 0`, where :math:`A(f, f') = \cos(\nabla J_D(f), \nabla J_D(f'))`.
+
+    Parameters
+    ----------
+    seed : int or numpy.random.Generator
+        Passed to the claim's check.
+    **sizes
+        Passed to the claim's check.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ImportError
+        When the claim ``prop3`` is not registered.
+    """
+    ev = _claim("fig_prop3", "prop3", seed, **sizes)
+    raise ImportError(f"fig_prop3 cannot read the evidence of 'prop3' (details: {sorted(ev.details)})")
+
+
+#: Short name -> figure function; the names ``otcheck figures`` accepts.
+FIGURES = {
+    "theorem1": fig_theorem1,
+    "relaxation-path": fig_relaxation_path,
+    "prop2": fig_prop2,
+    "vae-blur": fig_vae_blur,
+    "prop3": fig_prop3,
+}
+
+
+def save_figures(names=None, out="figures", seed=0, *, dpi=120, fmt="png"):
+    """Render figures to files ``OUT/NAME.png``.
+
+    Parameters
+    ----------
+    names : iterable of str, optional
+        Keys of :data:`FIGURES`; all of them when omitted.
+    out : str or path
+        Output directory (created when missing).
+    seed : int
+        Passed to every figure function.
+    dpi : int, default 120
+        Resolution.
+    fmt : str, default "png"
+        File format understood by ``Figure.savefig``.
+
+    Returns
+    -------
+    dict
+        ``{name: path}`` of the files written.
+
+    Raises
+    ------
+    KeyError
+        An unknown name; the message lists the known ones.
+    ImportError
+        A figure whose layer is missing (the files already written stay).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     paths = save_figures(["theorem1"], out=d)
+    ...     os.path.basename(paths["theorem1"]), os.path.getsize(paths["theorem1"]) > 0
+    ('theorem1.png', True)
+    """
+    names = list(FIGURES) if names is None else list(names)
+    unknown = [n for n in names if n not in FIGURES]
+    if unknown:
+        raise KeyError(f"names: unknown figure(s) {unknown}; known: {list(FIGURES)}")
+    os.makedirs(out, exist_ok=True)
+    paths = {}
+    for name in names:
+        fig = FIGURES[name](seed=seed)
+        path = os.path.join(os.fspath(out), f"{name}.{fmt}")
+        fig.savefig(path, dpi=dpi)
+        paths[name] = path
+    return paths
+
+
+def _cmd_figures(args):
+    import sys
+
+    names = list(args.names) or list(FIGURES)
+    unknown = [n for n in names if n not in FIGURES]
+    if unknown:
+        print(f"otcheck figures: unknown figure(s): {', '.join(unknown)}; known: {', '.join(FIGURES)}",
+              file=sys.stderr)
+        return 2
+    status = 0
+    for name in names:
+        try:
+            path = save_figures([name], out=args.out, seed=args.seed, dpi=args.dpi)[name]
+        except ImportError as exc:
+            print(f"otcheck figures: {name}: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        print(path)
+    return status
+
+
+def add_subcommand(subparsers):
+    """Add ``otcheck figures [NAMES...] --out DIR --seed N [--dpi D]`` to an argparse subparsers object.
+
+    The handler (set with ``set_defaults(func=...)``) writes one PNG per figure, prints each
+    path, and returns the exit status: ``0`` when every figure was written, ``1`` when one needs a
+    layer that is missing (the others are still written), ``2`` for an unknown name.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        From ``parser.add_subparsers()``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The ``figures`` parser.
+    """
+    p = subparsers.add_parser("figures", help="render the paper's figures to PNG files",
+                              description="Render figures of otcheck.figures, one PNG per figure.")
+    p.add_argument("names", nargs="*", metavar="NAME",
+                   help=f"figures to render (default: all): {', '.join(FIGURES)}")
+    p.add_argument("--out", default="figures", metavar="DIR", help="output directory (default: figures)")
+    p.add_argument("--seed", type=int, default=0, help="seed passed to every figure (default 0)")
+    p.add_argument("--dpi", type=int, default=120, help="resolution (default 120)")
+    p.set_defaults(func=_cmd_figures)
+    return p

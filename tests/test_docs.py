@@ -1,0 +1,120 @@
+"""The Sphinx documentation builds with -W, documents every public name and every claim, and the
+examples of its pages run.
+
+The build runs once per session in a subprocess with ``OTCHECK_DOCS_STRICT=1``: a planned public
+module that cannot be imported is then an error, not a silently shorter API page.
+"""
+
+import doctest
+import importlib
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import otcheck
+from otcheck.claims import registry
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def _load_extension():
+    spec = importlib.util.spec_from_file_location("otcheck_docs_ext", DOCS / "_ext" / "otcheck_docs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ext = _load_extension()
+
+
+@pytest.fixture(scope="module")
+def html(tmp_path_factory):
+    """Build the HTML docs once: ``sphinx-build -W -q -j 1 -b html docs OUT``."""
+    out = tmp_path_factory.mktemp("html")
+    env = dict(os.environ, OTCHECK_DOCS_STRICT="1", MPLBACKEND="Agg")
+    proc = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-j", "1", "-b", "html",
+                           str(DOCS), str(out)], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, f"sphinx-build -W failed:\n{proc.stdout}\n{proc.stderr}"
+    return out
+
+
+def _page(out, name):
+    return (out / f"{name}.html").read_text(encoding="utf-8")
+
+
+def test_build_passes_with_warnings_as_errors(html):
+    for page in ("index", "quickstart", "certificates", "claims", "user_claims", "api"):
+        assert (html / f"{page}.html").is_file(), page
+
+
+def test_api_page_documents_every_top_level_name(html):
+    api = _page(html, "api")
+    missing = [name for name in otcheck.__all__ if f'id="otcheck.{name}"' not in api]
+    assert not missing, f"otcheck.__all__ names without an API entry: {missing}"
+
+
+def test_api_page_documents_every_planned_module_and_name(html):
+    api = _page(html, "api")
+    missing = []
+    for modname, _ in ext.PLANNED_MODULES:
+        module = importlib.import_module(modname)  # strict build passed, so each one imports
+        assert f'id="{modname.replace(".", "-")}"' in api or f'id="module-{modname}"' in api, modname
+        for name in ext.public_names(module):
+            full = f"{modname}.{name}"
+            # Documented here, or listed here as a link to where the same object is documented.
+            if f'id="{full}"' not in api and f">{full}<" not in api:
+                missing.append(full)
+    assert not missing, f"public names without an API entry: {missing}"
+
+
+def test_claims_page_lists_every_registered_claim(html):
+    page = _page(html, "claims")
+    ours = [c for c in registry.values() if c.check.__module__.startswith("otcheck.")]
+    missing = [c.id for c in ours if f'id="{ext.label(c.id)}"' not in page or c.id not in page]
+    assert not missing, f"registered claims missing from the claims page: {missing}"
+    for c in ours:  # its paper location is shown next to it
+        assert ext.escape(c.location).replace("\\", "")[:20] in page.replace("&#8217;", "'"), c.id
+
+
+def test_missing_planned_module_is_an_error_only_when_strict(monkeypatch, tmp_path):
+    monkeypatch.setattr(ext, "PLANNED_MODULES", (("otcheck", "top"), ("otcheck._no_such_module", "planned")))
+    text, missing = ext.api_rst()
+    assert [m for m, _ in missing] == ["otcheck._no_such_module"]
+    assert "otcheck.DiscreteMeasure" in text and "_no_such_module" not in text
+
+    class App:
+        srcdir = str(tmp_path)
+
+    monkeypatch.setenv("OTCHECK_DOCS_STRICT", "1")
+    with pytest.raises(Exception, match="_no_such_module"):
+        ext.generate(App())
+    monkeypatch.setenv("OTCHECK_DOCS_STRICT", "0")
+    ext.generate(App())
+    assert (tmp_path / "_generated" / "api.rst").is_file()
+    assert (tmp_path / "_generated" / "claims.rst").is_file()
+
+
+def test_claim_text_is_escaped_to_render_literally():
+    from docutils.core import publish_doctree
+
+    raw = "W_c(P_X, P_G) <= ||x - y||^2 * `lam` | E_[Q] |x|_ :math: -"
+    tree = publish_doctree(ext.escape(raw), settings_overrides={"report_level": 5, "halt_level": 5})
+    assert tree.astext() == raw
+    assert not [n for n in tree.traverse() if n.tagname == "system_message"]
+
+
+@pytest.mark.parametrize("page", ["quickstart.rst", "certificates.rst", "user_claims.rst"])
+def test_examples_of_the_pages_run(page):
+    before = set(registry)
+    try:
+        result = doctest.testfile(str(DOCS / page), module_relative=False, report=False, verbose=False,
+                                  optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    finally:
+        for cid in set(registry) - before:  # user_claims.rst registers examples
+            del registry[cid]
+    assert result.attempted > 0
+    assert result.failed == 0, f"{result.failed} example(s) of docs/{page} failed (run it with doctest -v)"
