@@ -1,4 +1,11 @@
-"""Engine "emd": POT's network simplex (``ot.emd``), never passing on an early stop."""
+"""Engine "emd": POT's network simplex (``ot.emd``), never passing on an early stop.
+
+POT stops at ``numItermax`` and returns a non-optimal plan with only a warning. This engine reads
+the status from POT's log and checks every plan POT calls optimal against the certificate; on an
+early stop it retries with a ten times larger iteration limit, and on an "optimal" plan that fails
+the certificate it retries on a permuted copy of the problem (a different pivoting path). When the
+retries are exhausted it raises :class:`~otcheck.exact.UncertifiedError`.
+"""
 
 from __future__ import annotations
 
@@ -6,34 +13,64 @@ import warnings
 
 import numpy as np
 
+from .result import UncertifiedError
+
+__all__ = ["solve_emd"]
+
 # POT's result codes (ot.lp.emd_wrap.check_result): 0 infeasible, 1 optimal, 2 unbounded,
 # 3 numItermax reached before optimality.
 _OPTIMAL = 1
 _MAX_ITER = 3
 
 
-def solve_emd(a, b, C, *, num_iter_max=100_000, max_retries=3):
-    """Network simplex on validated float64 inputs; returns ``(plan, u, v, info)``.
-
-    POT stops at ``numItermax`` with only a warning and a non-optimal plan. Here the status is
-    read from the log; on an early stop the limit is multiplied by 10 and the solve retried, up to
-    ``max_retries`` times. The caller certifies what comes back.
-    """
+def _run_pot(a, b, C, limit):
     import ot
 
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the status is read from the log, not the warning
+        plan, log = ot.emd(a, b, C, numItermax=limit, log=True)
+    return np.asarray(plan), np.asarray(log["u"]), np.asarray(log["v"]), int(log["result_code"]), log.get("warning")
+
+
+def solve_emd(a, b, C, *, check, num_iter_max=100_000, max_retries=3):
+    """Network simplex on validated float64 inputs, certified; returns ``(plan, u, v, certificate, info)``.
+
+    Parameters
+    ----------
+    a, b, C : ndarray
+        Validated float64 weights and costs.
+    check : callable
+        ``check(plan, u, v) -> (Certificate, u, v)``: certifies (polishing the duals if needed).
+    num_iter_max : int
+        Iteration limit of the first attempt (POT's ``numItermax``).
+    max_retries : int
+        Number of further attempts after the first one.
+    """
     limit = int(num_iter_max)
-    for attempt in range(max_retries + 1):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the status is read from the log, not the warning
-            plan, log = ot.emd(a, b, C, numItermax=limit, log=True)
-        code = int(log["result_code"])
-        if code == _OPTIMAL:
-            return np.asarray(plan), np.asarray(log["u"]), np.asarray(log["v"]), {
-                "num_iter_max": limit, "attempts": attempt + 1}
-        if code != _MAX_ITER:
-            raise RuntimeError(f"ot.emd failed: {log.get('warning')} (result code {code})")
-        limit *= 10
-    raise RuntimeError(
-        f"ot.emd stopped at numItermax={limit // 10} after {max_retries + 1} attempts without reaching the "
-        "optimum; raise num_iter_max or use method='highs'"
-    )
+    history = []
+    cert = None
+    for attempt in range(int(max_retries) + 1):
+        if attempt and history[-1] == "uncertified":
+            # same limit, permuted problem: a different pivoting path through the simplex
+            rng = np.random.default_rng(attempt)
+            pr, pc = rng.permutation(a.size), rng.permutation(b.size)
+            P, u, v, code, msg = _run_pot(a[pr], b[pc], np.ascontiguousarray(C[np.ix_(pr, pc)]), limit)
+            ir, ic = np.argsort(pr), np.argsort(pc)
+            P, u, v = P[np.ix_(ir, ic)], u[ir], v[ic]
+        else:
+            P, u, v, code, msg = _run_pot(a, b, C, limit)
+        if code == _MAX_ITER:
+            history.append(f"stopped at numItermax={limit}")
+            limit *= 10
+            continue
+        if code != _OPTIMAL:
+            raise UncertifiedError(f"engine 'emd': ot.emd failed: {msg} (result code {code})")
+        cert, u, v = check(P, u, v)
+        if cert.ok:
+            return P, u, v, cert, {"num_iter_max": limit, "attempts": attempt + 1, "history": history}
+        history.append("uncertified")
+    detail = "; ".join(f"attempt {k + 1}: {h}" for k, h in enumerate(history))
+    hint = ("raise num_iter_max or max_retries, or use method='highs'" if history[-1] != "uncertified"
+            else "use method='highs' or method='lp' as a cross-check")
+    raise UncertifiedError(
+        f"engine 'emd': no certified optimum after {len(history)} attempts ({detail}); {hint}", cert)

@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
-from .._validation import as_cost, as_weights
+from .._validation import as_cost, as_weights, check_nonnegative
+from ._assignment import is_uniform_square, solve_assignment
 from ._emd import solve_emd
-from .result import DEFAULT_TOL, OTResult, UncertifiedError, _certify_arrays
+from ._highs import solve_highs
+from ._lp import solve_lp
+from ._quantile import is_convex_1d_cost, solve_ot_1d
+from .result import DEFAULT_TOL, OTResult, UncertifiedError, _checker
 
-__all__ = ["solve_ot", "METHODS"]
+__all__ = ["solve_ot", "wasserstein", "METHODS", "AUTO_ASSIGNMENT_MAX_N"]
 
-METHODS = ("auto", "emd")
+#: Engines of :func:`solve_ot`. ``"quantile"`` needs the atoms: see :func:`wasserstein` and
+#: :func:`otcheck.exact.solve_ot_1d`.
+METHODS = ("auto", "emd", "lp", "highs", "assignment")
+
+#: ``method="auto"`` uses "assignment" for square uniform problems up to this size. Measured in
+#: ``benchmarks/bench_exact.py`` (2-D Gaussian points, squared cost): the assignment engine is
+#: faster than the network simplex up to about n = 50 and slower beyond (``linear_sum_assignment``
+#: alone already is, before its duals are computed).
+AUTO_ASSIGNMENT_MAX_N = 48
+
+_ENGINES = {"highs": solve_highs, "lp": solve_lp, "assignment": solve_assignment}
+
+
+def _pick(a, b):
+    if is_uniform_square(a, b) and a.size <= AUTO_ASSIGNMENT_MAX_N:
+        return "assignment"
+    return "emd"
 
 
 def solve_ot(a, b, C, method="auto", *, tol=DEFAULT_TOL, **options):
@@ -19,6 +39,12 @@ def solve_ot(a, b, C, method="auto", *, tol=DEFAULT_TOL, **options):
         \min_{P \ge 0,\; P\mathbf 1 = a,\; P^\top \mathbf 1 = b} \langle C, P\rangle
         \;=\; \max_{u_i + v_j \le C_{ij}} a^\top u + b^\top v
 
+    Every engine returns a plan and dual potentials; they are certified (primal feasibility,
+    dual feasibility, zero duality gap, complementary slackness, relative to ``max|C|``) before
+    anything is returned. Slightly infeasible duals of tolerance-based solvers (HiGHS, Clarabel)
+    are repaired by c-transforms (:func:`otcheck.exact.polish_duals`) and certified again at the
+    same tolerance.
+
     Parameters
     ----------
     a : array_like, shape (n,)
@@ -27,39 +53,65 @@ def solve_ot(a, b, C, method="auto", *, tol=DEFAULT_TOL, **options):
         Target weights.
     C : array_like, shape (n, m)
         Finite cost matrix.
-    method : str, default "auto"
-        The engine.
+    method : {"auto", "emd", "lp", "highs", "assignment"}, default "auto"
+        The engine:
+
+        * ``"emd"``: POT's network simplex; an early stop (``numItermax``) or an uncertified
+          "optimal" plan is retried (options ``num_iter_max=100000``, ``max_retries=3``) and
+          otherwise raises;
+        * ``"lp"``: the LP through cvxpy (option ``solver="HIGHS"`` or ``"CLARABEL"``,
+          ``solver_options``);
+        * ``"highs"``: ``scipy.optimize.linprog(method="highs")`` on a sparse constraint matrix
+          (option ``options``, passed to linprog);
+        * ``"assignment"``: ``scipy.optimize.linear_sum_assignment``, only for ``n == m`` and
+          uniform weights, with shortest-path duals;
+        * ``"auto"``: ``"assignment"`` for uniform square problems with ``n <= 48``, else
+          ``"emd"`` (the faster one in measurements).
     tol : float, default 1e-8
         Relative tolerance of the certificate.
     **options
-        Passed to the engine.
+        Passed to the engine (see above).
 
     Returns
     -------
     OTResult
-        With ``certificate.ok`` true.
+        With ``certificate.ok`` true; ``method`` names the engine actually used.
 
     Raises
     ------
+    ValueError
+        Bad weights or costs (the message names the argument), an unknown method, or
+        ``"assignment"`` on a non-square or non-uniform problem.
     UncertifiedError
         If the engine's answer cannot be certified (never returned silently).
 
     Examples
     --------
     >>> res = solve_ot([0.5, 0.5], [0.5, 0.5], [[0.0, 1.0], [1.0, 0.0]])
-    >>> res.cost, res.certificate.ok
-    (0.0, True)
+    >>> res.cost, res.method, res.certificate.ok
+    (0.0, 'assignment', True)
+    >>> solve_ot([0.5, 0.5], [1.0], [[1.0], [3.0]], method="highs").cost
+    2.0
     """
     a = as_weights(a, "a")
     b = as_weights(b, "b")
     C = as_cost(C, "C", shape=(a.shape[0], b.shape[0]))
+    tol = check_nonnegative(tol, "tol", strict=True)
+    if method == "quantile":
+        raise ValueError("method: 'quantile' needs the atoms, not only C; use otcheck.wasserstein(mu, nu, "
+                         "method='quantile') or otcheck.exact.solve_ot_1d(x, a, y, b)")
     if method not in METHODS:
         raise ValueError(f"method: unknown engine {method!r}; expected one of {METHODS}")
-    plan, u, v, _info = solve_emd(a, b, C, **options)
-    cert = _certify_arrays(a, b, C, plan, u, v, tol)
-    if not cert.ok:
-        raise UncertifiedError(f"engine 'emd' returned an uncertified result: {cert}", cert)
-    return OTResult(cost=cert.primal_value, plan=plan, u=u, v=v, method="emd", certificate=cert)
+    engine = _pick(a, b) if method == "auto" else method
+    check = _checker(a, b, C, tol)
+    if engine == "emd":
+        plan, u, v, cert, _info = solve_emd(a, b, C, check=check, **options)
+    else:
+        plan, u, v, _info = _ENGINES[engine](a, b, C, **options)
+        cert, u, v = check(plan, u, v)
+        if not cert.ok:
+            raise UncertifiedError(f"engine {engine!r} returned an uncertified result: {cert}", cert)
+    return OTResult(cost=cert.primal_value, plan=plan, u=u, v=v, method=engine, certificate=cert)
 
 
 def wasserstein(mu, nu, cost="sqeuclidean", method="auto", **options):
@@ -77,8 +129,12 @@ def wasserstein(mu, nu, cost="sqeuclidean", method="auto", **options):
         The two measures (same dimension).
     cost : str, float or callable
         Passed to :func:`otcheck.cost_matrix`.
-    method : str
-        Passed to :func:`solve_ot`.
+    method : {"auto", "quantile", "emd", "lp", "highs", "assignment"}, default "auto"
+        ``"quantile"``: the sorted coupling (:func:`otcheck.exact.solve_ot_1d`), for 1-D measures
+        and a cost convex in ``x - y``. ``"auto"``: ``"quantile"`` when it applies, else as in
+        :func:`solve_ot`. Other names go to :func:`solve_ot`.
+    **options
+        Passed to the engine (``tol`` included).
 
     Returns
     -------
@@ -87,8 +143,9 @@ def wasserstein(mu, nu, cost="sqeuclidean", method="auto", **options):
     Examples
     --------
     >>> from otcheck import DiscreteMeasure
-    >>> wasserstein(DiscreteMeasure([0.0, 1.0]), DiscreteMeasure([1.0, 2.0])).cost
-    1.0
+    >>> res = wasserstein(DiscreteMeasure([0.0, 1.0]), DiscreteMeasure([1.0, 2.0]))
+    >>> res.cost, res.method
+    (1.0, 'quantile')
     """
     from ..costs import cost_matrix
     from ..measures import DiscreteMeasure
@@ -96,5 +153,14 @@ def wasserstein(mu, nu, cost="sqeuclidean", method="auto", **options):
     for name, m in (("mu", mu), ("nu", nu)):
         if not isinstance(m, DiscreteMeasure):
             raise TypeError(f"{name}: expected a DiscreteMeasure, got {type(m).__name__}")
+    if mu.dim != nu.dim:
+        raise ValueError(f"nu: has dimension {nu.dim}, but mu has dimension {mu.dim}")
+    one_d = mu.dim == 1 and is_convex_1d_cost(cost)
+    if method == "quantile" or (method == "auto" and one_d):
+        if not one_d:
+            raise ValueError(
+                f"method: 'quantile' needs 1-D measures and a cost convex in x - y; got dimension {mu.dim} "
+                f"and cost {cost!r}")
+        return solve_ot_1d(mu.atoms[:, 0], mu.weights, nu.atoms[:, 0], nu.weights, cost=cost, **options)
     C = cost_matrix(mu.atoms, nu.atoms, cost=cost)
     return solve_ot(mu.weights, nu.weights, C, method=method, **options)
