@@ -1,0 +1,397 @@
+r"""Instance builders and small OT-side helpers shared by the claims of sections 2-3.
+
+Nothing here decides a claim: these functions build seeded random instances (measures, decoders,
+encoders), turn a random decoder into the averaged cost of :math:`W_c^\dagger`, compute
+Lipschitz witnesses for the Kantorovich-Rubinstein dual, quadrature for Gaussian decoders, and
+Student-t intervals for sampled numbers. Each helper states the math it computes.
+
+Every random choice flows from an explicit ``numpy.random.Generator``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._validation import as_points, as_weights, check_nonnegative, check_positive_int
+from ..costs import cost_matrix
+from ..measures import DiscreteMeasure
+
+__all__ = [
+    "random_weights", "random_measure", "random_decoder", "decoder_cost", "decoder_law",
+    "LipschitzWitness", "lipschitz_dual", "c_transform_witness", "gauss_hermite_sqcost",
+    "mean_interval", "two_row_vertex_costs", "check_sigma2", "check_lambdas",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# argument checks shared by the claims
+# --------------------------------------------------------------------------------------------
+def check_sigma2(value, name="sigma2"):
+    """A decoder variance: a finite real number ``>= 0`` (a float), or a 1-D array of them."""
+    if np.ndim(value) == 0:
+        return check_nonnegative(value, name)
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name}: expected a number or a non-empty 1-D array, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise ValueError(f"{name}: variances must be finite and >= 0, got {arr.tolist()}")
+    return arr
+
+
+def check_lambdas(values, name="lambdas"):
+    """A non-empty increasing tuple of penalty weights :math:`\\lambda \\ge 0`."""
+    if np.ndim(values) == 0:
+        values = (values,)
+    out = tuple(check_nonnegative(v, name) for v in values)
+    if not out:
+        raise ValueError(f"{name}: is empty")
+    if any(b <= a for a, b in zip(out, out[1:])):
+        raise ValueError(f"{name}: must be strictly increasing, got {list(out)}")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# instance builders
+# --------------------------------------------------------------------------------------------
+def random_weights(rng, n, *, min_weight=0.05):
+    r"""Probability vector of length ``n`` with every entry at least ``min_weight / n``.
+
+    .. math:: w = \frac{m}{n} \mathbf 1 + (1 - m)\, g / \textstyle\sum g, \quad g_i \sim U(0, 1)
+
+    Examples
+    --------
+    >>> w = random_weights(np.random.default_rng(0), 4)
+    >>> bool(abs(w.sum() - 1) < 1e-15), bool(w.min() > 0)
+    (True, True)
+    """
+    n = check_positive_int(n, "n")
+    g = rng.uniform(0.0, 1.0, size=n) + 1e-3
+    w = min_weight / n + (1.0 - min_weight) * g / g.sum()
+    return w / w.sum()
+
+
+def random_measure(rng, n, dim, *, scale=1.0, integer=False):
+    """A discrete measure with ``n`` distinct random atoms in ``[-scale, scale]^dim`` and positive weights.
+
+    With ``integer=True`` the atoms are distinct integers in ``[-2n, 2n]^dim`` (ties in costs).
+
+    Examples
+    --------
+    >>> mu = random_measure(np.random.default_rng(0), 3, 2)
+    >>> mu.n, mu.dim
+    (3, 2)
+    """
+    n = check_positive_int(n, "n")
+    dim = check_positive_int(dim, "dim")
+    if integer:
+        pts = set()
+        while len(pts) < n:
+            pts.add(tuple(int(v) for v in rng.integers(-2 * n, 2 * n + 1, size=dim)))
+        X = np.array(sorted(pts), dtype=float)
+    else:
+        X = rng.uniform(-scale, scale, size=(n, dim))
+    return DiscreteMeasure(X, random_weights(rng, n))
+
+
+def random_decoder(rng, m, k, *, dirac=False, support=2):
+    r"""Row-stochastic ``(m, k)`` matrix :math:`D_{zy} = P_G(Y = y_k \mid Z = z)`.
+
+    With ``dirac=True`` each row is one-hot (a deterministic decoder :math:`Y = G(Z)`);
+    otherwise each row spreads over ``min(support, k)`` distinct points (``support >= 2`` makes
+    every row non-Dirac).
+
+    Examples
+    --------
+    >>> D = random_decoder(np.random.default_rng(0), 3, 4)
+    >>> bool(np.allclose(D.sum(1), 1)), int((D > 0).sum(1).min())
+    (True, 2)
+    """
+    m = check_positive_int(m, "m")
+    k = check_positive_int(k, "k")
+    D = np.zeros((m, k))
+    for z in range(m):
+        if dirac:
+            D[z, rng.integers(k)] = 1.0
+        else:
+            cols = rng.choice(k, size=min(support, k), replace=False)
+            D[z, cols] = random_weights(rng, cols.size, min_weight=0.3)
+    return D
+
+
+def decoder_law(b, D):
+    r"""Law of :math:`Y` for :math:`Z \sim b`, :math:`Y \mid Z \sim D_{Z\cdot}`: :math:`P_G = b^\top D`."""
+    b = as_weights(b, "b")
+    D = np.asarray(D, dtype=float)
+    if D.ndim != 2 or D.shape[0] != b.size:
+        raise ValueError(f"D: expected shape ({b.size}, k), got {D.shape}")
+    nu = b @ D
+    return nu / nu.sum()
+
+
+def decoder_cost(C, D):
+    r"""Averaged cost of a random decoder: :math:`\bar C_{xz} = \mathbb E_{Y \sim P_G(\cdot|z)} c(x, Y)`.
+
+    .. math:: \bar C = C D^\top, \qquad C_{xy} = c(x, y),\ D_{zy} = P_G(y \mid z)
+
+    so that :math:`W_c^\dagger(P_X, P_G) = \min_{P \in \Pi(P_X, P_Z)} \langle \bar C, P\rangle`
+    (eq. 9 with the tower rule of appendix B.1).
+
+    Examples
+    --------
+    >>> decoder_cost(np.array([[0.0, 2.0]]), np.array([[0.5, 0.5], [1.0, 0.0]])).tolist()
+    [[1.0, 0.0]]
+    """
+    C = np.asarray(C, dtype=float)
+    D = np.asarray(D, dtype=float)
+    if C.ndim != 2 or D.ndim != 2 or C.shape[1] != D.shape[1]:
+        raise ValueError(f"D: expected shape (m, {C.shape[-1]}) to match C's columns, got {D.shape}")
+    return C @ D.T
+
+
+# --------------------------------------------------------------------------------------------
+# Kantorovich-Rubinstein witnesses
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LipschitzWitness:
+    r"""A function ``f`` on finitely many points, feasible for the Kantorovich-Rubinstein dual.
+
+    Attributes
+    ----------
+    value : float
+        :math:`\sum_i a_i f(x_i) - \sum_j b_j f(y_j)`.
+    points : ndarray, shape (s, d)
+        The points where ``f`` is given (the union of both supports).
+    values : ndarray, shape (s,)
+        :math:`f` on ``points``.
+    lipschitz_excess : float
+        :math:`\max_{k,l} (f(s_k) - f(s_l) - \|s_k - s_l\|)^+`: 0 (up to rounding) for a feasible
+        witness. ``f`` then extends to a 1-Lipschitz function on all of :math:`\mathbb R^d`
+        (McShane), see :meth:`extend`.
+    method : str
+        How it was found.
+    """
+
+    value: float
+    points: np.ndarray = field(repr=False)
+    values: np.ndarray = field(repr=False)
+    lipschitz_excess: float
+    method: str
+
+    def extend(self, x):
+        r"""McShane extension :math:`\tilde f(x) = \min_k f(s_k) + \|x - s_k\|`, 1-Lipschitz on :math:`\mathbb R^d`."""
+        x = as_points(x, "x")
+        return (self.values[None, :] + cost_matrix(x, self.points, "euclidean")).min(axis=1)
+
+
+def _lipschitz_excess(points, values):
+    D = cost_matrix(points, points, "euclidean")
+    return float(max(0.0, (values[:, None] - values[None, :] - D).max()))
+
+
+def lipschitz_dual(mu, nu):
+    r"""The Kantorovich-Rubinstein dual LP over 1-Lipschitz witnesses on the supports (eq. 2).
+
+    .. math::
+
+        \max_{f \in \mathbb R^{S}} \sum_i a_i f(x_i) - \sum_j b_j f(y_j)
+        \quad \text{s.t.}\quad f(s) - f(t) \le \|s - t\|_2 \ \ \forall s, t \in S,
+
+    :math:`S = \operatorname{supp}\mu \cup \operatorname{supp}\nu`, solved with HiGHS
+    (``scipy.optimize.linprog``); ``f`` is pinned to 0 at the first point (the objective is
+    invariant under constants). Any feasible ``f`` gives a lower bound of :math:`W_1(\mu, \nu)`
+    (weak duality), so ``value`` with a zero ``lipschitz_excess`` is a certified lower bound; it
+    equals :math:`W_1` at the optimum. This LP is independent of the primal engine of
+    :func:`otcheck.solve_ot`.
+
+    Parameters
+    ----------
+    mu, nu : DiscreteMeasure
+        Same dimension.
+
+    Returns
+    -------
+    LipschitzWitness
+
+    Examples
+    --------
+    >>> w = lipschitz_dual(DiscreteMeasure([0.0, 1.0]), DiscreteMeasure([2.0]))
+    >>> round(w.value, 9), w.lipschitz_excess
+    (1.5, 0.0)
+    """
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix
+
+    if mu.dim != nu.dim:
+        raise ValueError(f"nu: has dimension {nu.dim}, but mu has dimension {mu.dim}")
+    P = np.vstack([mu.atoms, nu.atoms])
+    points, inverse = np.unique(P, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    s = points.shape[0]
+    c = np.zeros(s)
+    np.add.at(c, inverse[: mu.n], -mu.weights)   # linprog minimizes: -(E_mu f - E_nu f)
+    np.add.at(c, inverse[mu.n:], nu.weights)
+    Dm = cost_matrix(points, points, "euclidean")
+    kk, ll = np.nonzero(~np.eye(s, dtype=bool))
+    rows = np.repeat(np.arange(kk.size), 2)
+    cols = np.column_stack([kk, ll]).ravel()
+    vals = np.tile([1.0, -1.0], kk.size)
+    A = coo_matrix((vals, (rows, cols)), shape=(kk.size, s)).tocsr()
+    bounds = [(0.0, 0.0)] + [(None, None)] * (s - 1)
+    res = linprog(c, A_ub=A if kk.size else None, b_ub=Dm[kk, ll] if kk.size else None, bounds=bounds,
+                  method="highs")
+    if res.status != 0:
+        raise RuntimeError(f"lipschitz_dual: HiGHS status {res.status}: {res.message}")
+    f = np.asarray(res.x, dtype=float)
+    value = float(mu.weights @ f[inverse[: mu.n]] - nu.weights @ f[inverse[mu.n:]])
+    return LipschitzWitness(value=value, points=points, values=f, lipschitz_excess=_lipschitz_excess(points, f),
+                            method="highs-dual-lp")
+
+
+def c_transform_witness(mu, nu, v):
+    r"""1-Lipschitz witness from the dual potential ``v`` of the primal :math:`W_1` problem.
+
+    .. math:: f(x) = \min_j \|x - y_j\| - v_j
+
+    is 1-Lipschitz on :math:`\mathbb R^d` (a minimum of 1-Lipschitz functions), and for optimal
+    potentials :math:`\mathbb E_\mu f - \mathbb E_\nu f \ge a^\top u + b^\top v = W_1(\mu, \nu)`.
+
+    Parameters
+    ----------
+    mu, nu : DiscreteMeasure
+    v : array_like, shape (nu.n,)
+        Dual potential of the target side (``OTResult.v``).
+
+    Returns
+    -------
+    LipschitzWitness
+    """
+    v = np.asarray(v, dtype=float)
+    if v.shape != (nu.n,):
+        raise ValueError(f"v: has shape {v.shape}, expected ({nu.n},)")
+    points = np.unique(np.vstack([mu.atoms, nu.atoms]), axis=0)
+    f_pts = (cost_matrix(points, nu.atoms, "euclidean") - v[None, :]).min(axis=1)
+    fx = (cost_matrix(mu.atoms, nu.atoms, "euclidean") - v[None, :]).min(axis=1)
+    fy = (cost_matrix(nu.atoms, nu.atoms, "euclidean") - v[None, :]).min(axis=1)
+    value = float(mu.weights @ fx - nu.weights @ fy)
+    return LipschitzWitness(value=value, points=points, values=f_pts,
+                            lipschitz_excess=_lipschitz_excess(points, f_pts), method="c-transform")
+
+
+# --------------------------------------------------------------------------------------------
+# Gaussian decoders: quadrature
+# --------------------------------------------------------------------------------------------
+def gauss_hermite_sqcost(X, means, variances, *, order=8):
+    r"""Averaged squared cost of a Gaussian decoder by Gauss-Hermite quadrature.
+
+    .. math::
+
+        \bar C_{ij} = \mathbb E_{Y \sim \mathcal N(G(z_j), \operatorname{diag}\sigma^2)} \|x_i - Y\|^2
+                    = \sum_{k=1}^d \sum_{q} w_q\, (x_{ik} - G(z_j)_k - \sigma_k \sqrt 2\, t_q)^2 / \sqrt\pi
+
+    The squared cost is a sum over coordinates, so the ``d``-dimensional expectation is ``d``
+    one-dimensional Gauss-Hermite sums; with ``order >= 2`` the rule is exact for the quadratic
+    integrand (to rounding). This evaluates the expectation by integration, *not* by the
+    identity :math:`\|x - G(z)\|^2 + \sum_k \sigma_k^2` that Corollary 7 asserts.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    means : array_like, shape (m, d)
+        Decoder means :math:`G(z_j)`.
+    variances : float or array_like, shape (d,)
+        :math:`\sigma^2` (one for all coordinates) or :math:`\sigma_1^2, \dots, \sigma_d^2`.
+    order : int, default 8
+        Number of quadrature nodes.
+
+    Returns
+    -------
+    ndarray, shape (n, m)
+
+    Examples
+    --------
+    >>> gauss_hermite_sqcost([[0.0]], [[1.0]], 0.25).round(12).tolist()
+    [[1.25]]
+    """
+    X = as_points(X, "X")
+    M = as_points(means, "means")
+    if X.shape[1] != M.shape[1]:
+        raise ValueError(f"means: has dimension {M.shape[1]}, but X has dimension {X.shape[1]}")
+    var = np.broadcast_to(check_sigma2(variances, "variances"), (X.shape[1],)).astype(float)
+    t, w = np.polynomial.hermite.hermgauss(check_positive_int(order, "order"))
+    w = w / math.sqrt(math.pi)
+    out = np.zeros((X.shape[0], M.shape[0]))
+    for k in range(X.shape[1]):
+        diff = X[:, k][:, None, None] - M[:, k][None, :, None] - math.sqrt(2.0 * var[k]) * t[None, None, :]
+        out += (diff ** 2) @ w
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# sampled numbers
+# --------------------------------------------------------------------------------------------
+def mean_interval(values, confidence=0.95):
+    r"""Student-t confidence interval for the mean of i.i.d. replicates.
+
+    .. math:: \bar v \pm t_{(1+\gamma)/2,\, R-1}\, s / \sqrt R
+
+    Parameters
+    ----------
+    values : array_like, shape (R,), R >= 2
+    confidence : float in (0, 1)
+
+    Returns
+    -------
+    mean : float
+    interval : tuple of float
+
+    Examples
+    --------
+    >>> m, (lo, hi) = mean_interval([1.0, 2.0, 3.0])
+    >>> m, lo < 2 < hi
+    (2.0, True)
+    """
+    from scipy.stats import t as student_t
+
+    v = np.asarray(values, dtype=float).ravel()
+    if v.size < 2:
+        raise ValueError(f"values: need at least 2 replicates, got {v.size}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence: must lie in (0, 1), got {confidence}")
+    m = float(v.mean())
+    half = float(student_t.ppf(0.5 + confidence / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
+    return m, (m - half, m + half)
+
+
+# --------------------------------------------------------------------------------------------
+# transport polytope vertices (two rows)
+# --------------------------------------------------------------------------------------------
+def two_row_vertex_costs(k):
+    r"""Cost matrices whose unique optimal couplings are all the vertices of a 2-row transport polytope.
+
+    For :math:`\Pi(a, \nu)` with ``a`` of length 2 and :math:`\nu > 0` of length ``k``, every
+    vertex is the north-west-corner coupling for some order :math:`\pi` of the columns (a
+    spanning tree of the 2 x k bipartite graph has one shared column). The cost
+    :math:`C_{1j} = \operatorname{rank}_\pi(j)`, :math:`C_{2j} = 0` makes that vertex the unique
+    minimizer: row 1 fills the columns greedily in the order :math:`\pi`.
+
+    Returns
+    -------
+    list of ndarray, shape (2, k)
+        One per permutation of the columns (``k!`` of them).
+
+    Examples
+    --------
+    >>> [C.tolist() for C in two_row_vertex_costs(2)]
+    [[[0.0, 1.0], [0.0, 0.0]], [[1.0, 0.0], [0.0, 0.0]]]
+    """
+    k = check_positive_int(k, "k")
+    out = []
+    for perm in itertools.permutations(range(k)):
+        C = np.zeros((2, k))
+        C[0, list(perm)] = np.arange(k, dtype=float)
+        out.append(C)
+    return out
