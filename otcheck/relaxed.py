@@ -1,0 +1,803 @@
+r"""The relaxed optimal transport objective of eq. 12, solved exactly as a convex program (layer 3).
+
+For discrete :math:`P_X = \sum_i a_i \delta_{x_i}`, prior :math:`P_Z = \sum_j b_j \delta_{z_j}` and cost
+:math:`C_{ij} = c(x_i, G(z_j))`, an encoder is a row-stochastic matrix :math:`Q_{ij} = Q(z_j | x_i)`; its
+joint law is :math:`P_{ij} = a_i Q_{ij}` and its aggregated posterior is :math:`Q_Z = a^\top Q = P^\top \mathbf 1`.
+Eq. 12 of the paper is
+
+.. math::
+
+    W_c^\lambda = \min_{Q} \sum_{ij} a_i Q_{ij} C_{ij} + \lambda F(Q_Z)
+                = \min_{P \ge 0,\ P \mathbf 1 = a} \langle C, P \rangle + \lambda F(P^\top \mathbf 1),
+
+with a convex :math:`F \ge 0` that vanishes exactly at :math:`Q_Z = b`. The penalties (``penalty=``):
+
+=========  ===================================================================================
+``kl``     :math:`F(q) = D_{KL}(q \| b) = \sum_j q_j \log(q_j / b_j)` (nats; :math:`q_j = 0` forced where :math:`b_j = 0`)
+``js``     :math:`F(q) = D_{JS}(q, b)` (nats, at most :math:`\log 2`)
+``gan``    :math:`F(q) = D_{GAN}(q, b) + \log 4 = 2 D_{JS}(q, b)` (eq. 13, the POT objective)
+``mmd2``   :math:`F(q) = (q - b)^\top K (q - b)`, the MMD² of the two laws on the codes for a PSD kernel matrix ``K``
+``chi2``   :math:`F(q) = \sum_j (q_j - b_j)^2 / b_j` (:math:`q_j = 0` forced where :math:`b_j = 0`)
+``tv``     :math:`F(q) = \tfrac12 \|q - b\|_1`
+=========  ===================================================================================
+
+Every solve is checked: the plan returned is primal feasible to rounding (it is projected back onto
+:math:`\{P \ge 0, P\mathbf 1 = a\}` after the solver), and a *dual bound* is computed independently of
+the solver from the Lagrangian
+
+.. math::
+
+    \min_P \langle C, P\rangle + \lambda F(P^\top\mathbf 1) \;\ge\;
+    \sum_i a_i \min_j (C_{ij} - v_j) + \min_{q \in [0,1]^m} \big[(v + \tau)^\top q + \lambda F(q)\big] - \tau
+    \quad \text{for every } v \in \mathbb R^m, \tau \in \mathbb R
+
+(the inner minimum is separable and in closed form for every penalty but ``mmd2``; for ``mmd2`` the
+convex :math:`F` is bounded below by its tangent at the solution, which gives an LP bound). The gap
+between the value and this bound is the certificate.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validation import as_cost, as_float_array, as_weights, check_nonnegative
+from .exact import UncertifiedError
+
+__all__ = [
+    "PENALTIES",
+    "RelaxedResult",
+    "ConstrainedResult",
+    "RelaxedPath",
+    "relaxed_cost",
+    "constrained_cost",
+    "relaxed_path",
+    "penalty_value",
+]
+
+#: Penalty names accepted by :func:`relaxed_cost`, :func:`constrained_cost` and :func:`relaxed_path`.
+PENALTIES = ("kl", "js", "gan", "mmd2", "chi2", "tv")
+
+#: Default tolerance of the certificate: ``gap / scale`` and the primal residual must be below it.
+DEFAULT_TOL = 1e-6
+
+_SOLVER = "CLARABEL"
+# Tighter than Clarabel's defaults (1e-8): the certificate is computed from the returned point, and
+# at large lambda its gap scales like lambda times the solver's residuals.
+_SOLVER_OPTIONS = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10, "tol_ktratio": 1e-8}
+
+
+# --------------------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class RelaxedResult:
+    r"""Solution of the penalized problem (eq. 12) at one :math:`\lambda`, with its certificate.
+
+    Attributes
+    ----------
+    value : float
+        :math:`\langle C, P\rangle + \lambda F(Q_Z)` evaluated at the returned plan (a primal value,
+        hence an upper bound of :math:`W_c^\lambda`).
+    transport : float
+        :math:`\langle C, P\rangle = \mathbb E_{P_X} \mathbb E_{Q(Z|X)} c(X, G(Z))`.
+    penalty_value : float
+        :math:`F(Q_Z)` at the returned plan.
+    encoder : ndarray, shape (n, m)
+        Row-stochastic :math:`Q(z_j | x_i) = P_{ij} / a_i`; a row with :math:`a_i = 0` is set to the
+        uniform law (it does not enter any quantity).
+    aggregated : ndarray, shape (m,)
+        :math:`Q_Z = P^\top \mathbf 1`.
+    lam : float
+        :math:`\lambda`.
+    penalty : str
+        The penalty name (see :data:`PENALTIES`).
+    status : str
+        The solver status (``"optimal"``), or ``"closed form"`` for :math:`\lambda = 0`.
+    plan : ndarray, shape (n, m)
+        The joint law :math:`P_{ij} = a_i Q(z_j | x_i)`.
+    dual_bound : float
+        A lower bound of :math:`W_c^\lambda` computed from the Lagrangian (see the module docstring).
+    primal_residual : float
+        :math:`\max(\|P\mathbf 1 - a\|_\infty, \max(0, -\min P))` of the returned plan.
+    scale : float
+        :math:`\max(\max|C|, \lambda F_{\max})`-type scale used for the relative gap (at least 1e-300).
+    tol : float
+        Tolerance of ``certified``.
+    """
+
+    value: float
+    transport: float
+    penalty_value: float
+    encoder: np.ndarray = field(repr=False)
+    aggregated: np.ndarray = field(repr=False)
+    lam: float
+    penalty: str
+    status: str
+    plan: np.ndarray = field(repr=False)
+    dual_bound: float
+    primal_residual: float
+    scale: float = field(repr=False, default=1.0)
+    tol: float = field(repr=False, default=DEFAULT_TOL)
+
+    @property
+    def gap(self):
+        """``value - dual_bound`` (non-negative up to rounding): how far ``value`` may be above the optimum."""
+        return self.value - self.dual_bound
+
+    @property
+    def certified(self):
+        """True when ``gap / scale`` and ``primal_residual`` are at most ``tol``."""
+        return self.gap <= self.tol * self.scale and self.primal_residual <= self.tol
+
+
+@dataclass(frozen=True)
+class ConstrainedResult:
+    r"""Solution of the constrained form :math:`\min \langle C, P\rangle` s.t. :math:`F(Q_Z) \le \mu`.
+
+    Attributes
+    ----------
+    value : float
+        :math:`\langle C, P\rangle` at the returned plan.
+    penalty_value : float
+        :math:`F(Q_Z)` at the returned plan (at most ``mu`` up to ``primal_residual``).
+    multiplier : float
+        The Lagrange multiplier :math:`\lambda_\mu \ge 0` of the constraint: the same plan solves the
+        penalized problem at :math:`\lambda = \lambda_\mu`. ``nan`` when :math:`\mu = 0` (the constraint
+        is then :math:`Q_Z = b` and a finite multiplier need not exist).
+    mu : float
+        :math:`\mu`.
+    encoder, aggregated, plan : ndarray
+        As in :class:`RelaxedResult`.
+    penalty, status : str
+        As in :class:`RelaxedResult`.
+    dual_bound : float
+        A lower bound of the constrained optimum (Lagrangian bound at the multiplier).
+    primal_residual : float
+        Largest of the marginal residual, the negative mass, and :math:`\max(F(Q_Z) - \mu, 0)`.
+    scale, tol : float
+        As in :class:`RelaxedResult`.
+    """
+
+    value: float
+    penalty_value: float
+    multiplier: float
+    mu: float
+    encoder: np.ndarray = field(repr=False)
+    aggregated: np.ndarray = field(repr=False)
+    penalty: str
+    status: str
+    plan: np.ndarray = field(repr=False)
+    dual_bound: float
+    primal_residual: float
+    scale: float = field(repr=False, default=1.0)
+    tol: float = field(repr=False, default=DEFAULT_TOL)
+
+    @property
+    def gap(self):
+        """``value - dual_bound``."""
+        return self.value - self.dual_bound
+
+    @property
+    def certified(self):
+        """True when ``gap / scale`` and ``primal_residual`` are at most ``tol``."""
+        return self.gap <= self.tol * self.scale and self.primal_residual <= self.tol
+
+
+@dataclass(frozen=True)
+class RelaxedPath:
+    r""":math:`W_c^\lambda` on a grid of :math:`\lambda` (see :func:`relaxed_path`).
+
+    Attributes
+    ----------
+    lams : ndarray, shape (k,)
+        The grid, in the order given.
+    results : tuple of RelaxedResult
+        One solve per grid point.
+    """
+
+    lams: np.ndarray = field(repr=False)
+    results: tuple = field(repr=False)
+
+    @property
+    def values(self):
+        r""":math:`W_c^\lambda` at each grid point, shape ``(k,)``."""
+        return np.array([r.value for r in self.results])
+
+    @property
+    def transports(self):
+        r""":math:`\langle C, P_\lambda\rangle` at each grid point."""
+        return np.array([r.transport for r in self.results])
+
+    @property
+    def penalty_values(self):
+        r""":math:`F(Q_Z^\lambda)` at each grid point (the :math:`\mu_\lambda` of the constrained form)."""
+        return np.array([r.penalty_value for r in self.results])
+
+    @property
+    def gaps(self):
+        """Certified gap of each solve."""
+        return np.array([r.gap for r in self.results])
+
+    def __repr__(self):
+        return f"RelaxedPath(k={len(self.results)}, penalty={self.results[0].penalty!r})"
+
+
+# ------------------------------------------------------------------------------------- validation
+
+
+def _validate(a, b, C, penalty, kernel_matrix):
+    a = as_weights(a, "a")
+    b = as_weights(b, "b")
+    C = as_cost(C, "C", shape=(a.shape[0], b.shape[0]))
+    if not isinstance(penalty, str) or penalty not in PENALTIES:
+        raise ValueError(f"penalty: unknown penalty {penalty!r}; expected one of {PENALTIES}")
+    R = None
+    if penalty == "mmd2":
+        if kernel_matrix is None:
+            raise ValueError("kernel_matrix: required for penalty 'mmd2' (a PSD (m, m) matrix on the codes, "
+                             "e.g. otcheck.divergences.kernel_matrix(codes))")
+        K = as_float_array(kernel_matrix, "kernel_matrix", ndim=2)
+        m = b.shape[0]
+        if K.shape != (m, m):
+            raise ValueError(f"kernel_matrix: has shape {K.shape}, expected ({m}, {m}) (len(b), len(b))")
+        kmax = max(float(np.abs(K).max()), np.finfo(float).tiny)
+        if np.abs(K - K.T).max() > 1e-10 * kmax:
+            raise ValueError("kernel_matrix: is not symmetric")
+        K = 0.5 * (K + K.T)
+        w, V = np.linalg.eigh(K)
+        if w.min() < -1e-9 * kmax:
+            raise ValueError(f"kernel_matrix: is not positive semi-definite (smallest eigenvalue {w.min():.3e})")
+        # K = R^T R up to the eigenvalues below 1e-12 max (dropped: a smaller dense factor solves several
+        # times faster); the value and the certificate use K itself.
+        keep = w > 1e-12 * max(float(w.max()), np.finfo(float).tiny)
+        R = np.sqrt(w[keep])[:, None] * V[:, keep].T
+        R = (K, R)
+    elif kernel_matrix is not None:
+        raise ValueError(f"kernel_matrix: only used by penalty 'mmd2', got penalty {penalty!r}")
+    return a, b, C, R
+
+
+def _forced_zero(penalty, b):
+    """Columns where F is infinite unless q_j = 0."""
+    if penalty in ("kl", "chi2"):
+        return b <= 0
+    return np.zeros(b.shape, dtype=bool)
+
+
+# ----------------------------------------------------------------------------------- the penalties
+
+
+def _penalty(penalty, q, b, kern):
+    """F(q) for a validated aggregate q (sums to one up to rounding)."""
+    from . import divergences as dv
+
+    q = np.clip(q, 0.0, None)
+    q = q / q.sum()
+    if penalty == "kl":
+        return dv.kl(q, b)
+    if penalty == "js":
+        return dv.js(q, b)
+    if penalty == "gan":
+        return 2.0 * dv.js(q, b)
+    if penalty == "chi2":
+        return dv.chi2(q, b)
+    if penalty == "tv":
+        return dv.tv(q, b)
+    K = kern[0]
+    d = q - b
+    return max(float(d @ K @ d), 0.0)
+
+
+def penalty_value(q, b, penalty, *, kernel_matrix=None):
+    r"""The penalty :math:`F(q)` of eq. 12 used by :func:`relaxed_cost` (see the module table).
+
+    Parameters
+    ----------
+    q : array_like, shape (m,)
+        A probability vector (an aggregated posterior :math:`Q_Z`).
+    b : array_like, shape (m,)
+        The prior :math:`P_Z`.
+    penalty : str
+        One of :data:`PENALTIES`.
+    kernel_matrix : array_like, shape (m, m), optional
+        PSD kernel matrix on the codes, required for ``"mmd2"``.
+
+    Returns
+    -------
+    float
+        :math:`F(q) \ge 0`, zero when ``q == b``.
+
+    Examples
+    --------
+    >>> bool(np.isclose(penalty_value([1.0, 0.0], [0.0, 1.0], "gan"), 2 * np.log(2)))  # disjoint supports
+    True
+    >>> penalty_value([1.0, 0.0], [0.5, 0.5], "tv")
+    0.5
+    """
+    q = as_weights(q, "q")
+    b_arr = as_weights(b, "b")
+    if q.shape != b_arr.shape:
+        raise ValueError(f"q: has length {q.shape[0]}, expected {b_arr.shape[0]} (the length of b)")
+    _, b_arr, _, kern = _validate(np.ones(1), b_arr, np.zeros((1, b_arr.shape[0])), penalty, kernel_matrix)
+    return _penalty(penalty, q, b_arr, kern)
+
+
+def _cvx_penalty(cp, penalty, q, b, allowed, kern):
+    """The cvxpy expression of F(q) (q the variable over the allowed columns)."""
+    bs = b[allowed]
+    if penalty == "kl":
+        return cp.sum(cp.rel_entr(q, bs))
+    if penalty == "chi2":
+        return cp.sum_squares(cp.multiply(1.0 / np.sqrt(bs), q - bs))
+    if penalty == "tv":
+        return 0.5 * cp.norm1(q - bs)
+    if penalty in ("js", "gan"):
+        mid = 0.5 * (q + bs)
+        pos = bs > 0
+        expr = cp.sum(cp.rel_entr(q, mid)) + cp.sum(cp.rel_entr(bs[pos], mid[pos]))
+        return expr if penalty == "gan" else 0.5 * expr
+    _, R = kern
+    return cp.sum_squares(R[:, allowed] @ (q - bs))
+
+
+def _box_min(penalty, c, b, lam):
+    r"""Elementwise :math:`\min_{x \in [0,1]} c_j x + \lambda f_j(x)` for separable penalties (closed form).
+
+    ``b`` are the prior weights of the columns; columns forced to zero are handled by the caller.
+    """
+    if lam == 0.0:
+        return np.minimum(c, 0.0)
+    if penalty == "kl":
+        # f(x) = x log(x / b); stationary point x = b exp(-c/lam - 1)
+        with np.errstate(over="ignore"):
+            x = np.minimum(b * np.exp(np.minimum(-c / lam - 1.0, 700.0)), 1.0)
+        f = np.zeros_like(x)
+        pos = x > 0
+        f[pos] = x[pos] * np.log(x[pos] / b[pos])
+        return np.minimum(c * x + lam * f, 0.0)
+    if penalty in ("js", "gan"):
+        s = 2.0 if penalty == "gan" else 1.0
+        # f(x) = (s/2)[x log(2x/(x+b)) + b log(2b/(x+b))]; f'(x) = (s/2) log(2x/(x+b))
+        r = np.exp(np.minimum(-2.0 * c / (lam * s), 700.0))
+        x = np.ones_like(c)
+        ok = r < 2.0
+        x[ok] = np.minimum(r[ok] * b[ok] / (2.0 - r[ok]), 1.0)
+        return _js_box_value(c, b, x, lam, s)
+    if penalty == "chi2":
+        x = np.clip(b - c * b / (2.0 * lam), 0.0, 1.0)
+        return c * x + lam * (x - b) ** 2 / np.where(b > 0, b, 1.0)
+    if penalty == "tv":
+        cand = np.stack([np.zeros_like(b), b, np.ones_like(b)])
+        return (c * cand + lam * 0.5 * np.abs(cand - b)).min(axis=0)
+    raise AssertionError(penalty)
+
+
+def _js_box_value(c, b, x, lam, s):
+    out = c * x
+    m = x + b
+    f = np.zeros_like(x)
+    px = x > 0
+    f[px] += x[px] * np.log(2.0 * x[px] / m[px])
+    pb = b > 0
+    f[pb] += b[pb] * np.log(2.0 * b[pb] / m[pb])
+    return out + lam * 0.5 * s * f
+
+
+def _dual_bound(penalty, a, b, C, lam, candidates, allowed, kern, q_hat):
+    r"""Lower bound of :math:`\min_P \langle C,P\rangle + \lambda F(P^\top 1)` (see the module docstring).
+
+    Separable penalties: the Lagrangian bound for each candidate dual vector ``v`` (and ``-v``: the
+    sign convention of a solver's dual is irrelevant since every ``v`` gives a valid bound),
+    maximized over the shift ``tau`` of the simplex constraint; the best is returned.
+    ``mmd2``: the tangent-plane (Frank-Wolfe) bound at ``q_hat``, :math:`F(q) \ge F(\hat q) +
+    \nabla F(\hat q)^\top (q - \hat q)`, which turns the problem into an assignment of each row to
+    its cheapest column.
+    """
+    if penalty == "mmd2" and lam > 0:
+        K = kern[0]
+        d = q_hat - b
+        g = 2.0 * lam * (K @ d)
+        Fq = max(float(d @ K @ d), 0.0)
+        Ca = C[:, allowed] + g[allowed][None, :]
+        return float(a @ Ca.min(axis=1)) + lam * Fq - float(g @ q_hat)
+    from scipy.optimize import minimize_scalar
+
+    Ca = C[:, allowed]
+    ba = b[allowed]
+
+    # D(v, tau) = sum_i a_i min_j (C_ij - v_j - tau) + sum_j min_{x in [0,1]} [(v_j + tau) x + lam f_j(x)]:
+    # the Lagrangian of q = P^T 1 with multiplier v + tau, the simplex constraint on q relaxed to the box.
+    def dual(tau, vs):
+        first = float(a @ (Ca - (vs + tau)[None, :]).min(axis=1))
+        if penalty == "mmd2":  # lam == 0 (constrained form with an inactive constraint)
+            inner = float(np.minimum(vs + tau, 0.0).sum())
+        else:
+            inner = float(_box_min(penalty, vs + tau, ba, lam).sum())
+        return first + inner
+
+    best = -np.inf
+    for v in candidates:
+        if v is None or not np.all(np.isfinite(v)):
+            continue
+        for sign in (1.0, -1.0):
+            vs = sign * np.asarray(v, dtype=float)[allowed]
+            span = float(np.abs(Ca).max() + np.abs(vs).max() + lam + 1.0)
+            res = minimize_scalar(lambda t, vs=vs: -dual(t, vs), bounds=(-4 * span, 4 * span), method="bounded",
+                                  options={"xatol": 1e-13 * span})
+            best = max(best, dual(0.0, vs), -float(res.fun))
+    return best
+
+
+def _stationary_dual(penalty, q, b, lam, allowed, fallback):
+    r"""The dual vector :math:`v = -\lambda F'(q)` from stationarity in ``q``, ``fallback`` where undefined."""
+    if lam == 0.0 or penalty in ("tv", "mmd2") or fallback is None:
+        return None
+    v = np.array(fallback, dtype=float)
+    ok = allowed & (q > 0)
+    qo, bo = q[ok], b[ok]
+    if penalty == "kl":
+        v[ok] = -lam * (np.log(qo / bo) + 1.0)
+    elif penalty in ("js", "gan"):
+        s = 2.0 if penalty == "gan" else 1.0
+        v[ok] = -lam * 0.5 * s * np.log(2.0 * qo / (qo + bo))
+    elif penalty == "chi2":
+        v[ok] = -lam * 2.0 * (qo - bo) / bo
+    return v
+
+
+def _ot_polish(a, q, C, allowed):
+    """Exact OT between ``a`` and ``q`` on the allowed columns: (plan, column potential) or (None, None)."""
+    import ot
+
+    qa = q[allowed]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            Pa, log = ot.emd(a, qa * (a.sum() / qa.sum()), np.ascontiguousarray(C[:, allowed]), numItermax=1_000_000,
+                             log=True)
+        except Exception:  # the polish is optional: the solver's plan stays
+            return None, None
+    if int(log.get("result_code", 0)) != 1:
+        return None, None
+    P = np.zeros(C.shape)
+    P[:, allowed] = Pa
+    v = np.zeros(C.shape[1])
+    v[allowed] = np.asarray(log["v"], dtype=float)
+    v[~allowed] = np.inf
+    return P, v
+
+
+# --------------------------------------------------------------------------------------- solving
+
+
+class _Program:
+    """A cvxpy program for one (a, b, C, penalty), re-solved for several lambda or mu values."""
+
+    def __init__(self, a, b, C, penalty, kern, mode):
+        import cvxpy as cp
+
+        self.cp = cp
+        self.a, self.b, self.C, self.penalty, self.kern = a, b, C, penalty, kern
+        self.allowed = ~_forced_zero(penalty, b)
+        n = a.shape[0]
+        k = int(self.allowed.sum())
+        self.P = cp.Variable((n, k), nonneg=True)
+        self.q = cp.Variable(k)
+        self.par = cp.Parameter(nonneg=True)
+        transport = cp.sum(cp.multiply(C[:, self.allowed], self.P))
+        F = _cvx_penalty(cp, penalty, self.q, b, self.allowed, kern)
+        self.link = self.q == cp.sum(self.P, axis=0)
+        cons = [cp.sum(self.P, axis=1) == a, self.link]
+        self.bound_con = None
+        if mode == "penalized":
+            obj = transport + self.par * F
+        else:
+            self.bound_con = F <= self.par
+            cons.append(self.bound_con)
+            obj = transport
+        self.problem = cp.Problem(cp.Minimize(obj), cons)
+        self.mode = mode
+        self._equality = None
+
+    def solve(self, value):
+        self.par.value = value
+        problem = self.problem
+        if self.mode == "constrained" and value == 0.0:
+            # F(q) <= 0 has no interior; it is the marginal constraint q = b itself.
+            if self._equality is None:
+                cp = self.cp
+                cons = [cp.sum(self.P, axis=1) == self.a, self.link, self.q == self.b[self.allowed]]
+                self._equality = cp.Problem(cp.Minimize(cp.sum(cp.multiply(self.C[:, self.allowed], self.P))), cons)
+            problem = self._equality
+        last = None
+        for options in (_SOLVER_OPTIONS, {}):  # tight tolerances first; Clarabel's defaults if that fails
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", UserWarning)  # "solution may be inaccurate": certified below
+                    problem.solve(solver=_SOLVER, **options)
+            except self.cp.error.SolverError as exc:
+                last = f"the convex solver failed: {exc}"
+                continue
+            # "optimal_inaccurate" is accepted here: the answer is judged by the certificate computed
+            # afterwards, independently of the solver, and rejected there if the gap is too large.
+            if problem.status in (self.cp.OPTIMAL, self.cp.OPTIMAL_INACCURATE):
+                last = None
+                break
+            last = f"the convex solver returned status {problem.status!r}, not 'optimal'"
+        if last is not None:
+            raise UncertifiedError(last)
+        Pa = np.asarray(self.P.value, dtype=float)
+        P = np.zeros(self.C.shape)
+        P[:, self.allowed] = Pa
+        link = self.link.dual_value
+        v = np.zeros(self.b.shape)
+        if link is not None:
+            v[self.allowed] = np.asarray(link, dtype=float)
+        mult = None
+        if self.bound_con is not None and problem is self.problem:
+            mult = max(float(self.bound_con.dual_value), 0.0)
+        return P, v, mult, problem.status
+
+
+def _clean_plan(P, a):
+    """Project a solver plan onto {P >= 0, P 1 = a} by clipping and rescaling each row."""
+    P = np.clip(P, 0.0, None)
+    rows = P.sum(axis=1)
+    out = np.zeros_like(P)
+    pos = a > 0
+    ok = pos & (rows > 0)
+    out[ok] = P[ok] * (a[ok] / rows[ok])[:, None]
+    bad = pos & ~(rows > 0)
+    if np.any(bad):  # cannot happen for a feasible solve; never leave a row empty
+        raise UncertifiedError("the convex solver returned a plan with an empty row of positive weight")
+    return out
+
+
+def _encoder(P, a):
+    n, m = P.shape
+    Q = np.full((n, m), 1.0 / m)
+    pos = a > 0
+    Q[pos] = P[pos] / a[pos, None]
+    return Q
+
+
+def _residual(P, a):
+    return max(float(np.abs(P.sum(axis=1) - a).max()), max(0.0, -float(P.min())))
+
+
+def _finish(prog, P, v, lam, status, tol):
+    """Clean the solver's plan, polish it by exact OT on its own aggregate, and certify."""
+    a, b, C, penalty, kern = prog.a, prog.b, prog.C, prog.penalty, prog.kern
+    P = _clean_plan(P, a)
+    q = P.sum(axis=0)
+    transport = float(np.einsum("ij,ij->", C, P))
+    # Polish: for the same aggregate q, exact OT gives the cheapest plan (never worse) and a dual vector.
+    P_ot, v_ot = _ot_polish(a, q, C, prog.allowed)
+    if P_ot is not None:
+        P_ot = _clean_plan(P_ot, a)
+        t_ot = float(np.einsum("ij,ij->", C, P_ot))
+        if t_ot < transport:
+            P, transport = P_ot, t_ot
+            q = P.sum(axis=0)
+    Fq = _penalty(penalty, q, b, kern)
+    value = transport + lam * Fq
+    v_fin = None if v_ot is None else np.where(np.isfinite(v_ot), v_ot, 0.0)
+    candidates = [v, v_fin, _stationary_dual(penalty, q, b, lam, prog.allowed, v_fin)]
+    bound = _dual_bound(penalty, a, b, C, lam, candidates, prog.allowed, kern, q)
+    scale = max(float(np.abs(C).max()), abs(value), np.finfo(float).tiny)
+    return RelaxedResult(value=value, transport=transport, penalty_value=Fq, encoder=_encoder(P, a), aggregated=q,
+                         lam=lam, penalty=penalty, status=status, plan=P, dual_bound=bound,
+                         primal_residual=_residual(P, a), scale=scale, tol=tol)
+
+
+def _closed_form_zero(a, b, C, penalty, kern, tol):
+    """lambda = 0: every input goes to its cheapest code (first one on ties)."""
+    n, m = C.shape
+    P = np.zeros((n, m))
+    P[np.arange(n), C.argmin(axis=1)] = a
+    q = P.sum(axis=0)
+    transport = float(np.einsum("ij,ij->", C, P))
+    Fq = _penalty(penalty, q, b, kern)
+    scale = max(float(np.abs(C).max()), abs(transport), np.finfo(float).tiny)
+    return RelaxedResult(value=transport, transport=transport, penalty_value=Fq, encoder=_encoder(P, a),
+                         aggregated=q, lam=0.0, penalty=penalty, status="closed form", plan=P,
+                         dual_bound=float(a @ C.min(axis=1)), primal_residual=_residual(P, a), scale=scale, tol=tol)
+
+
+def _check(res, tol):
+    if not res.certified:
+        raise UncertifiedError(
+            f"relaxed solve ({res.penalty}, lam={res.lam:g}) not certified: gap {res.gap:.3e} "
+            f"(scale {res.scale:.3e}, tol {tol:g}), primal residual {res.primal_residual:.3e}")
+    return res
+
+
+def relaxed_cost(a, b, C, lam, penalty="kl", *, kernel_matrix=None, tol=DEFAULT_TOL):
+    r"""Solve the relaxed objective :math:`W_c^\lambda` of eq. 12 exactly (convex program, Clarabel).
+
+    .. math::
+
+        W_c^\lambda(a, b, C) = \min_{Q \text{ row-stochastic}}
+            \sum_{i,j} a_i Q_{ij} C_{ij} + \lambda F(a^\top Q)
+
+    with :math:`F` one of the penalties of the module table (:data:`PENALTIES`). At
+    :math:`\lambda = 0` the minimum is in closed form: each :math:`x_i` goes to its cheapest code
+    (the first on ties). :math:`W_c^\lambda` is non-decreasing and concave in :math:`\lambda`,
+    at most the exact :math:`W_c` (:func:`otcheck.solve_ot`) and tends to it as :math:`\lambda \to \infty`;
+    for ``"tv"`` it equals :math:`W_c` once :math:`\lambda` exceeds a finite threshold.
+
+    Parameters
+    ----------
+    a : array_like, shape (n,)
+        Weights of the inputs :math:`P_X`.
+    b : array_like, shape (m,)
+        Weights of the prior :math:`P_Z` on the codes.
+    C : array_like, shape (n, m)
+        :math:`C_{ij} = c(x_i, G(z_j))`, finite.
+    lam : float
+        :math:`\lambda \ge 0`.
+    penalty : str, default "kl"
+        One of ``"kl"``, ``"js"``, ``"gan"`` (:math:`2 D_{JS}`), ``"mmd2"``, ``"chi2"``, ``"tv"``.
+    kernel_matrix : array_like, shape (m, m), optional
+        Symmetric PSD kernel matrix on the codes; required for ``"mmd2"`` (see
+        :func:`otcheck.divergences.kernel_matrix`). With a merely semi-definite matrix,
+        :math:`F(q) = 0` does not force :math:`q = b` and the limit may stay below :math:`W_c`.
+    tol : float, default 1e-6
+        Tolerance of the certificate: relative duality gap and primal residual.
+
+    Returns
+    -------
+    RelaxedResult
+        Certified (``result.certified`` is true).
+
+    Raises
+    ------
+    ValueError
+        On bad weights, a cost of the wrong shape, ``lam < 0``, an unknown penalty, or a missing or
+        non-PSD ``kernel_matrix``.
+    TypeError
+        If ``lam`` is not a real number.
+    UncertifiedError
+        If the solver does not report an optimum or its answer cannot be certified within ``tol``.
+
+    Examples
+    --------
+    >>> C = np.array([[0.0, 1.0], [0.0, 1.0]])          # both inputs prefer code 0
+    >>> a = b = np.array([0.5, 0.5])
+    >>> relaxed_cost(a, b, C, 0.0).value                 # lambda = 0: no penalty
+    0.0
+    >>> res = relaxed_cost(a, b, C, 4.0, "tv")           # TV is an exact penalty: W_c for large lambda
+    >>> round(res.value, 6), round(res.penalty_value, 6)
+    (0.5, 0.0)
+    >>> res = relaxed_cost(a, b, C, 1.0, "kl")
+    >>> 0.0 < res.value < 0.5 and res.certified
+    True
+    """
+    a, b, C, kern = _validate(a, b, C, penalty, kernel_matrix)
+    lam = check_nonnegative(lam, "lam")
+    tol = check_nonnegative(tol, "tol", strict=True)
+    if lam == 0.0:
+        return _closed_form_zero(a, b, C, penalty, kern, tol)
+    prog = _Program(a, b, C, penalty, kern, "penalized")
+    P, v, _, status = prog.solve(lam)
+    return _check(_finish(prog, P, v, lam, status, tol), tol)
+
+
+def relaxed_path(a, b, C, lams, penalty="kl", *, kernel_matrix=None, tol=DEFAULT_TOL):
+    r""":math:`W_c^\lambda` of eq. 12 on a grid of :math:`\lambda` values (one program, re-solved).
+
+    .. math::
+
+        \lambda_k \mapsto W_c^{\lambda_k}(a, b, C), \qquad k = 1, \dots, K
+
+    Same problem as :func:`relaxed_cost`; the convex program is built once and re-solved with a
+    new parameter value, which is faster than separate calls.
+
+    Parameters
+    ----------
+    a, b, C, penalty, kernel_matrix, tol
+        As in :func:`relaxed_cost`.
+    lams : array_like, shape (K,)
+        Non-negative values of :math:`\lambda` (any order).
+
+    Returns
+    -------
+    RelaxedPath
+        ``.values``, ``.transports``, ``.penalty_values``, ``.results``.
+
+    Examples
+    --------
+    >>> C = np.array([[0.0, 1.0], [0.0, 1.0]])
+    >>> path = relaxed_path([0.5, 0.5], [0.5, 0.5], C, [0.0, 0.5, 1.0, 4.0], "tv")
+    >>> path.values.round(6).tolist()
+    [0.0, 0.25, 0.5, 0.5]
+    """
+    a, b, C, kern = _validate(a, b, C, penalty, kernel_matrix)
+    grid = as_float_array(lams, "lams", ndim=1)
+    if grid.size == 0:
+        raise ValueError("lams: is empty")
+    if np.any(grid < 0):
+        raise ValueError(f"lams: must be >= 0, got {grid.min()!r}")
+    tol = check_nonnegative(tol, "tol", strict=True)
+    prog = None
+    results = []
+    for lam in grid.tolist():
+        if lam == 0.0:
+            results.append(_closed_form_zero(a, b, C, penalty, kern, tol))
+            continue
+        if prog is None:
+            prog = _Program(a, b, C, penalty, kern, "penalized")
+        P, v, _, status = prog.solve(lam)
+        results.append(_check(_finish(prog, P, v, lam, status, tol), tol))
+    return RelaxedPath(lams=grid, results=tuple(results))
+
+
+def constrained_cost(a, b, C, mu, penalty="kl", *, kernel_matrix=None, tol=DEFAULT_TOL):
+    r"""The constrained form of eq. 12: minimal transport cost under :math:`F(Q_Z) \le \mu`.
+
+    .. math::
+
+        \min_{P \ge 0,\ P\mathbf 1 = a} \langle C, P\rangle
+        \quad\text{subject to}\quad F(P^\top \mathbf 1) \le \mu ,
+
+    returning also the Lagrange multiplier :math:`\lambda_\mu` of the constraint. By convex
+    duality (ref. [13] of the paper) the plan also solves the penalized problem
+    (:func:`relaxed_cost`) at :math:`\lambda = \lambda_\mu`, and conversely the penalized solution at
+    :math:`\lambda` solves this problem with :math:`\mu_\lambda = F(Q_Z^\lambda)`, non-increasing in
+    :math:`\lambda`. :math:`\mu = 0` is the exact OT problem (:math:`Q_Z = b`).
+
+    Parameters
+    ----------
+    a, b, C, penalty, kernel_matrix, tol
+        As in :func:`relaxed_cost`.
+    mu : float
+        :math:`\mu \ge 0`.
+
+    Returns
+    -------
+    ConstrainedResult
+        Certified (``result.certified`` is true).
+
+    Raises
+    ------
+    ValueError, TypeError, UncertifiedError
+        As in :func:`relaxed_cost` (``mu < 0`` is a ``ValueError``).
+
+    Examples
+    --------
+    >>> C = np.array([[0.0, 1.0], [0.0, 1.0]])
+    >>> res = constrained_cost([0.5, 0.5], [0.5, 0.5], C, 0.25, "tv")
+    >>> round(res.value, 6), round(res.penalty_value, 6), round(res.multiplier, 4)
+    (0.25, 0.25, 1.0)
+    """
+    a, b, C, kern = _validate(a, b, C, penalty, kernel_matrix)
+    mu = check_nonnegative(mu, "mu")
+    tol = check_nonnegative(tol, "tol", strict=True)
+    prog = _Program(a, b, C, penalty, kern, "constrained")
+    P, v, mult, status = prog.solve(mu)
+    P = _clean_plan(P, a)
+    q = P.sum(axis=0)
+    value = float(np.einsum("ij,ij->", C, P))
+    Fq = _penalty(penalty, q, b, kern)
+    if mu == 0.0:
+        mult = float("nan")
+        # exact OT: the bound is the LP dual with the potential v on the codes
+        Ca = C[:, prog.allowed]
+        va = v[prog.allowed]
+        cand = [float(a @ (Ca - s * va[None, :]).min(axis=1)) + s * float(b[prog.allowed] @ va) for s in (1.0, -1.0)]
+        bound = max(cand)
+    else:
+        bound = _dual_bound(penalty, a, b, C, mult, [v], prog.allowed, kern, q) - mult * mu
+    scale = max(float(np.abs(C).max()), abs(value), np.finfo(float).tiny)
+    resid = max(_residual(P, a), max(Fq - mu, 0.0))
+    res = ConstrainedResult(value=value, penalty_value=Fq, multiplier=mult, mu=mu, encoder=_encoder(P, a),
+                            aggregated=q, penalty=penalty, status=status, plan=P, dual_bound=bound,
+                            primal_residual=resid, scale=scale, tol=tol)
+    if not res.certified:
+        raise UncertifiedError(
+            f"constrained solve ({penalty}, mu={mu:g}) not certified: gap {res.gap:.3e} (scale {scale:.3e}, "
+            f"tol {tol:g}), primal residual {resid:.3e}")
+    return res
