@@ -432,32 +432,82 @@ def fig_vae_blur(seed=0, *, n=4, encoder_std=0.6, grid=401):
     return fig
 
 
-def fig_prop3(seed=0, **sizes):
-    r"""Proposition 3: cosines between WGAN gradients as the optimality gap :math:`\varepsilon` shrinks.
+def fig_prop3(seed=0, *, eps=None):
+    r"""Proposition 3: cosines between WGAN gradients stay wrong as the optimality gap :math:`\varepsilon` shrinks.
 
-    Draws, against :math:`\varepsilon` (log scale), the three cosines of Proposition 3 computed by
-    the claim ``prop3`` of the registry, with the bounds they must stay under:
-    :math:`A(f_\varepsilon, f^*) \le 1 - C`, :math:`A(h^*, f^*) \le 1 - C` and
-    :math:`A(h_\varepsilon, h^*) \le 0`, where :math:`A(f, f') = \cos(\nabla J_D(f), \nabla J_D(f'))`.
+    Draws, against :math:`\varepsilon` (log scale, decreasing to the right), the three cosines of
+    Proposition 3 computed by the claim ``prop3`` (the explicit constructions of appendix B.4,
+    :func:`otcheck.witnesses.prop3_instance`), with the bounds they must stay under:
+
+    .. math::
+
+        A(f_\varepsilon, f^*) \le 1 - C, \qquad A(h^*, f^*) \le 1 - C, \qquad
+        A(h_\varepsilon, h^*) \le 0, \qquad A(f, f') = \cos(\nabla J_D(f), \nabla J_D(f')),
+
+    (the middle one in the proof-sketch reading, at the worse of the two codes), and on the right
+    the optimality gaps :math:`|J_D(f_\varepsilon) - J_D(f^*)|` and
+    :math:`|J_D(h_\varepsilon) - J_D(h^*)|` under the line :math:`\varepsilon`: the witnesses get
+    arbitrarily close to optimal while their gradients do not.
 
     Parameters
     ----------
     seed : int or numpy.random.Generator
         Passed to the claim's check.
-    **sizes
-        Passed to the claim's check.
+    eps : sequence of float, optional
+        The values of :math:`\varepsilon` (the claim's default when omitted).
 
     Returns
     -------
     matplotlib.figure.Figure
+        Left axes: lines labelled ``"A(f_eps, f*)"``, ``"A(h*, f*)"``, ``"A(h_eps, h*)"`` (x data =
+        the :math:`\varepsilon` values) and ``"1 - C"``; right axes: ``"gap f_eps"``,
+        ``"gap h_eps"`` and ``"eps"``.
 
     Raises
     ------
     ImportError
-        When the claim ``prop3`` is not registered.
+        When the claim ``prop3`` is not registered or its evidence lacks the table drawn here.
     """
+    sizes = {} if eps is None else {"eps": tuple(float(e) for e in np.ravel(eps))}
     ev = _claim("fig_prop3", "prop3", seed, **sizes)
-    raise ImportError(f"fig_prop3 cannot read the evidence of 'prop3' (details: {sorted(ev.details)})")
+    try:
+        table, C = ev.details["table"], float(ev.details["C"])
+        e = np.array([r["eps"] for r in table], dtype=float)
+        cos_f = np.array([r["cos_f"] for r in table], dtype=float)
+        cos_hf = np.array([max(r["cos_hstar_fstar"]) for r in table], dtype=float)
+        cos_h = np.array([r["cos_h"] for r in table], dtype=float)
+        gap_f = np.array([r["gap_f"] for r in table], dtype=float)
+        gap_h = np.array([r["gap_h"] for r in table], dtype=float)
+    except (KeyError, TypeError) as exc:
+        raise ImportError(f"fig_prop3 needs details['table'] rows (eps, cos_f, cos_hstar_fstar, cos_h, gap_f, "
+                          f"gap_h) and details['C'] from the claim 'prop3'; this version lacks {exc}") from exc
+
+    fig, (left, right) = _figure(10.0, 4.2, ncols=2)
+    left.plot(e, cos_f, "o-", color="C0", label="A(f_eps, f*)")
+    left.plot(e, cos_hf, "s-", color="C1", label="A(h*, f*)")
+    left.plot(e, cos_h, "^-", color="C2", label="A(h_eps, h*)")
+    left.axhline(1 - C, color="black", ls="--", label="1 - C")
+    left.axhline(0.0, color="gray", ls=":", lw=1)
+    left.set_xscale("log")
+    left.invert_xaxis()
+    left.set_ylim(-1.05, 1.05)
+    left.set_xlabel(r"$\varepsilon$")
+    left.set_ylabel("cosine between gradients w.r.t. G")
+    left.set_title(f"gradients stay wrong: C = {C:.4g}")
+    left.legend(fontsize="small")
+
+    right.plot(e, gap_f, "o-", color="C0", label="gap f_eps")
+    right.plot(e, gap_h, "^-", color="C2", label="gap h_eps")
+    right.plot(e, e, color="black", ls="--", label="eps")
+    right.set_xscale("log")
+    right.set_yscale("log" if np.all(np.concatenate([gap_f, gap_h]) > 0) else "linear")
+    right.invert_xaxis()
+    right.set_xlabel(r"$\varepsilon$")
+    right.set_ylabel(r"$|J_D(\cdot) - J_D(\mathrm{optimum})|$")
+    right.set_title("while the witnesses are eps-optimal")
+    right.legend(fontsize="small")
+    fig.suptitle(f"Proposition 3 (appendix B.4): claim 'prop3' {ev.verdict}", fontsize="medium")
+    return fig
 
 
 #: Short name -> figure function; the names ``otcheck figures`` accepts.

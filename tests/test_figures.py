@@ -195,3 +195,36 @@ def test_every_figure_is_registered_and_returns_a_figure_type():
 
     assert set(figures.FIGURES) == {"theorem1", "relaxation-path", "prop2", "vae-blur", "prop3"}
     assert isinstance(figures.fig_theorem1(seed=0, n=2, m=2), Figure)
+
+
+# ------------------------------------------------------------------------------------ Prop. 3
+
+
+def test_prop3_draws_the_claims_cosines_under_their_bounds():
+    from otcheck.claims import registry
+
+    eps = (0.3, 0.03)
+    fig = figures.fig_prop3(seed=0, eps=eps)
+    left, right = fig.axes
+    ev = registry["prop3"].run(seed=0, eps=eps)
+    table = ev.details["table"]
+    C = ev.details["C"]
+    assert C > 0
+    np.testing.assert_allclose(_by_label(left.get_lines(), "A(f_eps, f*)").get_xdata(), eps)
+    np.testing.assert_allclose(_by_label(left.get_lines(), "A(f_eps, f*)").get_ydata(), [r["cos_f"] for r in table])
+    np.testing.assert_allclose(_by_label(left.get_lines(), "A(h_eps, h*)").get_ydata(), [r["cos_h"] for r in table])
+    np.testing.assert_allclose(_by_label(left.get_lines(), "1 - C").get_ydata(), 1 - C)
+    # What Proposition 3 asserts, read off the drawn data.
+    for label in ("A(f_eps, f*)", "A(h*, f*)"):
+        assert np.all(np.asarray(_by_label(left.get_lines(), label).get_ydata()) <= 1 - C + 1e-12), label
+    assert np.all(np.asarray(_by_label(left.get_lines(), "A(h_eps, h*)").get_ydata()) <= 1e-12)
+    for label in ("gap f_eps", "gap h_eps"):
+        assert np.all(np.asarray(_by_label(right.get_lines(), label).get_ydata()) <= np.asarray(eps) + 1e-12)
+
+
+def test_prop3_without_the_claim_is_a_clear_error(monkeypatch):
+    from otcheck.claims import registry
+
+    monkeypatch.delitem(registry, "prop3")
+    with pytest.raises(ImportError, match="fig_prop3 needs the claim 'prop3'"):
+        figures.fig_prop3(seed=0)

@@ -174,6 +174,7 @@ def claims_rst():
             out += [f":Statement: {escape(c.statement)}",
                     f":Paper location: {escape(c.location) or '—'}",
                     f":Relation: ``{c.relation}``",
+                    *([f":Reading tested: {escape(c.reading)}"] if getattr(c, "reading", "") else []),
                     f":Kind: {c.kind} ({KIND_TEXT.get(c.kind, '')})",
                     f":How it is checked: {as_rst(c.how) or '—'}",
                     f":Run it: ``otcheck verify {c.id}``"
