@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .._validation import as_cost, as_weights, check_nonnegative
 from ._assignment import is_uniform_square, solve_assignment
 from ._emd import solve_emd
@@ -23,6 +25,22 @@ METHODS = ("auto", "emd", "lp", "highs", "assignment")
 AUTO_ASSIGNMENT_MAX_N = 48
 
 _ENGINES = {"highs": solve_highs, "lp": solve_lp, "assignment": solve_assignment}
+
+
+def _exponent(C, engine):
+    """``k`` with ``max|C| / 2**k`` in ``[1/2, 1)``, or 0 when no rescaling is needed.
+
+    The network simplex is left alone for moderate scales (``2**-4 <= max|C| < 2**10``), where it is
+    exact already, so the common case pays no copy of ``C``; the tolerance-based LP solvers always
+    see ``max|C| < 1``.
+    """
+    s = float(np.abs(C).max())
+    if s == 0.0:
+        return 0
+    k = int(np.frexp(s)[1])
+    if engine in ("emd", "assignment") and -4 < k <= 10:
+        return 0
+    return k
 
 
 def _pick(a, b):
@@ -104,13 +122,22 @@ def solve_ot(a, b, C, method="auto", *, tol=DEFAULT_TOL, **options):
         raise ValueError(f"method: unknown engine {method!r}; expected one of {METHODS}")
     engine = _pick(a, b) if method == "auto" else method
     check = _checker(a, b, C, tol)
+    # Solvers compare costs with absolute tolerances (POT's network simplex with machine epsilon,
+    # HiGHS and Clarabel with about 1e-7): hand them C scaled by a power of two 2**-k so that
+    # max|C| is of order one. Power-of-two scaling is exact in floating point, so the plan is the
+    # plan of C itself and the duals scale back without rounding; the certificate is checked on C.
+    k = _exponent(C, engine)
+    Cs = np.ldexp(C, -k) if k else C
     if engine == "emd":
-        plan, u, v, cert, _info = solve_emd(a, b, C, check=check, **options)
+        def check_scaled(P, u, v):
+            return check(P, np.ldexp(u, k), np.ldexp(v, k))
+
+        plan, u, v, cert, _info = solve_emd(a, b, Cs, check=check_scaled, **options)
     else:
-        plan, u, v, _info = _ENGINES[engine](a, b, C, **options)
-        cert, u, v = check(plan, u, v)
-        if not cert.ok:
-            raise UncertifiedError(f"engine {engine!r} returned an uncertified result: {cert}", cert)
+        plan, u, v, _info = _ENGINES[engine](a, b, Cs, **options)
+        cert, u, v = check(plan, np.ldexp(u, k), np.ldexp(v, k))
+    if engine != "emd" and not cert.ok:
+        raise UncertifiedError(f"engine {engine!r} returned an uncertified result: {cert}", cert)
     return OTResult(cost=cert.primal_value, plan=plan, u=u, v=v, method=engine, certificate=cert)
 
 

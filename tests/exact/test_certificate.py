@@ -1,0 +1,105 @@
+"""The floating-point certificate accepts optimal pairs and rejects corrupted plans and duals."""
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from otcheck import strategies as ots
+from otcheck.exact import Certificate, certify, polish_duals, solve_ot
+
+
+def _problem():
+    rng = np.random.default_rng(3)
+    a = rng.dirichlet(np.ones(5))
+    b = rng.dirichlet(np.ones(4))
+    C = rng.uniform(1, 2, size=(5, 4))
+    return a, b, C
+
+
+def test_optimal_pair_passes_and_reports_small_residuals():
+    a, b, C = _problem()
+    res = solve_ot(a, b, C, method="emd")
+    cert = certify(a, b, C, res.plan, res.u, res.v)
+    assert cert.ok and cert.worst <= 1e-12
+    assert cert.primal_value == pytest.approx(cert.dual_value, rel=1e-12)
+    assert "ok" in str(cert) and "gap" in str(cert)
+
+
+@given(ots.ot_problems(min_n=2, max_n=5, min_m=2, max_m=5), st.data())
+def test_moving_mass_off_the_optimum_is_rejected(problem, data):
+    a, b, C = problem
+    res = solve_ot(a, b, C, method="emd")
+    P = res.plan.copy()
+    i = data.draw(st.integers(0, a.size - 1))
+    j = data.draw(st.integers(0, b.size - 1))
+    eps = data.draw(st.sampled_from([1e-6, 1e-3, 0.1]))
+    P[i, j] += eps  # breaks the marginals (and possibly optimality)
+    cert = certify(a, b, C, P, res.u, res.v)
+    assert not cert.ok
+    assert cert.marginal_residual >= eps * 0.99
+
+
+@given(ots.ot_problems(min_n=2, max_n=5, min_m=2, max_m=5, integer=True), st.data())
+def test_raising_a_dual_potential_is_rejected(problem, data):
+    a, b, C = problem
+    res = solve_ot(a, b, C, method="emd")
+    i = data.draw(st.integers(0, a.size - 1))
+    u = res.u.copy()
+    u[i] += 0.5  # now u_i + v_j > C_ij on row i's tight cells: dual infeasible
+    cert = certify(a, b, C, res.plan, u, res.v)
+    assert not cert.ok
+    assert cert.dual_violation * cert.scale >= 0.5 - 1e-9
+
+
+@given(ots.ot_problems(min_n=2, max_n=4, min_m=2, max_m=4), st.data())
+def test_a_feasible_but_suboptimal_coupling_is_rejected(problem, data):
+    a, b, C = problem
+    res = solve_ot(a, b, C, method="emd")
+    P = data.draw(ots.couplings(a, b))
+    value = float((P * C).sum())
+    assume(value > res.cost + 1e-6 * max(C.max(), 1e-300))
+    # even the best dual for that coupling cannot close the gap
+    cert = certify(a, b, C, P, res.u, res.v)
+    assert cert.marginal_residual <= 1e-12  # feasible ...
+    assert not cert.ok                     # ... but not optimal
+    assert cert.gap > 1e-8
+
+
+def test_negative_plan_entries_are_rejected():
+    C = np.array([[0.0, 1.0], [1.0, 0.0]])
+    a = b = np.array([0.5, 0.5])
+    P = np.array([[0.6, -0.1], [-0.1, 0.6]])
+    cert = certify(a, b, C, P, np.zeros(2), np.zeros(2))
+    assert cert.negative_mass == pytest.approx(0.1)
+    assert not cert.ok
+
+
+@given(ots.ot_problems(max_n=5, max_m=5), st.data())
+def test_polished_duals_are_feasible(problem, data):
+    a, b, C = problem
+    n, m = C.shape
+    u = np.array(data.draw(st.lists(st.floats(-5, 5), min_size=n, max_size=n)))
+    v = np.array(data.draw(st.lists(st.floats(-5, 5), min_size=m, max_size=m)))
+    u2, v2 = polish_duals(C, u, v)
+    assert np.all(u2[:, None] + v2[None, :] <= C + 1e-12 * max(1.0, np.abs(C).max()))
+
+
+def test_certificate_compares_by_value_and_is_frozen():
+    a, b, C = _problem()
+    res = solve_ot(a, b, C)
+    c1 = certify(a, b, C, res.plan, res.u, res.v)
+    c2 = certify(a, b, C, res.plan, res.u, res.v)
+    assert c1 == c2 and isinstance(c1, Certificate)
+    with pytest.raises(AttributeError):
+        c1.tol = 1.0
+
+
+def test_the_tolerance_is_the_one_asked_for():
+    a, b, C = _problem()
+    res = solve_ot(a, b, C)
+    P = res.plan.copy()
+    P[0, 0] += 1e-9
+    P[0, 1] -= 1e-9  # row sums intact, column sums off by 1e-9
+    assert certify(a, b, C, P, res.u, res.v, tol=1e-8).ok
+    assert not certify(a, b, C, P, res.u, res.v, tol=1e-10).ok

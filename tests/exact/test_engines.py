@@ -1,0 +1,154 @@
+"""All engines behind solve_ot agree, and every result they return is certified."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from otcheck import DiscreteMeasure, cost_matrix
+from otcheck import strategies as ots
+from otcheck.exact import METHODS, OTResult, certify, solve_ot, solve_ot_1d, wasserstein
+from otcheck.exact.solve import AUTO_ASSIGNMENT_MAX_N
+
+GENERAL = ("emd", "lp", "highs")
+
+
+def _check_result(res, a, b, C):
+    assert isinstance(res, OTResult)
+    assert res.certificate.ok, str(res.certificate)
+    # the certificate is recomputed from the returned arrays: it is derived, not trusted
+    again = certify(a, b, C, res.plan, res.u, res.v)
+    assert again.ok, str(again)
+    assert res.cost == pytest.approx(float((res.plan * C).sum()), rel=1e-12, abs=1e-300)
+
+
+def _agree(values, scale):
+    ref = values["emd"]
+    for name, val in values.items():
+        assert abs(val - ref) <= 1e-8 * max(abs(ref), scale * 1e-8), (name, values)
+
+
+@given(ots.ot_problems(max_n=5, max_m=5, zero_weights=True))
+def test_all_engines_agree_and_certify(problem):
+    a, b, C = problem
+    values = {}
+    for method in GENERAL:
+        res = solve_ot(a, b, C, method=method)
+        assert res.method == method
+        _check_result(res, a, b, C)
+        values[method] = res.cost
+    _agree(values, float(C.max()) if C.size else 1.0)
+
+
+@given(ots.ot_problems(max_n=4, max_m=4, ties=True, integer=True))
+def test_degenerate_problems_with_ties(problem):
+    a, b, C = problem
+    values = {m: solve_ot(a, b, C, method=m).cost for m in GENERAL}
+    _agree(values, float(C.max()))
+
+
+@given(st.integers(1, 6).flatmap(lambda n: st.tuples(st.just(n), ots.cost_matrices(n, n, ties=True))))
+def test_assignment_matches_emd_on_uniform_square_problems(args):
+    n, C = args
+    a = np.full(n, 1.0 / n)
+    res = solve_ot(a, a, C, method="assignment")
+    _check_result(res, a, a, C)
+    # the plan is a permutation matrix divided by n
+    assert np.all((res.plan == 0) | (res.plan == 1.0 / n))
+    np.testing.assert_array_equal((res.plan > 0).sum(0), np.ones(n))
+    ref = solve_ot(a, a, C, method="emd").cost
+    assert res.cost == pytest.approx(ref, rel=1e-8, abs=1e-12)
+
+
+def test_assignment_on_a_larger_random_instance():
+    rng = np.random.default_rng(0)
+    n = 120
+    C = cost_matrix(rng.normal(size=(n, 2)), rng.normal(size=(n, 2)))
+    a = np.full(n, 1.0 / n)
+    res = solve_ot(a, a, C, method="assignment")
+    _check_result(res, a, a, C)
+    assert res.cost == pytest.approx(solve_ot(a, a, C, method="emd").cost, rel=1e-10)
+
+
+def test_clarabel_through_cvxpy_is_certified():
+    rng = np.random.default_rng(1)
+    a = rng.dirichlet(np.ones(6))
+    b = rng.dirichlet(np.ones(5))
+    C = rng.uniform(size=(6, 5))
+    res = solve_ot(a, b, C, method="lp", solver="CLARABEL")
+    _check_result(res, a, b, C)
+    assert res.cost == pytest.approx(solve_ot(a, b, C, method="emd").cost, rel=1e-8)
+
+
+@pytest.mark.parametrize("scale", [1e-6, 1.0, 1e6])
+@pytest.mark.parametrize("method", GENERAL)
+def test_tiny_and_huge_cost_scales(method, scale):
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(7, 2)) * scale
+    Y = rng.normal(size=(6, 2)) * scale
+    C = cost_matrix(X, Y)
+    a = rng.dirichlet(np.ones(7))
+    b = rng.dirichlet(np.ones(6))
+    res = solve_ot(a, b, C, method=method)
+    _check_result(res, a, b, C)
+    # W_2^2 scales like scale**2: compare with the unit-scale problem solved by the reference engine
+    ref = solve_ot(a, b, cost_matrix(X / scale, Y / scale), method="emd").cost
+    assert res.cost / scale**2 == pytest.approx(ref, rel=1e-8)
+
+
+@settings(max_examples=15)
+@given(ots.measures(dim=1, max_atoms=7, duplicates=True, zero_weights=True),
+       ots.measures(dim=1, max_atoms=7), st.sampled_from(["sqeuclidean", "euclidean", 1.0, 1.5, 3.0]))
+def test_quantile_coupling_is_optimal(mu, nu, cost):
+    res = wasserstein(mu, nu, cost=cost, method="quantile")
+    assert res.method == "quantile"
+    C = cost_matrix(mu.atoms, nu.atoms, cost=cost)
+    _check_result(res, mu.weights, nu.weights, C)
+    ref = solve_ot(mu.weights, nu.weights, C, method="emd").cost
+    assert res.cost == pytest.approx(ref, rel=1e-8, abs=1e-12)
+
+
+@given(ots.measures(dim=1, max_atoms=6, scale=1e6), ots.measures(dim=1, max_atoms=6, scale=1e6))
+def test_quantile_at_huge_scale(mu, nu):
+    res = wasserstein(mu, nu)  # auto: 1-D and squared cost -> quantile
+    assert res.method == "quantile" and res.certificate.ok
+
+
+def test_quantile_plan_is_monotone_and_in_the_given_order():
+    x = np.array([3.0, -1.0, 2.0, 0.0])
+    y = np.array([10.0, -5.0])
+    res = solve_ot_1d(x, np.full(4, 0.25), y, [0.5, 0.5])
+    # the two smallest x go to the smallest y, whatever the input order
+    np.testing.assert_allclose(res.plan, [[0.25, 0.0], [0.0, 0.25], [0.25, 0.0], [0.0, 0.25]])
+    assert res.cost == pytest.approx(0.25 * (49 + 16 + 64 + 25))
+
+
+def test_auto_picks_an_engine_that_fits():
+    a = np.full(3, 1 / 3)
+    C = np.arange(9.0).reshape(3, 3)
+    assert solve_ot(a, a, C).method == "assignment"
+    assert solve_ot(a, [0.5, 0.5], C[:, :2]).method == "emd"
+    n = AUTO_ASSIGNMENT_MAX_N + 1
+    assert solve_ot(np.full(n, 1 / n), np.full(n, 1 / n), np.ones((n, n))).method == "emd"
+    mu = DiscreteMeasure([[0.0, 0.0], [1.0, 0.0]])
+    assert wasserstein(mu, mu).method in {"assignment", "emd"}
+    one_d = DiscreteMeasure([0.0, 1.0])
+    assert wasserstein(one_d, one_d, cost=0.5).method != "quantile"  # |x-y|^0.5 is not convex
+    assert set(METHODS) == {"auto", "emd", "lp", "highs", "assignment"}
+
+
+def test_results_are_frozen():
+    res = solve_ot([1.0], [1.0], [[2.0]])
+    with pytest.raises(AttributeError):
+        res.cost = 0.0
+    with pytest.raises(AttributeError):
+        res.certificate.gap = 1.0
+
+
+def test_integer_and_fraction_inputs_are_accepted():
+    from fractions import Fraction
+
+    res = solve_ot(np.array([1]), np.array([0, 1]), np.array([[3, 1]]), method="highs")
+    assert res.cost == 1.0
+    res = solve_ot([Fraction(1, 2), Fraction(1, 2)], [Fraction(1)], [[Fraction(1, 3)], [1]])
+    assert res.cost == pytest.approx(2 / 3)

@@ -1,0 +1,152 @@
+"""certify_exact proves optimality in rational arithmetic, and claims nothing it cannot prove."""
+
+import itertools
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from otcheck import strategies as ots
+from otcheck.exact import ExactCertificateError, certify_exact, solve_ot
+
+
+def _solve_exact(M, rhs):
+    """Gaussian elimination in Fractions; None if M is singular (independent of otcheck's code)."""
+    k = len(M)
+    A = [list(row) + [r] for row, r in zip(M, rhs)]
+    for col in range(k):
+        piv = next((r for r in range(col, k) if A[r][col] != 0), None)
+        if piv is None:
+            return None
+        A[col], A[piv] = A[piv], A[col]
+        for r in range(k):
+            if r != col and A[r][col] != 0:
+                f = A[r][col] / A[col][col]
+                A[r] = [x - f * y for x, y in zip(A[r], A[col])]
+    return [A[i][k] / A[i][i] for i in range(k)]
+
+
+def _brute_force_value(a, b, C):
+    """Minimum of <C, P> over the vertices of the transport polytope, by enumerating all bases."""
+    n, m = len(a), len(b)
+    cells = [(i, j) for i in range(n) for j in range(m)]
+    rhs = list(a) + list(b[:-1])
+    best = None
+    for basis in itertools.combinations(cells, n + m - 1):
+        M = [[Fraction(int(i == r)) for (i, _j) in basis] for r in range(n)]
+        M += [[Fraction(int(j == c)) for (_i, j) in basis] for c in range(m - 1)]
+        x = _solve_exact(M, rhs)
+        if x is None or any(t < 0 for t in x):
+            continue
+        val = sum(C[i][j] * t for (i, j), t in zip(basis, x))
+        best = val if best is None else min(best, val)
+    return best
+
+
+def _fractions(x):
+    return [Fraction(float(t)) for t in np.ravel(x)]
+
+
+@given(ots.ot_problems(max_n=5, max_m=5, integer=True, zero_weights=True, ties=True))
+def test_exact_certificate_proves_optimality_on_rational_instances(problem):
+    a, b, C = problem
+    for method in ("emd", "highs"):
+        res = solve_ot(a, b, C, method=method)
+        cert = certify_exact(a, b, C, res)
+        assert cert.exact and cert.ok and cert.tol == 0.0
+        assert isinstance(cert.exact_value, Fraction)
+        assert float(cert.exact_value) == pytest.approx(res.cost, rel=1e-12, abs=1e-12)
+
+
+@settings(max_examples=10)
+@given(ots.ot_problems(max_n=3, max_m=3, integer=True, zero_weights=True))
+def test_exact_value_equals_brute_force_over_vertices(problem):
+    a, b, C = problem
+    cert = certify_exact(a, b, C, solve_ot(a, b, C))
+    Cf = [_fractions(row) for row in C]
+    assert cert.exact_value == _brute_force_value(_fractions(a), _fractions(b), Cf)
+
+
+def test_fractions_and_integer_masses_are_accepted():
+    a = [Fraction(1, 3), Fraction(2, 3)]
+    b = [Fraction(1, 6)] * 6
+    C = [[abs(i - j) for j in range(6)] for i in range(2)]
+    cert = certify_exact(a, b, C, solve_ot(a, b, C))
+    assert cert.exact_value == _brute_force_value(a, b, [[Fraction(c) for c in row] for row in C])
+    # integer counts: only equal totals are required
+    counts_a = np.array([3, 1])
+    counts_b = np.array([2, 2])
+    Ci = np.array([[0, 5], [5, 0]])
+    P = solve_ot(counts_a / 4, counts_b / 4, Ci).plan * 4
+    cert = certify_exact(counts_a, counts_b, Ci, P)
+    assert cert.exact_value == 5  # one unit moves at cost 5
+
+
+def test_degenerate_support_is_completed_to_a_spanning_tree():
+    # identity plan: n = 3 support cells, a spanning tree needs n + m - 1 = 5
+    a = b = [Fraction(1, 3)] * 3
+    C = [[0, 2, 2], [2, 0, 2], [2, 2, 0]]
+    cert = certify_exact(a, b, C, np.eye(3) / 3)
+    assert cert.exact_value == 0
+
+
+def test_a_non_optimal_plan_is_not_proven():
+    a = b = [Fraction(1, 2)] * 2
+    C = [[0, 1], [1, 0]]
+    anti = np.array([[0.0, 0.5], [0.5, 0.0]])
+    with pytest.raises(ExactCertificateError, match="not optimal"):
+        certify_exact(a, b, C, anti)
+
+
+def test_a_proof_concerns_the_plan_rebuilt_on_the_support():
+    # the float plan's support {(0,0), (1,1)} is completed by a tight zero-cost cell; the exact
+    # plan on that tree is feasible and optimal, whatever the float entries said
+    a = [Fraction(1, 2)] * 2
+    b = [Fraction(1, 4), Fraction(3, 4)]
+    assert certify_exact(a, b, [[0, 0], [0, 0]], np.array([[0.5, 0.0], [0.0, 0.5]])).exact_value == 0
+
+
+def test_a_support_that_is_not_a_feasible_basis_is_not_proven():
+    a = [Fraction(1, 2)] * 2
+    b = [Fraction(1, 4), Fraction(3, 4)]
+    C = [[0, 0], [0, 0]]
+    # support {(0,0), (0,1), (1,0)} is a spanning tree whose flows are forced: P01 = 3/4 > a_0
+    wrong = np.array([[0.1, 0.4], [0.4, 0.0]])
+    with pytest.raises(ExactCertificateError, match="negative entry"):
+        certify_exact(a, b, C, wrong)
+
+
+def test_inexact_float_weights_are_reported_not_rounded():
+    a = np.array([0.1, 0.2, 0.7])  # floats whose exact binary values do not sum to 1
+    assert sum(Fraction(x) for x in a) != 1
+    b = np.array([0.25, 0.75])
+    C = np.ones((3, 2))
+    with pytest.raises(ExactCertificateError, match="total masses differ exactly"):
+        certify_exact(a, b, C, solve_ot(a, b, C))
+
+
+@pytest.mark.parametrize(
+    "args, exc, message",
+    [
+        (([Fraction(-1), Fraction(2)], [1], [[0], [0]], np.ones((2, 1))), ValueError, "a: has a negative mass"),
+        (([1], [1], [[float("nan")]], np.ones((1, 1))), ValueError, "C: contains a non-finite value"),
+        (([1], [1], [[0, 1]], np.ones((1, 1))), ValueError, "C: has shape (1, 2), expected (1, 1)"),
+        (([1], [1], [[0]], np.ones((2, 1))), ValueError, "plan: has shape (2, 1)"),
+        (([], [1], [[0]], np.ones((1, 1))), ValueError, "a: is empty"),
+        ((["x"], [1], [[0]], np.ones((1, 1))), TypeError, "a: expected integers, Fractions or floats"),
+        (([True], [1], [[0]], np.ones((1, 1))), TypeError, "a: expected numbers, got a bool"),
+    ],
+)
+def test_bad_input_to_certify_exact(args, exc, message):
+    with pytest.raises(exc) as info:
+        certify_exact(*args)
+    assert str(info.value).startswith(message)
+
+
+@pytest.mark.parametrize("n", [2, 4, 8])
+def test_uniform_assignment_is_proven(n):
+    a = np.full(n, 1.0 / n)  # 1/n is an exact binary float for powers of two
+    C = np.arange(n * n, dtype=float).reshape(n, n) % 3
+    res = solve_ot(a, a, C, method="assignment")
+    assert certify_exact(a, a, C, res).exact_value == Fraction(res.cost)
