@@ -2,7 +2,9 @@
 
 ``otcheck verify [IDS...] [--seed N] [--json PATH] [--markdown PATH] [--list] [--trained] [--quiet]``
 runs the registered claims of the paper and prints one row per claim (id, kind, relation, left
-side, right side, margin, verdict).
+side, right side, margin, verdict). ``--size ID.NAME=VALUE`` overrides a claim's size and
+``--import MODULE`` imports a module that registers a user's own claims
+(:func:`otcheck.claims.register`) before running.
 
 Exit status of ``verify``:
 
@@ -52,6 +54,9 @@ def _add_verify(subparsers):
     p.add_argument("--trained", action="store_true", help="also run the claims of kind 'trained' (slow, needs torch)")
     p.add_argument("--size", action="append", default=[], metavar="ID.NAME=VALUE",
                    help="override a size of one claim, e.g. --size theorem1.n=8 (repeatable)")
+    p.add_argument("--import", dest="imports", action="append", default=[], metavar="MODULE",
+                   help="import MODULE first (a module registering your own claims with otcheck.claims.register; "
+                        "repeatable)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_verify)
     return p
@@ -133,6 +138,12 @@ def _cmd_verify(args):
     from .claims import registry
 
     out = sys.stdout
+    for mod in args.imports:
+        try:
+            importlib.import_module(mod)
+        except ImportError as exc:
+            print(f"otcheck verify: --import {mod}: {exc}", file=sys.stderr)
+            return 2
     ids = list(args.ids) or None
     if ids is not None:
         unknown = [i for i in ids if i not in registry]
