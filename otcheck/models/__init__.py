@@ -1,0 +1,20 @@
+"""Small torch models trained on CPU or GPU and measured with the exact solvers (layer 5).
+
+``otcheck.models`` imports torch; nothing else in otcheck does at import time.
+
+- :mod:`~otcheck.models.data`: seeded data sets (:data:`DATASETS`, :func:`make_data`, :class:`LinearGaussian`);
+- :mod:`~otcheck.models.nets`: MLP encoders, decoders, critics;
+- :mod:`~otcheck.models.objectives`: POT/WAE-GAN, WAE-MMD, AAE, VAE, WGAN-GP (:data:`MODELS`);
+- :mod:`~otcheck.models.train`: :class:`TrainConfig`, :func:`train`, checkpoints;
+- :mod:`~otcheck.models.evaluate`: certified measurements of a trained model;
+- :mod:`~otcheck.models.cli`: the ``train`` and ``evaluate`` subcommands.
+"""
+
+from .data import DATASETS, LinearGaussian, make_data, split_data
+from .evaluate import Estimate, Evaluation, evaluate, evaluate_checkpoint
+from .objectives import MODELS, build_model
+from .train import TrainConfig, TrainingDiverged, TrainResult, load_checkpoint, train
+
+__all__ = ["DATASETS", "LinearGaussian", "make_data", "split_data", "MODELS", "build_model", "TrainConfig",
+           "TrainResult", "TrainingDiverged", "train", "load_checkpoint", "Estimate", "Evaluation", "evaluate",
+           "evaluate_checkpoint"]

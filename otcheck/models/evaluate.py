@@ -1,0 +1,350 @@
+r"""Measure trained models with the exact layer (layer 5).
+
+Every sampled number is an :class:`Estimate`: the mean of ``repeats`` independent repetitions
+(fresh subsamples of the held-out data, fresh model samples, drawn from ``seed``) and a Student-t
+confidence interval for that mean,
+
+.. math::
+
+    \bar w \pm t_{1 - \alpha/2,\, R-1}\, \frac{s}{\sqrt R},
+
+where each repetition's value is an exact, certified optimal transport cost between two samples of
+size ``n`` (:func:`otcheck.solve_ot`). The interval is for the size-``n`` quantity (e.g.
+:math:`E\, W_c(\hat P_X^n, \hat P_G^n)`, which exceeds :math:`W_c(P_X, P_G)` by a sampling bias);
+:func:`data_baseline` gives the same quantity between two halves of the data, the floor a perfect
+model would reach.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from .._validation import as_generator, as_points, check_positive_int
+
+__all__ = ["Estimate", "Evaluation", "mean_interval", "sample_model", "wasserstein_to_data", "data_baseline",
+           "coupling_cost", "encode", "latent_mismatch", "linear_decoder_cov", "evaluate", "evaluate_checkpoint"]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A sampled number: mean of repetitions and its confidence interval ``(low, high)``.
+
+    Examples
+    --------
+    >>> e = mean_interval([1.0, 2.0, 3.0])
+    >>> e.value, e.low < 2.0 < e.high
+    (2.0, True)
+    """
+
+    value: float
+    low: float
+    high: float
+    confidence: float
+    values: tuple = field(default=(), repr=False)
+    n: int = 0
+
+    @property
+    def ci(self):
+        """``(low, high)``."""
+        return (self.low, self.high)
+
+    def to_dict(self):
+        return asdict(self)
+
+    def __str__(self):
+        return f"{self.value:.5g} [{self.low:.5g}, {self.high:.5g}]"
+
+
+def mean_interval(values, confidence=0.95, n=0):
+    r"""Mean of ``values`` with a Student-t interval (at least two values).
+
+    .. math::
+
+        \bar w \pm t_{(1+\gamma)/2,\, R-1}\, s / \sqrt R, \qquad \gamma = \text{confidence}
+    """
+    from scipy import stats
+
+    v = np.asarray(values, dtype=np.float64)
+    if v.ndim != 1 or v.size < 2:
+        raise ValueError(f"values: need at least two repetitions for an interval, got {v.size}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence: must be in (0, 1), got {confidence}")
+    m = float(v.mean())
+    half = float(stats.t.ppf(0.5 + confidence / 2, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
+    return Estimate(m, m - half, m + half, float(confidence), tuple(float(x) for x in v), int(n))
+
+
+def _torch():
+    import torch
+
+    return torch
+
+
+def _device(model):
+    return next(model.parameters()).device
+
+
+def _gen(model, seed):
+    torch = _torch()
+    dev = _device(model)
+    return torch.Generator(device=dev).manual_seed(int(seed))
+
+
+def _seeds(seed, k):
+    rng = as_generator(seed)
+    return rng, [int(s) for s in rng.integers(0, 2**31 - 1, size=k)]
+
+
+def sample_model(model, n, seed=0, noise=False):
+    r"""``n`` model samples :math:`G(Z)`, :math:`Z \sim P_Z` (plus decoder noise when ``noise``), float64.
+
+    Examples
+    --------
+    >>> from otcheck.models.objectives import build_model
+    >>> sample_model(build_model("pot", 2, 2, width=8, depth=1), 3, seed=0).shape
+    (3, 2)
+    """
+    torch = _torch()
+    n = check_positive_int(n, "n")
+    with torch.no_grad():
+        was = model.training
+        model.eval()
+        Y = model.sample(n, _gen(model, seed), noise=noise)
+        model.train(was)
+    return Y.double().cpu().numpy()
+
+
+def _to_tensor(model, X):
+    torch = _torch()
+    return torch.as_tensor(X, dtype=next(model.parameters()).dtype, device=_device(model))
+
+
+def _exact_cost(X, Y, cost):
+    from ..costs import cost_matrix
+    from ..exact import solve_ot
+
+    a, b = np.full(len(X), 1.0 / len(X)), np.full(len(Y), 1.0 / len(Y))
+    return float(solve_ot(a, b, cost_matrix(X, Y, cost)).cost)
+
+
+def _check_n(X_test, n, name="n"):
+    n = check_positive_int(n, name, minimum=2)
+    if n > len(X_test):
+        raise ValueError(f"{name}: {n} points asked, the held-out set has {len(X_test)}")
+    return n
+
+
+def wasserstein_to_data(model, X_test, *, cost="sqeuclidean", n=256, repeats=10, seed=0, confidence=0.95,
+                        noise=False):
+    r"""Certified :math:`W_c` between held-out data and model samples, with an interval over resamples.
+
+    .. math::
+
+        w_r = W_c\big(\hat P_X^{(r)}, \hat P_G^{(r)}\big), \quad
+        \hat P_X^{(r)} = \tfrac1n \textstyle\sum_{i \in S_r} \delta_{x_i}, \;
+        \hat P_G^{(r)} = \tfrac1n \sum_{i=1}^n \delta_{G(z_i^{(r)})}, \quad r = 1..R
+
+    with :math:`S_r` a random ``n``-subset of the held-out points, fresh :math:`z^{(r)} \sim P_Z`,
+    and every :math:`w_r` an exact certified OT cost; see :func:`mean_interval`.
+
+    Returns
+    -------
+    Estimate
+    """
+    X_test = as_points(X_test, "X_test")
+    n = _check_n(X_test, n)
+    repeats = check_positive_int(repeats, "repeats", minimum=2)
+    rng, seeds = _seeds(seed, repeats)
+    vals = []
+    for s in seeds:
+        idx = rng.choice(len(X_test), n, replace=False)
+        vals.append(_exact_cost(X_test[idx], sample_model(model, n, s, noise=noise), cost))
+    return mean_interval(vals, confidence, n)
+
+
+def data_baseline(X_test, *, cost="sqeuclidean", n=256, repeats=10, seed=0, confidence=0.95):
+    r"""The same size-``n`` quantity between two disjoint random halves of the held-out data.
+
+    .. math::
+
+        w_r = W_c\big(\hat P_X^{(r)}, \hat P_X'^{(r)}\big), \quad \text{disjoint } n\text{-subsets}
+
+    What a perfect model (one with :math:`P_G = P_X`) would score in :func:`wasserstein_to_data`.
+
+    Examples
+    --------
+    >>> from otcheck.models.data import make_data
+    >>> e = data_baseline(make_data("moons", 200, seed=0), n=50, repeats=3, seed=0)
+    >>> 0 < e.value < 0.5
+    True
+    """
+    X_test = as_points(X_test, "X_test")
+    n = check_positive_int(n, "n", minimum=2)
+    if 2 * n > len(X_test):
+        raise ValueError(f"n: two disjoint halves of {n} points need {2 * n} held-out points, have {len(X_test)}")
+    repeats = check_positive_int(repeats, "repeats", minimum=2)
+    rng = as_generator(seed)
+    vals = []
+    for _ in range(repeats):
+        idx = rng.permutation(len(X_test))[:2 * n]
+        vals.append(_exact_cost(X_test[idx[:n]], X_test[idx[n:]], cost))
+    return mean_interval(vals, confidence, n)
+
+
+def coupling_cost(model, X_test, *, cost="sqeuclidean", n=256, repeats=10, seed=0, confidence=0.95):
+    r"""Cost of the learned encoder coupling, the upper bound of Theorem 1.
+
+    .. math::
+
+        E_{P_X} E_{Q(Z|X)}\, c\big(X, G(Z)\big) \;\ge\; W_c(P_X, P_G) \quad\text{when } Q_Z = P_Z
+
+    estimated on ``repeats`` random ``n``-subsets of the held-out data (a Gaussian encoder's codes
+    are drawn with a seed).
+    """
+    torch = _torch()
+    from .objectives import pair_cost
+
+    X_test = as_points(X_test, "X_test")
+    n = _check_n(X_test, n)
+    repeats = check_positive_int(repeats, "repeats", minimum=2)
+    if model.encoder is None:
+        raise ValueError(f"model: {model.name!r} has no encoder, so no coupling")
+    rng, seeds = _seeds(seed, repeats)
+    vals = []
+    with torch.no_grad():
+        for s in seeds:
+            x = _to_tensor(model, X_test[rng.choice(len(X_test), n, replace=False)])
+            y = model.decode(model.encode(x, _gen(model, s)))
+            vals.append(float(pair_cost(x.double(), y.double(), cost).mean()))
+    return mean_interval(vals, confidence, n)
+
+
+def encode(model, X, seed=0):
+    """Codes :math:`Z \\sim Q(Z|X)` of the points ``X``, float64 numpy."""
+    torch = _torch()
+    with torch.no_grad():
+        return model.encode(_to_tensor(model, as_points(X, "X")), _gen(model, seed)).double().cpu().numpy()
+
+
+def latent_mismatch(model, X_test, *, n=256, repeats=10, seed=0, confidence=0.95):
+    r"""Mismatch between the aggregated posterior :math:`Q_Z` and the prior :math:`P_Z`.
+
+    Two estimates over ``repeats`` repetitions: the exact certified
+    :math:`W_2^2(\hat Q_Z, \hat P_Z)` between the codes of ``n`` held-out points and ``n`` prior
+    draws, and the unbiased :math:`\widehat{MMD}^2` with the IMQ kernels of
+    :func:`otcheck.models.objectives.mmd2_imq`.
+
+    Returns
+    -------
+    (Estimate, Estimate)
+        ``(w2sq, mmd2)``.
+    """
+    torch = _torch()
+    from .objectives import mmd2_imq
+
+    X_test = as_points(X_test, "X_test")
+    n = _check_n(X_test, n)
+    repeats = check_positive_int(repeats, "repeats", minimum=2)
+    rng, seeds = _seeds(seed, repeats)
+    w, m = [], []
+    for s in seeds:
+        Z = encode(model, X_test[rng.choice(len(X_test), n, replace=False)], seed=s)
+        P = np.random.default_rng(s).standard_normal(Z.shape)
+        w.append(_exact_cost(Z, P, "sqeuclidean"))
+        m.append(float(mmd2_imq(torch.as_tensor(Z), torch.as_tensor(P))))
+    return mean_interval(w, confidence, n), mean_interval(m, confidence, n)
+
+
+def linear_decoder_cov(model, *, n=20000, seed=0):
+    r"""Covariance of the decoder's law :math:`G_\# P_Z`: exactly :math:`WW^\top` for an affine
+    decoder (``depth=0``), else the sample covariance of ``n`` draws.
+
+    Compare with :meth:`otcheck.models.data.LinearGaussian.optimal_decoder_cov`.
+    """
+    net = model.decoder.net
+    if len(net) == 1 and model.decoder.output == "linear":
+        W = net[0].weight.detach().double().cpu().numpy()
+        return W @ W.T
+    Y = sample_model(model, n, seed)
+    return np.cov(Y, rowvar=False).reshape(Y.shape[1], Y.shape[1])
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Measurements of a trained model against held-out data (see :func:`evaluate`)."""
+
+    w_c: Estimate
+    baseline: Estimate
+    cost: str
+    coupling: Estimate | None = None
+    latent_w2sq: Estimate | None = None
+    latent_mmd2: Estimate | None = None
+    decoder: dict | None = None
+
+    def to_dict(self):
+        out = {"cost": self.cost}
+        for k in ("w_c", "baseline", "coupling", "latent_w2sq", "latent_mmd2"):
+            e = getattr(self, k)
+            out[k] = None if e is None else e.to_dict()
+        out["decoder"] = self.decoder
+        return out
+
+    def summary(self):
+        """Readable lines."""
+        lines = [f"W_c ({self.cost}) held-out data vs samples: {self.w_c}",
+                 f"data's own two-sample W_c (floor):            {self.baseline}"]
+        if self.coupling is not None:
+            lines.append(f"encoder coupling cost E c(X, G(E(X))):       {self.coupling}")
+        if self.latent_w2sq is not None:
+            lines.append(f"W_2^2(Q_Z, P_Z):                             {self.latent_w2sq}")
+            lines.append(f"MMD^2_IMQ(Q_Z, P_Z):                         {self.latent_mmd2}")
+        if self.decoder is not None:
+            lines.append(f"decoder covariance distance to the optimum:  {self.decoder['distance']:.5g} "
+                         f"({self.decoder['objective']} optimum)")
+        ci = f"{int(round(self.w_c.confidence * 100))}% intervals over repeated subsamples of size {self.w_c.n}"
+        return "\n".join(lines + [ci])
+
+
+def evaluate(model, X_test, *, cost="sqeuclidean", n=256, repeats=10, seed=0, confidence=0.95, linear=None,
+             objective=None):
+    r"""Every measurement of a trained model: :func:`wasserstein_to_data`, :func:`data_baseline`,
+    and for models with an encoder :func:`coupling_cost` and :func:`latent_mismatch`.
+
+    For linear-Gaussian data pass ``linear`` (a :class:`~otcheck.models.data.LinearGaussian`) and
+    ``objective`` (``"pot"`` or ``"vae"``) to add the Frobenius distance
+    :math:`\|\mathrm{Cov}(G_\# P_Z) - WW^\top_\star\|_F` to the closed-form optimum.
+
+    Returns
+    -------
+    Evaluation
+    """
+    X_test = as_points(X_test, "X_test")
+    kw = dict(n=n, repeats=repeats, seed=seed, confidence=confidence)
+    w = wasserstein_to_data(model, X_test, cost=cost, **kw)
+    base = data_baseline(X_test, cost=cost, **{**kw, "n": min(n, len(X_test) // 2)})
+    coupling = lw = lm = None
+    if model.encoder is not None:
+        coupling = coupling_cost(model, X_test, cost=cost, **kw)
+        lw, lm = latent_mismatch(model, X_test, **kw)
+    dec = None
+    if linear is not None:
+        obj = objective or ("vae" if model.name == "vae" else "pot")
+        C = linear_decoder_cov(model, seed=seed)
+        opt = linear.optimal_decoder_cov(obj, model.sigma2, model.latent_dim)
+        dec = {"objective": obj, "distance": float(np.linalg.norm(C - opt)), "cov": C.tolist(), "optimum": opt.tolist()}
+    return Evaluation(w_c=w, baseline=base, cost=cost, coupling=coupling, latent_w2sq=lw, latent_mmd2=lm, decoder=dec)
+
+
+def evaluate_checkpoint(path, *, n=256, repeats=10, seed=0, confidence=0.95, device="cpu", cost=None):
+    """Load checkpoint directory ``path`` (see :func:`otcheck.models.train.train`), rebuild its
+    held-out set from the stored seed, and :func:`evaluate` it with the model's cost."""
+    from .data import LinearGaussian
+    from .train import load_checkpoint
+
+    ck = load_checkpoint(path, device=device)
+    _, X_test = ck.config.split()
+    linear = LinearGaussian() if ck.config.data == "linear-gaussian" else None
+    return evaluate(ck.model, X_test, cost=cost or ck.config.cost, n=min(n, len(X_test)), repeats=repeats,
+                    seed=seed, confidence=confidence, linear=linear)

@@ -1,0 +1,464 @@
+r"""Seeded training of the small models, with checkpoints and divergence detection (layer 5).
+
+:func:`train` runs Adam on the model's ``generator_loss`` (and ``critic_steps`` critic updates per
+step), evaluates periodically (certified :math:`W_2^2` between held-out data and model samples),
+and writes a checkpoint directory::
+
+    DIR/config.json    the resolved TrainConfig (every hyperparameter, so DIR can be rebuilt)
+    DIR/model.pt       the weights (``state_dict``)
+    DIR/metrics.json   the history of the periodic evaluations
+    DIR/samples.png    model samples next to held-out data (2-D scatter, or a grid of 8x8 images)
+
+Same seed, same device: same weights, bit for bit (initialization under ``torch.manual_seed``
+inside a forked RNG, every batch index and noise draw from one ``torch.Generator``, and
+``torch.use_deterministic_algorithms`` during training). A NaN or a loss above ``max_loss`` stops
+training with :class:`TrainingDiverged`, naming the step; the last good checkpoint stays in DIR.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .._validation import check_nonnegative, check_positive_int
+from .data import check_data_name, data_dim, split_data
+from .objectives import COSTS, build_model, check_model_name, model_defaults
+
+__all__ = ["TrainConfig", "TrainResult", "TrainingDiverged", "Checkpoint", "train", "load_checkpoint",
+           "resolve_device", "save_samples_png", "DEVICES"]
+
+DEVICES = ("auto", "cpu", "cuda")
+
+
+class TrainingDiverged(FloatingPointError):
+    """Training stopped on a NaN/inf or exploding loss.
+
+    Attributes
+    ----------
+    step : int
+        The step whose loss was bad (1-based).
+    last_good_step : int or None
+        Step of the checkpoint kept in ``out`` (``None`` without ``out``).
+    out : str or None
+        The checkpoint directory.
+    """
+
+    def __init__(self, message, step, last_good_step=None, out=None):
+        super().__init__(message)
+        self.step, self.last_good_step, self.out = step, last_good_step, out
+
+
+def resolve_device(device="auto"):
+    """``"auto"`` -> ``"cuda"`` when available, else ``"cpu"``; ``"cuda"`` without CUDA is an error.
+
+    Examples
+    --------
+    >>> resolve_device("cpu")
+    'cpu'
+    """
+    if device not in DEVICES:
+        raise ValueError(f"device: expected one of {DEVICES}, got {device!r}")
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device: 'cuda' requested but torch.cuda.is_available() is False (use 'auto' or 'cpu')")
+    return device
+
+
+_LATENT = {"ring": 2, "grid": 2, "swissroll": 2, "moons": 2, "digits": 8}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that determines a training run (stored as ``config.json``).
+
+    ``None`` fields are resolved at construction from the model's defaults
+    (:func:`otcheck.models.objectives.model_defaults`) and the data set.
+
+    Attributes
+    ----------
+    model, data : str
+        Names from :data:`otcheck.models.MODELS` and :data:`otcheck.models.DATASETS`.
+    steps : int
+        Generator (encoder/decoder) updates.
+    seed : int
+        Seeds the data split, the initialization, batches and noise.
+    batch_size, lr : int, float
+        Adam on every network (critic included, unless ``critic_lr``).
+    critic_lr, lr_final : float or None
+        Critic learning rate (default ``lr``); with ``lr_final`` every learning rate decays
+        geometrically so that it is multiplied by ``lr_final / lr`` at the last step.
+    lam, sigma2, cost : float, float, str
+        lambda of the penalty, decoder variance sigma^2, cost ``"sqeuclidean"``/``"euclidean"``.
+    width, depth, latent_dim : int
+        Network sizes; ``latent_dim`` defaults to 2 for the 2-D sets, d for linear-Gaussian data,
+        8 for digits.
+    critic_width, critic_depth : int or None
+        Critic size (default: as the encoder/decoder).
+    gaussian_encoder : bool or None
+        Gaussian instead of deterministic encoder (the VAE always has one).
+    critic_steps : int or None
+        Critic updates per step (latent GAN: 1, WGAN-GP: 5, none for WAE-MMD and VAE).
+    n_train, n_test : int
+        Sizes of the training and held-out sets (digits: 1497 and 300 by default).
+    eval_every, eval_size : int
+        Periodic evaluation (and checkpoint) interval in steps, and its sample size.
+    device : str
+        ``"auto"``, ``"cpu"`` or ``"cuda"`` (what ran is recorded in the metrics).
+    max_loss : float
+        A loss above this (in absolute value) counts as exploding.
+    """
+
+    model: str
+    data: str
+    steps: int = 1000
+    seed: int = 0
+    batch_size: int = 256
+    lr: float = 1e-3
+    critic_lr: float | None = None
+    lr_final: float | None = None
+    lam: float | None = None
+    sigma2: float | None = None
+    cost: str | None = None
+    width: int = 128
+    depth: int = 2
+    critic_width: int | None = None
+    critic_depth: int | None = None
+    latent_dim: int | None = None
+    gaussian_encoder: bool | None = None
+    critic_steps: int | None = None
+    n_train: int | None = None
+    n_test: int | None = None
+    eval_every: int | None = None
+    eval_size: int = 256
+    device: str = "auto"
+    max_loss: float = 1e6
+
+    def __post_init__(self):
+        check_model_name(self.model)
+        check_data_name(self.data)
+        set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
+        for k in ("steps", "batch_size", "width", "eval_size"):
+            check_positive_int(getattr(self, k), k)
+        check_positive_int(self.seed, "seed", minimum=0)
+        check_positive_int(self.depth, "depth", minimum=0)
+        defaults = model_defaults(self.model)
+        for k in ("lam", "sigma2", "cost", "critic_steps"):
+            if getattr(self, k) is None:
+                set_(k, defaults[k])
+        if self.cost not in COSTS:
+            raise ValueError(f"cost: expected one of {COSTS}, got {self.cost!r}")
+        set_("lam", check_nonnegative(self.lam, "lam"))
+        set_("sigma2", check_nonnegative(self.sigma2, "sigma2"))
+        check_nonnegative(self.lr, "lr", strict=True)
+        if self.critic_lr is None:
+            set_("critic_lr", float(self.lr))
+        check_nonnegative(self.critic_lr, "critic_lr", strict=True)
+        if self.lr_final is not None:
+            check_nonnegative(self.lr_final, "lr_final", strict=True)
+        check_nonnegative(self.max_loss, "max_loss", strict=True)
+        check_positive_int(self.critic_steps, "critic_steps", minimum=0)
+        if self.latent_dim is None:
+            set_("latent_dim", _LATENT.get(self.data) or data_dim(self.data))
+        check_positive_int(self.latent_dim, "latent_dim")
+        if self.n_train is None:
+            set_("n_train", 1497 if self.data == "digits" else 2000)
+        if self.n_test is None:
+            set_("n_test", 300 if self.data == "digits" else 1000)
+        check_positive_int(self.n_train, "n_train")
+        check_positive_int(self.n_test, "n_test", minimum=2)
+        if self.eval_every is None:
+            set_("eval_every", max(1, self.steps // 10))
+        check_positive_int(self.eval_every, "eval_every")
+        if self.device not in DEVICES:
+            raise ValueError(f"device: expected one of {DEVICES}, got {self.device!r}")
+
+    def to_dict(self):
+        """Plain dict (JSON-ready)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d):
+        """Inverse of :meth:`to_dict`; unknown keys are an error."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ValueError(f"config: unknown keys {unknown}")
+        return cls(**d)
+
+    def hyper(self):
+        """Keyword arguments of :func:`otcheck.models.objectives.build_model`."""
+        return {"width": self.width, "depth": self.depth, "critic_width": self.critic_width,
+                "critic_depth": self.critic_depth, "lam": self.lam, "sigma2": self.sigma2, "cost": self.cost,
+                "output": "sigmoid" if self.data == "digits" else "linear",
+                "gaussian_encoder": self.gaussian_encoder}
+
+    def split(self):
+        """The seeded ``(X_train, X_test)`` float64 arrays this run uses."""
+        return split_data(self.data, self.n_train, self.n_test, seed=self.seed)
+
+
+def _make_model(config):
+    with torch.random.fork_rng(devices=[]):  # same initial weights on every device, caller's RNG untouched
+        torch.manual_seed(config.seed)
+        return build_model(config.model, data_dim(config.data), config.latent_dim, **config.hyper())
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What :func:`train` returns: the trained model, its config, the evaluation history."""
+
+    model: object = field(repr=False)
+    config: TrainConfig
+    history: tuple
+    out: str | None
+    seconds: float
+    device: str
+
+    @property
+    def final(self):
+        """The last periodic evaluation (a dict)."""
+        return self.history[-1] if self.history else {}
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A loaded checkpoint: model (eval mode), config, and the stored metrics."""
+
+    model: object = field(repr=False)
+    config: TrainConfig
+    metrics: dict
+
+
+@contextlib.contextmanager
+def _deterministic(device):
+    if device == "cuda":
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    prev, prev_warn = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(prev, warn_only=prev_warn)
+
+
+def _w2sq(X, Y):
+    from ..costs import cost_matrix
+    from ..exact import solve_ot
+
+    a, b = np.full(len(X), 1.0 / len(X)), np.full(len(Y), 1.0 / len(Y))
+    return float(solve_ot(a, b, cost_matrix(X, Y, "sqeuclidean")).cost)
+
+
+@torch.no_grad()
+def _quick_eval(model, X_test, config, device):
+    """Certified W_2^2 between ``eval_size`` held-out points and as many samples (fixed seed)."""
+    model.eval()
+    n = min(config.eval_size, len(X_test))
+    g = torch.Generator(device=device).manual_seed(config.seed + 1)
+    Y = model.sample(n, g).double().cpu().numpy()
+    out = {"w2sq_test": _w2sq(X_test[:n], Y)}
+    if model.encoder is not None:
+        xt = torch.as_tensor(X_test[:n], dtype=torch.float32, device=device)
+        out["rec_test"] = float(model.objective(xt, g).get("rec", float("nan")))
+    model.train()
+    return out
+
+
+def _save(model, config, history, out, device, status="ok"):
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / "model.pt.tmp"
+    torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, tmp)
+    os.replace(tmp, out / "model.pt")
+    (out / "config.json").write_text(json.dumps(config.to_dict(), indent=2))
+    meta = {"status": status, "step": history[-1]["step"] if history else 0, "device": device,
+            "torch": torch.__version__, "history": list(history)}
+    (out / "metrics.json").write_text(json.dumps(meta, indent=2))
+
+
+def train(config, out=None, *, quiet=False):
+    r"""Train ``config.model`` on ``config.data``; write a checkpoint to ``out`` when given.
+
+    Per step: ``critic_steps`` Adam updates of the critic on its loss, then one Adam update of the
+    encoder and decoder (or generator) on ``generator_loss``, each on a fresh batch of
+    ``batch_size`` training points drawn with replacement. Every ``eval_every`` steps (and at the
+    end) the certified :math:`W_2^2(\hat P_X^{test}, \hat P_G)` between ``eval_size`` held-out
+    points and as many model samples is recorded, and the checkpoint is rewritten.
+
+    Parameters
+    ----------
+    config : TrainConfig
+        The run.
+    out : str or path-like, optional
+        Checkpoint directory (created). A good checkpoint of step 0 is written before training.
+    quiet : bool
+        No tqdm progress bar.
+
+    Returns
+    -------
+    TrainResult
+
+    Raises
+    ------
+    TrainingDiverged
+        A loss is NaN/inf or above ``config.max_loss``; the message names the step and the last
+        good checkpoint, which stays in ``out``.
+
+    Examples
+    --------
+    >>> cfg = TrainConfig("wae-mmd", "moons", steps=5, width=8, depth=1, n_train=64, n_test=32,
+    ...                   batch_size=16, eval_size=16, eval_every=5, device="cpu")
+    >>> res = train(cfg, quiet=True)
+    >>> [h["step"] for h in res.history]
+    [5]
+    """
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config: expected a TrainConfig, got {type(config).__name__}")
+    device = resolve_device(config.device)
+    X_train, X_test = config.split()
+    t0 = time.perf_counter()
+    with _deterministic(device):
+        model = _make_model(config).to(device)
+        data = torch.as_tensor(X_train, dtype=torch.float32, device=device)
+        gen = torch.Generator(device=device).manual_seed(config.seed)
+        gopt = torch.optim.Adam(model.generator_parameters(), lr=config.lr,
+                                betas=(0.5, 0.9) if config.model == "wgan-gp" else (0.5, 0.999))
+        copt = (torch.optim.Adam(model.critic_parameters(), lr=config.critic_lr,
+                                 betas=(0.5, 0.9) if config.model == "wgan-gp" else (0.5, 0.999))
+                if model.critic is not None and config.critic_steps > 0 else None)
+        scheds = []
+        if config.lr_final is not None:
+            gamma = (config.lr_final / config.lr) ** (1.0 / max(1, config.steps))
+            scheds = [torch.optim.lr_scheduler.ExponentialLR(o, gamma) for o in (gopt, copt) if o is not None]
+        history, last_good = [], None
+        if out is not None:
+            _save(model, config, history, out, device)
+            last_good = 0
+
+        def batch():
+            idx = torch.randint(data.shape[0], (config.batch_size,), generator=gen, device=device)
+            return data[idx]
+
+        def bad(value):
+            return not math.isfinite(value) or abs(value) > config.max_loss
+
+        def diverge(step, what, value):
+            where = (f"the last good checkpoint (step {last_good}) is kept in {out}" if out is not None
+                     else "no checkpoint directory was given")
+            msg = (f"training diverged at step {step}: {what} is {value!r} ({config.model} on {config.data}, "
+                   f"lr={config.lr}); {where}")
+            if out is not None:
+                (Path(out) / "divergence.json").write_text(json.dumps(
+                    {"step": step, "what": what, "value": repr(value), "last_good_step": last_good, "message": msg},
+                    indent=2))
+            raise TrainingDiverged(msg, step, last_good, None if out is None else str(out))
+
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=config.steps, disable=quiet, desc=f"{config.model} on {config.data}", unit="step",
+                   leave=False)
+        try:
+            model.train()
+            for step in range(1, config.steps + 1):
+                for _ in range(config.critic_steps if copt is not None else 0):
+                    closs = model.critic_loss(batch(), gen)
+                    cval = float(closs.detach())
+                    if bad(cval):
+                        diverge(step, "the critic loss", cval)
+                    copt.zero_grad(set_to_none=True)
+                    closs.backward()
+                    copt.step()
+                loss, stats = model.generator_loss(batch(), gen)
+                val = float(loss.detach())
+                if bad(val):
+                    diverge(step, "the loss", val)
+                gopt.zero_grad(set_to_none=True)
+                loss.backward()
+                gopt.step()
+                for sch in scheds:
+                    sch.step()
+                bar.update(1)
+                if step % config.eval_every == 0 or step == config.steps:
+                    entry = {"step": step, "loss": val, **{k: float(v) for k, v in stats.items()},
+                             **_quick_eval(model, X_test, config, device)}
+                    if any(bad(v) for k, v in entry.items() if k != "step"):
+                        bad_key = next(k for k, v in entry.items() if k != "step" and bad(v))
+                        diverge(step, f"the evaluated {bad_key}", entry[bad_key])
+                    history.append(entry)
+                    bar.set_postfix(loss=f"{val:.4g}", w2sq=f"{entry['w2sq_test']:.4g}")
+                    if out is not None:
+                        _save(model, config, history, out, device)
+                        last_good = step
+        finally:
+            bar.close()
+    model.eval()
+    if out is not None:
+        save_samples_png(model, config, X_test, Path(out) / "samples.png", device=device)
+    return TrainResult(model=model, config=config, history=tuple(history), out=None if out is None else str(out),
+                       seconds=time.perf_counter() - t0, device=device)
+
+
+def load_checkpoint(path, device="cpu"):
+    """Rebuild the model of checkpoint directory ``path`` and load its weights.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``path`` lacks ``config.json`` or ``model.pt``.
+    """
+    path = Path(path)
+    for name in ("config.json", "model.pt"):
+        if not (path / name).is_file():
+            raise FileNotFoundError(f"path: {path} has no {name}; is it a directory written by 'otcheck train'?")
+    config = TrainConfig.from_dict(json.loads((path / "config.json").read_text()))
+    device = resolve_device(device)
+    model = _make_model(config)
+    model.load_state_dict(torch.load(path / "model.pt", map_location="cpu", weights_only=True))
+    model.to(device).eval()
+    metrics = json.loads((path / "metrics.json").read_text()) if (path / "metrics.json").is_file() else {}
+    return Checkpoint(model=model, config=replace(config), metrics=metrics)
+
+
+@torch.no_grad()
+def save_samples_png(model, config, X_test, path, *, n=512, device="cpu"):
+    """Write a PNG of model samples: a scatter over held-out data (2-D), a grid of images (digits),
+    or histograms of the first coordinate (other dimensions)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    g = torch.Generator(device=device).manual_seed(config.seed + 2)
+    Y = model.sample(n, g).double().cpu().numpy()
+    fig = Figure(figsize=(5, 5))
+    FigureCanvasAgg(fig)
+    if config.data == "digits":
+        rows = 8
+        grid = np.ones((rows * 9 + 1, rows * 9 + 1))
+        for k in range(rows * rows):
+            r, c = divmod(k, rows)
+            grid[1 + 9 * r:9 + 9 * r, 1 + 9 * c:9 + 9 * c] = Y[k].reshape(8, 8)
+        ax = fig.add_subplot(1, 1, 1)
+        ax.imshow(grid, cmap="gray_r", vmin=0, vmax=1)
+        ax.axis("off")
+    elif Y.shape[1] >= 2:
+        ax = fig.add_subplot(1, 1, 1)
+        ax.scatter(X_test[:n, 0], X_test[:n, 1], s=4, alpha=0.4, label="held-out data")
+        ax.scatter(Y[:, 0], Y[:, 1], s=4, alpha=0.6, label="model samples")
+        ax.legend(loc="upper right", fontsize=7)
+        ax.set_aspect("equal")
+    else:
+        ax = fig.add_subplot(1, 1, 1)
+        ax.hist(X_test[:, 0], bins=40, alpha=0.5, density=True, label="held-out data")
+        ax.hist(Y[:, 0], bins=40, alpha=0.5, density=True, label="model samples")
+        ax.legend(fontsize=7)
+    ax.set_title(f"{config.model} on {config.data}, {config.steps} steps, seed {config.seed}", fontsize=8)
+    fig.savefig(path, dpi=100)
+    return str(path)
