@@ -128,7 +128,7 @@ def _print_failing(report, evidence, label, out):
         if e.note:
             print(f"  note: {e.note}", file=out)
         for p in e.failing_parts():
-            if p is not e:
+            if p is not e and (str(p), p.note) != (str(e), e.note):
                 print(f"  failing part: {p}" + (f" - {p.note}" if p.note else ""), file=out)
             print(f"  instance: {_format_instance(_plain(p.instance))}", file=out)
 

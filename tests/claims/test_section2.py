@@ -1,0 +1,144 @@
+"""Section 2 claims: default sizes hold, property tests over otcheck.strategies instances, bad input."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from otcheck import DiscreteMeasure
+from otcheck.claims import HOLDS, registry
+from otcheck.claims.section2 import gan_js_bound, gaussian_loglik, kr_duality, vae_upper_bound, wgan_lower_bound
+from otcheck.strategies import encoders, measures, weights
+
+IDS = ["kr-duality", "gan-js-bound", "wgan-lower-bound", "vae-upper-bound"]
+
+
+@pytest.mark.parametrize("cid", IDS)
+def test_claim_holds_at_default_size(cid):
+    ev = registry[cid].run()
+    assert ev.verdict == HOLDS, [str(p) for p in ev.failing_parts()]
+    assert ev.instance["seed"] == 0
+    assert registry[cid].kind == "proposition" and registry[cid].section == "2"
+
+
+@pytest.mark.parametrize("cid", IDS)
+def test_claim_holds_at_another_seed_and_size(cid):
+    sizes = {"kr-duality": {"n": 3, "m": 7, "dim": 3}, "gan-js-bound": {"n": 2, "n_random": 10},
+             "wgan-lower-bound": {"n": 2, "m": 3, "dim": 1}, "vae-upper-bound": {"n": 2, "m": 5, "k": 3}}[cid]
+    assert registry[cid].run(seed=11, **sizes).verdict == HOLDS
+
+
+# ------------------------------------------------------------------------------------ properties
+pairs_2d = st.tuples(measures(2, max_atoms=5), measures(2, max_atoms=5))
+
+
+@given(pairs_2d)
+def test_kr_duality_property(pair):
+    mu, nu = pair
+    ev = kr_duality(mu, nu)
+    assert ev.verdict == HOLDS, [str(p) for p in ev.failing_parts()]
+
+
+@given(pairs_2d)
+def test_wgan_lower_bound_property(pair):
+    mu, nu = pair
+    ev = wgan_lower_bound(mu, nu, n_critics=20)
+    assert ev.verdict == HOLDS, [str(p) for p in ev.failing_parts()]
+    assert ev.lhs <= ev.details["W1"] + 1e-8
+
+
+@st.composite
+def gan_instances(draw):
+    n = draw(st.integers(1, 6))
+    p = draw(weights(n, zeros=True))
+    q = draw(weights(n, zeros=True))
+    x = np.arange(n, dtype=float)[:, None]
+    return p, q, x
+
+
+@given(gan_instances())
+def test_gan_js_bound_property(inst):
+    p, q, x = inst
+    ev = gan_js_bound(p, q, x, n_random=10)
+    assert ev.verdict == HOLDS, [str(e) for e in ev.failing_parts()]
+
+
+@st.composite
+def vae_instances(draw):
+    n = draw(st.integers(1, 4))
+    m = draw(st.integers(1, 4))
+    a = draw(weights(n))
+    b = draw(weights(m, min_weight=0.05))
+    X = np.array(draw(st.lists(st.floats(-2, 2), min_size=n, max_size=n)))[:, None]
+    G = np.array(draw(st.lists(st.floats(-2, 2), min_size=m, max_size=m)))[:, None]
+    sigma2 = draw(st.sampled_from([0.1, 0.5, 2.0]))
+    Q = [draw(encoders(n, m, zeros=True)), draw(encoders(n, m, deterministic=True))]
+    return a, b, gaussian_loglik(X, G, sigma2), Q
+
+
+@given(vae_instances())
+def test_vae_upper_bound_property(inst):
+    a, b, L, Q = inst
+    ev = vae_upper_bound(a, b, L, Q)
+    assert ev.verdict == HOLDS, [str(p) for p in ev.failing_parts()]
+    assert ev.lhs >= ev.rhs - 1e-9
+
+
+def test_vae_gap_is_exactly_the_kl_to_the_posterior():
+    """A hand-computed instance: one x, two codes, p(x|z) = (1/2, 1/4), prior (1/2, 1/2)."""
+    a, b = np.array([1.0]), np.array([0.5, 0.5])
+    L = np.log(np.array([[0.5, 0.25]]))
+    Q = np.array([[0.5, 0.5]])
+    ev = vae_upper_bound(a, b, L, [Q])
+    nll = -np.log(0.375)
+    post = np.array([2 / 3, 1 / 3])
+    gap = float(np.sum(Q[0] * np.log(Q[0] / post)))
+    assert ev.details["nll"] == pytest.approx(nll, rel=1e-14)
+    assert ev.lhs == pytest.approx(nll + gap, rel=1e-14)
+
+
+def test_kr_duality_value_on_a_known_instance():
+    """W_1 between (delta_0 + delta_1)/2 and delta_2 is 1.5, on both sides."""
+    ev = kr_duality(DiscreteMeasure([0.0, 1.0]), DiscreteMeasure([2.0]))
+    assert ev.lhs == pytest.approx(1.5, abs=1e-12) and ev.rhs == pytest.approx(1.5, abs=1e-9)
+
+
+# ------------------------------------------------------------------------------------ bad input
+@pytest.mark.parametrize("cid, sizes, exc, start", [
+    ("kr-duality", {"n": 0}, ValueError, "n:"),
+    ("kr-duality", {"dim": 1.5}, TypeError, "dim:"),
+    ("gan-js-bound", {"n": -1}, ValueError, "n:"),
+    ("wgan-lower-bound", {"n_critics": 0}, ValueError, "n_critics:"),
+    ("vae-upper-bound", {"sigma2": -1.0}, ValueError, "sigma2:"),
+    ("vae-upper-bound", {"sigma2": 0.0}, ValueError, "sigma2:"),
+    ("vae-upper-bound", {"n": 5, "k": 2}, ValueError, "k:"),
+    ("kr-duality", {"bogus": 1}, TypeError, "bogus:"),
+])
+def test_bad_sizes(cid, sizes, exc, start):
+    with pytest.raises(exc) as info:
+        registry[cid].run(**sizes)
+    assert str(info.value).startswith(start)
+
+
+def test_bad_instances():
+    mu1, mu2 = DiscreteMeasure([[0.0]]), DiscreteMeasure([[0.0, 1.0]])
+    with pytest.raises(ValueError, match="^nu: has dimension 2"):
+        kr_duality(mu1, mu2)
+    with pytest.raises(TypeError, match="^mu:"):
+        wgan_lower_bound(np.zeros((2, 1)), mu1)
+    with pytest.raises(ValueError, match="^q:"):
+        gan_js_bound([0.5, 0.5], [1.0])
+    with pytest.raises(ValueError, match="^x:"):
+        gan_js_bound([0.5, 0.5], [0.5, 0.5], x=np.zeros((3, 1)))
+    with pytest.raises(ValueError, match="^tol:"):
+        kr_duality(mu1, mu1, tol=-1.0)
+    with pytest.raises(ValueError, match="^b: the prior must be positive"):
+        vae_upper_bound([1.0], [1.0, 0.0], np.zeros((1, 2)), [])
+    with pytest.raises(ValueError, match="^loglik: has shape"):
+        vae_upper_bound([1.0], [0.5, 0.5], np.zeros((2, 2)), [])
+    with pytest.raises(ValueError, match="^encoders\\[0\\]: has shape"):
+        vae_upper_bound([1.0], [0.5, 0.5], np.zeros((1, 2)), [np.ones((1, 3)) / 3])
+    with pytest.raises(ValueError, match="^encoders\\[0\\]\\[0\\]"):
+        vae_upper_bound([1.0], [0.5, 0.5], np.zeros((1, 2)), [np.array([[0.7, 0.7]])])
+    with pytest.raises(ValueError, match="^sigma2:"):
+        gaussian_loglik([[0.0]], [[0.0]], -0.5)
