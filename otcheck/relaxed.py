@@ -495,8 +495,10 @@ class _Program:
         if mode == "penalized":
             obj = transport + self.par * F
         else:
-            self.bound_con = F <= self.par
-            cons.append(self.bound_con)
+            # epigraph variable: the multiplier is the dual of a scalar linear constraint for every F
+            t = cp.Variable()
+            self.bound_con = t <= self.par
+            cons += [F <= t, self.bound_con]
             obj = transport
         self.problem = cp.Problem(cp.Minimize(obj), cons)
         self.mode = mode
@@ -538,7 +540,7 @@ class _Program:
             v[self.allowed] = np.asarray(link, dtype=float)
         mult = None
         if self.bound_con is not None and problem is self.problem:
-            mult = max(float(self.bound_con.dual_value), 0.0)
+            mult = max(float(np.asarray(self.bound_con.dual_value).ravel()[0]), 0.0)
         return P, v, mult, problem.status
 
 
