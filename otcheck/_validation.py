@@ -89,7 +89,7 @@ def as_weights(w, name, *, n=None, tol=MASS_TOL):
         raise ValueError(f"{name}: has length {arr.shape[0]}, expected {n}")
     if np.any(arr < 0):
         i = int(np.argmin(arr))
-        raise ValueError(f"{name}: has a negative weight {arr[i]!r} at index {i}")
+        raise ValueError(f"{name}: has a negative weight {float(arr[i])!r} at index {i}")
     total = float(arr.sum())
     if abs(total - 1.0) > tol:
         raise ValueError(f"{name}: weights sum to {total!r}, not 1 (tolerance {tol:g})")

@@ -43,6 +43,18 @@ def _exponent(C, engine):
     return k
 
 
+def _check_options(engine, options):
+    import inspect
+
+    fn = solve_emd if engine == "emd" else _ENGINES[engine]
+    allowed = [p.name for p in inspect.signature(fn).parameters.values()
+               if p.kind == p.KEYWORD_ONLY and p.name != "check"]
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise TypeError(f"options: engine {engine!r} does not take {', '.join(map(repr, unknown))}; "
+                        f"it takes {', '.join(allowed) if allowed else 'no options'}")
+
+
 def _pick(a, b):
     if is_uniform_square(a, b) and a.size <= AUTO_ASSIGNMENT_MAX_N:
         return "assignment"
@@ -121,6 +133,7 @@ def solve_ot(a, b, C, method="auto", *, tol=DEFAULT_TOL, **options):
     if method not in METHODS:
         raise ValueError(f"method: unknown engine {method!r}; expected one of {METHODS}")
     engine = _pick(a, b) if method == "auto" else method
+    _check_options(engine, options)
     check = _checker(a, b, C, tol)
     # Solvers compare costs with absolute tolerances (POT's network simplex with machine epsilon,
     # HiGHS and Clarabel with about 1e-7): hand them C scaled by a power of two 2**-k so that

@@ -1,0 +1,128 @@
+"""Every bad input named in the issue raises ValueError/TypeError naming the argument and the problem."""
+
+import re
+
+import numpy as np
+import pytest
+
+from otcheck import DiscreteMeasure, cost_matrix
+from otcheck.exact import certify, solve_ot, solve_ot_1d, wasserstein
+
+OK_A = [0.5, 0.5]
+OK_C = [[0.0, 1.0], [1.0, 0.0]]
+NAN = float("nan")
+INF = float("inf")
+
+
+def _raises(exc, message, fn, *args, **kwargs):
+    with pytest.raises(exc) as info:
+        fn(*args, **kwargs)
+    assert re.match(message, str(info.value)), str(info.value)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda a, b, C: solve_ot(a, b, C),
+    lambda a, b, C: certify(a, b, C, np.eye(2) / 2, np.zeros(2), np.zeros(2)),
+])
+@pytest.mark.parametrize("a, b, C, exc, message", [
+    ([-0.5, 1.5], OK_A, OK_C, ValueError, r"a: has a negative weight -0\.5 at index 0"),
+    (OK_A, [1.5, -0.5], OK_C, ValueError, r"b: has a negative weight -0\.5 at index 1"),
+    ([NAN, 1.0], OK_A, OK_C, ValueError, r"a: contains a non-finite value \(nan\) at index \(0,\)"),
+    (OK_A, [0.5, INF], OK_C, ValueError, r"b: contains a non-finite value \(inf\)"),
+    ([0.5, 0.4], OK_A, OK_C, ValueError, r"a: weights sum to 0\.9, not 1 \(tolerance 1e-09\)"),
+    (OK_A, [0.6, 0.6], OK_C, ValueError, r"b: weights sum to 1\.2, not 1"),
+    (OK_A, OK_A, [[0.0, NAN], [1.0, 0.0]], ValueError, r"C: contains a non-finite value \(nan\) at index \(0, 1\)"),
+    (OK_A, OK_A, [[0.0, 1.0], [-INF, 0.0]], ValueError, r"C: contains a non-finite value \(-inf\) at index \(1, 0\)"),
+    (OK_A, OK_A, [[0.0, 1.0, 2.0], [1.0, 0.0, 2.0]], ValueError,
+     r"C: has shape \(2, 3\), expected \(2, 2\) \(len\(a\), len\(b\)\)"),
+    (OK_A, OK_A, [0.0, 1.0], ValueError, r"C: expected a 2-D array, got shape \(2,\)"),
+    ([], OK_A, OK_C, ValueError, r"a: is empty"),
+    (OK_A, [], OK_C, ValueError, r"b: is empty"),
+    ([[0.5], [0.5]], OK_A, OK_C, ValueError, r"a: expected a 1-D array, got shape \(2, 1\)"),
+    ("ab", OK_A, OK_C, TypeError, r"a: expected an array of numbers, got str"),
+    (None, OK_A, OK_C, TypeError, r"a: expected an array, got None"),
+    (OK_A, OK_A, [["x", "y"], ["z", "w"]], TypeError, r"C: expected real numbers, got dtype <U1"),
+])
+def test_bad_problem_data(fn, a, b, C, exc, message):
+    _raises(exc, message, fn, a, b, C)
+
+
+def test_bad_certificate_arrays():
+    a = np.array(OK_A)
+    _raises(ValueError, r"plan: has shape \(2, 3\), expected \(2, 2\)", certify, a, a, OK_C, np.zeros((2, 3)),
+            np.zeros(2), np.zeros(2))
+    _raises(ValueError, r"u: has length 3, expected 2", certify, a, a, OK_C, np.eye(2) / 2, np.zeros(3), np.zeros(2))
+    _raises(ValueError, r"v: has length 1, expected 2", certify, a, a, OK_C, np.eye(2) / 2, np.zeros(2), np.zeros(1))
+    _raises(ValueError, r"plan: contains a non-finite value", certify, a, a, OK_C, [[NAN, 0], [0, 0.5]],
+            np.zeros(2), np.zeros(2))
+
+
+def test_bad_method_and_options():
+    _raises(ValueError, r"method: unknown engine 'simplex'; expected one of", solve_ot, OK_A, OK_A, OK_C,
+            method="simplex")
+    _raises(ValueError, r"method: 'quantile' needs the atoms", solve_ot, OK_A, OK_A, OK_C, method="quantile")
+    _raises(ValueError, r"method: 'assignment' needs n == m and uniform weights; got n=2, m=2 with non-uniform",
+            solve_ot, [0.3, 0.7], OK_A, OK_C, method="assignment")
+    _raises(ValueError, r"method: 'assignment' needs n == m .* got n=2, m=1", solve_ot, OK_A, [1.0], [[0.0], [1.0]],
+            method="assignment")
+    _raises(ValueError, r"tol: must be > 0, got 0\.0", solve_ot, OK_A, OK_A, OK_C, tol=0.0)
+    _raises(ValueError, r"solver: expected one of \('HIGHS', 'CLARABEL'\), got 'SCS'", solve_ot, OK_A, OK_A, OK_C,
+            method="lp", solver="SCS")
+    _raises(TypeError, r"options: engine 'emd' does not take 'bogus'; it takes num_iter_max, max_retries", solve_ot, OK_A, OK_A, OK_C, method="emd", bogus=1)
+
+
+def test_bad_measures():
+    _raises(ValueError, r"atoms: is empty \(no points\)", DiscreteMeasure, [])
+    _raises(ValueError, r"atoms: contains a non-finite value \(nan\) at index \(1, 0\)", DiscreteMeasure,
+            [[0.0], [NAN]])
+    _raises(ValueError, r"weights: has length 3, expected 2", DiscreteMeasure, [0.0, 1.0], [0.2, 0.3, 0.5])
+    _raises(ValueError, r"weights: has a negative weight -0\.25 at index 1", DiscreteMeasure, [0.0, 1.0],
+            [1.25, -0.25])
+    _raises(ValueError, r"weights: weights sum to 0\.75, not 1", DiscreteMeasure, [0.0, 1.0], [0.5, 0.25])
+    _raises(ValueError, r"weights: contains a non-finite value \(nan\)", DiscreteMeasure, [0.0, 1.0], [NAN, 0.5])
+    _raises(ValueError, r"weights: is empty", DiscreteMeasure, [0.0], [])
+    _raises(ValueError, r"atoms: expected shape \(n, d\) or \(n,\), got \(1, 1, 1\)", DiscreteMeasure, [[[0.0]]])
+
+
+def test_bad_cost_callables_and_names():
+    X = np.zeros((3, 2))
+    Y = np.ones((4, 2))
+    _raises(ValueError, r"cost: the callable returned shape \(4, 3\), expected \(3, 4\)", cost_matrix, X, Y,
+            cost=lambda x, y: np.zeros((len(y), len(x))))
+    _raises(ValueError, r"cost: the callable returned shape \(3,\), expected \(3, 4\)", cost_matrix, X, Y,
+            cost=lambda x, y: np.zeros(len(x)))
+    _raises(ValueError, r"cost: the callable returned NaN or inf values", cost_matrix, X, Y,
+            cost=lambda x, y: np.full((3, 4), NAN))
+    _raises(ValueError, r"cost: the callable returned a negative cost -1\.0", cost_matrix, X, Y,
+            cost=lambda x, y: -np.ones((3, 4)))
+    _raises(TypeError, r"cost: the callable returned dtype <U1, expected real numbers", cost_matrix, X, Y,
+            cost=lambda x, y: np.full((3, 4), "a"))
+    _raises(ValueError, r"cost: unknown name 'manhattan'", cost_matrix, X, Y, cost="manhattan")
+    _raises(ValueError, r"cost: a power must be a finite number > 0, got -1", cost_matrix, X, Y, cost=-1)
+    _raises(TypeError, r"cost: expected a name, a power p > 0 or a callable, got list", cost_matrix, X, Y, cost=[2])
+    _raises(ValueError, r"Y: points have dimension 3, but X has dimension 2", cost_matrix, X, np.ones((4, 3)))
+    _raises(ValueError, r"X: is empty \(no points\)", cost_matrix, np.zeros((0, 2)), Y)
+
+
+def test_bad_wasserstein_and_quantile_calls():
+    mu = DiscreteMeasure([0.0, 1.0])
+    nu2 = DiscreteMeasure([[0.0, 0.0]])
+    _raises(TypeError, r"mu: expected a DiscreteMeasure, got list", wasserstein, [0.0, 1.0], mu)
+    _raises(ValueError, r"nu: has dimension 2, but mu has dimension 1", wasserstein, mu, nu2)
+    _raises(ValueError, r"method: 'quantile' needs 1-D measures and a cost convex in x - y; got dimension 2",
+            wasserstein, nu2, nu2, method="quantile")
+    _raises(ValueError, r"method: 'quantile' needs .* cost 0\.5", wasserstein, mu, mu, cost=0.5, method="quantile")
+    _raises(ValueError, r"cost: the quantile coupling needs a cost convex in x - y", solve_ot_1d, [0.0], [1.0],
+            [1.0], [1.0], cost=0.5)
+    _raises(ValueError, r"x: the quantile engine needs one-dimensional atoms", solve_ot_1d, [[0.0, 1.0]], [1.0],
+            [1.0], [1.0])
+    _raises(ValueError, r"b: has length 2, expected 1", solve_ot_1d, [0.0], [1.0], [1.0], [0.5, 0.5])
+    _raises(ValueError, r"y: is empty", solve_ot_1d, [0.0], [1.0], [], [1.0])
+
+
+def test_float32_and_torch_inputs_are_converted_at_the_boundary():
+    torch = pytest.importorskip("torch")
+    a = torch.tensor([0.5, 0.5], dtype=torch.float32)
+    C = torch.tensor(OK_C)
+    res = solve_ot(a, np.array(OK_A, dtype=np.float32), C)
+    assert res.cost == 0.0 and res.plan.dtype == np.float64

@@ -1,0 +1,59 @@
+"""cost_matrix against the definition, entry by entry."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from otcheck import cost_matrix
+from otcheck import strategies as ots
+
+
+def _brute(X, Y, p):
+    return np.array([[np.linalg.norm(x - y) ** p for y in Y] for x in X])
+
+
+@given(ots.measures(dim=3, max_atoms=5), ots.measures(dim=3, max_atoms=4),
+       st.sampled_from([("sqeuclidean", 2.0), ("euclidean", 1.0), (1.0, 1.0), (0.5, 0.5), (3.0, 3.0), (2, 2.0)]))
+def test_named_costs_and_powers_match_the_definition(mu, nu, cost_p):
+    cost, p = cost_p
+    C = cost_matrix(mu.atoms, nu.atoms, cost=cost)
+    assert C.shape == (mu.n, nu.n) and C.dtype == np.float64
+    np.testing.assert_allclose(C, _brute(mu.atoms, nu.atoms, p), rtol=1e-12, atol=1e-15)
+
+
+@given(ots.measures(dim=2, max_atoms=6, scale=1e6))
+def test_coinciding_points_cost_exactly_zero_at_any_scale(mu):
+    C = cost_matrix(mu.atoms, mu.atoms)
+    assert np.all(np.diag(C) == 0.0)
+    assert np.all(C >= 0)
+
+
+def test_nearby_points_far_from_the_origin_keep_their_distance():
+    X = np.array([[1e8, 1e8]])
+    Y = np.array([[1e8 + 1.0, 1e8]])
+    assert cost_matrix(X, Y)[0, 0] == 1.0  # the Gram expansion would lose this to cancellation
+
+
+def test_high_dimension_uses_the_expansion_accurately():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(5, 40))
+    Y = rng.normal(size=(6, 40))
+    np.testing.assert_allclose(cost_matrix(X, Y), _brute(X, Y, 2.0), rtol=1e-10)
+
+
+def test_callable_cost_receives_two_dimensional_arrays():
+    seen = {}
+
+    def l1(X, Y):
+        seen["shapes"] = (X.shape, Y.shape)
+        return np.abs(X[:, None, :] - Y[None, :, :]).sum(-1)
+
+    C = cost_matrix([0.0, 1.0], [3.0], cost=l1)
+    assert seen["shapes"] == ((2, 1), (1, 1))
+    assert C.tolist() == [[3.0], [2.0]]
+
+
+def test_integer_callable_output_is_converted_to_float64():
+    C = cost_matrix([[0.0]], [[1.0]], cost=lambda X, Y: np.ones((1, 1), dtype=int))
+    assert C.dtype == np.float64
