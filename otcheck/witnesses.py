@@ -153,7 +153,8 @@ def w1_dual(a, X, b, Y):
     A[np.arange(kk.size), kk] = 1.0
     A[np.arange(kk.size), ll] = -1.0
     bounds = [(0.0, 0.0)] + [(None, None)] * (N - 1)
-    res = linprog(-m, A_ub=A, b_ub=D[kk, ll], bounds=bounds, method="highs")
+    res = linprog(-m, A_ub=A, b_ub=D[kk, ll], bounds=bounds, method="highs",
+                  options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
     if res.status != 0:
         raise ValueError(f"a, b: the W_1 dual LP failed ({res.message})")
     f = np.asarray(res.x, dtype=float)

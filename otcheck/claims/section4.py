@@ -404,7 +404,8 @@ def vae_blur(a, X, Q, *, seed=0, perturbations=20, tol=1e-9):
         worst_gain = min(worst_gain, W.reconstruction(a, Q, cost_matrix(X, Gp)) - best)
     _, grad = W.primal_gradient(a, X, Q, Gf)
     blur = W.decoder_blur(X, G, cond, qz)
-    overlap = int(((Q[:, live] > 0).sum(axis=0) > 1).sum())
+    # codes shared by (positive-weight) inputs at *distinct* locations: only these can average
+    overlap = int(sum(np.unique(X[(a > 0) & (Q[:, j] > 0)], axis=0).shape[0] > 1 for j in np.flatnonzero(live)))
     inst = {"a": a, "X": X, "Q": Q}
     parts = [Evidence.compare("vae-blur", float(np.abs(grad[live]).max()), 0.0, "==", tol=tol, instance=inst,
                               note="gradient of the reconstruction cost at G* = E_{P*_z}[X] is zero"),

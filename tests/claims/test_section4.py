@@ -1,0 +1,245 @@
+"""Section-4 claims: each holds at default size, property tests over random instances, bad inputs."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from otcheck import strategies as ots
+from otcheck import witnesses as W
+from otcheck.claims import registry
+from otcheck.claims import section4 as s4
+
+SECTION4 = ["prop2", "aae-equals-pot", "aae-limits", "vae-blur", "avb-optimal-encoder", "pot-no-overlap",
+            "w1-primal-dual", "prop3", "primal-imperfect-posterior"]
+
+
+@pytest.mark.parametrize("cid", SECTION4)
+def test_claim_holds_at_default_size(cid):
+    claim = registry[cid]
+    assert claim.kind == "proposition" and claim.section == "4"
+    ev = claim.run()
+    assert ev.verdict == "holds", [str(p) + " " + p.note for p in ev.failing_parts()]
+
+
+def _points(n, d, lo=-2.0, hi=2.0, unique=True):
+    el = st.floats(lo, hi, allow_nan=False).map(lambda v: round(v, 3))
+    return st.lists(st.tuples(*[el] * d), min_size=n, max_size=n, unique=unique).map(np.array)
+
+
+@st.composite
+def instances(draw, max_n=4, max_m=3, d=2):
+    mu = draw(ots.measures(dim=d, min_atoms=1, max_atoms=max_n, scale=1.5))
+    m = draw(st.integers(1, max_m))
+    b = draw(ots.weights(m))
+    G = draw(_points(m, d, unique=False))
+    return mu.weights, mu.atoms, b, G
+
+
+# ---------------- prop2 ----------------
+@given(st.lists(st.floats(0.02, 0.95), min_size=2, max_size=3).filter(lambda v: max(v) - min(v) > 0.05))
+def test_prop2_1d_minimizers(s2):
+    ev = s4.prop2_1d(sorted(s2))
+    assert ev.verdict == "holds"
+    a_w = np.asarray(ev.details["argmin_Wc"])
+    assert np.allclose(a_w, np.sqrt(1 - np.asarray(ev.details["sigma2"])), atol=1e-4)
+
+
+@settings(max_examples=8)
+@given(st.lists(st.floats(1.0, 3.0), min_size=2, max_size=3, unique=True), st.integers(0, 100))
+def test_prop2_linear_decoder_moves_only_for_wc(eigs, seed):
+    rng = np.random.default_rng(seed)
+    V, _ = np.linalg.qr(rng.standard_normal((len(eigs), len(eigs))))
+    S = (V * np.asarray(eigs)) @ V.T
+    ev = s4.prop2_linear(S, (0.1, 0.7), seed=seed)
+    assert ev.verdict == "holds", [p.note for p in ev.failing_parts()]
+
+
+def test_prop2_sampled_is_decided():
+    ev = s4.prop2_sampled(0.5, n=100, reps=8, seed=1)
+    assert ev.method == "sampled" and ev.verdict in ("holds", "undecided")
+    for p in ev.parts:
+        assert p.lhs_ci[0] <= p.lhs <= p.lhs_ci[1]
+
+
+def test_prop2_bad_inputs():
+    with pytest.raises(ValueError, match="sigma2s"):
+        s4.prop2_1d([0.5])
+    with pytest.raises(ValueError, match="sigma2s"):
+        s4.prop2_1d([0.5, 1.5])
+    with pytest.raises(ValueError, match="sigma2"):
+        s4.prop2_sampled(1.0)
+    with pytest.raises(ValueError, match="Sigma_X"):
+        W.fit_linear_decoder([[1.0, 2.0], [2.0, 1.0]], 0.1)
+    with pytest.raises(ValueError, match="objective"):
+        W.fit_linear_decoder([[1.0]], 0.1, "kl")
+    with pytest.raises(TypeError, match="d"):
+        registry["prop2"].run(d=2.5)
+
+
+# ---------------- aae-equals-pot, aae-limits ----------------
+@settings(max_examples=10)
+@given(instances(), st.floats(0.05, 3.0), st.data())
+def test_aae_equals_pot_on_random_instances(inst, sigma2, data):
+    a, X, b, G = inst
+    n, m = X.shape[0], b.size
+    Qs = [data.draw(ots.encoders(n, m)) for _ in range(2)] + [data.draw(ots.encoders(n, m, deterministic=True))]
+    G2 = G + 0.5
+    ev = s4.aae_equals_pot(a, X, b, [G, G2], Qs, sigma2)
+    assert ev.verdict == "holds", [p.note for p in ev.failing_parts()]
+
+
+def test_aae_objective_affine_map_by_hand():
+    # one input, one code: AAE = ||x - g||^2/(2 s2) + d/2 log(2 pi s2) + D_GAN(1, 1) with D_GAN = -log 4
+    a, b, X, G, s2 = [1.0], [1.0], [[1.0, 0.0]], [[0.0, 0.0]], 0.25
+    L = W.gaussian_nll_matrix(X, G, s2)
+    want = 1.0 / (2 * s2) + math.log(2 * math.pi * s2) - math.log(4)
+    assert W.aae_objective(a, b, L, [[1.0]]) == pytest.approx(want, abs=1e-12)
+
+
+@settings(max_examples=8)
+@given(ots.ot_problems(max_n=4, max_m=4))
+def test_aae_limits_on_random_problems(problem):
+    a, b, C = problem
+    ev = s4.aae_limits(a, b, C, small=(1.0, 0.01), large=(1.0, 1000.0))
+    assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
+
+
+def test_aae_limits_bad_inputs():
+    with pytest.raises(ValueError, match="small"):
+        s4.aae_limits([1.0], [1.0], [[1.0]], small=(0.0, 1.0))
+    with pytest.raises(ValueError, match="C"):
+        s4.aae_limits([1.0], [1.0], [1.0])
+
+
+# ---------------- vae-blur, avb-optimal-encoder, pot-no-overlap ----------------
+@given(ots.measures(dim=2, min_atoms=2, max_atoms=5), st.integers(1, 4), st.data())
+def test_vae_blur_decoder_is_conditional_mean_and_averages(mu, m, data):
+    Q = data.draw(ots.encoders(mu.n, m))  # full-support rows: encoders overlap
+    ev = s4.vae_blur(mu.weights, mu.atoms, Q)
+    assert ev.verdict == "holds", [p.note for p in ev.failing_parts()]
+    if mu.merged().n > 1:  # distinct inputs share every code
+        assert ev.details["overlapping_codes"] >= 1 and ev.details["blur"]["spread"] > 0
+
+
+def test_vae_blur_sweep_is_picture_ready():
+    ev = registry["vae-blur"].run()
+    sweep = ev.details["blur_vs_encoder_width"]
+    widths = sorted(sweep)
+    # wider (more overlapping) encoders average more: spread is monotone on the default sweep
+    spreads = [sweep[w]["spread"] for w in widths]
+    assert spreads == sorted(spreads) and spreads[0] > 0
+    assert ev.details["blur_deterministic"] == 0.0
+
+
+@settings(max_examples=10)
+@given(instances(), st.data())
+def test_avb_posterior_is_optimal(inst, data):
+    a, X, b, G = inst
+    Qs = [data.draw(ots.encoders(X.shape[0], b.size, zeros=True)) for _ in range(3)]
+    ev = s4.avb_optimal_encoder(a, X, b, G, 0.5, Qs)
+    assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
+
+
+@given(st.integers(2, 6).flatmap(lambda n: st.tuples(_points(n, 2), _points(n, 2))))
+def test_pot_optimal_encoders_are_disjoint(XG):
+    X, G = XG
+    ev = s4.pot_no_overlap(X, G)
+    assert ev.verdict == "holds"
+    Q = np.asarray(ev.details["encoder"])
+    assert np.all((Q > 1e-9).sum(axis=0) == 1)
+
+
+def test_section41_bad_inputs():
+    with pytest.raises(ValueError, match="G"):
+        s4.pot_no_overlap([[0.0], [1.0]], [[0.0]])
+    with pytest.raises(ValueError, match="Q"):
+        s4.vae_blur([0.5, 0.5], [[0.0], [1.0]], [[0.5, 0.6], [0.5, 0.5]])
+    with pytest.raises(ValueError, match="sigma2"):
+        W.gaussian_nll_matrix([0.0], [0.0], 0.0)
+    with pytest.raises(ValueError, match="X"):
+        W.optimal_decoder([0.5, 0.5], [[0.0, 1.0], [1.0, 0.0]], [[1.0], [1.0]], cost="euclidean")
+
+
+# ---------------- w1-primal-dual ----------------
+@given(ots.measures(dim=2, max_atoms=5), ots.measures(dim=2, max_atoms=5, duplicates=True))
+def test_w1_primal_equals_dual(mu, nu):
+    ev = s4.w1_primal_dual(mu.weights, mu.atoms, nu.weights, nu.atoms)
+    assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
+    w = W.w1_dual(mu.weights, mu.atoms, nu.weights, nu.atoms)
+    # the McShane extension is the witness on the points and is 1-Lipschitz
+    assert np.allclose(w.extension(w.points), w.values, atol=1e-9 + 2 * w.lipschitz_violation)
+    assert w.gap <= 1e-8 * max(1.0, w.value)
+
+
+def test_w1_dual_bad_inputs():
+    with pytest.raises(ValueError, match="Y"):
+        W.w1_dual([1.0], [[0.0, 0.0]], [1.0], [[0.0]])
+    with pytest.raises(ValueError, match="b"):
+        W.w1_dual([1.0], [0.0], [0.5], [1.0])
+
+
+# ---------------- prop3 ----------------
+def test_prop3_table_and_constant():
+    ev = registry["prop3"].run()
+    table = ev.details["table"]
+    assert [r["eps"] for r in table] == sorted((r["eps"] for r in table), reverse=True)
+    for r in table:
+        assert r["gap_f"] <= r["eps"] and r["gap_h"] <= r["eps"]
+        assert r["cos_h"] <= 0
+        # exact bounds agree with the sampled autograd estimates
+        assert r["lipschitz"]["h_star_sampled"] <= r["lipschitz"]["h_star"] + 1e-9
+        assert r["hessian"]["h_star_sampled"] <= r["hessian"]["h_star"] + 1e-9
+    assert ev.details["C"] > 0
+    assert "C =" in s4.prop3_table(ev)
+
+
+@settings(max_examples=10)
+@given(st.floats(1e-3, 0.8))
+def test_prop3_any_eps(eps):
+    ev = s4.prop3((eps,))
+    assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
+
+
+def test_prop3_bad_inputs():
+    with pytest.raises(ValueError, match="eps"):
+        s4.prop3(())
+    with pytest.raises(ValueError, match="eps"):
+        W.prop3_instance(0.0)
+    with pytest.raises(TypeError, match="H"):
+        W.best_smooth_witness("class", [1.0], [[0.0, 0.0]], [1.0], [[1.0, 0.0]])
+
+
+def test_smooth_class_members_obey_their_bounds():
+    import torch
+    from torch.autograd.functional import hessian
+
+    H = W.SmoothWitnessClass.grid(s=0.5, beta=1.0)
+    rng = np.random.default_rng(3)
+    h = W.best_smooth_witness(H, [0.5, 0.5], [[-1.0, 0.3], [1.0, 0.0]], [1.0], [[0.2, -0.4]])
+    f = H.torch_function(h.theta, h.w)
+    assert h.lipschitz_bound <= 1 + 1e-12 and h.hessian_bound <= H.beta + 1e-9
+    for p in rng.uniform(-2, 2, (20, 2)):
+        y = torch.tensor(p, requires_grad=True)
+        (g,) = torch.autograd.grad(f(y[None])[0], y)
+        assert float(g.norm()) <= h.lipschitz_bound + 1e-12
+        Hm = hessian(lambda v: f(v[None])[0], torch.tensor(p)).numpy()
+        assert np.abs(np.linalg.eigvalsh(Hm)).max() <= h.hessian_bound + 1e-9
+
+
+# ---------------- primal-imperfect-posterior ----------------
+@given(ots.measures(dim=1, min_atoms=2, max_atoms=6), st.integers(2, 4), st.data())
+def test_primal_shared_codes_pull_to_mean_and_median(mu, m, data):
+    Q = data.draw(ots.encoders(mu.n, m, deterministic=True))
+    ev = s4.primal_imperfect_posterior(mu.weights, mu.atoms[:, 0], Q)
+    assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
+    dead = np.asarray(ev.details["Q_Z"]) == 0
+    assert np.all(np.asarray(ev.details["grad_sq_at_random_G"])[dead] == 0)
+
+
+def test_primal_gradient_by_hand():
+    # two inputs at 0 and 2 share code 0: squared-cost gradient at G = 0 is -2 * (0.5 * 0 + 0.5 * 2) = -2
+    v, g = W.primal_gradient([0.5, 0.5], [[0.0], [2.0]], [[1.0, 0.0], [1.0, 0.0]], [[0.0], [7.0]])
+    assert v == pytest.approx(2.0) and g.tolist() == [[-2.0], [0.0]]
