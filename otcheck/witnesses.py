@@ -651,7 +651,7 @@ class LinearDecoderFit:
 
 
 def fit_linear_decoder(Sigma_X, sigma2, objective="w2", *, k=None, seed=0, max_iter=200, tol=1e-10):
-    r"""Minimize over :math:`A` the Prop. 2 objectives for :math:`G(z) = A z`, with torch (L-BFGS).
+    r"""Minimize over :math:`A` the Prop. 2 objectives for :math:`G(z) = A z` (torch gradients, L-BFGS).
 
     With :math:`P_X = \mathcal N(0, \Sigma_X)`, :math:`P_Z = \mathcal N(0, I_k)` and the Gaussian
     decoder :math:`P_G(Y|Z) = \mathcal N(AZ, \sigma^2 I_d)`, :math:`P_G^\sigma = \mathcal N(0,
@@ -664,7 +664,8 @@ def fit_linear_decoder(Sigma_X, sigma2, objective="w2", *, k=None, seed=0, max_i
         W_c^\dagger(P_X, P_G^\sigma) = d\sigma^2 + W_2^2\big(\mathcal N(0,\Sigma_X), \mathcal N(0, AA^\top)\big)
 
     (the second by Corollary 7 and Theorem 1). Both :math:`W_2^2` are Bures formulas
-    (:func:`bures_w2_torch`). The known minimizers are :math:`AA^\top = \Sigma_X - \sigma^2 I`
+    (:func:`bures_w2_torch`), differentiated by torch autograd and minimized by scipy's L-BFGS-B
+    (``torch.optim`` is avoided: its first import costs seconds). The known minimizers are :math:`AA^\top = \Sigma_X - \sigma^2 I`
     (when PSD) and :math:`AA^\top = \Sigma_X`; the fit does not use them.
 
     Parameters
@@ -709,32 +710,29 @@ def fit_linear_decoder(Sigma_X, sigma2, objective="w2", *, k=None, seed=0, max_i
     max_iter = check_positive_int(max_iter, "max_iter")
     rng = as_generator(seed)
     S_half = torch.tensor((V * np.sqrt(ev)) @ V.T, dtype=torch.float64)
-    A = torch.tensor(rng.standard_normal((d, k)) * 0.5 + np.eye(d, k), dtype=torch.float64, requires_grad=True)
+    A0 = rng.standard_normal((d, k)) * 0.5 + np.eye(d, k)
     eye = torch.eye(d, dtype=torch.float64)
 
-    def f():
+    def f(A):
         gram = A @ A.T
         if objective == "w2":
             return bures_w2_torch(S_half, gram + s2 * eye)
         return d * s2 + bures_w2_torch(S_half, gram + 1e-12 * eye)
 
-    opt = torch.optim.LBFGS([A], lr=1.0, max_iter=max_iter, tolerance_grad=tol, tolerance_change=1e-15,
-                            history_size=20, line_search_fn="strong_wolfe")
+    from scipy.optimize import minimize
 
-    def closure():
-        opt.zero_grad()
-        v = f()
+    def fun_grad(flat):
+        At = torch.tensor(flat.reshape(d, k), dtype=torch.float64, requires_grad=True)
+        v = f(At)
         v.backward()
-        return v
+        return float(v.detach()), At.grad.numpy().ravel().copy()
 
-    opt.step(closure)
-    opt.zero_grad()
-    v = f()
-    v.backward()
-    An = A.detach().numpy().copy()
-    iters = int(opt.state[opt._params[0]].get("n_iter", 0))
-    return LinearDecoderFit(A=An, gram=An @ An.T, value=float(v.detach()), objective=objective, sigma2=s2,
-                            grad_norm=float(A.grad.norm()), iterations=iters)
+    res = minimize(fun_grad, A0.ravel(), jac=True, method="L-BFGS-B",
+                   options={"maxiter": max_iter, "gtol": tol, "ftol": 1e-15, "maxcor": 20})
+    An = res.x.reshape(d, k)
+    value, grad = fun_grad(res.x)
+    return LinearDecoderFit(A=An, gram=An @ An.T, value=value, objective=objective, sigma2=s2,
+                            grad_norm=float(np.linalg.norm(grad)), iterations=int(res.nit))
 
 
 # ----------------------------------------------------------------------------------------------
