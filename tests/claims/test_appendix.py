@@ -1,0 +1,181 @@
+"""Appendix claims: Props. 4-5 hold, proof steps hold or report their findings, property tests, bad inputs."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, find, given, settings
+from hypothesis import strategies as st
+
+from otcheck import divergences as D
+from otcheck import strategies as ots
+from otcheck import witnesses as W
+from otcheck.claims import appendix as ap
+from otcheck.claims import registry
+
+
+def _points(n, d, unique=False):
+    el = st.floats(-2.0, 2.0, allow_nan=False).map(lambda v: round(v, 3))
+    return st.lists(st.tuples(*[el] * d), min_size=n, max_size=n, unique=unique).map(np.array)
+
+
+@st.composite
+def instances(draw, max_n=4, max_m=3, d=2):
+    mu = draw(ots.measures(dim=d, min_atoms=1, max_atoms=max_n, scale=1.5))
+    m = draw(st.integers(1, max_m))
+    b = draw(ots.weights(m))
+    return mu.weights, mu.atoms, b, draw(_points(m, d))
+
+
+@pytest.mark.parametrize("cid", ["prop4", "prop5"])
+def test_propositions_hold_at_default_size(cid):
+    claim = registry[cid]
+    assert claim.kind == "proposition" and claim.section == "A"
+    assert claim.run().verdict == "holds"
+
+
+@pytest.mark.parametrize("cid", ["theorem1-proof", "corollary7-proof", "lemma8-proof"])
+def test_steps_that_hold(cid):
+    claim = registry[cid]
+    assert claim.kind == "step"
+    ev = claim.run()
+    assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
+    assert "holds" in ev.details["proposition"]
+
+
+def test_prop4_proof_finding_is_the_last_equality_only():
+    ev = registry["prop4-proof"].run()
+    assert registry["prop4-proof"].kind == "step"
+    assert [p.verdict for p in ev.parts] == ["holds", "holds", "holds", "fails"]
+    d = ev.details
+    assert d["proposition_holds"] and d["D_AAE"] <= d["D_AVB_gan"] <= d["D_AVB_kl"]
+
+
+def test_prop5_proof_findings_and_counterexamples():
+    ev = registry["prop5-proof"].run()
+    failing = {p.note for p in ev.parts if p.verdict == "fails"}
+    assert failing == set(ev.details["expected_findings"])
+    cex = ev.details["counterexamples"]
+    # each reported counterexample really violates its inequality, recomputed here
+    p, q = np.array(cex["s2 JS <= 1/2 TV, TV = 1/2 ||P-Q||_1 (nats)"]["p"]), \
+        np.array(cex["s2 JS <= 1/2 TV, TV = 1/2 ||P-Q||_1 (nats)"]["q"])
+    assert p.size == 2 and D.js(p, q) > 0.5 * D.tv(p, q)
+    p, q = np.array(cex["s3 ||P-Q||_1 <= sqrt(KL) (the TV of s2)"]["p"]), \
+        np.array(cex["s3 ||P-Q||_1 <= sqrt(KL) (the TV of s2)"]["q"])
+    assert np.abs(p - q).sum() > math.sqrt(D.kl(p, q))
+    for name in ("s2 JS <= 1/2 ||P-Q||_1 (Lin: V = L1, bits)", "s3 TV <= sqrt(KL), TV = 1/2 ||P-Q||_1",
+                 "s4 JS <= 1/2 sqrt(KL)", "s4' JS <= sqrt(KL / 2) (corrected chain)"):
+        assert cex[name] is None
+    assert ev.details["s7_reading_without_half"]["max sqrt(KL) - KL on [1/4, 1)"] > 0
+
+
+def test_findings_do_not_fail_verify():
+    import otcheck
+
+    rep = otcheck.verify(ids=["prop4-proof", "prop5-proof", "prop5"])
+    assert rep.ok and len(rep.findings) == 2
+    js = rep.to_json()
+    assert "counterexample" in js and "s2 JS" in js
+
+
+# ---------------- property tests ----------------
+@settings(max_examples=8)
+@given(instances(), st.floats(0.1, 2.0))
+def test_prop4_on_random_instances(inst, sigma2):
+    ev = ap.prop4(*inst, sigma2)
+    assert ev.verdict == "holds", ev.details
+
+
+@given(instances(), st.data())
+def test_prop5_on_classes_meeting_the_assumption(inst, data):
+    a, X, b, G = inst
+    assume(b.max() <= math.exp(-0.25))  # then every deterministic row has KL = -log b_j >= 1/4
+    Qs = [data.draw(ots.encoders(X.shape[0], b.size, deterministic=True)) for _ in range(3)]
+    ev = ap.prop5(a, X, b, G, 0.5, Qs)
+    assert ev.verdict == "holds"
+
+
+def test_prop5_enforces_its_assumption():
+    with pytest.raises(ValueError, match="encoders"):
+        ap.prop5([1.0], [[0.0]], [0.5, 0.5], [[0.0], [1.0]], 0.5, [np.array([[0.5, 0.5]])])
+    with pytest.raises(ValueError, match="encoders"):
+        ap.prop5([1.0], [[0.0]], [0.5, 0.5], [[0.0], [1.0]], 0.5, [])
+
+
+@given(ots.measures(dim=2, max_atoms=5), st.integers(1, 5).flatmap(lambda m: st.tuples(ots.weights(m), _points(m, 2))),
+       st.sampled_from(["sqeuclidean", "euclidean"]))
+def test_theorem1_steps_on_random_instances(mu, bG, cost):
+    b, G = bG
+    G = np.vstack([G, G[:1]])                 # force a non-injective decoder
+    b = np.append(b * 0.5, 0.5 * b[0])
+    b = b / b.sum()
+    ev = ap.theorem1_proof(mu.weights, mu.atoms, b, G, cost=cost)
+    assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
+
+
+@given(instances(), st.integers(1, 3), st.integers(0, 1000))
+def test_corollary7_steps_on_random_instances(inst, k, seed):
+    a, X, b, G = inst
+    rng = np.random.default_rng(seed)
+    r = rng.dirichlet(np.ones(k))
+    E = rng.normal(0, 1, (k, 2))
+    E -= r @ E
+    ev = ap.corollary7_proof(a, X, b, G, E, r)
+    assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
+
+
+@settings(max_examples=6)
+@given(st.integers(1, 3).flatmap(lambda m: st.tuples(ots.weights(m), _points(m, 1))), st.floats(0.2, 3.0))
+def test_lemma8_steps_by_quadrature(bG, sigma2):
+    b, G = bG
+    ev = ap.lemma8_proof(b, G[:, 0], sigma2)
+    assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
+
+
+@settings(max_examples=8)
+@given(instances(), st.data())
+def test_prop4_proof_jensen_steps(inst, data):
+    a, X, b, G = inst
+    Qs = [data.draw(ots.encoders(X.shape[0], b.size, zeros=True)) for _ in range(3)]
+    ev = ap.prop4_proof(a, X, b, G, 0.5, Qs)
+    assert [p.verdict for p in ev.parts[:3]] == ["holds"] * 3
+    assert ev.details["proposition_holds"]
+    # the last line fails exactly when the GAN-regularized infimum is strictly below the KL one
+    gap = ev.details["D_AVB_kl"] - ev.details["D_AVB_gan"]
+    assert gap >= -1e-5 and (ev.parts[3].verdict == "fails") == (gap > 1e-5 * max(1, abs(ev.details["D_AVB_kl"])))
+
+
+@given(st.integers(2, 4).flatmap(lambda n: st.tuples(ots.weights(n), ots.weights(n))))
+def test_cited_inequalities_that_hold(pq):
+    p, q = pq
+    js, kl, tv, l1 = D.js(p, q), D.kl(p, q), D.tv(p, q), float(np.abs(p - q).sum())
+    assert js / math.log(2) <= 0.5 * l1 + 1e-12          # Lin 91, Thm 3 (V = L1, bits)
+    assert tv <= math.sqrt(kl) + 1e-12                     # Pinsker-type, TV = 1/2 L1
+    assert js <= 0.5 * math.sqrt(kl) + 1e-12               # the combined step s4
+    assert D.gan(p, q) <= 2 * js - math.log(4) + 1e-12
+
+
+def test_hypothesis_finds_the_smallest_counterexamples():
+    pairs = st.integers(2, 4).flatmap(lambda n: st.tuples(ots.weights(n, zeros=True), ots.weights(n, zeros=True)))
+    p, q = find(pairs, lambda pq: D.js(*pq) > 0.5 * D.tv(*pq) + 1e-12)
+    assert p.size == 2                                     # two atoms suffice
+    p, q = find(pairs, lambda pq: np.abs(pq[0] - pq[1]).sum() > math.sqrt(D.kl(*pq)) + 1e-12)
+    assert p.size == 2
+
+
+def test_search_pairs_bad_inputs():
+    with pytest.raises(TypeError, match="violation"):
+        W.search_pairs(1.0)
+    with pytest.raises(ValueError, match="sizes"):
+        W.search_pairs(lambda p, q: 0.0, sizes=(1,))
+    with pytest.raises(TypeError, match="draws"):
+        ap.prop5_proof(draws=2.5)
+
+
+def test_lemma8_and_corollary7_bad_inputs():
+    with pytest.raises(ValueError, match="sigma2"):
+        ap.lemma8_proof([1.0], [0.0], 0.0)
+    with pytest.raises(ValueError, match="noise"):
+        ap.corollary7_proof([1.0], [[0.0]], [1.0], [[0.0]], [[1.0]], [1.0])
+    with pytest.raises(ValueError, match="b"):
+        ap.theorem1_proof([1.0], [[0.0]], [0.5], [[0.0]])
