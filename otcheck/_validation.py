@@ -48,7 +48,9 @@ def as_float_array(x, name, *, ndim=None):
         arr = np.ascontiguousarray(arr, dtype=np.float64)
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name}: expected a {ndim}-D array, got shape {arr.shape}")
-    if arr.size and not np.all(np.isfinite(arr)):
+    # A finite sum proves every entry finite (a NaN or inf entry makes the sum NaN or inf); only when
+    # it is not (a bad entry, or an overflow of huge finite values) is the entrywise test run.
+    if arr.size and not np.isfinite(np.add.reduce(arr, axis=None)) and not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise ValueError(f"{name}: contains a non-finite value ({arr[tuple(bad)]}) at index {tuple(int(i) for i in bad)}")
     return arr

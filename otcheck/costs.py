@@ -35,6 +35,7 @@ def _sqdist(X, Y):
             t = np.subtract.outer(X[:, k], Y[:, k])
             t *= t
             D += t
+            del t  # at most one (n, m) temporary alive
         return D
     D = (X * X).sum(1)[:, None] + (Y * Y).sum(1)[None, :] - 2.0 * (X @ Y.T)
     np.maximum(D, 0.0, out=D)

@@ -43,7 +43,7 @@ def assignment_duals(C, sigma, *, max_rounds=None):
     rows = np.arange(n)
     diag = C[rows, sigma]
     D = C - diag[:, None]              # D[i, j] = C_ij - C_{i sigma(i)}
-    scale = max(float(np.abs(C).max()), np.finfo(float).tiny)
+    scale = max(float(C.max()), -float(C.min()), np.finfo(float).tiny)
     eps = 8 * np.finfo(float).eps * scale
     v = np.zeros(n)
     limit = n + 1 if max_rounds is None else int(max_rounds)

@@ -14,8 +14,9 @@ __all__ = ["Certificate", "OTResult", "certify", "polish_duals", "DEFAULT_TOL", 
 #: Default relative tolerance of a floating-point certificate.
 DEFAULT_TOL = 1e-8
 
-# Rows per block when sweeping the (n, m) cost matrix: bounds the temporaries to ~64 MB.
-_BLOCK_ELEMS = 8_000_000
+# Entries per block when sweeping the (n, m) cost matrix: bounds the temporaries to ~8 MB (also
+# faster than one big block: the block stays in cache between its passes).
+_BLOCK_ELEMS = 1_000_000
 
 
 class UncertifiedError(RuntimeError):
@@ -124,22 +125,24 @@ class OTResult:
 def _certify_arrays(a, b, C, P, u, v, tol):
     """Certificate of validated float64 arrays; O(nm) time, O(block) extra memory."""
     n, m = C.shape
-    scale = max(float(np.abs(C).max()), np.finfo(float).tiny)
+    scale = max(float(C.max()), -float(C.min()), np.finfo(float).tiny)  # max|C|, no temporary
     marginal = max(float(np.abs(P.sum(1) - a).max()), float(np.abs(P.sum(0) - b).max()))
     negative = max(0.0, -float(P.min()))
     rows = max(1, _BLOCK_ELEMS // max(m, 1))
+    buf = np.empty((min(rows, n), m))
     primal = 0.0
     viol = 0.0
     slack = 0.0
     for s in range(0, n, rows):
         Cb = C[s:s + rows]
         Pb = P[s:s + rows]
-        R = Cb - u[s:s + rows, None]
+        R = np.subtract(Cb, u[s:s + rows, None], out=buf[:Cb.shape[0]])
         R -= v[None, :]              # reduced costs C_ij - u_i - v_j
         viol = max(viol, -float(R.min()))
         np.abs(R, out=R)
-        slack += float(np.einsum("ij,ij->", Pb, R))
-        primal += float(np.einsum("ij,ij->", Pb, Cb))
+        p = Pb.reshape(-1)           # contiguous row blocks: 1-D views, BLAS dot products
+        slack += float(np.dot(p, R.reshape(-1)))
+        primal += float(np.dot(p, Cb.reshape(-1)))
     dual = float(a @ u + b @ v)
     return Certificate(
         marginal_residual=marginal,

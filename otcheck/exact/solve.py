@@ -34,7 +34,7 @@ def _exponent(C, engine):
     exact already, so the common case pays no copy of ``C``; the tolerance-based LP solvers always
     see ``max|C| < 1``.
     """
-    s = float(np.abs(C).max())
+    s = max(float(C.max()), -float(C.min()))  # max|C| without an (n, m) temporary
     if s == 0.0:
         return 0
     k = int(np.frexp(s)[1])
