@@ -77,7 +77,10 @@ def prop2_1d(sigma2s=(0.1, 0.3, 0.6), *, tol=1e-6):
         W_c(P_X, P_G^\sigma) = \big(1 - \sqrt{a^2 + \sigma^2}\big)^2 \ \text{(min at } a = \sqrt{1-\sigma^2}),
         \qquad W_c^\dagger = \sigma^2 + (1 - a)^2 \ \text{(min at } a = 1).
 
-    Both objectives are minimized over :math:`a \in [0, 2]` with ``scipy.optimize.minimize_scalar``
+    The two objectives are evaluated with the Bures formula (:func:`otcheck.closed_forms.gaussian_w2`,
+    :math:`W_c^\dagger = \sigma^2 + W_2^2(P_X, G_\# P_Z)` by Corollary 7 and Theorem 1), checked
+    against B.3's expressions on a grid of :math:`a`, and
+    minimized over :math:`a \in [0, 2]` with ``scipy.optimize.minimize_scalar``
     (bounded, ``xatol=1e-10``); the minimizers are compared with the closed forms, with each
     other across :math:`\sigma^2` ("depends on" / "does not depend on"), and :math:`G^\dagger`
     with the minimizer of :math:`W_c(P_X, P_G^0) = (1-|a|)^2`.
@@ -88,16 +91,25 @@ def prop2_1d(sigma2s=(0.1, 0.3, 0.6), *, tol=1e-6):
     """
     from scipy.optimize import minimize_scalar
 
+    from ..closed_forms import gaussian_w2
+
     s2 = _sigma2s(sigma2s, below=1.0)
     tol = check_nonnegative(tol, "tol", strict=True)
+    Wc = lambda a, s: gaussian_w2([0.0], [[1.0]], [0.0], [[a * a + s]])  # noqa: E731  W_2^2(P_X, P_G^sigma)
+    Wd = lambda a, s: s + gaussian_w2([0.0], [[1.0]], [0.0], [[a * a]])  # noqa: E731  eq. 16 with Theorem 1
+    grid = np.linspace(0.0, 2.0, 41)
+    formula_err = max(max(abs(Wc(a, s) - (1 - math.sqrt(a * a + s)) ** 2), abs(Wd(a, s) - (s + (1 - a) ** 2)))
+                      for a in grid for s in s2)
     opt = dict(bounds=(0.0, 2.0), method="bounded", options={"xatol": 1e-10})
-    a_w = np.array([minimize_scalar(lambda a, s=s: (1 - math.sqrt(a * a + s)) ** 2, **opt).x for s in s2])
-    a_d = np.array([minimize_scalar(lambda a, s=s: s + (1 - a) ** 2, **opt).x for s in s2])
-    a_0 = minimize_scalar(lambda a: (1 - abs(a)) ** 2, **opt).x
+    a_w = np.array([minimize_scalar(lambda a, s=s: Wc(a, s), **opt).x for s in s2])
+    a_d = np.array([minimize_scalar(lambda a, s=s: Wd(a, s), **opt).x for s in s2])
+    a_0 = minimize_scalar(lambda a: Wc(a, 0.0), **opt).x
     det = {"sigma2": s2, "argmin_Wc": a_w, "argmin_Wc_dagger": a_d, "closed_form_Wc": np.sqrt(1 - s2),
-           "argmin_Wc_sigma0": a_0}
+           "argmin_Wc_sigma0": a_0, "B3_formula_vs_Bures": formula_err}
     tol_a = 1e-4  # the bounded Brent search stops at xatol; the objectives are flat (quadratic) at the optimum
-    parts = [Evidence.compare("prop2", float(np.abs(a_w - np.sqrt(1 - s2)).max()), 0.0, "==", tol=tol_a,
+    parts = [Evidence.compare("prop2", formula_err, 0.0, "==", tol=tol, method="closed-form",
+                              note="B.3's formulas (1 - sqrt(a^2 + s^2))^2 and s^2 + (1 - a)^2 == Bures on a grid of a"),
+             Evidence.compare("prop2", float(np.abs(a_w - np.sqrt(1 - s2)).max()), 0.0, "==", tol=tol_a,
                               method="closed-form", note="argmin_a W_c == sqrt(1 - sigma^2) for every sigma^2"),
              Evidence.compare("prop2", float(np.abs(a_d - 1.0).max()), 0.0, "==", tol=tol_a, method="closed-form",
                               note="argmin_a W_c^dagger == 1 for every sigma^2"),
@@ -117,7 +129,8 @@ def prop2_linear(Sigma_X, sigma2s, *, seed=0, tol=1e-5):
     objectives (Bures formula for :math:`W_2^2`) at each :math:`\sigma^2`; the Gram matrices
     :math:`AA^\top` (what :math:`P_G` depends on) are compared with the closed forms
     :math:`\Sigma_X - \sigma^2 I` (for :math:`W_c`) and :math:`\Sigma_X` (for :math:`W_c^\dagger`),
-    and across :math:`\sigma^2`.
+    and across :math:`\sigma^2`; the fitted objective values are cross-checked with
+    :func:`otcheck.closed_forms.gaussian_w2`.
 
     Returns
     -------
@@ -131,6 +144,12 @@ def prop2_linear(Sigma_X, sigma2s, *, seed=0, tol=1e-5):
     fits_d = [W.fit_linear_decoder(S, s, "w2dagger", seed=seed) for s in s2]
     err_w = max(float(np.abs(f.gram - (S - s * np.eye(d))).max()) for f, s in zip(fits_w, s2))
     err_d = max(float(np.abs(f.gram - S).max()) for f in fits_d)
+    from ..closed_forms import gaussian_w2
+
+    z = np.zeros(d)
+    val_err = max(max(abs(f.value - gaussian_w2(z, S, z, f.gram + s * np.eye(d))) for f, s in zip(fits_w, s2)),
+                  max(abs(f.value - (d * s + gaussian_w2(z, S, z, f.gram))) for f, s in zip(fits_d, s2)))
+    opt_err = max(max(f.value for f in fits_w), max(abs(f.value - d * s) for f, s in zip(fits_d, s2)))
     move_w = float(np.abs(fits_w[0].gram - fits_w[-1].gram).max())
     move_d = float(np.abs(fits_d[0].gram - fits_d[-1].gram).max())
     det = {"sigma2": s2, "Sigma_X": S, "gram_Wc": [f.gram for f in fits_w], "gram_Wc_dagger": [f.gram for f in fits_d],
@@ -141,6 +160,10 @@ def prop2_linear(Sigma_X, sigma2s, *, seed=0, tol=1e-5):
                               note="fitted AA^T for W_c == Sigma_X - sigma^2 I (max abs error / scale)"),
              Evidence.compare("prop2", err_d / sc, 0.0, "==", tol=tol, method="closed-form",
                               note="fitted AA^T for W_c^dagger == Sigma_X"),
+             Evidence.compare("prop2", val_err / sc, 0.0, "==", tol=tol, method="closed-form",
+                              note="torch Bures objective == closed_forms.gaussian_w2 at the fitted A"),
+             Evidence.compare("prop2", opt_err / sc, 0.0, "==", tol=tol, method="closed-form",
+                              note="optimal values: W_c = 0 (P_G^sigma = P_X reachable) and W_c^dagger = d sigma^2"),
              Evidence.compare("prop2", move_w / sc, 0.0, "depends on", tol=100 * tol, method="closed-form",
                               note="the W_c minimizer moves with sigma^2 (max |Delta AA^T| / scale)"),
              Evidence.compare("prop2", move_d / sc, 0.0, "does not depend on", tol=100 * tol, method="closed-form",
