@@ -51,4 +51,7 @@ numpydoc_xref_param_type = False
 
 nitpicky = False
 
+# Claim statements use ' as a prime and "..." verbatim: no typographic quotes.
+smartquotes = False
+
 # The doctests of the .rst pages run in tests/test_docs.py (doctest.testfile), not here.

@@ -371,7 +371,7 @@ def fig_vae_blur(seed=0, *, n=4, encoder_std=0.6, grid=401):
     Parameters
     ----------
     seed : int or numpy.random.Generator
-        Draws the inputs, :math:`x_i \sim \mathcal N(0, 1.5^2)`.
+        Draws the inputs: consecutive gaps uniform in :math:`[0.6, 1.4]`, centred at 0.
     n : int, default 4
         Number of inputs (at least 2).
     encoder_std : float, default 0.6
@@ -404,7 +404,8 @@ def fig_vae_blur(seed=0, *, n=4, encoder_std=0.6, grid=401):
     grid = check_positive_int(grid, "grid", minimum=2)
     if not np.isfinite(encoder_std) or encoder_std <= 0:
         raise ValueError(f"encoder_std: must be a finite number > 0, got {encoder_std!r}")
-    x = np.sort(1.5 * rng.normal(size=n))
+    x = np.concatenate([[0.0], np.cumsum(rng.uniform(0.6, 1.4, size=n - 1))])
+    x -= x.mean()                                                   # inputs at least 0.6 apart
     a = np.full(n, 1.0 / n)
     s2 = float(encoder_std) ** 2
     z = np.linspace(x[0] - 3 * encoder_std, x[-1] + 3 * encoder_std, grid)
@@ -483,7 +484,7 @@ def fig_prop3(seed=0, *, eps=None):
                           f"gap_h) and details['C'] from the claim 'prop3'; this version lacks {exc}") from exc
 
     fig, (left, right) = _figure(10.0, 4.2, ncols=2)
-    left.plot(e, cos_f, "o-", color="C0", label="A(f_eps, f*)")
+    left.plot(e, cos_f, "o-", color="C0", ms=9, label="A(f_eps, f*)")  # large: often under A(h_eps, h*)
     left.plot(e, cos_hf, "s-", color="C1", label="A(h*, f*)")
     left.plot(e, cos_h, "^-", color="C2", label="A(h_eps, h*)")
     left.axhline(1 - C, color="black", ls="--", label="1 - C")
@@ -587,6 +588,10 @@ def _cmd_figures(args):
             print(f"otcheck figures: {name}: {exc}", file=sys.stderr)
             status = 1
             continue
+        except Exception as exc:  # noqa: BLE001 - report it, render the other figures, exit non-zero
+            print(f"otcheck figures: {name} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            status = 1
+            continue
         print(path)
     return status
 
@@ -596,7 +601,8 @@ def add_subcommand(subparsers):
 
     The handler (set with ``set_defaults(func=...)``) writes one PNG per figure, prints each
     path, and returns the exit status: ``0`` when every figure was written, ``1`` when one needs a
-    layer that is missing (the others are still written), ``2`` for an unknown name.
+    layer that is missing or fails (the error is printed and the others are still written), ``2``
+    for an unknown name.
 
     Parameters
     ----------

@@ -38,16 +38,16 @@ PLANNED_MODULES = (
     ("otcheck.divergences", "Layer 3: divergences between discrete laws and MMD estimators."),
     ("otcheck.closed_forms", "Layer 3: closed forms (Gaussian W2, 1-D quantile W_p)."),
     ("otcheck.relaxed", "Layer 3: the relaxed objective of eq. 12, solved exactly."),
-    ("otcheck.gaussian", "Gaussian decoders and Gaussian mixtures."),
+    ("otcheck.gaussian", "Layer 3: Gaussian decoders and Gaussian mixtures."),
+    ("otcheck.witnesses", "Layer 3: the constructions behind the section-4 and appendix claims (witnesses, "
+                          "objectives, optimal encoders and decoders)."),
     ("otcheck.claims", "Layer 4: the claims engine and the registry of the paper's claims."),
     ("otcheck.models", "Layer 5: small torch models, objectives and a trainer."),
     ("otcheck.figures", "Front end: one function per figure."),
 )
 
-#: Documented when importable, never required (helpers of other modules).
-OPTIONAL_MODULES = (
-    ("otcheck.witnesses", "Witness functions used by the section-4 claims."),
-)
+#: Documented when importable, never required.
+OPTIONAL_MODULES = ()
 
 SECTION_TITLES = {
     "2": "Section 2: preliminaries",
