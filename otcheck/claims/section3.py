@@ -178,7 +178,7 @@ def _lemma6_gaussian(rng, n, m, sigma2, n_samples, reps, confidence):
         if dim == 1:
             val, err = _wp_gmm_1d(mu, G[:, 0], sigma2, b)
             parts.append(Evidence.compare_ci("lemma6", val, Wd, "<=", lhs_ci=(val - err, val + err), rhs_ci=(Wd, Wd),
-                                             confidence=1.0, method="quadrature", instance=inst,
+                                             confidence=1.0, tol=1e-8 * max(1.0, Wd), method="quadrature", instance=inst,
                                              note="Gaussian decoder, d = 1: W_2^2 by quantile quadrature (error bound)"))
             details["d1"] = {"W_c": val, "W_c_error": err, "W_dagger": Wd}
         else:
@@ -833,7 +833,7 @@ def corollary7(mu_x, codes_weights, means, variances, *, n_samples=200, reps=6, 
     if mu_x.dim == 1:
         val, err = _wp_gmm_1d(mu_x, G[:, 0], var[0], b)
         parts.append(Evidence.compare_ci("corollary7", val, rhs, "<=", lhs_ci=(val - err, val + err), rhs_ci=(rhs, rhs),
-                                         confidence=1.0, method="quadrature", instance=inst,
+                                         confidence=1.0, tol=tol * max(1.0, abs(rhs)), method="quadrature", instance=inst,
                                          details={"W_c": val, "error_bound": err},
                                          note="W_c(P_X, P_G) by 1-D quantile quadrature (with its error bound) <= eq. 16"))
         lhs = val
