@@ -22,7 +22,7 @@ from ..exact import solve_ot, wasserstein
 from ..measures import DiscreteMeasure
 from ._engine import Evidence, register
 
-__all__ = ["prop4", "prop5", "theorem1_proof", "corollary7_proof", "lemma8_proof", "prop4_proof", "prop5_proof"]
+__all__ = ["prop4", "prop5", "prop5_chain", "theorem1_proof", "corollary7_proof", "lemma8_proof", "prop4_proof", "prop5_proof"]
 
 _LOG4 = float(np.log(4.0))
 _LOG2 = float(np.log(2.0))
@@ -417,6 +417,52 @@ def _check_prop4_proof(seed=0, n=4, m=3, d=2, sigma2=0.5, encoders=9):
     return prop4_proof(a, X, b, G, sigma2, fam)
 
 
+def prop5_chain(a, X, b, G, sigma2, encoders, *, tol=1e-9):
+    r"""The displayed chain of the proof of Proposition 5, line by line, on a discrete instance.
+
+    For every encoder :math:`Q` of the class (the assumption :math:`D_{KL} \ge 1/4` enforced as in
+    :func:`prop5`), with :math:`R = \mathbb E_{P_X}\mathbb E_{Q(Z|X)}\ell` the reconstruction term:
+
+    .. math::
+
+        \underbrace{D_{GAN}(Q_Z, P_Z) + R}_{\text{line 1}}
+        \le \underbrace{\mathbb E\, D_{JS}(Q(Z|X), P_Z) + R}_{\text{line 3}}
+        \le \underbrace{\mathbb E\, \tfrac12\sqrt{D_{KL}(Q(Z|X), P_Z)} + R}_{\text{line 4}}
+        \le \underbrace{\mathbb E\, D_{KL}(Q(Z|X), P_Z) + R}_{\text{line 5}}
+
+    each inequality checked for every member and for the infima over the class.
+
+    Returns
+    -------
+    Evidence
+    """
+    from ..divergences import gan, js, kl
+
+    X = as_points(X, "X")
+    a = as_weights(a, "a", n=X.shape[0])
+    b = as_weights(b, "b")
+    prop5(a, X, b, G, sigma2, encoders)  # validates the class (assumption enforced)
+    L = W.gaussian_nll_matrix(X, G, sigma2)
+    lines = []
+    for Q in encoders:
+        Q = np.asarray(Q, float)
+        R = W.reconstruction(a, Q, L)
+        lines.append([float(gan(a @ Q, b)) + R,
+                      float(sum(ai * js(q, b) for ai, q in zip(a, Q))) + R,
+                      float(sum(ai * 0.5 * math.sqrt(kl(q, b)) for ai, q in zip(a, Q))) + R,
+                      float(sum(ai * kl(q, b) for ai, q in zip(a, Q))) + R])
+    lines = np.array(lines)
+    inf = lines.min(axis=0)
+    inst = {"a": a, "X": X, "b": b, "G": np.asarray(G, float), "sigma2": sigma2}
+    names = ["line 1 <= line 3 (2JS - log 4 <= JS, Jensen)", "line 3 <= line 4 (JS <= 1/2 sqrt(KL))",
+             "line 4 <= line 5 (1/2 sqrt(KL) <= KL for KL >= 1/4)"]
+    parts = [Evidence.compare("prop5-proof", float((lines[:, k] - lines[:, k + 1]).max()), 0.0, "<=", tol=tol,
+                              instance=inst, note=names[k] + ", every encoder") for k in range(3)]
+    parts += [Evidence.compare("prop5-proof", float(inf[k]), float(inf[k + 1]), "<=", tol=tol, instance=inst,
+                               note=names[k] + ", infima over the class") for k in range(3)]
+    return Evidence.all_of("prop5-proof", parts, instance=inst, details={"lines_1_3_4_5": lines, "infima": inf})
+
+
 # --------------------------------------------------------------------------------------------
 # prop5-proof
 # --------------------------------------------------------------------------------------------
@@ -491,7 +537,9 @@ def prop5_proof(*, seed=0, draws=600, tol=1e-12):
     expected_fail = {"s2 JS <= 1/2 TV, TV = 1/2 ||P-Q||_1 (nats)", "s3 ||P-Q||_1 <= sqrt(KL) (the TV of s2)"}
     for name, res in searches.items():
         parts.append(Evidence.compare("prop5-proof", res.worst, 0.0, "<=", tol=1e-9, method="search",
-                                      instance={"step": name, "p": res.p, "q": res.q, "checked": res.checked},
+                                      instance={"step": name, "smallest_counterexample": _cex(res),
+                                                "worst": {"p": res.p, "q": res.q, "violation": res.worst},
+                                                "checked": res.checked},
                                       details={"counterexample": _cex(res)}, note=name))
     parts.append(Evidence.compare("prop5-proof", conv, 0.0, "<=", tol=1e-12, method="search",
                                   note="s6 JS(sum a_i Q_i, P_Z) <= sum a_i JS(Q_i, P_Z) (joint convexity, Jensen)"))
@@ -525,6 +573,13 @@ def prop5_proof(*, seed=0, draws=600, tol=1e-12):
 @register("prop5-proof", location="App. A (proof of Prop. 5)", relation="<=", section="A", kind="step",
           statement="D_GAN <= 2 D_JS - log 4; D_JS <= 1/2 D_TV [Lin 91]; D_TV <= sqrt(D_KL); hence D_JS <= 1/2 sqrt(D_KL); "
                     "Jensen; 1/2 sqrt(KL) <= KL for KL >= 1/4")
-def _check_prop5_proof(seed=0, draws=300):
-    """Seeded counterexample search for each cited inequality, under each TV/log convention."""
-    return prop5_proof(seed=seed, draws=draws)
+def _check_prop5_proof(seed=0, draws=300, n=4, m=3, d=2, encoders=8):
+    """Seeded counterexample search for each cited inequality under each TV/log convention, and the
+    displayed chain line by line on a discrete instance meeting the assumption."""
+    _sizes(n=n, m=m, d=d, encoders=encoders)
+    ev = prop5_proof(seed=seed, draws=draws)
+    rng = as_generator(seed)
+    a, X, b, G = _instance(rng, n, m, d)
+    chain = prop5_chain(a, X, b, G, 0.5, kl_encoders(rng, n, m, b, encoders))
+    return Evidence.all_of("prop5-proof", list(ev.parts) + list(chain.parts), details=dict(ev.details, chain=chain.details),
+                           note=ev.note)

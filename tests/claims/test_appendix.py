@@ -179,3 +179,15 @@ def test_lemma8_and_corollary7_bad_inputs():
         ap.corollary7_proof([1.0], [[0.0]], [1.0], [[0.0]], [[1.0]], [1.0])
     with pytest.raises(ValueError, match="b"):
         ap.theorem1_proof([1.0], [[0.0]], [0.5], [[0.0]])
+
+
+@settings(max_examples=10)
+@given(instances(), st.data())
+def test_prop5_display_chain_line_by_line(inst, data):
+    a, X, b, G = inst
+    assume(b.max() <= math.exp(-0.25))
+    Qs = [data.draw(ots.encoders(X.shape[0], b.size, deterministic=True)) for _ in range(2)]
+    ev = ap.prop5_chain(a, X, b, G, 0.5, Qs)
+    assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
+    lines = np.asarray(ev.details["lines_1_3_4_5"])
+    assert np.all(np.diff(lines, axis=1) >= -1e-9)
