@@ -85,9 +85,26 @@ def prop2_1d(sigma2s=(0.1, 0.3, 0.6), *, tol=1e-6):
     other across :math:`\sigma^2` ("depends on" / "does not depend on"), and :math:`G^\dagger`
     with the minimizer of :math:`W_c(P_X, P_G^0) = (1-|a|)^2`.
 
+    Parameters
+    ----------
+    sigma2s : sequence of float
+        At least two decoder variances in (0, 1).
+    tol : float
+        Tolerance of the formula check.
+
     Returns
     -------
     Evidence
+
+    Raises
+    ------
+    ValueError
+        Fewer than two variances, or one outside (0, 1).
+
+    Examples
+    --------
+    >>> prop2_1d((0.2, 0.5)).verdict
+    'holds'
     """
     from scipy.optimize import minimize_scalar
 
@@ -132,9 +149,30 @@ def prop2_linear(Sigma_X, sigma2s, *, seed=0, tol=1e-5):
     and across :math:`\sigma^2`; the fitted objective values are cross-checked with
     :func:`otcheck.closed_forms.gaussian_w2`.
 
+    Parameters
+    ----------
+    Sigma_X : array_like, shape (d, d)
+        Data covariance, symmetric positive definite.
+    sigma2s : sequence of float
+        At least two decoder variances, below the smallest eigenvalue of ``Sigma_X``.
+    seed : int or numpy.random.Generator
+        Initial decoder of the fits.
+    tol : float
+        Relative tolerance on the fitted Gram matrices.
+
     Returns
     -------
     Evidence
+
+    Raises
+    ------
+    ValueError
+        A bad covariance or variance (named).
+
+    Examples
+    --------
+    >>> prop2_linear([[2.0, 0.0], [0.0, 1.5]], (0.1, 0.5)).verdict
+    'holds'
     """
     S = as_float_array(Sigma_X, "Sigma_X", ndim=2)
     lam_min = float(np.linalg.eigvalsh(S).min()) if S.shape[0] == S.shape[1] else 0.0
@@ -181,9 +219,26 @@ def prop2_sampled(sigma2=0.5, *, n=200, reps=12, seed=0, confidence=0.95):
     :math:`W_c^\dagger(1) < W_c^\dagger(a_\sigma)` with :math:`W_c^\dagger(a) = \sigma^2 +
     W_2^2(P_X, aP_Z)`, each from two intervals (``undecided`` when they overlap).
 
+    Parameters
+    ----------
+    sigma2 : float
+        Decoder variance in (0, 1).
+    n : int
+        Sample size of each empirical law.
+    reps : int
+        Independent replications (>= 2) for the Student-t intervals.
+    seed : int or numpy.random.Generator
+    confidence : float
+        Level of the intervals.
+
     Returns
     -------
     Evidence
+
+    Examples
+    --------
+    >>> prop2_sampled(0.5, n=60, reps=4, seed=0).method
+    'sampled'
     """
     from scipy import stats
 
@@ -253,15 +308,31 @@ def aae_equals_pot(a, X, b, decoders, encoders, sigma2, *, tol=1e-6):
 
     Parameters
     ----------
-    a : (n,) data weights; X : (n, d) data atoms; b : (m,) prior weights
-    decoders : sequence of (m, d) arrays, the decoder family
-    encoders : sequence of (n, m) row-stochastic arrays, the encoder family
-    sigma2 : float > 0
+    a : array_like, shape (n,)
+        Data weights.
+    X : array_like, shape (n, d)
+        Data atoms.
+    b : array_like, shape (m,)
+        Prior weights.
+    decoders : sequence of array_like, each shape (m, d)
+        The decoder family :math:`G(z_j)`.
+    encoders : sequence of array_like, each shape (n, m)
+        The encoder family, row-stochastic.
+    sigma2 : float
+        Decoder variance, > 0.
     tol : float
+        Relative tolerance of the pointwise identity.
 
     Returns
     -------
     Evidence
+
+    Examples
+    --------
+    >>> ev = aae_equals_pot([0.5, 0.5], [[0.0], [1.0]], [0.5, 0.5], [[[0.0], [1.0]]],
+    ...                     [[[1.0, 0.0], [0.0, 1.0]]], 0.5)
+    >>> ev.verdict
+    'holds'
     """
     from ..relaxed import relaxed_cost
 
@@ -340,9 +411,27 @@ def aae_limits(a, b, C, *, small=(1.0, 0.1, 0.01, 0.001), large=(1.0, 10.0, 100.
     vanishes); the second, the constrained problem (Remark 1: :math:`W_c^\dagger` up to the
     additive :math:`d\sigma^2`), certified by :func:`otcheck.solve_ot`.
 
+    Parameters
+    ----------
+    a : array_like, shape (n,)
+        Data weights.
+    b : array_like, shape (m,)
+        Prior weights.
+    C : array_like, shape (n, m)
+        :math:`\|x_i - G(z_j)\|^2`.
+    small, large : sequence of float
+        Decreasing and increasing values of :math:`\sigma^2` (at least two each).
+    tol : float
+        Tolerance of the certified comparisons.
+
     Returns
     -------
     Evidence
+
+    Examples
+    --------
+    >>> aae_limits([0.5, 0.5], [0.5, 0.5], [[0.0, 1.0], [0.0, 1.0]]).verdict
+    'holds'
     """
     from ..relaxed import relaxed_path
 
@@ -405,11 +494,26 @@ def vae_blur(a, X, Q, *, seed=0, perturbations=20, tol=1e-9):
 
     Parameters
     ----------
-    a : (n,) weights; X : (n, d) atoms; Q : (n, m) encoder (overlapping, e.g. Gaussian-like)
+    a : array_like, shape (n,)
+        Data weights.
+    X : array_like, shape (n, d)
+        Data atoms.
+    Q : array_like, shape (n, m)
+        A fixed encoder (row-stochastic); Gaussian-like encoders overlap.
+    seed : int or numpy.random.Generator
+        For the random perturbations.
+    perturbations : int
+        How many perturbed decoders to compare with.
+    tol : float
 
     Returns
     -------
     Evidence
+
+    Examples
+    --------
+    >>> vae_blur([0.5, 0.5], [[0.0], [2.0]], [[0.5, 0.5], [0.5, 0.5]]).details["blur"]["distance"]
+    1.0
     """
     X = as_points(X, "X")
     a = as_weights(a, "a", n=X.shape[0])
@@ -484,9 +588,30 @@ def avb_optimal_encoder(a, X, b, G, sigma2, encoders, *, tol=1e-7):
     :math:`\min_q q^\top \ell_i + D_{KL}(q, b)` (:func:`otcheck.relaxed.relaxed_cost` with one
     input and the KL penalty), and its minimizer compared with :math:`Q^*`.
 
+    Parameters
+    ----------
+    a : array_like, shape (n,)
+        Data weights.
+    X : array_like, shape (n, d)
+        Data atoms.
+    b : array_like, shape (m,)
+        Prior weights.
+    G : array_like, shape (m, d)
+        Decoder means.
+    sigma2 : float
+        Decoder variance.
+    encoders : sequence of array_like, each shape (n, m)
+        Encoders to compare with the posterior.
+    tol : float
+
     Returns
     -------
     Evidence
+
+    Examples
+    --------
+    >>> avb_optimal_encoder([1.0], [[0.0]], [0.5, 0.5], [[0.0], [1.0]], 0.5, [[[1.0, 0.0]]]).verdict
+    'holds'
     """
     from ..divergences import kl
     from ..relaxed import relaxed_cost
@@ -541,9 +666,30 @@ def pot_no_overlap(X, G, *, sigma2=0.5, tol=1e-9):
     permutation: :math:`Q^*(\cdot|x_i) = \delta_{z_{\pi(i)}}`, no two encoders share a code. The
     VAE/AVB optimum on the same instance (posterior of a Gaussian decoder) charges every code.
 
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Data atoms (uniform weights).
+    G : array_like, shape (n, d)
+        Decoded codes :math:`G(z_j)` (uniform prior on ``n`` codes).
+    sigma2 : float
+        Decoder variance of the VAE/AVB comparison.
+    tol : float
+        Threshold under which a plan entry counts as zero.
+
     Returns
     -------
     Evidence
+
+    Raises
+    ------
+    ValueError
+        ``G`` does not have one row per data point.
+
+    Examples
+    --------
+    >>> pot_no_overlap([[0.0], [1.0]], [[0.9], [0.1]]).details["encoder"].tolist()
+    [[0.0, 1.0], [1.0, 0.0]]
     """
     X = as_points(X, "X")
     G = as_points(G, "G")
@@ -596,9 +742,27 @@ def w1_primal_dual(a, X, b, G, *, tol=1e-7):
     G_\# P_Z` (coinciding images merged); the optimal witness is returned in ``details``. Also
     compared with :func:`otcheck.wasserstein` on the merged push-forward.
 
+    Parameters
+    ----------
+    a : array_like, shape (n,)
+        Data weights.
+    X : array_like, shape (n, d)
+        Data atoms.
+    b : array_like, shape (m,)
+        Prior weights.
+    G : array_like, shape (m, d)
+        Decoded codes (may repeat: non-injective decoder).
+    tol : float
+
     Returns
     -------
     Evidence
+
+    Examples
+    --------
+    >>> ev = w1_primal_dual([0.5, 0.5], [[0.0], [1.0]], [0.5, 0.5], [[2.0], [2.0]])
+    >>> ev.verdict, round(ev.lhs, 12)
+    ('holds', 1.5)
     """
     X = as_points(X, "X")
     G = as_points(G, "G")
@@ -659,10 +823,34 @@ def prop3(eps=(0.5, 0.1, 0.02, 0.004), *, seed=0, beta=2.0, s=0.25, eta=0.25):
     Every witness's Lipschitz constant (exact by construction) is at most 1 and every member of
     H has Hessian norm at most ``beta``; sampled autograd estimates are reported as cross-checks.
 
+    Parameters
+    ----------
+    eps : sequence of float
+        Positive, usually decreasing, values of :math:`\varepsilon`.
+    seed : int
+        For the sampled cross-checks of the bounds.
+    beta : float
+        Hessian bound of the class H.
+    s : float
+        Smoothing radius of the class H.
+    eta : float
+        Height of :math:`G(0), G(1)` above the segment in part (ii).
+
     Returns
     -------
     Evidence
         ``details["table"]`` has one row per :math:`\varepsilon`; ``details["C"]`` the constant.
+
+    Raises
+    ------
+    ValueError
+        An empty or non-positive ``eps``.
+
+    Examples
+    --------
+    >>> ev = prop3((0.1,))
+    >>> ev.verdict, ev.details["C"] > 0
+    ('holds', True)
     """
     eps = as_float_array(eps, "eps", ndim=1)
     if eps.size == 0 or np.any(eps <= 0):
@@ -729,9 +917,25 @@ def primal_imperfect_posterior(a, x, Q, *, tol=1e-9):
     the torch gradient of the criterion w.r.t. :math:`G(z_j)` vanishes exactly where
     :math:`Q_Z(z_j) = 0`, at any :math:`G`.
 
+    Parameters
+    ----------
+    a : array_like, shape (n,)
+        Data weights.
+    x : array_like, shape (n,)
+        1-D data atoms.
+    Q : array_like, shape (n, m)
+        Encoder; shared codes and codes with no mass are what the claim is about.
+    tol : float
+
     Returns
     -------
     Evidence
+
+    Examples
+    --------
+    >>> ev = primal_imperfect_posterior([0.25, 0.25, 0.5], [0.0, 1.0, 4.0], [[1, 0, 0], [1, 0, 0], [1, 0, 0]])
+    >>> ev.details["G_mean"][0].tolist(), ev.details["G_median"][0].tolist()
+    ([2.25], [1.0])
     """
     x = as_float_array(x, "x", ndim=1)
     a = as_weights(a, "a", n=x.size)
