@@ -103,3 +103,37 @@ def test_the_tolerance_is_the_one_asked_for():
     P[0, 1] -= 1e-9  # row sums intact, column sums off by 1e-9
     assert certify(a, b, C, P, res.u, res.v, tol=1e-8).ok
     assert not certify(a, b, C, P, res.u, res.v, tol=1e-10).ok
+
+
+@given(ots.ot_problems(max_n=5, max_m=5))
+def test_polishing_a_feasible_pair_never_lowers_the_dual_value(problem):
+    a, b, C = problem
+    res = solve_ot(a, b, C, method="emd")
+    u, v = res.u - 0.25, res.v - 0.5  # feasible, not optimal
+    u2, v2 = polish_duals(C, u, v)
+    assert np.all(u2 >= u) and np.all(v2 >= v)
+    assert a @ u2 + b @ v2 >= a @ u + b @ v
+
+
+def test_slightly_infeasible_engine_duals_are_polished_not_tolerated(monkeypatch):
+    from otcheck.exact import UncertifiedError, solve
+    from otcheck.exact._highs import solve_highs
+
+    a, b, C = _problem()
+
+    def sloppy(a_, b_, C_, **kw):
+        plan, u, v, info = solve_highs(a_, b_, C_, **kw)
+        return plan, u + 1e-6, v, info  # dual infeasible by 1e-6 (relative ~1e-6 > tol)
+
+    monkeypatch.setitem(solve._ENGINES, "highs", sloppy)
+    res = solve_ot(a, b, C, method="highs")
+    assert res.certificate.ok and res.certificate.tol == 1e-8
+    assert certify(a, b, C, res.plan, res.u, res.v).ok
+
+    def wrong_plan(a_, b_, C_, **kw):
+        plan, u, v, info = solve_highs(a_, b_, C_, **kw)
+        return np.outer(a_, b_), u, v, info  # feasible, not optimal: no polishing can certify it
+
+    monkeypatch.setitem(solve._ENGINES, "highs", wrong_plan)
+    with pytest.raises(UncertifiedError, match="engine 'highs' returned an uncertified result"):
+        solve_ot(a, b, C, method="highs")
