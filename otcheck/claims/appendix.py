@@ -305,7 +305,8 @@ def theorem1_proof(a, X, b, G, *, cost="sqeuclidean", seed=0, tol=1e-9):
     enc_marg = float(np.abs(W.aggregated_posterior(a, Q) - b).max())
     others = min(float((solve_ot(a, b, rng.random(Cz.shape)).plan * Cz).sum()) for _ in range(5))
     inst = {"a": a, "X": X, "b": b, "G": G, "cost": cost}
-    ok = "Theorem 1 holds on this instance" if abs(opt_y.cost - opt_z.cost) <= tol * max(1, opt_y.cost) else "Theorem 1 FAILS"
+    holds = abs(opt_y.cost - opt_z.cost) <= tol * max(1, opt_y.cost)
+    ok = "Theorem 1 holds on this instance" if holds else "Theorem 1 FAILS on this instance"
     parts = [Evidence.compare("theorem1-proof", lemma6, 0.0, "==", tol=tol, instance=inst,
                               note="Lemma 6 inclusion: induced (X, G(Z)) coupling has marginals P_X, P_G"),
              Evidence.compare("theorem1-proof", tower, 0.0, "==", tol=tol, instance=inst, note="tower rule"),
@@ -321,7 +322,7 @@ def theorem1_proof(a, X, b, G, *, cost="sqeuclidean", seed=0, tol=1e-9):
                               note="eq. 11: and attains the value"),
              Evidence.compare("theorem1-proof", others, opt_z.cost, ">=", tol=tol, instance=inst,
                               note="eq. 11: other feasible encoders do not do better")]
-    return Evidence.all_of("theorem1-proof", parts, instance=inst, details={"proposition": ok, "W_c": opt_y.cost})
+    return Evidence.all_of("theorem1-proof", parts, instance=inst, details={"proposition": ok, "proposition_holds": bool(holds), "W_c": opt_y.cost})
 
 
 @register("theorem1-proof", location="App. B.1 (Lemma 6, proof of Theorem 1)", relation="==", section="B", kind="step",
@@ -412,8 +413,10 @@ def corollary7_proof(a, X, b, G, noise, noise_weights, *, tol=1e-9):
              Evidence.compare("corollary7-proof", wc, wdag, "<=", tol=tol, instance=inst,
                               note="eq. 9: W_c(P_X, P_G) <= W_c^dagger")]
     return Evidence.all_of("corollary7-proof", parts, instance=inst,
-                           details={"sigma2": s2, "W_c": wc, "W_c_dagger": wdag, "proposition": "Corollary 7 holds"
-                                    if parts[2].verdict == "holds" and parts[3].verdict == "holds" else "Corollary 7 FAILS"})
+                           details={"sigma2": s2, "W_c": wc, "W_c_dagger": wdag,
+                                    "proposition_holds": parts[2].verdict == "holds" and parts[3].verdict == "holds",
+                                    "proposition": "Corollary 7 holds" if parts[2].verdict == "holds"
+                                    and parts[3].verdict == "holds" else "Corollary 7 FAILS on this instance"})
 
 
 @register("corollary7-proof", location="App. B.2 (proof of Corollary 7, eq. 17)", relation="==", section="B",
@@ -483,8 +486,10 @@ def lemma8_proof(b, G, sigma2, *, tol=1e-8):
                               note="between term = Var G(Z)"),
              Evidence.compare("lemma8-proof", mo["var"], s2 + var_g, "==", tol=t, method="quadrature", instance=inst,
                               note="Lemma 8: Var[Y] = sigma^2 + Var G(Z)")]
-    return Evidence.all_of("lemma8-proof", parts, instance=inst, details=dict(mo, proposition="Lemma 8 holds"
-                                                                              if parts[-1].verdict == "holds" else "Lemma 8 FAILS"))
+    holds = parts[-1].verdict == "holds"
+    return Evidence.all_of("lemma8-proof", parts, instance=inst,
+                           details=dict(mo, proposition_holds=holds,
+                                        proposition="Lemma 8 holds" if holds else "Lemma 8 FAILS on this instance"))
 
 
 @register("lemma8-proof", location="App. B.3 (Lemma 8)", relation="==", section="B", kind="step",
@@ -558,6 +563,8 @@ def prop4_proof(a, X, b, G, sigma2, encoders, *, tol=1e-5):
     return Evidence.all_of("prop4-proof", parts, instance=inst,
                            details={"D_AAE": aae, "D_AVB_gan": avb_gan, "D_AVB_kl": avb_kl,
                                     "proposition_holds": bool(holds),
+                                    "proposition": "Prop. 4 holds on this instance (both readings of D_AVB)" if holds
+                                    else "Prop. 4 FAILS on this instance",
                                     "corrected_step": "inf_Q E[D_GAN(Q(Z|X), P_Z) - E log p_G] <= D_AVB (KL reading), "
                                                       "since D_GAN <= 0 <= D_KL; the proposition follows"})
 
@@ -709,6 +716,7 @@ def prop5_proof(*, seed=0, draws=600, tol=1e-12):
         "s4 JS <= 1/2 sqrt(KL)": S(lambda p, q: js(p, q) - 0.5 * math.sqrt(kl(p, q))),
         "s4' JS <= sqrt(KL / 2) (corrected chain)": S(lambda p, q: js(p, q) - math.sqrt(kl(p, q) / 2)),
         "s5 2 JS - log 4 <= JS": S(lambda p, q: js(p, q) - _LOG4),
+        "s0 D_GAN <= 0 <= KL (why Prop. 5 holds for every Q)": S(lambda p, q: max(gan(p, q), -kl(p, q))),
     }
     # s6: convexity of JS in its first argument (mixtures of random laws)
     conv = -math.inf
@@ -750,6 +758,7 @@ def prop5_proof(*, seed=0, draws=600, tol=1e-12):
         },
         "corrected_step": "D_JS <= 1/2 ||P-Q||_1 [Lin] <= sqrt(D_KL/2) [Pinsker]; then sqrt(KL/2) <= KL needs KL >= 1/2. "
                           "Simplest: D_GAN <= 0 <= D_KL gives Prop. 5 for every Q, with no assumption.",
+        "proposition_holds": searches["s0 D_GAN <= 0 <= KL (why Prop. 5 holds for every Q)"].counterexample is None,
         "proposition": "Prop. 5 holds (see the 'prop5' claim): D_GAN(Q_Z, P_Z) <= 0 <= D_KL",
         "expected_findings": sorted(expected_fail),
         "s7_reading_without_half": {"max sqrt(KL) - KL on [1/4, 1)": nohalf,

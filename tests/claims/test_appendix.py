@@ -67,6 +67,7 @@ def test_prop5_proof_findings_and_counterexamples():
                  "s4 JS <= 1/2 sqrt(KL)", "s4' JS <= sqrt(KL / 2) (corrected chain)"):
         assert cex[name] is None
     assert ev.details["s7_reading_without_half"]["max sqrt(KL) - KL on [1/4, 1)"] > 0
+    assert ev.details["proposition_holds"] is True
 
 
 def test_findings_do_not_fail_verify():
