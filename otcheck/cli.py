@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 import time
 
@@ -133,7 +134,21 @@ def _print_failing(report, evidence, label, out):
             print(f"  instance: {_format_instance(_plain(p.instance))}", file=out)
 
 
+_POT_BACKENDS = ("POT_BACKEND_DISABLE_PYTORCH", "POT_BACKEND_DISABLE_JAX", "POT_BACKEND_DISABLE_TENSORFLOW",
+                 "POT_BACKEND_DISABLE_CUPY")
+
+
+def _light_pot():
+    """Keep POT from importing torch/jax/tensorflow/cupy backends (seconds of start-up) when nothing
+    needs them: otcheck hands POT numpy arrays only. Respects values the user already set."""
+    if "ot" not in sys.modules:
+        for key in _POT_BACKENDS:
+            os.environ.setdefault(key, "1")
+
+
 def _cmd_verify(args):
+    if not args.trained:
+        _light_pot()
     from . import claims
     from .claims import registry
 
