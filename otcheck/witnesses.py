@@ -59,7 +59,8 @@ class W1Witness:
     lipschitz_violation : float
         :math:`\max_{k \ne l} (f(p_k) - f(p_l) - \|p_k - p_l\|)^+`, checked on the returned values.
     dual_value : float
-        Value of the LP dual (a min-cost flow) from the solver's multipliers; ``value - dual_value``
+        Value of the LP dual (a min-cost flow) from the solver's multipliers, NaN when that flow
+        is not feasible (conservation or sign violated by more than 1e-9); ``value - dual_value``
         is the certified duality gap.
     """
 
@@ -163,6 +164,12 @@ def w1_dual(a, X, b, Y):
     # HiGHS multipliers of A_ub x <= b_ub are <= 0 for a minimization; the flow is -marginals.
     flow = -np.asarray(res.ineqlin.marginals, dtype=float)
     dual_value = float(flow @ D[kk, ll])
+    # the flow is dual-feasible when it is non-negative and conserves mass: out(k) - in(k) = m_k
+    net = np.zeros(N)
+    np.add.at(net, kk, flow)
+    np.add.at(net, ll, -flow)
+    residual = float(max(np.abs(net - m).max(), max(0.0, -flow.min())))
+    dual_value = dual_value if residual <= 1e-9 else float("nan")
     return W1Witness(value=value, points=P, values=f, masses=m, lipschitz_violation=viol, dual_value=dual_value)
 
 

@@ -779,6 +779,8 @@ def w1_primal_dual(a, X, b, G, *, tol=1e-7):
                               note="primal (Theorem 1 form) == dual LP over 1-Lipschitz witnesses"),
              Evidence.compare("w1-primal-dual", dual.lipschitz_violation, 0.0, "==", tol=tol, instance=inst,
                               note="the witness is 1-Lipschitz on the supports"),
+             Evidence.compare("w1-primal-dual", dual.value, dual.dual_value, "==", tol=tol, instance=inst,
+                              note="the dual LP is certified by a feasible min-cost flow of the same value"),
              Evidence.compare("w1-primal-dual", primal.cost, direct.cost, "==", tol=tol, instance=inst,
                               note="== W_1(P_X, G#P_Z) on the merged push-forward")]
     return Evidence.all_of("w1-primal-dual", parts, details=det, instance=inst)
