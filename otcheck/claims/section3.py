@@ -1005,7 +1005,7 @@ def lemma8(codes_weights, means, sigma2, *, n_samples=20000, confidence=0.99, se
                            details={"rhs": rhs})
 
 
-@register("lemma8", location="Sec. 4.1 / App. B.3, Lemma 8", section="3", relation="==",
+@register("lemma8", location="Sec. 4.1 / App. B.3, Lemma 8", section="4", relation="==",
           statement="for Y ~ P_G^sigma: Var[Y] = sigma^2 + Var_{Z ~ P_Z}[G(Z)] (per coordinate)",
           how="Discrete P_Z with Gaussian decoders in d = 2: the mixture's variance by Gauss-Hermite quadrature "
               "equals the right side exactly, and the sample variance agrees within its interval; plus the "
