@@ -672,7 +672,8 @@ def fit_linear_decoder(Sigma_X, sigma2, objective="w2", *, k=None, seed=0, max_i
 
     (the second by Corollary 7 and Theorem 1). Both :math:`W_2^2` are Bures formulas
     (:func:`bures_w2_torch`), differentiated by torch autograd and minimized by scipy's L-BFGS-B
-    (``torch.optim`` is avoided: its first import costs seconds). The known minimizers are :math:`AA^\top = \Sigma_X - \sigma^2 I`
+    (``torch.optim`` is avoided: its first import costs seconds). The known minimizers are
+    :math:`AA^\top = \Sigma_X - \sigma^2 I`
     (when PSD) and :math:`AA^\top = \Sigma_X`; the fit does not use them.
 
     Parameters
@@ -1106,7 +1107,7 @@ def prop3_instance(eps, *, H=None, eta=0.25, seed=0, sampled_checks=True):
     Parameters
     ----------
     eps : float
-        :math:`\varepsilon > 0`.
+        :math:`0 < \varepsilon \le 1`.
     H : SmoothWitnessClass, optional
         Default :meth:`SmoothWitnessClass.grid`.
     eta : float
@@ -1130,6 +1131,8 @@ def prop3_instance(eps, *, H=None, eta=0.25, seed=0, sampled_checks=True):
     import torch
 
     eps = check_nonnegative(eps, "eps", strict=True)
+    if eps > 1:
+        raise ValueError(f"eps: the constructions are built for 0 < eps <= 1, got {eps}")
     eta = check_nonnegative(eta, "eta", strict=True)
     H = SmoothWitnessClass.grid() if H is None else H
     if not isinstance(H, SmoothWitnessClass) or H.centers.shape[1] != 2:
@@ -1183,7 +1186,8 @@ def prop3_instance(eps, *, H=None, eta=0.25, seed=0, sampled_checks=True):
            "h_eps": he.lipschitz_bound}
     hess = {"beta": H.beta, "h_star": hs.hessian_bound, "h_star_iii": hs3.hessian_bound, "h_eps": he.hessian_bound}
     if sampled_checks:
-        lip.update({"f_star_sampled": _sampled_lipschitz(fstar, rng, 2), "f_eps_sampled": _sampled_lipschitz(feps, rng, 2),
+        lip.update({"f_star_sampled": _sampled_lipschitz(fstar, rng, 2),
+                    "f_eps_sampled": _sampled_lipschitz(feps, rng, 2),
                     "h_star_sampled": _sampled_lipschitz(hfun, rng, 2),
                     "h_eps_sampled": _sampled_lipschitz(hefun, rng, 2)})
         hess.update({"h_star_sampled": _sampled_hessian(hfun, rng, 2, n=25),
@@ -1193,7 +1197,8 @@ def prop3_instance(eps, *, H=None, eta=0.25, seed=0, sampled_checks=True):
         gap_hstar=float(dual.value - J_h), cos_hstar_fstar=(_cos(g_h[0], g_star[0]), _cos(g_h[1], g_star[1])),
         gap_h=abs(J3e - J3), cos_h=_cos(g3e[0], g3[0]),
         cos_full={"f_eps_f_star": _cos(g_f.ravel(), g_star.ravel()), "h_star_f_star": _cos(g_h.ravel(), g_star.ravel()),
-                  "h_eps_h_star": _cos(g3e.ravel(), g3.ravel()), "J_f_star": J_star, "J_f_star_minus_w1": J_star - dual.value},
+                  "h_eps_h_star": _cos(g3e.ravel(), g3.ravel()), "J_f_star": J_star,
+                  "J_f_star_minus_w1": J_star - dual.value},
         lipschitz=lip, hessian=hess, lp_gap=max(dual.gap, hs.gap, hs3.gap),
     )
 

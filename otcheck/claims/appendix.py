@@ -22,7 +22,8 @@ from ..exact import solve_ot, wasserstein
 from ..measures import DiscreteMeasure
 from ._engine import Evidence, register
 
-__all__ = ["prop4", "prop5", "prop5_chain", "kl_encoders", "theorem1_proof", "corollary7_proof", "lemma8_proof", "prop4_proof", "prop5_proof"]
+__all__ = ["prop4", "prop5", "prop5_chain", "kl_encoders", "theorem1_proof", "corollary7_proof", "lemma8_proof",
+           "prop4_proof", "prop5_proof"]
 
 _LOG4 = float(np.log(4.0))
 _LOG2 = float(np.log(2.0))
@@ -95,9 +96,11 @@ def prop4(a, X, b, G, sigma2, *, tol=1e-5):
     L = W.gaussian_nll_matrix(X, G, sigma2)
     aae, avb_gan, avb_kl = _infima(a, b, L)
     inst = {"a": a, "X": X, "b": b, "G": np.asarray(G, float), "sigma2": sigma2}
-    parts = [Evidence.compare("prop4", aae, avb_gan, "<=", tol=tol, instance=inst, note="R = D_GAN (the proof's reading)"),
+    parts = [Evidence.compare("prop4", aae, avb_gan, "<=", tol=tol, instance=inst,
+                              note="R = D_GAN (the proof's reading)"),
              Evidence.compare("prop4", aae, avb_kl, "<=", tol=tol, instance=inst, note="R = D_KL (eq. 6 in the limit)")]
-    return Evidence.all_of("prop4", parts, instance=inst, details={"D_AAE": aae, "D_AVB_gan": avb_gan, "D_AVB_kl": avb_kl})
+    return Evidence.all_of("prop4", parts, instance=inst,
+                           details={"D_AAE": aae, "D_AVB_gan": avb_gan, "D_AVB_kl": avb_kl})
 
 
 @register("prop4", location="App. A, Prop. 4", relation="<=", section="A",
@@ -207,7 +210,8 @@ def prop5(a, X, b, G, sigma2, encoders, *, tol=1e-9):
     for k, Q in enumerate(encoders):
         low = min(kl(q, b) for q in np.asarray(Q, float))
         if low < 0.25:
-            raise ValueError(f"encoders: encoder {k} has a row with KL(Q(Z|x), P_Z) = {low:.4g} < 1/4 (assumption of Prop. 5)")
+            raise ValueError(f"encoders: encoder {k} has a row with KL(Q(Z|x), P_Z) = {low:.4g} < 1/4 "
+                             "(assumption of Prop. 5)")
     L = W.gaussian_nll_matrix(X, G, sigma2)
     aae = np.array([W.aae_objective(a, b, L, Q) for Q in encoders])
     vae = np.array([W.vae_objective(a, b, L, Q) for Q in encoders])
@@ -322,7 +326,8 @@ def theorem1_proof(a, X, b, G, *, cost="sqeuclidean", seed=0, tol=1e-9):
                               note="eq. 11: and attains the value"),
              Evidence.compare("theorem1-proof", others, opt_z.cost, ">=", tol=tol, instance=inst,
                               note="eq. 11: other feasible encoders do not do better")]
-    return Evidence.all_of("theorem1-proof", parts, instance=inst, details={"proposition": ok, "proposition_holds": bool(holds), "W_c": opt_y.cost})
+    return Evidence.all_of("theorem1-proof", parts, instance=inst,
+                           details={"proposition": ok, "proposition_holds": bool(holds), "W_c": opt_y.cost})
 
 
 @register("theorem1-proof", location="App. B.1 (Lemma 6, proof of Theorem 1)", relation="==", section="B", kind="step",
@@ -420,7 +425,8 @@ def corollary7_proof(a, X, b, G, noise, noise_weights, *, tol=1e-9):
 
 
 @register("corollary7-proof", location="App. B.2 (proof of Corollary 7, eq. 17)", relation="==", section="B",
-          kind="step", statement="each step of B.2: the expansion of E||X - Y||^2, the vanishing cross term, eq. 16-17, eq. 9")
+          kind="step",
+          statement="each step of B.2: the expansion of E||X - Y||^2, the vanishing cross term, eq. 16-17, eq. 9")
 def _check_corollary7_proof(seed=0, n=4, m=3, d=2, k=3):
     """Exact enumeration with a discrete centred noise of unequal coordinate variances."""
     _sizes(n=n, m=m, d=d, k=k)
@@ -477,7 +483,8 @@ def lemma8_proof(b, G, sigma2, *, tol=1e-8):
     parts = [Evidence.compare("lemma8-proof", mo["mean"], mean_g, "==", tol=t, method="quadrature", instance=inst,
                               note="E[Y] = E[G(Z)]"),
              Evidence.compare("lemma8-proof", mo["var"], mo["within"] + mo["between"] + 2 * mo["cross"], "==", tol=t,
-                              method="quadrature", instance=inst, note="variance splits into within + between + 2 cross"),
+                              method="quadrature", instance=inst,
+                              note="variance splits into within + between + 2 cross"),
              Evidence.compare("lemma8-proof", mo["cross"], 0.0, "==", tol=t, method="quadrature", instance=inst,
                               note="the cross term the display omits is 0"),
              Evidence.compare("lemma8-proof", mo["within"], s2, "==", tol=t, method="quadrature", instance=inst,
@@ -756,7 +763,8 @@ def prop5_proof(*, seed=0, draws=600, tol=1e-12):
             "s7": "1/2 sqrt(KL) <= KL iff KL >= 1/4 (matches the assumption); sqrt(KL) <= KL iff KL >= 1; "
                   "with the corrected s4' the chain needs KL >= 1/2",
         },
-        "corrected_step": "D_JS <= 1/2 ||P-Q||_1 [Lin] <= sqrt(D_KL/2) [Pinsker]; then sqrt(KL/2) <= KL needs KL >= 1/2. "
+        "corrected_step": "D_JS <= 1/2 ||P-Q||_1 [Lin] <= sqrt(D_KL/2) [Pinsker]; "
+                          "then sqrt(KL/2) <= KL needs KL >= 1/2. "
                           "Simplest: D_GAN <= 0 <= D_KL gives Prop. 5 for every Q, with no assumption.",
         "proposition_holds": searches["s0 D_GAN <= 0 <= KL (why Prop. 5 holds for every Q)"].counterexample is None,
         "proposition": "Prop. 5 holds (see the 'prop5' claim): D_GAN(Q_Z, P_Z) <= 0 <= D_KL",
@@ -771,7 +779,8 @@ def prop5_proof(*, seed=0, draws=600, tol=1e-12):
 
 
 @register("prop5-proof", location="App. A (proof of Prop. 5)", relation="<=", section="A", kind="step",
-          statement="D_GAN <= 2 D_JS - log 4; D_JS <= 1/2 D_TV [Lin 91]; D_TV <= sqrt(D_KL); hence D_JS <= 1/2 sqrt(D_KL); "
+          statement="D_GAN <= 2 D_JS - log 4; D_JS <= 1/2 D_TV [Lin 91]; D_TV <= sqrt(D_KL); "
+                    "hence D_JS <= 1/2 sqrt(D_KL); "
                     "Jensen; 1/2 sqrt(KL) <= KL for KL >= 1/4")
 def _check_prop5_proof(seed=0, draws=300, n=4, m=3, d=2, encoders=8):
     """Seeded counterexample search for each cited inequality under each TV/log convention, and the
@@ -781,5 +790,6 @@ def _check_prop5_proof(seed=0, draws=300, n=4, m=3, d=2, encoders=8):
     rng = as_generator(seed)
     a, X, b, G = _instance(rng, n, m, d)
     chain = prop5_chain(a, X, b, G, 0.5, kl_encoders(rng, n, m, b, encoders))
-    return Evidence.all_of("prop5-proof", list(ev.parts) + list(chain.parts), details=dict(ev.details, chain=chain.details),
+    return Evidence.all_of("prop5-proof", list(ev.parts) + list(chain.parts),
+                           details=dict(ev.details, chain=chain.details),
                            note=ev.note)

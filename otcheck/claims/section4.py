@@ -125,7 +125,8 @@ def prop2_1d(sigma2s=(0.1, 0.3, 0.6), *, tol=1e-6):
            "argmin_Wc_sigma0": a_0, "B3_formula_vs_Bures": formula_err}
     tol_a = 1e-4  # the bounded Brent search stops at xatol; the objectives are flat (quadratic) at the optimum
     parts = [Evidence.compare("prop2", formula_err, 0.0, "==", tol=tol, method="closed-form",
-                              note="B.3's formulas (1 - sqrt(a^2 + s^2))^2 and s^2 + (1 - a)^2 == Bures on a grid of a"),
+                              note="B.3's formulas (1 - sqrt(a^2 + s^2))^2 and s^2 + (1 - a)^2 == Bures "
+                                   "on a grid of a"),
              Evidence.compare("prop2", float(np.abs(a_w - np.sqrt(1 - s2)).max()), 0.0, "==", tol=tol_a,
                               method="closed-form", note="argmin_a W_c == sqrt(1 - sigma^2) for every sigma^2"),
              Evidence.compare("prop2", float(np.abs(a_d - 1.0).max()), 0.0, "==", tol=tol_a, method="closed-form",
@@ -273,7 +274,8 @@ def prop2_sampled(sigma2=0.5, *, n=200, reps=12, seed=0, confidence=0.95):
 
 
 @register("prop2", location="Sec. 4.1, Prop. 2; App. B.3", relation="depends on", section="4",
-          statement="argmin_G W_c(P_X, P_G^sigma) depends on sigma^2, argmin W_c^dagger does not and also minimizes W_c(P_X, P_G^0)",
+          statement="argmin_G W_c(P_X, P_G^sigma) depends on sigma^2, argmin W_c^dagger does not and also "
+                    "minimizes W_c(P_X, P_G^0)",
           how="B.3 example in closed form and by numerical minimization; d-dim linear decoder fitted with torch "
               "against the Bures closed forms; sampled version with exact OT and intervals.")
 def _check_prop2(seed=0, d=3, n=150, reps=10):
@@ -372,7 +374,8 @@ def aae_equals_pot(a, X, b, decoders, encoders, sigma2, *, tol=1e-6):
     parts = [Evidence.compare("aae-equals-pot", dev, 0.0, "==", tol=tol, instance=inst,
                               note="max |AAE(Q,G) - (POT(Q,G)/(2 sigma^2) + d/2 log(2 pi sigma^2))| over the family"),
              Evidence.compare("aae-equals-pot", float(np.abs(aae_inf - mapped).max()), 0.0, "==", tol=relaxed_tol,
-                              instance=inst, note="inf_Q AAE == affine map of inf_Q POT (two certified convex programs)"),
+                              instance=inst,
+                              note="inf_Q AAE == affine map of inf_Q POT (two certified convex programs)"),
              Evidence.compare("aae-equals-pot", cross, 0.0, "==", tol=relaxed_tol, instance=inst,
                               note="the POT-optimal encoder attains inf_Q AAE")]
     if sep > 2 * relaxed_tol:
@@ -458,9 +461,11 @@ def aae_limits(a, b, C, *, small=(1.0, 0.1, 0.01, 0.001), large=(1.0, 10.0, 100.
                               instance=inst, note="W_c^lambda is non-decreasing in lambda"),
              Evidence.compare("aae-limits", float(gaps.min()), 0.0, ">=", tol=tol * 10, instance=inst,
                               note="W_c^lambda <= W_c^dagger - d sigma^2"),
-             Evidence.compare("aae-limits", float(gaps[np.argmax(lg)]), 0.01 * max(float(gaps[np.argmin(lg)]), 1e-12 * scale)
-                              + 10 * tol * scale, "<=", tol=0.0, instance=inst,
-                              note="gap to the constrained value at the largest lambda <= 1% of the gap at the smallest")]
+             Evidence.compare("aae-limits", float(gaps[np.argmax(lg)]),
+                              0.01 * max(float(gaps[np.argmin(lg)]), 1e-12 * scale) + 10 * tol * scale, "<=",
+                              tol=0.0, instance=inst,
+                              note="gap to the constrained value at the largest lambda <= 1% of the gap at the "
+                                   "smallest")]
     return Evidence.all_of("aae-limits", parts, details=det, instance=inst)
 
 
@@ -546,7 +551,8 @@ def vae_blur(a, X, Q, *, seed=0, perturbations=20, tol=1e-9):
 
 
 @register("vae-blur", location="Sec. 4.1, 'Blurriness of VAE and AVB'", relation="==", section="4",
-          statement="for a fixed encoder the optimal decoder is G*(z) = E[X | Z = z]; it averages whenever encoders overlap")
+          statement="for a fixed encoder the optimal decoder is G*(z) = E[X | Z = z]; it averages whenever "
+                    "encoders overlap")
 def _check_vae_blur(seed=0, n=6, m=5, d=2):
     """Gaussian-like (overlapping) encoders of decreasing width: optimality of G* and a picture-ready blur sweep."""
     for name, v in (("n", n), ("m", m), ("d", d)):
@@ -644,11 +650,13 @@ def avb_optimal_encoder(a, X, b, G, sigma2, encoders, *, tol=1e-7):
              Evidence.compare("avb-optimal-encoder", float(Qs.min()), 0.0, ">", tol=0.0, instance=inst,
                               note="Gaussian decoder: the posterior charges every code (supports overlap)")]
     return Evidence.all_of("avb-optimal-encoder", parts, instance=inst,
-                           details={"posterior": Qs, "convex_encoder_max_error": enc_err, "min_posterior": float(Qs.min())})
+                           details={"posterior": Qs, "convex_encoder_max_error": enc_err,
+                                    "min_posterior": float(Qs.min())})
 
 
 @register("avb-optimal-encoder", location="Sec. 4.1, eq. 14; App. A", relation="==", section="4",
-          statement="for a fixed decoder the optimal unrestricted encoder is the posterior p_G(X|Z)p_Z(Z)/p_G(X); its support is supp P_Z")
+          statement="for a fixed decoder the optimal unrestricted encoder is the posterior "
+                    "p_G(X|Z)p_Z(Z)/p_G(X); its support is supp P_Z")
 def _check_avb(seed=0, n=5, m=4, d=2, sigma2=0.5, encoders=12):
     """Posterior vs a family of encoders and vs a certified convex minimization over all encoders."""
     for name, v in (("n", n), ("m", m), ("d", d), ("encoders", encoders)):
@@ -717,7 +725,8 @@ def pot_no_overlap(X, G, *, sigma2=0.5, tol=1e-9):
 
 
 @register("pot-no-overlap", location="Sec. 4.1, end of 'Blurriness'", relation="exists", section="4",
-          statement="the optimal encoders of AAE/POT need not overlap: the Theorem-1 optimum is a support-disjoint coupling")
+          statement="the optimal encoders of AAE/POT need not overlap: the Theorem-1 optimum is a "
+                    "support-disjoint coupling")
 def _check_pot_no_overlap(seed=0, n=6, d=2):
     """Certified vertex OT solution on uniform n-point laws: a permutation encoder."""
     n = check_positive_int(n, "n", minimum=2)
@@ -773,7 +782,8 @@ def w1_primal_dual(a, X, b, G, *, tol=1e-7):
     pg = DiscreteMeasure(G, b).merged()
     direct = wasserstein(DiscreteMeasure(X, a), pg, cost="euclidean")
     inst = {"a": a, "X": X, "b": b, "G": G}
-    det = {"witness_points": dual.points, "witness_values": dual.values, "lipschitz_violation": dual.lipschitz_violation,
+    det = {"witness_points": dual.points, "witness_values": dual.values,
+           "lipschitz_violation": dual.lipschitz_violation,
            "dual_lp_gap": dual.gap, "primal_certificate": str(primal.certificate)}
     parts = [Evidence.compare("w1-primal-dual", primal.cost, dual.value, "==", tol=tol, instance=inst,
                               note="primal (Theorem 1 form) == dual LP over 1-Lipschitz witnesses"),
@@ -787,7 +797,8 @@ def w1_primal_dual(a, X, b, G, *, tol=1e-7):
 
 
 @register("w1-primal-dual", location="Sec. 4.2", relation="==", section="4",
-          statement="for c = ||x - y||, the primal (encoder) form of Theorem 1 and the dual (witness) form of eq. 2 give the same W_1")
+          statement="for c = ||x - y||, the primal (encoder) form of Theorem 1 and the dual (witness) form of "
+                    "eq. 2 give the same W_1")
 def _check_w1(seed=0, n=5, m=4, d=2):
     """Random instance with a non-injective decoder (two codes share an image)."""
     for name, v in (("n", n), ("m", m), ("d", d)):
@@ -880,10 +891,12 @@ def prop3(eps=(0.5, 0.1, 0.02, 0.004), *, seed=0, beta=2.0, s=0.25, eta=0.25):
         ]
         sampled = [r.lipschitz[k + "_sampled"] - r.lipschitz[k] for k in ("f_star", "f_eps", "h_star", "h_eps")
                    if k + "_sampled" in r.lipschitz]
-        sampled += [r.hessian[k + "_sampled"] - r.hessian[k] for k in ("h_star", "h_eps") if k + "_sampled" in r.hessian]
+        sampled += [r.hessian[k + "_sampled"] - r.hessian[k] for k in ("h_star", "h_eps")
+                    if k + "_sampled" in r.hessian]
         if sampled:
             parts.append(Evidence.compare("prop3", max(sampled), 0.0, "<=", tol=1e-9, instance=inst,
-                                          note="sampled autograd Lipschitz/Hessian estimates stay below the exact bounds"))
+                                          note="sampled autograd Lipschitz/Hessian estimates stay below the "
+                                               "exact bounds"))
     parts.append(Evidence.compare("prop3", C, 0.0, ">", tol=1e-9, note="the constant C established"))
     table = [r.as_dict() for r in rows]
     return Evidence.all_of("prop3", parts, relation=">", lhs=C, rhs=0.0,

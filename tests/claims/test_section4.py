@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from otcheck import strategies as ots
@@ -208,6 +208,8 @@ def test_prop3_bad_inputs():
         s4.prop3(())
     with pytest.raises(ValueError, match="eps"):
         W.prop3_instance(0.0)
+    with pytest.raises(ValueError, match="eps"):
+        W.prop3_instance(2.0)
     with pytest.raises(TypeError, match="H"):
         W.best_smooth_witness("class", [1.0], [[0.0, 0.0]], [1.0], [[1.0, 0.0]])
 
