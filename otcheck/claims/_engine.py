@@ -248,12 +248,10 @@ class Evidence:
             return r - l
         if self.relation in (">=", ">"):
             return l - r
-        if self.relation == "==":
-            return -abs(l - r)
+        if self.relation in ("==", "does not depend on"):
+            return -abs(l - r) if l != r else 0.0
         if self.relation in ("!=", "depends on"):
             return abs(l - r)
-        if self.relation == "does not depend on":
-            return -abs(l - r)
         return float("nan")
 
     def to_dict(self):
