@@ -158,6 +158,59 @@ def _shifts(ncomp, W, delta):
             delta[c] += t
 
 
+def _tight_flow(n, m, ai, bi, cells):
+    """An integer plan with marginals ``ai``, ``bi`` using only ``cells``, by Edmonds-Karp; ``None`` if none.
+
+    Network: source -> row ``i`` (capacity ``ai[i]``), row ``i`` -> column ``j`` for each cell
+    (unbounded), column ``j`` -> sink (capacity ``bi[j]``). A plan exists iff the max flow is
+    ``sum(ai)``.
+    """
+    from collections import deque
+
+    S, T = n + m, n + m + 1
+    cap = [dict() for _ in range(n + m + 2)]
+
+    def add(x, y, c):
+        cap[x][y] = cap[x].get(y, 0) + c
+        cap[y].setdefault(x, 0)
+
+    total = int(sum(ai))
+    for i in range(n):
+        if ai[i]:
+            add(S, i, int(ai[i]))
+    for j in range(m):
+        if bi[j]:
+            add(n + j, T, int(bi[j]))
+    for i, j in cells:
+        add(i, n + j, total)
+    flow = 0
+    while flow < total:
+        prev = {S: None}
+        queue = deque([S])
+        while queue and T not in prev:
+            x = queue.popleft()
+            for y, c in cap[x].items():
+                if c > 0 and y not in prev:
+                    prev[y] = x
+                    queue.append(y)
+        if T not in prev:
+            return None
+        path = []
+        y = T
+        while prev[y] is not None:
+            path.append((prev[y], y))
+            y = prev[y]
+        push = min(cap[x][y] for x, y in path)
+        for x, y in path:
+            cap[x][y] -= push
+            cap[y][x] += push
+        flow += push
+    P = np.zeros((n, m), dtype=object)
+    for i, j in cells:
+        P[i, j] = cap[n + j].get(i, 0)  # residual of the reverse arc = flow sent on (i, j)
+    return P
+
+
 def _tree_flows(n, m, edges, ai, bi):
     """Flows on a spanning tree from the marginals by peeling leaves; ``None`` if masses do not balance."""
     adj = [dict() for _ in range(n + m)]
@@ -321,13 +374,20 @@ def certify_exact(a, b, C, plan):
     Pi = np.zeros((n, m), dtype=object)
     for (i, j), f in zip(tree, flows):
         Pi[i, j] = f
+    if any(f < 0 for f in flows):
+        # The support is not a feasible basis (e.g. an interior plan with cycles from Clarabel): look
+        # for any exact plan on the cells of zero reduced cost, by a max flow in integers. Such a
+        # plan is optimal by complementary slackness, checked in step 4 like any other.
+        tight = [(int(i), int(j)) for i, j in zip(*np.nonzero(R == 0))] if R.min() >= 0 else []
+        Pi = _tight_flow(n, m, ai, bi, tight)
+        if Pi is None:
+            worst = min(flows)
+            raise ExactCertificateError(
+                f"plan: the exact plan on its support has a negative entry ({Fraction(worst, dw)}) and no plan "
+                "lives on the cells of zero reduced cost: the support is not an optimal basis, so no exact proof "
+                "is claimed")
 
     # 4. the proof, checked with no rounding
-    if any(f < 0 for f in flows):
-        worst = min(flows)
-        raise ExactCertificateError(
-            f"plan: the exact plan on its support has a negative entry ({Fraction(worst, dw)}): the support is "
-            "not an optimal basis, so no exact proof is claimed")
     if not (all(Pi.sum(1) == ai) and all(Pi.sum(0) == bi)):
         raise ExactCertificateError("plan: the rebuilt exact plan misses the marginals (internal error)")
     if R.size and R.min() < 0:

@@ -217,14 +217,28 @@ def polish_duals(C, u, v):
     return u2, v2
 
 
+def _center(u, v):
+    """Remove the gauge freedom ``(u + c, v - c)``: balance ``max u`` and ``max v``.
+
+    The dual value moves by ``c (sum(a) - sum(b))``, a rounding-size change, but a large ``c``
+    (e.g. ``u = M``, ``v = -M`` on a zero cost matrix) would turn that rounding into a gap.
+    """
+    c = 0.5 * (float(v.max()) - float(u.max()))
+    return u + c, v - c
+
+
 def _checker(a, b, C, tol):
-    """``check(P, u, v) -> (Certificate, u, v)``: certify, and on failure retry once with polished duals."""
+    """``check(P, u, v) -> (Certificate, u, v)``: certify, and on failure retry once with repaired duals.
+
+    The repair (centering, then :func:`polish_duals`, then centering) only changes the duals; the
+    repaired pair is certified at the same tolerance, never a looser one.
+    """
 
     def check(P, u, v):
         cert = _certify_arrays(a, b, C, P, u, v, tol)
         if cert.ok or cert.marginal_residual > tol or cert.negative_mass > tol:
-            return cert, u, v  # polishing duals cannot repair a primal defect
-        u2, v2 = polish_duals(C, u, v)
+            return cert, u, v  # repairing duals cannot repair a primal defect
+        u2, v2 = _center(*polish_duals(C, *_center(u, v)))
         cert2 = _certify_arrays(a, b, C, P, u2, v2, tol)
         if cert2.ok:
             return cert2, u2, v2

@@ -152,3 +152,12 @@ def test_integer_and_fraction_inputs_are_accepted():
     assert res.cost == 1.0
     res = solve_ot([Fraction(1, 2), Fraction(1, 2)], [Fraction(1)], [[Fraction(1, 3)], [1]])
     assert res.cost == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize("method, options", [("emd", {}), ("highs", {}), ("lp", {}), ("lp", {"solver": "CLARABEL"})])
+def test_zero_cost_matrix_is_certified_by_every_engine(method, options):
+    # any coupling is optimal; the duals' gauge (u + c, v - c) must not turn rounding into a gap
+    a = np.array([0.25, 0.25, 0.5])
+    b = np.array([0.5, 0.5])
+    res = solve_ot(a, b, np.zeros((3, 2)), method=method, **options)
+    assert res.cost == 0.0 and res.certificate.ok

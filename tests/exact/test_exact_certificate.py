@@ -110,8 +110,9 @@ def test_a_proof_concerns_the_plan_rebuilt_on_the_support():
 def test_a_support_that_is_not_a_feasible_basis_is_not_proven():
     a = [Fraction(1, 2)] * 2
     b = [Fraction(1, 4), Fraction(3, 4)]
-    C = [[0, 0], [0, 0]]
-    # support {(0,0), (0,1), (1,0)} is a spanning tree whose flows are forced: P01 = 3/4 > a_0
+    C = [[0, 1], [1, 0]]
+    # support {(0,0), (0,1), (1,0)} is a spanning tree whose flows are forced: P01 = 3/4 > a_0,
+    # and its duals (u = (0, 1), v = (0, 1)) violate u_1 + v_1 <= C_11 = 0
     wrong = np.array([[0.1, 0.4], [0.4, 0.0]])
     with pytest.raises(ExactCertificateError, match="negative entry"):
         certify_exact(a, b, C, wrong)
@@ -150,3 +151,20 @@ def test_uniform_assignment_is_proven(n):
     C = np.arange(n * n, dtype=float).reshape(n, n) % 3
     res = solve_ot(a, a, C, method="assignment")
     assert certify_exact(a, a, C, res).exact_value == Fraction(res.cost)
+
+
+@settings(max_examples=10)
+@given(ots.ot_problems(min_n=2, max_n=4, min_m=2, max_m=4, integer=True, ties=True))
+def test_interior_plans_from_clarabel_are_proven_on_zero_reduced_cost_cells(problem):
+    a, b, C = problem
+    res = solve_ot(a, b, C, method="lp", solver="CLARABEL")  # interior point: support may have cycles
+    cert = certify_exact(a, b, C, res)
+    assert cert.exact and float(cert.exact_value) == pytest.approx(res.cost, rel=1e-7, abs=1e-9)
+
+
+def test_a_cyclic_support_is_proven():
+    # the independent coupling of a zero-cost problem: every cell is in the support (cycles)
+    a = np.array([0.25, 0.75])
+    b = np.array([0.5, 0.25, 0.25])
+    cert = certify_exact(a, b, np.zeros((2, 3), dtype=int), np.outer(a, b))
+    assert cert.exact_value == 0
