@@ -102,6 +102,37 @@ def test_footnote2_for_every_px_reading(inst):
     assert (gap > 1e-12) == bool(spread.any())
 
 
+@st.composite
+def spread_decoders(draw):
+    """Two-atom P_X, positive prior, and a decoder with at least one code spread over two points."""
+    m = draw(st.integers(2, 3))
+    a, b = draw(weights(2)), draw(weights(m))
+    D = draw(encoders(m, 2, deterministic=True))
+    z = draw(st.integers(0, m - 1))
+    D[z] = draw(weights(2))
+    return a, b, D
+
+
+def test_hypothesis_finds_a_footnote2_counterexample():
+    """A systematic search (hypothesis) finds a spread decoder whose two sets coincide."""
+    from hypothesis import find
+
+    a, b, D = find(spread_decoders(), lambda t: footnote2_sets_coincide(*t)[0],
+                   settings=settings(max_examples=300, database=None))
+    assert ((D > 0).sum(1) > 1).any() and np.all(b > 0)
+    assert footnote2_sets_coincide(a, b, D)[0]
+
+
+@settings(max_examples=10)
+@given(st.integers(0, 10 ** 6))
+def test_footnote2_claim_property(seed):
+    """At any seed the conjecture claim reports its counterexample and never makes verify fail."""
+    rep = verify(["lemma6-footnote2"], seed=seed, sizes={"lemma6-footnote2": {"n_trials": 5}})
+    ev = rep.evidence[0]
+    assert rep.ok and ev.verdict == FAILS and ev.lhs >= 1
+    assert all(p.verdict == HOLDS for p in ev.parts[1:]), _why(ev)
+
+
 _MAPS = {
     "linear": lambda z: 2.0 * z - 0.5,
     "sign": lambda z: np.sign(z),
