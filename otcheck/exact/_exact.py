@@ -250,7 +250,10 @@ def certify_exact(a, b, C, plan):
        :math:`v - \delta` per component) by exact shortest paths, so that
        :math:`u_i + v_j \le C_{ij}` everywhere; the shortest-path tree adds zero-reduced-cost
        edges that complete :math:`F` to a spanning tree :math:`T` (a basis);
-    3. the plan :math:`P^\star` supported on :math:`T` is rebuilt exactly from the marginals;
+    3. the plan :math:`P^\star` supported on :math:`T` is rebuilt exactly from the marginals; if
+       it has a negative entry (the support was not a feasible basis, e.g. an interior plan with
+       cycles), :math:`P^\star` is instead any exact plan on the cells of zero reduced cost, found
+       by an integer max flow;
     4. then, with no rounding,
 
     .. math::
@@ -286,8 +289,8 @@ def certify_exact(a, b, C, plan):
     ------
     ExactCertificateError
         When no proof can be built: total masses differ exactly, the support admits no feasible
-        duals (the plan is not optimal), or the rebuilt plan has a negative entry (the support is
-        not an optimal basis). Nothing is claimed then.
+        duals (the plan is not optimal), or no exact plan lives on the support's basis nor on the
+        cells of zero reduced cost. Nothing is claimed then.
     ValueError, TypeError
         Malformed input (the message names the argument).
 
