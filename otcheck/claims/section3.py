@@ -324,15 +324,16 @@ def _check_footnote2(seed=0, n_trials=40):
     """Search for a non-Dirac decoder with P_{X,Y} = P(P_X, P_G); report the smallest found."""
     n_trials = check_positive_int(n_trials, "n_trials")
     tol = 1e-9
-    # the constructed counterexample: x_1's small mass is served by the Dirac codes
-    a0, b0 = np.array([0.2, 0.8]), np.array([0.3, 0.3, 0.4])
-    D0 = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]])
+    # the smallest counterexample (found by hypothesis): P_X uniform on two points, one fair-coin code and
+    # one Dirac code; Pi(P_X, P_G) and P_{X,Y} are the same segment Gamma_11 in [1/4, 1/2]
+    a0, b0 = np.array([0.5, 0.5]), np.array([0.5, 0.5])
+    D0 = np.array([[0.5, 0.5], [1.0, 0.0]])
     same0, gap0 = footnote2_sets_coincide(a0, b0, D0)
     found = footnote2_search(seed, n_trials=n_trials)
     count = int(same0) + len(found)
     parts = [Evidence.compare("lemma6-footnote2", gap0, 0.0, "==", tol=tol,
                               instance={"a": a0, "b": b0, "D": D0},
-                              note="non-Dirac code z_3 (mass 0.4) yet P_{X,Y} = P(P_X, P_G): every vertex of "
+                              note="non-Dirac code z_1 (mass 1/2) yet P_{X,Y} = P(P_X, P_G): every vertex of "
                                    "P(P_X, P_G) is reached (max support-function gap shown)")]
     if found:
         a1, b1, D1 = min(found, key=lambda t: (t[1].size, t[2].size))

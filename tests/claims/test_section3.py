@@ -54,6 +54,16 @@ def test_footnote2_counterexample_by_hand():
     assert not footnote2_sets_coincide([0.5, 0.5], b, D)[0]
 
 
+def test_footnote2_smallest_counterexample_by_hand():
+    """a = b = (1/2, 1/2), D = [[1/2, 1/2], [1, 0]]: both sets are the segment Gamma_11 in [1/4, 1/2]."""
+    a, b, D = np.array([0.5, 0.5]), np.array([0.5, 0.5]), np.array([[0.5, 0.5], [1.0, 0.0]])
+    nu = b @ D                                  # (3/4, 1/4)
+    lo, hi = max(0.0, a[0] + nu[0] - 1), min(a[0], nu[0])
+    images = [(np.array([[t, 0.5 - t], [0.5 - t, t]]) @ D)[0, 0] for t in np.linspace(0, 0.5, 11)]
+    assert (lo, hi) == (0.25, 0.5) and min(images) == lo and max(images) == hi
+    assert footnote2_sets_coincide(a, b, D)[0]
+
+
 # ------------------------------------------------------------------------------------ properties
 @st.composite
 def lemma6_instances(draw, dirac):
