@@ -1,7 +1,6 @@
 """cost_matrix against the definition, entry by entry."""
 
 import numpy as np
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
