@@ -713,6 +713,16 @@ def pot_objective(a, b, C, *, lambdas=(0.1, 1.0, 10.0), tol=1e-6):
     return Evidence.all_of("pot-objective", parts, relation="==", instance=inst, details={"W_dagger": W, "rows": rows})
 
 
+def _check_penalties(penalties):
+    if isinstance(penalties, str):
+        penalties = (penalties,)
+    penalties = tuple(penalties)
+    bad = [p for p in penalties if p not in relaxed.PENALTIES]
+    if not penalties or bad:
+        raise ValueError(f"penalties: unknown {bad or 'empty'}; expected names from {relaxed.PENALTIES}")
+    return penalties
+
+
 def _relaxed_instance(rng, n, m, dim):
     mu_x = random_measure(rng, n, dim)
     Z = rng.normal(size=(m, dim))
@@ -729,12 +739,15 @@ def _relaxed_instance(rng, n, m, dim):
               "TV: certified convex solves on a lambda grid (dual bounds) are below the certified OT value, "
               "non-decreasing, and within 1e-3 of it at the largest lambda.",
           reading="F is a function of the aggregated posterior Q_Z measuring its mismatch to P_Z (zero iff equal).")
-def _check_relaxation_bound(seed=0, n=5, m=4, dim=2):
+def _check_relaxation_bound(seed=0, n=5, m=4, dim=2, lambdas=(0.0, 0.1, 1.0, 10.0, 100.0, 1000.0),
+                            penalties=DEFAULT_PENALTIES):
     """Relaxed values below W_c^dagger, non-decreasing in lambda, reaching it for every penalty."""
     n, m, dim = check_positive_int(n, "n"), check_positive_int(m, "m"), check_positive_int(dim, "dim")
+    lambdas, penalties = check_lambdas(lambdas), _check_penalties(penalties)
     rng = as_generator(seed)
     a, b, C, Z = _relaxed_instance(rng, n, m, dim)
-    return _with(relaxation_bound(a, b, C, kernel=_code_kernel(Z)), seed=seed, n=n, m=m, dim=dim)
+    ev = relaxation_bound(a, b, C, kernel=_code_kernel(Z), lambdas=lambdas, penalties=penalties)
+    return _with(ev, seed=seed, n=n, m=m, dim=dim, lambdas=lambdas, penalties=penalties)
 
 
 @register("penalty-constraint", location="Sec. 3.2 (ref. [13])", section="3", relation="==",
@@ -744,12 +757,14 @@ def _check_relaxation_bound(seed=0, n=5, m=4, dim=2):
               "convex program at mu_lambda = F(Q_Z^lambda) reaches the transport cost of the penalized optimum, "
               "and mu_lambda decreases along the lambda grid.",
           reading="'same solution' tested as equal optimal transport cost (optimal encoders need not be unique).")
-def _check_penalty_constraint(seed=0, n=5, m=4, dim=2):
+def _check_penalty_constraint(seed=0, n=5, m=4, dim=2, lambdas=(0.05, 0.5, 2.0), penalties=DEFAULT_PENALTIES):
     """Constrained value at mu_lambda equals the penalized transport cost; mu_lambda non-increasing."""
     n, m, dim = check_positive_int(n, "n"), check_positive_int(m, "m"), check_positive_int(dim, "dim")
+    lambdas, penalties = check_lambdas(lambdas), _check_penalties(penalties)
     rng = as_generator(seed)
     a, b, C, Z = _relaxed_instance(rng, n, m, dim)
-    return _with(penalty_constraint(a, b, C, kernel=_code_kernel(Z)), seed=seed, n=n, m=m, dim=dim)
+    ev = penalty_constraint(a, b, C, kernel=_code_kernel(Z), lambdas=lambdas, penalties=penalties)
+    return _with(ev, seed=seed, n=n, m=m, dim=dim, lambdas=lambdas, penalties=penalties)
 
 
 @register("pot-objective", location="Sec. 3.2, eq. 13", section="3", relation="==",
@@ -760,12 +775,13 @@ def _check_penalty_constraint(seed=0, n=5, m=4, dim=2):
               "and D_POT + lambda log 4 stays below W_c^dagger.",
           reading="D_GAN is the exact GAN value 2 JS - log 4 (unrestricted discriminator); eq. 12 needs F >= 0, so "
                   "F = D_GAN + log 4.")
-def _check_pot_objective(seed=0, n=5, m=4, dim=2):
+def _check_pot_objective(seed=0, n=5, m=4, dim=2, lambdas=(0.1, 1.0, 10.0)):
     """POT objective = relaxed objective with F = 2 JS, up to lambda log 4."""
     n, m, dim = check_positive_int(n, "n"), check_positive_int(m, "m"), check_positive_int(dim, "dim")
+    lambdas = check_lambdas(lambdas)
     rng = as_generator(seed)
     a, b, C, _ = _relaxed_instance(rng, n, m, dim)
-    return _with(pot_objective(a, b, C), seed=seed, n=n, m=m, dim=dim)
+    return _with(pot_objective(a, b, C, lambdas=lambdas), seed=seed, n=n, m=m, dim=dim, lambdas=lambdas)
 
 
 # --------------------------------------------------------------------------------------------

@@ -258,11 +258,22 @@ def test_lemma8_property(inst, sigma2):
     ("corollary7", {"n": "5"}, TypeError, "n:"),
     ("lemma6-footnote2", {"n_trials": 0}, ValueError, "n_trials:"),
     ("pot-objective", {"lam": 1.0}, TypeError, "lam:"),
+    ("pot-objective", {"lambdas": (-1.0, 1.0)}, ValueError, "lambdas:"),
+    ("relaxation-bound", {"lambdas": (1.0, 0.5)}, ValueError, "lambdas:"),
+    ("relaxation-bound", {"penalties": ("kl", "hellinger")}, ValueError, "penalties:"),
+    ("penalty-constraint", {"lambdas": ()}, ValueError, "lambdas:"),
+    ("penalty-constraint", {"lambdas": ("a",)}, TypeError, "lambdas:"),
 ])
 def test_bad_sizes(cid, sizes, exc, start):
     with pytest.raises(exc) as info:
         registry[cid].run(**sizes)
     assert str(info.value).startswith(start)
+
+
+def test_relaxation_claim_sizes_reach_the_check():
+    ev = registry["relaxation-bound"].run(seed=2, lambdas=[0.0, 10.0, 1000.0], penalties=["tv"])
+    assert ev.verdict == HOLDS and list(ev.details["paths"]) == ["tv"]
+    assert ev.instance["lambdas"] == (0.0, 10.0, 1000.0)
 
 
 def test_bad_instances():
