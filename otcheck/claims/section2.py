@@ -56,6 +56,9 @@ def kr_duality(mu, nu, *, tol=1e-7):
     1-Lipschitz functions of eq. 2 is reached. A second witness, the c-transform of the primal
     dual potential, must give the same value.
 
+    Reading: eq. 2 with :math:`W_1` for the Euclidean distance and :math:`\mathcal F_L` the bounded
+    1-Lipschitz functions (the OCR's ``F_L``).
+
     Parameters
     ----------
     mu, nu : DiscreteMeasure
@@ -234,6 +237,9 @@ def wgan_lower_bound(mu, nu, *, n_critics=100, seed=0, tol=1e-8):
 
     Each must be ``<=`` the certified :math:`W_1` (Euclidean cost); with the Kantorovich witness
     added the sup reaches :math:`W_1` (reported in ``details``).
+
+    Reading: :math:`D_{WGAN}(P_X, P_G) = \sup_{T \in \mathcal W} \mathbb E_{P_X} T(X) - \mathbb E_{P_G} T(Y)`
+    (the OCR writes :math:`T(G(Z))`, :math:`Z \sim P_Z`, i.e. :math:`Y = G(Z) \sim P_G`).
 
     Parameters
     ----------

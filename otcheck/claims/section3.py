@@ -97,6 +97,10 @@ def lemma6(a, b, C, D, *, couplings=(), n_directions=8, seed=0, tol=1e-8):
     construction (:math:`P(x, z) = \Gamma(x, y(z)) b_z / \nu_{y(z)}`), and the support functions
     agree, :math:`W_c = W_c^\dagger`, for ``n_directions`` random cost matrices (any sign).
 
+    Reading: :math:`\mathcal P_{X,Y}` is the set of :math:`(X, Y)`-marginals of laws of
+    :math:`(X, Y, Z)` with :math:`X \sim P_X`, :math:`(Y, Z) \sim P_{G,Z}` and
+    :math:`Y \perp X \mid Z`; on finite sets that is :math:`\{P D : P \in \Pi(a, b)\}`.
+
     Parameters
     ----------
     a : array_like, shape (n,)
@@ -394,6 +398,9 @@ def theorem1(mu_x, mu_z, G, *, cost="sqeuclidean", tol=1e-8):
       :math:`Q_Z = P_Z` and cost equal to eq. 10; and since any feasible encoder gives a coupling,
       eq. 11 cannot be lower (a random feasible encoder is also checked to be ``>=``).
 
+    Reading: eq. 10's infimum is over :math:`\Pi(P_X, P_Z)` (the OCR's
+    ``P(X ~ P_X, Z ~ P_Z)``), eq. 11's over encoders with :math:`Q_Z = P_Z` exactly.
+
     Parameters
     ----------
     mu_x, mu_z : DiscreteMeasure
@@ -578,6 +585,9 @@ def relaxation_bound(a, b, C, *, penalties=DEFAULT_PENALTIES, lambdas=(0.0, 0.1,
 
     λ values are multiplied by :math:`\max(1, \max|C|)` so the grid fits the scale of the costs.
 
+    Reading: eq. 12 with :math:`F` a function of the aggregated posterior :math:`Q_Z` alone (the
+    paper's examples), zero iff :math:`Q_Z = P_Z`; "tends to" read as :math:`\lambda \to \infty`.
+
     Parameters
     ----------
     a, b : array_like
@@ -638,6 +648,9 @@ def penalty_constraint(a, b, C, *, penalties=DEFAULT_PENALTIES, lambdas=(0.05, 0
     The penalized solution comes from :func:`otcheck.relaxed.relaxed_path`, the constrained value
     from :func:`otcheck.relaxed.constrained_cost` at :math:`\mu = \mu_\lambda` (an independent
     convex program). λ values are scaled by :math:`\max(1, \max|C|)`.
+
+    Reading: "the same solution" is read as the same optimal value of the transport term (the
+    optimal encoders need not be unique), :math:`\mu_\lambda = F(Q_Z^\lambda)`.
 
     Returns
     -------
@@ -805,6 +818,9 @@ def corollary7(mu_x, codes_weights, means, variances, *, n_samples=200, reps=6, 
       from ``reps`` replicates of certified OT against ``n_samples`` draws, with the interval
       :math:`[\|\mathbb E X - \mathbb E Y\|^2, \text{upper end of the Student-t interval}]`, valid
       because :math:`\mathbb E\, W_c(P_X, \hat P_G^N) \ge W_c(P_X, P_G)` (convexity).
+
+    Reading: eq. 16 with the same diagonal variances :math:`\sigma_1^2, \dots, \sigma_d^2` for every
+    code, :math:`W_c^\dagger` as in eq. 9, and the infimum over :math:`\Pi(P_X, P_Z)`.
 
     Parameters
     ----------
@@ -980,6 +996,9 @@ def lemma8(codes_weights, means, sigma2, *, n_samples=20000, confidence=0.99, se
     (2) from ``n_samples`` draws with a normal-approximation interval for the variance
     (:math:`\pm z\sqrt{(\hat m_4 - \hat s^4)/N}`): equality up to ``sample_tol`` (relative) holds
     when the whole interval lies within that tolerance of the right side.
+
+    Reading: "Var" is the per-coordinate variance (the OCR's scalar formula, applied to each
+    coordinate of an isotropic decoder :math:`\mathcal N(G(z), \sigma^2 I_d)`).
 
     Returns
     -------
