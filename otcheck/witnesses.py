@@ -1046,6 +1046,10 @@ class Prop3Row:
         :math:`A(h_\varepsilon, h^*)` at :math:`z = 0` on the (iii) instance.
     cos_full : dict
         The same cosines for the full gradient (both points concatenated), for reference.
+    mechanism : dict
+        Why (ii) happens: :math:`\|\nabla h^*(y_0) - \nabla h^*(y_1)\|` against the bound
+        :math:`\beta\|y_0 - y_1\|` that the Hessian bound forces, and the cosine between
+        :math:`\nabla f^*(y_0)` and :math:`\nabla f^*(y_1)` (nearly opposite).
     lipschitz : dict
         Certified (by construction) and sampled Lipschitz constants of every witness.
     hessian : dict
@@ -1062,6 +1066,7 @@ class Prop3Row:
     cos_hstar_fstar: tuple
     gap_h: float
     cos_h: float
+    mechanism: dict = field(default_factory=dict)
     cos_full: dict = field(default_factory=dict)
     lipschitz: dict = field(default_factory=dict)
     hessian: dict = field(default_factory=dict)
@@ -1075,7 +1080,8 @@ class Prop3Row:
     def as_dict(self):
         return {"eps": self.eps, "w1": self.w1, "gap_f": self.gap_f, "cos_f": self.cos_f,
                 "gap_hstar": self.gap_hstar, "cos_hstar_fstar": list(self.cos_hstar_fstar),
-                "gap_h": self.gap_h, "cos_h": self.cos_h, "cos_full": dict(self.cos_full),
+                "gap_h": self.gap_h, "cos_h": self.cos_h, "mechanism": dict(self.mechanism),
+                "cos_full": dict(self.cos_full),
                 "lipschitz": dict(self.lipschitz), "hessian": dict(self.hessian), "lp_gap": self.lp_gap}
 
 
@@ -1196,6 +1202,9 @@ def prop3_instance(eps, *, H=None, eta=0.25, seed=0, sampled_checks=True):
         eps=eps, w1=float(dual.value), gap_f=abs(J_f - J_star), cos_f=_cos(g_f[0], g_star[0]),
         gap_hstar=float(dual.value - J_h), cos_hstar_fstar=(_cos(g_h[0], g_star[0]), _cos(g_h[1], g_star[1])),
         gap_h=abs(J3e - J3), cos_h=_cos(g3e[0], g3[0]),
+        mechanism={"h_star_grad_difference": float(np.linalg.norm(g_h[0] - g_h[1]) / 0.5),
+                   "hessian_bound_times_distance": float(H.beta * np.linalg.norm(Y[0] - Y[1])),
+                   "cos_f_star_y0_y1": _cos(g_star[0], g_star[1])},
         cos_full={"f_eps_f_star": _cos(g_f.ravel(), g_star.ravel()), "h_star_f_star": _cos(g_h.ravel(), g_star.ravel()),
                   "h_eps_h_star": _cos(g3e.ravel(), g3.ravel()), "J_f_star": J_star,
                   "J_f_star_minus_w1": J_star - dual.value},
