@@ -898,8 +898,8 @@ def prop3(eps=(0.5, 0.1, 0.02, 0.004), *, seed=0, beta=2.0, s=0.25, eta=0.25):
             Evidence.compare("prop3", r.lp_gap, 0.0, "==", tol=1e-9, instance=inst, note="LP duality gaps"),
             Evidence.compare("prop3", r.cos_full["J_f_star_minus_w1"], 0.0, "==", tol=1e-9, instance=inst,
                              note="f* is optimal: J_D(f*) == W_1 (dual LP)"),
-            Evidence.compare("prop3", r.mechanism["h_star_grad_difference"], r.mechanism["hessian_bound_times_distance"],
-                             "<=", tol=1e-9, instance=inst,
+            Evidence.compare("prop3", r.mechanism["h_star_grad_difference"],
+                             r.mechanism["hessian_bound_times_distance"], "<=", tol=1e-9, instance=inst,
                              note="the Hessian bound pins grad h*(y0) to grad h*(y1): |difference| <= beta |y0 - y1|"),
         ]
         sampled = [r.lipschitz[k + "_sampled"] - r.lipschitz[k] for k in ("f_star", "f_eps", "h_star", "h_eps")
