@@ -115,7 +115,8 @@ class RelaxedResult:
     primal_residual : float
         :math:`\max(\|P\mathbf 1 - a\|_\infty, \max(0, -\min P))` of the returned plan.
     scale : float
-        :math:`\max(\max|C|, \lambda F_{\max})`-type scale used for the relative gap (at least 1e-300).
+        The scale of the relative gap, :math:`\max(\max|C|, |\text{value}|)` (at least 1 when
+        :math:`C = 0`). Not :math:`\lambda`: the optimum is at most :math:`W_c \le \max|C|`.
     tol : float
         Tolerance of ``certified``.
     """
@@ -536,13 +537,15 @@ class _Program:
         self.x = cp.Variable(N, nonneg=True)
         self.q = cp.Variable(k)
         self.par = cp.Parameter(nonneg=True)
-        transport = C[self.I, self.J] @ self.x
+        # 1 / scale of the objective: the solver's absolute tolerances then mean the same at every scale
+        self.cpar = cp.Parameter(nonneg=True)
+        transport = self.cpar * (C[self.I, self.J] @ self.x)
         F = _cvx_penalty(cp, penalty, self.q, b, allowed, kern)
         self.link = self.q == cols_op @ self.x
         cons = [rows_op @ self.x == a, self.link]
         self.bound_con = None
         if mode == "penalized":
-            obj = transport + self.par * F
+            obj = transport + self.par * F  # par = lambda * cscale (set in solve)
         elif mode == "constrained":
             # epigraph variable: the multiplier is the dual of a scalar linear constraint for every F
             t = cp.Variable()
@@ -554,8 +557,13 @@ class _Program:
             obj = transport
         self.problem = cp.Problem(cp.Minimize(obj), cons)
 
-    def solve(self, value):
-        self.par.value = value
+    def solve(self, value, cscale=1.0):
+        """Solve at ``value`` (lambda or mu) with the objective multiplied by ``cscale``.
+
+        Returns ``(P, v, mult, status)`` with ``v`` and ``mult`` in the units of the unscaled objective.
+        """
+        self.par.value = value * cscale if self.mode == "penalized" else value
+        self.cpar.value = cscale
         problem = self.problem
         last = None
         for options in (_SOLVER_OPTIONS, {}):  # tight tolerances first; Clarabel's defaults if that fails
@@ -578,10 +586,10 @@ class _Program:
         np.add.at(P, (self.I, self.J), np.asarray(self.x.value, dtype=float))
         v = np.zeros(self.b.shape)
         if self.link.dual_value is not None:
-            v[self.allowed] = np.asarray(self.link.dual_value, dtype=float)
+            v[self.allowed] = np.asarray(self.link.dual_value, dtype=float) / cscale
         mult = None
         if self.bound_con is not None:
-            mult = max(float(np.asarray(self.bound_con.dual_value).ravel()[0]), 0.0)
+            mult = max(float(np.asarray(self.bound_con.dual_value).ravel()[0]), 0.0) / cscale
         return P, v, mult, problem.status
 
 
@@ -710,6 +718,10 @@ class _Solver:
 
     The certificate is computed over *all* pairs, so a restricted support never produces a wrong
     answer; it only costs extra rounds. After ``_MAX_ROUNDS`` the full problem is solved.
+
+    The convex program sees its objective divided by ``max(max|C|, lambda s_F)`` (by ``max|C|`` in
+    the constrained form): the solutions are the same, and the solver's absolute tolerances then
+    mean the same thing at every scale. Duals are converted back before they are used.
     """
 
     def __init__(self, a, b, C, penalty, kern, mode):
@@ -725,18 +737,19 @@ class _Solver:
         return self.prog
 
     def run(self, value, certified):
-        """Solve at ``value`` (lambda or mu); ``certified(ev, mult)`` says whether to stop."""
+        """Solve at ``value`` (lambda or mu); ``certified(ev, mult, mode, frac)`` says when to stop."""
         if self.mask is None:
             self.mask = _initial_mask(self.a, self.b, self.C, self.allowed)
         mode = self.mode
         if mode == "constrained" and value == 0.0:
             mode = "marginal"
+        cscale = 1.0 / _scale(self.C, value if mode == "penalized" else 0.0, self.penalty, self.kern, 0.0)
         full = self.allowed[None, :] & np.ones(self.C.shape, dtype=bool)
         last = None
         for rnd in range(_MAX_ROUNDS + 1):
             if rnd == _MAX_ROUNDS:
                 self.mask = full.copy()
-            P, v, mult, status = self._program(mode).solve(value)
+            P, v, mult, status = self._program(mode).solve(value, cscale)
             weight = value if mode == "penalized" else (mult if mode == "constrained" else None)
             ev = _evaluate(self.a, self.b, self.C, self.penalty, self.kern, self.allowed, P, v, weight)
             last = (ev, mult, status)
@@ -751,9 +764,25 @@ class _Solver:
         return last
 
 
-def _finish(a, b, C, penalty, lam, ev, status, tol):
+def _gap_scale(C, value):
+    """Scale of the relative gap: max(max|C|, |value|), at least 1 when C is identically 0.
+
+    (Not lambda: the optimum is at most W_c <= max|C| whatever lambda is.)
+    """
+    cmax = float(np.abs(C).max())
+    return max(cmax, abs(value)) if cmax > 0 else max(1.0, abs(value))
+
+
+def _scale(C, lam, penalty, kern, value):
+    """Scale of the objective given to the solver: max(max|C|, lam * s_F, |value|), or 1 if all are 0."""
+    s_F = float(np.abs(kern[0]).max()) if penalty == "mmd2" else 1.0
+    scale = max(float(np.abs(C).max()), lam * s_F, abs(value))
+    return scale if scale > 0 else 1.0
+
+
+def _finish(a, b, C, penalty, kern, lam, ev, status, tol):
     value = ev.transport + lam * ev.Fq
-    scale = max(float(np.abs(C).max()), abs(value), np.finfo(float).tiny)
+    scale = _gap_scale(C, value)
     return RelaxedResult(value=value, transport=ev.transport, penalty_value=ev.Fq, encoder=_encoder(ev.P, a),
                          aggregated=ev.q, lam=lam, penalty=penalty, status=status, plan=ev.P, dual_bound=ev.bound,
                          primal_residual=_residual(ev.P, a), scale=scale, tol=tol)
@@ -767,7 +796,7 @@ def _closed_form_zero(a, b, C, penalty, kern, tol):
     q = P.sum(axis=0)
     transport = float(np.einsum("ij,ij->", C, P))
     Fq = _penalty(penalty, q, b, kern)
-    scale = max(float(np.abs(C).max()), abs(transport), np.finfo(float).tiny)
+    scale = _gap_scale(C, transport)
     return RelaxedResult(value=transport, transport=transport, penalty_value=Fq, encoder=_encoder(P, a),
                          aggregated=q, lam=0.0, penalty=penalty, status="closed form", plan=P,
                          dual_bound=float(a @ C.min(axis=1)), primal_residual=_residual(P, a), scale=scale, tol=tol)
@@ -785,10 +814,10 @@ def _penalized(solver, lam, tol):
     a, b, C, penalty = solver.a, solver.b, solver.C, solver.penalty
 
     def ok(ev, mult, mode, frac):
-        return _finish(a, b, C, penalty, lam, ev, "", tol * frac).certified
+        return _finish(a, b, C, penalty, solver.kern, lam, ev, "", tol * frac).certified
 
     ev, _, status = solver.run(lam, ok)
-    return _check(_finish(a, b, C, penalty, lam, ev, status, tol), tol)
+    return _check(_finish(a, b, C, penalty, solver.kern, lam, ev, status, tol), tol)
 
 
 def relaxed_cost(a, b, C, lam, penalty="kl", *, kernel_matrix=None, tol=DEFAULT_TOL):
@@ -906,6 +935,27 @@ def relaxed_path(a, b, C, lams, penalty="kl", *, kernel_matrix=None, tol=DEFAULT
     return RelaxedPath(lams=grid, results=tuple(results))
 
 
+def _tighten_multiplier(penalty, a, b, C, kern, allowed, ev, mult, mu):
+    r"""Lagrangian bound of the constrained form, maximized over the multiplier near the solver's.
+
+    For fixed ``v`` (or a fixed tangent point for ``mmd2``) the bound
+    :math:`\eta \mapsto D(v, \eta) - \eta\mu` is concave in :math:`\eta`; a 1-D search around the
+    solver's multiplier removes the first-order loss from its rounding. Returns ``(bound, eta)``.
+    """
+    from scipy.optimize import minimize_scalar
+
+    def lagrangian(eta):
+        return _dual_bound(penalty, a, b, C, eta, [ev.v], allowed, kern, ev.q)[0] - eta * mu
+
+    best, eta_best = ev.bound - mult * mu, mult
+    delta = 1e-3 * mult + 1e-9 * max(1.0, float(np.abs(C).max()))
+    res = minimize_scalar(lambda e: -lagrangian(e), bounds=(max(0.0, mult - delta), mult + delta), method="bounded",
+                          options={"xatol": 1e-14 * (mult + delta)})
+    if -float(res.fun) > best:
+        best, eta_best = -float(res.fun), float(res.x)
+    return best, eta_best
+
+
 def constrained_cost(a, b, C, mu, penalty="kl", *, kernel_matrix=None, tol=DEFAULT_TOL):
     r"""The constrained form of eq. 12: minimal transport cost under :math:`F(Q_Z) \le \mu`.
 
@@ -955,8 +1005,8 @@ def constrained_cost(a, b, C, mu, penalty="kl", *, kernel_matrix=None, tol=DEFAU
             bound = ev.bound
             mult = float("nan")
         else:
-            bound = ev.bound - mult * mu
-        scale = max(float(np.abs(C).max()), abs(value), np.finfo(float).tiny)
+            bound, mult = _tighten_multiplier(penalty, a, b, C, kern, solver.allowed, ev, mult, mu)
+        scale = _gap_scale(C, value)
         resid = max(_residual(ev.P, a), max(ev.Fq - mu, 0.0))
         return ConstrainedResult(value=value, penalty_value=ev.Fq, multiplier=mult, mu=mu, encoder=_encoder(ev.P, a),
                                  aggregated=ev.q, penalty=penalty, status=status, plan=ev.P, dual_bound=bound,

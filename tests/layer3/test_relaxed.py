@@ -193,3 +193,21 @@ def test_uncertified_raises_rather_than_returns():
     a, b, C, _ = _instance(9)
     with pytest.raises(UncertifiedError):
         relaxed_cost(a, b, C, 1.0, "kl", tol=1e-300)
+
+
+@settings(max_examples=10)
+@given(ost.ot_problems(min_n=2, max_n=4, min_m=2, max_m=4).flatmap(
+    lambda p: st.tuples(st.just(p), ost.encoders(len(p[0]), len(p[1])))), st.sampled_from(PENALTIES))
+def test_property_no_encoder_beats_the_certified_optimum(problem_encoder, penalty):
+    """Any encoder Q gives an objective >= the dual bound (eq. 12 is a minimum over all encoders)."""
+    (a, b, C), Q = problem_encoder
+    K = np.eye(len(b)) + 0.5
+    lam = 1.0
+    res = relaxed_cost(a, b, C, lam, penalty, **_kw(penalty, K))
+    qz = a @ Q
+    qz = qz / qz.sum()
+    F = penalty_value(qz, b, penalty, **_kw(penalty, K))
+    objective = float(np.sum(a[:, None] * Q * C)) + lam * F
+    lo, hi = res.interval
+    assert lo <= hi
+    assert objective >= lo - 1e-9 * max(1.0, float(np.abs(C).max()))
