@@ -43,9 +43,13 @@ OT plan between ``a`` and ``b``); the solution is polished by exact OT (POT) on 
 :math:`C_{ij} - v_j` prices out are added until the gap is below ``tol / 1000`` (at most 8 rounds,
 then the full problem). A restricted support can therefore cost rounds but never a wrong answer.
 
-Range: on instances with ``max|C|`` of order 1 the solves certify at ``tol = 1e-6`` up to about
-:math:`\lambda = 10^4`; beyond, the interior-point solver loses accuracy and
-:class:`otcheck.UncertifiedError` is raised rather than an uncertified number returned.
+The gap is measured relative to :math:`\max(\max|C|, |\text{value}|)` (never to :math:`\lambda`:
+the optimum is at most :math:`W_c \le \max|C|` whatever :math:`\lambda` is).
+
+Range: on random instances the solves certify at ``tol = 1e-6`` up to about
+:math:`\lambda = 10^4 \max|C|` (most also at :math:`10^5 \max|C|`); beyond, the interior-point
+solver loses accuracy and :class:`otcheck.UncertifiedError` is raised rather than an uncertified
+number returned.
 """
 
 from __future__ import annotations
@@ -107,7 +111,8 @@ class RelaxedResult:
     penalty : str
         The penalty name (see :data:`PENALTIES`).
     status : str
-        The solver status (``"optimal"``), or ``"closed form"`` for :math:`\lambda = 0`.
+        The solver status of the last solve (``"optimal"``, or ``"optimal_inaccurate"``, accepted only
+        when the certificate holds), or ``"closed form"`` for :math:`\lambda = 0`.
     plan : ndarray, shape (n, m)
         The joint law :math:`P_{ij} = a_i Q(z_j | x_i)`.
     dual_bound : float
