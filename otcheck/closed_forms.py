@@ -425,8 +425,11 @@ def wp_discrete_gmm_1d(atoms, weights, means, variances, mix_weights, p=2, *, to
     # breakpoint error: mass G(hi) - G(lo) moved between neighbouring pieces
     if n > 1:
         G = lambda z: (w * ndtr((z[:, None] - mu) / s)).sum(-1)  # noqa: E731
-        dmass = np.maximum(G(hi) - G(lo), 0.0) + 4 * _EPS
-        delta_lo = np.abs(np.abs(x[:-1] - lo) ** p - np.abs(x[1:] - lo) ** p)
-        delta_hi = np.abs(np.abs(x[:-1] - hi) ** p - np.abs(x[1:] - hi) ** p)
+        # a level t_i that rounds to 0 or 1 has an exact breakpoint (-inf or +inf): no error there
+        fin = np.isfinite(lo) & np.isfinite(hi)
+        lo_f, hi_f = lo[fin], hi[fin]
+        dmass = np.maximum(G(hi_f) - G(lo_f), 0.0) + 4 * _EPS
+        delta_lo = np.abs(np.abs(x[:-1][fin] - lo_f) ** p - np.abs(x[1:][fin] - lo_f) ** p)
+        delta_hi = np.abs(np.abs(x[:-1][fin] - hi_f) ** p - np.abs(x[1:][fin] - hi_f) ** p)
         err += float((dmass * np.maximum(delta_lo, delta_hi)).sum())
     return QuantileIntegral(value=value, error_bound=err, p=p, method=name, pieces=n)

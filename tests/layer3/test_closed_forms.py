@@ -139,3 +139,12 @@ def test_small_variance_tends_to_discrete_quantile_distance():
 def test_bad_input_messages(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_levels_that_round_to_one_or_zero_stay_finite():
+    # the last two atoms carry mass below rounding: their quantile levels are exactly 1
+    res = wp_discrete_gmm_1d([0.0, 1.0, 2.0], [1 - 2e-17, 1e-17, 1e-17], [0.0], 1.0, [1.0], p=2)
+    assert np.isfinite(res.error_bound)
+    assert res.value == pytest.approx(1.0, abs=1e-12)   # E Y^2, Y ~ N(0, 1)
+    res = wp_discrete_gmm_1d([0.0, 1.0], [1e-300, 1 - 1e-300], [0.0], 1.0, [1.0], p=2)
+    assert res.value == pytest.approx(2.0, abs=1e-12)   # E (1 - Y)^2
