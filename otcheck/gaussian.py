@@ -117,7 +117,12 @@ class GaussianMixture:
         return self.weights @ self.means
 
     def covariance(self):
-        r"""Covariance :math:`\sum_k w_k (\operatorname{diag}(s_k) + m_k m_k^\top) - \bar m \bar m^\top`, shape ``(d, d)``."""
+        r"""Covariance, shape ``(d, d)``.
+
+        .. math::
+
+            \sum_k w_k \big(\operatorname{diag}(s_k) + m_k m_k^\top\big) - \bar m \bar m^\top
+        """
         mbar = self.mean()
         Mc = self.means - mbar
         return np.diag(self.weights @ self.variances) + (Mc.T * self.weights) @ Mc
