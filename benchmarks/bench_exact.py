@@ -55,10 +55,15 @@ def bench_emd(n, repeats):
 
     a, b, C = _instance(n)
 
+    from otcheck.exact._emd import default_iter_max
+
+    limit = default_iter_max(n, n)  # the same limit as solve_ot's first attempt (POT's 1e5 is too small
+    # from about n = 3000 on, where a bare call would return a non-optimal value)
+
     def bare():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return float(ot.emd2(a, b, C))
+            return float(ot.emd2(a, b, C, numItermax=limit))
 
     def certified():
         return solve_ot(a, b, C, method="emd").cost
@@ -103,6 +108,7 @@ import numpy as np
 import ot  # POT imports its backends (torch when installed): counted apart from the solve
 from otcheck import cost_matrix, solve_ot, certify
 n = int(sys.argv[1])
+bare = len(sys.argv) > 2 and sys.argv[2] == "bare"
 page = os.sysconf("SC_PAGE_SIZE")
 def rss_now():
     with open("/proc/self/statm") as f:
@@ -113,6 +119,11 @@ rng = np.random.default_rng(2)
 C = cost_matrix(rng.normal(size=(n, 2)), rng.normal(size=(n, 2)))
 a = np.full(n, 1.0 / n)
 before_solve = rss_now()
+if bare:  # the same instance through a bare ot.emd2 with the same iteration limit, for comparison
+    from otcheck.exact._emd import default_iter_max
+    ot.emd2(a, a, C, numItermax=default_iter_max(n, n))
+    print(json.dumps({"peak_rss_MiB": peak(), "rss_before_solve_MiB": before_solve}))
+    sys.exit(0)
 res = solve_ot(a, a, C, method="emd")
 peak_solve = peak()
 after_solve = rss_now()
@@ -128,8 +139,14 @@ print(json.dumps({"n": n, "rss_after_imports_MiB": after_imports, "rss_before_so
 
 
 def bench_memory(n):
-    out = subprocess.run([sys.executable, "-c", _MEMORY_CHILD, str(n)], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    def child(*extra):
+        out = subprocess.run([sys.executable, "-c", _MEMORY_CHILD, str(n), *extra], capture_output=True, text=True,
+                             check=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    res = child()
+    res["bare_emd2_peak_rss_MiB"] = child("bare")["peak_rss_MiB"]
+    return res
 
 
 def bench_auto(sizes, repeats):
@@ -166,7 +183,8 @@ def main(argv=None):
           f"torch it imports {mem['rss_after_imports_MiB']:.0f} MiB; with the cost matrix ({mem['cost_matrix_MiB']:.0f} "
           f"MiB) {mem['rss_before_solve_MiB']:.0f} MiB; POT's network simplex (its dense plan + internal arc arrays) "
           f"peaks at +{mem['peak_rss_during_solve_MiB'] - mem['rss_before_solve_MiB']:.0f} MiB; the certificate "
-          f"allocates {mem['certificate_extra_MiB']:.1f} MiB on top (blocked sweep); certificate ok: {mem['ok']}")
+          f"allocates {mem['certificate_extra_MiB']:.1f} MiB on top (blocked sweep); certificate ok: {mem['ok']}. "
+          f"A bare ot.emd2 on the same instance peaks at {mem['bare_emd2_peak_rss_MiB']:.0f} MiB.")
     auto = bench_auto((16, 48, 100, 300) if not args.quick else (16, 48), max(r, 5))
     print("[4] auto crossover (median s): " + "; ".join(
         f"n={row['n']}: emd {row['emd_s'] * 1e3:.2f} ms, assignment {row['assignment_s'] * 1e3:.2f} ms" for row in auto))

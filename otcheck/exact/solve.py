@@ -89,8 +89,9 @@ def solve_ot(a, b, C, method="auto", *, tol=DEFAULT_TOL, **options):
         The engine:
 
         * ``"emd"``: POT's network simplex; an early stop (``numItermax``) or an uncertified
-          "optimal" plan is retried (options ``num_iter_max=100000``, ``max_retries=3``) and
-          otherwise raises;
+          "optimal" plan is retried (options ``num_iter_max``, default
+          ``max(100000, 1000 (n + m))``, multiplied by 10 at each retry, and ``max_retries=3``)
+          and otherwise raises;
         * ``"lp"``: the LP through cvxpy (option ``solver="HIGHS"`` or ``"CLARABEL"``,
           ``solver_options``);
         * ``"highs"``: ``scipy.optimize.linprog(method="highs")`` on a sparse constraint matrix
