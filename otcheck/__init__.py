@@ -5,7 +5,8 @@ relaxed OT, claims, models (torch), front ends. See ``docs/`` and DESIGN.md.
 """
 
 from .costs import cost_matrix
-from .exact import Certificate, OTResult, UncertifiedError, certify, solve_ot, wasserstein
+from .exact import (Certificate, ExactCertificateError, OTResult, UncertifiedError, certify, certify_exact, solve_ot,
+                    solve_ot_1d, wasserstein)
 from .measures import DiscreteMeasure
 
 __version__ = "0.1.0"
@@ -15,10 +16,13 @@ __all__ = [
     "cost_matrix",
     "solve_ot",
     "certify",
+    "certify_exact",
+    "solve_ot_1d",
     "wasserstein",
     "Certificate",
     "OTResult",
     "UncertifiedError",
+    "ExactCertificateError",
     "verify",
 ]
 
