@@ -345,6 +345,6 @@ def evaluate_checkpoint(path, *, n=256, repeats=10, seed=0, confidence=0.95, dev
 
     ck = load_checkpoint(path, device=device)
     _, X_test = ck.config.split()
-    linear = LinearGaussian() if ck.config.data == "linear-gaussian" else None
+    linear = {"linear-gaussian": LinearGaussian(), "linear-gaussian-1d": LinearGaussian((1.0,))}.get(ck.config.data)
     return evaluate(ck.model, X_test, cost=cost or ck.config.cost, n=min(n, len(X_test)), repeats=repeats,
                     seed=seed, confidence=confidence, linear=linear)

@@ -1,0 +1,235 @@
+"""Tiny trainings: learning, determinism, checkpoints, divergence, names, CLI handlers."""
+
+import argparse
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from otcheck.models import DATASETS, MODELS, TrainConfig, TrainingDiverged, load_checkpoint, make_data, train
+from otcheck.models.cli import add_subcommands
+from otcheck.models.data import LinearGaussian, split_data
+from otcheck.models.evaluate import (coupling_cost, data_baseline, evaluate, evaluate_checkpoint, latent_mismatch,
+                                     mean_interval, wasserstein_to_data)
+from otcheck.models.objectives import build_model, mmd2_imq, pair_cost
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+def tiny(model="pot", data="moons", steps=40, **kw):
+    base = dict(width=32, depth=2, n_train=512, n_test=256, batch_size=64, eval_size=128, device="cpu",
+                eval_every=steps)
+    base.update(kw)
+    return TrainConfig(model, data, steps=steps, **base)
+
+
+def _w2_untrained_vs_trained(cfg):
+    from otcheck.models.train import _make_model
+
+    _, X_test = cfg.split()
+    w0 = wasserstein_to_data(_make_model(cfg), X_test, n=128, repeats=3, seed=0).value
+    res = train(cfg, quiet=True)
+    w1 = wasserstein_to_data(res.model, X_test, n=128, repeats=3, seed=0).value
+    return w0, w1
+
+
+# -- data -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(DATASETS))
+def test_data_seeded_and_shaped(name):
+    a, b = make_data(name, 50, seed=3), make_data(name, 50, seed=3)
+    assert a.shape[0] == 50 and a.dtype == np.float64 and np.isfinite(a).all()
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, make_data(name, 50, seed=4))
+
+
+def test_digits_split_disjoint_and_scaled():
+    tr, te = split_data("digits", 1000, 300, seed=0)
+    assert tr.shape == (1000, 64) and te.shape == (300, 64)
+    assert tr.min() >= 0 and tr.max() <= 1 and te.max() == 1.0
+    tr2, te2 = split_data("digits", 1000, 300, seed=0)
+    assert np.array_equal(tr, tr2) and np.array_equal(te, te2)
+    with pytest.raises(ValueError, match="^n"):
+        make_data("digits", 1798, seed=0)
+
+
+def test_linear_gaussian_covariance_matches_samples():
+    lg = LinearGaussian((2.0, 0.5))
+    X = lg.sample(200_000, seed=0)
+    assert np.allclose(np.cov(X, rowvar=False), lg.cov, atol=0.03)
+    assert np.allclose(lg.optimal_decoder_cov("pot"), lg.cov)
+    assert np.allclose(np.linalg.eigvalsh(lg.optimal_decoder_cov("vae", 0.3)), [0.2, 1.7])
+    assert np.allclose(np.linalg.eigvalsh(lg.optimal_decoder_cov("pot", 0.3, latent_dim=1)), [0.0, 2.0], atol=1e-12)
+
+
+def test_unknown_names_list_valid_ones():
+    with pytest.raises(ValueError, match="valid names: .*pot.*wgan-gp"):
+        TrainConfig("gan", "ring")
+    with pytest.raises(ValueError, match="valid names: .*digits.*ring"):
+        TrainConfig("pot", "mnist")
+    with pytest.raises(ValueError, match="^cost"):
+        TrainConfig("pot", "ring", cost="l1")
+
+
+# -- objectives -----------------------------------------------------------------------------------
+
+def test_pair_cost_and_mmd():
+    x, y = torch.tensor([[0.0, 0.0], [1.0, 1.0]]), torch.tensor([[3.0, 4.0], [1.0, 1.0]])
+    assert pair_cost(x, y).tolist() == [25.0, 0.0]
+    assert pair_cost(x, y, "euclidean").tolist() == [5.0, 0.0]
+    g = torch.Generator().manual_seed(0)
+    a, b = torch.randn(300, 2, generator=g), torch.randn(300, 2, generator=g)
+    assert float(mmd2_imq(a, b + 1.0)) > 10 * abs(float(mmd2_imq(a, b)))
+
+
+def test_aae_is_pot_up_to_affine_map():
+    """AAE objective = POT_{2 sigma^2} / (2 sigma^2) + (d/2) log(2 pi sigma^2) on the same nets and batch."""
+    torch.manual_seed(0)
+    aae = build_model("aae", 2, 2, width=16, depth=1, sigma2=0.3)
+    pot = build_model("pot", 2, 2, width=16, depth=1, lam=0.6)
+    pot.load_state_dict(aae.state_dict())
+    x = torch.as_tensor(make_data("ring", 64, seed=0), dtype=torch.float32)
+    oa = aae.objective(x, torch.Generator().manual_seed(1))
+    op = pot.objective(x, torch.Generator().manual_seed(1))
+    assert oa["objective"] == pytest.approx(op["objective"] / 0.6 + np.log(2 * np.pi * 0.3), rel=1e-5)
+
+
+def test_model_constraints_are_validated():
+    with pytest.raises(ValueError, match="^sigma2"):
+        build_model("vae", 2, 2, sigma2=0.0)
+    with pytest.raises(ValueError, match="^cost"):
+        build_model("aae", 2, 2, sigma2=0.1, cost="euclidean")
+
+
+# -- training -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("model, steps, lr, factor", [
+    ("pot", 300, 3e-3, 3.0),
+    ("wae-mmd", 150, 3e-3, 2.0),
+    ("vae", 150, 3e-3, 2.0),
+    ("wgan-gp", 300, 1e-3, 1.25),  # 5 critic updates per step; the slowest learner here
+])
+def test_models_learn_moons(model, steps, lr, factor):
+    """Certified W_2^2 between held-out data and samples drops by ``factor`` from the untrained model."""
+    w0, w1 = _w2_untrained_vs_trained(tiny(model, "moons", steps=steps, lr=lr))
+    assert w1 < w0 / factor, (w0, w1)
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_same_seed_same_weights_bitwise(model):
+    cfg = tiny(model, "moons", steps=8)
+    a, b = train(cfg, quiet=True).model.state_dict(), train(cfg, quiet=True).model.state_dict()
+    assert a.keys() == b.keys()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    c = train(tiny(model, "moons", steps=8, seed=1), quiet=True).model.state_dict()
+    assert not all(torch.equal(a[k], c[k]) for k in a)
+
+
+def test_training_leaves_global_rng_alone():
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    train(tiny("pot", steps=2), quiet=True)
+    assert torch.equal(torch.rand(3), expected)
+
+
+def test_checkpoint_round_trip(tmp_path):
+    out = tmp_path / "run"
+    res = train(tiny("pot", "moons", steps=30, eval_every=10), out=out, quiet=True)
+    for f in ("model.pt", "config.json", "metrics.json", "samples.png"):
+        assert (out / f).is_file(), f
+    assert (out / "samples.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    meta = json.loads((out / "metrics.json").read_text())
+    assert [h["step"] for h in meta["history"]] == [10, 20, 30] and meta["status"] == "ok"
+    ck = load_checkpoint(out)
+    assert ck.config == res.config
+    sd = res.model.state_dict()
+    assert all(torch.equal(sd[k], v) for k, v in ck.model.state_dict().items())
+    _, X_test = res.config.split()
+    direct = evaluate(res.model.eval(), X_test, n=64, repeats=3, seed=5)
+    again = evaluate_checkpoint(out, n=64, repeats=3, seed=5)
+    assert direct.to_dict() == again.to_dict()
+
+
+def test_nan_stops_with_step_and_keeps_last_good(tmp_path, monkeypatch):
+    from otcheck.models import objectives
+
+    out = tmp_path / "nan"
+    real = objectives.POT.generator_loss
+    calls = {"n": 0}
+
+    def poisoned(self, x, generator=None):
+        calls["n"] += 1
+        loss, stats = real(self, x, generator)
+        return (loss * float("nan") if calls["n"] == 17 else loss), stats
+
+    monkeypatch.setattr(objectives.POT, "generator_loss", poisoned)
+    with pytest.raises(TrainingDiverged, match=r"step 17: the loss is nan.*last good checkpoint \(step 15\)") as info:
+        train(tiny("pot", steps=30, eval_every=5), out=out, quiet=True)
+    assert info.value.step == 17 and info.value.last_good_step == 15
+    meta = json.loads((out / "metrics.json").read_text())
+    assert meta["step"] == info.value.last_good_step
+    assert json.loads((out / "divergence.json").read_text())["step"] == 17
+    ck = load_checkpoint(out)
+    assert all(torch.isfinite(p).all() for p in ck.model.parameters())
+
+
+def test_exploding_learning_rate_is_caught(tmp_path):
+    with pytest.raises(TrainingDiverged, match=r"diverged at step \d+") as info:
+        train(tiny("wae-mmd", steps=200, lr=1e4, eval_every=1, max_loss=1e4), out=tmp_path / "x", quiet=True)
+    assert 1 <= info.value.step <= 200
+    assert (tmp_path / "x" / "model.pt").is_file()
+
+
+# -- evaluation -----------------------------------------------------------------------------------
+
+def test_estimates_have_intervals_and_baseline_floor():
+    X = make_data("moons", 600, seed=0)
+    base = data_baseline(X, n=100, repeats=4, seed=0)
+    assert base.low <= base.value <= base.high and len(base.values) == 4
+    assert mean_interval([1.0, 1.0]).ci == (1.0, 1.0)
+    with pytest.raises(ValueError, match="^values"):
+        mean_interval([1.0])
+    model = build_model("pot", 2, 2, width=8, depth=1)
+    assert wasserstein_to_data(model, X, n=100, repeats=3, seed=0).value > base.value
+    c = coupling_cost(model, X, n=50, repeats=3, seed=0)
+    w, m = latent_mismatch(model, X, n=50, repeats=3, seed=0)
+    assert c.value > 0 and w.value > 0 and np.isfinite(m.value)
+
+
+# -- CLI handlers ---------------------------------------------------------------------------------
+
+def _parser():
+    p = argparse.ArgumentParser(prog="otcheck")
+    add_subcommands(p.add_subparsers(dest="command"))
+    return p
+
+
+def test_cli_train_and_evaluate(tmp_path, capsys):
+    out = tmp_path / "cli"
+    args = _parser().parse_args(["train", "pot", "--data", "ring", "--steps", "5", "--seed", "1", "--out", str(out),
+                                 "--device", "cpu", "--quiet", "--batch-size", "32", "--lam", "2", "--width", "16"])
+    assert args.func(args) == 0
+    assert json.loads((out / "config.json").read_text())["lam"] == 2.0
+    assert "checkpoint" in capsys.readouterr().out
+    args = _parser().parse_args(["evaluate", str(out), "--n", "32", "--repeats", "2"])
+    assert args.func(args) == 0
+    assert "W_c" in capsys.readouterr().out
+
+
+def test_cli_bad_names_exit_2_listing_valid(tmp_path, capsys):
+    args = _parser().parse_args(["train", "gan", "--out", str(tmp_path / "a"), "--quiet"])
+    assert args.func(args) == 2
+    assert "valid names: aae, pot, vae, wae-mmd, wgan-gp" in capsys.readouterr().err
+    args = _parser().parse_args(["train", "pot", "--data", "cifar", "--out", str(tmp_path / "b"), "--quiet"])
+    assert args.func(args) == 2
+    assert "digits" in capsys.readouterr().err
+    args = _parser().parse_args(["evaluate", str(tmp_path / "missing")])
+    assert args.func(args) == 2
