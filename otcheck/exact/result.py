@@ -202,7 +202,8 @@ def polish_duals(C, u, v):
     -------
     u2, v2 : ndarray
         Feasible potentials. If ``(u, v)`` is feasible already, then ``u2 >= u`` and ``v2 >= v``
-        entrywise, so the dual value :math:`a^\top u + b^\top v` does not decrease.
+        entrywise up to one rounding of :math:`C_{ij} - u_i - v_j`, so the dual value
+        :math:`a^\top u + b^\top v` does not decrease (beyond that rounding).
 
     Examples
     --------
