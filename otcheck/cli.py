@@ -4,7 +4,9 @@
 runs the registered claims of the paper and prints one row per claim (id, kind, relation, left
 side, right side, margin, verdict). ``--size ID.NAME=VALUE`` overrides a claim's size and
 ``--import MODULE`` imports a module that registers a user's own claims
-(:func:`otcheck.claims.register`) before running.
+(:func:`otcheck.claims.register`) before running; ``--details`` prints each claim's note and
+tables (for instance ``otcheck verify prop3 --details`` prints, for a decreasing sequence of
+epsilon, both criteria's gap to the optimum, the three cosines and the constant C).
 
 Exit status of ``verify``:
 
@@ -30,7 +32,7 @@ import os
 import sys
 import time
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "format_details"]
 
 #: Subcommands contributed by optional modules: name -> (module, hook function).
 _PLUGINS = {
@@ -58,6 +60,9 @@ def _add_verify(subparsers):
     p.add_argument("--import", dest="imports", action="append", default=[], metavar="MODULE",
                    help="import MODULE first (a module registering your own claims with otcheck.claims.register; "
                         "repeatable)")
+    p.add_argument("--details", action="store_true",
+                   help="after the table, print each claim's note, scalar details and tables (e.g. prop3's "
+                        "cosines for decreasing epsilon); --json has everything")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_verify)
     return p
@@ -134,6 +139,51 @@ def _print_failing(report, evidence, label, out):
             print(f"  instance: {_format_instance(_plain(p.instance))}", file=out)
 
 
+def _cell(value):
+    """Short text of a scalar or a short list of scalars; None for anything nested."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return str(value)
+    if isinstance(value, (int, float)):
+        return f"{value:.4g}"
+    if isinstance(value, list) and len(value) <= 4 and all(isinstance(v, (int, float)) for v in value):
+        return ",".join(f"{v:.3g}" for v in value)
+    return None
+
+
+def format_details(evidence):
+    """Readable text of ``evidence.note`` and ``evidence.details``.
+
+    Scalars print as ``key = value``; a list of dicts (one dict per row, e.g. one per epsilon)
+    prints as a table of its scalar columns. Nested structures are left to ``--json``.
+
+    Parameters
+    ----------
+    evidence : Evidence
+
+    Returns
+    -------
+    str
+    """
+    from .claims._engine import _plain
+
+    lines = [f"{evidence.claim}: {evidence.note}" if evidence.note else f"{evidence.claim}:"]
+    details = _plain(evidence.details)
+    for key, value in details.items():
+        text = _cell(value)
+        if text is not None:
+            lines.append(f"  {key} = {text}")
+        elif isinstance(value, list) and value and all(isinstance(r, dict) for r in value):
+            cols = [k for k in value[0] if all(_cell(r.get(k)) is not None for r in value)]
+            if not cols:
+                continue
+            rows = [[_cell(r.get(k)) for k in cols] for r in value]
+            widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
+            lines.append(f"  {key}:")
+            lines.append(("    " + "  ".join(c.ljust(w) for c, w in zip(cols, widths))).rstrip())
+            lines.extend(("    " + "  ".join(x.ljust(w) for x, w in zip(r, widths))).rstrip() for r in rows)
+    return "\n".join(lines)
+
+
 _POT_BACKENDS = ("POT_BACKEND_DISABLE_PYTORCH", "POT_BACKEND_DISABLE_JAX", "POT_BACKEND_DISABLE_TENSORFLOW",
                  "POT_BACKEND_DISABLE_CUPY")
 
@@ -197,6 +247,9 @@ def _cmd_verify(args):
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as fh:
             fh.write(report.to_markdown())
+    if args.details:
+        for e in report.evidence:
+            print("\n" + format_details(e), file=out)
     _print_failing(report, report.findings, "FINDING (not fatal)", out)
     _print_failing(report, report.failures, "FAILED", out)
     for cid, msg in report.errors.items():

@@ -156,3 +156,31 @@ def test_plugin_missing_dependency_is_a_clear_error(monkeypatch, capsys):
     assert cli.main(["train", "pot"]) == 2
     err = capsys.readouterr().err
     assert "otcheck train: cannot load fake_needs_torch_cli" in err and "install torch" in err
+
+
+def test_details_prints_prop3_epsilon_table_and_constant(capsys):
+    import re
+
+    assert cli.main(["verify", "prop3", "--quiet", "--details"]) == 0
+    out = capsys.readouterr().out
+    header = next(line for line in out.splitlines() if line.strip().startswith("eps"))
+    for col in ("gap_f", "cos_f", "gap_h", "cos_h", "cos_hstar_fstar"):
+        assert col in header.split()
+    i = out.splitlines().index(header)
+    eps = [float(line.split()[0]) for line in out.splitlines()[i + 1:] if re.match(r"^\s+[0-9.]+\s", line)]
+    assert len(eps) >= 3 and eps == sorted(eps, reverse=True)  # a decreasing sequence of epsilon
+    C = float(re.search(r"^\s+C = ([0-9.eE+-]+)$", out, re.M).group(1))
+    assert 0 < C <= 1
+
+
+def test_format_details_renders_scalars_and_row_tables():
+    from otcheck.claims import Evidence
+
+    e = Evidence.compare("x", 1.0, 1.0, "==", tol=0.0, note="a note",
+                         details={"k": 2.5, "rows": [{"a": 1.0, "b": [1.0, 2.0]}, {"a": 0.5, "b": [3.0, 4.0]}],
+                                  "nested": {"deep": {"x": 1}}})
+    text = cli.format_details(e)
+    assert text.splitlines()[0] == "x: a note"
+    assert "  k = 2.5" in text.splitlines()
+    assert "a    b" in text and "0.5  3,4" in text
+    assert "nested" not in text  # nested structures are left to --json
