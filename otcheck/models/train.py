@@ -389,9 +389,10 @@ def train(config, out=None, *, quiet=False):
                 bar.update(1)
                 if step % config.eval_every == 0 or step == config.steps:
                     entry = {"step": step, "loss": val, **{k: float(v) for k, v in stats.items()},
-                             **_quick_eval(model, X_test, config, device)}
-                    if any(bad(v) for k, v in entry.items() if k != "step"):
-                        bad_key = next(k for k, v in entry.items() if k != "step" and bad(v))
+                             **_quick_eval(model, X_test, config, device),
+                             "seconds": time.perf_counter() - t0}
+                    if any(bad(v) for k, v in entry.items() if k not in ("step", "seconds")):
+                        bad_key = next(k for k, v in entry.items() if k not in ("step", "seconds") and bad(v))
                         diverge(step, f"the evaluated {bad_key}", entry[bad_key])
                     history.append(entry)
                     bar.set_postfix(loss=f"{val:.4g}", w2sq=f"{entry['w2sq_test']:.4g}")
