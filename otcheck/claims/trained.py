@@ -255,9 +255,9 @@ def gradient_energy(images, side=8):
 
     Examples
     --------
-    >>> x = np.array([[0.0, 1.0, 0.0, 1.0], [1.0, 0.0, 1.0, 0.0]])
+    >>> x = np.array([[0.0, 1.0, 0.0, 1.0], [1.0, 0.0, 1.0, 0.0]])  # two 2x2 stripe images
     >>> gradient_energy(x, side=2).tolist(), gradient_energy(x.mean(0, keepdims=True), side=2).tolist()
-    ([1.0, 1.0], [0.0])
+    ([0.5, 0.5], [0.0])
     """
     x = np.asarray(images, dtype=np.float64).reshape(-1, side, side)
     dh = np.diff(x, axis=2) ** 2
