@@ -28,7 +28,7 @@ from ._validation import (as_float_array, as_generator, as_points, as_weights, c
                           check_positive_int)
 
 __all__ = [
-    "W1Witness", "w1_dual",
+    "W1Witness", "w1_dual", "c_transform_witness",
     "gaussian_nll_matrix", "posterior_encoder", "neg_log_likelihood", "vae_objective",
     "aggregated_posterior", "reconstruction", "aae_objective", "pot_objective", "avb_objective",
     "optimal_decoder", "decoder_blur", "primal_gradient",
@@ -60,8 +60,9 @@ class W1Witness:
         :math:`\max_{k \ne l} (f(p_k) - f(p_l) - \|p_k - p_l\|)^+`, checked on the returned values.
     dual_value : float
         Value of the LP dual (a min-cost flow) from the solver's multipliers, NaN when that flow
-        is not feasible (conservation or sign violated by more than 1e-9); ``value - dual_value``
-        is the certified duality gap.
+        is not feasible (conservation or sign violated by more than 1e-9) or when the witness did
+        not come from the LP (:func:`c_transform_witness`); ``value - dual_value`` is the
+        certified duality gap.
     """
 
     value: float
@@ -88,9 +89,7 @@ class W1Witness:
         -------
         ndarray, shape (n,)
         """
-        Y = as_points(y, "y")
-        D = np.sqrt(((Y[:, None, :] - self.points[None, :, :]) ** 2).sum(-1))
-        return (self.values[None, :] + D).min(axis=1)
+        return (self.values[None, :] + _distances(as_points(y, "y"), self.points)).min(axis=1)
 
 
 def w1_dual(a, X, b, Y):
@@ -133,6 +132,7 @@ def w1_dual(a, X, b, Y):
     (2.5, True)
     """
     from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix
 
     X = as_points(X, "X")
     Y = as_points(Y, "Y")
@@ -146,13 +146,13 @@ def w1_dual(a, X, b, Y):
     m = np.zeros(N)
     np.add.at(m, inv[:X.shape[0]], a)
     np.add.at(m, inv[X.shape[0]:], -b)
-    D = np.sqrt(((P[:, None, :] - P[None, :, :]) ** 2).sum(-1))
     if N == 1:
         return W1Witness(0.0, P, np.zeros(1), m, 0.0, 0.0)
+    D = _distances(P)
     kk, ll = np.where(~np.eye(N, dtype=bool))
-    A = np.zeros((kk.size, N))
-    A[np.arange(kk.size), kk] = 1.0
-    A[np.arange(kk.size), ll] = -1.0
+    # one row per ordered pair (k, l): f_k - f_l <= ||p_k - p_l||; sparse, 2 entries a row
+    rows, cols = np.repeat(np.arange(kk.size), 2), np.column_stack([kk, ll]).ravel()
+    A = coo_matrix((np.tile([1.0, -1.0], kk.size), (rows, cols)), shape=(kk.size, N)).tocsr()
     bounds = [(0.0, 0.0)] + [(None, None)] * (N - 1)
     res = linprog(-m, A_ub=A, b_ub=D[kk, ll], bounds=bounds, method="highs",
                   options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
@@ -160,7 +160,7 @@ def w1_dual(a, X, b, Y):
         raise ValueError(f"a, b: the W_1 dual LP failed ({res.message})")
     f = np.asarray(res.x, dtype=float)
     value = float(m @ f)
-    viol = float(max(0.0, (f[kk] - f[ll] - D[kk, ll]).max()))
+    viol = _lipschitz_violation(P, f, D)
     # HiGHS multipliers of A_ub x <= b_ub are <= 0 for a minimization; the flow is -marginals.
     flow = -np.asarray(res.ineqlin.marginals, dtype=float)
     dual_value = float(flow @ D[kk, ll])
@@ -171,6 +171,71 @@ def w1_dual(a, X, b, Y):
     residual = float(max(np.abs(net - m).max(), max(0.0, -flow.min())))
     dual_value = dual_value if residual <= 1e-9 else float("nan")
     return W1Witness(value=value, points=P, values=f, masses=m, lipschitz_violation=viol, dual_value=dual_value)
+
+
+def _distances(P, Q=None):
+    """Euclidean distance matrix between the rows of ``P`` and of ``Q`` (default ``P``)."""
+    Q = P if Q is None else Q
+    return np.sqrt(((P[:, None, :] - Q[None, :, :]) ** 2).sum(-1))
+
+
+def _lipschitz_violation(P, f, D=None):
+    r""":math:`\max_{k, l} (f_k - f_l - \|p_k - p_l\|)^+` (0 for a 1-Lipschitz ``f`` on the points ``P``)."""
+    D = _distances(P) if D is None else D
+    return float(max(0.0, (f[:, None] - f[None, :] - D).max()))
+
+
+def c_transform_witness(a, X, b, Y, v):
+    r"""1-Lipschitz witness of :math:`W_1` from the target-side potential ``v`` of the primal problem.
+
+    .. math:: f(x) = \min_j \|x - y_j\| - v_j
+
+    is 1-Lipschitz on :math:`\mathbb R^d` (a minimum of 1-Lipschitz functions), so
+    :math:`\sum_i a_i f(x_i) - \sum_j b_j f(y_j) \le W_1` for *any* ``v`` (weak duality), with
+    equality when ``v`` is an optimal potential of the primal LP (``OTResult.v`` of the Euclidean
+    cost). Unlike :func:`w1_dual` it solves nothing: it turns a primal solver's output into a
+    witness whose value and Lipschitz constant are checked independently.
+
+    Parameters
+    ----------
+    a, X, b, Y
+        As in :func:`w1_dual`.
+    v : array_like, shape (m,)
+        A potential on the atoms of :math:`\nu`.
+
+    Returns
+    -------
+    W1Witness
+        On the distinct points of both supports; ``dual_value`` is NaN (no LP certificate).
+
+    Raises
+    ------
+    ValueError
+        Bad weights or points, or ``v`` of the wrong shape (named).
+
+    Examples
+    --------
+    >>> w = c_transform_witness([0.5, 0.5], [0.0, 1.0], [1.0], [3.0], [0.0])
+    >>> w.value, w.lipschitz_violation
+    (2.5, 0.0)
+    """
+    X = as_points(X, "X")
+    Y = as_points(Y, "Y")
+    a = as_weights(a, "a", n=X.shape[0])
+    b = as_weights(b, "b", n=Y.shape[0])
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(f"Y: points have dimension {Y.shape[1]}, but X has dimension {X.shape[1]}")
+    v = as_float_array(v, "v", ndim=1)
+    if v.shape != (Y.shape[0],):
+        raise ValueError(f"v: has shape {v.shape}, expected ({Y.shape[0]},)")
+    P, inv = np.unique(np.vstack([X, Y]), axis=0, return_inverse=True)
+    inv = inv.ravel()
+    f = (_distances(P, Y) - v[None, :]).min(axis=1)
+    m = np.zeros(P.shape[0])
+    np.add.at(m, inv[:X.shape[0]], a)
+    np.add.at(m, inv[X.shape[0]:], -b)
+    return W1Witness(value=float(m @ f), points=P, values=f, masses=m, lipschitz_violation=_lipschitz_violation(P, f),
+                     dual_value=float("nan"))
 
 
 # ----------------------------------------------------------------------------------------------

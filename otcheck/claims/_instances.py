@@ -2,8 +2,8 @@ r"""Instance builders and small OT-side helpers shared by the claims of sections
 
 Nothing here decides a claim: these functions build seeded random instances (measures, decoders,
 encoders), turn a random decoder into the averaged cost of :math:`W_c^\dagger`, compute
-Lipschitz witnesses for the Kantorovich-Rubinstein dual, quadrature for Gaussian decoders, and
-Student-t intervals for sampled numbers. Each helper states the math it computes.
+quadrature for Gaussian decoders, and Student-t intervals for sampled numbers. (The
+Kantorovich-Rubinstein witnesses live in :mod:`otcheck.witnesses`.) Each helper states the math it computes.
 
 Every random choice flows from an explicit ``numpy.random.Generator``.
 """
@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from .._validation import as_points, as_weights, check_nonnegative, check_positive_int
-from ..costs import cost_matrix
 from ..measures import DiscreteMeasure
 
 __all__ = [
     "random_weights", "random_measure", "random_decoder", "decoder_cost", "decoder_law",
-    "LipschitzWitness", "lipschitz_dual", "c_transform_witness", "gauss_hermite_sqcost",
+"gauss_hermite_sqcost",
     "mean_interval", "two_row_vertex_costs", "check_sigma2", "check_lambdas",
 ]
 
@@ -150,135 +148,6 @@ def decoder_cost(C, D):
     if C.ndim != 2 or D.ndim != 2 or C.shape[1] != D.shape[1]:
         raise ValueError(f"D: expected shape (m, {C.shape[-1]}) to match C's columns, got {D.shape}")
     return C @ D.T
-
-
-# --------------------------------------------------------------------------------------------
-# Kantorovich-Rubinstein witnesses
-# --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class LipschitzWitness:
-    r"""A function ``f`` on finitely many points, feasible for the Kantorovich-Rubinstein dual.
-
-    Attributes
-    ----------
-    value : float
-        :math:`\sum_i a_i f(x_i) - \sum_j b_j f(y_j)`.
-    points : ndarray, shape (s, d)
-        The points where ``f`` is given (the union of both supports).
-    values : ndarray, shape (s,)
-        :math:`f` on ``points``.
-    lipschitz_excess : float
-        :math:`\max_{k,l} (f(s_k) - f(s_l) - \|s_k - s_l\|)^+`: 0 (up to rounding) for a feasible
-        witness. ``f`` then extends to a 1-Lipschitz function on all of :math:`\mathbb R^d`
-        (McShane), see :meth:`extend`.
-    method : str
-        How it was found.
-    """
-
-    value: float
-    points: np.ndarray = field(repr=False)
-    values: np.ndarray = field(repr=False)
-    lipschitz_excess: float
-    method: str
-
-    def extend(self, x):
-        r"""McShane extension :math:`\tilde f(x) = \min_k f(s_k) + \|x - s_k\|`, 1-Lipschitz on :math:`\mathbb R^d`."""
-        x = as_points(x, "x")
-        return (self.values[None, :] + cost_matrix(x, self.points, "euclidean")).min(axis=1)
-
-
-def _lipschitz_excess(points, values):
-    D = cost_matrix(points, points, "euclidean")
-    return float(max(0.0, (values[:, None] - values[None, :] - D).max()))
-
-
-def lipschitz_dual(mu, nu):
-    r"""The Kantorovich-Rubinstein dual LP over 1-Lipschitz witnesses on the supports (eq. 2).
-
-    .. math::
-
-        \max_{f \in \mathbb R^{S}} \sum_i a_i f(x_i) - \sum_j b_j f(y_j)
-        \quad \text{s.t.}\quad f(s) - f(t) \le \|s - t\|_2 \ \ \forall s, t \in S,
-
-    :math:`S = \operatorname{supp}\mu \cup \operatorname{supp}\nu`, solved with HiGHS
-    (``scipy.optimize.linprog``); ``f`` is pinned to 0 at the first point (the objective is
-    invariant under constants). Any feasible ``f`` gives a lower bound of :math:`W_1(\mu, \nu)`
-    (weak duality), so ``value`` with a zero ``lipschitz_excess`` is a certified lower bound; it
-    equals :math:`W_1` at the optimum. This LP is independent of the primal engine of
-    :func:`otcheck.solve_ot`.
-
-    Parameters
-    ----------
-    mu, nu : DiscreteMeasure
-        Same dimension.
-
-    Returns
-    -------
-    LipschitzWitness
-
-    Examples
-    --------
-    >>> w = lipschitz_dual(DiscreteMeasure([0.0, 1.0]), DiscreteMeasure([2.0]))
-    >>> round(w.value, 9), w.lipschitz_excess
-    (1.5, 0.0)
-    """
-    from scipy.optimize import linprog
-    from scipy.sparse import coo_matrix
-
-    if mu.dim != nu.dim:
-        raise ValueError(f"nu: has dimension {nu.dim}, but mu has dimension {mu.dim}")
-    P = np.vstack([mu.atoms, nu.atoms])
-    points, inverse = np.unique(P, axis=0, return_inverse=True)
-    inverse = inverse.ravel()
-    s = points.shape[0]
-    c = np.zeros(s)
-    np.add.at(c, inverse[: mu.n], -mu.weights)   # linprog minimizes: -(E_mu f - E_nu f)
-    np.add.at(c, inverse[mu.n:], nu.weights)
-    Dm = cost_matrix(points, points, "euclidean")
-    kk, ll = np.nonzero(~np.eye(s, dtype=bool))
-    rows = np.repeat(np.arange(kk.size), 2)
-    cols = np.column_stack([kk, ll]).ravel()
-    vals = np.tile([1.0, -1.0], kk.size)
-    A = coo_matrix((vals, (rows, cols)), shape=(kk.size, s)).tocsr()
-    bounds = [(0.0, 0.0)] + [(None, None)] * (s - 1)
-    res = linprog(c, A_ub=A if kk.size else None, b_ub=Dm[kk, ll] if kk.size else None, bounds=bounds,
-                  method="highs")
-    if res.status != 0:
-        raise RuntimeError(f"lipschitz_dual: HiGHS status {res.status}: {res.message}")
-    f = np.asarray(res.x, dtype=float)
-    value = float(mu.weights @ f[inverse[: mu.n]] - nu.weights @ f[inverse[mu.n:]])
-    return LipschitzWitness(value=value, points=points, values=f, lipschitz_excess=_lipschitz_excess(points, f),
-                            method="highs-dual-lp")
-
-
-def c_transform_witness(mu, nu, v):
-    r"""1-Lipschitz witness from the dual potential ``v`` of the primal :math:`W_1` problem.
-
-    .. math:: f(x) = \min_j \|x - y_j\| - v_j
-
-    is 1-Lipschitz on :math:`\mathbb R^d` (a minimum of 1-Lipschitz functions), and for optimal
-    potentials :math:`\mathbb E_\mu f - \mathbb E_\nu f \ge a^\top u + b^\top v = W_1(\mu, \nu)`.
-
-    Parameters
-    ----------
-    mu, nu : DiscreteMeasure
-    v : array_like, shape (nu.n,)
-        Dual potential of the target side (``OTResult.v``).
-
-    Returns
-    -------
-    LipschitzWitness
-    """
-    v = np.asarray(v, dtype=float)
-    if v.shape != (nu.n,):
-        raise ValueError(f"v: has shape {v.shape}, expected ({nu.n},)")
-    points = np.unique(np.vstack([mu.atoms, nu.atoms]), axis=0)
-    f_pts = (cost_matrix(points, nu.atoms, "euclidean") - v[None, :]).min(axis=1)
-    fx = (cost_matrix(mu.atoms, nu.atoms, "euclidean") - v[None, :]).min(axis=1)
-    fy = (cost_matrix(nu.atoms, nu.atoms, "euclidean") - v[None, :]).min(axis=1)
-    value = float(mu.weights @ fx - nu.weights @ fy)
-    return LipschitzWitness(value=value, points=points, values=f_pts,
-                            lipschitz_excess=_lipschitz_excess(points, f_pts), method="c-transform")
 
 
 # --------------------------------------------------------------------------------------------

@@ -174,11 +174,27 @@ def test_w1_primal_equals_dual(mu, nu):
     assert w.gap <= 1e-8 * max(1.0, w.value)
 
 
+@given(ots.measures(dim=2, max_atoms=5), ots.measures(dim=2, max_atoms=5), st.integers(0, 2 ** 32 - 1))
+def test_c_transform_witness_is_a_lower_bound_reaching_w1_at_the_optimal_potential(mu, nu, seed):
+    from otcheck import wasserstein
+
+    W1 = wasserstein(mu, nu, cost="euclidean")
+    v_rand = np.random.default_rng(seed).normal(0, 1, nu.n)
+    for v in (W1.v, v_rand):
+        w = W.c_transform_witness(mu.weights, mu.atoms, nu.weights, nu.atoms, v)
+        assert w.lipschitz_violation <= 1e-12
+        assert w.value <= W1.cost + 1e-9 * max(1.0, W1.cost)   # weak duality, any v
+    w = W.c_transform_witness(mu.weights, mu.atoms, nu.weights, nu.atoms, W1.v)
+    assert w.value == pytest.approx(W1.cost, rel=1e-8, abs=1e-9)
+
+
 def test_w1_dual_bad_inputs():
     with pytest.raises(ValueError, match="Y"):
         W.w1_dual([1.0], [[0.0, 0.0]], [1.0], [[0.0]])
     with pytest.raises(ValueError, match="b"):
         W.w1_dual([1.0], [0.0], [0.5], [1.0])
+    with pytest.raises(ValueError, match="v"):
+        W.c_transform_witness([1.0], [0.0], [1.0], [1.0], [0.0, 1.0])
 
 
 # ---------------- prop3 ----------------
