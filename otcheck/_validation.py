@@ -22,7 +22,12 @@ def _to_numpy(x, name):
     if x is None:
         raise TypeError(f"{name}: expected an array, got None")
     if hasattr(x, "detach") and hasattr(x, "cpu"):  # torch tensor, converted at the boundary
-        x = x.detach().cpu().numpy()
+        x = x.detach().cpu()
+        if getattr(x, "is_floating_point", lambda: False)() and str(x.dtype) in ("torch.bfloat16", "torch.float16"):
+            x = x.double()  # numpy has no bfloat16; widening to float64 is exact
+        x = x.numpy()
+    if isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected real numbers, got a bool {x!r}")
     if isinstance(x, (str, bytes, dict, set)):
         raise TypeError(f"{name}: expected an array of numbers, got {type(x).__name__}")
     try:
@@ -30,27 +35,38 @@ def _to_numpy(x, name):
     except Exception as exc:  # ragged lists and similar
         raise ValueError(f"{name}: could not be read as an array ({exc})") from exc
     if arr.dtype == object:
-        # Exact rationals are allowed where the caller asks for them; everything else is rejected.
-        if arr.size and all(isinstance(v, (numbers.Rational, Fraction)) for v in arr.ravel()):
+        # Exact rationals (int, Fraction) are allowed; bools and everything else are rejected.
+        if arr.size and all(isinstance(v, (numbers.Rational, Fraction)) and not isinstance(v, (bool, np.bool_))
+                            for v in arr.ravel()):
             return arr
         raise TypeError(f"{name}: expected numbers, got an array of dtype object")
-    if arr.dtype.kind not in "biuf":
+    if arr.dtype.kind == "b":
+        raise TypeError(f"{name}: expected real numbers, got a boolean array (convert it explicitly, e.g. "
+                        "x.astype(float), if 0/1 values are meant)")
+    if arr.dtype.kind not in "iuf":
         raise TypeError(f"{name}: expected real numbers, got dtype {arr.dtype}")
     return arr
 
 
 def as_float_array(x, name, *, ndim=None):
-    """Return ``x`` as a float64 array, checking it is finite and (optionally) its rank."""
+    """Return ``x`` as a C-contiguous float64 array, checking it is finite and (optionally) its rank.
+
+    A scalar stays a 0-d array (``ndim=0``); callers that accept scalars test ``arr.ndim == 0``.
+    Booleans, complex numbers, strings and objects other than exact rationals are refused.
+    """
     arr = _to_numpy(x, name)
     if arr.dtype == object:
         arr = np.array([float(v) for v in arr.ravel()], dtype=np.float64).reshape(arr.shape)
     else:
-        arr = np.ascontiguousarray(arr, dtype=np.float64)
+        # np.asarray(order="C") keeps a 0-d array 0-d (np.ascontiguousarray would make it 1-d)
+        arr = np.asarray(arr, dtype=np.float64, order="C")
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name}: expected a {ndim}-D array, got shape {arr.shape}")
     # A finite sum proves every entry finite (a NaN or inf entry makes the sum NaN or inf); only when
     # it is not (a bad entry, or an overflow of huge finite values) is the entrywise test run.
-    if arr.size and not np.isfinite(np.add.reduce(arr, axis=None)) and not np.all(np.isfinite(arr)):
+    with np.errstate(over="ignore", invalid="ignore"):  # huge finite entries may overflow the sum
+        total = np.add.reduce(arr, axis=None) if arr.size else 0.0
+    if not np.isfinite(total) and not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise ValueError(f"{name}: contains a non-finite value ({arr[tuple(bad)]}) at index {tuple(int(i) for i in bad)}")
     return arr

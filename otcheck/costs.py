@@ -29,17 +29,27 @@ def _sqdist(X, Y):
     ``eps * (|x|^2 + |y|^2)``.
     """
     n, d = X.shape
-    if d <= _DIRECT_MAX_DIM:
-        D = np.zeros((n, Y.shape[0]))
-        for k in range(d):
-            t = np.subtract.outer(X[:, k], Y[:, k])
-            t *= t
-            D += t
-            del t  # at most one (n, m) temporary alive
-        return D
-    D = (X * X).sum(1)[:, None] + (Y * Y).sum(1)[None, :] - 2.0 * (X @ Y.T)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by the caller
+        if d <= _DIRECT_MAX_DIM:
+            D = np.zeros((n, Y.shape[0]))
+            for k in range(d):
+                t = np.subtract.outer(X[:, k], Y[:, k])
+                t *= t
+                D += t
+                del t  # at most one (n, m) temporary alive
+            return D
+        D = (X * X).sum(1)[:, None] + (Y * Y).sum(1)[None, :] - 2.0 * (X @ Y.T)
     np.maximum(D, 0.0, out=D)
     return D
+
+
+def _finite(C, cost):
+    """``C`` itself, or a ``ValueError`` when a cost overflowed float64 (C >= 0, so max is inf or NaN)."""
+    top = C.max()
+    if not np.isfinite(top):
+        raise ValueError(f"X, Y: the {cost!r} cost of these points overflows float64 (some entry is inf); "
+                         "rescale the points")
+    return C
 
 
 def cost_matrix(X, Y, cost="sqeuclidean"):
@@ -72,10 +82,12 @@ def cost_matrix(X, Y, cost="sqeuclidean"):
     Raises
     ------
     ValueError
-        Dimension mismatch, unknown cost name, ``p <= 0``, or a callable returning a wrong
-        shape, NaN/inf or negative costs.
+        Dimension mismatch, unknown cost name, ``p <= 0``, costs that overflow float64 (points
+        too far apart; never returned as ``inf``), or a callable returning a wrong shape, NaN/inf
+        or negative costs.
     TypeError
-        ``cost`` is neither a name, a number nor a callable.
+        ``cost`` is neither a name, a number nor a callable, or the callable returned booleans,
+        complex numbers or objects.
 
     Examples
     --------
@@ -92,25 +104,29 @@ def cost_matrix(X, Y, cost="sqeuclidean"):
         raise ValueError(f"Y: points have dimension {Y.shape[1]}, but X has dimension {X.shape[1]}")
     if isinstance(cost, str):
         if cost == "sqeuclidean":
-            return _sqdist(X, Y)
+            return _finite(_sqdist(X, Y), cost)
         if cost == "euclidean":
-            return np.sqrt(_sqdist(X, Y))
+            return _finite(np.sqrt(_sqdist(X, Y)), cost)
         raise ValueError(f"cost: unknown name {cost!r}; expected one of {COST_NAMES}, a power p > 0 or a callable")
     if isinstance(cost, numbers.Real) and not isinstance(cost, bool):
         p = float(cost)
         if not np.isfinite(p) or p <= 0:
             raise ValueError(f"cost: a power must be a finite number > 0, got {cost!r}")
         if p == 2.0:
-            return _sqdist(X, Y)
-        return np.sqrt(_sqdist(X, Y)) ** p
+            return _finite(_sqdist(X, Y), cost)
+        with np.errstate(over="ignore"):
+            return _finite(np.sqrt(_sqdist(X, Y)) ** p, cost)
     if callable(cost):
-        C = np.asarray(cost(X, Y))
+        try:
+            C = np.asarray(cost(X, Y))
+        except ValueError as exc:  # a ragged list, say
+            raise ValueError(f"cost: the callable's result could not be read as an array ({exc})") from exc
         if C.shape != (X.shape[0], Y.shape[0]):
             raise ValueError(
                 f"cost: the callable returned shape {C.shape}, expected ({X.shape[0]}, {Y.shape[0]}); "
                 "it receives X (n, d) and Y (m, d) and must return the (n, m) matrix"
             )
-        if C.dtype.kind not in "biuf":
+        if C.dtype.kind not in "iuf":  # bool and complex refused: no silent coercion
             raise TypeError(f"cost: the callable returned dtype {C.dtype}, expected real numbers")
         C = np.ascontiguousarray(C, dtype=np.float64)
         if not np.all(np.isfinite(C)):

@@ -129,6 +129,11 @@ def _certify_arrays(a, b, C, P, u, v, tol):
     ``n + m - 1``), so the plan is swept once; dual feasibility needs every entry of ``C`` and is
     one blocked sweep, :math:`\min_{ij}(C_{ij} - u_i - v_j) = \min_i(\min_j(C_{ij} - v_j) - u_i)`.
     """
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow gives inf (or NaN), which fails below
+        return _certify_unguarded(a, b, C, P, u, v, tol)
+
+
+def _certify_unguarded(a, b, C, P, u, v, tol):
     n, m = C.shape
     scale = max(float(C.max()), -float(C.min()), np.finfo(float).tiny)  # max|C|, no temporary
     P = np.ascontiguousarray(P)
@@ -149,14 +154,16 @@ def _certify_arrays(a, b, C, P, u, v, tol):
     for s in range(0, n, rows):
         Cb = C[s:s + rows]
         T = np.subtract(Cb, v[None, :], out=buf[:Cb.shape[0]])
-        viol = max(viol, -float((T.min(1) - u[s:s + rows]).min()))  # max_ij u_i + v_j - C_ij
+        block = -float((T.min(1) - u[s:s + rows]).min())  # max_ij u_i + v_j - C_ij
+        viol = max(viol, block) if block == block else np.inf  # Python's max would drop a NaN
     dual = float(a @ u + b @ v)
+    gap = abs(primal - dual)
     return Certificate(
         marginal_residual=marginal,
         negative_mass=negative,
         dual_violation=max(viol, 0.0) / scale,
-        gap=abs(primal - dual) / scale,
-        complementary_slackness=slack / scale,
+        gap=gap / scale if gap == gap else np.inf,
+        complementary_slackness=slack / scale if slack == slack else np.inf,
         primal_value=primal,
         dual_value=dual,
         scale=scale,

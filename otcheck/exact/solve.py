@@ -30,17 +30,18 @@ _ENGINES = {"highs": solve_highs, "lp": solve_lp, "assignment": solve_assignment
 def _exponent(C, engine):
     """``k`` with ``max|C| / 2**k`` in ``[1/2, 1)``, or 0 when no rescaling is needed.
 
-    The network simplex and the assignment solver only need it for small costs (their comparisons
-    against machine epsilon fail for ``max|C|`` around ``1e-12``; large scales are measured fine up
-    to ``1e200``), so they get a scaled copy only when ``max|C| < 2**-4`` and large problems with
-    ordinary costs pay no copy of ``C``; the tolerance-based LP solvers always see
+    The network simplex and the assignment solver only need it for extreme costs (their comparisons
+    against machine epsilon fail for ``max|C|`` around ``1e-12``, and POT's network simplex reports
+    "infeasible" when sums of costs overflow, measured at ``max|C| = 1.7e308``; ``1e300`` is fine),
+    so they get a scaled copy only when ``max|C| < 2**-4`` or ``max|C| >= 2**512`` and large
+    problems with ordinary costs pay no copy of ``C``; the tolerance-based LP solvers always see
     ``1/2 <= max|C| < 1``.
     """
     s = max(float(C.max()), -float(C.min()))  # max|C| without an (n, m) temporary
     if s == 0.0:
         return 0
     k = int(np.frexp(s)[1])
-    if engine in ("emd", "assignment") and k > -4:
+    if engine in ("emd", "assignment") and -4 < k <= 512:
         return 0
     return k
 

@@ -126,3 +126,50 @@ def test_float32_and_torch_inputs_are_converted_at_the_boundary():
     C = torch.tensor(OK_C)
     res = solve_ot(a, np.array(OK_A, dtype=np.float32), C)
     assert res.cost == 0.0 and res.plan.dtype == np.float64
+
+
+@pytest.mark.parametrize("fn, exc, message", [
+    # booleans are not numbers here: a mask passed by mistake must not become weights or costs
+    (lambda: solve_ot(np.array([True]), [1.0], [[1.0]]), TypeError, r"a: expected real numbers, got a boolean array"),
+    (lambda: solve_ot(OK_A, OK_A, np.eye(2, dtype=bool)), TypeError, r"C: expected real numbers, got a boolean"),
+    (lambda: solve_ot(np.array([True], dtype=object), [1.0], [[1.0]]), TypeError, r"a: expected numbers, got an array of dtype object"),
+    (lambda: DiscreteMeasure(np.array([True, False])), TypeError, r"atoms: expected real numbers, got a boolean"),
+    (lambda: cost_matrix([0.0, 1.0], [0.0, 1.0], cost=lambda x, y: np.eye(2, dtype=bool)), TypeError,
+     r"cost: the callable returned dtype bool, expected real numbers"),
+    (lambda: cost_matrix([0.0, 1.0], [0.0, 1.0], cost=lambda x, y: [[0.0], [1.0, 0.0]]), ValueError,
+     r"cost: the callable's result could not be read as an array"),
+    (lambda: solve_ot(OK_A, OK_A, np.eye(2) + 0j), TypeError, r"C: expected real numbers, got dtype complex128"),
+    (lambda: solve_ot([0.5 + 0j, 0.5], OK_A, OK_C), TypeError, r"a: expected real numbers, got dtype complex128"),
+    (lambda: solve_ot([[0.5, 0.5]], OK_A, OK_C), ValueError, r"a: expected a 1-D array, got shape \(1, 2\)"),
+    # a scalar is not a probability vector nor a point cloud (it used to become a 1-atom array)
+    (lambda: solve_ot(1.0, [1.0], [[1.0]]), ValueError, r"a: expected a 1-D array, got shape \(\)"),
+    (lambda: DiscreteMeasure(3.0), ValueError, r"atoms: expected shape \(n, d\) or \(n,\), got \(\)"),
+    # costs that overflow float64 are an error about the points, never an inf cost or a NaN certificate
+    (lambda: cost_matrix([0.0, 1e200], [0.0]), ValueError, r"X, Y: the 'sqeuclidean' cost of these points overflows"),
+    (lambda: cost_matrix([0.0, 1e200], [0.0], cost=3), ValueError, r"X, Y: the 3 cost of these points overflows"),
+    (lambda: cost_matrix(np.full((1, 20), 1e200), np.zeros((1, 20))), ValueError, r"X, Y: .* overflows"),
+    (lambda: solve_ot_1d([0.0, 1e200], OK_A, [0.0], [1.0]), ValueError, r"X, Y: .* overflows"),
+    (lambda: wasserstein(DiscreteMeasure([0.0, 1e200]), DiscreteMeasure([0.0])), ValueError, r"X, Y: .* overflows"),
+])
+def test_no_silent_coercion(fn, exc, message):
+    _raises(exc, message, fn)
+
+
+@pytest.mark.parametrize("method", ["emd", "lp", "highs", "assignment"])
+def test_costs_near_the_float64_limit_are_solved_without_overflow(method):
+    # sum(C) overflows: validation must not warn, and POT's simplex (which said "infeasible") gets C / 2**k
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = solve_ot(OK_A, OK_A, [[1.7e308, 1.7e308], [1.7e308, 0.0]], method=method)
+    assert res.certificate.ok and res.cost == 0.5 * 1.7e308
+
+
+def test_half_precision_torch_tensors_are_widened_exactly():
+    torch = pytest.importorskip("torch")
+    for dtype in (torch.bfloat16, torch.float16):
+        a = torch.tensor([0.5, 0.5], dtype=dtype)
+        assert solve_ot(a, a, torch.tensor(OK_C, dtype=dtype)).cost == 0.0
+    with pytest.raises(TypeError, match=r"^a: expected real numbers, got a boolean"):
+        solve_ot(torch.tensor([True]), [1.0], [[1.0]])
