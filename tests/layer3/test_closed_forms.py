@@ -148,3 +148,11 @@ def test_levels_that_round_to_one_or_zero_stay_finite():
     assert res.value == pytest.approx(1.0, abs=1e-12)   # E Y^2, Y ~ N(0, 1)
     res = wp_discrete_gmm_1d([0.0, 1.0], [1e-300, 1 - 1e-300], [0.0], 1.0, [1.0], p=2)
     assert res.value == pytest.approx(2.0, abs=1e-12)   # E (1 - Y)^2
+
+
+def test_scalar_means_and_variances_are_one_dimensional_gaussians():
+    # documented as accepting scalars; a scalar variance used to be read as shape (1,) and refused
+    assert gaussian_w2(0.0, 1.0, 0.0, 4.0) == w2_1d_gaussians(0.0, 1.0, 0.0, 4.0) == 1.0
+    assert gaussian_w2(1.0, 1.0, 0.0, 4.0) == gaussian_w2([1.0], [[1.0]], [0.0], [[4.0]]) == 2.0
+    with pytest.raises(ValueError, match="^S1: is not positive semi-definite"):
+        gaussian_w2(0.0, -1.0, 0.0, 4.0)

@@ -79,3 +79,11 @@ def test_same_seed_same_bytes_and_generator_accepted():
 def test_bad_input_messages(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_scalar_variance_broadcasts_in_every_dimension():
+    # a scalar variance used to become a length-1 array, accepted only when k == 1 or d == 1
+    mix = GaussianMixture([0.25, 0.25, 0.5], np.zeros((3, 2)), 0.3)
+    assert mix.variances.shape == (3, 2) and np.all(mix.variances == 0.3)
+    dec = GaussianDecoder(np.zeros((3, 2)), 0.5)
+    assert dec.sigma2.shape == (2,) and np.all(dec.sigma2 == 0.5)
