@@ -104,6 +104,18 @@ class OTResult:
         The engine that produced it.
     certificate : Certificate
         Checked on the returned arrays; always ``ok`` for results returned by :func:`solve_ot`.
+    a, b, C : ndarray or None
+        The validated float64 problem that was certified, kept by reference (no copy: for
+        float64 C-contiguous inputs they are the caller's own arrays), so the certificate can be
+        re-derived by :meth:`recertify` instead of trusted. ``None`` only for results built by
+        hand without them.
+
+    Examples
+    --------
+    >>> from otcheck import solve_ot
+    >>> res = solve_ot([0.5, 0.5], [0.5, 0.5], [[0.0, 1.0], [1.0, 0.0]], method="emd")
+    >>> res.recertify() == res.certificate
+    True
     """
 
     cost: float
@@ -112,11 +124,40 @@ class OTResult:
     v: np.ndarray = field(repr=False)
     method: str
     certificate: Certificate
+    a: np.ndarray | None = field(default=None, repr=False, compare=False)
+    b: np.ndarray | None = field(default=None, repr=False, compare=False)
+    C: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def dual_cost(self):
         r""":math:`a^\top u + b^\top v`, equal to ``cost`` up to the certified gap."""
         return self.certificate.dual_value
+
+    def recertify(self, *, tol=None):
+        r"""Re-derive the certificate from the stored problem and the returned plan and duals.
+
+        Runs :func:`certify` on ``(a, b, C, plan, u, v)``: nothing of the stored ``certificate`` is
+        reused, so a result whose arrays were changed after solving (the arrays are shared, not
+        copied) or a certificate that was tampered with shows here.
+
+        Parameters
+        ----------
+        tol : float, optional
+            Tolerance of the new certificate; the stored certificate's tolerance by default.
+
+        Returns
+        -------
+        Certificate
+
+        Raises
+        ------
+        ValueError
+            If the result carries no problem (``a``, ``b`` or ``C`` is ``None``).
+        """
+        if self.a is None or self.b is None or self.C is None:
+            raise ValueError("a, b, C: this OTResult was built without its problem, nothing to recertify against")
+        return certify(self.a, self.b, self.C, self.plan, self.u, self.v,
+                       tol=self.certificate.tol if tol is None else tol)
 
     def __str__(self):
         return f"OTResult(cost={self.cost:.12g}, method={self.method!r}, {self.certificate})"

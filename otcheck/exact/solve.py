@@ -155,7 +155,7 @@ def solve_ot(a, b, C, method="auto", *, tol=DEFAULT_TOL, **options):
         cert, u, v = check(plan, np.ldexp(u, k), np.ldexp(v, k))
     if engine != "emd" and not cert.ok:
         raise UncertifiedError(f"engine {engine!r} returned an uncertified result: {cert}", cert)
-    return OTResult(cost=cert.primal_value, plan=plan, u=u, v=v, method=engine, certificate=cert)
+    return OTResult(cost=cert.primal_value, plan=plan, u=u, v=v, method=engine, certificate=cert, a=a, b=b, C=C)
 
 
 def wasserstein(mu, nu, cost="sqeuclidean", method="auto", **options):

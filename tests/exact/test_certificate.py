@@ -140,3 +140,29 @@ def test_slightly_infeasible_engine_duals_are_polished_not_tolerated(monkeypatch
     monkeypatch.setitem(solve._ENGINES, "highs", wrong_plan)
     with pytest.raises(UncertifiedError, match="engine 'highs' returned an uncertified result"):
         solve_ot(a, b, C, method="highs")
+
+
+@pytest.mark.parametrize("method", ["emd", "lp", "highs", "assignment", "quantile"])
+def test_result_keeps_its_problem_and_recertifies(method):
+    from otcheck import DiscreteMeasure, wasserstein
+    from otcheck.exact import OTResult
+
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(size=4), rng.normal(size=4)
+    mu, nu = DiscreteMeasure(x), DiscreteMeasure(y)
+    if method == "quantile":
+        res = wasserstein(mu, nu, method="quantile")
+    else:
+        C = (x[:, None] - y[None, :]) ** 2
+        a = np.full(4, 0.25)
+        res = solve_ot(a, a, C, method=method)
+        assert res.a is a and res.C is C  # float64 inputs are kept by reference, not copied
+    assert res.recertify() == res.certificate  # re-derived from (a, b, C, plan, u, v), not trusted
+    assert res.recertify(tol=1e-14).tol == 1e-14
+    # a certificate stored on a result whose plan is not optimal shows up as soon as it is re-derived
+    forged = OTResult(res.cost, np.full((4, 4), 1 / 16), res.u, res.v, res.method, res.certificate,
+                      a=res.a, b=res.b, C=res.C)
+    assert forged.certificate.ok and not forged.recertify().ok
+    bare = OTResult(res.cost, res.plan, res.u, res.v, res.method, res.certificate)
+    with pytest.raises(ValueError, match="^a, b, C: this OTResult was built without its problem"):
+        bare.recertify()
