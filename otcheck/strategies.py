@@ -199,7 +199,9 @@ def _measures(draw, dim, min_atoms, max_atoms, duplicates, zero_weights, scale, 
         idx = draw(st.lists(st.integers(0, k - 1), min_size=n, max_size=n))
         rows = [base[i] for i in idx]
     else:
-        rows = [draw(st.lists(coord, min_size=dim, max_size=dim)) for _ in range(n)]
+        # distinct as points after scaling (0.0 == -0.0, and a tiny t * scale may underflow to 0)
+        rows = draw(st.lists(st.lists(coord, min_size=dim, max_size=dim), min_size=n, max_size=n,
+                             unique_by=lambda r: tuple(float(t) * scale for t in r)))
     X = np.array(rows, dtype=np.float64).reshape(n, dim) * scale
     w = draw(_weights(st.just(n), 0.0, zero_weights, integer))
     return DiscreteMeasure(X, w)
@@ -221,7 +223,8 @@ def measures(dim=1, *, min_atoms=1, max_atoms=6, duplicates=False, zero_weights=
         * the number of atoms ``n`` is drawn in ``[min_atoms, max_atoms]`` (duplicates counted).
     duplicates : bool, default False
         * when true, atoms are drawn from a few distinct points with repetition, so coinciding
-          atoms are frequent (test :meth:`~otcheck.DiscreteMeasure.merged` and degenerate OT).
+          atoms are frequent (test :meth:`~otcheck.DiscreteMeasure.merged` and degenerate OT);
+          when false, the atoms are pairwise distinct points (``merged()`` keeps all ``n``).
     zero_weights : bool, default False
         * when true, some atoms may carry weight exactly 0.
     scale : float, default 1.0
@@ -250,6 +253,9 @@ def measures(dim=1, *, min_atoms=1, max_atoms=6, duplicates=False, zero_weights=
     zero_weights = _check_bool(zero_weights, "zero_weights")
     scale = _check_real(scale, "scale", lo=1e-100, hi=1e100)
     integer = _check_bool(integer, "integer")
+    if integer and not duplicates and min_atoms > 21 ** min(dim, 8):
+        raise InvalidArgument(f"min_atoms: {min_atoms} distinct integer atoms do not exist in [-10, 10]^{dim}; "
+                              "allow duplicates=True or lower min_atoms")
     return _measures(dim, min_atoms, max_atoms, duplicates, zero_weights, scale, integer)
 
 

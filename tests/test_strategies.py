@@ -67,6 +67,16 @@ def test_measures_tiny_scale(mu):
     assert np.all(np.abs(mu.atoms) <= 1e-6)
 
 
+@pytest.mark.parametrize("kwargs", [dict(dim=1), dict(dim=2), dict(dim=1, integer=True), dict(dim=1, scale=1e-100)])
+def test_measures_without_duplicates_have_distinct_atoms(kwargs):
+    # the minimal 2-atom example used to be two atoms at the origin (rows drawn independently)
+    @given(ots.measures(min_atoms=2, max_atoms=6, **kwargs))
+    def check(mu):
+        assert mu.merged().n == mu.n
+
+    check()
+
+
 def test_measures_duplicates_and_zero_weights_occur():
     from hypothesis import find
 
@@ -146,6 +156,7 @@ def test_integer_problems_are_rational_and_balanced(problem):
         (lambda: ots.measures(min_atoms=4, max_atoms=2), "max_atoms"),
         (lambda: ots.measures(scale=0.0), "scale"),
         (lambda: ots.measures(scale=float("inf")), "scale"),
+        (lambda: ots.measures(min_atoms=22, max_atoms=30, integer=True), "min_atoms"),
         (lambda: ots.cost_matrices(2, 0), "m"),
         (lambda: ots.cost_matrices(2, 2, max_value=-1), "max_value"),
         (lambda: ots.cost_matrices(2, 2, integer=True, max_value=2.5), "max_value"),
