@@ -25,8 +25,10 @@ def _sqdist(X, Y):
     For ``d <= 16``: :math:`\sum_k (x_k - y_k)^2`, one ``(n, m)`` temporary per coordinate; this is
     accurate to a few ulps of each entry (coinciding points give exactly 0, far-away clouds of
     nearby points keep their small distances). For larger ``d``: the expansion
-    :math:`\|x\|^2 + \|y\|^2 - 2\langle x, y\rangle`, clipped at 0, whose absolute error is about
-    ``eps * (|x|^2 + |y|^2)``.
+    :math:`\|x - c\|^2 + \|y - c\|^2 - 2\langle x - c, y - c\rangle`, clipped at 0, about the
+    common centre :math:`c` of the two clouds (translation leaves distances unchanged), whose
+    absolute error is about ``eps * (|x - c|^2 + |y - c|^2)``: the spread of the clouds, not their
+    distance from the origin.
     """
     n, d = X.shape
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by the caller
@@ -38,6 +40,8 @@ def _sqdist(X, Y):
                 D += t
                 del t  # at most one (n, m) temporary alive
             return D
+        c = 0.5 * (X.mean(0) + Y.mean(0))
+        X, Y = X - c, Y - c
         D = (X * X).sum(1)[:, None] + (Y * Y).sum(1)[None, :] - 2.0 * (X @ Y.T)
     np.maximum(D, 0.0, out=D)
     return D

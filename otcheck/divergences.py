@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validation import as_float_array, as_points, as_weights, check_nonnegative
+from .costs import _sqdist  # exact coordinate sums for d <= 16 (no cancellation far from the origin)
 
 __all__ = [
     "kl",
@@ -193,7 +194,8 @@ def chi2(p, q):
     pos = q > 0
     if np.any(p[~pos] > 0):
         return float("inf")
-    return float(((p[pos] - q[pos]) ** 2 / q[pos]).sum())
+    with np.errstate(over="ignore"):  # a subnormal q_i can make a term overflow to inf, the honest value
+        return float(((p[pos] - q[pos]) ** 2 / q[pos]).sum())
 
 
 def gan_discriminator(p, q):
@@ -428,22 +430,15 @@ def gan_restricted(p, q, features, *, radius=None):
 
 
 def _bandwidths(bandwidth, kernel):
-    if isinstance(bandwidth, numbers.Real) and not isinstance(bandwidth, bool):
+    if isinstance(bandwidth, (bool, np.bool_)):
+        raise TypeError(f"bandwidth: expected a positive number or a sequence of them, got a bool {bandwidth!r}")
+    if isinstance(bandwidth, numbers.Real):
         hs = [bandwidth]
     else:
-        try:
-            hs = list(np.asarray(bandwidth, dtype=float).ravel())
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"bandwidth: expected a positive number or a sequence of them ({exc})") from exc
+        hs = list(as_float_array(bandwidth, "bandwidth").ravel())  # refuses bools, strings, NaN
         if not hs:
             raise ValueError("bandwidth: is empty")
     return [check_nonnegative(float(h), "bandwidth", strict=True) for h in hs]
-
-
-def _sqdist(X, Y):
-    D = (X * X).sum(1)[:, None] + (Y * Y).sum(1)[None, :] - 2.0 * X @ Y.T
-    np.maximum(D, 0.0, out=D)
-    return D
 
 
 def kernel_matrix(X, Y=None, *, kernel="gaussian", bandwidth=1.0):
@@ -564,6 +559,8 @@ def mmd2(X, Y, *, kernel="gaussian", bandwidth=1.0, unbiased=False, weights_x=No
     if Y.shape[1] != X.shape[1]:
         raise ValueError(f"Y: points have dimension {Y.shape[1]}, expected {X.shape[1]} (that of X)")
     n, m = X.shape[0], Y.shape[0]
+    if not isinstance(unbiased, (bool, np.bool_)):
+        raise TypeError(f"unbiased: expected True or False, got {type(unbiased).__name__} {unbiased!r}")
     weighted = weights_x is not None or weights_y is not None
     if weighted and unbiased:
         raise ValueError("unbiased: the U-statistic applies to unweighted samples; with weights the exact "

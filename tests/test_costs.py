@@ -1,6 +1,7 @@
 """cost_matrix against the definition, entry by entry."""
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -56,3 +57,12 @@ def test_callable_cost_receives_two_dimensional_arrays():
 def test_integer_callable_output_is_converted_to_float64():
     C = cost_matrix([[0.0]], [[1.0]], cost=lambda X, Y: np.ones((1, 1), dtype=int))
     assert C.dtype == np.float64
+
+
+@pytest.mark.parametrize("d", [2, 40])
+def test_squared_distances_far_from_the_origin_keep_their_precision(d):
+    # d > 16 uses the Gram expansion: centred on the clouds, it no longer cancels the small distances
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(5, d)), rng.normal(size=(4, d))
+    ref = cost_matrix(X, Y)
+    np.testing.assert_allclose(cost_matrix(X + 1e6, Y + 1e6), ref, rtol=1e-6)

@@ -177,3 +177,30 @@ def test_bad_input_types():
         dv.kl("ab", [0.5, 0.5])
     with pytest.raises(TypeError, match="^bandwidth: "):
         dv.mmd2([0.0], [1.0], bandwidth="wide")
+    for bad in (True, [True, False]):  # a bool is not a bandwidth
+        with pytest.raises(TypeError, match="^bandwidth: "):
+            dv.mmd2([0.0], [1.0], bandwidth=bad)
+    with pytest.raises(TypeError, match="^unbiased: expected True or False"):
+        dv.mmd2([0.0, 1.0], [1.0, 2.0], unbiased="yes")
+    with pytest.raises(TypeError, match="^p: expected real numbers, got a boolean"):
+        dv.kl(np.array([True, False]), [0.5, 0.5])
+
+
+@pytest.mark.parametrize("shift", [1e4, 1e8])
+@pytest.mark.parametrize("kernel", ["gaussian", "imq"])
+def test_mmd2_is_translation_invariant_far_from_the_origin(shift, kernel):
+    # the Gram expansion |x|^2 + |y|^2 - 2xy lost unit distances at 1e8 (mmd2 returned 0: "equal laws")
+    X, Y = np.array([0.0, 0.5]), np.array([1.0, 1.5])
+    ref = dv.mmd2(X, Y, kernel=kernel)
+    assert ref > 0.1
+    assert dv.mmd2(X + shift, Y + shift, kernel=kernel) == pytest.approx(ref, rel=1e-9)
+    assert dv.mmd2(X + shift, Y + shift, kernel=kernel, unbiased=True) == pytest.approx(
+        dv.mmd2(X, Y, kernel=kernel, unbiased=True), rel=1e-9)
+
+
+def test_chi2_with_a_subnormal_reference_mass_is_inf_without_warning():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert dv.chi2([0.5, 0.5], [1.0, 5e-324]) == np.inf
