@@ -88,8 +88,25 @@ _SOLVER_OPTIONS = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10
 # --------------------------------------------------------------------------------------- results
 
 
+class _GapCertified:
+    """``gap`` and ``certified`` shared by the two result types (fields ``value``, ``dual_bound``,
+    ``primal_residual``, ``scale``, ``tol``)."""
+
+    __slots__ = ()
+
+    @property
+    def gap(self):
+        """``value - dual_bound`` (non-negative up to rounding): how far ``value`` may be above the optimum."""
+        return self.value - self.dual_bound
+
+    @property
+    def certified(self):
+        """True when ``gap / scale`` and ``primal_residual`` are at most ``tol``."""
+        return self.gap <= self.tol * self.scale and self.primal_residual <= self.tol
+
+
 @dataclass(frozen=True)
-class RelaxedResult:
+class RelaxedResult(_GapCertified):
     r"""Solution of the penalized problem (eq. 12) at one :math:`\lambda`, with its certificate.
 
     Attributes
@@ -141,11 +158,6 @@ class RelaxedResult:
     tol: float = field(repr=False, default=DEFAULT_TOL)
 
     @property
-    def gap(self):
-        """``value - dual_bound`` (non-negative up to rounding): how far ``value`` may be above the optimum."""
-        return self.value - self.dual_bound
-
-    @property
     def interval(self):
         r"""``(dual_bound, value)``: the exact :math:`W_c^\lambda` lies in it (up to rounding).
 
@@ -154,14 +166,9 @@ class RelaxedResult:
         """
         return (min(self.dual_bound, self.value), self.value)
 
-    @property
-    def certified(self):
-        """True when ``gap / scale`` and ``primal_residual`` are at most ``tol``."""
-        return self.gap <= self.tol * self.scale and self.primal_residual <= self.tol
-
 
 @dataclass(frozen=True)
-class ConstrainedResult:
+class ConstrainedResult(_GapCertified):
     r"""Solution of the constrained form :math:`\min \langle C, P\rangle` s.t. :math:`F(Q_Z) \le \mu`.
 
     Attributes
@@ -201,16 +208,6 @@ class ConstrainedResult:
     primal_residual: float
     scale: float = field(repr=False, default=1.0)
     tol: float = field(repr=False, default=DEFAULT_TOL)
-
-    @property
-    def gap(self):
-        """``value - dual_bound``."""
-        return self.value - self.dual_bound
-
-    @property
-    def certified(self):
-        """True when ``gap / scale`` and ``primal_residual`` are at most ``tol``."""
-        return self.gap <= self.tol * self.scale and self.primal_residual <= self.tol
 
 
 @dataclass(frozen=True)
