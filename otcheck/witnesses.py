@@ -31,7 +31,7 @@ __all__ = [
     "W1Witness", "w1_dual", "c_transform_witness",
     "gaussian_nll_matrix", "posterior_encoder", "neg_log_likelihood", "vae_objective",
     "aggregated_posterior", "reconstruction", "aae_objective", "pot_objective", "avb_objective",
-    "optimal_decoder", "decoder_blur", "primal_gradient",
+    "optimal_decoder", "least_squares_decoder", "decoder_blur", "primal_gradient",
     "LinearDecoderFit", "bures_w2_torch", "fit_linear_decoder",
     "SmoothWitnessClass", "SmoothWitness", "best_smooth_witness",
     "Prop3Row", "prop3_instance", "mixture_moments_quad", "PairSearch", "search_pairs",
@@ -556,6 +556,52 @@ def optimal_decoder(a, X, Q, cost="sqeuclidean"):
         else:
             G[j, 0] = _weighted_median(X[:, 0], cond[j])
     return G, cond
+
+
+def least_squares_decoder(a, X, Q):
+    r"""The squared-cost optimal decoder for a fixed encoder, by a generic least-squares solve.
+
+    .. math::
+
+        \min_{G \in \mathbb R^{m \times d}} \sum_{i, j} a_i Q_{ij} \|x_i - G_j\|^2
+        = \min_G \big\| \sqrt{w} \odot (E G - \tilde X) \big\|_F^2,\qquad w_{ij} = a_i Q_{ij},
+
+    one row :math:`\sqrt{w_{ij}}\, e_j^\top` of the design :math:`E` and one target
+    :math:`\sqrt{w_{ij}}\, x_i^\top` per pair with :math:`w_{ij} > 0`, solved by
+    ``numpy.linalg.lstsq`` (SVD). It does not use the conditional-mean formula of
+    :func:`optimal_decoder`, so the two are independent routes to the same minimum.
+
+    Parameters
+    ----------
+    a, X, Q
+        As in :func:`optimal_decoder`.
+
+    Returns
+    -------
+    G : ndarray, shape (m, d)
+        A minimizer (the minimum-norm one: 0 on codes with no mass).
+    value : float
+        The minimal expected squared cost.
+
+    Examples
+    --------
+    >>> G, v = least_squares_decoder([0.5, 0.5], [0.0, 2.0], [[1.0], [1.0]])
+    >>> G.round(12).tolist(), round(v, 12)
+    ([[1.0]], 1.0)
+    """
+    X = as_points(X, "X")
+    a = as_weights(a, "a", n=X.shape[0])
+    Q = as_float_array(Q, "Q", ndim=2)
+    if Q.shape[0] != X.shape[0]:
+        raise ValueError(f"Q: has {Q.shape[0]} rows, expected {X.shape[0]} (one per data atom)")
+    Q = _encoder(Q, *Q.shape)
+    ii, jj = np.nonzero(a[:, None] * Q > 0)
+    sw = np.sqrt(a[ii] * Q[ii, jj])
+    E = np.zeros((ii.size, Q.shape[1]))
+    E[np.arange(ii.size), jj] = sw
+    B = sw[:, None] * X[ii]
+    G = np.linalg.lstsq(E, B, rcond=None)[0]
+    return G, float(((E @ G - B) ** 2).sum())
 
 
 def decoder_blur(X, G, conditional, weights):

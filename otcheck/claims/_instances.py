@@ -21,7 +21,8 @@ from ..measures import DiscreteMeasure
 __all__ = [
     "random_weights", "random_measure", "random_decoder", "decoder_cost", "decoder_law",
 "gauss_hermite_sqcost",
-    "mean_interval", "two_row_vertex_costs", "check_sigma2", "check_lambdas",
+    "mean_interval", "two_row_vertex_costs", "check_sigma2", "check_lambdas", "check_sizes",
+    "decoder_instance",
 ]
 
 
@@ -38,6 +39,17 @@ def check_sigma2(value, name="sigma2"):
     if not np.all(np.isfinite(arr)) or np.any(arr < 0):
         raise ValueError(f"{name}: variances must be finite and >= 0, got {arr.tolist()}")
     return arr
+
+
+def check_sizes(**sizes):
+    """Validate every keyword as a positive integer (the error names it); return them in order.
+
+    Examples
+    --------
+    >>> check_sizes(n=3, m=2)
+    (3, 2)
+    """
+    return tuple(check_positive_int(v, name) for name, v in sizes.items())
 
 
 def check_lambdas(values, name="lambdas"):
@@ -93,6 +105,31 @@ def random_measure(rng, n, dim, *, scale=1.0, integer=False):
     else:
         X = rng.uniform(-scale, scale, size=(n, dim))
     return DiscreteMeasure(X, random_weights(rng, n))
+
+
+def decoder_instance(rng, n, m, d, *, scale=1.0):
+    r"""A discrete :math:`P_X`, :math:`P_Z` and decoder means :math:`G(z_j)`, as used by sections 4 and A.
+
+    .. math:: a \sim \mathrm{Dir}(2 \cdot \mathbf 1_n),\ b \sim \mathrm{Dir}(2 \cdot \mathbf 1_m),\
+              X_{ik}, G_{jk} \sim \mathcal N(0, \text{scale}^2)
+
+    Returns
+    -------
+    a : ndarray, shape (n,)
+    X : ndarray, shape (n, d)
+    b : ndarray, shape (m,)
+    G : ndarray, shape (m, d)
+
+    Examples
+    --------
+    >>> a, X, b, G = decoder_instance(np.random.default_rng(0), 3, 2, 1)
+    >>> X.shape, G.shape, bool(abs(a.sum() - 1) < 1e-12)
+    ((3, 1), (2, 1), True)
+    """
+    n, m, d = check_sizes(n=n, m=m, d=d)
+    a = rng.dirichlet(np.full(n, 2.0))
+    b = rng.dirichlet(np.full(m, 2.0))
+    return a, rng.normal(0.0, scale, (n, d)), b, rng.normal(0.0, scale, (m, d))
 
 
 def random_decoder(rng, m, k, *, dirac=False, support=2):
