@@ -946,8 +946,10 @@ class SmoothWitnessClass:
     @classmethod
     def grid(cls, *, s=0.25, beta=2.0):
         """The default 2-D class: centers on the grid {-1.5, ..., 1.5} x {-1, ..., 1}, step 0.5."""
+        s = check_nonnegative(s, "s", strict=True)
+        beta = check_nonnegative(beta, "beta", strict=True)
         g1, g2 = np.meshgrid(np.arange(-1.5, 1.51, 0.5), np.arange(-1.0, 1.01, 0.5), indexing="ij")
-        return cls(centers=np.column_stack([g1.ravel(), g2.ravel()]), s=float(s), beta=float(beta))
+        return cls(centers=np.column_stack([g1.ravel(), g2.ravel()]), s=s, beta=beta)
 
     def features(self, Y):
         """Feature matrix ``[psi_s(y - c_k) ..., y]``, shape (n, K + d)."""

@@ -22,7 +22,7 @@ __all__ = [
     "random_weights", "random_measure", "random_decoder", "decoder_cost", "decoder_law",
 "gauss_hermite_sqcost",
     "mean_interval", "two_row_vertex_costs", "check_sigma2", "check_lambdas", "check_sizes",
-    "decoder_instance",
+    "decoder_instance", "check_same_dim",
 ]
 
 
@@ -50,6 +50,20 @@ def check_sizes(**sizes):
     (3, 2)
     """
     return tuple(check_positive_int(v, name) for name, v in sizes.items())
+
+
+def check_same_dim(X, Y, name, *, reference="X"):
+    """Raise ``ValueError`` naming ``name`` when the points ``Y`` and ``X`` differ in dimension.
+
+    Examples
+    --------
+    >>> check_same_dim(np.zeros((2, 2)), np.zeros((3, 1)), "G")
+    Traceback (most recent call last):
+    ...
+    ValueError: G: has dimension 1, but X has dimension 2
+    """
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(f"{name}: has dimension {Y.shape[1]}, but {reference} has dimension {X.shape[1]}")
 
 
 def check_lambdas(values, name="lambdas"):

@@ -21,7 +21,7 @@ from ..costs import cost_matrix
 from ..exact import solve_ot, wasserstein
 from ..measures import DiscreteMeasure
 from ._engine import Evidence, register
-from ._instances import check_sizes, decoder_instance
+from ._instances import check_same_dim, check_sizes, decoder_instance
 
 __all__ = ["prop4", "prop5", "prop5_chain", "kl_encoders", "theorem1_proof", "corollary7_proof", "lemma8_proof",
            "prop4_proof", "prop5_proof"]
@@ -283,6 +283,7 @@ def theorem1_proof(a, X, b, G, *, cost="sqeuclidean", seed=0, tol=1e-9):
     G = as_points(G, "G")
     a = as_weights(a, "a", n=X.shape[0])
     b = as_weights(b, "b", n=G.shape[0])
+    check_same_dim(X, G, "G")
     rng = as_generator(seed)
     PG = DiscreteMeasure(G, b).merged()
     idx = np.array([int(np.flatnonzero(np.all(PG.atoms == g, axis=1))[0]) for g in G])
@@ -386,7 +387,9 @@ def corollary7_proof(a, X, b, G, noise, noise_weights, *, tol=1e-9):
     G = as_points(G, "G")
     a = as_weights(a, "a", n=X.shape[0])
     b = as_weights(b, "b", n=G.shape[0])
+    check_same_dim(X, G, "G")
     E = as_points(noise, "noise")
+    check_same_dim(X, E, "noise")
     r = as_weights(noise_weights, "noise_weights", n=E.shape[0])
     if abs(r @ E).max() > 1e-12:
         raise ValueError("noise: must be centred, sum_k r_k e_k = 0")

@@ -23,7 +23,7 @@ from ..costs import cost_matrix
 from ..exact import solve_ot, wasserstein
 from ..measures import DiscreteMeasure
 from ._engine import Evidence, register
-from ._instances import check_sizes, decoder_instance
+from ._instances import check_same_dim, check_sizes, decoder_instance
 
 __all__ = ["prop2_1d", "prop2_linear", "prop2_sampled", "aae_equals_pot", "aae_limits", "vae_blur",
            "avb_optimal_encoder", "pot_no_overlap", "w1_primal_dual", "prop3", "primal_imperfect_posterior"]
@@ -717,6 +717,7 @@ def pot_no_overlap(X, G, *, sigma2=0.5, tol=1e-9):
     X = as_points(X, "X")
     G = as_points(G, "G")
     n = X.shape[0]
+    check_same_dim(X, G, "G")
     if G.shape[0] != n:
         raise ValueError(f"G: needs one decoded point per code, {n} codes (as many as data points), got {G.shape[0]}")
     a = np.full(n, 1.0 / n)
@@ -796,6 +797,7 @@ def w1_primal_dual(a, X, b, G, *, tol=1e-7):
     G = as_points(G, "G")
     a = as_weights(a, "a", n=X.shape[0])
     b = as_weights(b, "b", n=G.shape[0])
+    check_same_dim(X, G, "G")
     primal = solve_ot(a, b, cost_matrix(X, G, "euclidean"))
     dual = W.w1_dual(a, X, b, G)
     pg = DiscreteMeasure(G, b).merged()
@@ -886,6 +888,7 @@ def prop3(eps=(0.5, 0.1, 0.02, 0.004), *, seed=0, beta=2.0, s=0.25, eta=0.25):
     eps = as_float_array(eps, "eps", ndim=1)
     if eps.size == 0 or np.any(eps <= 0):
         raise ValueError("eps: expected a non-empty sequence of positive numbers")
+    eta = check_nonnegative(eta, "eta", strict=True)
     H = W.SmoothWitnessClass.grid(s=s, beta=beta)
     rows = [W.prop3_instance(float(e), H=H, eta=eta, seed=seed) for e in eps]
     C = min(min(1 - r.cos_f, 1 - r.worst_cos_hstar_fstar) for r in rows)
@@ -988,6 +991,8 @@ def primal_imperfect_posterior(a, x, Q, *, tol=1e-9):
     x = as_float_array(x, "x", ndim=1)
     a = as_weights(a, "a", n=x.size)
     Q = as_float_array(Q, "Q", ndim=2)
+    if Q.shape[0] != x.size:
+        raise ValueError(f"Q: has {Q.shape[0]} rows, expected {x.size} (one per data atom)")
     X = x[:, None]
     qz = W.aggregated_posterior(a, Q)
     dead = qz == 0

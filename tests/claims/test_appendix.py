@@ -180,6 +180,13 @@ def test_lemma8_and_corollary7_bad_inputs():
         ap.corollary7_proof([1.0], [[0.0]], [1.0], [[0.0]], [[1.0]], [1.0])
     with pytest.raises(ValueError, match="b"):
         ap.theorem1_proof([1.0], [[0.0]], [0.5], [[0.0]])
+    # mismatched dimensions used to broadcast silently into a "fails" verdict
+    with pytest.raises(ValueError, match="^noise: has dimension 1, but X has dimension 2"):
+        ap.corollary7_proof([1.0], [[0.0, 0.0]], [1.0], [[1.0, 0.0]], [[1.0], [-1.0]], [0.5, 0.5])
+    with pytest.raises(ValueError, match="^G: has dimension 1"):
+        ap.corollary7_proof([1.0], [[0.0, 0.0]], [1.0], [[1.0]], [[1.0, 0.0], [-1.0, 0.0]], [0.5, 0.5])
+    with pytest.raises(ValueError, match="^G: has dimension 1"):
+        ap.theorem1_proof([1.0], [[0.0, 0.0]], [1.0], [[0.0]])
 
 
 @settings(max_examples=10)

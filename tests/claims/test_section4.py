@@ -188,6 +188,16 @@ def test_c_transform_witness_is_a_lower_bound_reaching_w1_at_the_optimal_potenti
     assert w.value == pytest.approx(W1.cost, rel=1e-8, abs=1e-9)
 
 
+def test_argument_named_in_dimension_and_shape_errors():
+    X, G1 = [[0.0, 0.0], [1.0, 1.0]], [[0.0], [1.0]]
+    with pytest.raises(ValueError, match="^G: has dimension 1"):
+        s4.w1_primal_dual([0.5, 0.5], X, [0.5, 0.5], G1)
+    with pytest.raises(ValueError, match="^G: has dimension 1"):
+        s4.pot_no_overlap(X, G1)
+    with pytest.raises(ValueError, match="^Q: has 1 rows, expected 2"):
+        s4.primal_imperfect_posterior([0.5, 0.5], [0.0, 1.0], [[1.0]])
+
+
 def test_w1_dual_bad_inputs():
     with pytest.raises(ValueError, match="Y"):
         W.w1_dual([1.0], [[0.0, 0.0]], [1.0], [[0.0]])
@@ -222,6 +232,9 @@ def test_prop3_any_eps(eps):
 def test_prop3_bad_inputs():
     with pytest.raises(ValueError, match="eps"):
         s4.prop3(())
+    for name in ("beta", "s", "eta"):
+        with pytest.raises(ValueError, match=f"^{name}: must be > 0"):
+            s4.prop3((0.1,), **{name: -1.0})
     with pytest.raises(ValueError, match="eps"):
         W.prop3_instance(0.0)
     with pytest.raises(ValueError, match="eps"):
