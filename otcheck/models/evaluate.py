@@ -233,16 +233,17 @@ def latent_mismatch(model, X_test, *, n=256, repeats=10, seed=0, confidence=0.95
 
     Two estimates over ``repeats`` repetitions: the exact certified
     :math:`W_2^2(\hat Q_Z, \hat P_Z)` between the codes of ``n`` held-out points and ``n`` prior
-    draws, and the unbiased :math:`\widehat{MMD}^2` with the IMQ kernels of
-    :func:`otcheck.models.objectives.mmd2_imq`.
+    draws, and the unbiased :math:`\widehat{MMD}^2` (:func:`otcheck.divergences.mmd2`, float64) with
+    the IMQ kernels the WAE-MMD penalty uses (:func:`otcheck.models.objectives.mmd2_imq`: scales
+    :math:`C_s = s \cdot 2k`).
 
     Returns
     -------
     (Estimate, Estimate)
         ``(w2sq, mmd2)``.
     """
-    torch = _torch()
-    from .objectives import mmd2_imq
+    from ..divergences import mmd2
+    from .objectives import IMQ_SCALES
 
     X_test = as_points(X_test, "X_test")
     n = _check_n(X_test, n)
@@ -253,7 +254,7 @@ def latent_mismatch(model, X_test, *, n=256, repeats=10, seed=0, confidence=0.95
         Z = encode(model, X_test[rng.choice(len(X_test), n, replace=False)], seed=s)
         P = np.random.default_rng(s).standard_normal(Z.shape)
         w.append(_exact_cost(Z, P, "sqeuclidean"))
-        m.append(float(mmd2_imq(torch.as_tensor(Z), torch.as_tensor(P))))
+        m.append(float(mmd2(Z, P, kernel="imq", bandwidth=[c * 2.0 * Z.shape[1] for c in IMQ_SCALES], unbiased=True)))
     return mean_interval(w, confidence, n), mean_interval(m, confidence, n)
 
 

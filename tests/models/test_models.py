@@ -89,6 +89,17 @@ def test_pair_cost_and_mmd():
     assert float(mmd2_imq(a, b + 1.0)) > 10 * abs(float(mmd2_imq(a, b)))
 
 
+def test_training_mmd_matches_exact_layer_mmd():
+    """The torch penalty is the exact layer's unbiased IMQ MMD^2 at scales s * 2k (float64 on both sides)."""
+    from otcheck.divergences import mmd2
+    from otcheck.models.objectives import IMQ_SCALES
+
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((40, 3)), rng.standard_normal((30, 3)) + 0.4
+    ref = mmd2(x, y, kernel="imq", bandwidth=[s * 6.0 for s in IMQ_SCALES], unbiased=True)
+    assert float(mmd2_imq(torch.as_tensor(x), torch.as_tensor(y))) == pytest.approx(ref, rel=1e-10)
+
+
 def test_aae_is_pot_up_to_affine_map():
     """AAE objective = POT_{2 sigma^2} / (2 sigma^2) + (d/2) log(2 pi sigma^2) on the same nets and batch."""
     torch.manual_seed(0)
@@ -233,3 +244,37 @@ def test_cli_bad_names_exit_2_listing_valid(tmp_path, capsys):
     assert "digits" in capsys.readouterr().err
     args = _parser().parse_args(["evaluate", str(tmp_path / "missing")])
     assert args.func(args) == 2
+
+
+# -- trained claims (tiny sizes: structure and the exact parts, not the verdicts at full size) ------
+
+TRAINED = ("trained-theorem1", "trained-prop2", "trained-aae-pot", "trained-blur", "trained-primal-dual-w1")
+
+
+def test_trained_claims_registered_and_excluded_by_default():
+    from otcheck.claims import registry, verify
+
+    assert all(registry[c].kind == "trained" for c in TRAINED)
+    default_kinds = verify.__kwdefaults__["kinds"]
+    assert "trained" not in default_kinds
+    assert not set(TRAINED) & {k for k, c in registry.items() if c.kind in default_kinds}
+
+
+def test_trained_aae_pot_tiny_run_has_intervals_and_exact_affine_part():
+    from otcheck.claims import registry
+
+    ev = registry["trained-aae-pot"].run(seed=1, steps=20, n=32, repeats=3)
+    assert ev.method == "trained" and len(ev.parts) == 3 and ev.instance["seed"] == 1
+    affine, objective, w2 = ev.parts
+    assert affine.verdict == "holds"  # an identity of the objectives, certified up to float32 rounding
+    for p in (objective, w2):
+        assert p.lhs_ci[0] <= p.lhs <= p.lhs_ci[1] and p.confidence == 0.95
+
+
+def test_trained_blur_measure_orders_averages():
+    from otcheck.claims.trained import gradient_energy
+
+    X = make_data("digits", 200, seed=0)
+    pairs = 0.5 * (X[:100] + X[100:])
+    assert gradient_energy(pairs).mean() < gradient_energy(X).mean()
+    assert gradient_energy(X.mean(0, keepdims=True))[0] < 0.5 * gradient_energy(X).mean()
