@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from otcheck import cost_matrix
 from otcheck import strategies as ots
 from otcheck import witnesses as W
 from otcheck.claims import registry
@@ -122,6 +123,32 @@ def test_vae_blur_decoder_is_conditional_mean_and_averages(mu, m, data):
     assert ev.verdict == "holds", [p.note for p in ev.failing_parts()]
     if mu.merged().n > 1:  # distinct inputs share every code
         assert ev.details["overlapping_codes"] >= 1 and ev.details["blur"]["spread"] > 0
+
+
+@given(ots.measures(dim=2, min_atoms=1, max_atoms=5, zero_weights=True), st.integers(1, 4), st.data())
+def test_least_squares_decoder_reaches_the_conditional_mean_value(mu, m, data):
+    Q = data.draw(ots.encoders(mu.n, m, deterministic=data.draw(st.booleans())))
+    G_ls, value = W.least_squares_decoder(mu.weights, mu.atoms, Q)
+    G_cm, _ = W.optimal_decoder(mu.weights, mu.atoms, Q)
+    live = ~np.isnan(G_cm[:, 0])
+    assert np.allclose(G_ls[live], G_cm[live], atol=1e-9)
+    at_cm = W.reconstruction(mu.weights, Q, cost_matrix(mu.atoms, np.where(np.isnan(G_cm), 0.0, G_cm)))
+    assert value == pytest.approx(at_cm, rel=1e-9, abs=1e-12)
+
+
+def test_decoder_checks_fail_for_a_decoder_that_is_not_the_mean(monkeypatch):
+    """The vae-blur and primal-imperfect-posterior headlines can fail: a shifted decoder is caught."""
+    true_decoder = W.optimal_decoder
+
+    def shifted(a, X, Q, cost="sqeuclidean"):
+        G, cond = true_decoder(a, X, Q, cost)
+        return G + 0.01, cond
+
+    monkeypatch.setattr(W, "optimal_decoder", shifted)
+    ev = s4.vae_blur([0.5, 0.5], [[0.0], [2.0]], [[0.7, 0.3], [0.4, 0.6]])
+    assert ev.verdict == "fails" and ev.relation == "==" and ev.lhs > ev.rhs
+    ev = s4.primal_imperfect_posterior([0.25, 0.25, 0.5], [0.0, 1.0, 4.0], [[1, 0], [1, 0], [0, 1]])
+    assert ev.verdict == "fails"
 
 
 def test_vae_blur_sweep_is_picture_ready():
