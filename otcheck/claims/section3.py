@@ -171,8 +171,6 @@ def lemma6(a, b, C, D, *, couplings=(), n_directions=8, seed=0, tol=1e-8):
 
 def _lemma6_gaussian(rng, n, m, sigma2, n_samples, reps, confidence):
     """Lemma 6 with a Gaussian decoder: exact W_dagger; W_c by quadrature (1-D) and sampled (d = 2)."""
-    from ..gaussian import GaussianMixture
-
     parts, details = [], {}
     for dim in (1, 2):
         mu = random_measure(rng, n, dim)
@@ -180,46 +178,52 @@ def _lemma6_gaussian(rng, n, m, sigma2, n_samples, reps, confidence):
         b = random_weights(rng, m)
         Wd = solve_ot(mu.weights, b, gauss_hermite_sqcost(mu.atoms, G, sigma2)).cost
         inst = {"dim": dim, "x": mu.atoms, "a": mu.weights, "G": G, "b": b, "sigma2": sigma2}
+        ev, val = _gaussian_wc_at_most("lemma6", mu, b, G, np.full(dim, sigma2), Wd, n_samples=n_samples, reps=reps,
+                                       confidence=confidence, rng=rng, tol=1e-8, instance=inst,
+                                       note=f"Gaussian decoder, d = {dim}")
+        parts.append(ev)
         if dim == 1:
-            val, err = _wp_gmm_1d(mu, G[:, 0], sigma2, b)
-            parts.append(Evidence.compare_ci("lemma6", val, Wd, "<=", lhs_ci=(val - err, val + err), rhs_ci=(Wd, Wd),
-                                             confidence=1.0, tol=1e-8 * max(1.0, Wd), method="quadrature", instance=inst,
-                                             note="Gaussian decoder, d = 1: W_2^2 by quantile quadrature (error bound)"))
-            details["d1"] = {"W_c": val, "W_c_error": err, "W_dagger": Wd}
+            details["d1"] = {"W_c": val, "W_c_error": ev.details["error_bound"], "W_dagger": Wd}
         else:
-            mix = GaussianMixture(b, G, np.full(dim, sigma2))
-            est, ci = _sampled_wc(mu, mix, n_samples, reps, confidence, rng)
-            lower = float(np.sum((mu.mean() - b @ G) ** 2))
-            parts.append(Evidence.compare_ci("lemma6", est, Wd, "<=", lhs_ci=(min(lower, ci[1]), ci[1]), rhs_ci=(Wd, Wd),
-                                             confidence=confidence, instance=inst,
-                                             note="Gaussian decoder, d = 2: W_c from samples; the interval's top bounds "
-                                                  "E W_c(P_X, empirical P_G) >= W_c (convexity), its bottom is "
-                                                  "||E X - E Y||^2 <= W_c"))
-            details["d2"] = {"W_c_sampled": est, "interval": ci, "W_dagger": Wd}
+            details["d2"] = {"W_c_sampled": val, "interval": ev.details["interval"], "W_dagger": Wd}
     return parts, details
 
 
-def _wp_gmm_1d(mu, means, sigma2, weights):
-    """W_2^2 between a 1-D discrete law and a 1-D Gaussian mixture, with its error bound."""
+def _gaussian_wc_at_most(claim, mu, b, G, var, rhs, *, n_samples, reps, confidence, rng, tol, instance, note):
+    r"""Evidence that :math:`W_2^2(P_X, P_G) \le` ``rhs`` for the decoder :math:`\sum_j b_j \mathcal N(G_j, \operatorname{diag} var)`.
+
+    ``d = 1``: :math:`W_2^2` by quantile quadrature (:func:`otcheck.closed_forms.wp_discrete_gmm_1d`)
+    with its error bound as the interval (confidence 1). ``d > 1``: ``reps`` replicates of the
+    certified :math:`W_2^2` between :math:`P_X` and ``n_samples`` draws, with a Student-t interval;
+    the interval's top bounds :math:`\mathbb E\, W_c(P_X, \hat P_G) \ge W_c(P_X, P_G)` (convexity),
+    its bottom is at most :math:`\|\mathbb E X - \mathbb E Y\|^2 \le W_c`. Returns the evidence and
+    the estimate.
+    """
     from .. import closed_forms
+    from ..gaussian import GaussianMixture
 
-    res = closed_forms.wp_discrete_gmm_1d(mu.atoms[:, 0], mu.weights, np.asarray(means, float),
-                                          np.full(len(means), float(np.mean(sigma2))), weights, p=2)
-    if isinstance(res, tuple):
-        return float(res[0]), float(res[1])
-    err = getattr(res, "error", None)
-    if err is None:
-        err = getattr(res, "error_bound")
-    return float(res.value), float(err)
-
-
-def _sampled_wc(mu, mix, n_samples, reps, confidence, rng):
-    """Replicates of W_2^2(P_X, empirical law of n_samples draws of mix): mean and Student-t interval."""
+    if mu.dim == 1:
+        res = closed_forms.wp_discrete_gmm_1d(mu.atoms[:, 0], mu.weights, G[:, 0], np.full(b.size, float(var[0])),
+                                              b, p=2)
+        val, err = float(res.value), float(res.error_bound)
+        ev = Evidence.compare_ci(claim, val, rhs, "<=", lhs_ci=(val - err, val + err), rhs_ci=(rhs, rhs),
+                                 confidence=1.0, tol=tol * max(1.0, abs(rhs)), method="quadrature", instance=instance,
+                                 details={"W_c": val, "error_bound": err},
+                                 note=f"{note}: W_2^2 by 1-D quantile quadrature (error bound as interval)")
+        return ev, val
+    mix = GaussianMixture(b, G, var)
     vals = []
     for _ in range(reps):
         Y = mix.sample(n_samples, rng)
         vals.append(solve_ot(mu.weights, np.full(n_samples, 1.0 / n_samples), cost_matrix(mu.atoms, Y)).cost)
-    return mean_interval(vals, confidence)
+    est, ci = mean_interval(vals, confidence)
+    lower = float(np.sum((mu.mean() - b @ G) ** 2))
+    ev = Evidence.compare_ci(claim, est, rhs, "<=", lhs_ci=(min(lower, ci[1]), ci[1]), rhs_ci=(rhs, rhs),
+                             confidence=confidence, instance=instance,
+                             details={"W_c_sampled": est, "interval": ci, "n_samples": n_samples, "reps": reps},
+                             note=f"{note}: W_c from {reps} x {n_samples} samples; the interval's top bounds "
+                                  "E W_c(P_X, empirical P_G) >= W_c (convexity), its bottom is ||E X - E Y||^2 <= W_c")
+    return ev, est
 
 
 @register("lemma6", location="App. B.1, Lemma 6; Sec. 3.1, eq. 9", section="3", relation="<=",
@@ -856,8 +860,6 @@ def corollary7(mu_x, codes_weights, means, variances, *, n_samples=200, reps=6, 
     -------
     Evidence
     """
-    from ..gaussian import GaussianMixture
-
     if not isinstance(mu_x, DiscreteMeasure):
         raise TypeError(f"mu_x: expected a DiscreteMeasure, got {type(mu_x).__name__}")
     b = as_weights(codes_weights, "codes_weights")
@@ -883,24 +885,10 @@ def corollary7(mu_x, codes_weights, means, variances, *, n_samples=200, reps=6, 
     inst = {"x": mu_x.atoms, "a": a, "G": G, "b": b, "variances": var}
     parts = [Evidence.compare("corollary7", dagger, rhs, "==", tol=tol, instance=inst,
                               note="W_c^dagger (quadrature of the decoder, then OT) = sum sigma_i^2 + OT(||x - G(z)||^2)")]
-    if mu_x.dim == 1:
-        val, err = _wp_gmm_1d(mu_x, G[:, 0], var[0], b)
-        parts.append(Evidence.compare_ci("corollary7", val, rhs, "<=", lhs_ci=(val - err, val + err), rhs_ci=(rhs, rhs),
-                                         confidence=1.0, tol=tol * max(1.0, abs(rhs)), method="quadrature", instance=inst,
-                                         details={"W_c": val, "error_bound": err},
-                                         note="W_c(P_X, P_G) by 1-D quantile quadrature (with its error bound) <= eq. 16"))
-        lhs = val
-    else:
-        mix = GaussianMixture(b, G, var)
-        est, ci = _sampled_wc(mu_x, mix, n_samples, reps, confidence, rng)
-        lower = float(np.sum((mu_x.mean() - b @ G) ** 2))
-        parts.append(Evidence.compare_ci("corollary7", est, rhs, "<=", lhs_ci=(min(lower, ci[1]), ci[1]),
-                                         rhs_ci=(rhs, rhs), confidence=confidence, instance=inst,
-                                         details={"W_c_sampled": est, "interval": ci, "n_samples": n_samples,
-                                                  "reps": reps},
-                                         note=f"W_c(P_X, P_G) from {reps} x {n_samples} samples (upper end biased up, "
-                                              "hence valid) <= eq. 16"))
-        lhs = est
+    ev, lhs = _gaussian_wc_at_most("corollary7", mu_x, b, G, var, rhs, n_samples=n_samples, reps=reps,
+                                   confidence=confidence, rng=rng, tol=tol, instance=inst,
+                                   note="W_c(P_X, P_G) <= eq. 16")
+    parts.append(ev)
     return Evidence.all_of("corollary7", parts, relation="<=", lhs=lhs, rhs=rhs, instance=inst,
                            details={"W_dagger": dagger, "rhs": rhs, "sum_sigma2": float(var.sum()), "ot": base})
 
