@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .result import Certificate, OTResult, UncertifiedError
+from .result import DEFAULT_TOL, Certificate, OTResult, UncertifiedError
 
 __all__ = ["certify_exact", "ExactCertificateError"]
 
@@ -239,6 +239,32 @@ def _tree_flows(n, m, edges, ai, bi):
     return flow
 
 
+#: How far the *given* floating plan may be from a transport plan with the proven optimal value
+#: (marginals relative to the total mass, cost relative to ``max|C|``), as in :func:`certify`.
+GIVEN_PLAN_TOL = DEFAULT_TOL
+
+
+def _check_given_plan(P, af, bf, Cf, value, scale):
+    """Refuse a proof about the rebuilt plan when the plan the caller gave is not (nearly) optimal itself.
+
+    The proof concerns the exact plan rebuilt from the support; the support of an infeasible or
+    non-optimal plan (e.g. an optimal plan scaled by 2) can still carry it, and an ``ok`` certificate
+    would then be read as a statement about the caller's plan.
+    """
+    mass = max(float(sum(af)), np.finfo(float).tiny)
+    a_f = np.array([float(x) for x in af])
+    b_f = np.array([float(x) for x in bf])
+    C_f = np.array([float(x) for x in Cf.reshape(-1)]).reshape(Cf.shape)
+    marginal = max(float(np.abs(P.sum(1) - a_f).max()), float(np.abs(P.sum(0) - b_f).max())) / mass
+    negative = max(0.0, -float(P.min())) / mass
+    cost_gap = abs(float((P * C_f).sum()) - float(value)) / (scale * mass)
+    if max(marginal, negative, cost_gap) > GIVEN_PLAN_TOL:
+        raise ExactCertificateError(
+            f"plan: the given plan is not an optimal transport plan of (a, b) within {GIVEN_PLAN_TOL:g} (marginal "
+            f"residual {marginal:.1e}, negative mass {negative:.1e}, cost off the proven optimum {value} by "
+            f"{cost_gap:.1e} relative); an exact optimum exists on its support, but nothing is claimed about this plan")
+
+
 def certify_exact(a, b, C, plan):
     r"""Prove optimality in exact rational arithmetic, from the support of a (floating) plan.
 
@@ -290,7 +316,9 @@ def certify_exact(a, b, C, plan):
     ExactCertificateError
         When no proof can be built: total masses differ exactly, the support admits no feasible
         duals (the plan is not optimal), or no exact plan lives on the support's basis nor on the
-        cells of zero reduced cost. Nothing is claimed then.
+        cells of zero reduced cost; or when the given plan itself is not, within ``1e-8``, a
+        transport plan of ``(a, b)`` with the proven optimal value (its support may carry an
+        optimum that it is not). Nothing is claimed then.
     ValueError, TypeError
         Malformed input (the message names the argument).
 
@@ -405,6 +433,7 @@ def certify_exact(a, b, C, plan):
             "arithmetic: not optimal")
     value = Fraction(primal, dw * dc)
     scale = max(float(max(abs(x) for x in Cf.reshape(-1))), np.finfo(float).tiny)
+    _check_given_plan(P, af, bf, Cf, value, scale)
     return Certificate(
         marginal_residual=0.0, negative_mass=0.0, dual_violation=0.0, gap=0.0, complementary_slackness=0.0,
         primal_value=float(value), dual_value=float(value), scale=scale, tol=0.0, exact=True, exact_value=value)

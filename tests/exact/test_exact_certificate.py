@@ -101,10 +101,14 @@ def test_a_non_optimal_plan_is_not_proven():
 
 def test_a_proof_concerns_the_plan_rebuilt_on_the_support():
     # the float plan's support {(0,0), (1,1)} is completed by a tight zero-cost cell; the exact
-    # plan on that tree is feasible and optimal, whatever the float entries said
+    # plan on that tree is feasible and optimal. The proof is only handed out when the given plan
+    # is itself a transport plan of (a, b) with that value: an "ok" must not describe a plan whose
+    # columns carry (1/2, 1/2) instead of b.
     a = [Fraction(1, 2)] * 2
     b = [Fraction(1, 4), Fraction(3, 4)]
-    assert certify_exact(a, b, [[0, 0], [0, 0]], np.array([[0.5, 0.0], [0.0, 0.5]])).exact_value == 0
+    with pytest.raises(ExactCertificateError, match="^plan: the given plan is not an optimal transport plan"):
+        certify_exact(a, b, [[0, 0], [0, 0]], np.array([[0.5, 0.0], [0.0, 0.5]]))
+    assert certify_exact(a, b, [[0, 0], [0, 0]], np.array([[0.25, 0.25], [0.0, 0.5]])).exact_value == 0
 
 
 def test_a_support_that_is_not_a_feasible_basis_is_not_proven():
@@ -168,3 +172,16 @@ def test_a_cyclic_support_is_proven():
     b = np.array([0.5, 0.25, 0.25])
     cert = certify_exact(a, b, np.zeros((2, 3), dtype=int), np.outer(a, b))
     assert cert.exact_value == 0
+
+
+@pytest.mark.parametrize("plan", [
+    np.eye(2),                       # the optimal support, twice the mass: used to get an exact "ok"
+    np.array([[0.3, 0.0], [0.0, 0.7]]),  # the optimal support, wrong marginals
+])
+def test_a_wrong_plan_on_an_optimal_support_is_not_certified(plan):
+    from fractions import Fraction
+
+    half = [Fraction(1, 2)] * 2
+    with pytest.raises(ExactCertificateError, match=r"^plan: the given plan is not an optimal transport plan"):
+        certify_exact(half, half, [[0, 1], [1, 0]], plan)
+    assert certify_exact(half, half, [[0, 1], [1, 0]], np.eye(2) / 2).exact_value == 0
