@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import MASS_TOL, as_generator, as_points, as_weights, check_positive_int
+from ._validation import MASS_TOL, as_generator, as_points, as_weights, check_nonnegative, check_positive_int
 
 __all__ = ["DiscreteMeasure"]
 
@@ -46,6 +46,7 @@ class DiscreteMeasure:
 
     def __init__(self, atoms, weights=None, *, tol=MASS_TOL):
         X = as_points(atoms, "atoms").copy()
+        tol = check_nonnegative(tol, "tol")
         if weights is None:
             w = np.full(X.shape[0], 1.0 / X.shape[0])
         else:

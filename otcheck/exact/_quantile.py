@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from .._validation import as_float_array, as_weights
+from .._validation import as_float_array, as_weights, check_nonnegative
 from .result import DEFAULT_TOL, OTResult, UncertifiedError, _checker
 
 __all__ = ["solve_ot_1d", "QUANTILE_COSTS", "is_convex_1d_cost"]
@@ -130,6 +130,7 @@ def solve_ot_1d(x, a, y, b, cost="sqeuclidean", *, tol=DEFAULT_TOL):
     y = _as_line(y, "y")
     a = as_weights(a, "a", n=x.size)
     b = as_weights(b, "b", n=y.size)
+    tol = check_nonnegative(tol, "tol", strict=True)
     if not is_convex_1d_cost(cost):
         raise ValueError(
             f"cost: the quantile coupling needs a cost convex in x - y ('sqeuclidean', 'euclidean' or a power "

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .._validation import as_cost, as_float_array, as_weights
+from .._validation import as_cost, as_float_array, as_weights, check_nonnegative
 
 __all__ = ["Certificate", "OTResult", "certify", "polish_duals", "DEFAULT_TOL", "UncertifiedError"]
 
@@ -336,6 +336,7 @@ def certify(a, b, C, plan, u, v, *, tol=DEFAULT_TOL):
     a = as_weights(a, "a")
     b = as_weights(b, "b")
     C = as_cost(C, "C", shape=(a.shape[0], b.shape[0]))
+    tol = check_nonnegative(tol, "tol", strict=True)  # tol=inf would make every certificate "ok"
     P = as_float_array(plan, "plan", ndim=2)
     if P.shape != C.shape:
         raise ValueError(f"plan: has shape {P.shape}, expected {C.shape}")

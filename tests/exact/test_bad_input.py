@@ -173,3 +173,21 @@ def test_half_precision_torch_tensors_are_widened_exactly():
         assert solve_ot(a, a, torch.tensor(OK_C, dtype=dtype)).cost == 0.0
     with pytest.raises(TypeError, match=r"^a: expected real numbers, got a boolean"):
         solve_ot(torch.tensor([True]), [1.0], [[1.0]])
+
+
+@pytest.mark.parametrize("fn", [
+    lambda tol: certify(OK_A, OK_A, OK_C, np.full((2, 2), 0.25), np.zeros(2), np.zeros(2), tol=tol),
+    lambda tol: solve_ot_1d([0.0, 1.0], OK_A, [1.0, 0.0], OK_A, tol=tol),
+    lambda tol: solve_ot(OK_A, OK_A, OK_C, tol=tol),
+])
+def test_certificate_tolerance_is_validated(fn):
+    # certify(tol=inf) used to call a non-optimal coupling "ok"
+    _raises(ValueError, r"tol: must be finite, got inf", fn, float("inf"))
+    _raises(ValueError, r"tol: must be finite, got nan", fn, NAN)
+    _raises(ValueError, r"tol: must be > 0, got -1\.0", fn, -1.0)
+    _raises(TypeError, r"tol: expected a real number, got str", fn, "1e-8")
+
+
+def test_measure_tolerance_is_validated():
+    _raises(ValueError, r"tol: must be >= 0, got -1\.0", DiscreteMeasure, [0.0, 1.0], tol=-1.0)
+    _raises(ValueError, r"tol: must be finite, got nan", DiscreteMeasure, [0.0, 1.0], [0.5, 0.5], tol=NAN)
