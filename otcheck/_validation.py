@@ -56,7 +56,10 @@ def as_float_array(x, name, *, ndim=None):
     """
     arr = _to_numpy(x, name)
     if arr.dtype == object:
-        arr = np.array([float(v) for v in arr.ravel()], dtype=np.float64).reshape(arr.shape)
+        try:
+            arr = np.array([float(v) for v in arr.ravel()], dtype=np.float64).reshape(arr.shape)
+        except OverflowError as exc:  # an int or Fraction beyond float64
+            raise ValueError(f"{name}: a value does not fit in float64 ({exc})") from exc
     else:
         # np.asarray(order="C") keeps a 0-d array 0-d (np.ascontiguousarray would make it 1-d)
         arr = np.asarray(arr, dtype=np.float64, order="C")

@@ -191,3 +191,7 @@ def test_certificate_tolerance_is_validated(fn):
 def test_measure_tolerance_is_validated():
     _raises(ValueError, r"tol: must be >= 0, got -1\.0", DiscreteMeasure, [0.0, 1.0], tol=-1.0)
     _raises(ValueError, r"tol: must be finite, got nan", DiscreteMeasure, [0.0, 1.0], [0.5, 0.5], tol=NAN)
+
+
+def test_exact_numbers_beyond_float64_are_named():
+    _raises(ValueError, r"C: a value does not fit in float64", solve_ot, [1.0], [1.0], [[10 ** 400]])
