@@ -23,19 +23,12 @@ _CONF = 0.95
 
 def _train(model, data, steps, seed, **kw):
     """Train quietly on one CPU thread (these nets are too small to gain from more; on a shared
-    CPU extra threads only wait on each other), restoring the caller's thread count."""
-    import torch
-
+    CPU extra threads only wait on each other); the caller's thread count is restored."""
     from ..models.train import TrainConfig, train
 
     kw.setdefault("device", "auto")
-    cfg = TrainConfig(model, data, steps=steps, seed=seed, eval_every=steps, eval_size=64, **kw)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return train(cfg, quiet=True)
-    finally:
-        torch.set_num_threads(threads)
+    cfg = TrainConfig(model, data, steps=steps, seed=seed, eval_every=steps, eval_size=64, threads=1, **kw)
+    return train(cfg, quiet=True)
 
 
 def _interval(values):

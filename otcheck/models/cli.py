@@ -48,6 +48,8 @@ def add_subcommands(subparsers):
     p.add_argument("--cost", default=None, choices=("sqeuclidean", "euclidean"), help="cost c (model default)")
     p.add_argument("--width", type=int, default=128, help="hidden units per layer (default 128)")
     p.add_argument("--depth", type=int, default=2, help="hidden layers (default 2; 0 = linear)")
+    p.add_argument("--threads", type=int, default=1,
+                   help="CPU threads for torch (default 1: fastest for these small networks)")
     p.set_defaults(func=train_handler)
 
     e = subparsers.add_parser("evaluate", help="re-measure a checkpoint with the exact OT layer",
@@ -74,7 +76,7 @@ def train_handler(args):
     try:
         cfg = TrainConfig(args.model, args.data, steps=args.steps, seed=args.seed, batch_size=args.batch_size,
                           lr=args.lr, lam=args.lam, sigma2=args.sigma2, cost=args.cost, width=args.width,
-                          depth=args.depth, device=args.device)
+                          depth=args.depth, device=args.device, threads=args.threads)
         from .objectives import build_model  # noqa: F401  (model/hyperparameter errors surface before training)
         result = train(cfg, out=out, quiet=args.quiet)
     except (ValueError, TypeError) as exc:

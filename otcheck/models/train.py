@@ -115,6 +115,10 @@ class TrainConfig:
         ``"auto"``, ``"cpu"`` or ``"cuda"`` (what ran is recorded in the metrics).
     max_loss : float
         A loss above this (in absolute value) counts as exploding.
+    threads : int or None
+        CPU threads for torch during training (restored afterwards); ``None`` keeps torch's
+        setting. These networks are small: one thread is usually fastest, and on a shared CPU
+        extra threads mostly wait on each other.
     """
 
     model: str
@@ -141,6 +145,7 @@ class TrainConfig:
     eval_size: int = 256
     device: str = "auto"
     max_loss: float = 1e6
+    threads: int | None = None
 
     def __post_init__(self):
         check_model_name(self.model)
@@ -180,6 +185,8 @@ class TrainConfig:
         check_positive_int(self.eval_every, "eval_every")
         if self.device not in DEVICES:
             raise ValueError(f"device: expected one of {DEVICES}, got {self.device!r}")
+        if self.threads is not None:
+            check_positive_int(self.threads, "threads")
 
     def to_dict(self):
         """Plain dict (JSON-ready)."""
@@ -239,15 +246,20 @@ class Checkpoint:
 
 
 @contextlib.contextmanager
-def _deterministic(device):
+def _deterministic(device, threads=None):
     if device == "cuda":
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     prev, prev_warn = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
+    prev_threads = torch.get_num_threads()
     torch.use_deterministic_algorithms(True, warn_only=True)
+    if threads is not None:
+        torch.set_num_threads(threads)
     try:
         yield
     finally:
         torch.use_deterministic_algorithms(prev, warn_only=prev_warn)
+        if threads is not None:
+            torch.set_num_threads(prev_threads)
 
 
 def _w2sq(X, Y):
@@ -326,7 +338,7 @@ def train(config, out=None, *, quiet=False):
     device = resolve_device(config.device)
     X_train, X_test = config.split()
     t0 = time.perf_counter()
-    with _deterministic(device):
+    with _deterministic(device, config.threads):
         model = _make_model(config).to(device)
         data = torch.as_tensor(X_train, dtype=torch.float32, device=device)
         gen = torch.Generator(device=device).manual_seed(config.seed)

@@ -143,12 +143,15 @@ def test_same_seed_same_weights_bitwise(model):
     assert not all(torch.equal(a[k], c[k]) for k in a)
 
 
-def test_training_leaves_global_rng_alone():
+def test_training_leaves_global_rng_and_threads_alone():
     torch.manual_seed(123)
     expected = torch.rand(3)
     torch.manual_seed(123)
-    train(tiny("pot", steps=2), quiet=True)
+    torch.set_num_threads(2)
+    train(tiny("pot", steps=2, threads=1), quiet=True)
     assert torch.equal(torch.rand(3), expected)
+    assert torch.get_num_threads() == 2
+    assert not torch.are_deterministic_algorithms_enabled()
 
 
 def test_checkpoint_round_trip(tmp_path):
