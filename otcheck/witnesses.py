@@ -253,6 +253,23 @@ def _encoder(Q, n, m, name="Q"):
     return Q
 
 
+def _as_nll(L):
+    r"""A matrix of :math:`-\log p_G(x_i|z_j)`: finite or :math:`+\infty` (an output the code cannot produce).
+
+    NaN and :math:`-\infty` are rejected, and so is a row that is :math:`+\infty` everywhere (an input
+    no code can produce: :math:`p_G(x_i) = 0`).
+    """
+    L = np.asarray(L, dtype=float)
+    if L.ndim != 2:
+        raise ValueError(f"L: expected a 2-D array, got shape {L.shape}")
+    if np.isnan(L).any() or (L == -np.inf).any():
+        raise ValueError("L: contains NaN or -inf (negative log-likelihoods are finite or +inf)")
+    dead = np.flatnonzero(np.isinf(L).all(axis=1))
+    if dead.size:
+        raise ValueError(f"L: row {int(dead[0])} is +inf for every code (that input has likelihood 0)")
+    return L
+
+
 def gaussian_nll_matrix(X, G, sigma2):
     r"""Negative log-likelihoods :math:`\ell_{ij} = -\log \mathcal N(x_i; G_j, \sigma^2 I_d)`.
 
@@ -311,7 +328,7 @@ def posterior_encoder(b, L):
     >>> posterior_encoder([0.5, 0.5], [[0.0, 0.0]]).tolist()
     [[0.5, 0.5]]
     """
-    L = as_float_array(L, "L", ndim=2)
+    L = _as_nll(L)
     b = as_weights(b, "b", n=L.shape[1])
     with np.errstate(divide="ignore"):
         logit = np.log(b)[None, :] - L
@@ -343,7 +360,7 @@ def neg_log_likelihood(a, b, L):
     """
     from scipy.special import logsumexp
 
-    L = as_float_array(L, "L", ndim=2)
+    L = _as_nll(L)
     a = as_weights(a, "a", n=L.shape[0])
     b = as_weights(b, "b", n=L.shape[1])
     with np.errstate(divide="ignore"):
@@ -358,6 +375,12 @@ def _kl_rows(Q, b):
     return t.sum(axis=1)
 
 
+def _expect_rows(Q, C):
+    r"""Row-wise :math:`\sum_j Q_{ij} C_{ij}` with :math:`0 \cdot \infty = 0` (a code never used costs nothing)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(Q > 0, Q * C, 0.0).sum(axis=1)
+
+
 def reconstruction(a, Q, C):
     r"""Expected cost of an encoder, :math:`\sum_i a_i \sum_j Q_{ij} C_{ij}`.
 
@@ -369,7 +392,7 @@ def reconstruction(a, Q, C):
     C = as_float_array(C, "C", ndim=2)
     a = as_weights(a, "a", n=C.shape[0])
     Q = _encoder(Q, *C.shape)
-    return float(a @ (Q * C).sum(axis=1))
+    return float(a @ _expect_rows(Q, C))
 
 
 def aggregated_posterior(a, Q):
@@ -399,11 +422,11 @@ def vae_objective(a, b, L, Q):
     >>> vae_objective([1.0], [0.5, 0.5], [[1.0, 3.0]], [[0.5, 0.5]])
     2.0
     """
-    L = as_float_array(L, "L", ndim=2)
+    L = _as_nll(L)
     a = as_weights(a, "a", n=L.shape[0])
     b = as_weights(b, "b", n=L.shape[1])
     Q = _encoder(Q, *L.shape)
-    return float(a @ (_kl_rows(Q, b) + (Q * L).sum(axis=1)))
+    return float(a @ (_kl_rows(Q, b) + _expect_rows(Q, L)))
 
 
 def aae_objective(a, b, L, Q):

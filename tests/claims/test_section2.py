@@ -97,6 +97,19 @@ def test_vae_gap_is_exactly_the_kl_to_the_posterior():
     assert ev.lhs == pytest.approx(nll + gap, rel=1e-14)
 
 
+def test_vae_bound_with_impossible_outputs():
+    """A discrete decoder that cannot produce x_0 from z_1 (log-likelihood -inf): every term stays finite.
+
+    p_G(x_0) = 0.5 * 0.5 = 1/4 and p_G(x_1) = 0.5 * 0.5 + 0.5 * 1 = 3/4; the posterior of x_0 is
+    delta_{z_0}, that of x_1 is (1/3, 2/3).
+    """
+    L = np.array([[np.log(0.5), -np.inf], [np.log(0.5), 0.0]])
+    ev = vae_upper_bound([0.5, 0.5], [0.5, 0.5], L, [[[1.0, 0.0], [0.5, 0.5]]])
+    assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
+    assert ev.details["nll"] == pytest.approx(-(0.5 * np.log(0.25) + 0.5 * np.log(0.75)), rel=1e-14)
+    assert np.allclose(ev.details["posterior"], [[1.0, 0.0], [1 / 3, 2 / 3]])
+
+
 def test_kr_duality_value_on_a_known_instance():
     """W_1 between (delta_0 + delta_1)/2 and delta_2 is 1.5, on both sides."""
     ev = kr_duality(DiscreteMeasure([0.0, 1.0]), DiscreteMeasure([2.0]))

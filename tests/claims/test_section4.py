@@ -180,6 +180,10 @@ def test_pot_optimal_encoders_are_disjoint(XG):
 
 
 def test_section41_bad_inputs():
+    with pytest.raises(ValueError, match="^L: contains NaN"):
+        W.posterior_encoder([0.5, 0.5], [[0.0, np.nan]])
+    with pytest.raises(ValueError, match="^L: row 0 is"):
+        W.neg_log_likelihood([1.0], [0.5, 0.5], [[np.inf, np.inf]])
     with pytest.raises(ValueError, match="G"):
         s4.pot_no_overlap([[0.0], [1.0]], [[0.0]])
     with pytest.raises(ValueError, match="Q"):
