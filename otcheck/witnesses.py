@@ -92,6 +92,17 @@ class W1Witness:
         return (self.values[None, :] + _distances(as_points(y, "y"), self.points)).min(axis=1)
 
 
+def _two_measures(a, X, b, Y):
+    """Validate two discrete measures (weights, atoms) of the same dimension; errors name the argument."""
+    X = as_points(X, "X")
+    Y = as_points(Y, "Y")
+    a = as_weights(a, "a", n=X.shape[0])
+    b = as_weights(b, "b", n=Y.shape[0])
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(f"Y: points have dimension {Y.shape[1]}, but X has dimension {X.shape[1]}")
+    return a, X, b, Y
+
+
 def w1_dual(a, X, b, Y):
     r"""Solve the dual of :math:`W_1` as an LP over 1-Lipschitz witnesses on the supports (eq. 2).
 
@@ -134,12 +145,7 @@ def w1_dual(a, X, b, Y):
     from scipy.optimize import linprog
     from scipy.sparse import coo_matrix
 
-    X = as_points(X, "X")
-    Y = as_points(Y, "Y")
-    a = as_weights(a, "a", n=X.shape[0])
-    b = as_weights(b, "b", n=Y.shape[0])
-    if X.shape[1] != Y.shape[1]:
-        raise ValueError(f"Y: points have dimension {Y.shape[1]}, but X has dimension {X.shape[1]}")
+    a, X, b, Y = _two_measures(a, X, b, Y)
     P, inv = np.unique(np.vstack([X, Y]), axis=0, return_inverse=True)
     inv = inv.ravel()
     N = P.shape[0]
@@ -219,12 +225,7 @@ def c_transform_witness(a, X, b, Y, v):
     >>> w.value, w.lipschitz_violation
     (2.5, 0.0)
     """
-    X = as_points(X, "X")
-    Y = as_points(Y, "Y")
-    a = as_weights(a, "a", n=X.shape[0])
-    b = as_weights(b, "b", n=Y.shape[0])
-    if X.shape[1] != Y.shape[1]:
-        raise ValueError(f"Y: points have dimension {Y.shape[1]}, but X has dimension {X.shape[1]}")
+    a, X, b, Y = _two_measures(a, X, b, Y)
     v = as_float_array(v, "v", ndim=1)
     if v.shape != (Y.shape[0],):
         raise ValueError(f"v: has shape {v.shape}, expected ({Y.shape[0]},)")

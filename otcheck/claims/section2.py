@@ -20,7 +20,7 @@ from ..costs import cost_matrix
 from ..exact import wasserstein
 from ..measures import DiscreteMeasure
 from ._engine import Evidence, register
-from ._instances import random_measure, random_weights
+from ._instances import check_sizes, random_measure, random_weights
 
 __all__ = ["kr_duality", "gan_js_bound", "wgan_lower_bound", "vae_upper_bound", "gaussian_loglik"]
 
@@ -105,7 +105,7 @@ def kr_duality(mu, nu, *, tol=1e-7):
                   "finitely many points is bounded and extends by McShane).")
 def _check_kr_duality(seed=0, n=6, m=5, dim=2):
     """Primal W_1 equals the dual LP over 1-Lipschitz witnesses on random discrete measures."""
-    n, m, dim = check_positive_int(n, "n"), check_positive_int(m, "m"), check_positive_int(dim, "dim")
+    n, m, dim = check_sizes(n=n, m=m, dim=dim)
     rng = as_generator(seed)
     mu, nu = random_measure(rng, n, dim), random_measure(rng, m, dim)
     ev = kr_duality(mu, nu)
@@ -291,7 +291,7 @@ def wgan_lower_bound(mu, nu, *, n_critics=100, seed=0, tol=1e-8):
           reading="D_WGAN = sup_{T in W} E_P T(X) - E_Q T(Y), W a subset of 1-Lipschitz functions (Euclidean).")
 def _check_wgan_lower_bound(seed=0, n=6, m=5, dim=2, n_critics=100):
     """Sups over subsets of 1-Lipschitz critics stay below the certified W_1."""
-    n, m, dim = check_positive_int(n, "n"), check_positive_int(m, "m"), check_positive_int(dim, "dim")
+    n, m, dim = check_sizes(n=n, m=m, dim=dim)
     n_critics = check_positive_int(n_critics, "n_critics")
     rng = as_generator(seed)
     mu, nu = random_measure(rng, n, dim), random_measure(rng, m, dim)

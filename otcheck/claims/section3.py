@@ -31,7 +31,7 @@ from ..costs import cost_matrix
 from ..exact import UncertifiedError, solve_ot, wasserstein
 from ..measures import DiscreteMeasure
 from ._engine import Evidence, decide_interval, register
-from ._instances import (check_lambdas, check_sigma2, decoder_cost, decoder_law, gauss_hermite_sqcost,
+from ._instances import (check_lambdas, check_sigma2, check_sizes, decoder_cost, decoder_law, gauss_hermite_sqcost,
                          mean_interval, random_decoder, random_measure, random_weights, two_row_vertex_costs)
 
 __all__ = [
@@ -534,7 +534,7 @@ def theorem1_sampled(sizes=(1000, 10000, 100000), *, reps=10, confidence=0.95, t
                   "Q_Z = P_Z exactly.")
 def _check_theorem1(seed=0, n=6, m=8, dim=2, sizes=(1000, 10000, 100000), reps=30):
     """Eq. 10-11 exactly with injective and many-to-one G; the continuous case from samples."""
-    n, m, dim = check_positive_int(n, "n"), check_positive_int(m, "m"), check_positive_int(dim, "dim")
+    n, m, dim = check_sizes(n=n, m=m, dim=dim)
     rng = as_generator(seed)
     mu_x = random_measure(rng, n, dim)
     mu_z = random_measure(rng, m, dim)
@@ -775,11 +775,16 @@ def _relaxed_instance(rng, n, m, dim):
 def _check_relaxation_bound(seed=0, n=5, m=4, dim=2, lambdas=(0.0, 0.1, 1.0, 10.0, 100.0, 1000.0),
                             penalties=DEFAULT_PENALTIES):
     """Relaxed values below W_c^dagger, non-decreasing in lambda, reaching it for every penalty."""
-    n, m, dim = check_positive_int(n, "n"), check_positive_int(m, "m"), check_positive_int(dim, "dim")
+    return _relaxed_claim(relaxation_bound, seed, n, m, dim, lambdas, penalties)
+
+
+def _relaxed_claim(check, seed, n, m, dim, lambdas, penalties):
+    """Run ``check(a, b, C, kernel=..., lambdas=..., penalties=...)`` on the seeded instance of eq. 12."""
+    n, m, dim = check_sizes(n=n, m=m, dim=dim)
     lambdas, penalties = check_lambdas(lambdas), _check_penalties(penalties)
     rng = as_generator(seed)
     a, b, C, Z = _relaxed_instance(rng, n, m, dim)
-    ev = relaxation_bound(a, b, C, kernel=_code_kernel(Z), lambdas=lambdas, penalties=penalties)
+    ev = check(a, b, C, kernel=_code_kernel(Z), lambdas=lambdas, penalties=penalties)
     return _with(ev, seed=seed, n=n, m=m, dim=dim, lambdas=lambdas, penalties=penalties)
 
 
@@ -792,12 +797,7 @@ def _check_relaxation_bound(seed=0, n=5, m=4, dim=2, lambdas=(0.0, 0.1, 1.0, 10.
           reading="'same solution' tested as equal optimal transport cost (optimal encoders need not be unique).")
 def _check_penalty_constraint(seed=0, n=5, m=4, dim=2, lambdas=(0.05, 0.5, 2.0), penalties=DEFAULT_PENALTIES):
     """Constrained value at mu_lambda equals the penalized transport cost; mu_lambda non-increasing."""
-    n, m, dim = check_positive_int(n, "n"), check_positive_int(m, "m"), check_positive_int(dim, "dim")
-    lambdas, penalties = check_lambdas(lambdas), _check_penalties(penalties)
-    rng = as_generator(seed)
-    a, b, C, Z = _relaxed_instance(rng, n, m, dim)
-    ev = penalty_constraint(a, b, C, kernel=_code_kernel(Z), lambdas=lambdas, penalties=penalties)
-    return _with(ev, seed=seed, n=n, m=m, dim=dim, lambdas=lambdas, penalties=penalties)
+    return _relaxed_claim(penalty_constraint, seed, n, m, dim, lambdas, penalties)
 
 
 @register("pot-objective", location="Sec. 3.2, eq. 13", section="3", relation="==",
@@ -810,7 +810,7 @@ def _check_penalty_constraint(seed=0, n=5, m=4, dim=2, lambdas=(0.05, 0.5, 2.0),
                   "F = D_GAN + log 4.")
 def _check_pot_objective(seed=0, n=5, m=4, dim=2, lambdas=(0.1, 1.0, 10.0)):
     """POT objective = relaxed objective with F = 2 JS, up to lambda log 4."""
-    n, m, dim = check_positive_int(n, "n"), check_positive_int(m, "m"), check_positive_int(dim, "dim")
+    n, m, dim = check_sizes(n=n, m=m, dim=dim)
     lambdas = check_lambdas(lambdas)
     rng = as_generator(seed)
     a, b, C, _ = _relaxed_instance(rng, n, m, dim)
@@ -974,7 +974,7 @@ def remark1(a, b, X, means, sigma2, *, lambdas=(0.5, 5.0), penalty="kl", tol=1e-
           reading="the constant is d * sigma^2 (isotropic decoder); tested in d = 3 where sigma^2 alone would fail.")
 def _check_remark1(seed=0, n=5, m=4, dim=3, sigma2=0.25):
     """Relaxed W_c^dagger minus eq. 12's objective is d sigma^2."""
-    n, m, dim = check_positive_int(n, "n"), check_positive_int(m, "m"), check_positive_int(dim, "dim")
+    n, m, dim = check_sizes(n=n, m=m, dim=dim)
     sigma2 = check_nonnegative(sigma2, "sigma2")
     rng = as_generator(seed)
     mu_x = random_measure(rng, n, dim)
