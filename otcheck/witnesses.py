@@ -28,7 +28,7 @@ from ._validation import (as_float_array, as_generator, as_points, as_weights, c
                           check_positive_int)
 
 __all__ = [
-    "W1Witness", "w1_dual", "c_transform_witness",
+    "W1Witness", "w1_dual", "c_transform_witness", "EncoderLP", "constrained_encoder",
     "gaussian_nll_matrix", "posterior_encoder", "neg_log_likelihood", "vae_objective",
     "aggregated_posterior", "reconstruction", "aae_objective", "pot_objective", "avb_objective",
     "optimal_decoder", "least_squares_decoder", "decoder_blur", "primal_gradient",
@@ -237,6 +237,92 @@ def c_transform_witness(a, X, b, Y, v):
     np.add.at(m, inv[X.shape[0]:], -b)
     return W1Witness(value=float(m @ f), points=P, values=f, masses=m, lipschitz_violation=_lipschitz_violation(P, f),
                      dual_value=float("nan"))
+
+
+@dataclass(frozen=True)
+class EncoderLP:
+    r"""Optimal encoder of eq. 11 found as an LP over the encoder's entries (:func:`constrained_encoder`).
+
+    Attributes
+    ----------
+    value : float
+        :math:`\min_Q \sum_i a_i \sum_j Q_{ij} C_{ij}` over encoders with :math:`Q_Z = P_Z`.
+    encoder : ndarray, shape (n, m)
+        A minimizer :math:`Q(z_j | x_i)`, row-stochastic.
+    dual_value : float
+        Value of the LP dual from the solver's multipliers (:math:`\sum_i \alpha_i + \sum_j b_j \beta_j`).
+    residual : float
+        Largest violation of the constraints (row sums, :math:`a^\top Q = b`, :math:`Q \ge 0`) by ``encoder``.
+    """
+
+    value: float
+    encoder: np.ndarray = field(repr=False)
+    dual_value: float
+    residual: float
+
+    @property
+    def gap(self):
+        """Absolute duality gap of the LP."""
+        return abs(self.value - self.dual_value)
+
+
+def constrained_encoder(a, b, C):
+    r"""Eq. 11 solved directly over encoders: an LP in the conditional probabilities :math:`Q_{ij}`.
+
+    .. math::
+
+        \min_{Q \ge 0}\ \sum_{i,j} a_i C_{ij} Q_{ij}
+        \quad \text{s.t.}\quad \sum_j Q_{ij} = 1\ \forall i,\qquad \sum_i a_i Q_{ij} = b_j\ \forall j
+
+    (HiGHS, ``scipy.optimize.linprog``). The variables are the encoder's rows, not a coupling, so
+    this is a different program from the OT problem of eq. 10, solved by a different solver;
+    Theorem 1 says the two values agree. Inputs with :math:`a_i = 0` keep the row constraint (any
+    row is optimal for them).
+
+    Parameters
+    ----------
+    a : array_like, shape (n,)
+        :math:`P_X` weights.
+    b : array_like, shape (m,)
+        :math:`P_Z` weights.
+    C : array_like, shape (n, m)
+        :math:`c(x_i, G(z_j))`.
+
+    Returns
+    -------
+    EncoderLP
+
+    Raises
+    ------
+    ValueError
+        Bad weights or costs (named), or the LP solver failing.
+
+    Examples
+    --------
+    >>> r = constrained_encoder([0.5, 0.5], [0.5, 0.5], [[0.0, 1.0], [1.0, 0.0]])
+    >>> r.value, r.encoder.tolist()
+    (0.0, [[1.0, 0.0], [0.0, 1.0]])
+    """
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix, vstack
+
+    C = as_float_array(C, "C", ndim=2)
+    n, m = C.shape
+    a = as_weights(a, "a", n=n)
+    b = as_weights(b, "b", n=m)
+    idx = np.arange(n * m).reshape(n, m)
+    rows = coo_matrix((np.ones(n * m), (np.repeat(np.arange(n), m), idx.ravel())), shape=(n, n * m))
+    cols = coo_matrix((np.repeat(a, m), (np.tile(np.arange(m), n), idx.ravel())), shape=(m, n * m))
+    A = vstack([rows, cols]).tocsr()
+    rhs = np.concatenate([np.ones(n), b])
+    res = linprog((a[:, None] * C).ravel(), A_eq=A, b_eq=rhs, bounds=(0, None), method="highs",
+                  options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
+    if res.status != 0:
+        raise ValueError(f"C: the encoder LP failed ({res.message})")
+    Q = np.maximum(np.asarray(res.x, dtype=float).reshape(n, m), 0.0)
+    residual = float(max(np.abs(Q.sum(1) - 1).max(), np.abs(a @ Q - b).max()))
+    dual = float(np.asarray(res.eqlin.marginals, dtype=float) @ rhs)
+    return EncoderLP(value=float(a @ (Q * C).sum(1)), encoder=Q, dual_value=dual, residual=residual)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -251,8 +251,9 @@ def theorem1_proof(a, X, b, G, *, cost="sqeuclidean", seed=0, tol=1e-9):
     3. Lemma 6, identity (Dirac decoders): an optimal :math:`\Gamma^*` lifts to
        :math:`\pi(x, z) = \Gamma^*(x, G(z))\, b_z / P_G(G(z))` in :math:`\Pi(P_X, P_Z)`, same cost.
     4. Eq. 10: :math:`W_c(P_X, P_G) = \min_{\pi \in \Pi(P_X,P_Z)} \mathbb E_\pi c(X, G(Z))`.
-    5. Eq. 11: :math:`Q = \pi^*/a` has :math:`Q_Z = P_Z` and attains the value; random feasible
-       encoders do not do better.
+    5. Eq. 11: the minimum over encoders with :math:`Q_Z = P_Z`, an LP in the entries of
+       :math:`Q` (:func:`otcheck.witnesses.constrained_encoder`), equals eq. 10's value; random
+       feasible encoders do not do better.
 
     Parameters
     ----------
@@ -299,8 +300,8 @@ def theorem1_proof(a, X, b, G, *, cost="sqeuclidean", seed=0, tol=1e-9):
     lift = opt_y.plan[:, idx] * (b / PG.weights[idx])[None, :]
     lift_marg = max(float(np.abs(lift.sum(1) - a).max()), float(np.abs(lift.sum(0) - b).max()))
     opt_z = solve_ot(a, b, Cz)
-    Q = opt_z.plan / a[:, None]
-    enc_marg = float(np.abs(W.aggregated_posterior(a, Q) - b).max())
+    enc = W.constrained_encoder(a, b, Cz)
+    enc_marg = float(np.abs(W.aggregated_posterior(a, enc.encoder) - b).max())
     others = min(float((solve_ot(a, b, rng.random(Cz.shape)).plan * Cz).sum()) for _ in range(5))
     inst = {"a": a, "X": X, "b": b, "G": G, "cost": cost}
     holds = abs(opt_y.cost - opt_z.cost) <= tol * max(1, opt_y.cost)
@@ -315,9 +316,9 @@ def theorem1_proof(a, X, b, G, *, cost="sqeuclidean", seed=0, tol=1e-9):
              Evidence.compare("theorem1-proof", opt_y.cost, opt_z.cost, "==", tol=tol, instance=inst,
                               note="eq. 10: W_c(P_X, P_G) == OT(P_X, P_Z; c(x, G(z))) (G non-injective)"),
              Evidence.compare("theorem1-proof", enc_marg, 0.0, "==", tol=tol, instance=inst,
-                              note="eq. 11: the optimal encoder has Q_Z = P_Z"),
-             Evidence.compare("theorem1-proof", W.reconstruction(a, Q, Cz), opt_z.cost, "==", tol=tol, instance=inst,
-                              note="eq. 11: and attains the value"),
+                              note="eq. 11: the encoder minimizing over {Q: Q_Z = P_Z} (an LP over Q) has Q_Z = P_Z"),
+             Evidence.compare("theorem1-proof", W.reconstruction(a, enc.encoder, Cz), opt_z.cost, "==", tol=tol,
+                              instance=inst, note="eq. 11: and its value equals eq. 10's"),
              Evidence.compare("theorem1-proof", others, opt_z.cost, ">=", tol=tol, instance=inst,
                               note="eq. 11: other feasible encoders do not do better")]
     return Evidence.all_of("theorem1-proof", parts, relation="==", lhs=opt_y.cost, rhs=opt_z.cost, instance=inst,

@@ -229,6 +229,18 @@ def test_argument_named_in_dimension_and_shape_errors():
         s4.primal_imperfect_posterior([0.5, 0.5], [0.0, 1.0], [[1.0]])
 
 
+@given(ots.ot_problems(max_n=5, max_m=5))
+def test_encoder_lp_of_eq11_equals_the_ot_value_of_eq10(problem):
+    from otcheck import solve_ot
+
+    a, b, C = problem
+    enc = W.constrained_encoder(a, b, C)
+    ot = solve_ot(a, b, C)
+    assert enc.value == pytest.approx(ot.cost, rel=1e-8, abs=1e-9)
+    assert enc.gap <= 1e-8 * max(1.0, abs(enc.value)) and enc.residual <= 1e-9
+    assert np.allclose(enc.encoder.sum(1), 1.0) and np.allclose(a @ enc.encoder, b, atol=1e-9)
+
+
 def test_w1_dual_bad_inputs():
     with pytest.raises(ValueError, match="Y"):
         W.w1_dual([1.0], [[0.0, 0.0]], [1.0], [[0.0]])
@@ -236,6 +248,8 @@ def test_w1_dual_bad_inputs():
         W.w1_dual([1.0], [0.0], [0.5], [1.0])
     with pytest.raises(ValueError, match="v"):
         W.c_transform_witness([1.0], [0.0], [1.0], [1.0], [0.0, 1.0])
+    with pytest.raises(ValueError, match="^b: has length 1, expected 2"):
+        W.constrained_encoder([1.0], [1.0], [[0.0, 1.0]])
 
 
 # ---------------- prop3 ----------------
