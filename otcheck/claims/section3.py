@@ -529,7 +529,8 @@ def theorem1_sampled(sizes=(1000, 10000, 100000), *, reps=10, confidence=0.95, t
           statement="For Y = G(Z): W_c(P_X, P_G) = W_c^dagger = inf_{P in P(P_X, P_Z)} E c(X, G(Z)) "
                     "= inf_{Q: Q_Z = P_Z} E_{P_X} E_{Q(Z|X)} c(X, G(Z))",
           how="Exact on random discrete P_X, P_Z with an injective G and with a G mapping many codes to one point "
-              "(certified OT on both sides, the optimal encoder satisfies Q_Z = P_Z); continuous Gaussian case "
+              "(certified OT between P_X and the push-forward vs OT between P_X and P_Z with cost c(x, G(z)), and eq. 11 "
+              "as a separate LP over encoders with Q_Z = P_Z); continuous Gaussian case "
               "from samples with intervals at three sizes against the closed form.",
           reading="eq. 10's right side is OT between P_X and P_Z with cost c(x, G(z)); eq. 11's constraint is "
                   "Q_Z = P_Z exactly.")
