@@ -46,6 +46,27 @@ def _exponent(C, engine):
     return k
 
 
+def _run_engine(engine, a, b, Ce, check, options):
+    """One certified solve: the engine sees ``Ce`` (``C`` or ``C`` clipped), ``check`` certifies on ``C``.
+
+    Solvers compare costs with absolute tolerances (POT's network simplex with machine epsilon,
+    HiGHS and Clarabel with about 1e-7): they get ``Ce`` scaled by a power of two ``2**-k`` so
+    that ``max|Ce|`` is of order one. Power-of-two scaling is exact in floating point, so the plan
+    is the plan of ``Ce`` itself and the duals scale back without rounding.
+    """
+    k = _exponent(Ce, engine)
+    Cs = np.ldexp(Ce, -k) if k else Ce
+    if engine == "emd":
+        def check_scaled(P, u, v):
+            return check(P, np.ldexp(u, k), np.ldexp(v, k))
+
+        plan, u, v, cert, _info = solve_emd(a, b, Cs, check=check_scaled, **options)
+        return plan, u, v, cert
+    plan, u, v, _info = _ENGINES[engine](a, b, Cs, **options)
+    cert, u, v = check(plan, np.ldexp(u, k), np.ldexp(v, k))
+    return plan, u, v, cert
+
+
 def _check_options(engine, options):
     import inspect
 
@@ -73,7 +94,8 @@ def solve_ot(a, b, C, method="auto", *, tol=DEFAULT_TOL, **options):
         \;=\; \max_{u_i + v_j \le C_{ij}} a^\top u + b^\top v
 
     Every engine returns a plan and dual potentials; they are certified (primal feasibility,
-    dual feasibility, zero duality gap, complementary slackness, relative to ``max|C|``) before
+    dual feasibility, zero duality gap, complementary slackness, relative to the size of the
+    primal and dual sums, see :class:`~otcheck.exact.Certificate`) before
     anything is returned. Slightly infeasible duals of tolerance-based solvers (HiGHS, Clarabel)
     are repaired by c-transforms (:func:`otcheck.exact.polish_duals`) and certified again at the
     same tolerance.
@@ -139,21 +161,40 @@ def solve_ot(a, b, C, method="auto", *, tol=DEFAULT_TOL, **options):
     engine = _pick(a, b) if method == "auto" else method
     _check_options(engine, options)
     check = _checker(a, b, C, tol)
-    # Solvers compare costs with absolute tolerances (POT's network simplex with machine epsilon,
-    # HiGHS and Clarabel with about 1e-7): hand them C scaled by a power of two 2**-k so that
-    # max|C| is of order one. Power-of-two scaling is exact in floating point, so the plan is the
-    # plan of C itself and the duals scale back without rounding; the certificate is checked on C.
-    k = _exponent(C, engine)
-    Cs = np.ldexp(C, -k) if k else C
-    if engine == "emd":
-        def check_scaled(P, u, v):
-            return check(P, np.ldexp(u, k), np.ldexp(v, k))
+    used = []  # max |C_ij| on the support of each plan that failed only its dual side
 
-        plan, u, v, cert, _info = solve_emd(a, b, Cs, check=check_scaled, **options)
-    else:
-        plan, u, v, _info = _ENGINES[engine](a, b, Cs, **options)
-        cert, u, v = check(plan, np.ldexp(u, k), np.ldexp(v, k))
-    if engine != "emd" and not cert.ok:
+    def check_recording(P, u, v):
+        cert, u, v = check(P, u, v)
+        if not cert.ok and cert.marginal_residual <= tol and cert.negative_mass <= tol:
+            nz = np.flatnonzero(P)
+            used.append(float(np.abs(C.reshape(-1)[nz]).max()) if nz.size else 0.0)
+        return cert, u, v
+
+    error = None
+    try:
+        plan, u, v, cert = _run_engine(engine, a, b, C, check_recording, options)
+    except UncertifiedError as exc:  # "emd" raises after its own retries
+        error, cert = exc, exc.certificate
+    if (cert is None or not cert.ok) and used:
+        # Costs far above those the optimum uses (an outlier 1e12 among costs of order one) cost the
+        # solvers their precision (their tolerances scale with max|C|). Solve again with C clipped
+        # at K = 2 * (the largest cost the candidate plan used), then 1024 K, ... : the clipped duals
+        # are feasible for C (u_i + v_j <= min(C_ij, K) <= C_ij), and the certificate, always
+        # checked on C itself, proves the plan optimal only if it avoids the clipped entries.
+        cmax = max(float(C.max()), -float(C.min()))
+        K = max(2.0 * max(used), np.finfo(float).tiny)
+        while K < cmax:
+            try:
+                plan, u, v, cert = _run_engine(engine, a, b, np.minimum(C, K), check_recording, options)
+            except UncertifiedError as exc:
+                cert = exc.certificate
+            if cert is not None and cert.ok:
+                error = None
+                break
+            K *= 1024.0
+    if error is not None:
+        raise error
+    if not cert.ok:
         raise UncertifiedError(f"engine {engine!r} returned an uncertified result: {cert}", cert)
     return OTResult(cost=cert.primal_value, plan=plan, u=u, v=v, method=engine, certificate=cert, a=a, b=b, C=C)
 
