@@ -961,7 +961,7 @@ def primal_imperfect_posterior(a, x, Q, *, tol=1e-9):
     :math:`\sum_i a_i \sum_j Q_{ij} c(x_i, G(z_j))` (:func:`otcheck.witnesses.optimal_decoder`) is
     the :math:`P^*_z`-mean for :math:`c = |x-y|^2` and a :math:`P^*_z`-median for :math:`c = |x-y|`
     (checked against a generic bounded 1-D minimizer of the criterion in each :math:`G(z_j)`,
-    ``scipy.optimize.minimize_scalar``, and for the median also against every data point and
+    :func:`otcheck.witnesses.decoder_coordinate_minimum`, and for the median also against every data point and
     :math:`\pm` small moves), and
     the torch gradient of the criterion w.r.t. :math:`G(z_j)` vanishes exactly where
     :math:`Q_Z(z_j) = 0`, at any :math:`G`.
@@ -986,8 +986,6 @@ def primal_imperfect_posterior(a, x, Q, *, tol=1e-9):
     >>> ev.details["G_mean"][0].tolist(), ev.details["G_median"][0].tolist()
     ([2.25], [1.0])
     """
-    from scipy.optimize import minimize_scalar
-
     x = as_float_array(x, "x", ndim=1)
     a = as_weights(a, "a", n=x.size)
     Q = as_float_array(Q, "Q", ndim=2)
@@ -1000,24 +998,16 @@ def primal_imperfect_posterior(a, x, Q, *, tol=1e-9):
     Gmed, _ = W.optimal_decoder(a, X, Q, "euclidean")
     live = ~dead
     fill = lambda G: np.where(np.isnan(G), 0.0, G)  # noqa: E731
-
-    def criterion(G, j, g, cost):
-        G2 = fill(G).copy()
-        G2[j, 0] = g
-        return W.reconstruction(a, Q, cost_matrix(X, G2, cost))
-
+    base = W.reconstruction(a, Q, cost_matrix(X, fill(Gmed), "euclidean"))
     # the pull, found by a generic 1-D minimizer of the primal criterion in G(z_j), code by code
-    box = dict(bounds=(float(x.min()) - 1.0, float(x.max()) + 1.0), method="bounded", options={"xatol": 1e-11})
     pulled = np.full(Q.shape[1], np.nan)
     med_gap = -math.inf
     for j in np.flatnonzero(live):
-        pulled[j] = minimize_scalar(lambda g: criterion(Gm, j, g, "sqeuclidean"), **box).x
-        found = minimize_scalar(lambda g: criterion(Gmed, j, g, "euclidean"), **box).fun
-        med_gap = max(med_gap, criterion(Gmed, j, Gmed[j, 0], "euclidean") - found)
+        pulled[j] = W.decoder_coordinate_minimum(a, x, Q, Gm, j, "sqeuclidean")[0]
+        med_gap = max(med_gap, base - W.decoder_coordinate_minimum(a, x, Q, Gmed, j, "euclidean")[1])
     mean_err = float(np.abs(pulled[live] - Gm[live, 0]).max())
     shared = int(np.argmax((Q > 0).sum(axis=0)))      # the code shared by the most inputs
     # median optimality: primal value at G_med <= at every data point and at +- small moves (per code)
-    base = W.reconstruction(a, Q, cost_matrix(X, fill(Gmed), "euclidean"))
     worse = math.inf
     for j in np.flatnonzero(live):
         for cand in list(x) + [Gmed[j, 0] + 1e-3, Gmed[j, 0] - 1e-3]:
