@@ -108,7 +108,9 @@ def decide_interval(lhs_ci, rhs_ci, relation, tol=0.0):
     r"""Verdict of ``lhs RELATION rhs`` from two confidence intervals ``(low, high)``.
 
     ``<=`` holds when :math:`l_{high} \le r_{low} + tol`, fails when :math:`l_{low} > r_{high} + tol`,
-    and is ``undecided`` otherwise (the intervals overlap at this sample size). ``==`` holds when
+    and is ``undecided`` otherwise (the intervals overlap at this sample size). The strict ``<``
+    holds only when :math:`l_{high} < r_{low} - tol` (touching intervals, or overlap within the
+    tolerance, leave it ``undecided``), as :func:`decide` does for exact numbers. ``==`` holds when
     both intervals lie within ``tol`` of each other (:math:`\max(l_{high}, r_{high}) -
     \min(l_{low}, r_{low}) \le tol`), fails when they are disjoint by more than ``tol``, and is
     ``undecided`` otherwise: sampled equality is only ever shown up to ``tol``. ``!=`` and
@@ -123,10 +125,14 @@ def decide_interval(lhs_ci, rhs_ci, relation, tol=0.0):
     (ll, lh), (rl, rh) = (map(float, lhs_ci)), (map(float, rhs_ci))
     if ll > lh or rl > rh:
         raise ValueError("lhs_ci, rhs_ci: each interval must be (low, high) with low <= high")
-    if relation in ("<=", "<"):
+    if relation == "<=":
         return HOLDS if lh <= rl + tol else (FAILS if ll > rh + tol else UNDECIDED)
-    if relation in (">=", ">"):
+    if relation == ">=":
         return HOLDS if ll >= rh - tol else (FAILS if lh < rl - tol else UNDECIDED)
+    if relation == "<":   # strict: the tolerance works against the claim, as in decide()
+        return HOLDS if lh < rl - tol else (FAILS if ll > rh + tol else UNDECIDED)
+    if relation == ">":
+        return HOLDS if ll > rh + tol else (FAILS if lh < rl - tol else UNDECIDED)
     if relation in ("==", "does not depend on"):
         if max(lh, rh) - min(ll, rl) <= tol:
             return HOLDS

@@ -84,6 +84,14 @@ def test_decide_rejects_unknown_relation():
     ((2.0, 2.1), (1.0, 1.0), "==", 0.05, FAILS),
     ((2.0, 2.1), (1.0, 1.1), "!=", 0.0, HOLDS),
     ((1.0, 2.1), (1.0, 1.1), "depends on", 0.0, UNDECIDED),
+    # strict relations: touching intervals, or a gap smaller than the tolerance, decide nothing
+    ((0.0, 1.0), (1.0, 2.0), "<", 0.0, UNDECIDED),
+    ((0.0, 0.95), (1.0, 2.0), "<", 0.1, UNDECIDED),
+    ((0.0, 0.95), (1.0, 2.0), "<=", 0.1, HOLDS),
+    ((0.0, 0.8), (1.0, 2.0), "<", 0.1, HOLDS),
+    ((1.0, 2.0), (0.0, 1.0), ">", 0.0, UNDECIDED),
+    ((1.2, 2.0), (0.0, 1.0), ">", 0.1, HOLDS),
+    ((0.0, 0.5), (1.0, 2.0), ">", 0.1, FAILS),
 ])
 def test_decide_interval(lhs_ci, rhs_ci, relation, tol, expected):
     assert decide_interval(lhs_ci, rhs_ci, relation, tol) == expected
