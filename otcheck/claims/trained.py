@@ -203,7 +203,8 @@ def _check_aae_pot(seed=0, sigma2=0.5, steps=1500, n=256, repeats=8, data="moons
     pot = _train("pot", data, steps, seed, lam=lam, width=64)
     _, X_test = aae.config.split()
     dev = next(aae.model.parameters()).device
-    twin = build_model("pot", aae.model.data_dim, aae.model.latent_dim, width=64, lam=lam).to(dev)
+    with torch.random.fork_rng(devices=[]):  # its initial weights are overwritten; keep the caller's RNG as it was
+        twin = build_model("pot", aae.model.data_dim, aae.model.latent_dim, width=64, lam=lam).to(dev)
     twin.load_state_dict(aae.model.state_dict())
     x = torch.as_tensor(X_test[:n], dtype=torch.float32, device=dev)
     d = X_test.shape[1]
