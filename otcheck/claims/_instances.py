@@ -22,7 +22,7 @@ __all__ = [
     "random_weights", "random_measure", "random_decoder", "decoder_cost", "decoder_law",
 "gauss_hermite_sqcost",
     "mean_interval", "two_row_vertex_costs", "check_sigma2", "check_lambdas", "check_sizes",
-    "decoder_instance", "check_same_dim",
+    "decoder_instance", "check_same_dim", "decoder_args",
 ]
 
 
@@ -64,6 +64,29 @@ def check_same_dim(X, Y, name, *, reference="X"):
     """
     if X.shape[1] != Y.shape[1]:
         raise ValueError(f"{name}: has dimension {Y.shape[1]}, but {reference} has dimension {X.shape[1]}")
+
+
+def decoder_args(a, X, b, G):
+    """Validate a discrete instance ``(a, X, b, G)``: data weights and atoms, prior weights, decoded codes.
+
+    ``G`` must have one row per prior weight and the data's dimension; every error names its
+    argument.
+
+    Examples
+    --------
+    >>> decoder_args([1.0], [[0.0]], [0.5, 0.5], [[0.0]])
+    Traceback (most recent call last):
+    ...
+    ValueError: G: has 1 rows, expected len(b) = 2 (one decoded point per code)
+    """
+    X = as_points(X, "X")
+    a = as_weights(a, "a", n=X.shape[0])
+    b = as_weights(b, "b")
+    G = as_points(G, "G")
+    if G.shape[0] != b.size:
+        raise ValueError(f"G: has {G.shape[0]} rows, expected len(b) = {b.size} (one decoded point per code)")
+    check_same_dim(X, G, "G")
+    return a, X, b, G
 
 
 def check_lambdas(values, name="lambdas"):

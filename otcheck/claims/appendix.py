@@ -21,7 +21,7 @@ from ..costs import cost_matrix
 from ..exact import solve_ot, wasserstein
 from ..measures import DiscreteMeasure
 from ._engine import Evidence, register
-from ._instances import check_same_dim, check_sizes, decoder_instance
+from ._instances import check_same_dim, check_sizes, decoder_args, decoder_instance
 
 __all__ = ["prop4", "prop5", "prop5_chain", "kl_encoders", "theorem1_proof", "corollary7_proof", "lemma8_proof",
            "prop4_proof", "prop5_proof"]
@@ -80,9 +80,7 @@ def prop4(a, X, b, G, sigma2, *, tol=1e-5):
     >>> prop4([1.0], [[0.0]], [0.5, 0.5], [[0.0], [1.0]], 0.5).verdict
     'holds'
     """
-    X = as_points(X, "X")
-    a = as_weights(a, "a", n=X.shape[0])
-    b = as_weights(b, "b")
+    a, X, b, G = decoder_args(a, X, b, G)
     L = W.gaussian_nll_matrix(X, G, sigma2)
     aae, avb_gan, avb_kl = _infima(a, b, L)
     inst = {"a": a, "X": X, "b": b, "G": np.asarray(G, float), "sigma2": sigma2}
@@ -195,9 +193,7 @@ def prop5(a, X, b, G, sigma2, encoders, *, tol=1e-9):
     """
     from ..divergences import js, kl
 
-    X = as_points(X, "X")
-    a = as_weights(a, "a", n=X.shape[0])
-    b = as_weights(b, "b")
+    a, X, b, G = decoder_args(a, X, b, G)
     if not len(encoders):
         raise ValueError("encoders: the class is empty")
     for k, Q in enumerate(encoders):
@@ -280,11 +276,7 @@ def theorem1_proof(a, X, b, G, *, cost="sqeuclidean", seed=0, tol=1e-9):
     >>> theorem1_proof([0.5, 0.5], [[0.0], [1.0]], [0.25, 0.25, 0.5], [[1.0], [1.0], [3.0]]).verdict
     'holds'
     """
-    X = as_points(X, "X")
-    G = as_points(G, "G")
-    a = as_weights(a, "a", n=X.shape[0])
-    b = as_weights(b, "b", n=G.shape[0])
-    check_same_dim(X, G, "G")
+    a, X, b, G = decoder_args(a, X, b, G)
     rng = as_generator(seed)
     PG = DiscreteMeasure(G, b).merged()
     idx = np.array([int(np.flatnonzero(np.all(PG.atoms == g, axis=1))[0]) for g in G])
@@ -384,11 +376,7 @@ def corollary7_proof(a, X, b, G, noise, noise_weights, *, tol=1e-9):
     >>> corollary7_proof([1.0], [[0.0]], [1.0], [[1.0]], [[-1.0], [1.0]], [0.5, 0.5]).details["W_c_dagger"]
     2.0
     """
-    X = as_points(X, "X")
-    G = as_points(G, "G")
-    a = as_weights(a, "a", n=X.shape[0])
-    b = as_weights(b, "b", n=G.shape[0])
-    check_same_dim(X, G, "G")
+    a, X, b, G = decoder_args(a, X, b, G)
     E = as_points(noise, "noise")
     check_same_dim(X, E, "noise")
     r = as_weights(noise_weights, "noise_weights", n=E.shape[0])
@@ -548,9 +536,7 @@ def prop4_proof(a, X, b, G, sigma2, encoders, *, tol=1e-5):
     """
     from ..divergences import gan
 
-    X = as_points(X, "X")
-    a = as_weights(a, "a", n=X.shape[0])
-    b = as_weights(b, "b")
+    a, X, b, G = decoder_args(a, X, b, G)
     L = W.gaussian_nll_matrix(X, G, sigma2)
     jensen = max(float(gan(a @ Q, b)) - float(sum(ai * gan(q, b) for ai, q in zip(a, Q))) for Q in encoders)
     point = max(W.aae_objective(a, b, L, Q) - W.avb_objective(a, b, L, Q, "gan") for Q in encoders)
@@ -626,9 +612,7 @@ def prop5_chain(a, X, b, G, sigma2, encoders, *, tol=1e-9):
     """
     from ..divergences import gan, js, kl
 
-    X = as_points(X, "X")
-    a = as_weights(a, "a", n=X.shape[0])
-    b = as_weights(b, "b")
+    a, X, b, G = decoder_args(a, X, b, G)
     prop5(a, X, b, G, sigma2, encoders)  # validates the class (assumption enforced)
     L = W.gaussian_nll_matrix(X, G, sigma2)
     lines = []

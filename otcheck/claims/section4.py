@@ -23,7 +23,7 @@ from ..costs import cost_matrix
 from ..exact import solve_ot, wasserstein
 from ..measures import DiscreteMeasure
 from ._engine import Evidence, register
-from ._instances import check_same_dim, check_sizes, decoder_instance
+from ._instances import check_same_dim, check_sizes, decoder_args, decoder_instance
 
 __all__ = ["prop2_1d", "prop2_linear", "prop2_sampled", "aae_equals_pot", "aae_limits", "vae_blur",
            "avb_optimal_encoder", "pot_no_overlap", "w1_primal_dual", "prop3", "primal_imperfect_posterior"]
@@ -344,7 +344,7 @@ def aae_equals_pot(a, X, b, decoders, encoders, sigma2, *, tol=1e-6):
     a = as_weights(a, "a", n=X.shape[0])
     b = as_weights(b, "b")
     s2 = check_nonnegative(sigma2, "sigma2", strict=True)
-    decoders = [as_points(G, "decoders") for G in decoders]
+    decoders = [decoder_args(a, X, b, G)[3] for G in decoders]
     if not decoders or not len(encoders):
         raise ValueError("decoders, encoders: need at least one of each")
     d = X.shape[1]
@@ -633,9 +633,7 @@ def avb_optimal_encoder(a, X, b, G, sigma2, encoders, *, tol=1e-7):
     from ..divergences import kl
     from ..relaxed import relaxed_cost
 
-    X = as_points(X, "X")
-    a = as_weights(a, "a", n=X.shape[0])
-    b = as_weights(b, "b")
+    a, X, b, G = decoder_args(a, X, b, G)
     L = W.gaussian_nll_matrix(X, G, sigma2)
     Qs = W.posterior_encoder(b, L)
     v_star = W.vae_objective(a, b, L, Qs)
@@ -793,11 +791,7 @@ def w1_primal_dual(a, X, b, G, *, tol=1e-7):
     >>> ev.verdict, round(ev.lhs, 12)
     ('holds', 1.5)
     """
-    X = as_points(X, "X")
-    G = as_points(G, "G")
-    a = as_weights(a, "a", n=X.shape[0])
-    b = as_weights(b, "b", n=G.shape[0])
-    check_same_dim(X, G, "G")
+    a, X, b, G = decoder_args(a, X, b, G)
     primal = solve_ot(a, b, cost_matrix(X, G, "euclidean"))
     dual = W.w1_dual(a, X, b, G)
     pg = DiscreteMeasure(G, b).merged()

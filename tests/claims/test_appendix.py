@@ -199,3 +199,16 @@ def test_prop5_display_chain_line_by_line(inst, data):
     assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
     lines = np.asarray(ev.details["lines_1_3_4_5"])
     assert np.all(np.diff(lines, axis=1) >= -1e-9)
+
+
+@pytest.mark.parametrize("call", [
+    lambda a, X, b, G: ap.prop4(a, X, b, G, 0.5),
+    lambda a, X, b, G: ap.prop5(a, X, b, G, 0.5, [np.eye(2)]),
+    lambda a, X, b, G: ap.prop4_proof(a, X, b, G, 0.5, [np.eye(2)]),
+    lambda a, X, b, G: ap.theorem1_proof(a, X, b, G),
+    lambda a, X, b, G: ap.corollary7_proof(a, X, b, G, [[1.0, 0.0], [-1.0, 0.0]], [0.5, 0.5]),
+])
+def test_a_decoder_with_a_row_per_code_is_required(call):
+    """G with 3 rows for a 2-code prior: the error names G (it used to name C or b)."""
+    with pytest.raises(ValueError, match=r"^G: has 3 rows, expected len\(b\) = 2"):
+        call([0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], [0.5, 0.5], [[0.0, 1.0], [1.0, 0.0], [2.0, 2.0]])
