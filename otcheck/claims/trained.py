@@ -183,15 +183,18 @@ def _check_prop2(seed=0, sigma2s=(0.1, 0.5), seeds=3, steps=1000, tol=0.08):
           kind="trained",
           statement="AAE at sigma^2 and POT at lambda = 2 sigma^2 (same seed, data) reach the same objective up to the "
                     "affine map of aae-equals-pot, and comparable W_2 to the data")
-def _check_aae_pot(seed=0, sigma2=0.5, steps=1500, n=256, repeats=8, data="moons", rel_tol=0.25):
+def _check_aae_pot(seed=0, sigma2=0.1, steps=1500, n=256, repeats=8, data="moons", rel_tol=0.25):
     r"""AAE and POT trained with the same seed, data and architecture.
 
     Parts: (1) on the AAE-trained networks, the AAE objective equals
     :math:`\mathrm{POT}_{2\sigma^2}/(2\sigma^2) + \frac d2 \log(2\pi\sigma^2)` evaluated on the same
     held-out batch and critic (float32 arithmetic, ``tol`` 1e-5); (2) the POT objective
     :math:`E\|X - G(E(X))\|^2 + 2\sigma^2 \hat D_{GAN}` of the two trained models (each with its
-    own critic) agrees within ``rel_tol`` of its size; (3) their certified :math:`W_2^2` to held-out
-    data agree within ``rel_tol``; intervals over ``repeats`` resamples of size ``n``.
+    own critic) agrees within ``rel_tol`` of its size; (3) their :math:`W_2` to held-out data (square
+    roots of certified :math:`W_2^2`) agree within ``rel_tol``; intervals over ``repeats`` resamples of
+    size ``n``. At :math:`\sigma^2 = 1/2` the two losses coincide (:math:`2\sigma^2 = 1`) and the runs
+    are identical; the default :math:`\sigma^2 = 0.1` scales the AAE loss by 5, so the two Adam
+    trajectories differ (Adam is invariant to the scale only up to its epsilon and rounding).
     """
     import torch
 
@@ -226,17 +229,18 @@ def _check_aae_pot(seed=0, sigma2=0.5, steps=1500, n=256, repeats=8, data="moons
     parts.append(Evidence.compare_ci("trained-aae-pot", ea.value, ep.value, "==", lhs_ci=ea.ci, rhs_ci=ep.ci,
                                      confidence=_CONF, tol=tol_o, method="trained",
                                      note=f"POT objective (lambda={lam:g}) of the AAE-trained vs the POT-trained model"))
-    wa = wasserstein_to_data(aae.model, X_test, n=n, repeats=repeats, seed=seed)
-    wp = wasserstein_to_data(pot.model, X_test, n=n, repeats=repeats, seed=seed)
+    # W_2 (the square root of each repetition's certified W_2^2), as the claim compares W_2
+    wa = _interval(np.sqrt(wasserstein_to_data(aae.model, X_test, n=n, repeats=repeats, seed=seed).values))
+    wp = _interval(np.sqrt(wasserstein_to_data(pot.model, X_test, n=n, repeats=repeats, seed=seed).values))
     parts.append(Evidence.compare_ci("trained-aae-pot", wa.value, wp.value, "==", lhs_ci=wa.ci, rhs_ci=wp.ci,
                                      confidence=_CONF, tol=rel_tol * max(wa.value, wp.value), method="trained",
-                                     note="certified W_2^2 to held-out data: AAE vs POT"))
+                                     note="certified W_2 to held-out data: AAE vs POT"))
     return Evidence.all_of("trained-aae-pot", parts, method="trained",
                            instance={"seed": seed, "sigma2": sigma2, "lambda": lam, "steps": steps, "n": n,
                                      "repeats": repeats, "data": data, "rel_tol": rel_tol},
                            details={"aae_objective": o_aae, "pot_objective_same_nets": o_twin,
                                     "pot_objective": {"aae": ea.value, "pot": ep.value},
-                                    "w2sq": {"aae": [wa.value, wa.ci], "pot": [wp.value, wp.ci]}})
+                                    "w2": {"aae": [wa.value, wa.ci], "pot": [wp.value, wp.ci]}})
 
 
 def gradient_energy(images, side=8):

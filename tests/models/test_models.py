@@ -281,3 +281,17 @@ def test_trained_blur_measure_orders_averages():
     pairs = 0.5 * (X[:100] + X[100:])
     assert gradient_energy(pairs).mean() < gradient_energy(X).mean()
     assert gradient_energy(X.mean(0, keepdims=True))[0] < 0.5 * gradient_energy(X).mean()
+
+
+def test_device_resolution():
+    from otcheck.models.train import resolve_device
+
+    assert resolve_device("cpu") == "cpu"
+    assert resolve_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
+    if torch.cuda.is_available():
+        assert resolve_device("cuda") == "cuda"
+    else:
+        with pytest.raises(ValueError, match="^device: 'cuda' requested"):
+            resolve_device("cuda")
+    with pytest.raises(ValueError, match="^device"):
+        TrainConfig("pot", "ring", device="tpu")
