@@ -295,3 +295,14 @@ def test_device_resolution():
             resolve_device("cuda")
     with pytest.raises(ValueError, match="^device"):
         TrainConfig("pot", "ring", device="tpu")
+
+
+def test_linear_gaussian_vae_decoder_reaches_closed_form(tmp_path):
+    """Prop. 2 / B.3: the VAE's linear decoder law N(0, a^2) has a^2 = 1 - sigma^2 (distance < 0.05)."""
+    cfg = TrainConfig("vae", "linear-gaussian-1d", steps=1000, depth=0, width=1, sigma2=0.3, lr=3e-2, lr_final=1e-3,
+                      n_train=4000, n_test=600, device="cpu", eval_every=1000)
+    train(cfg, out=tmp_path / "lg", quiet=True)
+    ev = evaluate_checkpoint(tmp_path / "lg", n=200, repeats=3, seed=0)
+    assert ev.decoder["objective"] == "vae"
+    assert ev.decoder["optimum"] == [[pytest.approx(0.7)]]
+    assert ev.decoder["distance"] < 0.05, ev.decoder
