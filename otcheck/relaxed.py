@@ -43,8 +43,11 @@ OT plan between ``a`` and ``b``); the solution is polished by exact OT (POT) on 
 :math:`C_{ij} - v_j` prices out are added until the gap is below ``tol / 1000`` (at most 8 rounds,
 then the full problem). A restricted support can therefore cost rounds but never a wrong answer.
 
-The gap is measured relative to :math:`\max(\max|C|, |\text{value}|)` (never to :math:`\lambda`:
-the optimum is at most :math:`W_c \le \max|C|` whatever :math:`\lambda` is).
+The gap is measured relative to the size of the objective's numbers: :math:`|\text{value}|`, the
+transport cost :math:`\sum P_{ij}|C_{ij}|` or a typical cost (lower medians of the non-zero
+:math:`|C_{ij}|` of each row),
+capped at :math:`\max|C|` (never to :math:`\lambda`: the optimum is at most
+:math:`W_c \le \max|C|` whatever :math:`\lambda` is; never to a lone outlier cost either).
 
 Range: on random instances the solves certify at ``tol = 1e-6`` up to about
 :math:`\lambda = 10^4 \max|C|` (most also at :math:`10^5 \max|C|`); beyond, the interior-point
@@ -137,8 +140,10 @@ class RelaxedResult(_GapCertified):
     primal_residual : float
         :math:`\max(\|P\mathbf 1 - a\|_\infty, \max(0, -\min P))` of the returned plan.
     scale : float
-        The scale of the relative gap, :math:`\max(\max|C|, |\text{value}|)` (at least 1 when
-        :math:`C = 0`). Not :math:`\lambda`: the optimum is at most :math:`W_c \le \max|C|`.
+        The scale of the relative gap: :math:`|\text{value}|`, the transport cost
+        :math:`\sum P_{ij}|C_{ij}|` or a typical cost (row lower medians of non-zero :math:`|C|`), whichever
+        is largest, capped at :math:`\max|C|` (at least 1 when :math:`C = 0`). Not :math:`\lambda`:
+        the optimum is at most :math:`W_c \le \max|C|`; not a lone outlier cost.
     tol : float
         Tolerance of ``certified``.
     """
@@ -731,15 +736,40 @@ class _Solver:
         self.allowed = ~_forced_zero(penalty, b)
         self.mask = None
         self.prog = None
+        self.clip = None
 
     def _program(self, mode):
         if self.prog is None or self.prog.mode != mode or self.prog_mask_size != int(self.mask.sum()):
-            self.prog = _Program(self.a, self.b, self.C, self.penalty, self.kern, mode, self.allowed, self.mask)
+            C = self.C if self.clip is None else np.minimum(self.C, self.clip)
+            self.prog = _Program(self.a, self.b, C, self.penalty, self.kern, mode, self.allowed, self.mask)
             self.prog_mask_size = int(self.mask.sum())
         return self.prog
 
     def run(self, value, certified):
-        """Solve at ``value`` (lambda or mu); ``certified(ev, mult, mode, frac)`` says when to stop."""
+        """Solve at ``value`` (lambda or mu); ``certified(ev, mult, mode, frac)`` says when to stop.
+
+        The solver first sees ``C`` clipped at ``1000 * _typical_max(C)``: a lone outlier cost
+        (``1e9`` among costs of order one) otherwise breaks the conic solver. Safe: the plan is
+        evaluated and the dual bound computed on ``C`` itself, so a plan that needed a clipped pair
+        is not certified, and then the solve is repeated on ``C``.
+        """
+        typical = _typical_max(self.C)
+        clips = [1000.0 * typical, None] if 0 < 1000.0 * typical < float(np.abs(self.C).max()) else [None]
+        for clip in clips:
+            if clip != self.clip:
+                self.clip, self.prog, self.mask = clip, None, None
+            try:
+                last = self._run(value, certified)
+            except UncertifiedError:
+                if clip is None:
+                    raise
+                continue
+            mode = "marginal" if self.mode == "constrained" and value == 0.0 else self.mode
+            if clip is None or certified(last[0], last[1], mode, 1.0):
+                return last
+        return last
+
+    def _run(self, value, certified):
         if self.mask is None:
             self.mask = _initial_mask(self.a, self.b, self.C, self.allowed)
         mode = self.mode
@@ -766,25 +796,62 @@ class _Solver:
         return last
 
 
-def _gap_scale(C, value):
-    """Scale of the relative gap: max(max|C|, |value|), at least 1 when C is identically 0.
+def _row_lmed_nonzero(absC):
+    """Lower median of the non-zero entries of each row (0 for an all-zero row)."""
+    S = np.sort(absC, axis=1)
+    m = S.shape[1]
+    zeros = m - np.count_nonzero(S, axis=1)
+    idx = np.minimum(zeros + (m - zeros - 1) // 2, m - 1)
+    return S[np.arange(S.shape[0]), idx]
 
-    (Not lambda: the optimum is at most W_c <= max|C| whatever lambda is.)
+
+def _gap_scale(a, C, P, value):
+    r"""Scale of the relative gap: the size of the numbers in the objective, never a lone outlier cost.
+
+    .. math::
+
+        \max\Bigl(|\text{value}|,\ \min\bigl(\max(\textstyle\sum_{ij} P_{ij}|C_{ij}|,\
+        \sum_i a_i \operatorname{lmed}_j |C_{ij}|),\ \max|C|\bigr)\Bigr)
+
+    (``lmed`` the lower median of the non-zero entries of a row), or ``max|C|`` when all of these
+    are 0, and at least 1 when ``C`` is identically 0. With ``max|C|`` as the scale, one unused
+    cost ``1e9`` among costs of order one let values 3% off the optimum pass as certified. (Not
+    lambda: the optimum is at most :math:`W_c \le \max|C|` whatever lambda is.)
     """
-    cmax = float(np.abs(C).max())
-    return max(cmax, abs(value)) if cmax > 0 else max(1.0, abs(value))
+    absC = np.abs(C)
+    cmax = float(absC.max())
+    if cmax == 0:
+        return max(1.0, abs(value))
+    typical = float(a @ _row_lmed_nonzero(absC))
+    used = float(np.einsum("ij,ij->", np.abs(P), absC))
+    scale = max(abs(value), min(max(used, typical), cmax))
+    return scale if scale > 0 else cmax
+
+
+def _typical_max(C):
+    """``max(max_i lmed_j |C_ij|, max_j lmed_i |C_ij|)`` (lower medians): ``max|C|`` without lone outliers.
+
+    A row or a column of large costs still counts; a single far pair (``1e9`` among costs of order
+    one) does not, so it no longer shrinks the rest of the objective below the solver's tolerances.
+    """
+    absC = np.abs(C)
+    n, m = absC.shape
+    rows = np.partition(absC, (m - 1) // 2, axis=1)[:, (m - 1) // 2].max()
+    cols = np.partition(absC, (n - 1) // 2, axis=0)[(n - 1) // 2, :].max()
+    typical = float(max(rows, cols))
+    return typical if typical > 0 else float(absC.max())
 
 
 def _scale(C, lam, penalty, kern, value):
     """Scale of the objective given to the solver: max(max|C|, lam * s_F, |value|), or 1 if all are 0."""
     s_F = float(np.abs(kern[0]).max()) if penalty == "mmd2" else 1.0
-    scale = max(float(np.abs(C).max()), lam * s_F, abs(value))
+    scale = max(_typical_max(C), lam * s_F, abs(value))
     return scale if scale > 0 else 1.0
 
 
 def _finish(a, b, C, penalty, kern, lam, ev, status, tol):
     value = ev.transport + lam * ev.Fq
-    scale = _gap_scale(C, value)
+    scale = _gap_scale(a, C, ev.P, value)
     return RelaxedResult(value=value, transport=ev.transport, penalty_value=ev.Fq, encoder=_encoder(ev.P, a),
                          aggregated=ev.q, lam=lam, penalty=penalty, status=status, plan=ev.P, dual_bound=ev.bound,
                          primal_residual=_residual(ev.P, a), scale=scale, tol=tol)
@@ -798,7 +865,7 @@ def _closed_form_zero(a, b, C, penalty, kern, tol):
     q = P.sum(axis=0)
     transport = float(np.einsum("ij,ij->", C, P))
     Fq = _penalty(penalty, q, b, kern)
-    scale = _gap_scale(C, transport)
+    scale = _gap_scale(a, C, P, transport)
     return RelaxedResult(value=transport, transport=transport, penalty_value=Fq, encoder=_encoder(P, a),
                          aggregated=q, lam=0.0, penalty=penalty, status="closed form", plan=P,
                          dual_bound=float(a @ C.min(axis=1)), primal_residual=_residual(P, a), scale=scale, tol=tol)
@@ -1008,7 +1075,7 @@ def constrained_cost(a, b, C, mu, penalty="kl", *, kernel_matrix=None, tol=DEFAU
             mult = float("nan")
         else:
             bound, mult = _tighten_multiplier(penalty, a, b, C, kern, solver.allowed, ev, mult, mu)
-        scale = _gap_scale(C, value)
+        scale = _gap_scale(a, C, ev.P, value)
         resid = max(_residual(ev.P, a), max(ev.Fq - mu, 0.0))
         return ConstrainedResult(value=value, penalty_value=ev.Fq, multiplier=mult, mu=mu, encoder=_encoder(ev.P, a),
                                  aggregated=ev.q, penalty=penalty, status=status, plan=ev.P, dual_bound=bound,

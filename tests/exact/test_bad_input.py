@@ -132,7 +132,8 @@ def test_float32_and_torch_inputs_are_converted_at_the_boundary():
     # booleans are not numbers here: a mask passed by mistake must not become weights or costs
     (lambda: solve_ot(np.array([True]), [1.0], [[1.0]]), TypeError, r"a: expected real numbers, got a boolean array"),
     (lambda: solve_ot(OK_A, OK_A, np.eye(2, dtype=bool)), TypeError, r"C: expected real numbers, got a boolean"),
-    (lambda: solve_ot(np.array([True], dtype=object), [1.0], [[1.0]]), TypeError, r"a: expected numbers, got an array of dtype object"),
+    (lambda: solve_ot(np.array([True], dtype=object), [1.0], [[1.0]]), TypeError,
+     r"a: expected numbers, got an array of dtype object"),
     (lambda: DiscreteMeasure(np.array([True, False])), TypeError, r"atoms: expected real numbers, got a boolean"),
     (lambda: cost_matrix([0.0, 1.0], [0.0, 1.0], cost=lambda x, y: np.eye(2, dtype=bool)), TypeError,
      r"cost: the callable returned dtype bool, expected real numbers"),
