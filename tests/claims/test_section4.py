@@ -274,6 +274,14 @@ def test_prop3_any_eps(eps):
     assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
 
 
+def test_prop3_needs_a_settled_constant_for_a_holds():
+    """Two large eps: C(eps) still moves, so uniformity in eps is not shown -- undecided, not holds or fails."""
+    ev = s4.prop3((0.5, 0.1))
+    assert ev.verdict == "undecided" and ev.details["C"] > 0
+    c = np.asarray(ev.details["C_eps"])
+    assert abs(c[0] - c[1]) > 0.1 * c.min()
+
+
 def test_prop3_bad_inputs():
     with pytest.raises(ValueError, match="eps"):
         s4.prop3(())
