@@ -132,6 +132,8 @@ def gaussian_w2(m1, S1, m2, S2):
     R1 = _sqrtm(S1)
     cross = _sqrtm(R1 @ S2 @ R1)
     val = float(((m1 - m2) ** 2).sum() + np.trace(S1) + np.trace(S2) - 2.0 * np.trace(cross))
+    if not np.isfinite(val):
+        raise ValueError(f"m1, S1, m2, S2: W2^2 overflows float64 ({val}); rescale the means and covariances")
     return max(val, 0.0)
 
 
@@ -163,7 +165,11 @@ def w2_1d_gaussians(m1, var1, m2, var2):
             raise TypeError(f"{name}: expected a finite real number, got {v!r}")
     v1 = check_nonnegative(var1, "var1")
     v2 = check_nonnegative(var2, "var2")
-    return float((float(m1) - float(m2)) ** 2 + (np.sqrt(v1) - np.sqrt(v2)) ** 2)
+    with np.errstate(over="ignore"):
+        val = float((np.float64(m1) - np.float64(m2)) ** 2 + (np.sqrt(v1) - np.sqrt(v2)) ** 2)
+    if not np.isfinite(val):
+        raise ValueError(f"m1, m2: W2^2 overflows float64 ({val}); rescale the means and variances")
+    return val
 
 
 def _check_p(p):
@@ -237,7 +243,9 @@ def wp_1d_discrete(x, a, y, b, p=2):
     mids = t - 0.5 * widths
     i = np.minimum(np.searchsorted(ta, mids), x.shape[0] - 1)
     j = np.minimum(np.searchsorted(tb, mids), y.shape[0] - 1)
-    return float(widths @ np.abs(x[i] - y[j]) ** p)
+    with np.errstate(over="ignore", invalid="ignore"):
+        val = float(widths @ np.abs(x[i] - y[j]) ** p)
+    return _finite_wp(val, "x, y")
 
 
 @dataclass(frozen=True)
@@ -408,9 +416,12 @@ def wp_discrete_gmm_1d(atoms, weights, means, variances, mix_weights, p=2, *, to
 
         value = 0.0
         err = 0.0
+        # where the mixture's mass lives: quad on an interval that is mostly empty (e.g. (-inf, 40]
+        # for N(0, 1) mass, or [x, inf) beyond it) samples only the tails and returned 0 +- 0
+        bulk = set(np.concatenate([mu, mu - 8 * s, mu + 8 * s]).tolist())
         for i in range(n):
-            # split each piece at the atom (kink of |x - y|^p) and at the finite ends
-            pts = sorted({edges_lo[i], x[i], edges_hi[i]} - {np.inf, -np.inf})
+            # split each piece at the atom (kink of |x - y|^p), at the mixture's bulk, and at the finite ends
+            pts = sorted(({edges_lo[i], x[i], edges_hi[i]} | bulk) - {np.inf, -np.inf})
             pts = [v for v in pts if edges_lo[i] <= v <= edges_hi[i]]
             bounds = [edges_lo[i]] + [v for v in pts if edges_lo[i] < v < edges_hi[i]] + [edges_hi[i]]
             for lo_i, hi_i in zip(bounds[:-1], bounds[1:]):
@@ -432,4 +443,12 @@ def wp_discrete_gmm_1d(atoms, weights, means, variances, mix_weights, p=2, *, to
         delta_lo = np.abs(np.abs(x[:-1][fin] - lo_f) ** p - np.abs(x[1:][fin] - lo_f) ** p)
         delta_hi = np.abs(np.abs(x[:-1][fin] - hi_f) ** p - np.abs(x[1:][fin] - hi_f) ** p)
         err += float((dmass * np.maximum(delta_lo, delta_hi)).sum())
+    _finite_wp(value, "atoms, means")
     return QuantileIntegral(value=value, error_bound=err, p=p, method=name, pieces=n)
+
+
+def _finite_wp(value, names):
+    """``value``, or a ``ValueError`` when :math:`W_p^p` overflowed float64 (inf or NaN, never returned)."""
+    if not np.isfinite(value):
+        raise ValueError(f"{names}: W_p^p overflows float64 ({value}); rescale the points or lower p")
+    return value

@@ -156,3 +156,33 @@ def test_scalar_means_and_variances_are_one_dimensional_gaussians():
     assert gaussian_w2(1.0, 1.0, 0.0, 4.0) == gaussian_w2([1.0], [[1.0]], [0.0], [[4.0]]) == 2.0
     with pytest.raises(ValueError, match="^S1: is not positive semi-definite"):
         gaussian_w2(0.0, -1.0, 0.0, 4.0)
+
+
+@pytest.mark.parametrize("x", [40.0, 100.0, 1e3, 1e10])
+@pytest.mark.parametrize("p", [1.5, 3.0])
+def test_quadrature_finds_the_mass_far_from_the_atom(x, p):
+    # quad over (-inf, x] and [x, inf) never sampled N(0, 1)'s bulk: W_3^3(delta_40, N(0,1)) came out 1e-23
+    # (true 64120), and 0 +- 0 from x = 100 on. For x >> 1, E|x - Y|^p = x^p (1 + p(p-1)/(2x^2) + ...)
+    res = wp_discrete_gmm_1d([x], [1.0], [0.0], [1.0], [1.0], p=p)
+    approx = x ** p * (1 + p * (p - 1) / (2 * x * x))
+    assert res.value == pytest.approx(approx, rel=1e-5)
+    ref = wp_discrete_gmm_1d([x], [1.0], [0.0], [1.0], [1.0], p=2)  # closed form
+    assert wp_discrete_gmm_1d([x], [1.0], [0.0], [1.0], [1.0], p=2, method="quadrature").value == pytest.approx(
+        ref.value, rel=1e-10)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: gaussian_w2(0.0, 1e308, 0.0, 1e308), r"^m1, S1, m2, S2: W2\^2 overflows float64"),
+    (lambda: gaussian_w2(1e200, 1.0, -1e200, 1.0), r"^m1, S1, m2, S2: W2\^2 overflows float64"),
+    (lambda: w2_1d_gaussians(1e200, 1.0, -1e200, 1.0), r"^m1, m2: W2\^2 overflows float64"),
+    (lambda: wp_1d_discrete([1e200], [1.0], [-1e200], [1.0]), r"^x, y: W_p\^p overflows float64"),
+    (lambda: wp_discrete_gmm_1d([1e200], [1.0], [0.0], [1.0], [1.0]), r"^atoms, means: W_p\^p overflows"),
+    (lambda: wp_discrete_gmm_1d([1e200], [1.0], [0.0], [1.0], [1.0], p=3), r"^atoms, means: W_p\^p overflows"),
+])
+def test_overflow_is_an_error_not_inf_or_nan(call, match):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # overflow and quad's roundoff warnings on the way to the error
+        with pytest.raises(ValueError, match=match):
+            call()
