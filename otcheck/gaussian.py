@@ -278,6 +278,8 @@ def _levels(x, name):
     """A finite-or-infinite float array keeping the shape of ``x`` (scalars stay 0-d)."""
     if isinstance(x, (str, bytes)):
         raise TypeError(f"{name}: expected numbers, got {type(x).__name__}")
+    if isinstance(x, (bool, np.bool_)) or np.asarray(x).dtype.kind == "b":
+        raise TypeError(f"{name}: expected real numbers, got booleans")
     try:
         arr = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as exc:

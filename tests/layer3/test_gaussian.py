@@ -75,6 +75,8 @@ def test_same_seed_same_bytes_and_generator_accepted():
     (lambda: GaussianDecoder([[0.0]], 1.0).decoded([0.5, 0.5]), ValueError, "^prior_weights: has length 2"),
     (lambda: GaussianDecoder([[0.0]], 1.0).sample(np.array([1]), seed=0), ValueError, r"^code_index: indices"),
     (lambda: gmm_quantile(1.5, [0.0], 1.0, [1.0]), ValueError, r"^t: levels must lie in \[0, 1\]"),
+    (lambda: gmm_quantile(True, [0.0], 1.0, [1.0]), TypeError, r"^t: expected real numbers, got booleans"),
+    (lambda: GaussianMixture([1.0], [0.0], 1.0).cdf(np.array([True])), TypeError, r"^x: expected real numbers"),
 ])
 def test_bad_input_messages(call, exc, match):
     with pytest.raises(exc, match=match):
