@@ -369,7 +369,8 @@ def aae_equals_pot(a, X, b, decoders, encoders, sigma2, *, tol=1e-6):
     mapped = pot_inf / (2 * s2) + const
     order = np.argsort(aae_inf)
     sep = float(aae_inf[order[1]] - aae_inf[order[0]]) if len(decoders) > 1 else float("inf")
-    det = {"aae_inf": aae_inf, "pot_inf": pot_inf, "pot_inf_mapped": mapped, "affine_const": const, "max_rel_deviation_family": dev,
+    det = {"aae_inf": aae_inf, "pot_inf": pot_inf, "pot_inf_mapped": mapped, "affine_const": const,
+           "max_rel_deviation_family": dev,
            "separation_of_best_decoder": sep, "family_size": [len(decoders), len(encoders)]}
     inst = {"a": a, "X": X, "b": b, "sigma2": s2}
     relaxed_tol = 10 * 1e-6 * max(1.0, float(np.abs(aae_inf).max()))
@@ -1045,7 +1046,8 @@ def primal_imperfect_posterior(a, x, Q, *, tol=1e-9):
                                       float(max(np.abs(g2[dead]).max(), np.abs(g1[dead]).max())), 0.0, "==", tol=0.0,
                                       instance=inst, note="codes with Q_Z(z) = 0 get exactly zero gradient"))
     return Evidence.all_of("primal-imperfect-posterior", parts, instance=inst,
-                           details={"G_mean": Gm, "G_minimizer_sq": pulled, "G_median": Gmed, "Q_Z": qz, "grad_sq_at_random_G": g2,
+                           details={"G_mean": Gm, "G_minimizer_sq": pulled, "G_median": Gmed, "Q_Z": qz,
+                                    "grad_sq_at_random_G": g2,
                                     "grad_abs_at_random_G": g1})
 
 
