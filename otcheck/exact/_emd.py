@@ -3,7 +3,8 @@
 POT stops at ``numItermax`` and returns a non-optimal plan with only a warning. This engine reads
 the status from POT's log and checks every plan POT calls optimal against the certificate; on an
 early stop it retries with a ten times larger iteration limit, and on an "optimal" plan that fails
-the certificate it retries on a permuted copy of the problem (a different pivoting path). When the
+the certificate it retries with the costs clipped above those the plan used (while some cost is
+above that level), then on a permuted copy of the problem (a different pivoting path). When the
 retries are exhausted it raises :class:`~otcheck.exact.UncertifiedError`.
 """
 
@@ -61,8 +62,18 @@ def solve_emd(a, b, C, *, check, num_iter_max=None, max_retries=3):
     limit = default_iter_max(a.size, b.size) if num_iter_max is None else int(num_iter_max)
     history = []
     cert = None
+    clip = None  # next clipping level of C after an uncertified plan (see below)
+    cmax = max(float(C.max()), -float(C.min()))
     for attempt in range(int(max_retries) + 1):
-        if attempt and history[-1] == "uncertified":
+        if attempt and history[-1] == "uncertified" and clip is not None and clip < cmax:
+            # Costs far above those the plan used (an outlier 1e12 among costs of order one) cost the
+            # simplex its precision (its comparisons scale with max|C|): solve min(C, K) instead. Its
+            # duals are feasible for C, and the certificate, checked on C, proves the plan optimal
+            # only if it avoids the clipped entries; otherwise K grows 1024-fold at the next attempt.
+            P, u, v, code, msg = _run_pot(a, b, np.minimum(C, clip), limit)
+            history[-1] = f"uncertified (next: C clipped at {clip:.3g})"
+            clip *= 1024.0
+        elif attempt and history[-1].startswith("uncertified"):
             # same limit, permuted problem: a different pivoting path through the simplex
             rng = np.random.default_rng(attempt)
             pr, pc = rng.permutation(a.size), rng.permutation(b.size)
@@ -81,10 +92,13 @@ def solve_emd(a, b, C, *, check, num_iter_max=None, max_retries=3):
         cert, u, v = check(P, u, v)
         if cert.ok:
             return P, u, v, cert, {"num_iter_max": limit, "attempts": attempt + 1, "history": history}
+        if clip is None and cert.marginal_residual <= cert.tol and cert.negative_mass <= cert.tol:
+            nz = np.flatnonzero(P)
+            clip = max(2.0 * float(np.abs(C.reshape(-1)[nz]).max()), np.finfo(float).tiny) if nz.size else None
         history.append("uncertified")
         P = u = v = None
     detail = "; ".join(f"attempt {k + 1}: {h}" for k, h in enumerate(history))
-    hint = ("raise num_iter_max or max_retries, or use method='highs'" if history[-1] != "uncertified"
+    hint = ("raise num_iter_max or max_retries, or use method='highs'" if not history[-1].startswith("uncertified")
             else "use method='highs' or method='lp' as a cross-check")
     raise UncertifiedError(
         f"engine 'emd': no certified optimum after {len(history)} attempts ({detail}); {hint}", cert)
