@@ -113,7 +113,9 @@ def as_weights(w, name, *, n=None, tol=MASS_TOL):
         raise ValueError(f"{name}: has a negative weight {float(arr[i])!r} at index {i}")
     total = float(arr.sum())
     if abs(total - 1.0) > tol:
-        raise ValueError(f"{name}: weights sum to {total!r}, not 1 (tolerance {tol:g})")
+        hint = ("; float32 weights round like this: convert to float64 and divide by their sum explicitly"
+                if abs(total - 1.0) < 1e-5 else "")
+        raise ValueError(f"{name}: weights sum to {total!r}, not 1 (tolerance {tol:g}){hint}")
     return arr
 
 

@@ -218,7 +218,7 @@ def _certify_unguarded(a, b, C, P, u, v, tol):
     return Certificate(
         marginal_residual=marginal,
         negative_mass=negative,
-        dual_violation=max(viol, 0.0) / scale,
+        dual_violation=(max(viol, 0.0) + 0.0) / scale,  # + 0.0: no "-0.0" when viol is -0.0
         gap=gap / scale if gap == gap else np.inf,
         complementary_slackness=slack / scale if slack == slack else np.inf,
         primal_value=primal,

@@ -196,3 +196,11 @@ def test_measure_tolerance_is_validated():
 
 def test_exact_numbers_beyond_float64_are_named():
     _raises(ValueError, r"C: a value does not fit in float64", solve_ot, [1.0], [1.0], [[10 ** 400]])
+
+
+def test_float32_rounding_of_the_mass_is_refused_with_a_hint():
+    a = np.full(10, 0.1, dtype=np.float32)  # sums to 1.0000000149 in float64: never renormalized silently
+    _raises(ValueError, r"a: weights sum to 1\.00000001.*float32 weights round like this", solve_ot, a, a,
+            np.zeros((10, 10)))
+    cert = certify(OK_A, OK_A, OK_C, np.eye(2) / 2, np.zeros(2), np.zeros(2))
+    assert "-0.0" not in str(cert)
