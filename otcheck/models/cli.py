@@ -42,7 +42,8 @@ def add_subcommands(subparsers):
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="default auto (CUDA if present)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--batch-size", type=int, default=256, help="batch size (default 256)")
-    p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (default 1e-3)")
+    p.add_argument("--lr", type=float, default=None,
+                   help="Adam learning rate (default 1e-3, or the tuned recipe for MODEL on DATA)")
     p.add_argument("--lam", type=float, default=None, help="lambda of the latent penalty (model default)")
     p.add_argument("--sigma2", type=float, default=None, help="decoder variance sigma^2 (model default)")
     p.add_argument("--cost", default=None, choices=("sqeuclidean", "euclidean"), help="cost c (model default)")
@@ -70,13 +71,15 @@ def _err(msg):
 
 def train_handler(args):
     """Run ``otcheck train``; returns the exit code."""
-    from .train import TrainConfig, TrainingDiverged, train
+    from .train import TrainConfig, TrainingDiverged, recipe, train
 
     out = args.out or f"runs/{args.model}-{args.data}-seed{args.seed}"
     try:
+        kw = recipe(args.model, args.data)  # tuned settings, overridden by the options given
+        given = {"lr": args.lr, "lam": args.lam, "sigma2": args.sigma2, "cost": args.cost}
+        kw.update({k: v for k, v in given.items() if v is not None})
         cfg = TrainConfig(args.model, args.data, steps=args.steps, seed=args.seed, batch_size=args.batch_size,
-                          lr=args.lr, lam=args.lam, sigma2=args.sigma2, cost=args.cost, width=args.width,
-                          depth=args.depth, device=args.device, threads=args.threads)
+                          width=args.width, depth=args.depth, device=args.device, threads=args.threads, **kw)
         from .objectives import build_model  # noqa: F401  (model/hyperparameter errors surface before training)
         result = train(cfg, out=out, quiet=args.quiet)
     except (ValueError, TypeError) as exc:

@@ -22,7 +22,10 @@ discriminator, :math:`c` the cost (``"sqeuclidean"`` :math:`\|x-y\|^2` or ``"euc
 
 the critic maximizes it, and the encoder minimizes the non-saturating surrogate
 :math:`-E_{Q_Z} \log T(Z)` (same fixed points, useful gradients early on); ``objective`` always
-reports :math:`\hat D_{GAN}` itself.
+reports :math:`\hat D_{GAN}` itself. With ``latent_r1`` :math:`= \gamma > 0` the critic's loss
+gains the zero-centred gradient penalty :math:`\frac\gamma2 E_{P_Z}\|\nabla f(Z)\|^2`
+(Mescheder et al. 2018): it regularizes the critic only (any critic's value is still a lower
+bound of :math:`2 D_{JS} - \log 4`) and stops the latent GAN from oscillating.
 """
 
 from __future__ import annotations
@@ -109,13 +112,15 @@ class GenerativeModel(nn.Module):
     gaussian_encoder = False
 
     def __init__(self, data_dim, latent_dim, *, width=128, depth=2, critic_width=None, critic_depth=None,
-                 lam=1.0, sigma2=0.0, cost="sqeuclidean", output="linear", gaussian_encoder=None, gp=10.0):
+                 lam=1.0, sigma2=0.0, cost="sqeuclidean", output="linear", gaussian_encoder=None, gp=10.0,
+                 latent_r1=0.0):
         super().__init__()
         self.data_dim = check_positive_int(data_dim, "data_dim")
         self.latent_dim = check_positive_int(latent_dim, "latent_dim")
         self.lam = check_nonnegative(lam, "lam")
         self.sigma2 = check_nonnegative(sigma2, "sigma2")
         self.gp = check_nonnegative(gp, "gp")
+        self.latent_r1 = check_nonnegative(latent_r1, "latent_r1")
         if cost not in COSTS:
             raise ValueError(f"cost: expected one of {COSTS}, got {cost!r}")
         self.cost = cost
@@ -178,6 +183,12 @@ class GenerativeModel(nn.Module):
         with torch.no_grad():
             zq = self.encode(x, generator)
         zp = self.prior(x.shape[0], generator)
+        if self.latent_r1 > 0:
+            zp = zp.requires_grad_(True)
+            fp = self.critic(zp)
+            grad, = torch.autograd.grad(fp.sum(), zp, create_graph=True)
+            dgan = -F.softplus(-fp).mean() - F.softplus(self.critic(zq)).mean()
+            return -dgan + 0.5 * self.latent_r1 * (grad * grad).sum(-1).mean()
         return -self._dgan(zq, zp)
 
     def critic_loss(self, x, generator=None):
@@ -267,10 +278,14 @@ class AAE(GenerativeModel):
             raise ValueError("cost: the AAE's Gaussian likelihood is the squared Euclidean cost")
 
     def generator_loss(self, x, generator=None):
+        # computed as the POT loss at lambda = 2 sigma^2 through the affine map (rec / (2 sigma^2) + adv
+        # + const), with the same RNG draws, so its gradients are POT's divided by 2 sigma^2 (exactly,
+        # when 2 sigma^2 is a power of two)
         z = self.encode(x, generator)
-        nll = self._gaussian_nll(x, self.decode(z)).mean()
+        rec = pair_cost(x, self.decode(z), "sqeuclidean").mean()
+        nll = rec / (2.0 * self.sigma2) + 0.5 * x.shape[1] * math.log(2 * math.pi * self.sigma2)
         adv = F.softplus(-self.critic(z)).mean()
-        return nll + adv, {"nll": nll.detach(), "adv": adv.detach()}
+        return nll + adv, {"nll": nll.detach(), "adv": adv.detach(), "rec": rec.detach()}
 
     def critic_loss(self, x, generator=None):
         return self._latent_critic_loss(x, generator)
