@@ -183,7 +183,7 @@ def _check_prop2(seed=0, sigma2s=(0.1, 0.5), seeds=3, steps=1000, tol=0.08):
           kind="trained",
           statement="AAE at sigma^2 and POT at lambda = 2 sigma^2 (same seed, data) reach the same objective up to the "
                     "affine map of aae-equals-pot, and comparable W_2 to the data")
-def _check_aae_pot(seed=0, sigma2=0.1, steps=1500, n=256, repeats=4, seeds=4, data="moons", rel_tol=0.25,
+def _check_aae_pot(seed=0, sigma2=0.1, steps=1500, n=256, repeats=4, seeds=8, data="moons", rel_tol=0.25,
                    sync_steps=200, sync_tol=1e-4):
     r"""AAE and POT trained with the same seeds, data, architecture, RNG streams and optimizer.
 

@@ -219,7 +219,7 @@ def test_pot_latent_gan_recipe_fits_the_ring():
     """Eq. 13 (latent GAN) with the ring recipe of ``otcheck train``: after 500 steps the certified
     W_2^2 to 500 held-out points is within 1.5x the data's own two-sample W_2^2 (the issue's
     target), and Q_Z is closer to P_Z than 8 clumps can be (optimal 8-point quantization of
-    N(0, I_2) has W_2^2 > 0.3)."""
+    N(0, I_2) has W_2^2 ~ 0.40)."""
     from otcheck.models.evaluate import _exact_cost
     from otcheck.models.train import recipe
 
