@@ -871,6 +871,29 @@ def _closed_form_zero(a, b, C, penalty, kern, tol):
                          dual_bound=float(a @ C.min(axis=1)), primal_residual=_residual(P, a), scale=scale, tol=tol)
 
 
+def _single_code(a, b, C, penalty):
+    """Index of the only code an encoder may use (``m == 1``, or KL/chi2 with one code of positive
+    prior weight), else ``None``."""
+    allowed = np.flatnonzero(~_forced_zero(penalty, b))
+    return int(allowed[0]) if allowed.size == 1 else None
+
+
+def _closed_form_single(a, b, C, penalty, kern, lam, tol, j):
+    """One admissible code ``j``: the encoder is forced (every input to ``j``, so ``Q_Z = b``), and
+    the minimum over that one-point set is its value; the bound equals it exactly."""
+    n, m = C.shape
+    P = np.zeros((n, m))
+    P[:, j] = a
+    q = P.sum(axis=0)
+    transport = float(a @ C[:, j])
+    Fq = _penalty(penalty, q, b, kern)
+    value = transport + lam * Fq
+    return RelaxedResult(value=value, transport=transport, penalty_value=Fq, encoder=_encoder(P, a), aggregated=q,
+                         lam=lam, penalty=penalty, status="closed form (one admissible code)", plan=P,
+                         dual_bound=value, primal_residual=_residual(P, a),
+                         scale=_gap_scale(a, C, P, value), tol=tol)
+
+
 def _check(res, tol):
     if not res.certified:
         raise UncertifiedError(
@@ -955,6 +978,9 @@ def relaxed_cost(a, b, C, lam, penalty="kl", *, kernel_matrix=None, tol=DEFAULT_
     tol = check_nonnegative(tol, "tol", strict=True)
     if lam == 0.0:
         return _closed_form_zero(a, b, C, penalty, kern, tol)
+    j = _single_code(a, b, C, penalty)
+    if j is not None:
+        return _closed_form_single(a, b, C, penalty, kern, lam, tol, j)
     return _penalized(_Solver(a, b, C, penalty, kern, "penalized"), lam, tol)
 
 
@@ -994,11 +1020,14 @@ def relaxed_path(a, b, C, lams, penalty="kl", *, kernel_matrix=None, tol=DEFAULT
     if np.any(grid < 0):
         raise ValueError(f"lams: must be >= 0, got {grid.min()!r}")
     tol = check_nonnegative(tol, "tol", strict=True)
-    solver = _Solver(a, b, C, penalty, kern, "penalized")  # the support grows along the path
+    j = _single_code(a, b, C, penalty)
+    solver = None if j is not None else _Solver(a, b, C, penalty, kern, "penalized")  # support grows along the path
     results = []
     for lam in grid.tolist():
         if lam == 0.0:
             results.append(_closed_form_zero(a, b, C, penalty, kern, tol))
+        elif j is not None:
+            results.append(_closed_form_single(a, b, C, penalty, kern, lam, tol, j))
         else:
             results.append(_penalized(solver, lam, tol))
     return RelaxedPath(lams=grid, results=tuple(results))

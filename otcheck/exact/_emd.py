@@ -70,7 +70,11 @@ def solve_emd(a, b, C, *, check, num_iter_max=None, max_retries=3):
             # simplex its precision (its comparisons scale with max|C|): solve min(C, K) instead. Its
             # duals are feasible for C, and the certificate, checked on C, proves the plan optimal
             # only if it avoids the clipped entries; otherwise K grows 1024-fold at the next attempt.
-            P, u, v, code, msg = _run_pot(a, b, np.minimum(C, clip), limit)
+            # The clipped matrix is scaled by a power of two (exact) to max ~1, since the simplex's
+            # tolerances are absolute: a clip at 1e-280 would otherwise read every cost as zero.
+            k = int(np.frexp(clip)[1])
+            P, u, v, code, msg = _run_pot(a, b, np.ldexp(np.minimum(C, clip), -k), limit)
+            u, v = np.ldexp(u, k), np.ldexp(v, k)
             history[-1] = f"uncertified (next: C clipped at {clip:.3g})"
             clip *= 1024.0
         elif attempt and history[-1].startswith("uncertified"):

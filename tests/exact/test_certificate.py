@@ -202,17 +202,19 @@ def test_engines_on_an_outlier_cost_are_right_or_refuse(method, seed):
     assert abs(res.cost - ref.cost) <= 1e-7 * max(abs(ref.cost), 1.0)
 
 
+@pytest.mark.parametrize("tiny", [1e-13, 2.35e-38, 4.33e-280])
 @pytest.mark.parametrize("method", ["emd", "highs", "lp"])
-def test_optimum_made_of_tiny_costs_beside_a_large_one_is_certified(method):
+def test_optimum_made_of_tiny_costs_beside_a_large_one_is_certified(method, tiny):
     # Found by the thorough hypothesis profile: POT's duals carry the rounding of the unused cost 1
-    # (gap 2.5e-17 absolute), far above the certificate's scale here (~1e-14); duals rebuilt from
-    # the plan's support are exact, so the same strict certificate holds.
+    # (gap 2.5e-17 absolute), far above the certificate's scale here (~tiny); duals rebuilt from the
+    # plan's support are exact, and the clipped retry is rescaled by a power of two (POT's
+    # tolerances are absolute), so the same strict certificate holds.
     a = np.array([0.5, 0.5])
     b = np.full(3, 1 / 3)
-    C = np.array([[0.0, 0.0, 0.0], [0.0, 1.0, 1e-13]])
+    C = np.array([[0.0, 0.0, 0.0], [0.0, 1.0, tiny]])
     res = solve_ot(a, b, C, method=method)
     assert res.certificate.ok and res.certificate.tol == 1e-8
-    assert abs(res.cost - 1e-13 / 6) <= 1e-8 * 1e-13
+    assert abs(res.cost - tiny / 6) <= 1e-8 * tiny
 
 
 def test_support_duals_are_tight_on_the_support_and_feasible_for_an_optimal_plan():

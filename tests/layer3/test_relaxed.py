@@ -237,3 +237,21 @@ def test_a_lone_outlier_cost_neither_loosens_nor_breaks_the_solve(penalty):
         return
     assert cons.certified
     assert cons.value == pytest.approx(ref.value, abs=1e-7)
+
+
+@pytest.mark.parametrize("penalty", ["kl", "js", "gan", "chi2", "tv"])
+@pytest.mark.parametrize("c", [0.0, 4.1121944e-153, 1.386e-166, 0.7])
+def test_one_admissible_code_is_solved_exactly_at_any_scale(penalty, c):
+    # Found by the thorough hypothesis profile: with a single code the encoder is forced, but the
+    # Lagrangian bound lost costs below the rounding of lambda (gap 4e-153 on a value of 4e-153).
+    res = relaxed_cost([1.0], [1.0], [[c]], 1.0, penalty)
+    assert res.certified and res.value == c and res.dual_bound == c and res.penalty_value == 0.0
+    path = relaxed_path([0.25, 0.75], [1.0], [[c], [2 * c]], [0.0, 1.0, 1e3], penalty)
+    assert np.all(path.values == 0.25 * c + 0.75 * 2 * c)
+
+
+@pytest.mark.parametrize("penalty", ["kl", "chi2"])
+def test_codes_of_zero_prior_weight_leave_one_admissible_code(penalty):
+    C = np.array([[1.0, 0.0, 5.0], [2.0, 0.0, 7.0]])
+    res = relaxed_cost([0.5, 0.5], [0.0, 0.0, 1.0], C, 10.0, penalty)
+    assert res.certified and res.value == 6.0 and np.all(res.encoder[:, 2] == 1.0)
