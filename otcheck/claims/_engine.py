@@ -59,13 +59,16 @@ def _plain(x):
     return repr(x)
 
 
-def decide(lhs, rhs, relation, tol):
+def decide(lhs, rhs, relation, tol, scale=1.0):
     r"""Verdict of ``lhs RELATION rhs`` for *certified* numbers (exact up to ``tol``).
 
-    ``==`` holds when :math:`|l - r| \le tol \cdot \max(1, |l|, |r|)`; ``<=`` when
-    :math:`l \le r + tol \cdot \max(1, |l|, |r|)`; ``<`` needs :math:`l < r - tol\cdot\ldots`
+    ``==`` holds when :math:`|l - r| \le tol \cdot \max(s, |l|, |r|)`; ``<=`` when
+    :math:`l \le r + tol \cdot \max(s, |l|, |r|)`; ``<`` needs :math:`l < r - tol\cdot\ldots`
     (a strict inequality within tolerance is ``undecided``). Exact numbers never give
-    ``undecided`` for ``==``, ``<=``, ``>=``.
+    ``undecided`` for ``==``, ``<=``, ``>=``. ``s = scale`` is the size of the problem's numbers
+    (default 1, for instances of unit scale): certified values carry rounding relative to the
+    problem, not to themselves, and a claim on an instance of another scale passes its own (with
+    ``scale=1`` two values of size 1e-17 would compare equal whatever they are).
 
     ``"does not depend on"`` is ``==`` of two values (e.g. two minimizers at two parameters);
     ``"depends on"`` holds when they differ by more than the tolerance and fails otherwise;
@@ -84,7 +87,7 @@ def decide(lhs, rhs, relation, tol):
     if math.isinf(lhs) or math.isinf(rhs):
         slack = 0.0
     else:
-        slack = tol * max(1.0, abs(lhs), abs(rhs))
+        slack = tol * max(float(scale), abs(lhs), abs(rhs))
     if relation in ("==", "does not depend on"):
         return HOLDS if (lhs == rhs or abs(lhs - rhs) <= slack) else FAILS
     if relation == "!=":
@@ -210,10 +213,10 @@ class Evidence:
             raise ValueError(f"relation: expected one of {RELATIONS}, got {self.relation!r}")
 
     @classmethod
-    def compare(cls, claim, lhs, rhs, relation, *, tol, **kw):
-        """Evidence for certified numbers: the verdict comes from :func:`decide`."""
+    def compare(cls, claim, lhs, rhs, relation, *, tol, scale=1.0, **kw):
+        """Evidence for certified numbers: the verdict comes from :func:`decide` (``scale`` as there)."""
         return cls(claim=claim, relation=relation, lhs=float(lhs), rhs=float(rhs),
-                   verdict=decide(lhs, rhs, relation, tol), tolerance=tol, **kw)
+                   verdict=decide(lhs, rhs, relation, tol, scale), tolerance=tol, **kw)
 
     @classmethod
     def compare_ci(cls, claim, lhs, rhs, relation, *, lhs_ci, rhs_ci, confidence, tol=0.0, **kw):

@@ -567,7 +567,10 @@ def _code_kernel(Z):
 
 
 def _lam_grid(C, lambdas):
-    scale = max(1.0, float(np.abs(C).max()))
+    """The grid in units of the cost scale max|C| (1 for an all-zero C): the relaxed layer certifies
+    up to lambda ~ 1e4 x the cost scale, and W^lambda depends on lambda only through lambda / scale."""
+    top = float(np.abs(C).max())
+    scale = top if top > 0 else 1.0
     return tuple(float(l) * scale for l in lambdas)
 
 
@@ -619,7 +622,13 @@ def relaxation_bound(a, b, C, *, penalties=DEFAULT_PENALTIES, lambdas=(0.0, 0.1,
     parts, table = [], {}
     inst = {"a": a, "b": b, "C": C}
     for pen in penalties:
-        path = relaxed.relaxed_path(a, b, C, lams, pen, kernel_matrix=kernel if pen == "mmd2" else None)
+        try:
+            path = relaxed.relaxed_path(a, b, C, lams, pen, kernel_matrix=kernel if pen == "mmd2" else None)
+        except UncertifiedError as exc:  # no certified relaxed value: undecided, never a guess
+            parts.append(Evidence(claim="relaxation-bound", relation="<=", lhs=math.nan, rhs=W, verdict="undecided",
+                                  tolerance=tol, instance={**inst, "penalty": pen, "lams": lams},
+                                  note=f"{pen}: the relaxed layer could not certify the path -- undecided: {exc}"))
+            continue
         up = path.values
         low = np.array([r.dual_bound for r in path.results])
         table[pen] = {"lambda": lams, "value": up, "dual_bound": low,

@@ -537,9 +537,13 @@ def vae_blur(a, X, Q, *, seed=0, perturbations=20, tol=1e-9):
     Gf = np.where(np.isnan(G), 0.0, G)
     C = cost_matrix(X, Gf)
     best = W.reconstruction(a, Q, C)
+    # the size of the numbers compared: squared distances of the data (its variance, or its squared
+    # magnitude when it is a single point), so tolerances and perturbations mean the same at every scale
+    var = float(a @ ((X - a @ X) ** 2).sum(axis=1))
+    scale = var if var > 0 else max(float((X ** 2).sum(axis=1).max()), np.finfo(float).tiny)
     worst_gain = math.inf
     for _ in range(perturbations):
-        Gp = Gf + rng.normal(0, 0.1, Gf.shape)
+        Gp = Gf + rng.normal(0, 0.1 * np.sqrt(scale), Gf.shape)
         worst_gain = min(worst_gain, W.reconstruction(a, Q, cost_matrix(X, Gp)) - best)
     _, grad = W.primal_gradient(a, X, Q, Gf)
     _, lsq_value = W.least_squares_decoder(a, X, Q)
@@ -547,15 +551,16 @@ def vae_blur(a, X, Q, *, seed=0, perturbations=20, tol=1e-9):
     # codes shared by (positive-weight) inputs at *distinct* locations: only these can average
     overlap = int(sum(np.unique(X[(a > 0) & (Q[:, j] > 0)], axis=0).shape[0] > 1 for j in np.flatnonzero(live)))
     inst = {"a": a, "X": X, "Q": Q}
-    parts = [Evidence.compare("vae-blur", best, lsq_value, "==", tol=tol, instance=inst,
+    parts = [Evidence.compare("vae-blur", best, lsq_value, "==", tol=tol, scale=scale, instance=inst,
                               note="E||X - G*(Z)||^2 at the conditional mean == min over all decoders "
                                    "(independent least-squares solve)"),
-             Evidence.compare("vae-blur", float(np.abs(grad[live]).max()), 0.0, "==", tol=tol, instance=inst,
+             Evidence.compare("vae-blur", float(np.abs(grad[live]).max()), 0.0, "==", tol=tol, scale=np.sqrt(scale),
+                              instance=inst,
                               note="gradient of the reconstruction cost at G* = E_{P*_z}[X] is zero"),
-             Evidence.compare("vae-blur", worst_gain, 0.0, ">", tol=tol, instance=inst,
+             Evidence.compare("vae-blur", worst_gain, 0.0, ">", tol=tol, scale=scale, instance=inst,
                               note="every random perturbation of G* is strictly worse")]
     if overlap:
-        parts.append(Evidence.compare("vae-blur", blur["spread"], 0.0, ">", tol=tol, instance=inst,
+        parts.append(Evidence.compare("vae-blur", blur["spread"], 0.0, ">", tol=tol, scale=scale, instance=inst,
                                       note="overlapping encoder supports: P*_z is not a single point, G* averages"))
     return Evidence.all_of("vae-blur", parts, relation="==", lhs=best, rhs=lsq_value, instance=inst,
                            details={"blur": blur, "overlapping_codes": overlap, "G_star": G,

@@ -290,3 +290,14 @@ def test_wrong_claim_through_python_m_otcheck(tmp_path):
     assert proc.returncode == 1, proc.stderr
     assert "FAILED user-wrong" in proc.stdout
     assert '"seed": 4' in proc.stdout and '"witness": [7, 8]' in proc.stdout
+
+
+def test_decide_scale_is_the_problem_size_not_one():
+    from otcheck.claims import decide
+
+    # two values of size 1e-17 that differ by 100 %: equal at unit scale (rounding of a unit
+    # problem), different at their own scale
+    assert decide(1e-17, 2e-17, "==", 1e-9) == "holds"
+    assert decide(1e-17, 2e-17, "==", 1e-9, scale=1e-17) == "fails"
+    assert decide(1e-17, 0.0, ">", 1e-9, scale=1e-17) == "holds"
+    assert decide(1e-17, 0.0, ">", 1e-9) == "undecided"

@@ -312,3 +312,12 @@ def test_bad_instances():
         remark1(a, [1.0], mu.atoms, [[0.0, 0.0]], -0.5)
     with pytest.raises(ValueError, match="^means: has 1 rows, expected one per code \\(2\\)"):
         lemma8([0.5, 0.5], [[0.0]], 1.0)
+
+
+def test_relaxation_bound_on_costs_far_below_one():
+    # found by the thorough hypothesis profile: the lambda grid was in absolute units for max|C| < 1,
+    # i.e. lambda = 6.4e4 x the cost scale, beyond what the relaxed layer certifies
+    from otcheck.claims.section3 import relaxation_bound
+
+    ev = relaxation_bound([1.0], [0.5, 0.5], [[0.0, 0.015625]], penalties=("kl",), lambdas=(0.0, 1.0, 100.0, 1000.0))
+    assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]

@@ -327,3 +327,11 @@ def test_primal_gradient_by_hand():
     # two inputs at 0 and 2 share code 0: squared-cost gradient at G = 0 is -2 * (0.5 * 0 + 0.5 * 2) = -2
     v, g = W.primal_gradient([0.5, 0.5], [[0.0], [2.0]], [[1.0, 0.0], [1.0, 0.0]], [[0.0], [7.0]])
     assert v == pytest.approx(2.0) and g.tolist() == [[-2.0], [0.0]]
+
+
+@pytest.mark.parametrize("size", [1e-9, 1.0, 1e6])
+def test_vae_blur_decides_at_every_data_scale(size):
+    # found by the thorough hypothesis profile: data of size 1e-9 left "G* averages" undecided
+    X = np.array([[-2.18791664e-09, -1.24591095e-08], [-7.32267355e-09, -5.44258983e-09]]) / 1e-9 * size
+    ev = s4.vae_blur([0.17068078, 0.82931922], X, [[1.0], [1.0]])
+    assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]

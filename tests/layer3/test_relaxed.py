@@ -255,3 +255,10 @@ def test_codes_of_zero_prior_weight_leave_one_admissible_code(penalty):
     C = np.array([[1.0, 0.0, 5.0], [2.0, 0.0, 7.0]])
     res = relaxed_cost([0.5, 0.5], [0.0, 0.0, 1.0], C, 10.0, penalty)
     assert res.certified and res.value == 6.0 and np.all(res.encoder[:, 2] == 1.0)
+
+
+def test_interior_point_answer_on_a_vertex_is_made_exact():
+    # found by the thorough hypothesis profile: the conic solver returned 2e-11 where the optimum
+    # (every input on its code, Q_Z = b) is 0, uncertifiable at the value's own scale
+    res = relaxed_cost([1.0, 0.0], [1.0, 0.0], [[0.0, 0.0], [0.0, 1.0]], 0.25, "js")
+    assert res.certified and res.value == 0.0
