@@ -647,7 +647,8 @@ def relaxation_bound(a, b, C, *, penalties=DEFAULT_PENALTIES, lambdas=(0.0, 0.1,
                                       instance={**inst, "penalty": pen, "lam": lams[-1]},
                                       note=f"{pen}: reaches W_c^dagger at lambda = {lams[-1]:g} "
                                            f"(relative tolerance {reach_tol:g})"))
-    return Evidence.all_of("relaxation-bound", parts, relation="<=", lhs=max(t["value"].max() for t in table.values()),
+    return Evidence.all_of("relaxation-bound", parts, relation="<=",
+                           lhs=max((t["value"].max() for t in table.values()), default=math.nan),
                            rhs=W, instance=inst, details={"W_dagger": W, "paths": table})
 
 

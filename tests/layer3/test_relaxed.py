@@ -262,3 +262,10 @@ def test_interior_point_answer_on_a_vertex_is_made_exact():
     # (every input on its code, Q_Z = b) is 0, uncertifiable at the value's own scale
     res = relaxed_cost([1.0, 0.0], [1.0, 0.0], [[0.0, 0.0], [0.0, 1.0]], 0.25, "js")
     assert res.certified and res.value == 0.0
+
+
+def test_bound_is_exact_for_equal_tiny_costs():
+    # found by the thorough hypothesis profile: costs 1.4e-276 everywhere, lambda = 1: the
+    # Lagrangian bound read 0; the cheapest-code bound (F >= 0) is exact
+    res = relaxed_cost([1.0], [0.5, 0.5], [[1.438e-276, 1.438e-276]], 1.0, "kl")
+    assert res.certified and res.value == 1.438e-276 and res.dual_bound == 1.438e-276
