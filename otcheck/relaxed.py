@@ -453,12 +453,26 @@ def _dual_bound(penalty, a, b, C, lam, candidates, allowed, kern, q_hat):
             inner = float(_box_min(penalty, vs + tau, ba, lam).sum())
         return first + inner
 
+    def kl_exact(vs):
+        # KL has a closed-form simplex conjugate: min_q v.q + lam KL(q || b) = -lam log sum_j b_j e^{-v_j/lam},
+        # evaluated with a max shift and log1p/expm1 so that lam >> |v| keeps its digits (no tau search).
+        w = -vs / lam
+        top = float(w.max())
+        inner = -lam * (top + float(np.log1p(ba @ np.expm1(w - top))))
+        return float(a @ (Ca - vs[None, :]).min(axis=1)) + inner
+
     best, v_best = -np.inf, np.zeros(m)
     for v in candidates:
         if v is None or not np.all(np.isfinite(v)):
             continue
         for sign in (1.0, -1.0):
             vs = sign * np.asarray(v, dtype=float)[allowed]
+            if penalty == "kl" and lam is not None and lam > 0:
+                val = kl_exact(vs)
+                if val > best:
+                    best = val
+                    v_best = np.zeros(m)
+                    v_best[allowed] = vs
             if lam is None:
                 val, tau = dual(0.0, vs), 0.0
             else:

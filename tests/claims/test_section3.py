@@ -321,3 +321,24 @@ def test_relaxation_bound_on_costs_far_below_one():
 
     ev = relaxation_bound([1.0], [0.5, 0.5], [[0.0, 0.015625]], penalties=("kl",), lambdas=(0.0, 1.0, 100.0, 1000.0))
     assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
+
+
+def test_relaxation_bound_slow_js_limit_is_proven_by_the_rate_bound():
+    # found by the thorough hypothesis profile: JS approaches W_c like 1/lambda with a large constant,
+    # so a fixed relative tolerance at the largest lambda failed; the Pinsker-type bound
+    # r^2 / (4 c lambda), which tends to 0, holds and proves the limit
+    from otcheck.claims.section3 import relaxation_bound
+
+    ev = relaxation_bound([0.5, 0.5], [1 / 3, 2 / 3], [[0.0, 0.0], [0.0, 5.0]], penalties=("js",),
+                          lambdas=(0.0, 1.0, 100.0, 1000.0))
+    assert ev.verdict == "holds"
+    rate = [p for p in ev.parts if "r^2/(4 c lambda)" in p.note]
+    assert len(rate) == 1 and 0 < rate[0].lhs <= rate[0].rhs == 25 / (4 * 0.5 * 5000)
+
+
+def test_kl_bound_keeps_its_digits_at_large_lambda_over_cost():
+    from otcheck.relaxed import relaxed_cost
+
+    res = relaxed_cost([1.0], [0.5, 0.5], [[0.0, 0.00390625]], 1.0, "kl")
+    exact = -np.log(0.5 + 0.5 * np.exp(-0.00390625))  # one input: q_j ~ b_j exp(-C_j / lambda)
+    assert res.certified and res.dual_bound <= exact + 1e-15 and exact - res.dual_bound <= 1e-12
