@@ -570,12 +570,20 @@ def _code_kernel(Z):
 _TV_CONSTANT = {"kl": 2.0, "chi2": 2.0, "js": 0.5, "gan": 1.0}
 
 
-def _rate_bound(C, penalty, lam):
-    """``r^2 / (4 c_F lam)`` bounding ``W_c^dagger - W^lam`` (``0`` for TV once ``lam >= r``), or None."""
+def _rate_bound(C, penalty, lam, kernel=None):
+    """``r^2 / (4 c_F lam)`` bounding ``W_c^dagger - W^lam`` (``0`` for TV once ``lam >= r``), or None.
+
+    For MMD² with kernel matrix K on m codes, :math:`(q-b)^\top K (q-b) \ge \lambda_{min}(K) \|q-b\|_2^2
+    \ge \lambda_{min}(K) \|q-b\|_1^2 / m`, so :math:`c_F = 4 \lambda_{min}(K) / m`.
+    """
     r = float(C.max() - C.min())
     if penalty == "tv":
         return 0.0 if lam >= r else None
     c = _TV_CONSTANT.get(penalty)
+    if penalty == "mmd2" and kernel is not None:
+        K = np.asarray(kernel, dtype=float)
+        low = float(np.linalg.eigvalsh(0.5 * (K + K.T)).min())
+        c = 4.0 * low / K.shape[0] if low > 0 else None
     return None if c is None or lam <= 0 else r * r / (4.0 * c * lam)
 
 
@@ -604,7 +612,8 @@ def relaxation_bound(a, b, C, *, penalties=DEFAULT_PENALTIES, lambdas=(0.0, 0.1,
     * at the largest λ, :math:`W_c^\dagger - \underline W^{\lambda}` is within ``reach_tol``
       (relative) or within the rate bound :math:`r^2 / (4 c_F \lambda)` that proves the limit, where
       :math:`r = \max C - \min C` and :math:`F \ge c_F\, TV^2` (Pinsker: :math:`c_{KL} = 2`,
-      :math:`c_{\chi^2} = 2`, :math:`c_{JS} = 1/2`, :math:`c_{GAN} = 1`): since
+      :math:`c_{\chi^2} = 2`, :math:`c_{JS} = 1/2`, :math:`c_{GAN} = 1`,
+      :math:`c_{MMD^2} = 4 \lambda_{min}(K) / m`): since
       :math:`OT(a, q) \ge W_c^\dagger - r\,TV(q, b)`, :math:`W_c^\lambda \ge W_c^\dagger - \min_t (r t - \lambda c_F t^2)`.
       ``details`` reports :math:`\lambda (W_c^\dagger - \underline W^\lambda)` along the grid.
       TV is an exact penalty and reaches :math:`W_c^\dagger` once :math:`\lambda \ge r`.
@@ -660,7 +669,7 @@ def relaxation_bound(a, b, C, *, penalties=DEFAULT_PENALTIES, lambdas=(0.0, 0.1,
             parts.append(Evidence.compare("relaxation-bound", float(up[k]), float(low[k + 1]), "<=", tol=tol,
                                           instance={**inst, "penalty": pen, "lams": (lams[k], lams[k + 1])},
                                           note=f"{pen}: non-decreasing in lambda (worst step shown)"))
-        rate = _rate_bound(C, pen, lams[-1])
+        rate = _rate_bound(C, pen, lams[-1], kernel if pen == "mmd2" else None)
         if rate is not None and W - float(low[-1]) > reach_tol * max(1.0, abs(W)):
             parts.append(Evidence.compare("relaxation-bound", W - float(low[-1]), rate, "<=", tol=tol,
                                           instance={**inst, "penalty": pen, "lam": lams[-1]},

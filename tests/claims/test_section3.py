@@ -342,3 +342,13 @@ def test_kl_bound_keeps_its_digits_at_large_lambda_over_cost():
     res = relaxed_cost([1.0], [0.5, 0.5], [[0.0, 0.00390625]], 1.0, "kl")
     exact = -np.log(0.5 + 0.5 * np.exp(-0.00390625))  # one input: q_j ~ b_j exp(-C_j / lambda)
     assert res.certified and res.dual_bound <= exact + 1e-15 and exact - res.dual_bound <= 1e-12
+
+
+def test_relaxation_bound_slow_mmd_limit_is_proven_by_the_rate_bound():
+    # found by the thorough hypothesis profile: MMD^2 >= lambda_min(K) ||q - b||_1^2 / m gives the rate
+    from otcheck.claims.section3 import relaxation_bound
+
+    ev = relaxation_bound([0.75, 0.25], [1 / 3, 1 / 3, 1 / 3], [[0.0, 0.0, 7.0], [0.0, 0.0, 0.0]],
+                          penalties=("mmd2",), lambdas=(0.0, 1.0, 100.0, 1000.0), kernel=_code_kernel(3))
+    assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
+    assert any("r^2/(4 c lambda)" in p.note for p in ev.parts)
