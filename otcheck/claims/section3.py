@@ -571,7 +571,7 @@ _TV_CONSTANT = {"kl": 2.0, "chi2": 2.0, "js": 0.5, "gan": 1.0}
 
 
 def _rate_bound(C, penalty, lam, kernel=None):
-    """``r^2 / (4 c_F lam)`` bounding ``W_c^dagger - W^lam`` (``0`` for TV once ``lam >= r``), or None.
+    r"""``r^2 / (4 c_F lam)`` bounding ``W_c^dagger - W^lam`` (``0`` for TV once ``lam >= r``), or None.
 
     For MMD² with kernel matrix K on m codes, :math:`(q-b)^\top K (q-b) \ge \lambda_{min}(K) \|q-b\|_2^2
     \ge \lambda_{min}(K) \|q-b\|_1^2 / m`, so :math:`c_F = 4 \lambda_{min}(K) / m`.
