@@ -435,7 +435,8 @@ def _dual_bound(penalty, a, b, C, lam, candidates, allowed, kern, q_hat):
         g = 2.0 * lam * (K @ d)
         Fq = max(float(d @ K @ d), 0.0)
         Ca = C[:, allowed] + g[allowed][None, :]
-        return float(a @ Ca.min(axis=1)) + lam * Fq - float(g @ q_hat), -g
+        tangent = float(a @ Ca.min(axis=1)) + lam * Fq - float(g @ q_hat)
+        return max(tangent, float(a @ C[:, allowed].min(axis=1))), -g  # F >= 0: cheapest-code bound too
     from scipy.optimize import minimize_scalar
 
     Ca = C[:, allowed]

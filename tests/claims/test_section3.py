@@ -181,7 +181,12 @@ def _code_kernel(m):
 def test_relaxation_bound_property(problem, penalty):
     a, b, C = problem
     ev = relaxation_bound(a, b, C, penalties=(penalty,), lambdas=(0.0, 1.0, 100.0, 1000.0), kernel=_code_kernel(b.size))
-    assert ev.verdict == HOLDS, _why(ev)
+    # Holds, except where the relaxed layer itself cannot certify a solve (lambda far above the
+    # scale of the costs the optimum uses, e.g. KL at lambda = 1e3 with used costs ~1e-2): then the
+    # claim must say undecided, with the layer's reason, never fail and never guess.
+    undecided = [p for p in ev.parts if p.verdict == "undecided"]
+    assert all("could not certify" in p.note for p in undecided), _why(ev)
+    assert ev.verdict == (HOLDS if not undecided else "undecided"), _why(ev)
 
 
 @settings(max_examples=8)

@@ -269,3 +269,12 @@ def test_bound_is_exact_for_equal_tiny_costs():
     # Lagrangian bound read 0; the cheapest-code bound (F >= 0) is exact
     res = relaxed_cost([1.0], [0.5, 0.5], [[1.438e-276, 1.438e-276]], 1.0, "kl")
     assert res.certified and res.value == 1.438e-276 and res.dual_bound == 1.438e-276
+
+
+def test_mmd_bound_includes_the_cheapest_code_bound():
+    # found by the thorough hypothesis profile: the tangent-plane bound at the solver's q was 1e-11
+    # below an optimum of 0 (every input on its cheapest code with Q_Z = b)
+    codes = np.arange(2.0)[:, None]
+    res = relaxed_cost([1.0], [1.0, 0.0], [[0.0, 6.74521513e-285]], 0.25, "mmd2",
+                       kernel_matrix=kernel_matrix(codes, bandwidth=1.0))
+    assert res.certified and res.value == 0.0 and res.dual_bound == 0.0
