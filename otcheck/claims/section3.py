@@ -587,6 +587,13 @@ def _rate_bound(C, penalty, lam, kernel=None):
     return None if c is None or lam <= 0 else r * r / (4.0 * c * lam)
 
 
+def _relaxation_instance(a, b, C, lambdas):
+    """Validated ``(a, b, C)`` and the lambda grid in units of the cost scale (sections 3.2 claims)."""
+    a, b = as_weights(a, "a"), as_weights(b, "b")
+    C = as_cost(C, "C", shape=(a.size, b.size))
+    return a, b, C, _lam_grid(C, check_lambdas(lambdas))
+
+
 def _lam_grid(C, lambdas):
     """The grid in units of the cost scale max|C| (1 for an all-zero C): the relaxed layer certifies
     up to lambda ~ 1e4 x the cost scale, and W^lambda depends on lambda only through lambda / scale."""
@@ -640,9 +647,7 @@ def relaxation_bound(a, b, C, *, penalties=DEFAULT_PENALTIES, lambdas=(0.0, 0.1,
     -------
     Evidence
     """
-    a, b = as_weights(a, "a"), as_weights(b, "b")
-    C = as_cost(C, "C", shape=(a.size, b.size))
-    lams = _lam_grid(C, check_lambdas(lambdas))
+    a, b, C, lams = _relaxation_instance(a, b, C, lambdas)
     tol, reach_tol = _tol(tol), _tol(reach_tol, "reach_tol")
     W = solve_ot(a, b, C).cost
     parts, table = [], {}
@@ -709,9 +714,7 @@ def penalty_constraint(a, b, C, *, penalties=DEFAULT_PENALTIES, lambdas=(0.05, 0
     -------
     Evidence
     """
-    a, b = as_weights(a, "a"), as_weights(b, "b")
-    C = as_cost(C, "C", shape=(a.size, b.size))
-    lams = _lam_grid(C, check_lambdas(lambdas))
+    a, b, C, lams = _relaxation_instance(a, b, C, lambdas)
     tol = _tol(tol)
     parts, table = [], {}
     inst = {"a": a, "b": b, "C": C}
@@ -762,9 +765,7 @@ def pot_objective(a, b, C, *, lambdas=(0.1, 1.0, 10.0), tol=1e-6):
     -------
     Evidence
     """
-    a, b = as_weights(a, "a"), as_weights(b, "b")
-    C = as_cost(C, "C", shape=(a.size, b.size))
-    lams = _lam_grid(C, check_lambdas(lambdas))
+    a, b, C, lams = _relaxation_instance(a, b, C, lambdas)
     tol = _tol(tol)
     W = solve_ot(a, b, C).cost
     gan_path = relaxed.relaxed_path(a, b, C, lams, "gan")
