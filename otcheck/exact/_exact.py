@@ -434,6 +434,8 @@ def certify_exact(a, b, C, plan):
     value = Fraction(primal, dw * dc)
     scale = max(float(max(abs(x) for x in Cf.reshape(-1))), np.finfo(float).tiny)
     _check_given_plan(P, af, bf, Cf, value, scale)
-    return Certificate(
-        marginal_residual=0.0, negative_mass=0.0, dual_violation=0.0, gap=0.0, complementary_slackness=0.0,
-        primal_value=float(value), dual_value=float(value), scale=scale, tol=0.0, exact=True, exact_value=value)
+    from .._dyadic import round_down, round_nearest, round_up
+
+    return Certificate(lower=round_down(value), upper=round_up(value), scale=scale, tol=0.0, marginal_residual=0.0,
+                       negative_mass=0.0, dual_violation=0.0, gap=0.0, exact=True, exact_value=value,
+                       duals="exact", exact_lower=value, exact_upper=value, value=round_nearest(value))

@@ -151,7 +151,7 @@ def solve_ot_1d(x, a, y, b, cost="sqeuclidean", *, tol=DEFAULT_TOL):
     cert, u, v = _checker(a, b, C, tol)(plan, u, v)
     if not cert.ok:
         raise UncertifiedError(f"engine 'quantile' returned an uncertified result: {cert}", cert)
-    return OTResult(cost=cert.primal_value, plan=plan, u=u, v=v, method="quantile", certificate=cert, a=a, b=b, C=C)
+    return OTResult(value=cert.value, plan=plan, u=u, v=v, method="quantile", certificate=cert, a=a, b=b, C=C)
 
 
 def _as_line(x, name):

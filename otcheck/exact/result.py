@@ -1,4 +1,4 @@
-"""Result and certificate types of the exact-OT layer, and the floating-point certificate."""
+"""Result and certificate types of the exact-OT layer."""
 
 from __future__ import annotations
 
@@ -8,21 +8,19 @@ from fractions import Fraction
 import numpy as np
 
 from .._validation import as_cost, as_float_array, as_weights, check_nonnegative
+from ._certificate import BLOCK_ELEMS as _BLOCK_ELEMS
+from ..bounds import Bound
 
 __all__ = ["Certificate", "OTResult", "certify", "polish_duals", "support_duals", "DEFAULT_TOL", "UncertifiedError"]
 
-#: Default relative tolerance of a floating-point certificate.
+#: Default relative tolerance of a certificate: ``ok`` needs ``upper - lower <= tol * scale``.
 DEFAULT_TOL = 1e-8
-
-# Entries per block when sweeping the (n, m) cost matrix: bounds the temporaries to ~8 MB (also
-# faster than one big block: the block stays in cache between its passes).
-_BLOCK_ELEMS = 1_000_000
 
 
 class UncertifiedError(RuntimeError):
-    """An engine produced a plan/dual pair whose certificate does not hold.
+    """No certificate could be built for this problem; otcheck never returns such a result.
 
-    otcheck never returns such a result; the error carries the failed certificate.
+    The message says why; ``certificate`` holds the best (failed) certificate when there was one.
     """
 
     def __init__(self, message, certificate=None):
@@ -32,106 +30,158 @@ class UncertifiedError(RuntimeError):
 
 @dataclass(frozen=True)
 class Certificate:
-    r"""Optimality certificate of a plan ``P`` and dual potentials ``(u, v)`` for
-    :math:`\min_{P \in \Pi(a, b)} \langle C, P \rangle`.
+    r"""A proof that the optimum of :math:`\min_{P \in \Pi(a, b)} \langle C, P\rangle` lies in ``[lower, upper]``.
 
-    All quantities except ``marginal_residual`` and ``negative_mass`` (which are absolute, since
-    the total mass is 1) are divided by ``scale``, the size of the numbers that make up the primal
-    and dual values (capped at :math:`\max|C|`, floored at the smallest normal float):
+    **What ``ok`` guarantees.** With the weights rescaled *exactly* to total one
+    (:math:`a' = a / \sum_i a_i`, :math:`b' = b / \sum_j b_j`, as rationals) and ``C`` taken at its
+    float values, the optimal value lies in ``[lower, upper]``; and ``upper - lower`` is at most
+    ``tol * scale``. The interval itself is proven whenever ``failure`` is empty, ``ok`` or not:
 
-    .. math::
+    * ``lower`` is a dual value :math:`a'^\top \tilde u + b'^\top v` of potentials made exactly
+      feasible (every :math:`C_{ij} - v_j` bounded with its rounding error in one blocked sweep),
+      summed exactly and rounded down;
+    * ``upper`` is the cost of a plan rebuilt exactly (integers) on a spanning forest of the
+      returned plan's support, carrying the exact marginals :math:`a', b'`, summed exactly and
+      rounded up.
 
-        \text{scale} = \min\Bigl(\textstyle\sum_{ij} P_{ij}|C_{ij}| + \sum_i a_i|\tilde u_i|
-            + \sum_j b_j|\tilde v_j|,\; \max_{ij}|C_{ij}|\Bigr),
-        \qquad (\tilde u, \tilde v) = (u + c, v - c),\ c = \tfrac12(\max v - \max u),
+    ``scale`` is :math:`\sum_{ij} P^\star_{ij}|C_{ij}|` for that rebuilt plan: the size of the
+    costs the support actually uses, never the size of the duals and never :math:`\max|C|`, so
+    neither an unused huge cost nor a gauge shift of the duals loosens the tolerance.
+    ``marginal_residual`` and ``negative_mass`` (absolute, the total mass being 1) describe the
+    *returned float plan*: ``ok`` also needs them below ``tol``.
 
-    so a cost entry that the optimum never uses (an outlier :math:`10^{12}` among costs of order
-    one) does not loosen the tolerance, and neither does a gauge shift :math:`(u + M, v - M)` of
-    the duals. A dual violation :math:`\delta` bounds the error of the value by :math:`\delta`
-    (``(u - delta, v)`` is feasible), so every relative residual below ``tol`` means the value is
-    right to about ``tol * scale``.
+    When ``exact`` is true the certificate was built in rational arithmetic on rational data by
+    :func:`otcheck.exact.certify_exact`: ``exact_value`` is the optimum as a
+    :class:`~fractions.Fraction` and ``lower``/``upper`` are its float roundings down and up.
 
-    .. math::
-
-        \text{marginal} &= \max(\|P\mathbf 1 - a\|_\infty, \|P^\top \mathbf 1 - b\|_\infty) \\
-        \text{negative} &= \max(0, -\min_{ij} P_{ij}) \\
-        \text{dual violation} &= \max_{ij} \max(u_i + v_j - C_{ij}, 0) / \text{scale} \\
-        \text{gap} &= |\langle C, P\rangle - (a^\top u + b^\top v)| / \text{scale} \\
-        \text{slackness} &= \textstyle\sum_{ij} P_{ij} |C_{ij} - u_i - v_j| / \text{scale}
-
-    ``ok`` is true when every one of them is at most ``tol``. Primal feasibility, dual
-    feasibility and a zero gap together prove that both are optimal (weak duality), up to ``tol``.
-    When ``exact`` is true, the certificate was checked in rational arithmetic by
-    :func:`otcheck.exact.certify_exact`: every residual is exactly zero, a proof rather than a
-    tolerance, and ``exact_value`` holds the optimal value as a :class:`fractions.Fraction`
-    (``primal_value`` and ``dual_value`` are its float rounding).
+    Attributes
+    ----------
+    lower, upper : float
+        The proven interval (``-inf``/``inf`` when a bound could not be built).
+    scale : float
+        :math:`\sum P^\star|C|` (at least the smallest normal float).
+    tol : float
+        The relative tolerance of ``ok``.
+    marginal_residual, negative_mass : float
+        Of the returned float plan.
+    dual_violation : float
+        :math:`\max_{ij}(u_i + v_j - C_{ij})^+ / s` of the potentials given (information: they
+        are repaired, not trusted).
+    gap : float
+        ``(upper - lower) / scale``, computed exactly and rounded up.
+    plan_gap : float
+        :math:`|\langle C, P\rangle - \text{value}| / s` for the returned float plan ``P``: ``ok``
+        needs it below ``tol`` too, so that the plan handed back is itself (nearly) optimal and not
+        only the plan rebuilt on its support.
+    exact : bool
+        Built in rational arithmetic (:func:`~otcheck.exact.certify_exact`).
+    exact_value : Fraction or None
+        The optimum, when ``exact``.
+    failure : str
+        Why no interval could be built (empty when it could).
+    duals : str
+        Which potentials gave ``lower``: ``"engine"``, ``"c-transformed"``, ``"support"``, ``"exact"``.
+    exact_lower, exact_upper : Fraction or None
+        ``lower`` and ``upper`` before rounding.
+    value : float
+        The value reported for the problem: the rebuilt plan's cost, rounded to nearest (inside
+        ``[lower, upper]``).
     """
 
-    marginal_residual: float
-    negative_mass: float
-    dual_violation: float
-    gap: float
-    complementary_slackness: float
-    primal_value: float
-    dual_value: float
+    lower: float
+    upper: float
     scale: float
     tol: float = DEFAULT_TOL
+    marginal_residual: float = 0.0
+    negative_mass: float = 0.0
+    dual_violation: float = field(default=0.0, compare=False)
+    gap: float = np.inf
+    plan_gap: float = 0.0
     exact: bool = False
     exact_value: Fraction | None = None
+    failure: str = ""
+    duals: str = field(default="engine", compare=False)
+    exact_lower: Fraction | None = field(default=None, repr=False, compare=False)
+    exact_upper: Fraction | None = field(default=None, repr=False, compare=False)
+    value: float = np.nan
 
     @property
     def ok(self):
-        """True when primal feasibility, dual feasibility and the duality gap all hold within ``tol``."""
-        return all(
-            x <= self.tol
-            for x in (self.marginal_residual, self.negative_mass, self.dual_violation, self.gap,
-                      self.complementary_slackness)
-        )
+        """True when the interval is proven and tight: no failure, ``gap <= tol``, and the returned
+        plan is feasible within ``tol`` (marginals, negative mass)."""
+        return (not self.failure and self.gap <= self.tol and self.plan_gap <= self.tol
+                and self.marginal_residual <= self.tol and self.negative_mass <= self.tol)
+
+    @property
+    def primal_value(self):
+        """``upper``: the value of an exactly feasible plan (alias kept for older code)."""
+        return self.upper
+
+    @property
+    def dual_value(self):
+        """``lower``: the value of exactly feasible dual potentials (alias kept for older code)."""
+        return self.lower
 
     @property
     def worst(self):
-        """The largest of the five residuals (the margin by which the certificate holds or fails)."""
-        return max(self.marginal_residual, self.negative_mass, self.dual_violation, self.gap,
-                   self.complementary_slackness)
+        """The largest of ``gap``, ``plan_gap``, ``marginal_residual`` and ``negative_mass``: the margin by which
+        the certificate holds (``<= tol``) or fails."""
+        return max(self.gap, self.plan_gap, self.marginal_residual, self.negative_mass)
+
+    def bound(self, method):
+        """The certified interval as a :class:`~otcheck.bounds.Bound` (a proof; exact when ``exact``)."""
+        if self.exact and self.exact_value is not None:
+            return Bound.exact(self.exact_value, method=method)
+        value = self.value if self.value == self.value else self.upper
+        return Bound(value, self.lower, self.upper, method=method, guarantee="proof", tight=self.ok)
 
     def __str__(self):
-        kind = f"exact, value={self.exact_value}" if self.exact else f"tol={self.tol:.0e}"
-        return (f"Certificate({'ok' if self.ok else 'FAILED'}, {kind}: marginal={self.marginal_residual:.1e}, "
-                f"negative={self.negative_mass:.1e}, dual_violation={self.dual_violation:.1e}, "
-                f"gap={self.gap:.1e}, slackness={self.complementary_slackness:.1e})")
+        if self.exact:
+            return f"Certificate(ok, exact, value={self.exact_value})"
+        state = "ok" if self.ok else f"FAILED{': ' + self.failure if self.failure else ''}"
+        return (f"Certificate({state}, [{self.lower:.12g}, {self.upper:.12g}], gap={self.gap:.1e} of scale "
+                f"{self.scale:.3g} (tol {self.tol:.0e}), marginal={self.marginal_residual:.1e}, "
+                f"negative={self.negative_mass:.1e}, duals={self.duals})")
 
 
 @dataclass(frozen=True)
 class OTResult:
     r"""Solution of :math:`\min_{P \in \Pi(a,b)} \langle C, P\rangle` with its certificate.
 
+    Named as POT's ``ot.solve`` names them (``value``, ``plan``, ``potentials``); ``cost``, ``u``
+    and ``v`` are kept as aliases.
+
     Attributes
     ----------
-    cost : float
-        :math:`\langle C, P \rangle`, the optimal value.
+    value : float
+        The optimal value: the cost of the exactly rebuilt plan, inside the certified
+        ``[certificate.lower, certificate.upper]``.
     plan : ndarray, shape (n, m)
-        An optimal coupling.
-    u, v : ndarray, shapes (n,), (m,)
-        Optimal dual potentials, :math:`u_i + v_j \le C_{ij}`.
+        An optimal coupling (the engine's float plan).
+    potentials : tuple of ndarray
+        ``(u, v)``: dual potentials, exactly feasible (:math:`u_i + v_j \le C_{ij}` with no
+        rounding) and optimal to the certificate's gap.
     method : str
         The engine that produced it.
     certificate : Certificate
-        Checked on the returned arrays; always ``ok`` for results returned by :func:`solve_ot`.
+        Always ``ok`` for results returned by :func:`solve_ot`.
+    bound : Bound
+        The certified number: ``[lower, upper]``, a proof.
     a, b, C : ndarray or None
-        The validated float64 problem that was certified, kept by reference (no copy: for
-        float64 C-contiguous inputs they are the caller's own arrays), so the certificate can be
-        re-derived by :meth:`recertify` instead of trusted. ``None`` only for results built by
-        hand without them.
+        The validated float64 problem that was certified, kept by reference, so the certificate
+        can be re-derived by :meth:`recertify` instead of trusted.
 
     Examples
     --------
     >>> from otcheck import solve_ot
     >>> res = solve_ot([0.5, 0.5], [0.5, 0.5], [[0.0, 1.0], [1.0, 0.0]], method="emd")
-    >>> res.recertify() == res.certificate
+    >>> res.value, res.bound.lower, res.bound.upper
+    (0.0, 0.0, 0.0)
+    >>> res.recertify().ok
     True
     """
 
-    cost: float
+    value: float
     plan: np.ndarray = field(repr=False)
     u: np.ndarray = field(repr=False)
     v: np.ndarray = field(repr=False)
@@ -140,27 +190,34 @@ class OTResult:
     a: np.ndarray | None = field(default=None, repr=False, compare=False)
     b: np.ndarray | None = field(default=None, repr=False, compare=False)
     C: np.ndarray | None = field(default=None, repr=False, compare=False)
+    info: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def cost(self):
+        """Alias of ``value``."""
+        return self.value
+
+    @property
+    def potentials(self):
+        """``(u, v)``, as POT names them."""
+        return self.u, self.v
 
     @property
     def dual_cost(self):
-        r""":math:`a^\top u + b^\top v`, equal to ``cost`` up to the certified gap."""
-        return self.certificate.dual_value
+        r"""The certified lower end :math:`a'^\top \tilde u + b'^\top v`."""
+        return self.certificate.lower
+
+    @property
+    def bound(self):
+        """The certified value as a :class:`~otcheck.bounds.Bound` (``guarantee="proof"``)."""
+        kind = "rational" if self.certificate.exact else "certified"
+        return self.certificate.bound(f"exact OT ({self.method}), {kind}")
 
     def recertify(self, *, tol=None):
         r"""Re-derive the certificate from the stored problem and the returned plan and duals.
 
         Runs :func:`certify` on ``(a, b, C, plan, u, v)``: nothing of the stored ``certificate`` is
-        reused, so a result whose arrays were changed after solving (the arrays are shared, not
-        copied) or a certificate that was tampered with shows here.
-
-        Parameters
-        ----------
-        tol : float, optional
-            Tolerance of the new certificate; the stored certificate's tolerance by default.
-
-        Returns
-        -------
-        Certificate
+        reused, so a result whose arrays were changed after solving shows here.
 
         Raises
         ------
@@ -173,59 +230,7 @@ class OTResult:
                        tol=self.certificate.tol if tol is None else tol)
 
     def __str__(self):
-        return f"OTResult(cost={self.cost:.12g}, method={self.method!r}, {self.certificate})"
-
-
-def _certify_arrays(a, b, C, P, u, v, tol):
-    r"""Certificate of validated float64 arrays; O(nm) time, O(block + nnz(P)) extra memory.
-
-    Everything that involves the plan is computed on its non-zero entries (a basic plan has at most
-    ``n + m - 1``), so the plan is swept once; dual feasibility needs every entry of ``C`` and is
-    one blocked sweep, :math:`\min_{ij}(C_{ij} - u_i - v_j) = \min_i(\min_j(C_{ij} - v_j) - u_i)`.
-    """
-    with np.errstate(over="ignore", invalid="ignore"):  # an overflow gives inf (or NaN), which fails below
-        return _certify_unguarded(a, b, C, P, u, v, tol)
-
-
-def _certify_unguarded(a, b, C, P, u, v, tol):
-    n, m = C.shape
-    cmax = max(float(C.max()), -float(C.min()))  # max|C|, no temporary
-    P = np.ascontiguousarray(P)
-    nz = np.flatnonzero(P)
-    vals = P.reshape(-1)[nz]
-    i = nz // m
-    j = nz - i * m
-    rows_sum = np.bincount(i, weights=vals, minlength=n)
-    cols_sum = np.bincount(j, weights=vals, minlength=m)
-    marginal = max(float(np.abs(rows_sum - a).max()), float(np.abs(cols_sum - b).max()))
-    negative = max(0.0, -float(vals.min())) if vals.size else 0.0
-    cvals = C.reshape(-1)[nz]
-    primal = float(vals @ cvals)
-    slack = float(vals @ np.abs(cvals - u[i] - v[j]))
-    rows = max(1, _BLOCK_ELEMS // max(m, 1))
-    buf = np.empty((min(rows, n), m))
-    viol = -np.inf
-    for s in range(0, n, rows):
-        Cb = C[s:s + rows]
-        T = np.subtract(Cb, v[None, :], out=buf[:Cb.shape[0]])
-        block = -float((T.min(1) - u[s:s + rows]).min())  # max_ij u_i + v_j - C_ij
-        viol = max(viol, block) if block == block else np.inf  # Python's max would drop a NaN
-    dual = float(a @ u + b @ v)
-    gap = abs(primal - dual)
-    c = 0.5 * (float(v.max()) - float(u.max()))  # gauge-free size of the duals
-    size = float(vals @ np.abs(cvals)) + float(a @ np.abs(u + c)) + float(b @ np.abs(v - c))
-    scale = max(min(size, cmax) if size == size else cmax, np.finfo(float).tiny)
-    return Certificate(
-        marginal_residual=marginal,
-        negative_mass=negative,
-        dual_violation=(max(viol, 0.0) + 0.0) / scale,  # + 0.0: no "-0.0" when viol is -0.0
-        gap=gap / scale if gap == gap else np.inf,
-        complementary_slackness=slack / scale if slack == slack else np.inf,
-        primal_value=primal,
-        dual_value=dual,
-        scale=scale,
-        tol=float(tol),
-    )
+        return f"OTResult(value={self.value:.12g}, method={self.method!r}, {self.certificate})"
 
 
 def _blocked_min(C, w, axis):
@@ -282,101 +287,48 @@ def polish_duals(C, u, v):
     return u2, v2
 
 
-def _center(u, v):
-    """Remove the gauge freedom ``(u + c, v - c)``: balance ``max u`` and ``max v``.
-
-    The dual value moves by ``c (sum(a) - sum(b))``, a rounding-size change, but a large ``c``
-    (e.g. ``u = M``, ``v = -M`` on a zero cost matrix) would turn that rounding into a gap.
-    """
-    c = 0.5 * (float(v.max()) - float(u.max()))
-    return u + c, v - c
-
-
 def support_duals(C, P):
-    r"""Dual potentials recomputed from the support of a plan: :math:`u_i + v_j = C_{ij}` on it.
+    r"""Dual potentials rebuilt from the support of a plan (see :meth:`CertifiedProblem.support_potentials`).
 
-    A breadth-first search over the bipartite graph of the cells with :math:`P_{ij} > 0` fixes
-    :math:`u_i = 0` at the first row of each connected piece and propagates
-    :math:`v_j = C_{ij} - u_i`, :math:`u_i = C_{ij} - v_j` along a spanning tree; columns outside
-    the support get :math:`v_j = \min_i (C_{ij} - u_i)`. For an optimal basic plan these are
-    optimal duals, computed only from the costs the plan uses, so they are accurate to the
-    rounding of *those* costs, even when an engine's own duals carry the rounding of much larger
-    unused entries. Nothing is trusted: the result is certified like any other pair.
-
-    Parameters
-    ----------
-    C : ndarray, shape (n, m)
-        Cost matrix.
-    P : ndarray, shape (n, m)
-        Plan.
-
-    Returns
-    -------
-    u, v : ndarray
+    Tight on a spanning forest of the cells with :math:`P_{ij} > 0` (:math:`u_i + v_j = C_{ij}`),
+    the forest's components shifted against each other to dual feasibility by Bellman-Ford rounds
+    over all pairs. For an optimal plan these are optimal duals computed from the costs the plan
+    uses, accurate even when an engine's duals carry the rounding of much larger unused costs.
+    Rows outside the support get their c-transform :math:`\min_j (C_{ij} - v_j)`.
 
     Examples
     --------
     >>> C = np.array([[0.0, 0.0, 0.0], [0.0, 1.0, 1e-13]])
     >>> P = np.array([[0.0, 1, 0.5], [1, 0.0, 0.5]]) / 3
     >>> u, v = support_duals(C, P)
-    >>> u.tolist(), v.tolist()
-    ([0.0, 1e-13], [-1e-13, 0.0, 0.0])
+    >>> bool(np.all(u[:, None] + v[None, :] <= C + 1e-15)), float(u @ [0.5, 0.5] + v @ [1/3, 1/3, 1/3]) <= 1e-13
+    (True, True)
     """
-    from collections import deque
+    from ._certificate import CertifiedProblem, DenseCosts
 
+    C = as_cost(C, "C")
+    P = as_float_array(P, "P", ndim=2)
     n, m = C.shape
-    rows, cols = np.nonzero(P > 0)
-    row_adj = [[] for _ in range(n)]
-    col_adj = [[] for _ in range(m)]
-    for i, j in zip(rows.tolist(), cols.tolist()):
-        row_adj[i].append(j)
-        col_adj[j].append(i)
-    u = np.full(n, np.nan)
-    v = np.full(m, np.nan)
-    for start in range(n):
-        if not np.isnan(u[start]):
-            continue
-        u[start] = 0.0
-        queue = deque([(True, start)])
-        while queue:
-            is_row, k = queue.popleft()
-            if is_row:
-                for j in row_adj[k]:
-                    if np.isnan(v[j]):
-                        v[j] = C[k, j] - u[k]
-                        queue.append((False, j))
-            else:
-                for i in col_adj[k]:
-                    if np.isnan(u[i]):
-                        u[i] = C[i, k] - v[k]
-                        queue.append((True, i))
-    free = np.isnan(v)
-    if free.any():
-        v[free] = (C[:, free] - u[:, None]).min(axis=0)
+    prob = CertifiedProblem(np.full(n, 1.0 / n), np.full(m, 1.0 / m), DenseCosts(C), DEFAULT_TOL)
+    nz = np.flatnonzero(P > 0)
+    I = nz // m
+    u, v = prob.support_potentials(I, nz - I * m, P.reshape(-1)[nz])
+    if np.any(np.isinf(u)):
+        mins, _ = prob.costs.row_bounds(v, rigorous=False)
+        u = np.where(np.isinf(u), mins, u)
     return u, v
 
 
-def _checker(a, b, C, tol):
-    """``check(P, u, v) -> (Certificate, u, v)``: certify, and on failure retry with repaired duals.
+def _checker(a, b, C, tol, *, repair=True):
+    """``check(P, u, v) -> (Certificate, u, v)`` for the dense problem ``(a, b, C)`` (see ``_certificate``)."""
+    from ._certificate import CertifiedProblem, DenseCosts
 
-    Two repairs, each certified at the same tolerance, never a looser one, and each only changing
-    the duals: (1) centering, :func:`polish_duals`, centering; (2) duals recomputed from the plan's
-    support (:func:`support_duals`), then the same polish. The second helps when an engine's
-    duals carry the rounding of large costs the plan never uses (POT's simplex on a problem whose
-    optimum is made of costs ~1e-13 next to a cost 1).
-    """
+    prob = CertifiedProblem(a, b, DenseCosts(C), tol)
 
     def check(P, u, v):
-        cert = _certify_arrays(a, b, C, P, u, v, tol)
-        if cert.ok or cert.marginal_residual > tol or cert.negative_mass > tol:
-            return cert, u, v  # repairing duals cannot repair a primal defect
-        for repaired in ((u, v), support_duals(C, P)):
-            u2, v2 = _center(*polish_duals(C, *_center(*repaired)))
-            cert2 = _certify_arrays(a, b, C, P, u2, v2, tol)
-            if cert2.ok:
-                return cert2, u2, v2
-        return cert, u, v
+        return prob.check(P, u, v, repair=repair)
 
+    check.problem = prob
     return check
 
 
@@ -431,4 +383,4 @@ def certify(a, b, C, plan, u, v, *, tol=DEFAULT_TOL):
         raise ValueError(f"u: has length {u.shape[0]}, expected {C.shape[0]}")
     if v.shape[0] != C.shape[1]:
         raise ValueError(f"v: has length {v.shape[0]}, expected {C.shape[1]}")
-    return _certify_arrays(a, b, C, P, u, v, tol)
+    return _checker(a, b, C, tol, repair=False)(P, u, v)[0]

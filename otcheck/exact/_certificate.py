@@ -1,0 +1,427 @@
+r"""The rigorous certificate of the exact layer: a proven interval ``[L, U]`` around the optimum.
+
+The problem certified is the transport LP with the weights rescaled *exactly* to total one and the
+costs taken at their float values,
+
+.. math::
+
+    \mathrm{OPT} = \min_{P \ge 0,\ P\mathbf 1 = a',\ P^\top\mathbf 1 = b'} \langle C, P\rangle,
+    \qquad a' = a / \textstyle\sum_i a_i,\quad b' = b / \textstyle\sum_j b_j \quad\text{(exact rationals)}.
+
+* ``L`` (weak duality). For any float potentials ``(u, v)`` one blocked sweep over ``C`` computes,
+  for every row, a lower bound :math:`\ell_i` of :math:`\min_j (C_{ij} - v_j)` that accounts for the
+  rounding of every difference (:func:`otcheck._dyadic.lower_bound_of_min`). Then
+  :math:`\tilde u_i = \min(u_i, \ell_i)` makes :math:`(\tilde u, v)` *exactly* feasible,
+  :math:`\tilde u_i + v_j \le C_{ij}`, and :math:`L = a'^\top \tilde u + b'^\top v` is summed in
+  exact rational arithmetic (products included). So :math:`L \le \mathrm{OPT}`.
+* ``U`` (a feasible plan). A spanning forest of the returned plan's support is taken (largest flows
+  first); components whose exact masses do not balance are linked by arcs of least reduced cost;
+  the flows on this forest are then the unique ones that carry the exact marginals
+  :math:`a', b'`, computed in integers. If they are all non-negative they form a feasible plan
+  :math:`P^\star` and :math:`U = \langle C, P^\star\rangle`, summed exactly, is an upper bound. (Arcs
+  whose exact flow comes out negative are dropped from the forest and the rebuild is repeated.)
+
+Both bounds are proven for every finite input; the float ``lower``/``upper`` of the certificate are
+``L`` rounded down and ``U`` rounded up. The certificate is *tight* (``ok``) when
+:math:`U - L \le \mathrm{tol}\cdot s`, with :math:`s = \sum_{ij} P^\star_{ij}|C_{ij}|` the size of the
+costs the rebuilt plan uses (never the size of the duals, never :math:`\max|C|`).
+
+When the engine's duals do not make the interval tight, two repairs are tried, each certified the
+same way: c-transforms of the centred duals, and potentials rebuilt on the plan's support (tight on
+its spanning forest, the forest's components shifted against each other by Bellman-Ford rounds
+over all pairs). Memory beyond the inputs: :math:`O(n + m)` plus one block of rows.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import breadth_first_order, connected_components, minimum_spanning_tree
+
+from .._dyadic import exact_dot, integer_weights, lower_bound_of_min, round_down, round_nearest, round_up, to_fraction
+
+__all__ = ["DenseCosts", "CertifiedProblem"]
+
+# Entries per block when sweeping the (n, m) cost matrix: bounds the temporaries to ~8 MB.
+BLOCK_ELEMS = 1_000_000
+
+_TINY = float(np.finfo(np.float64).tiny)
+
+
+class DenseCosts:
+    """A float cost matrix, swept in blocks of rows (the dense engines' view of ``C``)."""
+
+    def __init__(self, C):
+        self.C = C
+        self.shape = C.shape
+        n, m = C.shape
+        self._rows = max(1, BLOCK_ELEMS // max(m, 1))
+        self._buf = None
+
+    def entries(self, i, j):
+        """``C[i, j]`` for index arrays."""
+        return self.C[i, j]
+
+    def block(self, I, J):
+        """The sub-matrix ``C[I][:, J]``."""
+        return self.C[np.ix_(I, J)]
+
+    def max_abs(self):
+        """:math:`\\max|C_{ij}|` without an ``(n, m)`` temporary."""
+        return max(float(self.C.max()), -float(self.C.min()))
+
+    def row_bounds(self, w, *, rigorous=True):
+        r"""Per row: the float :math:`\min_j (C_{ij} - w_j)` and, if ``rigorous``, a proven lower bound of it."""
+        n, m = self.shape
+        rows = self._rows
+        if self._buf is None:
+            self._buf = np.empty((min(rows, n), m))
+        mins = np.empty(n)
+        lbs = np.empty(n) if rigorous else None
+        with np.errstate(over="ignore", invalid="ignore"):
+            for s in range(0, n, rows):
+                Cb = self.C[s:s + rows]
+                T = np.subtract(Cb, w[None, :], out=self._buf[:Cb.shape[0]])
+                mins[s:s + rows] = T.min(1)
+                if rigorous:
+                    lbs[s:s + rows] = lower_bound_of_min(T)
+        return mins, lbs
+
+    def col_min(self, w):
+        r""":math:`\min_i (C_{ij} - w_i)` per column (float)."""
+        n, m = self.shape
+        out = np.full(m, np.inf)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for s in range(0, n, self._rows):
+                np.minimum(out, (self.C[s:s + self._rows] - w[s:s + self._rows, None]).min(0), out=out)
+        return out
+
+
+def _center(u, v, size=0.0):
+    """Remove the gauge freedom ``(u + c, v - c)`` by balancing ``max u`` and ``max v`` (finite entries),
+    when the shift ``c`` is larger than ``size`` (smaller shifts cost no precision worth a copy)."""
+    fu, fv = u[np.isfinite(u)], v[np.isfinite(v)]
+    if not fu.size or not fv.size:
+        return u, v
+    c = 0.5 * (float(fv.max()) - float(fu.max()))
+    if not abs(c) > size:
+        return u, v
+    return u + c, v - c
+
+
+class _Rebuilt:
+    """An exact plan on a forest: arcs ``(I, J)``, integer flows ``F`` (over ``den``), or a failure."""
+
+    __slots__ = ("I", "J", "F", "den", "failure", "links")
+
+    def __init__(self, I=None, J=None, F=None, den=1, failure="", links=0):
+        self.I, self.J, self.F, self.den, self.failure, self.links = I, J, F, den, failure, links
+
+
+class CertifiedProblem:
+    r"""One transport problem ``(a, b, C)``, prepared once for any number of certificates.
+
+    Holds the exact rescaled weights (integers ``A``, ``B`` with :math:`a' = A / \sum A`) and the
+    cost view. :meth:`check` certifies a plan and duals, trying the dual repairs in turn.
+    """
+
+    def __init__(self, a, b, costs, tol):
+        self.a, self.b, self.costs, self.tol = a, b, costs, float(tol)
+        self.n, self.m = costs.shape
+        self.A, _ = integer_weights(a)
+        self.B, _ = integer_weights(b)
+        self.SA = int(self.A.sum())
+        self.SB = int(self.B.sum())
+        # flows are integers over den = SA * SB: row i supplies A_i * SB, column j demands B_j * SA
+        self.den = self.SA * self.SB
+        self.supply = self.A * self.SB
+        self.demand = self.B * self.SA
+
+    # ----------------------------------------------------------------------------------- bounds
+
+    def lower(self, u, v):
+        r"""``(L, u~, violation)``: the exact dual bound of :math:`(\min(u, \ell), v)` (a Fraction).
+
+        ``u`` may hold ``+inf`` for rows whose potential is to be the c-transform itself.
+        """
+        if not np.all(np.isfinite(v)) or np.any(np.isnan(u)) or np.any(u == -np.inf):
+            return None, u, np.inf
+        _, lb = self.costs.row_bounds(v)
+        ut = np.minimum(u, lb)
+        if not np.all(np.isfinite(ut)):
+            return None, ut, np.inf
+        fin = np.isfinite(u)
+        viol = float(np.max(u[fin] - lb[fin], initial=0.0)) if fin.any() else 0.0
+        Nu, Eu = exact_dot(self.A, ut)
+        Nv, Ev = exact_dot(self.B, v)
+        L = to_fraction(Nu, Eu, self.SA) + to_fraction(Nv, Ev, self.SB)
+        return L, ut, max(viol, 0.0)
+
+    def upper(self, R):
+        r"""``(U, s)``: the exact cost of the rebuilt plan and the float size :math:`\sum P^\star|C|`."""
+        c = self.costs.entries(R.I, R.J)
+        N, E = exact_dot(R.F, c)
+        U = to_fraction(N, E, R.den)
+        Ns, Es = exact_dot(R.F, np.abs(c))
+        return U, round_nearest(to_fraction(Ns, Es, R.den))
+
+    # ---------------------------------------------------------------------------------- rebuild
+
+    def _forest(self, I, J, vals):
+        """A spanning forest of the support, largest flows first; returns the kept arc indices."""
+        n, m = self.n, self.m
+        k = I.size
+        if k == 0:
+            return np.zeros(0, dtype=np.int64)
+        ncomp, _ = connected_components(coo_matrix((np.ones(k), (I, n + J)), shape=(n + m, n + m)), directed=False)
+        if k == n + m - ncomp:
+            return np.arange(k)  # already a forest (a basic plan)
+        desc = np.argsort(-vals, kind="stable")  # rank r (1-based) belongs to arc desc[r - 1]
+        rank = np.empty(k)
+        rank[desc] = np.arange(1, k + 1)
+        T = minimum_spanning_tree(coo_matrix((rank, (I, n + J)), shape=(n + m, n + m)).tocsr())
+        kept = np.rint(T.tocoo().data).astype(np.int64) - 1
+        return np.sort(desc[kept])
+
+    def rebuild(self, I, J, vals, u, v):
+        """Exact plan on a forest of the support ``(I, J, vals)``; links chosen by reduced cost w.r.t. ``(u, v)``."""
+        keep = self._forest(I, J, vals)
+        I, J, vals = I[keep], J[keep], vals[keep]
+        for _ in range(8):
+            R, negative = self._flows(I, J, u, v)
+            if R.failure or not negative.size:
+                return R
+            drop = np.ones(I.size, dtype=bool)
+            drop[negative] = False
+            I, J, vals = I[drop], J[drop], vals[drop]
+        return _Rebuilt(failure="the exact flows on the plan's support stay negative after 8 rebuilds")
+
+    def _flows(self, I, J, u, v):
+        """Flows on the forest ``(I, J)`` plus linking arcs; returns the rebuilt plan and the forest arcs with negative flow."""
+        n, m = self.n, self.m
+        N = n + m
+        k = I.size
+        g = coo_matrix((np.ones(k), (I, n + J)), shape=(N, N)).tocsr()
+        ncomp, label = connected_components(g, directed=False)
+        bal = np.concatenate([self.supply, -self.demand])  # object ints
+        imb = [0] * ncomp
+        for x, lab in enumerate(label.tolist()):
+            imb[lab] += bal[x]
+        links_I, links_J, links_F = [], [], []
+        surplus = [(c, d) for c, d in enumerate(imb) if d > 0]
+        deficit = [(c, -d) for c, d in enumerate(imb) if d < 0]
+        if surplus:
+            members = {}
+            for x, lab in enumerate(label.tolist()):
+                members.setdefault(lab, []).append(x)
+            si = di = 0
+            rs, rd = surplus[0][1], deficit[0][1]
+            while si < len(surplus) and di < len(deficit):
+                cs, cd = surplus[si][0], deficit[di][0]
+                t = min(rs, rd)
+                rows = np.array([x for x in members[cs] if x < n], dtype=np.int64)
+                cols = np.array([x - n for x in members[cd] if x >= n], dtype=np.int64)
+                if not rows.size or not cols.size:
+                    return _Rebuilt(failure="a component without rows or columns cannot be linked"), np.zeros(0, int)
+                with np.errstate(over="ignore", invalid="ignore"):
+                    red = self.costs.block(rows, cols) - u[rows, None] - v[None, cols]
+                red = np.where(np.isnan(red), np.inf, red)
+                p, q = np.unravel_index(int(np.argmin(red)), red.shape)
+                links_I.append(int(rows[p]))
+                links_J.append(int(cols[q]))
+                links_F.append(t)
+                bal[int(rows[p])] -= t
+                bal[n + int(cols[q])] += t
+                rs -= t
+                rd -= t
+                if rs == 0:
+                    si += 1
+                    rs = surplus[si][1] if si < len(surplus) else 0
+                if rd == 0:
+                    di += 1
+                    rd = deficit[di][1] if di < len(deficit) else 0
+        # flows on each tree of the forest: peel from the leaves of a BFS order
+        flow = np.zeros(k, dtype=object)
+        arc_of = {}
+        for e, (i, j) in enumerate(zip(I.tolist(), J.tolist())):
+            arc_of[(i, n + j)] = e
+            arc_of[(n + j, i)] = e
+        net = bal.copy()
+        seen = np.zeros(N, dtype=bool)
+        for root in range(N):
+            if seen[root]:
+                continue
+            order, pred = breadth_first_order(g, root, directed=False, return_predecessors=True)
+            seen[order] = True
+            for x in order[::-1].tolist():
+                p = int(pred[x])
+                if p < 0:
+                    continue
+                e = arc_of[(x, p)]
+                flow[e] = net[x] if x < n else -net[x]  # a row pushes its subtree's surplus; a column pulls
+                net[p] += net[x]
+            if net[root] != 0:
+                return _Rebuilt(failure="the forest does not carry the exact marginals (internal error)"), np.zeros(0, int)
+        neg = np.array([e for e in range(k) if flow[e] < 0], dtype=np.int64)
+        if neg.size:
+            return _Rebuilt(), neg
+        allI = np.concatenate([I, np.array(links_I, dtype=np.int64)])
+        allJ = np.concatenate([J, np.array(links_J, dtype=np.int64)])
+        allF = np.concatenate([flow, np.array(links_F, dtype=object)])
+        pos = np.array([f != 0 for f in allF], dtype=bool) if allF.size else np.zeros(0, bool)
+        return _Rebuilt(allI[pos], allJ[pos], allF[pos], self.den, links=len(links_F)), np.zeros(0, int)
+
+    # ------------------------------------------------------------------------------- potentials
+
+    def support_potentials(self, I, J, vals):
+        r"""Potentials tight on a spanning forest of the support, components shifted to feasibility.
+
+        Per tree: :math:`u_{root} = 0` and :math:`u_i + v_j = C_{ij}` along it. Components are then
+        shifted, :math:`(u + \delta_{c(i)}, v - \delta_{c(j)})`, by Bellman-Ford rounds
+        :math:`\delta_p \leftarrow \min(\delta_p, \min_{i \in p} \min_j (C_{ij} - u_i - v_j + \delta_{c(j)}))`,
+        each one sweep of ``C``, until no shift moves by more than rounding (at most the number of
+        components + 1 rounds). For an optimal plan the result is optimal duals, computed from the
+        costs the plan uses. Rows outside the support get ``+inf`` (their c-transform is taken by
+        :meth:`lower`), columns outside it their c-transform.
+        """
+        n, m = self.n, self.m
+        N = n + m
+        keep = self._forest(I, J, vals)
+        I, J = I[keep], J[keep]
+        g = coo_matrix((np.ones(I.size), (I, n + J)), shape=(N, N)).tocsr()
+        cvals = self.costs.entries(I, J)
+        cost_of = {}
+        for i, j, c in zip(I.tolist(), J.tolist(), cvals.tolist()):
+            cost_of[(i, n + j)] = c
+            cost_of[(n + j, i)] = c
+        pot = np.full(N, np.nan)
+        ncomp, label = connected_components(g, directed=False)
+        seen = np.zeros(N, dtype=bool)
+        for root in range(N):
+            if seen[root]:
+                continue
+            order, pred = breadth_first_order(g, root, directed=False, return_predecessors=True)
+            seen[order] = True
+            if order.size == 1:
+                continue  # a lone row or column: filled in below
+            pot[root] = 0.0
+            for x in order[1:].tolist():
+                p = int(pred[x])
+                pot[x] = cost_of[(x, p)] - pot[p]
+        u, v = pot[:n].copy(), pot[n:].copy()
+        lone_r = np.isnan(u)
+        lone_c = np.isnan(v)
+        cr, cc = label[:n], label[n:]
+        scale = max(float(np.max(np.abs(cvals), initial=0.0)), _TINY)
+        eps = 8 * np.finfo(float).eps * scale
+        delta = np.zeros(ncomp)
+        live_r = ~lone_r
+        for _ in range(min(ncomp + 1, 64)):
+            w = np.where(lone_c, -np.inf, v - delta[cc])
+            mins, _ = self.costs.row_bounds(w, rigorous=False)
+            t = mins - u
+            new = delta.copy()
+            np.minimum.at(new, cr[live_r], t[live_r])
+            if not np.any(delta - new > eps):
+                break
+            delta = new
+        u = np.where(lone_r, np.inf, u + delta[cr])
+        v = v - delta[cc]
+        if lone_c.any():
+            v[lone_c] = self.costs.col_min(np.where(lone_r, np.inf, u))[lone_c]
+            v[lone_c] = np.where(np.isfinite(v[lone_c]), v[lone_c], 0.0)
+        return u, v
+
+    # ------------------------------------------------------------------------------- the check
+
+    def check(self, P, u, v, *, support=None, repair=True):
+        """Certify ``plan`` and ``(u, v)``, trying the dual repairs; returns ``(Certificate, u, v)``.
+
+        Without ``repair`` only the given potentials are used (made exactly feasible by lowering
+        each :math:`u_i` by its row's violation, which is part of every dual bound).
+
+        ``support`` is ``(I, J, vals)`` of the plan's positive entries when already known (``P`` may
+        then be ``None``).
+        """
+        if support is None:
+            nz = np.flatnonzero(P > 0)
+            m = self.m
+            I = nz // m
+            support = (I, nz - I * m, P.reshape(-1)[nz])
+        I, J, vals = support
+        marginal, negative = self._plan_residuals(P, support)
+        with np.errstate(over="ignore", invalid="ignore"):
+            cs = self.costs.entries(I, J)
+            plan_cost = float(vals @ cs) if I.size else 0.0
+            plan_size = float(vals @ np.abs(cs)) if I.size else 0.0
+            size = 2.0 * float(np.max(np.abs(cs), initial=0.0))
+        primal_defect = marginal > self.tol or negative > self.tol
+        u = np.asarray(u, dtype=np.float64)
+        v = np.asarray(v, dtype=np.float64)
+        attempts = [("engine", u, v)]
+        best = None
+        R = None
+        for k in range(3 if repair else 1):
+            if k == 1:
+                if primal_defect:
+                    break
+                uc, _ = _center(u, v)
+                with np.errstate(over="ignore", invalid="ignore"):
+                    vp = self.costs.col_min(uc)
+                    vp = np.where(np.isfinite(vp), vp, 0.0)
+                    mins, _ = self.costs.row_bounds(vp, rigorous=False)
+                attempts.append(("c-transformed", mins, vp))
+            elif k == 2:
+                attempts.append(("support", *self.support_potentials(I, J, vals)))
+            name, uu, vv = attempts[-1]
+            if name == "engine":
+                uu, vv = _center(uu, vv, size)
+            L, ut, viol = self.lower(uu, vv)
+            if R is None or R.links:  # linking arcs are chosen by reduced cost: redo them with new duals
+                R = self.rebuild(I, J, vals, np.where(np.isfinite(ut), ut, 0.0), vv)
+            cert = self._certificate(L, R, viol, marginal, negative, name, plan_cost, plan_size)
+            if best is None or cert.ok or (not best.ok and cert.gap < best.gap):
+                best, bu, bv = cert, ut, vv
+            if cert.ok:
+                break
+        return best, bu, bv
+
+    def _plan_residuals(self, P, support):
+        I, J, vals = support
+        n, m = self.n, self.m
+        if P is not None:
+            neg = float(-P.min()) if P.size else 0.0
+            negative = max(0.0, neg)
+        else:
+            negative = 0.0
+        rows_sum = np.bincount(I, weights=vals, minlength=n)
+        cols_sum = np.bincount(J, weights=vals, minlength=m)
+        if P is not None and negative > 0:  # negative entries are outside the support: add them back
+            rows_sum = P.sum(1)
+            cols_sum = P.sum(0)
+        marginal = max(float(np.abs(rows_sum - self.a).max()), float(np.abs(cols_sum - self.b).max()))
+        return marginal, negative
+
+    def _certificate(self, L, R, viol, marginal, negative, duals, plan_cost, plan_size):
+        from .result import Certificate
+
+        failure = ""
+        if L is None:
+            failure = "the dual potentials are not finite (or overflow against C)"
+        if R.failure:
+            failure = (failure + "; " if failure else "") + R.failure
+        if failure:
+            return Certificate(lower=-np.inf if L is None else round_down(L), upper=np.inf, scale=_TINY, tol=self.tol,
+                               marginal_residual=marginal, negative_mass=negative, dual_violation=np.inf,
+                               failure=failure, duals=duals, exact_lower=L)
+        U, s = self.upper(R)
+        s = max(s, plan_size if np.isfinite(plan_size) else 0.0, _TINY)
+        gap = round_up((U - L) / Fraction(s))
+        value = round_nearest(U)
+        plan_gap = abs(plan_cost - value) / s if np.isfinite(plan_cost) else np.inf
+        return Certificate(lower=round_down(L), upper=round_up(U), scale=s, tol=self.tol,
+                           marginal_residual=marginal, negative_mass=negative, dual_violation=viol / s,
+                           gap=max(gap, 0.0), plan_gap=plan_gap, duals=duals, exact_lower=L, exact_upper=U,
+                           value=value)
