@@ -48,6 +48,27 @@ def _to_numpy(x, name):
     return arr
 
 
+def rationals(x):
+    """``x`` as a flat tuple of :class:`~fractions.Fraction` when every entry is an ``int`` or a
+    ``Fraction`` (not a bool, not a float) and some entry is not a numpy integer type's float twin;
+    ``None`` otherwise (floats, or anything the float validators will report)."""
+    if isinstance(x, np.ndarray) and x.dtype != object:
+        return None
+    try:
+        arr = np.asarray(x, dtype=object)
+    except Exception:  # noqa: BLE001 - the float validators report it
+        return None
+    flat = arr.reshape(-1)
+    if not flat.size:
+        return None
+    out = []
+    for v in flat:
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Rational, np.integer)):
+            return None
+        out.append(Fraction(int(v)) if isinstance(v, np.integer) else Fraction(int(v.numerator), int(v.denominator)))
+    return tuple(out)
+
+
 def as_float_array(x, name, *, ndim=None):
     """Return ``x`` as a C-contiguous float64 array, checking it is finite and (optionally) its rank.
 

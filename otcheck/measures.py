@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import MASS_TOL, as_generator, as_points, as_weights, check_nonnegative, check_positive_int
+from fractions import Fraction
+
+from ._validation import MASS_TOL, as_generator, as_points, as_weights, check_nonnegative, check_positive_int, rationals
 
 __all__ = ["DiscreteMeasure"]
 
@@ -29,6 +31,13 @@ class DiscreteMeasure:
     ----------
     atoms : ndarray, shape (n, d), float64
     weights : ndarray, shape (n,), float64
+        The float values (for rational input, each the nearest float).
+    exact_weights : tuple of Fraction or None
+        The weights as given, when every one is an ``int`` or a :class:`~fractions.Fraction`
+        (rescaled exactly to total one when their exact total is within ``tol`` of 1); ``None``
+        for float weights. :func:`otcheck.wasserstein` then certifies in rational arithmetic.
+    exact_atoms : tuple of tuples of Fraction or None
+        The atoms as given, when every coordinate is an ``int`` or a ``Fraction``.
 
     Examples
     --------
@@ -40,21 +49,43 @@ class DiscreteMeasure:
     ([0.0, 1.0], [0.333, 0.667])
     >>> mu.pushforward(lambda x: 0 * x).weights.tolist()
     [1.0]
+    >>> from fractions import Fraction
+    >>> DiscreteMeasure([0, 1, 3], [Fraction(1, 3), Fraction(1, 6), Fraction(1, 2)]).exact_weights
+    (Fraction(1, 3), Fraction(1, 6), Fraction(1, 2))
     """
 
-    __slots__ = ("atoms", "weights")
+    __slots__ = ("atoms", "weights", "exact_weights", "exact_atoms")
 
     def __init__(self, atoms, weights=None, *, tol=MASS_TOL):
         X = as_points(atoms, "atoms").copy()
         tol = check_nonnegative(tol, "tol")
+        exact_atoms = rationals(atoms)
+        if exact_atoms is not None:
+            d = X.shape[1]
+            exact_atoms = tuple(tuple(exact_atoms[i * d:(i + 1) * d]) for i in range(X.shape[0]))
         if weights is None:
             w = np.full(X.shape[0], 1.0 / X.shape[0])
+            has_fraction = exact_atoms is not None and any(x.denominator != 1 for row in exact_atoms for x in row) or (
+                exact_atoms is not None and any(isinstance(v, Fraction) for v in np.asarray(atoms, dtype=object).ravel()))
+            exact_w = tuple(Fraction(1, X.shape[0]) for _ in range(X.shape[0])) if has_fraction else None
         else:
             w = as_weights(weights, "weights", n=X.shape[0], tol=tol).copy()
+            exact_w = rationals(weights)
+            if exact_w is not None:
+                total = sum(exact_w)
+                exact_w = tuple(x / total for x in exact_w)  # within tol of 1 (checked above): rescaled exactly
+                w = np.array([float(x) for x in exact_w])
         X.setflags(write=False)
         w.setflags(write=False)
         object.__setattr__(self, "atoms", X)
         object.__setattr__(self, "weights", w)
+        object.__setattr__(self, "exact_weights", exact_w)
+        object.__setattr__(self, "exact_atoms", exact_atoms)
+
+    @property
+    def is_rational(self):
+        """True when both the atoms and the weights are exact rationals."""
+        return self.exact_atoms is not None and self.exact_weights is not None
 
     def __setattr__(self, name, value):
         raise AttributeError("DiscreteMeasure is immutable")
@@ -73,7 +104,16 @@ class DiscreteMeasure:
         return self.n
 
     def __repr__(self):
-        return f"DiscreteMeasure(n={self.n}, dim={self.dim})"
+        """Replayable: ``DiscreteMeasure(atoms, weights)`` with every number, exact ones as Fractions."""
+        def num(x):
+            return int(x) if x.denominator == 1 else x
+
+        if self.exact_atoms is not None:
+            atoms = [[num(x) for x in row] if self.dim > 1 else num(row[0]) for row in self.exact_atoms]
+        else:
+            atoms = self.atoms.tolist() if self.dim > 1 else self.atoms[:, 0].tolist()
+        weights = [num(x) for x in self.exact_weights] if self.exact_weights is not None else self.weights.tolist()
+        return f"DiscreteMeasure({atoms!r}, {weights!r})"
 
     def __eq__(self, other):
         if not isinstance(other, DiscreteMeasure):
@@ -90,7 +130,19 @@ class DiscreteMeasure:
     def merged(self):
         """The same measure with coinciding atoms combined (weights added), atoms sorted lexicographically."""
         uniq, inverse = np.unique(self.atoms, axis=0, return_inverse=True)
-        w = np.bincount(inverse.ravel(), weights=self.weights, minlength=uniq.shape[0])
+        inverse = inverse.ravel()
+        if self.exact_weights is not None:
+            ws = [Fraction(0)] * uniq.shape[0]
+            for k, x in zip(inverse.tolist(), self.exact_weights):
+                ws[k] += x
+            atoms = uniq
+            if self.exact_atoms is not None:
+                first = {}
+                for i, k in enumerate(inverse.tolist()):
+                    first.setdefault(k, i)
+                atoms = np.array([list(self.exact_atoms[first[k]]) for k in range(uniq.shape[0])], dtype=object)
+            return DiscreteMeasure(atoms, ws)
+        w = np.bincount(inverse, weights=self.weights, minlength=uniq.shape[0])
         return DiscreteMeasure(uniq, w)
 
     def pushforward(self, f):
@@ -120,7 +172,8 @@ class DiscreteMeasure:
         if Y.ndim != 2 or Y.shape[0] != self.n:
             raise ValueError(f"f: returned shape {Y.shape}; expected one image per atom, shape ({self.n}, d')")
         Y = as_points(Y, "f(atoms)")
-        return DiscreteMeasure(Y, self.weights).merged()
+        weights = list(self.exact_weights) if self.exact_weights is not None else self.weights
+        return DiscreteMeasure(Y, weights).merged()
 
     def sample(self, size, seed):
         """Draw ``size`` i.i.d. atoms.

@@ -189,14 +189,17 @@ class CertifiedProblem:
         """Exact plan on a forest of the support ``(I, J, vals)``; links chosen by reduced cost w.r.t. ``(u, v)``."""
         keep = self._forest(I, J, vals)
         I, J, vals = I[keep], J[keep], vals[keep]
-        for _ in range(8):
+        for _ in range(64):
             R, negative = self._flows(I, J, u, v)
             if R.failure or not negative.size:
                 return R
-            drop = np.ones(I.size, dtype=bool)
-            drop[negative] = False
-            I, J, vals = I[drop], J[drop], vals[drop]
-        return _Rebuilt(failure="the exact flows on the plan's support stay negative after 8 rebuilds")
+            # the arcs that came out negative carried (numerically) nothing: drop them, and with them
+            # every arc of the forest whose float flow is not larger than theirs
+            cut = float(vals[negative].max())
+            drop = vals <= cut
+            drop[negative] = True
+            I, J, vals = I[~drop], J[~drop], vals[~drop]
+        return _Rebuilt(failure="the exact flows on the plan's support stay negative after 64 rebuilds")
 
     def _flows(self, I, J, u, v):
         """Flows on the forest ``(I, J)`` plus linking arcs; returns the rebuilt plan and the forest arcs with negative flow."""

@@ -49,7 +49,7 @@ def _silence_highs_banner():
 def solve_lp(a, b, C, *, solver="HIGHS", solver_options=None):
     r"""The transport LP in cvxpy; returns ``(plan, u, v, info)``.
 
-    The problem is stated vectorized, ``min c^T x`` s.t. ``A x = (a, b_{1:m-1})``, ``x >= 0``,
+    The problem is stated vectorized, ``min c^T x`` s.t. ``A x = (a, b_{-k})``, ``x >= 0``,
     with the sparse ``A`` of :func:`~otcheck.exact._highs.transport_constraints` (so
     canonicalization is one sparse product, no per-entry expression) and compiled with
     ``ignore_dpp=True`` (no parameters, so the DPP pass is pure overhead).
@@ -66,7 +66,7 @@ def solve_lp(a, b, C, *, solver="HIGHS", solver_options=None):
     if solver == "HIGHS":
         _silence_highs_banner()
     n, m = C.shape
-    A, rhs = transport_constraints(a, b)
+    A, rhs, k = transport_constraints(a, b)
     x = cp.Variable(n * m, nonneg=True)
     con = A @ x == rhs
     prob = cp.Problem(cp.Minimize(C.ravel() @ x), [con])
@@ -80,7 +80,7 @@ def solve_lp(a, b, C, *, solver="HIGHS", solver_options=None):
         raise UncertifiedError(f"engine 'lp': cvxpy solver {solver} returned status {prob.status!r}")
     y = -np.asarray(con.dual_value, dtype=np.float64).ravel()
     u = y[:n].copy()
-    v = np.append(y[n:], 0.0)
+    v = np.insert(y[n:], k, 0.0)
     plan = np.asarray(x.value, dtype=np.float64).reshape(n, m)
     np.maximum(plan, 0.0, out=plan)
     return plan, u, v, {"solver": solver, "status": prob.status}

@@ -245,7 +245,7 @@ def solve_ot(a, b, C, method="auto", *, tol=DEFAULT_TOL, **options):
     tol = check_nonnegative(tol, "tol", strict=True)
     if method == "quantile":
         raise ValueError("method: 'quantile' needs the atoms, not only C; use otcheck.wasserstein(mu, nu, "
-                         "method='quantile') or otcheck.exact.solve_ot_1d(x_a, x_b, a, b)")
+                         "method='quantile') or otcheck.exact.solve_ot_1d(x, a, y, b)")
     if method not in METHODS:
         raise ValueError(f"method: unknown engine {method!r}; expected one of {METHODS}")
     first = _pick(a, b) if method == "auto" else method
@@ -343,6 +343,15 @@ def wasserstein(mu, nu, cost="sqeuclidean", method="auto", **options):
     >>> res = wasserstein(DiscreteMeasure([0.0, 1.0]), DiscreteMeasure([1.0, 2.0]))
     >>> res.cost, res.method
     (1.0, 'quantile')
+
+    Rational measures (``int`` and :class:`~fractions.Fraction` atoms and weights) are certified in
+    rational arithmetic, so the value is exact:
+
+    >>> from fractions import Fraction as F
+    >>> mu = DiscreteMeasure([[0, 0], [1, 0]], [F(1, 3), F(2, 3)])
+    >>> nu = DiscreteMeasure([[0, 1], [F(1, 2), 0]], [F(1, 2), F(1, 2)])
+    >>> wasserstein(mu, nu).bound.value
+    Fraction(19, 24)
     """
     from ..costs import cost_matrix
     from ..measures import DiscreteMeasure
@@ -353,11 +362,52 @@ def wasserstein(mu, nu, cost="sqeuclidean", method="auto", **options):
     if mu.dim != nu.dim:
         raise ValueError(f"nu: has dimension {nu.dim}, but mu has dimension {mu.dim}")
     one_d = mu.dim == 1 and is_convex_1d_cost(cost)
+    exact = _rational_problem(mu, nu, cost)
     if method == "quantile" or (method == "auto" and one_d):
         if not one_d:
             raise ValueError(
                 f"method: 'quantile' needs 1-D measures and a cost convex in x - y; got dimension {mu.dim} "
                 f"and cost {cost!r}")
-        return solve_ot_1d(mu.atoms[:, 0], mu.weights, nu.atoms[:, 0], nu.weights, cost=cost, **options)
-    C = cost_matrix(mu.atoms, nu.atoms, cost=cost)
-    return solve_ot(mu.weights, nu.weights, C, method=method, **options)
+        res = solve_ot_1d(mu.atoms[:, 0], mu.weights, nu.atoms[:, 0], nu.weights, cost=cost, **options)
+    else:
+        C = cost_matrix(mu.atoms, nu.atoms, cost=cost)
+        res = solve_ot(mu.weights, nu.weights, C, method=method, **options)
+    if exact is not None:
+        res = _exact_result(res, *exact)
+    return res
+
+
+def _rational_problem(mu, nu, cost):
+    """``(a, b, C)`` as Fractions when both measures are rational and ``cost`` keeps rationals rational
+    (``"sqeuclidean"``; ``"euclidean"`` and integer powers on the line; even integer powers), else ``None``."""
+    from fractions import Fraction
+    import numbers
+
+    if not (mu.is_rational and nu.is_rational):
+        return None
+    d = mu.dim
+    if cost == "sqeuclidean":
+        half_power = 1
+    elif isinstance(cost, numbers.Real) and not isinstance(cost, bool) and float(cost) == int(cost) and cost >= 1:
+        p = int(cost)
+        if d == 1:
+            half_power = None
+        elif p % 2 == 0:
+            half_power = p // 2
+        else:
+            return None
+    elif cost == "euclidean" and d == 1:
+        p, half_power = 1, None
+    else:
+        return None
+    X, Y = mu.exact_atoms, nu.exact_atoms
+    C = np.empty((len(X), len(Y)), dtype=object)
+    for i, x in enumerate(X):
+        for j, y in enumerate(Y):
+            if half_power is None:
+                C[i, j] = abs(x[0] - y[0]) ** p
+            else:
+                C[i, j] = sum((xk - yk) ** 2 for xk, yk in zip(x, y)) ** half_power
+    a = np.array(mu.exact_weights, dtype=object)
+    b = np.array(nu.exact_weights, dtype=object)
+    return a, b, C
