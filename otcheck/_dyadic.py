@@ -16,7 +16,7 @@ from fractions import Fraction
 import numpy as np
 
 __all__ = ["mantissas", "integer_weights", "exact_dot", "to_fraction", "round_down", "round_up",
-           "round_nearest", "lower_bound_of_min"]
+           "round_nearest", "coarse_lower_bound", "two_diff", "lower_bound_of_min"]
 
 _MAX = np.finfo(np.float64).max
 
@@ -101,27 +101,70 @@ def round_up(q):
     return f
 
 
-def lower_bound_of_min(T):
-    r"""A rigorous lower bound of :math:`\min_j t_j`, per row, from the *rounded* differences ``T``.
+def coarse_lower_bound(m):
+    r"""A rigorous lower bound of the exact minimum of float differences whose rounded minimum is ``m``.
 
-    ``T[i, j] = fl(x_ij - y_ij)`` is a float difference of two floats, so the exact difference
-    :math:`t_{ij}` satisfies :math:`t_{ij} \ge T_{ij} - u|T_{ij}|` (:math:`u = 2^{-53}`); a zero
-    ``T`` is exact (a float difference that rounds to zero is zero), and an overflow to ``+inf``
-    means :math:`t_{ij} > \max\text{float}`. Since :math:`x \mapsto x - u|x|` is increasing, the
-    bound of the row minimum is that of the rounded minimum ``m``; it is returned as
-    :math:`m - 2^{-50}|m| - 2^{-1070}` (``m`` when ``m == 0``), whose own roundings the extra
-    :math:`3u|m|` and the absolute term cover.
+    Each difference was rounded to nearest, so its exact value is at least :math:`t - u|t|`
+    (:math:`u = 2^{-53}`); :math:`x \mapsto x - u|x|` is increasing, so the exact minimum is at least
+    :math:`m - u|m|`. Returned as :math:`m - 2^{-50}|m| - 2^{-1070}` (the extra :math:`3u|m|` and the
+    absolute term cover the roundings of this very expression), ``m`` itself when ``m == 0`` (a
+    difference that rounds to zero is zero), the largest float for ``+inf``.
+    """
+    m = np.minimum(m, _MAX)
+    with np.errstate(invalid="ignore", over="ignore"):
+        lb = m - np.abs(m) * 2.0 ** -50 - 2.0 ** -1070
+    return np.where(m == 0.0, 0.0, lb)
+
+
+def two_diff(x, y):
+    r"""``(t, e)`` with ``t = fl(x - y)`` and ``x - y == t + e`` *exactly* (Knuth's TwoSum on ``x + (-y)``).
+
+    Valid for every pair of finite floats whose difference does not overflow; six float operations,
+    vectorized.
+    """
+    t = x - y
+    z = t - x
+    e = (x - (t - z)) + (-y - z)
+    return t, e
+
+
+def lower_bound_of_min(T, X, Y):
+    r"""A rigorous lower bound of :math:`\min_j (x_{ij} - y_{ij})` per row, from ``T = fl(X - Y)``.
+
+    Only entries within two units in the last place of the row's rounded minimum ``m`` can be below
+    it in exact arithmetic (any other ``t`` rounds down to above ``m``). For those few the exact
+    rounding error is computed (:func:`two_diff`), and the bound is ``t`` itself where the
+    difference was exact or rounded down, one float below ``t`` where it was rounded up. So the
+    bound equals ``m`` whenever the minimum was computed exactly, and is never above the exact
+    minimum. A row minimum that overflowed to ``+inf`` gives the largest float (the exact value is
+    larger); ``-inf`` gives ``-inf``.
 
     Parameters
     ----------
     T : ndarray, shape (k, m)
-        Rounded differences (``-inf`` allowed: the bound is then ``-inf``).
+        ``X - Y`` as computed in float64 (``X`` and ``Y`` broadcast to it).
+    X, Y : ndarray
+        The operands.
 
     Returns
     -------
     ndarray, shape (k,)
     """
-    m = np.minimum(T.min(1), _MAX)  # +inf only when every difference overflowed upwards
-    with np.errstate(invalid="ignore", over="ignore"):
-        lb = m - np.abs(m) * 2.0 ** -50 - 2.0 ** -1070
-    return np.where(m == 0.0, 0.0, lb)
+    m = T.min(1)
+    out = np.where(m == np.inf, _MAX, m)
+    fin = np.isfinite(m)
+    if not fin.any():
+        return out
+    window = np.nextafter(np.nextafter(m, np.inf), np.inf)
+    with np.errstate(invalid="ignore"):
+        cand = T <= window[:, None]
+    cand &= fin[:, None]
+    ri, cj = np.nonzero(cand)
+    Xb = np.broadcast_to(X, T.shape)
+    Yb = np.broadcast_to(Y, T.shape)
+    t = T[ri, cj]
+    _, e = two_diff(Xb[ri, cj], Yb[ri, cj])
+    lb = np.where(e < 0, np.nextafter(t, -np.inf), t)
+    res = np.full(T.shape[0], np.inf)
+    np.minimum.at(res, ri, lb)
+    return np.where(fin, res, out)

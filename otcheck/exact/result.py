@@ -70,9 +70,10 @@ class Certificate:
     gap : float
         ``(upper - lower) / scale``, computed exactly and rounded up.
     plan_gap : float
-        :math:`|\langle C, P\rangle - \text{value}| / s` for the returned float plan ``P``: ``ok``
-        needs it below ``tol`` too, so that the plan handed back is itself (nearly) optimal and not
-        only the plan rebuilt on its support.
+        :math:`\max(0, \langle C, P\rangle - U) / s` for the returned float plan ``P``: ``ok`` needs
+        it below ``tol`` too, so that the plan handed back is itself optimal to the tolerance (a
+        feasible but suboptimal plan can share its support with an optimal one), not only the plan
+        rebuilt on its support.
     exact : bool
         Built in rational arithmetic (:func:`~otcheck.exact.certify_exact`).
     exact_value : Fraction or None
