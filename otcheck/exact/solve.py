@@ -266,13 +266,30 @@ def solve_ot(a, b, C, method="auto", *, tol=DEFAULT_TOL, **options):
     if best is None or not best[3].ok:
         cert = best[3] if best is not None else None
         detail = "; ".join(f"attempt {k + 1}: {h}" for k, h in enumerate(tried))
-        raise UncertifiedError(f"no certified optimum after {len(tried)} attempts ({detail})", cert)
+        raise UncertifiedError(f"no certified optimum after {len(tried)} attempts ({detail}){_why(cert, tol)}", cert)
     plan, u, v, cert, engine = best
     res = OTResult(value=cert.value, plan=plan, u=u, v=v, method=engine, certificate=cert, a=a, b=b, C=C,
                    info={"attempts": tried})
     if exact_input is not None:
         res = _exact_result(res, *exact_input)
     return res
+
+
+def _why(cert, tol):
+    """One sentence on why the best certificate is not ``ok``."""
+    if cert is None:
+        return ". No engine returned a plan."
+    if cert.failure:
+        return f". The best attempt could not build its interval: {cert.failure}."
+    if cert.marginal_residual > tol or cert.negative_mass > tol:
+        return (f". The plans returned miss the marginals (residual {cert.marginal_residual:.1e}, negative mass "
+                f"{cert.negative_mass:.1e}) beyond tol={tol:g}.")
+    if cert.gap <= 1e-12:
+        return (f". The best proven interval [{cert.lower:.17g}, {cert.upper:.17g}] has relative width {cert.gap:.1e}: "
+                f"tol={tol:g} asks for more than the float64 rounding of the costs allows.")
+    return (f". The best proven interval [{cert.lower:.17g}, {cert.upper:.17g}] is {cert.gap:.1e} wide relative to "
+            f"the size of the costs its plan uses ({cert.scale:.3g}), more than tol={tol:g}: the engines' plans and "
+            "duals are not optimal to that precision.")
 
 
 def _is_rational_input(a, b, C):

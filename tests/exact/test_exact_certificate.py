@@ -1,6 +1,5 @@
 """certify_exact proves optimality in rational arithmetic, and claims nothing it cannot prove."""
 
-import itertools
 from fractions import Fraction
 
 import numpy as np
@@ -11,37 +10,7 @@ from otcheck import strategies as ots
 from otcheck.exact import ExactCertificateError, certify_exact, solve_ot
 
 
-def _solve_exact(M, rhs):
-    """Gaussian elimination in Fractions; None if M is singular (independent of otcheck's code)."""
-    k = len(M)
-    A = [list(row) + [r] for row, r in zip(M, rhs)]
-    for col in range(k):
-        piv = next((r for r in range(col, k) if A[r][col] != 0), None)
-        if piv is None:
-            return None
-        A[col], A[piv] = A[piv], A[col]
-        for r in range(k):
-            if r != col and A[r][col] != 0:
-                f = A[r][col] / A[col][col]
-                A[r] = [x - f * y for x, y in zip(A[r], A[col])]
-    return [A[i][k] / A[i][i] for i in range(k)]
-
-
-def _brute_force_value(a, b, C):
-    """Minimum of <C, P> over the vertices of the transport polytope, by enumerating all bases."""
-    n, m = len(a), len(b)
-    cells = [(i, j) for i in range(n) for j in range(m)]
-    rhs = list(a) + list(b[:-1])
-    best = None
-    for basis in itertools.combinations(cells, n + m - 1):
-        M = [[Fraction(int(i == r)) for (i, _j) in basis] for r in range(n)]
-        M += [[Fraction(int(j == c)) for (_i, j) in basis] for c in range(m - 1)]
-        x = _solve_exact(M, rhs)
-        if x is None or any(t < 0 for t in x):
-            continue
-        val = sum(C[i][j] * t for (i, j), t in zip(basis, x))
-        best = val if best is None else min(best, val)
-    return best
+from truth import brute_force_value as _brute_force_value
 
 
 def _fractions(x):
