@@ -75,7 +75,40 @@ def _staircase_duals(Cs_path, I, J, n, m):
     return u, v
 
 
-def solve_ot_1d(x, a, y, b, cost="sqeuclidean", *, tol=DEFAULT_TOL):
+def _looks_like_weights(w, n):
+    """True when ``w`` reads as a probability vector of length ``n`` (no error raised)."""
+    try:
+        as_weights(w, "w", n=n)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _old_order(x_a, x_b, a, b):
+    """Decide whether a positional call used the old order ``(x, a, y, b)``; returns the arguments in
+    the new order ``(x_a, x_b, a, b)`` and warns about the old one."""
+    import warnings
+
+    try:
+        n = np.asarray(x_a).reshape(-1).size
+        m_b = np.asarray(b).reshape(-1).size
+        m_a = np.asarray(a).reshape(-1).size
+    except Exception:  # noqa: BLE001 - the validators report malformed input
+        return x_a, x_b, a, b
+    new_ok = _looks_like_weights(a, n) and _looks_like_weights(b, np.asarray(x_b).reshape(-1).size)
+    old_ok = _looks_like_weights(x_b, n) and _looks_like_weights(b, m_a) and m_a == m_b
+    if old_ok and not new_ok:
+        warnings.warn("solve_ot_1d(x, a, y, b) is deprecated: the order is now POT's, solve_ot_1d(x_a, x_b, a, b); "
+                      "this call was read in the old order", DeprecationWarning, stacklevel=3)
+        return x_a, a, x_b, b
+    if old_ok and new_ok:
+        warnings.warn("solve_ot_1d: these four arguments read both as (x_a, x_b, a, b) and as the deprecated (x, a, y, b);"
+                      " they were read as (x_a, x_b, a, b). Pass a= and b= by keyword to say which.",
+                      FutureWarning, stacklevel=3)
+    return x_a, x_b, a, b
+
+
+def solve_ot_1d(x_a, x_b, a=None, b=None, cost="sqeuclidean", *, tol=DEFAULT_TOL):
     r"""Certified optimal transport on the line by the sorted (quantile) coupling.
 
     For a cost :math:`c(x, y) = h(x - y)` with ``h`` convex (``"sqeuclidean"``, ``"euclidean"``,
@@ -91,16 +124,20 @@ def solve_ot_1d(x, a, y, b, cost="sqeuclidean", *, tol=DEFAULT_TOL):
     sorted cost matrix is Monge. The result is certified like every other engine's (the
     certificate itself costs :math:`O(nm)`, as it checks every pair).
 
+    The argument order is POT's (``ot.emd_1d(x_a, x_b, a, b)``). The old order
+    ``solve_ot_1d(x, a, y, b)`` still works, with a ``DeprecationWarning``, when it can be told
+    apart (its second argument is a weight vector and its third is not).
+
     Parameters
     ----------
-    x : array_like, shape (n,) or (n, 1)
+    x_a : array_like, shape (n,) or (n, 1)
         Source atoms on the line.
-    a : array_like, shape (n,)
-        Source weights (a probability vector).
-    y : array_like, shape (m,) or (m, 1)
+    x_b : array_like, shape (m,) or (m, 1)
         Target atoms.
-    b : array_like, shape (m,)
-        Target weights.
+    a : array_like, shape (n,), optional
+        Source weights (a probability vector); uniform when omitted.
+    b : array_like, shape (m,), optional
+        Target weights; uniform when omitted.
     cost : {"sqeuclidean", "euclidean"} or float, default "sqeuclidean"
         A cost convex in ``x - y``; a number ``p >= 1`` means :math:`|x - y|^p`.
     tol : float, default 1e-8
@@ -120,16 +157,20 @@ def solve_ot_1d(x, a, y, b, cost="sqeuclidean", *, tol=DEFAULT_TOL):
 
     Examples
     --------
-    >>> res = solve_ot_1d([0.0, 2.0], [0.5, 0.5], [3.0, 1.0], [0.5, 0.5])
-    >>> res.cost, res.plan.tolist()
+    >>> res = solve_ot_1d([0.0, 2.0], [3.0, 1.0], [0.5, 0.5], [0.5, 0.5])
+    >>> res.value, res.plan.tolist()
     (1.0, [[0.0, 0.5], [0.5, 0.0]])
+    >>> solve_ot_1d([0.0, 2.0], [3.0, 1.0]).value   # uniform weights
+    1.0
     """
     from ..costs import cost_matrix
 
-    x = _as_line(x, "x")
-    y = _as_line(y, "y")
-    a = as_weights(a, "a", n=x.size)
-    b = as_weights(b, "b", n=y.size)
+    if a is not None and b is not None:
+        x_a, x_b, a, b = _old_order(x_a, x_b, a, b)
+    x = _as_line(x_a, "x_a")
+    y = _as_line(x_b, "x_b")
+    a = np.full(x.size, 1.0 / x.size) if a is None else as_weights(a, "a", n=x.size)
+    b = np.full(y.size, 1.0 / y.size) if b is None else as_weights(b, "b", n=y.size)
     tol = check_nonnegative(tol, "tol", strict=True)
     if not is_convex_1d_cost(cost):
         raise ValueError(

@@ -245,7 +245,7 @@ def solve_ot(a, b, C, method="auto", *, tol=DEFAULT_TOL, **options):
     tol = check_nonnegative(tol, "tol", strict=True)
     if method == "quantile":
         raise ValueError("method: 'quantile' needs the atoms, not only C; use otcheck.wasserstein(mu, nu, "
-                         "method='quantile') or otcheck.exact.solve_ot_1d(x, a, y, b)")
+                         "method='quantile') or otcheck.exact.solve_ot_1d(x_a, x_b, a, b)")
     if method not in METHODS:
         raise ValueError(f"method: unknown engine {method!r}; expected one of {METHODS}")
     first = _pick(a, b) if method == "auto" else method
@@ -385,7 +385,7 @@ def wasserstein(mu, nu, cost="sqeuclidean", method="auto", **options):
             raise ValueError(
                 f"method: 'quantile' needs 1-D measures and a cost convex in x - y; got dimension {mu.dim} "
                 f"and cost {cost!r}")
-        res = solve_ot_1d(mu.atoms[:, 0], mu.weights, nu.atoms[:, 0], nu.weights, cost=cost, **options)
+        res = solve_ot_1d(mu.atoms[:, 0], nu.atoms[:, 0], a=mu.weights, b=nu.weights, cost=cost, **options)
     else:
         C = cost_matrix(mu.atoms, nu.atoms, cost=cost)
         res = solve_ot(mu.weights, nu.weights, C, method=method, **options)

@@ -114,10 +114,19 @@ def test_bad_wasserstein_and_quantile_calls():
     _raises(ValueError, r"method: 'quantile' needs .* cost 0\.5", wasserstein, mu, mu, cost=0.5, method="quantile")
     _raises(ValueError, r"cost: the quantile coupling needs a cost convex in x - y", solve_ot_1d, [0.0], [1.0],
             [1.0], [1.0], cost=0.5)
-    _raises(ValueError, r"x: the quantile engine needs one-dimensional atoms", solve_ot_1d, [[0.0, 1.0]], [1.0],
+    _raises(ValueError, r"x_a: the quantile engine needs one-dimensional atoms", solve_ot_1d, [[0.0, 1.0]], [1.0],
             [1.0], [1.0])
     _raises(ValueError, r"b: has length 2, expected 1", solve_ot_1d, [0.0], [1.0], [1.0], [0.5, 0.5])
-    _raises(ValueError, r"y: is empty", solve_ot_1d, [0.0], [1.0], [], [1.0])
+    _raises(ValueError, r"x_b: is empty", solve_ot_1d, [0.0], [], [1.0], [1.0])
+
+
+def test_solve_ot_1d_old_argument_order_is_deprecated_not_broken():
+    with pytest.warns(DeprecationWarning, match=r"solve_ot_1d\(x, a, y, b\) is deprecated"):
+        old = solve_ot_1d([0.0, 2.0], [0.25, 0.75], [3.0, 1.0, 5.0], [0.5, 0.25, 0.25])
+    new = solve_ot_1d([0.0, 2.0], [3.0, 1.0, 5.0], [0.25, 0.75], [0.5, 0.25, 0.25])
+    assert old.value == new.value and np.array_equal(old.plan, new.plan)
+    with pytest.warns(FutureWarning, match="read both as"):  # ambiguous: read in POT's order, said aloud
+        solve_ot_1d([0.5, 0.5], [0.5, 0.5], [0.5, 0.5], [0.5, 0.5])
 
 
 def test_float32_and_torch_inputs_are_converted_at_the_boundary():
@@ -149,7 +158,7 @@ def test_float32_and_torch_inputs_are_converted_at_the_boundary():
     (lambda: cost_matrix([0.0, 1e200], [0.0]), ValueError, r"X, Y: the 'sqeuclidean' cost of these points overflows"),
     (lambda: cost_matrix([0.0, 1e200], [0.0], cost=3), ValueError, r"X, Y: the 3 cost of these points overflows"),
     (lambda: cost_matrix(np.full((1, 20), 1e200), np.zeros((1, 20))), ValueError, r"X, Y: .* overflows"),
-    (lambda: solve_ot_1d([0.0, 1e200], OK_A, [0.0], [1.0]), ValueError, r"X, Y: .* overflows"),
+    (lambda: solve_ot_1d([0.0, 1e200], [0.0], OK_A, [1.0]), ValueError, r"X, Y: .* overflows"),
     (lambda: wasserstein(DiscreteMeasure([0.0, 1e200]), DiscreteMeasure([0.0])), ValueError, r"X, Y: .* overflows"),
 ])
 def test_no_silent_coercion(fn, exc, message):
@@ -178,7 +187,7 @@ def test_half_precision_torch_tensors_are_widened_exactly():
 
 @pytest.mark.parametrize("fn", [
     lambda tol: certify(OK_A, OK_A, OK_C, np.full((2, 2), 0.25), np.zeros(2), np.zeros(2), tol=tol),
-    lambda tol: solve_ot_1d([0.0, 1.0], OK_A, [1.0, 0.0], OK_A, tol=tol),
+    lambda tol: solve_ot_1d([0.0, 1.0], [1.0, 0.0], OK_A, OK_A, tol=tol),
     lambda tol: solve_ot(OK_A, OK_A, OK_C, tol=tol),
 ])
 def test_certificate_tolerance_is_validated(fn):

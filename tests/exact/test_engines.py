@@ -120,7 +120,7 @@ def test_quantile_at_huge_scale(mu, nu):
 def test_quantile_plan_is_monotone_and_in_the_given_order():
     x = np.array([3.0, -1.0, 2.0, 0.0])
     y = np.array([10.0, -5.0])
-    res = solve_ot_1d(x, np.full(4, 0.25), y, [0.5, 0.5])
+    res = solve_ot_1d(x, y, np.full(4, 0.25), [0.5, 0.5])
     # the two smallest x go to the smallest y, whatever the input order
     np.testing.assert_allclose(res.plan, [[0.25, 0.0], [0.0, 0.25], [0.25, 0.0], [0.0, 0.25]])
     assert res.cost == pytest.approx(0.25 * (49 + 16 + 64 + 25))
