@@ -278,6 +278,16 @@ class QuantileIntegral:
         """``(value - error_bound, value + error_bound)``, clipped at 0 from below."""
         return (max(self.value - self.error_bound, 0.0), self.value + self.error_bound)
 
+    @property
+    def bound(self):
+        """The value as a :class:`~otcheck.bounds.Bound` (``"estimate"``: the quadrature's error is
+        partly estimated, see :func:`wp_discrete_gmm_1d`)."""
+        from .bounds import Bound
+
+        lo, hi = self.interval
+        return Bound(self.value, min(lo, self.value), hi, method=f"1-D quantile integral ({self.method})",
+                     guarantee="estimate")
+
     def __str__(self):
         return f"W_p^p = {self.value:.12g} ± {self.error_bound:.1e} (p={self.p:g}, {self.method})"
 

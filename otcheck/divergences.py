@@ -358,6 +358,17 @@ class RestrictedGanResult:
         """``upper_bound - value``: how far the attained value may be below the restricted supremum."""
         return self.upper_bound - self.value
 
+    @property
+    def bound(self):
+        """The restricted supremum as a :class:`~otcheck.bounds.Bound` ``[value, upper_bound]`` (an
+        ``"estimate"``: float64 sums; the value is attained, the upper end is the solver's dual)."""
+        from .bounds import FLOAT_REL_ERROR, Bound
+
+        err = FLOAT_REL_ERROR * max(abs(self.value), 1.0)
+        hi = self.upper_bound + err if np.isfinite(self.upper_bound) else np.inf
+        return Bound(self.value, self.value - err, max(hi, self.value), method="GAN game over logistic "
+                     "discriminators (Clarabel)", guarantee="estimate", tight=bool(self.gap <= 1e-7))
+
 
 def gan_restricted(p, q, features, *, radius=None):
     r"""The GAN game restricted to logistic discriminators of a feature map, solved as a concave program.

@@ -107,6 +107,22 @@ class _GapCertified:
         """True when ``gap / scale`` and ``primal_residual`` are at most ``tol``."""
         return self.gap <= self.tol * self.scale and self.primal_residual <= self.tol
 
+    @property
+    def bound(self):
+        r"""The value as a :class:`~otcheck.bounds.Bound`: ``[dual_bound, value]``.
+
+        An ``"estimate"``: the Lagrangian lower bound and the primal value are exact formulas, but
+        evaluated in float64 at a plan feasible up to ``primal_residual``, with no bound on their
+        rounding; ``tight`` when ``certified``. Each end is widened by
+        :data:`~otcheck.bounds.FLOAT_REL_ERROR` of ``scale`` for the float evaluation.
+        """
+        from .bounds import FLOAT_REL_ERROR, Bound
+
+        err = FLOAT_REL_ERROR * self.scale
+        lo = min(self.dual_bound, self.value) - err
+        return Bound(self.value, lo, self.value + err, method=self._bound_method(), guarantee="estimate",
+                     tight=bool(self.certified))
+
 
 @dataclass(frozen=True)
 class RelaxedResult(_GapCertified):
@@ -162,6 +178,9 @@ class RelaxedResult(_GapCertified):
     scale: float = field(repr=False, default=1.0)
     tol: float = field(repr=False, default=DEFAULT_TOL)
 
+    def _bound_method(self):
+        return f"relaxed OT eq. 12 ({self.penalty}, lambda={self.lam:g}): convex program + Lagrangian bound"
+
     @property
     def interval(self):
         r"""``(dual_bound, value)``: the exact :math:`W_c^\lambda` lies in it (up to rounding).
@@ -199,6 +218,9 @@ class ConstrainedResult(_GapCertified):
     scale, tol : float
         As in :class:`RelaxedResult`.
     """
+
+    def _bound_method(self):
+        return f"constrained OT ({self.penalty} <= {self.mu:g}): convex program + Lagrangian bound"
 
     value: float
     penalty_value: float

@@ -5,11 +5,11 @@
 only when run).
 """
 
-from ._engine import (FAILS, HOLDS, KINDS, RELATIONS, UNDECIDED, Claim, Evidence, Report, combine, decide,
+from ._engine import (FAILS, HOLDS, KINDS, RELATIONS, UNDECIDED, Claim, Evidence, Recorder, Report, combine, decide,
                       decide_interval, register, registry, verify)
 
 # Registration happens on import, in paper order.
 from . import section2, section3, section4, appendix, trained  # noqa: E402,F401
 
-__all__ = ["Claim", "Evidence", "Report", "registry", "register", "verify", "decide", "decide_interval",
+__all__ = ["Claim", "Evidence", "Recorder", "Report", "registry", "register", "verify", "decide", "decide_interval",
            "combine", "HOLDS", "FAILS", "UNDECIDED", "KINDS", "RELATIONS"]

@@ -6,19 +6,27 @@ the layers below, and compares two numbers under a relation. Nothing here solves
 
 from __future__ import annotations
 
+import contextvars
 import inspect
 import json
 import math
+import numbers
 import time
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from typing import Callable, Mapping
 
 import numpy as np
 
+from ..bounds import Bound, decode_number, encode_number
+
 __all__ = [
-    "Evidence", "Claim", "Report", "registry", "register", "verify",
+    "Evidence", "Claim", "Report", "Recorder", "registry", "register", "verify",
     "decide", "decide_interval", "combine", "HOLDS", "FAILS", "UNDECIDED", "KINDS", "RELATIONS",
 ]
+
+#: The id of the claim whose check is running (set by :meth:`Claim.run`, read by :class:`Recorder`).
+_CURRENT = contextvars.ContextVar("otcheck_current_claim", default=None)
 
 HOLDS, FAILS, UNDECIDED = "holds", "fails", "undecided"
 VERDICTS = (HOLDS, FAILS, UNDECIDED)
@@ -33,7 +41,15 @@ RELATIONS = ("==", "<=", ">=", "<", ">", "!=", "depends on", "does not depend on
 
 
 def _plain(x):
-    """Make numpy scalars/arrays and nested containers JSON-friendly."""
+    """Make numpy scalars/arrays, Fractions, Bounds and nested containers JSON-friendly.
+
+    A :class:`~fractions.Fraction` becomes its exact string ``"p/q"`` (an integral one its digits),
+    so a rational value survives a JSON round trip exactly (:func:`otcheck.bounds.decode_number`).
+    """
+    if isinstance(x, Bound):
+        return x.to_dict()
+    if isinstance(x, Fraction):
+        return encode_number(x)
     if isinstance(x, np.ndarray):
         return _plain(x.tolist())
     if isinstance(x, (np.floating,)):
@@ -43,11 +59,7 @@ def _plain(x):
     if isinstance(x, (np.bool_,)):
         return bool(x)
     if isinstance(x, float):
-        if math.isnan(x):
-            return "nan"
-        if math.isinf(x):
-            return "inf" if x > 0 else "-inf"
-        return x
+        return encode_number(x)
     if isinstance(x, Mapping):
         return {str(k): _plain(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
@@ -59,66 +71,144 @@ def _plain(x):
     return repr(x)
 
 
-def decide(lhs, rhs, relation, tol, scale=1.0):
-    r"""Verdict of ``lhs RELATION rhs`` for *certified* numbers (exact up to ``tol``).
+def _as_bound(x, name):
+    """A :class:`Bound` for a comparison side: Bounds as they are, exact numbers as proven points."""
+    if isinstance(x, Bound):
+        return x
+    if isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected a number or a Bound, got a bool")
+    if isinstance(x, (Fraction, int, np.integer)) or (isinstance(x, numbers.Rational) and not isinstance(x, float)):
+        return Bound.exact(Fraction(int(x.numerator), int(x.denominator)) if isinstance(x, numbers.Rational)
+                           else Fraction(int(x)), method="given number")
+    if isinstance(x, numbers.Real):
+        v = float(x)
+        if math.isnan(v):
+            return Bound(math.nan, math.nan, math.nan, method="given number", tight=False)
+        if math.isinf(v):
+            return Bound(v, v, v, method="given number", tight=False)
+        return Bound.exact(v, method="given number")
+    raise TypeError(f"{name}: expected a number or a Bound, got {type(x).__name__}")
 
-    ``==`` holds when :math:`|l - r| \le tol \cdot \max(s, |l|, |r|)`; ``<=`` when
-    :math:`l \le r + tol \cdot \max(s, |l|, |r|)`; ``<`` needs :math:`l < r - tol\cdot\ldots`
-    (a strict inequality within tolerance is ``undecided``). Exact numbers never give
-    ``undecided`` for ``==``, ``<=``, ``>=``. ``s = scale`` is the size of the problem's numbers
-    (default 1, for instances of unit scale): certified values carry rounding relative to the
-    problem, not to themselves, and a claim on an instance of another scale passes its own (with
-    ``scale=1`` two values of size 1e-17 would compare equal whatever they are).
 
-    ``"does not depend on"`` is ``==`` of two values (e.g. two minimizers at two parameters);
-    ``"depends on"`` holds when they differ by more than the tolerance and fails otherwise;
-    ``!=`` is ``undecided`` (not ``fails``) within tolerance. ``"exists"`` reads ``lhs`` as the
-    number of witnesses found: it holds when ``lhs > 0`` and is ``undecided`` otherwise (a search
-    that found nothing proves nothing).
+def _check_tol(tol, name="tol"):
+    if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, numbers.Real):
+        raise TypeError(f"{name}: expected a real number >= 0, got {type(tol).__name__} {tol!r}")
+    tol = float(tol)
+    if not math.isfinite(tol) or tol < 0:
+        raise ValueError(f"{name}: must be a finite number >= 0, got {tol!r}")
+    return tol
+
+
+def _verdict(d, relation, m, tight):
+    """The one rule: verdict of ``lhs RELATION rhs`` from the interval ``d`` of ``lhs - rhs``.
+
+    ``m >= 0`` is the margin (the tolerance the statement allows, absolute); ``tight`` says whether
+    both sides met their own precision, so that overlapping intervals may count as agreeing.
+    """
+    lo, hi = d.lower, d.upper
+    if any(isinstance(x, float) and math.isnan(x) for x in (lo, hi)):
+        return UNDECIDED
+    within = -m <= lo and hi <= m          # proven equal up to the margin
+    overlap = lo <= m and hi >= -m         # not proven apart
+    if relation in ("==", "does not depend on"):
+        if within or (tight and overlap):
+            return HOLDS
+        return FAILS if not overlap else UNDECIDED
+    if relation == "!=":
+        return HOLDS if not overlap else UNDECIDED
+    if relation == "depends on":
+        if not overlap:
+            return HOLDS
+        return FAILS if (within or tight) else UNDECIDED
+    if relation == "<=":
+        if hi <= m or (tight and lo <= m):
+            return HOLDS
+        return FAILS if lo > m else UNDECIDED
+    if relation == ">=":
+        if lo >= -m or (tight and hi >= -m):
+            return HOLDS
+        return FAILS if hi < -m else UNDECIDED
+    if relation == "<":   # strict: the margin works against the claim
+        if hi < -m:
+            return HOLDS
+        return FAILS if lo >= m else UNDECIDED
+    if relation == ">":
+        if lo > m:
+            return HOLDS
+        return FAILS if hi <= -m else UNDECIDED
+    raise ValueError(f"relation: {relation!r} cannot be decided from two numbers; expected one of {RELATIONS}")
+
+
+def decide(lhs, rhs, relation, tol=0.0, scale=1.0, *, margin=0.0):
+    r"""Verdict of ``lhs RELATION rhs``: the one decision rule of otcheck.
+
+    ``lhs`` and ``rhs`` are :class:`~otcheck.bounds.Bound`\ s (or plain numbers: an ``int`` or a
+    :class:`~fractions.Fraction` is an exact point and stays exact; a float is taken at its
+    value). With :math:`[d_-, d_+]` the interval of ``lhs - rhs`` (rounded outward, exact for
+    rationals) and :math:`m` the margin the statement allows,
+
+    * ``<=`` holds when :math:`d_+ \le m` (proven), or when both sides are *tight* and
+      :math:`d_- \le m` (agreeing to their certified precision); it fails only when
+      :math:`d_- > m` (proven wrong), and is ``undecided`` otherwise;
+    * ``==`` holds when :math:`[d_-, d_+] \subseteq [-m, m]`, or when both are tight and the
+      intervals overlap within ``m``; it fails only when they are apart by more than ``m``;
+    * ``<`` holds only when :math:`d_+ < -m` and fails when :math:`d_- \ge m` (a strict relation
+      is never granted by overlap); ``>=`` and ``>`` mirror these;
+    * ``!=`` holds when the intervals are apart by more than ``m`` (else undecided);
+      ``"depends on"`` likewise, and fails when they agree (tight, or within ``m``);
+      ``"does not depend on"`` is ``==``; ``"exists"`` holds when ``lhs > 0`` (a count of
+      witnesses) and is undecided otherwise.
+
+    So a ``fails`` is always proven (for a confidence bound: at its confidence level), a wide or
+    one-sided bound never makes a relation hold by overlap, and a sampled interval (never tight)
+    decides only what it proves.
+
+    Parameters
+    ----------
+    lhs, rhs : Bound or number
+    relation : str
+        One of :data:`RELATIONS`.
+    tol : float, default 0
+        For plain numbers: a relative tolerance, the margin is
+        :math:`m = \mathrm{tol}\cdot\max(s, |l|, |r|)` with ``s = scale``. Must be finite and
+        ``>= 0`` (a ``ValueError`` otherwise).
+    scale : float, default 1
+        The size of the problem's numbers, for ``tol``.
+    margin : float, default 0
+        An absolute margin stated by the claim (an equivalence margin for ``==``), added to the
+        above.
 
     Examples
     --------
     >>> decide(1.0, 1.0 + 1e-12, "==", 1e-9), decide(2.0, 1.0, "<=", 1e-9), decide(1.0, 1.0, "<", 1e-9)
     ('holds', 'fails', 'undecided')
+    >>> from fractions import Fraction as F
+    >>> decide(F(1, 3) + F(1, 10**30), F(1, 3), "<=", 0)   # rationals stay exact
+    'fails'
     """
-    lhs, rhs = float(lhs), float(rhs)
-    if math.isnan(lhs) or math.isnan(rhs):
-        return UNDECIDED
-    if math.isinf(lhs) or math.isinf(rhs):
-        slack = 0.0
-    else:
-        slack = tol * max(float(scale), abs(lhs), abs(rhs))
-    if relation in ("==", "does not depend on"):
-        return HOLDS if (lhs == rhs or abs(lhs - rhs) <= slack) else FAILS
-    if relation == "!=":
-        return HOLDS if abs(lhs - rhs) > slack else UNDECIDED
-    if relation == "depends on":
-        return HOLDS if abs(lhs - rhs) > slack else FAILS
-    if relation == "exists":
-        return HOLDS if lhs > 0 else UNDECIDED
-    if relation == "<=":
-        return HOLDS if lhs <= rhs + slack else FAILS
-    if relation == ">=":
-        return HOLDS if lhs >= rhs - slack else FAILS
-    if relation == "<":
-        return HOLDS if lhs < rhs - slack else (FAILS if lhs > rhs + slack else UNDECIDED)
-    if relation == ">":
-        return HOLDS if lhs > rhs + slack else (FAILS if lhs < rhs - slack else UNDECIDED)
-    raise ValueError(f"relation: {relation!r} cannot be decided from two numbers; expected one of {RELATIONS}")
+    tol = _check_tol(tol)
+    margin = _check_tol(margin, "margin")
+    scale = _check_tol(scale, "scale")
+    L, R = _as_bound(lhs, "lhs"), _as_bound(rhs, "rhs")
+    m = margin
+    if tol:
+        mags = [abs(float(x)) for x in (L.value, R.value) if math.isfinite(float(x))]
+        m += tol * max([scale] + mags)
+    if relation not in RELATIONS:
+        raise ValueError(f"relation: {relation!r} cannot be decided; expected one of {RELATIONS}")
+    if relation == "exists":  # lhs counts witnesses found: a search that found nothing proves nothing
+        return HOLDS if (L.value == L.value and L.value > 0) else UNDECIDED
+    d = L - R
+    return _verdict(d, relation, m, L.tight and R.tight)
 
 
 def decide_interval(lhs_ci, rhs_ci, relation, tol=0.0):
-    r"""Verdict of ``lhs RELATION rhs`` from two confidence intervals ``(low, high)``.
+    r"""Verdict of ``lhs RELATION rhs`` from two intervals ``(low, high)``: :func:`decide` on them.
 
-    ``<=`` holds when :math:`l_{high} \le r_{low} + tol`, fails when :math:`l_{low} > r_{high} + tol`,
-    and is ``undecided`` otherwise (the intervals overlap at this sample size). The strict ``<``
-    holds only when :math:`l_{high} < r_{low} - tol` (touching intervals, or overlap within the
-    tolerance, leave it ``undecided``), as :func:`decide` does for exact numbers. ``==`` holds when
-    both intervals lie within ``tol`` of each other (:math:`\max(l_{high}, r_{high}) -
-    \min(l_{low}, r_{low}) \le tol`), fails when they are disjoint by more than ``tol``, and is
-    ``undecided`` otherwise: sampled equality is only ever shown up to ``tol``. ``!=`` and
-    ``"depends on"`` hold when the intervals are disjoint by more than ``tol`` and are
-    ``undecided`` otherwise.
+    The intervals are read as bounds that are not *tight* (sampled intervals), so a relation holds
+    only when they prove it, with ``tol`` as an absolute margin: ``<=`` holds when
+    :math:`l_{high} \le r_{low} + tol`, fails when :math:`l_{low} > r_{high} + tol`, and is
+    ``undecided`` otherwise; ``==`` holds when every difference lies within ``tol``.
 
     Examples
     --------
@@ -128,21 +218,9 @@ def decide_interval(lhs_ci, rhs_ci, relation, tol=0.0):
     (ll, lh), (rl, rh) = (map(float, lhs_ci)), (map(float, rhs_ci))
     if ll > lh or rl > rh:
         raise ValueError("lhs_ci, rhs_ci: each interval must be (low, high) with low <= high")
-    if relation == "<=":
-        return HOLDS if lh <= rl + tol else (FAILS if ll > rh + tol else UNDECIDED)
-    if relation == ">=":
-        return HOLDS if ll >= rh - tol else (FAILS if lh < rl - tol else UNDECIDED)
-    if relation == "<":   # strict: the tolerance works against the claim, as in decide()
-        return HOLDS if lh < rl - tol else (FAILS if ll > rh + tol else UNDECIDED)
-    if relation == ">":
-        return HOLDS if ll > rh + tol else (FAILS if lh < rl - tol else UNDECIDED)
-    if relation in ("==", "does not depend on"):
-        if max(lh, rh) - min(ll, rl) <= tol:
-            return HOLDS
-        return FAILS if (ll > rh + tol or rl > lh + tol) else UNDECIDED
-    if relation in ("!=", "depends on"):
-        return HOLDS if (ll > rh + tol or rl > lh + tol) else UNDECIDED
-    raise ValueError(f"relation: {relation!r} cannot be decided from intervals")
+    left = Bound.interval(ll, lh, method="interval", guarantee="estimate", tight=ll == lh)
+    right = Bound.interval(rl, rh, method="interval", guarantee="estimate", tight=rl == rh)
+    return decide(left, right, relation, margin=_check_tol(tol))
 
 
 def combine(verdicts):
@@ -157,6 +235,28 @@ def combine(verdicts):
     return HOLDS
 
 
+def _provenance(left, right):
+    """``(method, guarantee, confidence)`` of a comparison, from its two bounds."""
+    methods = [b.method for b in (left, right) if b.method != "given number" or not (b.is_exact and b.value == 0)]
+    method = " vs ".join(dict.fromkeys(methods)) if methods else left.method
+    gs = (left.guarantee, right.guarantee)
+    if "estimate" in gs:
+        return method, "estimate", None
+    if "confidence" in gs:
+        return method, "confidence", 1.0 - (left.alpha + right.alpha)
+    return method, "proof", None
+
+
+def _side(x):
+    """The headline number of a side: a Fraction stays a Fraction, everything else is a float."""
+    v = x.value if isinstance(x, Bound) else x
+    if isinstance(v, Fraction):
+        return v
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+        return Fraction(int(v))
+    return float(v)
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What a claim's check found: two sides, a relation and a verdict, with the deciding instance.
@@ -167,20 +267,19 @@ class Evidence:
         The claim id.
     relation : str
         One of :data:`RELATIONS`.
-    lhs, rhs : float
-        The two sides (for ``"depends on"``-type relations, the two numbers compared, e.g. two
-        minimizers).
+    lhs, rhs : float or Fraction
+        The two sides' values (a Fraction when exact and rational).
     verdict : str
         ``"holds"``, ``"fails"`` or ``"undecided"``.
     tolerance : float or None
-        Tolerance used for certified numbers.
+        The margin the comparison allowed (0 when the bounds alone decided).
     confidence : float or None
-        Confidence level of the intervals for sampled numbers.
+        Joint confidence level, when a side is a confidence interval.
     lhs_ci, rhs_ci : tuple or None
-        Confidence intervals of sampled sides.
+        The two sides' intervals ``(lower, upper)``.
     method : str
-        How the numbers were obtained: ``"exact-discrete"``, ``"closed-form"``, ``"quadrature"``,
-        ``"sampled"``, ``"trained"``.
+        How the numbers were obtained: the provenance of the two bounds (e.g.
+        ``"exact OT (emd), certified vs exact LP over encoders (HiGHS)"``).
     instance : dict
         What decided it, enough to replay the check (seed, sizes, and for a failure the arrays).
     details : dict
@@ -189,6 +288,10 @@ class Evidence:
         Sub-checks; a claim with parts has the :func:`combine`\\ d verdict of them.
     note : str
         One line a reader needs (which OCR reading was tested, a finding).
+    lhs_bound, rhs_bound : Bound or None
+        The two certified numbers compared.
+    guarantee : str
+        ``"proof"``, ``"confidence"`` or ``"estimate"``: the weaker of the two sides'.
     """
 
     claim: str
@@ -200,11 +303,14 @@ class Evidence:
     confidence: float | None = None
     lhs_ci: tuple | None = None
     rhs_ci: tuple | None = None
-    method: str = "exact-discrete"
+    method: str = "unspecified"
     instance: Mapping = field(default_factory=dict)
     details: Mapping = field(default_factory=dict)
     parts: tuple = ()
     note: str = ""
+    lhs_bound: Bound | None = None
+    rhs_bound: Bound | None = None
+    guarantee: str = "estimate"
 
     def __post_init__(self):
         if self.verdict not in VERDICTS:
@@ -213,18 +319,42 @@ class Evidence:
             raise ValueError(f"relation: expected one of {RELATIONS}, got {self.relation!r}")
 
     @classmethod
-    def compare(cls, claim, lhs, rhs, relation, *, tol, scale=1.0, **kw):
-        """Evidence for certified numbers: the verdict comes from :func:`decide` (``scale`` as there)."""
-        return cls(claim=claim, relation=relation, lhs=float(lhs), rhs=float(rhs),
-                   verdict=decide(lhs, rhs, relation, tol, scale), tolerance=tol, **kw)
+    def compare(cls, claim, lhs, rhs, relation, *, tol=0.0, scale=1.0, margin=0.0, **kw):
+        """Evidence from two :class:`~otcheck.bounds.Bound`\\ s (or numbers), decided by :func:`decide`.
+
+        With Bounds, ``method``, ``guarantee`` and ``confidence`` come from their provenance (passing
+        ``method`` then is an error). With plain numbers ``method`` should say how they were
+        obtained; it is ``"unspecified"`` otherwise. ``tol``/``scale`` are :func:`decide`'s (for plain
+        numbers), ``margin`` an absolute margin stated by the claim.
+        """
+        L, R = _as_bound(lhs, "lhs"), _as_bound(rhs, "rhs")
+        verdict = decide(L, R, relation, tol, scale, margin=margin)
+        bounds = isinstance(lhs, Bound) or isinstance(rhs, Bound)
+        if bounds:
+            if "method" in kw:
+                raise TypeError("method: comes from the bounds' provenance; do not pass it with Bounds")
+            method, guarantee, confidence = _provenance(L, R)
+            kw.setdefault("confidence", confidence)
+            kw["method"] = method
+        else:
+            guarantee = "proof" if (L.is_exact and R.is_exact and isinstance(L.value, Fraction)
+                                    and isinstance(R.value, Fraction)) else "estimate"
+        mags = [abs(float(x)) for x in (L.value, R.value) if math.isfinite(float(x))]
+        tolerance = float(margin) + (float(tol) * max([float(scale)] + mags) if tol else 0.0)
+        kw.setdefault("lhs_ci", (L.lower, L.upper) if not L.is_exact else None)
+        kw.setdefault("rhs_ci", (R.lower, R.upper) if not R.is_exact else None)
+        return cls(claim=claim, relation=relation, lhs=_side(L), rhs=_side(R), verdict=verdict,
+                   tolerance=tolerance, lhs_bound=L if bounds else None, rhs_bound=R if bounds else None,
+                   guarantee=guarantee, **kw)
 
     @classmethod
     def compare_ci(cls, claim, lhs, rhs, relation, *, lhs_ci, rhs_ci, confidence, tol=0.0, **kw):
-        """Evidence for sampled numbers: the verdict comes from :func:`decide_interval`."""
-        kw.setdefault("method", "sampled")
-        return cls(claim=claim, relation=relation, lhs=float(lhs), rhs=float(rhs),
-                   verdict=decide_interval(lhs_ci, rhs_ci, relation, tol), tolerance=tol,
-                   confidence=confidence, lhs_ci=tuple(map(float, lhs_ci)), rhs_ci=tuple(map(float, rhs_ci)), **kw)
+        """Evidence for two sampled intervals at a stated ``confidence``: the same rule as :meth:`compare`
+        (intervals are not tight; ``tol`` is an absolute margin)."""
+        method = kw.pop("method", "sampled")
+        left = _ci_bound(lhs, lhs_ci, confidence, method)
+        right = _ci_bound(rhs, rhs_ci, confidence, method)
+        return cls.compare(claim, left, right, relation, margin=tol, **kw)
 
     @classmethod
     def all_of(cls, claim, parts, *, relation=None, lhs=None, rhs=None, **kw):
@@ -241,8 +371,14 @@ class Evidence:
         kw.setdefault("tolerance", head.tolerance)
         kw.setdefault("confidence", head.confidence)
         kw.setdefault("method", head.method)
+        kw.setdefault("guarantee", head.guarantee)
+        if lhs is None and rhs is None:
+            kw.setdefault("lhs_bound", head.lhs_bound)
+            kw.setdefault("rhs_bound", head.rhs_bound)
+            kw.setdefault("lhs_ci", head.lhs_ci)
+            kw.setdefault("rhs_ci", head.rhs_ci)
         return cls(claim=claim, relation=relation or head.relation,
-                   lhs=head.lhs if lhs is None else float(lhs), rhs=head.rhs if rhs is None else float(rhs),
+                   lhs=head.lhs if lhs is None else _side(lhs), rhs=head.rhs if rhs is None else _side(rhs),
                    verdict=verdict, parts=parts, **kw)
 
     @property
@@ -250,9 +386,11 @@ class Evidence:
         """Signed slack of the relation: positive when it holds with room, negative when violated.
 
         ``rhs - lhs`` for ``<=``/``<``, ``lhs - rhs`` for ``>=``/``>``, ``-|lhs - rhs|`` for ``==``,
-        ``|lhs - rhs|`` for ``!=``/``depends on``; NaN otherwise.
+        ``|lhs - rhs|`` for ``!=``/``depends on``; NaN otherwise. Exact for rational sides.
         """
         l, r = self.lhs, self.rhs
+        if isinstance(l, Fraction) != isinstance(r, Fraction):
+            l, r = float(l), float(r)
         if self.relation in ("<=", "<"):
             return r - l
         if self.relation in (">=", ">"):
@@ -264,14 +402,37 @@ class Evidence:
         return float("nan")
 
     def to_dict(self):
-        """A JSON-ready dict of every field, parts included."""
+        """A JSON-ready dict of every field, parts included (rationals as exact strings)."""
         return {
             "claim": self.claim, "relation": self.relation, "lhs": _plain(self.lhs), "rhs": _plain(self.rhs),
             "margin": _plain(self.margin), "verdict": self.verdict, "tolerance": _plain(self.tolerance),
             "confidence": _plain(self.confidence), "lhs_ci": _plain(self.lhs_ci), "rhs_ci": _plain(self.rhs_ci),
-            "method": self.method, "instance": _plain(self.instance), "details": _plain(self.details),
+            "method": self.method, "guarantee": self.guarantee, "lhs_bound": _plain(self.lhs_bound),
+            "rhs_bound": _plain(self.rhs_bound), "instance": _plain(self.instance), "details": _plain(self.details),
             "parts": [p.to_dict() for p in self.parts], "note": self.note,
         }
+
+    @classmethod
+    def from_dict(cls, d):
+        """Inverse of :meth:`to_dict` for the decided fields (rationals come back as Fractions)."""
+        def num(x):
+            return decode_number(x) if x is not None else None
+
+        def ci(x):
+            return tuple(num(t) for t in x) if x is not None else None
+
+        def side(x):
+            v = num(x)
+            return v if isinstance(v, Fraction) else float(v)
+
+        return cls(claim=d["claim"], relation=d["relation"], lhs=side(d["lhs"]), rhs=side(d["rhs"]),
+                   verdict=d["verdict"], tolerance=num(d.get("tolerance")), confidence=d.get("confidence"),
+                   lhs_ci=ci(d.get("lhs_ci")), rhs_ci=ci(d.get("rhs_ci")), method=d.get("method", "unspecified"),
+                   instance=d.get("instance", {}), details=d.get("details", {}),
+                   parts=tuple(cls.from_dict(p) for p in d.get("parts", ())), note=d.get("note", ""),
+                   lhs_bound=Bound.from_dict(d["lhs_bound"]) if d.get("lhs_bound") else None,
+                   rhs_bound=Bound.from_dict(d["rhs_bound"]) if d.get("rhs_bound") else None,
+                   guarantee=d.get("guarantee", "estimate"))
 
     def failing_parts(self):
         """The innermost failing pieces of evidence (``self`` when it fails and has no failing part).
@@ -285,8 +446,70 @@ class Evidence:
         return inner or (self,)
 
     def __str__(self):
-        return (f"{self.claim}: {self.lhs:.6g} {self.relation} {self.rhs:.6g} -> {self.verdict} "
-                f"(margin {self.margin:.3g}, {self.method})")
+        return (f"{self.claim}: {float(self.lhs):.6g} {self.relation} {float(self.rhs):.6g} -> {self.verdict} "
+                f"(margin {float(self.margin):.3g}, {self.guarantee}: {self.method})")
+
+
+def _ci_bound(value, ci, confidence, method):
+    lo, hi = (float(t) for t in ci)
+    if lo == hi:
+        return Bound.exact(lo, method=method)
+    return Bound.interval(lo, hi, float(value), method=method, guarantee="confidence", confidence=confidence,
+                          tight=False)
+
+
+class Recorder:
+    """Collects the comparisons of one claim's check and supplies the claim id to each.
+
+    Inside a registered check the id comes from the claim being run, so a check writes
+    ``rec = Recorder()`` once and then ``rec.compare(lhs_bound, rhs_bound, "<=")``; outside the
+    registry pass the id. :meth:`evidence` combines the parts (:meth:`Evidence.all_of`).
+
+    Examples
+    --------
+    >>> from otcheck.bounds import Bound
+    >>> rec = Recorder("demo", instance={"seed": 0})
+    >>> _ = rec.compare(Bound.exact(1), Bound.exact(2), "<=", note="one is at most two")
+    >>> rec.evidence().verdict, rec.evidence().parts[0].instance
+    ('holds', {'seed': 0})
+    """
+
+    def __init__(self, claim=None, *, instance=None):
+        claim = claim if claim is not None else _CURRENT.get()
+        if not isinstance(claim, str) or not claim:
+            raise TypeError("claim: pass the claim id (no claim is being run by the registry)")
+        self.claim = claim
+        self.instance = dict(instance or {})
+        self.parts = []
+
+    def compare(self, lhs, rhs, relation, *, margin=0.0, note="", instance=None, details=None, **kw):
+        """Record :meth:`Evidence.compare` of two bounds; returns the new part."""
+        ev = Evidence.compare(self.claim, lhs, rhs, relation, margin=margin, note=note,
+                              instance=self.instance if instance is None else instance, details=details or {}, **kw)
+        self.parts.append(ev)
+        return ev
+
+    def add(self, evidence):
+        """Record a part built elsewhere (its claim id is replaced by this claim's)."""
+        if not isinstance(evidence, Evidence):
+            raise TypeError(f"evidence: expected Evidence, got {type(evidence).__name__}")
+        ev = replace(evidence, claim=self.claim)
+        self.parts.append(ev)
+        return ev
+
+    def undecided(self, lhs, rhs, relation, *, note, instance=None):
+        """Record a part that cannot be decided (e.g. a solver that could not certify), with why."""
+        L, R = _as_bound(lhs, "lhs"), _as_bound(rhs, "rhs")
+        ev = Evidence(claim=self.claim, relation=relation, lhs=_side(L), rhs=_side(R), verdict=UNDECIDED,
+                      tolerance=0.0, method="not certified", instance=self.instance if instance is None else instance,
+                      note=note)
+        self.parts.append(ev)
+        return ev
+
+    def evidence(self, **kw):
+        """The claim's Evidence: every recorded part, combined."""
+        kw.setdefault("instance", self.instance)
+        return Evidence.all_of(self.claim, self.parts, **kw)
 
 
 @dataclass(frozen=True)
@@ -354,7 +577,11 @@ class Claim:
             for name in sizes:
                 if name not in params or name == "seed":
                     raise TypeError(f"{name}: unknown size for claim {self.id!r}; accepted: {sorted(self.sizes)}")
-        ev = self.check(seed=seed, **sizes)
+        token = _CURRENT.set(self.id)
+        try:
+            ev = self.check(seed=seed, **sizes)
+        finally:
+            _CURRENT.reset(token)
         if not isinstance(ev, Evidence):
             raise TypeError(f"claim {self.id!r}: check returned {type(ev).__name__}, expected Evidence")
         if ev.claim != self.id:
@@ -474,7 +701,8 @@ class Report:
     def to_table(self):
         """Plain-text table, one row per claim (errors as rows with verdict ``error``)."""
         head = ("claim", "kind", "relation", "lhs", "rhs", "margin", "verdict")
-        body = [(i, k, r, f"{l:.6g}", f"{h:.6g}", f"{m:.3g}", v) for i, k, r, l, h, m, v in self.rows()]
+        body = [(i, k, r, f"{float(l):.6g}", f"{float(h):.6g}", f"{float(m):.3g}", v)
+                for i, k, r, l, h, m, v in self.rows()]
         body += [(i, self.kind(i), "", "", "", "", "error") for i in self.errors]
         widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
         line = lambda row: "  ".join(str(x).ljust(w) for x, w in zip(row, widths)).rstrip()  # noqa: E731
@@ -484,7 +712,7 @@ class Report:
         """Markdown: the table of :meth:`to_table`, then every failing instance and error."""
         out = ["| claim | kind | relation | lhs | rhs | margin | verdict |", "|---|---|---|---|---|---|---|"]
         for i, k, r, l, h, m, v in self.rows():
-            out.append(f"| `{i}` | {k} | `{r}` | {l:.6g} | {h:.6g} | {m:.3g} | {v} |")
+            out.append(f"| `{i}` | {k} | `{r}` | {float(l):.6g} | {float(h):.6g} | {float(m):.3g} | {v} |")
         for i, msg in self.errors.items():
             out.append(f"| `{i}` | {self.kind(i)} | | | | | error |")
         bad = [e for e in self.evidence if e.verdict == FAILS]

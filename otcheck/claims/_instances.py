@@ -297,15 +297,9 @@ def mean_interval(values, confidence=0.95):
     >>> m, lo < 2 < hi
     (2.0, True)
     """
-    from scipy.stats import t as student_t
+    from ..bounds import student_t_interval
 
-    v = np.asarray(values, dtype=float).ravel()
-    if v.size < 2:
-        raise ValueError(f"values: need at least 2 replicates, got {v.size}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence: must lie in (0, 1), got {confidence}")
-    m = float(v.mean())
-    half = float(student_t.ppf(0.5 + confidence / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
+    m, half = student_t_interval(values, confidence)
     return m, (m - half, m + half)
 
 

@@ -50,6 +50,14 @@ class Estimate:
         """``(low, high)``."""
         return (self.low, self.high)
 
+    @property
+    def bound(self):
+        """The estimate as a :class:`~otcheck.bounds.Bound` (``"confidence"``, never tight)."""
+        from ..bounds import Bound
+
+        return Bound(self.value, self.low, self.high, method=f"sampled ({len(self.values) or 'several'} repetitions)",
+                     guarantee="confidence", confidence=self.confidence, tight=False)
+
     def to_dict(self):
         return asdict(self)
 
@@ -64,15 +72,12 @@ def mean_interval(values, confidence=0.95, n=0):
 
         \bar w \pm t_{(1+\gamma)/2,\, R-1}\, s / \sqrt R, \qquad \gamma = \text{confidence}
     """
-    from scipy import stats
+    from ..bounds import student_t_interval
 
     v = np.asarray(values, dtype=np.float64)
     if v.ndim != 1 or v.size < 2:
         raise ValueError(f"values: need at least two repetitions for an interval, got {v.size}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence: must be in (0, 1), got {confidence}")
-    m = float(v.mean())
-    half = float(stats.t.ppf(0.5 + confidence / 2, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
+    m, half = student_t_interval(v, confidence)
     return Estimate(m, m - half, m + half, float(confidence), tuple(float(x) for x in v), int(n))
 
 
