@@ -1,9 +1,10 @@
 """otcheck: certified numerical checks of optimal-transport generative modeling theory.
 
 Layers (data flows down; nothing imports upward): measures and costs, exact OT, divergences and
-relaxed OT, claims, models (torch), front ends. See ``docs/`` and DESIGN.md.
+relaxed OT, claims, models (torch), front ends. See ``docs/``.
 """
 
+from .bounds import Bound
 from .costs import cost_matrix
 from .exact import (Certificate, ExactCertificateError, OTResult, UncertifiedError, certify, certify_exact, solve_ot,
                     solve_ot_1d, wasserstein)
@@ -12,6 +13,7 @@ from .measures import DiscreteMeasure
 __version__ = "0.1.0"
 
 __all__ = [
+    "Bound",
     "DiscreteMeasure",
     "cost_matrix",
     "solve_ot",

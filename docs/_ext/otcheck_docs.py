@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 #: The public modules the API page documents, in reading order: (module, one-line role).
 PLANNED_MODULES = (
     ("otcheck", "The top-level names: measures, costs, certified exact OT, claims verification."),
+    ("otcheck.bounds", "Layer 0: the one certified-number type, Bound (proof, confidence or estimate)."),
     ("otcheck.exact", "Layer 2: exact discrete optimal transport; every engine's result is certified."),
     ("otcheck.strategies", "Hypothesis strategies for property-based proof checks."),
     ("otcheck.divergences", "Layer 3: divergences between discrete laws and MMD estimators."),
