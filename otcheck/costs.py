@@ -8,9 +8,9 @@ import numpy as np
 
 from ._validation import as_points
 
-__all__ = ["cost_matrix", "COST_NAMES"]
+__all__ = ["cost_matrix", "COST_NAMES", "Cost", "SqEuclidean", "Euclidean", "PowerCost", "CallableCost", "as_cost_fn"]
 
-#: Names accepted by :func:`cost_matrix`.
+#: Names accepted by :func:`cost_matrix` and :func:`as_cost_fn`.
 COST_NAMES = ("sqeuclidean", "euclidean")
 
 
@@ -56,6 +56,166 @@ def _finite(C, cost):
     return C
 
 
+class Cost:
+    r"""A ground cost :math:`c(x, y)` on :math:`\mathbb R^d`, with the properties the engines need.
+
+    Subclasses are small frozen dataclasses; strings and numbers are accepted wherever a cost is
+    (:func:`as_cost_fn` turns them into one of these).
+
+    Attributes
+    ----------
+    name : str
+        ``"sqeuclidean"``, ``"euclidean"``, ``"power"`` or ``"callable"``.
+    translation_invariant : bool
+        :math:`c(x, y) = h(x - y)` for some ``h`` (the sparse engine's pruning and the quantile
+        engine rely on it).
+    convex_in_difference : bool
+        ``h`` is convex, so on the line the sorted (quantile) coupling is optimal.
+    power : float or None
+        ``p`` when :math:`c(x, y) = \|x - y\|_2^p` (2 for squared Euclidean, 1 for Euclidean).
+    """
+
+    name = "cost"
+    translation_invariant = False
+    convex_in_difference = False
+    power = None
+
+    def matrix(self, X, Y):
+        """The ``(n, m)`` float64 matrix :math:`C_{ij} = c(x_i, y_j)` of validated ``(n, d)``, ``(m, d)`` points."""
+        raise NotImplementedError
+
+    def lifted(self, X, Y):
+        r"""For squared Euclidean costs, points in one more dimension whose inner products give the cost.
+
+        :math:`\|x - y\|^2 = \langle \hat x, \hat y\rangle` with :math:`\hat x = (x, \|x\|^2, 1)` and
+        :math:`\hat y = (-2y, 1, \|y\|^2)`, so a smallest-cost query is a largest-inner-product query
+        on lifted points. ``None`` for other costs.
+        """
+        return None
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    def __hash__(self):
+        return hash((type(self).__name__, tuple(sorted(self.__dict__.items()))))
+
+
+class SqEuclidean(Cost):
+    r""":math:`c(x, y) = \|x - y\|_2^2` (so :func:`otcheck.wasserstein` gives :math:`W_2^2`)."""
+
+    name = "sqeuclidean"
+    translation_invariant = True
+    convex_in_difference = True
+    power = 2.0
+
+    def matrix(self, X, Y):
+        return _finite(_sqdist(X, Y), "sqeuclidean")
+
+    def lifted(self, X, Y):
+        nx = (X * X).sum(1)[:, None]
+        ny = (Y * Y).sum(1)[:, None]
+        return (np.hstack([X, nx, np.ones_like(nx)]), np.hstack([-2.0 * Y, np.ones_like(ny), ny]))
+
+    def __repr__(self):
+        return "SqEuclidean()"
+
+
+class Euclidean(Cost):
+    r""":math:`c(x, y) = \|x - y\|_2` (so :func:`otcheck.wasserstein` gives :math:`W_1`)."""
+
+    name = "euclidean"
+    translation_invariant = True
+    convex_in_difference = True
+    power = 1.0
+
+    def matrix(self, X, Y):
+        return _finite(np.sqrt(_sqdist(X, Y)), "euclidean")
+
+    def __repr__(self):
+        return "Euclidean()"
+
+
+class PowerCost(Cost):
+    r""":math:`c(x, y) = \|x - y\|_2^p`, ``p > 0`` (convex in :math:`x - y` when ``p >= 1``)."""
+
+    name = "power"
+    translation_invariant = True
+
+    def __init__(self, p):
+        if isinstance(p, bool) or not isinstance(p, numbers.Real):
+            raise TypeError(f"cost: a power must be a real number, got {type(p).__name__}")
+        p = float(p)
+        if not np.isfinite(p) or p <= 0:
+            raise ValueError(f"cost: a power must be a finite number > 0, got {p!r}")
+        self.power = p
+        self.convex_in_difference = p >= 1.0
+
+    def matrix(self, X, Y):
+        if self.power == 2.0:
+            return _finite(_sqdist(X, Y), _num_repr(self.power))
+        with np.errstate(over="ignore"):
+            return _finite(np.sqrt(_sqdist(X, Y)) ** self.power, _num_repr(self.power))
+
+    def __repr__(self):
+        return f"PowerCost({self.power:g})"
+
+
+class CallableCost(Cost):
+    """A user's cost ``f(X, Y) -> (n, m)`` array of finite, non-negative numbers (no known structure)."""
+
+    name = "callable"
+
+    def __init__(self, fn):
+        if not callable(fn):
+            raise TypeError(f"cost: expected a callable, got {type(fn).__name__}")
+        self.fn = fn
+
+    def matrix(self, X, Y):
+        try:
+            C = np.asarray(self.fn(X, Y))
+        except ValueError as exc:  # a ragged list, say
+            raise ValueError(f"cost: the callable's result could not be read as an array ({exc})") from exc
+        if C.shape != (X.shape[0], Y.shape[0]):
+            raise ValueError(
+                f"cost: the callable returned shape {C.shape}, expected ({X.shape[0]}, {Y.shape[0]}); "
+                "it receives X (n, d) and Y (m, d) and must return the (n, m) matrix"
+            )
+        if C.dtype.kind not in "iuf":  # bool and complex refused: no silent coercion
+            raise TypeError(f"cost: the callable returned dtype {C.dtype}, expected real numbers")
+        C = np.ascontiguousarray(C, dtype=np.float64)
+        if not np.all(np.isfinite(C)):
+            raise ValueError("cost: the callable returned NaN or inf values")
+        if np.any(C < 0):
+            raise ValueError(f"cost: the callable returned a negative cost {float(C.min())!r}; costs must be >= 0")
+        return C
+
+    def __repr__(self):
+        return f"CallableCost({getattr(self.fn, '__name__', repr(self.fn))})"
+
+
+def as_cost_fn(cost):
+    """A :class:`Cost` from a name, a power ``p > 0``, a callable, or a :class:`Cost` (returned as is).
+
+    Examples
+    --------
+    >>> as_cost_fn("sqeuclidean").power, as_cost_fn(1).convex_in_difference, as_cost_fn(0.5).convex_in_difference
+    (2.0, True, False)
+    """
+    if isinstance(cost, Cost):
+        return cost
+    if isinstance(cost, str):
+        if cost == "sqeuclidean":
+            return SqEuclidean()
+        if cost == "euclidean":
+            return Euclidean()
+        raise ValueError(f"cost: unknown name {cost!r}; expected one of {COST_NAMES}, a power p > 0 or a callable")
+    if isinstance(cost, numbers.Real) and not isinstance(cost, bool):
+        return PowerCost(cost)
+    if callable(cost):
+        return CallableCost(cost)
+    raise TypeError(f"cost: expected a name, a power p > 0 or a callable, got {type(cost).__name__}")
+
+
 def cost_matrix(X, Y, cost="sqeuclidean"):
     r"""Matrix of ground costs :math:`C_{ij} = c(x_i, y_j)`.
 
@@ -74,10 +234,10 @@ def cost_matrix(X, Y, cost="sqeuclidean"):
         First point cloud; a 1-D array means ``d = 1``.
     Y : array_like, shape (m, d) or (m,)
         Second point cloud, same dimension ``d``.
-    cost : {"sqeuclidean", "euclidean"}, float or callable
+    cost : {"sqeuclidean", "euclidean"}, float, callable or Cost
         The cost. A positive number ``p`` gives ``||x - y||^p``. A callable receives the two
         ``(n, d)`` and ``(m, d)`` float64 arrays and must return an ``(n, m)`` array of finite,
-        non-negative numbers.
+        non-negative numbers. A :class:`Cost` object is used as it is.
 
     Returns
     -------
@@ -106,36 +266,9 @@ def cost_matrix(X, Y, cost="sqeuclidean"):
     Y = as_points(Y, "Y")
     if X.shape[1] != Y.shape[1]:
         raise ValueError(f"Y: points have dimension {Y.shape[1]}, but X has dimension {X.shape[1]}")
-    if isinstance(cost, str):
-        if cost == "sqeuclidean":
-            return _finite(_sqdist(X, Y), cost)
-        if cost == "euclidean":
-            return _finite(np.sqrt(_sqdist(X, Y)), cost)
-        raise ValueError(f"cost: unknown name {cost!r}; expected one of {COST_NAMES}, a power p > 0 or a callable")
-    if isinstance(cost, numbers.Real) and not isinstance(cost, bool):
-        p = float(cost)
-        if not np.isfinite(p) or p <= 0:
-            raise ValueError(f"cost: a power must be a finite number > 0, got {cost!r}")
-        if p == 2.0:
-            return _finite(_sqdist(X, Y), cost)
-        with np.errstate(over="ignore"):
-            return _finite(np.sqrt(_sqdist(X, Y)) ** p, cost)
-    if callable(cost):
-        try:
-            C = np.asarray(cost(X, Y))
-        except ValueError as exc:  # a ragged list, say
-            raise ValueError(f"cost: the callable's result could not be read as an array ({exc})") from exc
-        if C.shape != (X.shape[0], Y.shape[0]):
-            raise ValueError(
-                f"cost: the callable returned shape {C.shape}, expected ({X.shape[0]}, {Y.shape[0]}); "
-                "it receives X (n, d) and Y (m, d) and must return the (n, m) matrix"
-            )
-        if C.dtype.kind not in "iuf":  # bool and complex refused: no silent coercion
-            raise TypeError(f"cost: the callable returned dtype {C.dtype}, expected real numbers")
-        C = np.ascontiguousarray(C, dtype=np.float64)
-        if not np.all(np.isfinite(C)):
-            raise ValueError("cost: the callable returned NaN or inf values")
-        if np.any(C < 0):
-            raise ValueError(f"cost: the callable returned a negative cost {float(C.min())!r}; costs must be >= 0")
-        return C
-    raise TypeError(f"cost: expected a name, a power p > 0 or a callable, got {type(cost).__name__}")
+    return as_cost_fn(cost).matrix(X, Y)
+
+
+def _num_repr(p):
+    """A power as the user most likely wrote it (``3`` for ``3.0``), for messages."""
+    return int(p) if float(p).is_integer() else p

@@ -121,6 +121,18 @@ def _center(u, v, size=0.0):
     return u + c, v - c
 
 
+def _support(P):
+    """Flat indices of the non-zero entries of ``P``, found in blocks of rows: no ``(n, m)`` temporary
+    (``P != 0`` per block, then ``flatnonzero`` of the booleans: several times faster than
+    ``np.flatnonzero(P)`` on a float array)."""
+    n, m = P.shape
+    rows = max(1, BLOCK_ELEMS // max(m, 1))
+    parts = []
+    for s in range(0, n, rows):
+        parts.append(np.flatnonzero(P[s:s + rows] != 0) + s * m)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
 def _forest_order(N, X, Y):
     """One BFS over a forest on ``N`` nodes with edges ``(X, Y)``: ``(order, pred, label, ncomp)``.
 
@@ -369,7 +381,7 @@ class CertifiedProblem:
         then be ``None``).
         """
         if support is None:
-            nz = np.flatnonzero(P != 0)  # ~6x faster than np.flatnonzero(P) on a float array
+            nz = _support(P)
             vals = P.reshape(-1)[nz]
             if not np.all(np.isfinite(vals)):
                 from .result import Certificate

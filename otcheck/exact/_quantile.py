@@ -22,12 +22,14 @@ QUANTILE_COSTS = ("sqeuclidean", "euclidean")
 
 
 def is_convex_1d_cost(cost):
-    """True when ``cost`` is ``"sqeuclidean"``, ``"euclidean"`` or a power ``p >= 1`` (convex in ``x - y``)."""
-    if isinstance(cost, str):
-        return cost in QUANTILE_COSTS
-    if isinstance(cost, numbers.Real) and not isinstance(cost, bool):
-        return bool(np.isfinite(cost)) and float(cost) >= 1.0
-    return False
+    """True when ``cost`` is convex in ``x - y`` (``"sqeuclidean"``, ``"euclidean"``, a power ``p >= 1``, or
+    a :class:`~otcheck.costs.Cost` that says so); False for anything else, invalid costs included."""
+    from ..costs import as_cost_fn
+
+    try:
+        return bool(as_cost_fn(cost).convex_in_difference)
+    except (TypeError, ValueError):
+        return False
 
 
 def staircase(a_sorted, b_sorted):

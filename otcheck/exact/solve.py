@@ -397,24 +397,21 @@ def wasserstein(mu, nu, cost="sqeuclidean", method="auto", **options):
 def _rational_problem(mu, nu, cost):
     """``(a, b, C)`` as Fractions when both measures are rational and ``cost`` keeps rationals rational
     (``"sqeuclidean"``; ``"euclidean"`` and integer powers on the line; even integer powers), else ``None``."""
-    from fractions import Fraction
-    import numbers
+    from ..costs import CallableCost, as_cost_fn
 
     if not (mu.is_rational and nu.is_rational):
         return None
+
     d = mu.dim
-    if cost == "sqeuclidean":
-        half_power = 1
-    elif isinstance(cost, numbers.Real) and not isinstance(cost, bool) and float(cost) == int(cost) and cost >= 1:
-        p = int(cost)
-        if d == 1:
-            half_power = None
-        elif p % 2 == 0:
-            half_power = p // 2
-        else:
-            return None
-    elif cost == "euclidean" and d == 1:
-        p, half_power = 1, None
+    fn = as_cost_fn(cost)
+    p = fn.power
+    if isinstance(fn, CallableCost) or p is None or not float(p).is_integer():
+        return None
+    p = int(p)
+    if d == 1:
+        half_power = None
+    elif p % 2 == 0:
+        half_power = p // 2
     else:
         return None
     X, Y = mu.exact_atoms, nu.exact_atoms
