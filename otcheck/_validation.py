@@ -21,6 +21,9 @@ def _to_numpy(x, name):
     """Turn array-likes (including torch tensors) into a numpy array without silent coercion."""
     if x is None:
         raise TypeError(f"{name}: expected an array, got None")
+    if hasattr(x, "tocsr") and hasattr(x, "toarray") and hasattr(x, "nnz"):  # a scipy.sparse matrix or array
+        raise TypeError(f"{name}: a scipy sparse {type(x).__name__} is not accepted (its missing entries would read "
+                        f"as 0, not as forbidden pairs); pass a dense array ({name}.toarray()) with explicit costs")
     if hasattr(x, "detach") and hasattr(x, "cpu"):  # torch tensor, converted at the boundary
         x = x.detach().cpu()
         if getattr(x, "is_floating_point", lambda: False)() and str(x.dtype) in ("torch.bfloat16", "torch.float16"):

@@ -229,9 +229,23 @@ class CertifiedProblem:
         return np.sort(desc[kept])
 
     def rebuild(self, I, J, vals, u, v):
-        """Exact plan on a forest of the support ``(I, J, vals)``; links chosen by reduced cost w.r.t. ``(u, v)``."""
+        """Exact plan on a forest of the support ``(I, J, vals)``; links chosen by reduced cost w.r.t. ``(u, v)``.
+
+        For a plan whose support is a forest, the exact flows differ from the float flows by at most
+        the total amount by which the plan's float marginals miss the exact ones (every arc carries
+        the imbalance of the subtree it cuts off). Arcs whose float flow is below that amount could come out negative:
+        they are dropped at once (their mass is re-routed through links), and any arc that still comes
+        out negative is dropped in the next round.
+        """
+        rows = np.bincount(I, weights=vals, minlength=self.n)
+        cols = np.bincount(J, weights=vals, minlength=self.m)
+        miss = float(np.abs(rows - self.a).sum() + np.abs(cols - self.b).sum())
         keep = self._forest(I, J, vals)
         I, J, vals = I[keep], J[keep], vals[keep]
+        at_risk = 2.0 * miss + 8 * np.finfo(float).eps  # the exact weights differ from a, b by rounding too
+        safe = vals > at_risk
+        if not safe.all():
+            I, J, vals = I[safe], J[safe], vals[safe]
         for _ in range(64):
             R, negative = self._flows(I, J, u, v)
             if R.failure or not negative.size:
@@ -261,32 +275,14 @@ class CertifiedProblem:
             members = {}
             for x, lab in enumerate(label.tolist()):
                 members.setdefault(lab, []).append(x)
-            si = di = 0
-            rs, rd = surplus[0][1], deficit[0][1]
-            while si < len(surplus) and di < len(deficit):
-                cs, cd = surplus[si][0], deficit[di][0]
-                t = min(rs, rd)
-                rows = np.array([x for x in members[cs] if x < n], dtype=np.int64)
-                cols = np.array([x - n for x in members[cd] if x >= n], dtype=np.int64)
-                if not rows.size or not cols.size:
+            for cs, cd, t, i, j in self._links(surplus, deficit, members, u, v):
+                if i < 0:
                     return _Rebuilt(failure="a component without rows or columns cannot be linked"), np.zeros(0, int)
-                with np.errstate(over="ignore", invalid="ignore"):
-                    red = self.costs.block(rows, cols) - u[rows, None] - v[None, cols]
-                red = np.where(np.isnan(red), np.inf, red)
-                p, q = np.unravel_index(int(np.argmin(red)), red.shape)
-                links_I.append(int(rows[p]))
-                links_J.append(int(cols[q]))
+                links_I.append(i)
+                links_J.append(j)
                 links_F.append(t)
-                bal[int(rows[p])] -= t
-                bal[n + int(cols[q])] += t
-                rs -= t
-                rd -= t
-                if rs == 0:
-                    si += 1
-                    rs = surplus[si][1] if si < len(surplus) else 0
-                if rd == 0:
-                    di += 1
-                    rd = deficit[di][1] if di < len(deficit) else 0
+                bal[i] -= t
+                bal[n + j] += t
         # flows on each tree of the forest: peel the leaves first (reverse BFS order)
         flow = np.zeros(k, dtype=object)
         arc_of = {}
@@ -312,6 +308,52 @@ class CertifiedProblem:
         allF = np.concatenate([flow, np.array(links_F, dtype=object)])
         pos = np.array([f != 0 for f in allF], dtype=bool) if allF.size else np.zeros(0, bool)
         return _Rebuilt(allI[pos], allJ[pos], allF[pos], self.den, links=len(links_F)), np.zeros(0, int)
+
+    def _links(self, surplus, deficit, members, u, v):
+        """Arcs that carry each surplus component's excess to deficit components: ``(cs, cd, amount, i, j)``.
+
+        Between two components the arc of least reduced cost :math:`C_{ij} - u_i - v_j` is used.
+        When there are few imbalanced components, the pairs are chosen greedily by that cost (the
+        cheapest pair first, as much as it can take); each step saturates a component, so the links
+        form a forest over the components. Otherwise they are paired in order (north-west corner).
+        """
+        n = self.n
+
+        def best(cs, cd):
+            rows = np.array([x for x in members[cs] if x < n], dtype=np.int64)
+            cols = np.array([x - n for x in members[cd] if x >= n], dtype=np.int64)
+            if not rows.size or not cols.size:
+                return np.inf, -1, -1
+            with np.errstate(over="ignore", invalid="ignore"):
+                red = self.costs.block(rows, cols) - u[rows, None] - v[None, cols]
+            red = np.where(np.isnan(red), np.inf, red)
+            p, q = np.unravel_index(int(np.argmin(red)), red.shape)
+            return float(red[p, q]), int(rows[p]), int(cols[q])
+
+        rest_s = {c: d for c, d in surplus}
+        rest_d = {c: d for c, d in deficit}
+        out = []
+        if len(surplus) * len(deficit) <= 4096:
+            pairs = sorted(((best(cs, cd), cs, cd) for cs, _ in surplus for cd, _ in deficit), key=lambda t: t[0][0])
+            for (_, i, j), cs, cd in pairs:
+                if rest_s[cs] == 0 or rest_d[cd] == 0:
+                    continue
+                t = min(rest_s[cs], rest_d[cd])
+                out.append((cs, cd, t, i, j))
+                rest_s[cs] -= t
+                rest_d[cd] -= t
+            return out
+        si = di = 0
+        while si < len(surplus) and di < len(deficit):
+            cs, cd = surplus[si][0], deficit[di][0]
+            t = min(rest_s[cs], rest_d[cd])
+            _, i, j = best(cs, cd)
+            out.append((cs, cd, t, i, j))
+            rest_s[cs] -= t
+            rest_d[cd] -= t
+            si += rest_s[cs] == 0
+            di += rest_d[cd] == 0
+        return out
 
     # ------------------------------------------------------------------------------- potentials
 

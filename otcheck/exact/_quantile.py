@@ -103,7 +103,8 @@ def _old_order(x_a, x_b, a, b):
         warnings.warn("solve_ot_1d(x, a, y, b) is deprecated: the order is now POT's, solve_ot_1d(x_a, x_b, a, b); "
                       "this call was read in the old order", DeprecationWarning, stacklevel=3)
         return x_a, a, x_b, b
-    if old_ok and new_ok:
+    same = np.array_equal(np.asarray(x_b, dtype=float).ravel(), np.asarray(a, dtype=float).ravel())
+    if old_ok and new_ok and not same:
         warnings.warn("solve_ot_1d: these four arguments read both as (x_a, x_b, a, b) and as the deprecated (x, a, y, b);"
                       " they were read as (x_a, x_b, a, b). Pass a= and b= by keyword to say which.",
                       FutureWarning, stacklevel=3)

@@ -113,7 +113,7 @@ def test_bad_wasserstein_and_quantile_calls():
             wasserstein, nu2, nu2, method="quantile")
     _raises(ValueError, r"method: 'quantile' needs .* cost 0\.5", wasserstein, mu, mu, cost=0.5, method="quantile")
     _raises(ValueError, r"cost: the quantile coupling needs a cost convex in x - y", solve_ot_1d, [0.0], [1.0],
-            [1.0], [1.0], cost=0.5)
+            a=[1.0], b=[1.0], cost=0.5)
     _raises(ValueError, r"x_a: the quantile engine needs one-dimensional atoms", solve_ot_1d, [[0.0, 1.0]], [1.0],
             [1.0], [1.0])
     _raises(ValueError, r"b: has length 2, expected 1", solve_ot_1d, [0.0], [1.0], [1.0], [0.5, 0.5])
@@ -187,7 +187,7 @@ def test_half_precision_torch_tensors_are_widened_exactly():
 
 @pytest.mark.parametrize("fn", [
     lambda tol: certify(OK_A, OK_A, OK_C, np.full((2, 2), 0.25), np.zeros(2), np.zeros(2), tol=tol),
-    lambda tol: solve_ot_1d([0.0, 1.0], [1.0, 0.0], OK_A, OK_A, tol=tol),
+    lambda tol: solve_ot_1d([0.0, 1.0], [1.0, 2.0], a=OK_A, b=OK_A, tol=tol),
     lambda tol: solve_ot(OK_A, OK_A, OK_C, tol=tol),
 ])
 def test_certificate_tolerance_is_validated(fn):
