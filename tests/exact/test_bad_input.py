@@ -126,7 +126,7 @@ def test_solve_ot_1d_old_argument_order_is_deprecated_not_broken():
     new = solve_ot_1d([0.0, 2.0], [3.0, 1.0, 5.0], [0.25, 0.75], [0.5, 0.25, 0.25])
     assert old.value == new.value and np.array_equal(old.plan, new.plan)
     with pytest.warns(FutureWarning, match="read both as"):  # ambiguous: read in POT's order, said aloud
-        solve_ot_1d([0.5, 0.5], [0.5, 0.5], [0.5, 0.5], [0.5, 0.5])
+        solve_ot_1d([0.5, 0.5], [0.2, 0.8], [0.4, 0.6], [0.5, 0.5])
 
 
 def test_float32_and_torch_inputs_are_converted_at_the_boundary():
