@@ -389,17 +389,137 @@ def test_trained_claims_registered_and_excluded_by_default():
     assert not set(TRAINED) & {k for k, c in registry.items() if c.kind in default_kinds}
 
 
-def test_trained_aae_pot_tiny_run_has_intervals_and_exact_affine_part():
+_TINY = {
+    "trained-theorem1": dict(steps=20, n=32, repeats=3),
+    "trained-prop2": dict(steps=20, seeds=2),
+    # a huge margin: the W_2 part must stay undecided anyway (its bias is not bounded)
+    "trained-aae-pot": dict(steps=20, n=32, repeats=3, seeds=2, sync_steps=20, rel_margin=10.0),
+    "trained-blur": dict(steps=20, n=32, repeats=3),
+    "trained-primal-dual-w1": dict(steps=20, n=32, repeats=3, critic_refit=10),
+}
+_TINY_RUNS = {}
+
+
+def _tiny_run(claim):
+    """Each trained claim at tiny sizes, run once per session (seconds each)."""
     from otcheck.claims import registry
 
-    ev = registry["trained-aae-pot"].run(seed=1, steps=20, n=32, repeats=3, seeds=2, sync_steps=20)
-    assert ev.method == "trained" and len(ev.parts) == 4 and ev.instance["seed"] == 1
-    affine, sync, objective, w2 = ev.parts
-    assert affine.verdict == "holds"  # an identity of the objectives, certified up to float32 rounding
-    assert sync.verdict == "holds"  # same dynamics: the weights agree up to float32 rounding
-    assert len(ev.details["per_seed"]["w2_aae"]) == 2
-    for p in (objective, w2):
-        assert p.lhs_ci[0] <= p.lhs <= p.lhs_ci[1] and p.confidence == 0.95
+    if claim not in _TINY_RUNS:
+        _TINY_RUNS[claim] = registry[claim].run(seed=1, **_TINY[claim])
+    return _TINY_RUNS[claim]
+
+
+def _is_paired_confidence(p, pairs):
+    """A sampled part: a 95 % paired interval (never tight) against an exact 0."""
+    b = p.lhs_bound
+    return (p.guarantee == "confidence" and p.confidence == 0.95 and b.guarantee == "confidence" and not b.tight
+            and f"paired difference over {pairs}" in b.method and b.lower <= b.value <= b.upper
+            and p.rhs_bound.is_exact and p.rhs_bound.value == 0)
+
+
+@pytest.mark.parametrize("claim", TRAINED)
+def test_trained_claims_compare_two_bounds_in_every_part(claim):
+    from otcheck.bounds import Bound
+    from otcheck.claims import Evidence
+
+    ev = _tiny_run(claim)
+    assert ev.claim == claim and ev.parts and ev.verdict in ("holds", "fails", "undecided")
+    for p in ev.parts:
+        assert isinstance(p.lhs_bound, Bound) and isinstance(p.rhs_bound, Bound), p
+        assert p.method != "trained" and p.lhs_bound.method in p.method  # provenance of the bounds
+        if "confidence" in (p.lhs_bound.guarantee, p.rhs_bound.guarantee):
+            assert p.guarantee == "confidence" and p.confidence == 0.95
+            assert not (p.lhs_bound.tight and p.rhs_bound.tight)  # sampled: never decided by overlap
+        if p.relation == "==" and p.guarantee == "confidence":  # an equivalence: its margin is stated
+            assert p.tolerance > 0 and "equivalence margin" in p.note and "TOST at 95 %" in p.note
+    back = Evidence.from_dict(json.loads(json.dumps(ev.to_dict())))
+    assert [q.lhs_bound for q in back.parts] == [q.lhs_bound for q in ev.parts]
+    assert [q.verdict for q in back.parts] == [q.verdict for q in ev.parts]
+
+
+def test_trained_aae_pot_tiny_run_has_intervals_and_exact_affine_part():
+    ev = _tiny_run("trained-aae-pot")
+    assert len(ev.parts) == 4 and ev.instance["seed"] == 1 and ev.instance["rel_margin"] == 10.0
+    affine, grads, objective, w2 = ev.parts
+    # an identity of the objectives, up to float32 rounding: two estimates of width 2 * 2^-12 of their size
+    assert affine.verdict == "holds" and affine.guarantee == "estimate" and affine.relation == "=="
+    assert 0 < affine.lhs_bound.width < 1e-2 * max(1.0, abs(affine.lhs)) and affine.tolerance == 0
+    assert abs(float(affine.lhs_bound.value) - float(affine.rhs_bound.value)) <= affine.lhs_bound.width
+    # same dynamics: at a common initialization the gradients are the same up to the factor 2 sigma^2
+    assert grads.verdict == "holds" and grads.relation == "==" and grads.guarantee == "estimate"
+    assert grads.lhs == ev.details["gradient_difference_at_init"] <= grads.lhs_bound.upper - grads.lhs_bound.lower
+    assert grads.rhs_bound.is_exact and grads.rhs == 0
+    # the drift of whole runs is reported, not decided on (float32 chaos sets in at a machine-dependent step)
+    assert ev.details["weight_distance_after_sync_steps"] >= 0
+    per = ev.details["per_seed"]
+    assert len(per["w2_aae"]) == 2
+    # the POT objective: paired over the 2 training seeds, margin 1000 % of the larger mean objective
+    assert _is_paired_confidence(objective, "2 training seeds")
+    assert objective.lhs == pytest.approx(np.mean(np.subtract(per["obj_aae"], per["obj_pot"])), abs=1e-12)
+    m = 10.0 * max(abs(np.mean(per["obj_aae"])), abs(np.mean(per["obj_pot"])))
+    assert objective.tolerance == pytest.approx(m) and "equivalence margin 1000%" in objective.note
+    assert objective.verdict == "holds"  # 20 steps: the AAE and POT runs still agree to ~1e-7
+    # W_2 to the data: the size-n bias is not bounded, so not even a 1000 % margin decides it
+    assert _is_paired_confidence(w2, "2 training seeds") and w2.verdict == "undecided"
+    assert w2.lhs_bound.lower == -np.inf and w2.lhs_bound.upper == np.inf and "not bounded" in w2.lhs_bound.method
+    assert w2.tolerance == pytest.approx(10.0 * max(np.mean(per["w2_aae"]), np.mean(per["w2_pot"])))
+    lo, hi = ev.details["w2"]["difference_without_bias"][1]
+    assert lo <= w2.lhs <= hi and abs(w2.lhs) < w2.tolerance  # overlap alone would have said "holds"
+    assert ev.verdict == "undecided"
+
+
+def test_trained_theorem1_tiny_run_proves_the_coupling_bound_and_pairs_the_mmds():
+    ev = _tiny_run("trained-theorem1")
+    mmd_model, mmd_latent, *certified = ev.parts
+    assert len(certified) == 2
+    for p, key in ((mmd_model, "mmd_model"), (mmd_latent, "mmd_latent")):
+        assert p.relation == "<" and _is_paired_confidence(p, "3 held-out subsets")
+        assert "U-statistic" in p.lhs_bound.method
+        diff = ev.details["lambda=100"][key]["value"] - ev.details["lambda=0.01"][key]["value"]
+        assert p.lhs == pytest.approx(diff, abs=1e-12)
+    for p in certified:  # Theorem 1's inequality on the empirical laws: a proof, always holds
+        assert p.relation == "<=" and p.verdict == "holds" and p.guarantee == "proof"
+        assert p.lhs_bound.guarantee == p.rhs_bound.guarantee == "proof" and p.lhs_bound.tight
+        assert p.lhs_bound.lower <= p.rhs_bound.upper
+        assert p.rhs_bound.width <= 1e-15 * max(1.0, p.rhs)  # the coupling's cost is an enclosed rational
+
+
+def test_trained_prop2_tiny_run_states_margins_against_proven_closed_forms():
+    from fractions import Fraction
+
+    ev = _tiny_run("trained-prop2")
+    vae_order, *closed, pot_same = ev.parts
+    assert len(closed) == 4 and ev.instance["margin"] == 0.08
+    assert vae_order.relation == ">" and _is_paired_confidence(vae_order, "2 training seeds")
+    assert pot_same.relation == "==" and _is_paired_confidence(pot_same, "2 training seeds")
+    for p in closed + [pot_same]:
+        assert p.tolerance == 0.08 and "equivalence margin 0.08" in p.note
+    for p in closed:
+        assert p.relation == "==" and p.guarantee == "confidence" and p.confidence == 0.95
+        assert p.lhs_bound.method.endswith("mean of 2 replicates") and not p.lhs_bound.tight
+        r = p.rhs_bound
+        assert r.guarantee == "proof"
+        if "vae" in p.note:  # sqrt(1 - sigma^2), enclosed by outward rounding
+            s2 = Fraction(0.1) if "sigma^2=0.1" in p.note else Fraction(0.5)
+            assert Fraction(r.lower) ** 2 <= 1 - s2 <= Fraction(r.upper) ** 2 and r.width <= 4e-16
+        else:
+            assert r.is_exact and r.value == 1
+
+
+def test_trained_blur_and_primal_dual_tiny_runs_pair_their_samples():
+    blur = _tiny_run("trained-blur")
+    sharp, recon = blur.parts
+    assert sharp.relation == "<" and _is_paired_confidence(sharp, "3 repetitions")
+    g = blur.details["gradient_energy"]
+    assert sharp.lhs == pytest.approx(g["vae"][0] - g["pot"][0], abs=1e-12)
+    assert recon.relation == "<=" and _is_paired_confidence(recon, "3 held-out subsets")
+    r = blur.details["reconstruction"]
+    assert recon.lhs == pytest.approx(r["vae"][0] - 2.0 * r["pot"][0], abs=1e-9)
+    pd = _tiny_run("trained-primal-dual-w1")
+    for p, key in zip(pd.parts, ("pot_exact", "wgan_exact")):
+        assert p.relation == "==" and _is_paired_confidence(p, "3 held-out subsets")
+        assert "certificate width" in p.lhs_bound.method  # the exact replicates' width, a proven bias bound
+        assert p.tolerance == pytest.approx(0.3 * pd.details[key][0]) and "equivalence margin 30%" in p.note
 
 
 def test_trained_blur_measure_orders_averages():
