@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from otcheck import divergences as D
 from otcheck import strategies as ots
 from otcheck import witnesses as W
+from otcheck.bounds import Bound
 from otcheck.claims import appendix as ap
 from otcheck.claims import registry
 
@@ -27,11 +28,49 @@ def instances(draw, max_n=4, max_m=3, d=2):
     return mu.weights, mu.atoms, b, draw(_points(m, d))
 
 
+def leaves(ev):
+    """The innermost parts of a piece of evidence (the comparisons themselves)."""
+    return [q for p in ev.parts for q in leaves(p)] if ev.parts else [ev]
+
+
+def assert_compared_by_bounds(ev):
+    """Every comparison passed two Bounds, with their provenance, and no hand-set margin."""
+    for p in leaves(ev):
+        assert isinstance(p.lhs_bound, Bound) and isinstance(p.rhs_bound, Bound), p.note
+        assert p.method != "unspecified", p.note
+        assert p.tolerance == 0.0, p.note                       # the bounds' widths are the only tolerance
+        assert p.guarantee in ("proof", "estimate") and p.confidence is None, p.note   # nothing sampled here
+
+
+def assert_undecided_only_where_unresolved(ev):
+    """No part fails; a part is undecided only where a solver could not resolve the instance."""
+    for p in leaves(ev):
+        assert p.verdict != "fails", (p.note, str(p.lhs_bound), str(p.rhs_bound))
+        if p.verdict == "undecided":
+            assert p.method == "not certified" or not (p.lhs_bound.tight and p.rhs_bound.tight), p.note
+
+
+def proven_apart(p):
+    """The two bounds of a part are disjoint, each tight: a 'fails' that no rounding explains."""
+    lo, hi = sorted([p.lhs_bound, p.rhs_bound], key=lambda b: float(b.value))
+    return lo.tight and hi.tight and lo.upper < hi.lower
+
+
 @pytest.mark.parametrize("cid", ["prop4", "prop5"])
 def test_propositions_hold_at_default_size(cid):
     claim = registry[cid]
     assert claim.kind == "proposition" and claim.section == "A"
-    assert claim.run().verdict == "holds"
+    ev = claim.run()
+    assert ev.verdict == "holds"
+    assert_compared_by_bounds(ev)
+
+
+def test_prop4_compares_certified_infima():
+    ev = registry["prop4"].run()
+    for p in leaves(ev):
+        assert "relaxed OT" in p.lhs_bound.method and p.lhs_bound.tight         # certified convex program
+        assert p.lhs_bound.guarantee == "estimate"
+        assert p.lhs_bound.upper < p.rhs_bound.lower                            # holds with room, not by overlap
 
 
 @pytest.mark.parametrize("cid", ["theorem1-proof", "corollary7-proof", "lemma8-proof"])
@@ -41,6 +80,21 @@ def test_steps_that_hold(cid):
     ev = claim.run()
     assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
     assert "holds" in ev.details["proposition"]
+    assert_compared_by_bounds(ev)
+
+
+def test_guarantees_of_the_steps():
+    t1 = {p.note.split(":")[0]: p for p in leaves(registry["theorem1-proof"].run())}
+    eq10 = t1["eq. 10"]
+    assert eq10.guarantee == "proof" and eq10.lhs_bound.guarantee == eq10.rhs_bound.guarantee == "proof"
+    assert registry["theorem1-proof"].run().details["proposition_holds"] is True
+    c7 = leaves(registry["corollary7-proof"].run())
+    # the OT values are certified for the float64 costs, then widened by the costs' rounding: estimates
+    assert all(p.guarantee == "estimate" for p in c7)
+    assert "certified" in c7[2].lhs_bound.method and "rounding of the float64 costs" in c7[2].lhs_bound.method
+    l8 = leaves(registry["lemma8-proof"].run())
+    assert all("quadrature" in p.lhs_bound.method for p in l8)
+    assert l8[3].rhs_bound.is_exact                                   # sigma^2, as given
 
 
 def test_prop4_proof_finding_is_the_last_equality_only():
@@ -49,12 +103,23 @@ def test_prop4_proof_finding_is_the_last_equality_only():
     assert [p.verdict for p in ev.parts] == ["holds", "holds", "holds", "fails"]
     d = ev.details
     assert d["proposition_holds"] and d["D_AAE"] <= d["D_AVB_gan"] <= d["D_AVB_kl"]
+    assert_compared_by_bounds(ev)
+    last = ev.parts[3]
+    assert proven_apart(last) and last.guarantee == "estimate"
+    # apart by far more than the bounds' widths: no tolerance artefact
+    gap = float(last.rhs_bound.lower) - float(last.lhs_bound.upper)
+    assert gap > 1e3 * max(float(last.lhs_bound.width), float(last.rhs_bound.width))
 
 
 def test_prop5_proof_findings_and_counterexamples():
     ev = registry["prop5-proof"].run()
     failing = {p.note for p in ev.parts if p.verdict == "fails"}
     assert failing == set(ev.details["expected_findings"])
+    assert_compared_by_bounds(ev)
+    for p in ev.parts:
+        if p.verdict == "fails":                     # decided at the smallest counterexample, by the bounds alone
+            assert proven_apart(p) and p.instance["compared_at"] == "smallest counterexample"
+            assert p.confidence is None and p.guarantee == "estimate"
     cex = ev.details["counterexamples"]
     # each reported counterexample really violates its inequality, recomputed here
     p, q = np.array(cex["s2 JS <= 1/2 TV, TV = 1/2 ||P-Q||_1 (nats)"]["p"]), \
@@ -79,12 +144,48 @@ def test_findings_do_not_fail_verify():
     assert "counterexample" in js and "s2 JS" in js
 
 
+def test_no_tolerance_parameters():
+    """The comparisons take no tolerance: the bounds' own widths decide."""
+    import inspect
+
+    for fn in (ap.prop4, ap.prop5, ap.prop5_chain, ap.theorem1_proof, ap.corollary7_proof, ap.lemma8_proof,
+               ap.prop4_proof, ap.prop5_proof):
+        assert "tol" not in inspect.signature(fn).parameters, fn.__name__
+
+
+def test_degenerate_costs_leave_the_encoder_lp_undecided():
+    """Costs of 1e-21: HiGHS reports the dual value 0 for an optimum of 2.2e-21, so the LP over
+    encoders is not tight and eq. 11's equality is undecided (the other steps hold), never 'fails'."""
+    ev = ap.theorem1_proof([1.0], [[0.0, 4.685374570061474e-11]], [0.5, 0.5], [[0.0, 0.0], [0.0, 0.0]])
+    assert ev.verdict == "undecided"
+    und = [p for p in leaves(ev) if p.verdict == "undecided"]
+    assert [p.note for p in und] == ["eq. 11: and its value equals eq. 10's"]
+    assert not und[0].lhs_bound.tight and und[0].lhs_bound.contains(und[0].rhs_bound.value)
+
+
+def test_encoder_lp_bound_accounts_for_highs_dual_infeasibility():
+    """An instance where HiGHS's primal and dual values agree but both sit 1.9e-12 above the certified
+    OT value: EncoderLP.bound alone would exclude the optimum (a false 'fails'); the widened bound holds."""
+    a = np.array([0.3333333333333333, 0.2857142857142857, 0.09523809523809523, 0.09523809523809523,
+                  0.19047619047619047])
+    X = np.array([[8.283381688046062e-106, 6.103515625e-05], [0.0001, -0.25962252761767857],
+                  [-0.4352965077439416, 1e-11], [-0.009656189029278783, -0.4707990713172546],
+                  [-0.2858864620200724, 0.0]])
+    b = np.array([0.5, 0.42857142857142855, 0.14285714285714285, 0.14285714285714285, 0.2857142857142857])
+    b = np.append(b * 0.5, 0.5 * b[0])
+    b = b / b.sum()
+    G = np.array([[0.004, 0.0], [0.0, -0.368], [0.004, -0.0], [-0.0, -0.0], [0.0, 1.328], [0.004, 0.0]])
+    ev = ap.theorem1_proof(a, X, b, G)
+    assert ev.verdict == "holds", [(p.note, str(p.lhs_bound), str(p.rhs_bound)) for p in ev.failing_parts()]
+
+
 # ---------------- property tests ----------------
 @settings(max_examples=8)
 @given(instances(), st.floats(0.1, 2.0))
 def test_prop4_on_random_instances(inst, sigma2):
     ev = ap.prop4(*inst, sigma2)
     assert ev.verdict == "holds", ev.details
+    assert_compared_by_bounds(ev)
 
 
 @given(instances(), st.data())
@@ -94,6 +195,7 @@ def test_prop5_on_classes_meeting_the_assumption(inst, data):
     Qs = [data.draw(ots.encoders(X.shape[0], b.size, deterministic=True)) for _ in range(3)]
     ev = ap.prop5(a, X, b, G, 0.5, Qs)
     assert ev.verdict == "holds"
+    assert_compared_by_bounds(ev)
 
 
 def test_prop5_enforces_its_assumption():
@@ -111,7 +213,10 @@ def test_theorem1_steps_on_random_instances(mu, bG, cost):
     b = np.append(b * 0.5, 0.5 * b[0])
     b = b / b.sum()
     ev = ap.theorem1_proof(mu.weights, mu.atoms, b, G, cost=cost)
-    assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
+    # costs below the LP solver's resolution (1e-20 and less) leave eq. 11 undecided, never failing
+    assert_undecided_only_where_unresolved(ev)
+    if all(p.lhs_bound.tight and p.rhs_bound.tight for p in leaves(ev)):
+        assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
 
 
 @given(instances(), st.integers(1, 3), st.integers(0, 1000))
@@ -123,6 +228,7 @@ def test_corollary7_steps_on_random_instances(inst, k, seed):
     E -= r @ E
     ev = ap.corollary7_proof(a, X, b, G, E, r)
     assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
+    assert_compared_by_bounds(ev)
 
 
 @settings(max_examples=6)
@@ -131,6 +237,7 @@ def test_lemma8_steps_by_quadrature(bG, sigma2):
     b, G = bG
     ev = ap.lemma8_proof(b, G[:, 0], sigma2)
     assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
+    assert_compared_by_bounds(ev)
 
 
 @settings(max_examples=8)
@@ -141,9 +248,11 @@ def test_prop4_proof_jensen_steps(inst, data):
     ev = ap.prop4_proof(a, X, b, G, 0.5, Qs)
     assert [p.verdict for p in ev.parts[:3]] == ["holds"] * 3
     assert ev.details["proposition_holds"]
-    # the last line fails exactly when the GAN-regularized infimum is strictly below the KL one
-    gap = ev.details["D_AVB_kl"] - ev.details["D_AVB_gan"]
-    assert gap >= -1e-5 and (ev.parts[3].verdict == "fails") == (gap > 1e-5 * max(1, abs(ev.details["D_AVB_kl"])))
+    assert_compared_by_bounds(ev)
+    # the last line fails exactly when the GAN-regularized infimum is proven below the KL one
+    last = ev.parts[3]
+    assert ev.details["D_AVB_kl"] >= ev.details["D_AVB_gan"]
+    assert (last.verdict == "fails") == (last.lhs_bound.upper < last.rhs_bound.lower)
 
 
 @given(st.integers(2, 4).flatmap(lambda n: st.tuples(ots.weights(n), ots.weights(n))))
@@ -197,6 +306,7 @@ def test_prop5_display_chain_line_by_line(inst, data):
     Qs = [data.draw(ots.encoders(X.shape[0], b.size, deterministic=True)) for _ in range(2)]
     ev = ap.prop5_chain(a, X, b, G, 0.5, Qs)
     assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
+    assert_compared_by_bounds(ev)
     lines = np.asarray(ev.details["lines_1_3_4_5"])
     assert np.all(np.diff(lines, axis=1) >= -1e-9)
 

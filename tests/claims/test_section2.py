@@ -6,11 +6,36 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from otcheck import DiscreteMeasure
-from otcheck.claims import HOLDS, registry
+from otcheck.bounds import Bound
+from otcheck.claims import FAILS, HOLDS, UNDECIDED, registry
 from otcheck.claims.section2 import gan_js_bound, gaussian_loglik, kr_duality, vae_upper_bound, wgan_lower_bound
 from otcheck.strategies import encoders, measures, weights
 
 IDS = ["kr-duality", "gan-js-bound", "wgan-lower-bound", "vae-upper-bound"]
+
+
+def leaves(ev):
+    """The innermost parts of a piece of evidence (the comparisons themselves)."""
+    return [q for p in ev.parts for q in leaves(p)] if ev.parts else [ev]
+
+
+def assert_compared_by_bounds(ev):
+    """Every comparison passed two Bounds, with their provenance, and no hand-set margin."""
+    for p in leaves(ev):
+        assert isinstance(p.lhs_bound, Bound) and isinstance(p.rhs_bound, Bound), p.note
+        assert p.method != "unspecified" and p.method == p.method.strip(), p.note
+        assert p.tolerance == 0.0, p.note                      # the bounds' widths are the only tolerance
+        assert p.guarantee in ("proof", "estimate") and p.confidence is None, p.note   # nothing sampled here
+        assert float(p.lhs) == float(p.lhs_bound.value) and float(p.rhs) == float(p.rhs_bound.value)
+
+
+def assert_undecided_only_where_unresolved(ev):
+    """No part fails; a part is undecided only where a solver could not resolve the instance (a bound
+    that is not tight, or a part recorded as not certified)."""
+    for p in leaves(ev):
+        assert p.verdict != FAILS, (p.note, str(p.lhs_bound), str(p.rhs_bound))
+        if p.verdict == UNDECIDED:
+            assert p.method == "not certified" or not (p.lhs_bound.tight and p.rhs_bound.tight), p.note
 
 
 @pytest.mark.parametrize("cid", IDS)
@@ -19,13 +44,44 @@ def test_claim_holds_at_default_size(cid):
     assert ev.verdict == HOLDS, [str(p) for p in ev.failing_parts()]
     assert ev.instance["seed"] == 0
     assert registry[cid].kind == "proposition" and registry[cid].section == "2"
+    assert_compared_by_bounds(ev)
+
+
+def test_guarantees_of_the_parts():
+    """Which side is a proof: the certified W_1 of the exact layer; every float64 closed form is an estimate."""
+    kr = leaves(registry["kr-duality"].run())
+    assert kr[0].lhs_bound.guarantee == "proof" and "certified" in kr[0].lhs_bound.method
+    assert kr[0].rhs_bound.guarantee == "estimate" and "HiGHS" in kr[0].rhs_bound.method
+    assert kr[0].rhs_bound.tight and kr[0].guarantee == "estimate"
+    wg = leaves(registry["wgan-lower-bound"].run())
+    assert all(p.rhs_bound.guarantee == "proof" for p in wg)          # W_1, certified
+    assert all(p.lhs_bound.guarantee == "estimate" for p in wg)       # the sups, float64
+    gan = leaves(registry["gan-js-bound"].run())
+    assert "Clarabel" in gan[2].lhs_bound.method and gan[2].relation == "<="
+    assert all("2 JS(p, q) - log 4" in p.rhs_bound.method for p in gan)
+    vae = leaves(registry["vae-upper-bound"].run())
+    assert {p.guarantee for p in vae} == {"estimate"}
+    # a strict inequality is never granted by overlap: each "gap > 0" part is proven
+    strict = [p for p in vae if p.relation == ">"]
+    assert strict and all(p.lhs_bound.lower > p.rhs_bound.upper for p in strict)
+
+
+def test_float_bounds_are_not_wider_than_their_inputs_warrant():
+    """The equalities hold by the bounds' widths alone, and those widths are at rounding level."""
+    for cid in ("kr-duality", "gan-js-bound", "vae-upper-bound"):
+        for p in leaves(registry[cid].run()):
+            if p.relation == "==":
+                for b in (p.lhs_bound, p.rhs_bound):
+                    assert float(b.width) <= 1e-10 * max(1.0, abs(float(b.value))), (cid, p.note, str(b))
 
 
 @pytest.mark.parametrize("cid", IDS)
 def test_claim_holds_at_another_seed_and_size(cid):
     sizes = {"kr-duality": {"n": 3, "m": 7, "dim": 3}, "gan-js-bound": {"n": 2, "n_random": 10},
              "wgan-lower-bound": {"n": 2, "m": 3, "dim": 1}, "vae-upper-bound": {"n": 2, "m": 5, "k": 3}}[cid]
-    assert registry[cid].run(seed=11, **sizes).verdict == HOLDS
+    ev = registry[cid].run(seed=11, **sizes)
+    assert ev.verdict == HOLDS
+    assert_compared_by_bounds(ev)
 
 
 # ------------------------------------------------------------------------------------ properties
@@ -36,7 +92,20 @@ pairs_2d = st.tuples(measures(2, max_atoms=5), measures(2, max_atoms=5))
 def test_kr_duality_property(pair):
     mu, nu = pair
     ev = kr_duality(mu, nu)
-    assert ev.verdict == HOLDS, [str(p) for p in ev.failing_parts()]
+    assert_undecided_only_where_unresolved(ev)
+    primal, dual = leaves(ev)[0].lhs_bound, leaves(ev)[0].rhs_bound
+    if primal.tight and dual.tight:
+        assert ev.verdict == HOLDS, [str(p) for p in ev.failing_parts()]
+
+
+def test_kr_duality_below_the_lp_solvers_resolution_is_undecided():
+    """W_1 = 1e-57: HiGHS returns the witness f = 0 (value 0) while its flow has value 1e-57; the dual LP's
+    bound [0, 1e-57] is honest but not tight, so the equality is undecided, not 'holds' and not 'fails'."""
+    ev = kr_duality(DiscreteMeasure([[0.0, 0.0]]), DiscreteMeasure([[0.0, 1e-57]]))
+    assert ev.verdict == UNDECIDED
+    first = leaves(ev)[0]
+    assert first.verdict == UNDECIDED and not first.rhs_bound.tight and first.lhs_bound.tight
+    assert first.rhs_bound.contains(first.lhs_bound.value)
 
 
 @given(pairs_2d)
@@ -45,6 +114,7 @@ def test_wgan_lower_bound_property(pair):
     ev = wgan_lower_bound(mu, nu, n_critics=20)
     assert ev.verdict == HOLDS, [str(p) for p in ev.failing_parts()]
     assert ev.lhs <= ev.details["W1"] + 1e-8
+    assert_compared_by_bounds(ev)
 
 
 @st.composite
@@ -61,6 +131,7 @@ def test_gan_js_bound_property(inst):
     p, q, x = inst
     ev = gan_js_bound(p, q, x, n_random=10)
     assert ev.verdict == HOLDS, [str(e) for e in ev.failing_parts()]
+    assert_compared_by_bounds(ev)
 
 
 @st.composite
@@ -82,6 +153,7 @@ def test_vae_upper_bound_property(inst):
     ev = vae_upper_bound(a, b, L, Q)
     assert ev.verdict == HOLDS, [str(p) for p in ev.failing_parts()]
     assert ev.lhs >= ev.rhs - 1e-9
+    assert_compared_by_bounds(ev)
 
 
 def test_vae_gap_is_exactly_the_kl_to_the_posterior():
@@ -108,6 +180,24 @@ def test_vae_bound_with_impossible_outputs():
     assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
     assert ev.details["nll"] == pytest.approx(-(0.5 * np.log(0.25) + 0.5 * np.log(0.75)), rel=1e-14)
     assert np.allclose(ev.details["posterior"], [[1.0, 0.0], [1 / 3, 2 / 3]])
+
+
+def test_a_wrong_closed_form_is_caught_by_the_bounds_alone(monkeypatch):
+    """D_GAN off by 1e-9 (a relative error far above float64 rounding): the equality with 2 JS - log 4
+    fails, proven by the two bounds' widths (no tolerance would have let it through), the claim fails."""
+    from otcheck import divergences
+
+    exact_gan = divergences.gan
+
+    def off(p, q, *, return_witness=False):
+        v, T = exact_gan(p, q, return_witness=True)
+        return (v + 1e-9, T) if return_witness else v + 1e-9
+
+    monkeypatch.setattr(divergences, "gan", off)
+    ev = gan_js_bound([0.5, 0.5], [0.25, 0.75], n_random=5)
+    first = leaves(ev)[0]
+    assert first.verdict == FAILS and ev.verdict == FAILS
+    assert first.lhs_bound.lower > first.rhs_bound.upper     # apart by more than both widths
 
 
 def test_kr_duality_value_on_a_known_instance():
@@ -143,8 +233,10 @@ def test_bad_instances():
         gan_js_bound([0.5, 0.5], [1.0])
     with pytest.raises(ValueError, match="^x:"):
         gan_js_bound([0.5, 0.5], [0.5, 0.5], x=np.zeros((3, 1)))
-    with pytest.raises(ValueError, match="^tol:"):
-        kr_duality(mu1, mu1, tol=-1.0)
+    with pytest.raises(TypeError, match="tol"):      # no comparison tolerance any more: the bounds decide
+        kr_duality(mu1, mu1, tol=1e-7)
+    with pytest.raises(TypeError, match="tol"):
+        gan_js_bound([0.5, 0.5], [0.5, 0.5], tol=1e-9)
     with pytest.raises(ValueError, match="^b: the prior must be positive"):
         vae_upper_bound([1.0], [1.0, 0.0], np.zeros((1, 2)), [])
     with pytest.raises(ValueError, match="^loglik: has shape"):
