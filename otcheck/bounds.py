@@ -3,18 +3,18 @@ r"""One certified-number type for every layer: :class:`Bound` (layer 0).
 Every number otcheck reports is a :class:`Bound`: a value with an interval that contains the true
 quantity, and a statement of *why* it does.
 
-=============== ===================================================================================
-``guarantee``   what the interval ``[lower, upper]`` means
-=============== ===================================================================================
-``"proof"``     the true value lies in it, rounding included: a certified LP optimum
-                (:attr:`otcheck.OTResult.bound`), an exact rational (``lower == upper``), an
-                interval computed with outward rounding
+================ ===================================================================================
+``guarantee``    what the interval ``[lower, upper]`` means
+================ ===================================================================================
+``"proof"``      the true value lies in it, rounding included: a certified LP optimum
+                 (:attr:`otcheck.OTResult.bound`), an exact rational (``lower == upper``), an
+                 interval computed with outward rounding
 ``"confidence"`` a random interval that covers the true value with probability at least
-                ``confidence`` (a Student-t interval over samples, widened by a stated bias bound)
-``"estimate"``  the error is estimated, not bounded: a quadrature's error estimate, a float64
-                evaluation of a closed form (:meth:`Bound.floating`), an iterative solver stopped at
-                a tolerance
-=============== ===================================================================================
+                 ``confidence`` (a Student-t interval over samples, widened by a stated bias bound)
+``"estimate"``   the error is estimated, not bounded: a quadrature's error estimate, a float64
+                 evaluation of a closed form (:meth:`Bound.floating`), an iterative solver stopped at
+                 a tolerance
+================ ===================================================================================
 
 ``tight`` says whether the producer met its own stated precision (a certificate that is ``ok``, a
 quadrature within its tolerance). The comparison rule of the claims layer (:func:`otcheck.claims.decide`)

@@ -42,15 +42,22 @@ __all__ = [
 # W_1 dual LP
 # ----------------------------------------------------------------------------------------------
 
-#: Relative duality gap under which an LP result of this module counts as tight (HiGHS works to
-#: feasibility tolerances of 1e-7 on problems scaled to order one; its optimal gaps measured here
-#: are below 1e-10).
-LP_TIGHT_GAP = 1e-9
+#: Relative width under which an LP result of this module counts as tight: HiGHS works here to
+#: feasibility tolerances of 1e-10 (:data:`HIGHS_FEAS_TOL`), whose effect on the value grows with the
+#: number of variables; its optimal gaps measured here are below 1e-10.
+LP_TIGHT_GAP = 1e-8
+
+#: The primal and dual feasibility tolerances this module asks HiGHS for. A dual infeasible by
+#: ``delta`` in each reduced cost overstates a lower bound by up to ``delta`` times the primal mass,
+#: so LP bounds are widened by it.
+HIGHS_FEAS_TOL = 1e-10
 
 
 def _lp_bound(primal, dual, residual_effect, method):
     """A Bound between an LP's primal and dual values, widened by float rounding and by the effect of
-    the constraint residual; one-sided when the dual value is NaN (no feasible dual)."""
+    the solver's feasibility tolerances; one-sided when the dual value is NaN (no feasible dual).
+    Tight when its whole width is within :data:`LP_TIGHT_GAP` of the value's size (so a bound much
+    wider than a tiny value is never tight)."""
     from .bounds import FLOAT_REL_ERROR, Bound
 
     size = max(abs(primal), abs(dual) if dual == dual else 0.0)
@@ -58,8 +65,8 @@ def _lp_bound(primal, dual, residual_effect, method):
     if dual != dual:
         return Bound(primal, primal - err, np.inf, method=method, guarantee="estimate", tight=False)
     lo, hi = min(primal, dual) - err, max(primal, dual) + err
-    return Bound(primal, lo, hi, method=method, guarantee="estimate",
-                 tight=bool(abs(primal - dual) <= LP_TIGHT_GAP * max(size, 1e-300) + err))
+    return Bound(primal, lo, hi, method=method, guarantee="estimate", tight=bool(hi - lo <= LP_TIGHT_GAP * size))
+
 
 @dataclass(frozen=True)
 class W1Witness:
@@ -82,6 +89,10 @@ class W1Witness:
         is not feasible (conservation or sign violated by more than 1e-9) or when the witness did
         not come from the LP (:func:`c_transform_witness`); ``value - dual_value`` is the
         certified duality gap.
+    flow_residual : float
+        Largest violation of the flow's conservation or sign (at most 1e-9 when ``dual_value`` is
+        finite): the flow is feasible for masses off by that much at each point, which moves its
+        value by at most ``N * flow_residual * diameter``.
     """
 
     value: float
@@ -90,6 +101,7 @@ class W1Witness:
     masses: np.ndarray = field(repr=False)
     lipschitz_violation: float
     dual_value: float
+    flow_residual: float = 0.0
 
     @property
     def gap(self):
@@ -104,8 +116,10 @@ class W1Witness:
         ``inf``) when the flow of the LP dual is not feasible. Tight when the gap is within
         :data:`~otcheck.bounds.FLOAT_REL_ERROR`-scaled rounding plus 1e-9 of the value's size.
         """
-        return _lp_bound(self.value, self.dual_value, self.lipschitz_violation * float(np.abs(self.masses).sum()),
-                         "W1 dual LP over 1-Lipschitz witnesses (HiGHS)")
+        N = self.points.shape[0]
+        diameter = float(_distances(self.points).max()) if N > 1 else 0.0
+        return _lp_bound(self.value, self.dual_value, self.lipschitz_violation * float(np.abs(self.masses).sum())
+                         + N * self.flow_residual * diameter, "W1 dual LP over 1-Lipschitz witnesses (HiGHS)")
 
     def extension(self, y):
         r"""McShane extension :math:`\tilde f(y) = \min_k f(p_k) + \|y - p_k\|`, 1-Lipschitz on
@@ -191,7 +205,7 @@ def w1_dual(a, X, b, Y):
     A = coo_matrix((np.tile([1.0, -1.0], kk.size), (rows, cols)), shape=(kk.size, N)).tocsr()
     bounds = [(0.0, 0.0)] + [(None, None)] * (N - 1)
     res = linprog(-m, A_ub=A, b_ub=D[kk, ll], bounds=bounds, method="highs",
-                  options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
+                  options={"primal_feasibility_tolerance": HIGHS_FEAS_TOL, "dual_feasibility_tolerance": HIGHS_FEAS_TOL})
     if res.status != 0:
         raise ValueError(f"a, b: the W_1 dual LP failed ({res.message})")
     f = np.asarray(res.x, dtype=float)
@@ -206,7 +220,8 @@ def w1_dual(a, X, b, Y):
     np.add.at(net, ll, -flow)
     residual = float(max(np.abs(net - m).max(), max(0.0, -flow.min())))
     dual_value = dual_value if residual <= 1e-9 else float("nan")
-    return W1Witness(value=value, points=P, values=f, masses=m, lipschitz_violation=viol, dual_value=dual_value)
+    return W1Witness(value=value, points=P, values=f, masses=m, lipschitz_violation=viol, dual_value=dual_value,
+                     flow_residual=residual)
 
 
 def _distances(P, Q=None):
@@ -299,7 +314,10 @@ class EncoderLP:
     def bound(self):
         """The LP optimum as a :class:`~otcheck.bounds.Bound` between the primal and dual values (an
         ``"estimate"``: HiGHS tolerances, float64 sums; tight when the gap is at rounding level)."""
-        return _lp_bound(self.value, self.dual_value, self.residual * max(abs(self.value), 1.0),
+        n = self.encoder.shape[0]
+        # the rows of Q sum to one: the primal mass is n, and a dual infeasible by HIGHS_FEAS_TOL per
+        # reduced cost can overstate the optimum by that much
+        return _lp_bound(self.value, self.dual_value, self.residual * max(abs(self.value), 1.0) + HIGHS_FEAS_TOL * n,
                          "LP over encoders, eq. 11 (HiGHS)")
 
 
@@ -353,7 +371,7 @@ def constrained_encoder(a, b, C):
     A = vstack([rows, cols]).tocsr()
     rhs = np.concatenate([np.ones(n), b])
     res = linprog((a[:, None] * C).ravel(), A_eq=A, b_eq=rhs, bounds=(0, None), method="highs",
-                  options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
+                  options={"primal_feasibility_tolerance": HIGHS_FEAS_TOL, "dual_feasibility_tolerance": HIGHS_FEAS_TOL})
     if res.status != 0:
         raise ValueError(f"C: the encoder LP failed ({res.message})")
     Q = np.maximum(np.asarray(res.x, dtype=float).reshape(n, m), 0.0)

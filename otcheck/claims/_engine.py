@@ -377,6 +377,11 @@ class Evidence:
             kw.setdefault("rhs_bound", head.rhs_bound)
             kw.setdefault("lhs_ci", head.lhs_ci)
             kw.setdefault("rhs_ci", head.rhs_ci)
+        elif isinstance(lhs, Bound) and isinstance(rhs, Bound):  # the headline's own provenance
+            method, guarantee, confidence = _provenance(lhs, rhs)
+            kw.update(lhs_bound=lhs, rhs_bound=rhs, method=method, guarantee=guarantee, confidence=confidence,
+                      lhs_ci=None if lhs.is_exact else (lhs.lower, lhs.upper),
+                      rhs_ci=None if rhs.is_exact else (rhs.lower, rhs.upper))
         return cls(claim=claim, relation=relation or head.relation,
                    lhs=head.lhs if lhs is None else _side(lhs), rhs=head.rhs if rhs is None else _side(rhs),
                    verdict=verdict, parts=parts, **kw)
