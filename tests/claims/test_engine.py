@@ -301,3 +301,88 @@ def test_decide_scale_is_the_problem_size_not_one():
     assert decide(1e-17, 2e-17, "==", 1e-9, scale=1e-17) == "fails"
     assert decide(1e-17, 0.0, ">", 1e-9, scale=1e-17) == "holds"
     assert decide(1e-17, 0.0, ">", 1e-9) == "undecided"
+
+
+# -- one rule on bounds, exact rationals, provenance ----------------------------------------------
+
+def test_rationals_stay_exact_through_decide_evidence_and_json():
+    from fractions import Fraction as F
+
+    from otcheck.claims import decide
+
+    assert decide(F(1, 3) + F(1, 10**30), F(1, 3), "<=", 0) == "fails"  # a float conversion would say holds
+    assert decide(F(1, 3), F(1, 3) + F(1, 10**30), "<", 0) == "holds"
+    assert decide(F(1, 3), F(1, 3), "==") == "holds" and decide(F(1, 3), F(1, 3), "<") == "fails"
+    ev = Evidence.compare("q", F(1, 3) + F(1, 10**30), F(1, 3), "<=")
+    assert ev.verdict == "fails" and ev.guarantee == "proof" and isinstance(ev.lhs, F)
+    assert ev.margin == -F(1, 10**30)
+    d = json.loads(json.dumps(ev.to_dict()))
+    assert d["lhs"] == f"{10**30 + 3}/{3 * 10**30}"  # an exact string, not a float
+    back = Evidence.from_dict(d)
+    assert back.lhs == ev.lhs and back.rhs == F(1, 3) and back.verdict == "fails"
+    report = Report(evidence=(ev,), seed=0, kinds={"q": "proposition"})
+    again = json.loads(report.to_json())["evidence"][0]
+    assert Evidence.from_dict(again).lhs == F(1, 3) + F(1, 10**30)
+
+
+@pytest.mark.parametrize("tol", [-1e-9, float("inf"), float("nan")])
+def test_decide_checks_its_tolerance(tol):
+    from otcheck.claims import decide
+
+    with pytest.raises(ValueError, match="^tol: must be a finite number >= 0"):
+        decide(1.0, 1.0, "==", tol)
+
+
+def test_decide_on_bounds_never_holds_by_overlap_of_wide_or_sampled_bounds():
+    from otcheck.bounds import Bound
+    from otcheck.claims import decide
+
+    one_sided = Bound(0.5, 0.5, float("inf"), method="a lower bound only", tight=False)
+    assert decide(one_sided, Bound.exact(1.0), "<=") == "undecided"   # not proven, not refuted
+    assert decide(one_sided, Bound.exact(0.4), "<=") == "fails"       # proven: at least 0.5 > 0.4
+    sampled = Bound.from_samples([0.9, 1.1, 1.0, 1.05, 0.95], confidence=0.95)
+    assert decide(sampled, Bound.exact(1.0), "==") == "undecided"     # overlap is not equality
+    assert decide(sampled, Bound.exact(1.0), "==", margin=0.5) == "holds"  # an equivalence with a stated margin
+    assert decide(sampled, Bound.exact(5.0), "==", margin=0.5) == "fails"
+    tight = Bound.interval(1.0 - 1e-12, 1.0 + 1e-12, 1.0, method="certified", tight=True)
+    assert decide(tight, Bound.exact(1.0), "==") == "holds" and decide(tight, Bound.exact(1.0), "<") == "undecided"
+    # a fails from sampled bounds carries its confidence level
+    ev = Evidence.compare("s", sampled, Bound.exact(5.0), ">=")
+    assert ev.verdict == "fails" and ev.guarantee == "confidence" and ev.confidence == pytest.approx(0.95)
+
+
+def test_evidence_method_comes_from_the_bounds_never_a_default():
+    from otcheck.bounds import Bound
+
+    a = Bound.exact(1.0, method="exact OT (emd), certified")
+    b = Bound.floating(1.0, method="closed form (float64)")
+    ev = Evidence.compare("m", a, b, "==")
+    assert ev.method == "exact OT (emd), certified vs closed form (float64)" and ev.guarantee == "estimate"
+    assert ev.lhs_bound is a and ev.rhs_bound is b
+    with pytest.raises(TypeError, match="^method: comes from the bounds"):
+        Evidence.compare("m", a, b, "==", method="exact-discrete")
+    assert Evidence.compare("m", 1.0, 1.0, "==").method == "unspecified"  # plain numbers say so
+
+
+def _leaves(ev):
+    return [q for p in ev.parts for q in _leaves(p)] if ev.parts else [ev]
+
+
+def test_every_builtin_claim_compares_two_bounds_with_their_provenance():
+    """No built-in claim passes bare numbers or a tolerance: each leaf part compares two Bounds,
+    its tolerance is only a margin the claim states (0 unless an equivalence), and its method and
+    guarantee are those of the bounds."""
+    from otcheck.claims import registry
+
+    report = verify(seed=0)
+    assert report.evidence
+    for ev in report.evidence:
+        assert registry[ev.claim].check.__module__.startswith("otcheck.claims.")
+        for p in _leaves(ev):
+            if p.method == "not certified":  # a recorded undecided part: a solver could not certify
+                assert p.verdict == UNDECIDED and p.note
+                continue
+            assert p.lhs_bound is not None and p.rhs_bound is not None, (ev.claim, p.note)
+            assert p.method != "unspecified" and p.guarantee in ("proof", "confidence", "estimate"), (ev.claim, p.note)
+            if p.tolerance:
+                assert p.relation in ("==", "does not depend on", "<=", ">=") and "margin" in p.note, (ev.claim, p.note)
