@@ -243,15 +243,17 @@ class Bound:
 
         With :math:`\mathbb E[\bar x] - \theta \in [\beta_-, \beta_+]` (``bias``), the interval for
         :math:`\theta` is :math:`[\bar x - h - \beta_+,\ \bar x + h - \beta_-]`, covering at level
-        ``confidence``. ``bias`` may be a number ``b`` (meaning ``[-b, b]``) or a pair.
+        ``confidence``; the value is the bias-corrected mean :math:`\bar x - (\beta_- + \beta_+)/2`.
+        ``bias`` may be a number ``b`` (meaning ``[-b, b]``) or a pair.
         """
         mean, half = student_t_interval(samples, confidence)
         lo_b, hi_b = (-float(bias), float(bias)) if isinstance(bias, numbers.Real) else map(float, bias)
         if not (math.isfinite(lo_b) and math.isfinite(hi_b) and lo_b <= hi_b):
             raise ValueError(f"bias: expected a finite (low, high) with low <= high, got {bias!r}")
         k = np.asarray(samples).size
-        return cls(mean, _down(mean - half - hi_b), _up(mean + half - lo_b),
-                   method=method or f"sampled ({k} replicates)", guarantee="confidence",
+        lo, hi = _down(mean - half - hi_b), _up(mean + half - lo_b)
+        value = min(max(mean - 0.5 * (lo_b + hi_b), lo), hi)  # the bias-corrected centre
+        return cls(value, lo, hi, method=method or f"sampled ({k} replicates)", guarantee="confidence",
                    confidence=float(confidence), tight=False)
 
     @classmethod

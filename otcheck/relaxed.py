@@ -109,19 +109,30 @@ class _GapCertified:
 
     @property
     def bound(self):
-        r"""The value as a :class:`~otcheck.bounds.Bound`: ``[dual_bound, value]``.
+        r"""The value as a :class:`~otcheck.bounds.Bound`.
 
         An ``"estimate"``: the Lagrangian lower bound and the primal value are exact formulas, but
-        evaluated in float64 at a plan feasible up to ``primal_residual``, with no bound on their
-        rounding; ``tight`` when ``certified``. Each end is widened by
-        :data:`~otcheck.bounds.FLOAT_REL_ERROR` of ``scale`` for the float evaluation.
+        evaluated in float64 with no bound on their rounding; both ends are widened by
+        :data:`~otcheck.bounds.FLOAT_REL_ERROR` times :math:`\text{scale} + \lambda` (the Lagrangian
+        bound is computed from numbers of size :math:`\lambda`). For a :class:`ConstrainedResult`
+        whose plan exceeds the constraint by :math:`\varepsilon = (F(Q_Z) - \mu)^+`, the upper end
+        is raised by :math:`\lambda_\mu \varepsilon` (the optimum :math:`V(\mu)` is convex and
+        non-increasing in :math:`\mu` with slope :math:`-\lambda_\mu`), and is infinite when the
+        multiplier is unknown. Tight when ``certified``.
         """
         from .bounds import FLOAT_REL_ERROR, Bound
 
-        err = FLOAT_REL_ERROR * self.scale
+        lam = getattr(self, "lam", None)
+        if lam is None:
+            lam = self.multiplier if self.multiplier == self.multiplier else 0.0
+        err = FLOAT_REL_ERROR * (self.scale + abs(lam))
         lo = min(self.dual_bound, self.value) - err
-        return Bound(self.value, lo, self.value + err, method=self._bound_method(), guarantee="estimate",
-                     tight=bool(self.certified))
+        hi = self.value + err
+        excess = max(self.penalty_value - self.mu, 0.0) if hasattr(self, "mu") else 0.0
+        if excess > 0:
+            hi = hi + self.multiplier * excess if self.multiplier == self.multiplier else np.inf
+        return Bound(self.value, lo, hi, method=self._bound_method(), guarantee="estimate",
+                     tight=bool(self.certified) and bool(np.isfinite(hi)))
 
 
 @dataclass(frozen=True)
@@ -412,13 +423,15 @@ def _box_min(penalty, c, b, lam):
     if penalty in ("js", "gan"):
         s = 2.0 if penalty == "gan" else 1.0
         # f(x) = (s/2)[x log(2x/(x+b)) + b log(2b/(x+b))]; f'(x) = (s/2) log(2x/(x+b))
-        r = np.exp(np.minimum(-2.0 * c / (lam * s), 700.0))
+        with np.errstate(over="ignore"):  # c / lam beyond float range: the exponent is clipped anyway
+            r = np.exp(np.minimum(-2.0 * c / (lam * s), 700.0))
         x = np.ones_like(c)
         ok = r < 2.0
         x[ok] = np.minimum(r[ok] * b[ok] / (2.0 - r[ok]), 1.0)
         return _js_box_value(c, b, x, lam, s)
     if penalty == "chi2":
-        x = np.clip(b - c * b / (2.0 * lam), 0.0, 1.0)
+        with np.errstate(over="ignore"):
+            x = np.clip(b - c * b / (2.0 * lam), 0.0, 1.0)
         return c * x + lam * (x - b) ** 2 / np.where(b > 0, b, 1.0)
     if penalty == "tv":
         cand = np.stack([np.zeros_like(b), b, np.ones_like(b)])
