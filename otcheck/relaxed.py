@@ -269,6 +269,11 @@ class RelaxedPath:
         return np.array([r.value for r in self.results])
 
     @property
+    def bounds(self):
+        """The :class:`~otcheck.bounds.Bound` of each grid point (see :attr:`RelaxedResult.bound`)."""
+        return tuple(r.bound for r in self.results)
+
+    @property
     def transports(self):
         r""":math:`\langle C, P_\lambda\rangle` at each grid point."""
         return np.array([r.transport for r in self.results])

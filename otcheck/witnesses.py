@@ -997,6 +997,14 @@ class LinearDecoderFit:
     grad_norm: float
     iterations: int
 
+    @property
+    def bound(self):
+        """The objective value as a :class:`~otcheck.bounds.Bound` (a float64 evaluation of a closed
+        form at the fitted ``A``: an ``"estimate"`` of the value at ``A``, not of the minimum)."""
+        from .bounds import Bound
+
+        return Bound.floating(self.value, method=f"{self.objective} at a fitted linear decoder (float64)")
+
 
 def fit_linear_decoder(Sigma_X, sigma2, objective="w2", *, k=None, seed=0, max_iter=200, tol=1e-10):
     r"""Minimize over :math:`A` the Prop. 2 objectives for :math:`G(z) = A z` (torch gradients, L-BFGS).
@@ -1226,6 +1234,13 @@ class SmoothWitness:
     lipschitz_bound: float
     hessian_bound: float
     gap: float = 0.0
+
+    @property
+    def bound(self):
+        """:math:`J_D(h)` of this member as a :class:`~otcheck.bounds.Bound` (float64, an ``"estimate"``)."""
+        from .bounds import Bound
+
+        return Bound.floating(self.value, method="criterion J_D of a smooth witness (float64)")
 
 
 def _member(H, theta, w, coef):
@@ -1581,6 +1596,14 @@ class PairSearch:
     q: np.ndarray = field(repr=False)
     counterexample: tuple | None = field(repr=False, default=None)
     checked: int = 0
+
+    @property
+    def bound(self):
+        """The worst violation found as a :class:`~otcheck.bounds.Bound` (float64, an ``"estimate"``;
+        a search proves nothing about pairs it did not try)."""
+        from .bounds import Bound
+
+        return Bound.floating(self.worst, method=f"worst violation over {self.checked} searched pairs (float64)")
 
 
 def _simplest(violation, p, q):
