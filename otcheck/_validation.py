@@ -72,7 +72,7 @@ def rationals(x):
     return tuple(out)
 
 
-def as_float_array(x, name, *, ndim=None):
+def as_float_array(x, name, *, ndim=None, check_finite=True):
     """Return ``x`` as a C-contiguous float64 array, checking it is finite and (optionally) its rank.
 
     A scalar stays a 0-d array (``ndim=0``); callers that accept scalars test ``arr.ndim == 0``.
@@ -89,6 +89,8 @@ def as_float_array(x, name, *, ndim=None):
         arr = np.asarray(arr, dtype=np.float64, order="C")
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name}: expected a {ndim}-D array, got shape {arr.shape}")
+    if not check_finite:
+        return arr
     # A finite sum proves every entry finite (a NaN or inf entry makes the sum NaN or inf); only when
     # it is not (a bad entry, or an overflow of huge finite values) is the entrywise test run.
     with np.errstate(over="ignore", invalid="ignore"):  # huge finite entries may overflow the sum
@@ -143,14 +145,22 @@ def as_weights(w, name, *, n=None, tol=MASS_TOL):
     return arr
 
 
-def as_cost(C, name, *, shape=None):
-    """Return a cost matrix as a finite float64 ``(n, m)`` array."""
-    arr = as_float_array(C, name, ndim=2)
+def as_cost(C, name, *, shape=None, extremes=False):
+    """Return a cost matrix as a finite float64 ``(n, m)`` array (and ``(min, max)`` with ``extremes``).
+
+    Finiteness is read off the minimum and maximum (a NaN makes both NaN, an infinity shows in one of
+    them), so the two passes that give the extremes are the only ones made.
+    """
+    arr = as_float_array(C, name, ndim=2, check_finite=False)
     if arr.size == 0:
         raise ValueError(f"{name}: is empty, shape {arr.shape}")
     if shape is not None and arr.shape != tuple(shape):
         raise ValueError(f"{name}: has shape {arr.shape}, expected {tuple(shape)} (len(a), len(b))")
-    return arr
+    cmin, cmax = float(arr.min()), float(arr.max())
+    if not (np.isfinite(cmin) and np.isfinite(cmax)):
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(f"{name}: contains a non-finite value ({arr[tuple(bad)]}) at index {tuple(int(i) for i in bad)}")
+    return (arr, (cmin, cmax)) if extremes else arr
 
 
 def check_positive_int(value, name, *, minimum=1):

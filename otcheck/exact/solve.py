@@ -33,7 +33,7 @@ _TIGHT = {
 }
 
 
-def _exponent(C, engine):
+def _exponent(C, engine, extremes=None):
     """``k`` with ``max|C| / 2**k`` in ``[1/2, 1)``, or 0 when no rescaling is needed.
 
     The network simplex and the assignment solver only need it for extreme costs (their comparisons
@@ -42,7 +42,8 @@ def _exponent(C, engine):
     copy only when ``max|C| < 2**-4`` or ``max|C| >= 2**512``; the tolerance-based LP solvers always
     see ``1/2 <= max|C| < 1``.
     """
-    s = max(float(C.max()), -float(C.min()))  # max|C| without an (n, m) temporary
+    cmin, cmax = extremes if extremes is not None else (float(C.min()), float(C.max()))
+    s = max(cmax, -cmin)  # max|C| without an (n, m) temporary
     if s == 0.0:
         return 0
     k = int(np.frexp(s)[1])
@@ -51,7 +52,7 @@ def _exponent(C, engine):
     return k
 
 
-def _run_engine(engine, a, b, Ce, options):
+def _run_engine(engine, a, b, Ce, options, extremes=None):
     """One engine run on ``Ce`` (``C`` or ``C`` clipped); returns ``(plan, u, v)`` for ``Ce`` itself.
 
     POT's network simplex fails on negative costs ("infeasible"): it sees ``Ce - min(Ce)`` (OT is
@@ -61,12 +62,12 @@ def _run_engine(engine, a, b, Ce, options):
     certified against ``C`` like any others (the certificate repairs, never trusts, them).
     """
     shift = 0.0
-    if engine == "emd":
-        cmin = float(Ce.min())
-        if cmin < 0:
-            shift = cmin
-            Ce = Ce - cmin
-    k = _exponent(Ce, engine)
+    cmin, cmax = extremes if extremes is not None else (float(Ce.min()), float(Ce.max()))
+    if engine == "emd" and cmin < 0:
+        shift = cmin
+        Ce = Ce - cmin
+        cmin, cmax = 0.0, float(Ce.max())
+    k = _exponent(Ce, engine, (cmin, cmax))
     Cs = np.ldexp(Ce, -k) if k else Ce
     plan, u, v, info = _ENGINES[engine](a, b, Cs, **options)
     u = np.ldexp(u, k) if k else u
@@ -93,7 +94,7 @@ def _pick(a, b):
     return "emd"
 
 
-def _ladder(engine, a, b, C, check, options):
+def _ladder(engine, a, b, C, check, options, extremes):
     """Run ``engine`` until a certificate holds: plain, then on ``C`` clipped above the costs the
     plan used (x1024 per attempt), then (emd) on a permuted problem or (HiGHS) at tight tolerances.
 
@@ -109,7 +110,7 @@ def _ladder(engine, a, b, C, check, options):
         "max_retries" in options) else 3
     engine_options = dict(options)
     history, best = [], None
-    cmax = max(float(C.max()), -float(C.min()))
+    cmax = max(extremes[1], -extremes[0])
     clip = None
     tight_done = False
     attempt = 0
@@ -132,7 +133,7 @@ def _ladder(engine, a, b, C, check, options):
                 break
         try:
             if perm is None:
-                plan, u, v, info = _run_engine(engine, a, b, Ce, engine_options)
+                plan, u, v, info = _run_engine(engine, a, b, Ce, engine_options, extremes if Ce is C else None)
             else:
                 pr, pc = perm
                 plan, u, v, info = _run_engine(engine, a[pr], b[pc], np.ascontiguousarray(Ce[np.ix_(pr, pc)]),
@@ -241,7 +242,7 @@ def solve_ot(a, b, C, method="auto", *, tol=DEFAULT_TOL, **options):
     exact_input = _is_rational_input(a, b, C)
     a = as_weights(a, "a")
     b = as_weights(b, "b")
-    C = as_cost(C, "C", shape=(a.shape[0], b.shape[0]))
+    C, extremes = as_cost(C, "C", shape=(a.shape[0], b.shape[0]), extremes=True)
     tol = check_nonnegative(tol, "tol", strict=True)
     if method == "quantile":
         raise ValueError("method: 'quantile' needs the atoms, not only C; use otcheck.wasserstein(mu, nu, "
@@ -257,7 +258,7 @@ def solve_ot(a, b, C, method="auto", *, tol=DEFAULT_TOL, **options):
     tried, best = [], None
     for engine in chain:
         opts = options if engine == first else {k: val for k, val in options.items() if k == "max_retries"}
-        plan, u, v, cert, history = _ladder(engine, a, b, C, check, opts)
+        plan, u, v, cert, history = _ladder(engine, a, b, C, check, opts, extremes)
         tried += [f"{engine} {h}" for h in history]
         if cert is not None and (best is None or cert.ok or cert.worst < best[3].worst):
             best = (plan, u, v, cert, engine)
