@@ -12,6 +12,8 @@ from otcheck.claims import registry
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 ROW = re.compile(r"^\| `([a-z0-9-]+)` \| (\w+) \| .* \| (holds|fails|undecided)\s*\|$", re.M)
+FULL = re.compile(r"^\| `([a-z0-9-]+)` \| \w+ \| .* \| `([^`]+)` \| (\S+) \| (\S+) \| (proof|confidence|estimate) \| "
+                  r"(?:holds|fails|undecided)\s*\|$", re.M)
 
 
 def _table():
@@ -31,6 +33,10 @@ def test_claim_table_verdicts_are_what_verify_reports_today():
     table = _table()
     got = {e.claim: e.verdict for e in report.evidence}
     assert got == {cid: table[cid][1] for cid in got}
+    # relation, both sides (6 significant digits) and guarantee too
+    full = {cid: (rel, lhs, rhs, g) for cid, rel, lhs, rhs, g in FULL.findall(README)}
+    for e in report.evidence:
+        assert full[e.claim] == (e.relation, f"{float(e.lhs):.6g}", f"{float(e.rhs):.6g}", e.guarantee), e.claim
 
 
 @pytest.mark.parametrize("command", [
