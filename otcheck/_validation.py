@@ -8,10 +8,14 @@ arrays of the documented shape.
 
 from __future__ import annotations
 
+import functools
 import numbers
+from collections.abc import Callable
 from fractions import Fraction
+from typing import Any, TypeVar, cast
 
 import numpy as np
+from numpy.typing import NDArray
 
 #: Default tolerance on ``|sum(weights) - 1|`` for probability vectors.
 MASS_TOL = 1e-9
@@ -72,7 +76,7 @@ def rationals(x):
     return tuple(out)
 
 
-def as_float_array(x, name, *, ndim=None, check_finite=True):
+def as_float_array(x: object, name: str, *, ndim: int | None = None, check_finite: bool = True) -> NDArray[np.float64]:
     """Return ``x`` as a C-contiguous float64 array, checking it is finite and (optionally) its rank.
 
     A scalar stays a 0-d array (``ndim=0``); callers that accept scalars test ``arr.ndim == 0``.
@@ -101,7 +105,7 @@ def as_float_array(x, name, *, ndim=None, check_finite=True):
     return arr
 
 
-def as_points(x, name):
+def as_points(x: object, name: str) -> NDArray[np.float64]:
     """Return points as an ``(n, d)`` float64 array; a 1-D array means ``d = 1``."""
     arr = as_float_array(x, name)
     if arr.ndim == 1:
@@ -115,7 +119,7 @@ def as_points(x, name):
     return arr
 
 
-def as_weights(w, name, *, n=None, tol=MASS_TOL):
+def as_weights(w: object, name: str, *, n: int | None = None, tol: float = MASS_TOL) -> NDArray[np.float64]:
     """Return a probability vector as float64, checking it is non-negative and sums to one.
 
     Parameters
@@ -163,7 +167,7 @@ def as_cost(C, name, *, shape=None, extremes=False):
     return (arr, (cmin, cmax)) if extremes else arr
 
 
-def check_positive_int(value, name, *, minimum=1):
+def check_positive_int(value: object, name: str, *, minimum: int = 1) -> int:
     """Check ``value`` is an integer (not bool) ``>= minimum`` and return it as ``int``."""
     if isinstance(value, bool) or not isinstance(value, (numbers.Integral,)):
         raise TypeError(f"{name}: expected an integer, got {type(value).__name__} {value!r}")
@@ -172,7 +176,7 @@ def check_positive_int(value, name, *, minimum=1):
     return int(value)
 
 
-def check_nonnegative(value, name, *, strict=False):
+def check_nonnegative(value: object, name: str, *, strict: bool = False) -> float:
     """Check ``value`` is a finite real number ``>= 0`` (``> 0`` when ``strict``) and return a float."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name}: expected a real number, got {type(value).__name__} {value!r}")
@@ -184,7 +188,7 @@ def check_nonnegative(value, name, *, strict=False):
     return value
 
 
-def as_generator(seed, name="seed"):
+def as_generator(seed: object, name: str = "seed") -> np.random.Generator:
     """Return a ``numpy.random.Generator`` from an int seed or a Generator; anything else is an error.
 
     ``None`` is refused on purpose: every random choice in otcheck flows from an explicit seed.
@@ -196,3 +200,89 @@ def as_generator(seed, name="seed"):
     if seed < 0:
         raise ValueError(f"{name}: must be a non-negative integer, got {seed}")
     return np.random.default_rng(int(seed))
+
+
+def looks_like_weights(w: object, n: int | None = None) -> bool:
+    """True when ``w`` reads as a probability vector (of length ``n`` when given); never raises."""
+    try:
+        as_weights(w, "w", n=n)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def count_points(x: object) -> int | None:
+    """Number of points ``x`` holds as :func:`as_points` reads it, or None when it is not points."""
+    try:
+        return as_points(x, "x").shape[0]
+    except (TypeError, ValueError):
+        return None
+
+
+def _same_arguments(new, old):
+    """True when the two readings pass the same values in every slot (so the order does not matter)."""
+    for p, q in zip(new, old):
+        if p is q:
+            continue
+        try:
+            if not np.array_equal(np.asarray(p, dtype=float), np.asarray(q, dtype=float)):
+                return False
+        except (TypeError, ValueError):
+            return False
+    return True
+
+
+def read_argument_order(func: str, new_sig: str, old_sig: str, new: tuple, old: tuple, *, new_ok: bool, old_ok: bool,
+                        stacklevel: int = 3) -> tuple:
+    """Read a positional call in POT's argument order or, when only that reads, in the deprecated one.
+
+    ``new`` and ``old`` are the call's arguments rearranged into the new signature's order under
+    each reading; ``new_ok`` and ``old_ok`` say whether each reading gives valid weights (the
+    caller knows which slots hold weights). Returns the arguments in the new order:
+
+    * only the old reading is valid: the old one, with a ``DeprecationWarning``
+      ``"{func}({old_sig}) is deprecated: ..."``;
+    * both are valid and differ: the new one, with a ``FutureWarning`` saying how it was read;
+    * otherwise the new one, silently (the validators then name a bad argument).
+
+    ``stacklevel`` is that of :func:`warnings.warn` as seen from this function (3: the caller's caller).
+    """
+    import warnings
+
+    if old_ok and not new_ok:
+        warnings.warn(f"{func}({old_sig}) is deprecated: the order is now POT's, {func}({new_sig}); "
+                      "this call was read in the old order", DeprecationWarning, stacklevel=stacklevel)
+        return tuple(old)
+    if old_ok and new_ok and not _same_arguments(new, old):
+        words = {4: "four", 5: "five"}.get(len(new), str(len(new)))
+        warnings.warn(f"{func}: these {words} arguments read both as ({new_sig}) and as the deprecated ({old_sig});"
+                      f" they were read as ({new_sig}). Pass a= and b= by keyword to say which.",
+                      FutureWarning, stacklevel=stacklevel)
+    return tuple(new)
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def positional_order(first_weight: int, reorder: Callable[[tuple], tuple]) -> Callable[[_F], _F]:
+    """Decorator for functions taking POT's ``(..., a=None, b=None)`` whose old order put weights elsewhere.
+
+    When the call passes the first weight slot (index ``first_weight``) positionally and ``b`` in
+    any way, the ``first_weight + 2`` leading arguments go through ``reorder`` (which returns them in
+    the new order, warning through :func:`read_argument_order` with ``stacklevel=4``). Weights
+    passed by keyword (``a=``, ``b=``) are never reordered: that is how a caller says which reading
+    is meant.
+    """
+    n = first_weight + 2
+
+    def decorate(fn: _F) -> _F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if len(args) > first_weight and (len(args) >= n or "b" in kwargs):
+                head = args[:n] if len(args) >= n else args + (kwargs.pop("b"),)
+                args = tuple(reorder(head)) + args[n:]
+            return fn(*args, **kwargs)
+
+        return cast(_F, wrapper)
+
+    return decorate

@@ -70,9 +70,9 @@ def _claim(figure, claim_id, seed, **sizes):
 
 def _figure(width, height, nrows=1, ncols=1, sharex=False, **gridspec):
     """A pyplot-free Figure (rendered by Agg on ``savefig``) and its axes, as a flat array."""
-    from matplotlib.figure import Figure
+    from ._optional import require
 
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = require("matplotlib.figure", "otcheck.figures").Figure(figsize=(width, height), layout="constrained")
     axes = fig.subplots(nrows, ncols, sharex=sharex, gridspec_kw=gridspec or None, squeeze=False)
     return fig, axes.ravel()
 
@@ -118,7 +118,9 @@ def fig_theorem1(seed=0, *, n=6, m=5):
     >>> [c.get_label() for c in fig.axes[1].collections]
     ['coupling', 'P_X', 'P_G']
     """
-    from matplotlib.collections import LineCollection
+    from ._optional import require
+
+    LineCollection = require("matplotlib.collections", "otcheck.figures").LineCollection
 
     from . import DiscreteMeasure, cost_matrix, solve_ot, wasserstein
 
@@ -438,7 +440,7 @@ def fig_prop3(seed=0, *, eps=None):
 
     Draws, against :math:`\varepsilon` (log scale, decreasing to the right), the three cosines of
     Proposition 3 computed by the claim ``prop3`` (the explicit constructions of appendix B.4,
-    :func:`otcheck.witnesses.prop3_instance`), with the bounds they must stay under:
+    :func:`otcheck.claims._prop3.prop3_instance`), with the bounds they must stay under:
 
     .. math::
 

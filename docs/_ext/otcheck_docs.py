@@ -34,14 +34,14 @@ logger = logging.getLogger(__name__)
 PLANNED_MODULES = (
     ("otcheck", "The top-level names: measures, costs, certified exact OT, claims verification."),
     ("otcheck.bounds", "Layer 0: the one certified-number type, Bound (proof, confidence or estimate)."),
-    ("otcheck.exact", "Layer 2: exact discrete optimal transport; every engine's result is certified."),
+    ("otcheck.exact", "Layer 2: exact discrete optimal transport, every engine's result certified; the W_1 dual LP."),
     ("otcheck.strategies", "Hypothesis strategies for property-based proof checks."),
     ("otcheck.divergences", "Layer 3: divergences between discrete laws and MMD estimators."),
     ("otcheck.closed_forms", "Layer 3: closed forms (Gaussian W2, 1-D quantile W_p)."),
     ("otcheck.relaxed", "Layer 3: the relaxed objective of eq. 12, solved exactly."),
     ("otcheck.gaussian", "Layer 3: Gaussian decoders and Gaussian mixtures."),
-    ("otcheck.witnesses", "Layer 3: the constructions behind the section-4 and appendix claims (witnesses, "
-                          "objectives, optimal encoders and decoders)."),
+    ("otcheck.autoencoders", "Layer 3: section 4.1 on discrete instances: encoders, decoders, the VAE, AVB, AAE "
+                             "and POT objectives, the linear decoder of Prop. 2."),
     ("otcheck.claims", "Layer 4: the claims engine and the registry of the paper's claims."),
     ("otcheck.models", "Layer 5: small torch models, objectives and a trainer."),
     ("otcheck.figures", "Front end: one function per figure."),

@@ -1,8 +1,8 @@
 """The claims of the paper, one registered check per id of CLAIMS.md (layer 4).
 
 ``registry`` maps a claim id to its :class:`Claim`; ``Claim.check(seed=0, **sizes)`` returns
-:class:`Evidence`. Importing this package registers every claim (the trained ones import torch
-only when run).
+:class:`Evidence`. Importing this package registers every claim (the trained ones load torch, through
+:mod:`otcheck.models`, only when run).
 """
 
 from ._engine import (FAILS, HOLDS, KINDS, RELATIONS, UNDECIDED, Claim, Evidence, Recorder, Report, combine, decide,

@@ -3,7 +3,8 @@ r"""Instance builders and small OT-side helpers shared by the claims of sections
 Nothing here decides a claim: these functions build seeded random instances (measures, decoders,
 encoders), turn a random decoder into the averaged cost of :math:`W_c^\dagger`, compute
 quadrature for Gaussian decoders, and Student-t intervals for sampled numbers. (The
-Kantorovich-Rubinstein witnesses live in :mod:`otcheck.witnesses`.) Each helper states the math it computes.
+Kantorovich-Rubinstein witnesses live in :mod:`otcheck.exact`, :func:`~otcheck.exact.w1_dual`.) Each helper
+states the math it computes.
 
 Every random choice flows from an explicit ``numpy.random.Generator``.
 """

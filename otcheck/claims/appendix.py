@@ -17,7 +17,7 @@ from operator import add
 
 import numpy as np
 
-from .. import witnesses as W
+from .. import autoencoders as AE
 from .._validation import as_float_array, as_generator, as_points, as_weights, check_nonnegative, check_positive_int
 from ..bounds import FLOAT_REL_ERROR, Bound
 from ..costs import cost_matrix
@@ -25,6 +25,7 @@ from ..exact import UncertifiedError, solve_ot, wasserstein
 from ..measures import DiscreteMeasure
 from ._engine import HOLDS, Recorder, decide, register
 from ._instances import check_same_dim, check_sizes, decoder_args, decoder_instance
+from ._search import search_pairs
 from .section2 import _float_bound, _max_bound, _min_bound
 
 __all__ = ["prop4", "prop5", "prop5_chain", "kl_encoders", "theorem1_proof", "corollary7_proof", "lemma8_proof",
@@ -80,42 +81,44 @@ def _recon_scale(a, Q, L):
 
 
 def _recon_bound(a, Q, L):
-    r""":math:`R = \mathbb E_{P_X}\mathbb E_{Q(Z|X)}\ell`, a float64 sum (:func:`otcheck.witnesses.reconstruction`)."""
-    return _float_bound(W.reconstruction(a, Q, L), _recon_scale(a, Q, L), "E_{P_X} E_Q l (reconstruction)")
+    r""":math:`R = \mathbb E_{P_X}\mathbb E_{Q(Z|X)}\ell`, a float64 sum
+    (:func:`otcheck.autoencoders.reconstruction`)."""
+    return _float_bound(AE.reconstruction(a, Q, L), _recon_scale(a, Q, L), "E_{P_X} E_Q l (reconstruction)")
 
 
 def _vae_bound(a, b, L, Q):
-    r"""The VAE objective of eq. 5 (:func:`otcheck.witnesses.vae_objective`), float64; its terms are
+    r"""The VAE objective of eq. 5 (:func:`otcheck.autoencoders.vae_objective`), float64; its terms are
     :math:`a_i Q_{ij}(|\log Q_{ij}| + |\log b_j| + |\ell_{ij}|)`."""
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(Q > 0, Q * (np.abs(np.log(Q)) + np.abs(np.log(b))[None, :] + np.abs(L)), 0.0).sum(1)
-    return _float_bound(W.vae_objective(a, b, L, Q), float(a @ t), "VAE objective (eq. 5)")
+    return _float_bound(AE.vae_objective(a, b, L, Q), float(a @ t), "VAE objective (eq. 5)")
 
 
 def _aae_bound(a, b, L, Q):
-    r"""The AAE objective of eq. 7 (:func:`otcheck.witnesses.aae_objective`): :math:`D_{GAN}(Q_Z, P_Z) + R`, float64."""
+    r"""The AAE objective of eq. 7 (:func:`otcheck.autoencoders.aae_objective`): :math:`D_{GAN}(Q_Z, P_Z) + R`,
+    float64."""
     from ..divergences import gan
 
     g = float(gan(a @ Q, b))
-    return _float_bound(W.aae_objective(a, b, L, Q), 1.0 + abs(g) + _recon_scale(a, Q, L),
+    return _float_bound(AE.aae_objective(a, b, L, Q), 1.0 + abs(g) + _recon_scale(a, Q, L),
                         "AAE objective (eq. 7)")
 
 
 def _avb_gan_bound(a, b, L, Q):
-    r"""The AVB objective with the :math:`D_{GAN}` regularizer (:func:`otcheck.witnesses.avb_objective`), float64."""
+    r"""The AVB objective with the :math:`D_{GAN}` regularizer (:func:`otcheck.autoencoders.avb_objective`), float64."""
     from ..divergences import gan
 
     g = np.array([float(gan(q, b)) for q in Q])
-    return _float_bound(W.avb_objective(a, b, L, Q, "gan"), float(a @ (1.0 + np.abs(g))) + _recon_scale(a, Q, L),
+    return _float_bound(AE.avb_objective(a, b, L, Q, "gan"), float(a @ (1.0 + np.abs(g))) + _recon_scale(a, Q, L),
                         "AVB objective, R = D_GAN (eq. 6)")
 
 
 def _nll_bound(a, b, L):
-    r""":math:`-\mathbb E_{P_X}\log p_G(X)` (log-sum-exp, :func:`otcheck.witnesses.neg_log_likelihood`), float64:
+    r""":math:`-\mathbb E_{P_X}\log p_G(X)` (log-sum-exp, :func:`otcheck.autoencoders.neg_log_likelihood`), float64:
     the largest exponent :math:`|\log b_j| + \ell_{ij}` per row, plus the log of a sum in :math:`[1, m]`."""
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(np.isfinite(L), np.abs(np.log(b))[None, :] + np.abs(L), 0.0).max(1)
-    return _float_bound(W.neg_log_likelihood(a, b, L), float(a @ t) + 1.0, "-E log p_G(X) (log-sum-exp)")
+    return _float_bound(AE.neg_log_likelihood(a, b, L), float(a @ t) + 1.0, "-E log p_G(X) (log-sum-exp)")
 
 
 def _infima(a, b, L):
@@ -180,7 +183,7 @@ def prop4(a, X, b, G, sigma2):
     'holds'
     """
     a, X, b, G = decoder_args(a, X, b, G)
-    L = W.gaussian_nll_matrix(X, G, sigma2)
+    L = AE.gaussian_nll_matrix(X, G, sigma2)
     inst = {"a": a, "X": X, "b": b, "G": np.asarray(G, float), "sigma2": sigma2}
     rec = Recorder("prop4", instance=inst)
     try:
@@ -310,13 +313,13 @@ def prop5(a, X, b, G, sigma2, encoders):
         if low < 0.25:
             raise ValueError(f"encoders: encoder {k} has a row with KL(Q(Z|x), P_Z) = {low:.4g} < 1/4 "
                              "(assumption of Prop. 5)")
-    L = W.gaussian_nll_matrix(X, G, sigma2)
+    L = AE.gaussian_nll_matrix(X, G, sigma2)
     Qs = [np.asarray(Q, float) for Q in encoders]
     aae = [_aae_bound(a, b, L, Q) for Q in Qs]
     vae = [_vae_bound(a, b, L, Q) for Q in Qs]
     aae_v = np.array([float(x.value) for x in aae])
     vae_v = np.array([float(x.value) for x in vae])
-    js2 = np.array([2 * js(W.aggregated_posterior(a, Q), b) for Q in Qs])
+    js2 = np.array([2 * js(AE.aggregated_posterior(a, Q), b) for Q in Qs])
     inst = {"a": a, "X": X, "b": b, "G": np.asarray(G, float), "sigma2": sigma2, "class_size": len(encoders)}
     rec = Recorder("prop5", instance=inst)
     rec.compare(_min_bound(aae), _min_bound(vae), "<=", note="inf over the class: D_AAE <= D_VAE")
@@ -338,7 +341,7 @@ def _check_prop5(seed=0, n=4, m=3, d=2, sigma2=0.5, encoders=12):
     fam = kl_encoders(rng, n, m, b, encoders)
     ev = prop5(a, X, b, G, sigma2, fam)
     # the same inequality without the assumption (any encoder)
-    L = W.gaussian_nll_matrix(X, G, sigma2)
+    L = AE.gaussian_nll_matrix(X, G, sigma2)
     free = [rng.dirichlet(np.full(m, 3.0), size=n) for _ in range(encoders)]
     rec = Recorder(instance=ev.instance)
     for part in ev.parts:
@@ -366,13 +369,13 @@ def _cost_bound(P, C, what):
     return _float_bound(float((P * C).sum()), float((np.abs(P) * np.abs(C)).sum()), what)
 
 
-#: Dual feasibility tolerance :func:`otcheck.witnesses.constrained_encoder` passes to HiGHS: its reduced
+#: Dual feasibility tolerance :func:`otcheck.autoencoders.constrained_encoder` passes to HiGHS: its reduced
 #: costs may be negative by this much, so its dual value may exceed the LP optimum by this much per
 #: unit of primal mass (see ``_encoder_lp_bound``).
 
 
 def _encoder_lp_bound(enc, n):
-    r"""The optimum of eq. 11's LP over encoders as a bound: :attr:`~otcheck.witnesses.EncoderLP.bound`,
+    r"""The optimum of eq. 11's LP over encoders as a bound: :attr:`~otcheck.autoencoders.EncoderLP.bound`,
     which accounts for HiGHS's dual infeasibility (:math:`\text{opt} \ge \text{dual value} - \delta n`,
     each of the ``n`` rows of an encoder summing to one; found without it: primal and dual values
     equal, both 1.9e-12 above the certified OT value)."""
@@ -394,7 +397,7 @@ def theorem1_proof(a, X, b, G, *, cost="sqeuclidean", seed=0):
     4. Eq. 10: :math:`W_c(P_X, P_G) = \min_{\pi \in \Pi(P_X,P_Z)} \mathbb E_\pi c(X, G(Z))`: two
        certified OT values (proofs).
     5. Eq. 11: the minimum over encoders with :math:`Q_Z = P_Z`, an LP in the entries of
-       :math:`Q` (:func:`otcheck.witnesses.constrained_encoder`), equals eq. 10's value; random
+       :math:`Q` (:func:`otcheck.autoencoders.constrained_encoder`), equals eq. 10's value; random
        feasible encoders do not do better.
 
     Sums of masses and costs are float64 evaluations (:meth:`~otcheck.bounds.Bound.floating`, scale:
@@ -443,8 +446,8 @@ def theorem1_proof(a, X, b, G, *, cost="sqeuclidean", seed=0):
     lift_marg = _marginal_deviation(lift, a, b)
     opt_dev = _marginal_deviation(opt_y.plan, a, PG.weights)
     opt_z = solve_ot(a, b, Cz)
-    enc = W.constrained_encoder(a, b, Cz)
-    enc_marg = float(np.abs(W.aggregated_posterior(a, enc.encoder) - b).max())
+    enc = AE.constrained_encoder(a, b, Cz)
+    enc_marg = float(np.abs(AE.aggregated_posterior(a, enc.encoder) - b).max())
     others = [solve_ot(a, b, rng.random(Cz.shape)).plan for _ in range(5)]
     inst = {"a": a, "X": X, "b": b, "G": G, "cost": cost}
     rec = Recorder("theorem1-proof", instance=inst)
@@ -632,7 +635,7 @@ def lemma8_proof(b, G, sigma2):
     r"""Each step of the proof of Lemma 8 (B.3), by quadrature of the mixture density.
 
     With :math:`Y|Z \sim \mathcal N(G(Z), \sigma^2)` and discrete :math:`P_Z`
-    (:func:`otcheck.witnesses.mixture_moments_quad`):
+    (:func:`otcheck.autoencoders.mixture_moments_quad`):
 
     1. :math:`\mathbb E[Y] = \mathbb E[G(Z)]`;
     2. :math:`\mathrm{Var}[Y] = \int (y - G(z))^2 + \int (G(z) - \mathbb E G)^2 + 2\,\text{cross}`,
@@ -666,7 +669,7 @@ def lemma8_proof(b, G, sigma2):
     G = as_float_array(G, "G", ndim=1)
     b = as_weights(b, "b", n=G.size)
     s2 = check_nonnegative(sigma2, "sigma2", strict=True)
-    mo = W.mixture_moments_quad(b, G, s2)
+    mo = AE.mixture_moments_quad(b, G, s2)
     e, m, s = float(mo["abserr"]), float(mo["mean"]), math.sqrt(s2)
     mean_g = float(b @ G)
     var_g = float(b @ (G - mean_g) ** 2)
@@ -754,7 +757,7 @@ def prop4_proof(a, X, b, G, sigma2, encoders):
     from ..divergences import gan
 
     a, X, b, G = decoder_args(a, X, b, G)
-    L = W.gaussian_nll_matrix(X, G, sigma2)
+    L = AE.gaussian_nll_matrix(X, G, sigma2)
     Qs = [np.asarray(Q, float) for Q in encoders]
     jensen = [_div_bound(float(gan(a @ Q, b)), "D_GAN(Q_Z, P_Z)")
               - _weighted(a, (_div_bound(float(gan(q, b)), "D_GAN(Q(Z|x), P_Z)") for q in Q)) for Q in Qs]
@@ -839,7 +842,7 @@ def prop5_chain(a, X, b, G, sigma2, encoders):
 
     a, X, b, G = decoder_args(a, X, b, G)
     prop5(a, X, b, G, sigma2, encoders)  # validates the class (assumption enforced)
-    L = W.gaussian_nll_matrix(X, G, sigma2)
+    L = AE.gaussian_nll_matrix(X, G, sigma2)
     terms, lines = [], []
     for Q in encoders:
         Q = np.asarray(Q, float)
@@ -924,7 +927,7 @@ def prop5_proof(*, seed=0, draws=600):
 
     Divergences in nats unless stated; :math:`\|P - Q\|_1 = \sum|p - q|`; otcheck's
     :math:`D_{TV} = \frac12\|P-Q\|_1`. Steps, each searched for a counterexample over pairs of
-    laws on 2-4 atoms (:func:`otcheck.witnesses.search_pairs`):
+    laws on 2-4 atoms (:func:`otcheck.claims._search.search_pairs`):
 
     * s1: :math:`D_{GAN} \le 2D_{JS} - \log 4` (equality for the unrestricted discriminator);
     * s2: :math:`D_{JS} \le \frac12 D_{TV}` [Lin 91, Thm 3]: Lin's :math:`V = \|P - Q\|_1` and
@@ -971,7 +974,7 @@ def prop5_proof(*, seed=0, draws=600):
     rng = as_generator(seed)
     draws = check_positive_int(draws, "draws")
     steps = _prop5_steps()
-    searches = {name: W.search_pairs(viol, seed=rng, draws=draws) for name, (viol, _, _) in steps.items()}
+    searches = {name: search_pairs(viol, seed=rng, draws=draws) for name, (viol, _, _) in steps.items()}
     rec = Recorder("prop5-proof")
     expected_fail = {"s2 JS <= 1/2 TV, TV = 1/2 ||P-Q||_1 (nats)", "s3 ||P-Q||_1 <= sqrt(KL) (the TV of s2)"}
     verdicts = {}

@@ -15,12 +15,12 @@ import math
 
 import numpy as np
 
+from .. import autoencoders as AE
 from .. import divergences
-from .. import witnesses as W
 from .._validation import as_float_array, as_generator, as_weights, check_nonnegative, check_positive_int
 from ..bounds import GUARANTEES, Bound
 from ..costs import cost_matrix
-from ..exact import wasserstein
+from ..exact import c_transform_witness, w1_dual, wasserstein
 from ..measures import DiscreteMeasure
 from ._engine import Recorder, register
 from ._instances import check_sizes, random_measure, random_weights
@@ -132,8 +132,8 @@ def kr_duality(mu, nu):
 
     The left side is the certified primal LP (:func:`otcheck.wasserstein`, Euclidean cost; its
     :attr:`~otcheck.OTResult.bound` is a proof); the right side is an independent LP over the
-    values of ``f`` on the union ``S`` of the supports (:func:`otcheck.witnesses.w1_dual`, HiGHS,
-    :attr:`~otcheck.witnesses.W1Witness.bound` between the witness value and the value of the LP's
+    values of ``f`` on the union ``S`` of the supports (:func:`otcheck.exact.w1_dual`, HiGHS,
+    :attr:`~otcheck.exact.W1Witness.bound` between the witness value and the value of the LP's
     own dual, a min-cost flow), whose witness is checked to be 1-Lipschitz and extends to
     :math:`\mathbb R^d` (McShane), so the sup over *bounded* 1-Lipschitz functions of eq. 2 is
     reached. A second witness, the c-transform of the primal dual potential, must give the same
@@ -167,8 +167,8 @@ def kr_duality(mu, nu):
     """
     _check_measures(mu, nu)
     primal = wasserstein(mu, nu, cost="euclidean")
-    dual = W.w1_dual(mu.weights, mu.atoms, nu.weights, nu.atoms)
-    ctr = W.c_transform_witness(mu.weights, mu.atoms, nu.weights, nu.atoms, primal.v)
+    dual = w1_dual(mu.atoms, nu.atoms, mu.weights, nu.weights)
+    ctr = c_transform_witness(mu.atoms, nu.atoms, primal.v, mu.weights, nu.weights)
     inst = {"mu_atoms": mu.atoms, "mu_weights": mu.weights, "nu_atoms": nu.atoms, "nu_weights": nu.weights}
     rec = Recorder("kr-duality", instance=inst)
     rec.compare(primal.bound, dual.bound, "==",
@@ -390,7 +390,7 @@ def wgan_lower_bound(mu, nu, *, n_critics=100, seed=0):
     random_b = _max_bound(_float_bound(v, s, "E_P T - E_Q T of a random critic") for v, s in zip(vals, sizes))
     union = max(linear, random_sup)
     union_b = _max_bound([linear_b, random_b])
-    witness = W.c_transform_witness(mu.weights, mu.atoms, nu.weights, nu.atoms, W1.v)
+    witness = c_transform_witness(mu.atoms, nu.atoms, W1.v, mu.weights, nu.weights)
     with_kr = _max_bound([union_b, _witness_value_bound(witness.masses, witness.values, float(np.abs(W1.v).max()),
                                                          "value of the c-transform witness")])
     inst = {"mu_atoms": mu.atoms, "mu_weights": mu.weights, "nu_atoms": nu.atoms, "nu_weights": nu.weights}
@@ -442,20 +442,20 @@ def gaussian_loglik(X, means, sigma2):
     >>> round(float(gaussian_loglik([[0.0]], [[0.0]], 1.0)[0, 0]), 6)
     -0.918939
     """
-    return -W.gaussian_nll_matrix(X, means, sigma2)
+    return -AE.gaussian_nll_matrix(X, means, sigma2)
 
 
 def _vae_terms(a, b, L, Q):
     """D_VAE(Q), the NLL and the gap E KL(Q(.|X), P_G(.|X)) for a log-likelihood matrix L (n, m), as bounds.
 
-    Three separate layer-3 computations (:mod:`otcheck.witnesses`): the objective of eq. 5 (KL to
+    Three separate layer-3 computations (:mod:`otcheck.autoencoders`): the objective of eq. 5 (KL to
     the prior plus reconstruction), the log-sum-exp marginal likelihood, and the KL to the posterior;
     each a float64 evaluation (``_float_bound``) with the size of the terms it sums as scale.
     Returns ``(dvae, nll, gap, post)``, the first three as :class:`~otcheck.bounds.Bound`.
     """
-    post = W.posterior_encoder(b, -L)
-    dvae = W.vae_objective(a, b, -L, Q)
-    nll = W.neg_log_likelihood(a, b, -L)
+    post = AE.posterior_encoder(b, -L)
+    dvae = AE.vae_objective(a, b, -L, Q)
+    nll = AE.neg_log_likelihood(a, b, -L)
     gaps = [divergences.kl(Qi, Pi) for Qi, Pi in zip(Q, post)]
     gap = float(a @ np.array(gaps))
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -41,11 +41,11 @@ import numpy as np
 from .. import divergences, relaxed
 from .._validation import (as_cost, as_float_array, as_generator, as_points, as_weights, check_nonnegative,
                            check_positive_int)
+from ..autoencoders import constrained_encoder
 from ..bounds import Bound
 from ..costs import cost_matrix
 from ..exact import UncertifiedError, solve_ot, wasserstein
 from ..measures import DiscreteMeasure
-from ..witnesses import constrained_encoder
 from ._engine import FAILS, HOLDS, UNDECIDED, Evidence, Recorder, decide, register
 from ._instances import (check_lambdas, check_sigma2, check_sizes, decoder_cost, decoder_law, gauss_hermite_sqcost,
                          random_decoder, random_measure, random_weights, two_row_vertex_costs)
@@ -563,8 +563,8 @@ def theorem1(mu_x, mu_z, G, *, cost="sqeuclidean"):
       Dirac decoder matrix ``D`` (code -> merged image);
     * eq. 10: OT between ``a`` and ``b`` with :math:`c(x_i, G(z_j))` computed directly;
     * eq. 11: a separate LP whose variables are the encoder's entries :math:`Q(z_j|x_i)`
-      (:func:`otcheck.witnesses.constrained_encoder`, HiGHS), whose value, bracketed by its primal
-      and dual values and widened by its constraint residual (:attr:`~otcheck.witnesses.EncoderLP.bound`),
+      (:func:`otcheck.autoencoders.constrained_encoder`, HiGHS), whose value, bracketed by its primal
+      and dual values and widened by its constraint residual (:attr:`~otcheck.autoencoders.EncoderLP.bound`),
       must reach the value of eq. 10; a random feasible encoder is also checked to be ``>=``.
 
     The three OT values are proofs; eq. 11's LP value is an estimate (HiGHS tolerances), tight when

@@ -8,7 +8,7 @@ Each claim has two entry points, as in :mod:`otcheck.claims.section2`:
 
 Everything solved here is solved by the layers: :mod:`otcheck.exact` (certified OT),
 :mod:`otcheck.relaxed` (eq. 12 as a certified convex program), :mod:`otcheck.divergences`, and
-:mod:`otcheck.witnesses` (the section-4 constructions).
+:mod:`otcheck.autoencoders` (the section-4.1 objectives, encoders and decoders).
 
 Every comparison reads two :class:`~otcheck.bounds.Bound`\ s: certified results bring their own
 ``.bound``; a float64 evaluation of a closed form is :meth:`Bound.floating
@@ -26,12 +26,13 @@ from dataclasses import replace
 
 import numpy as np
 
-from .. import witnesses as W
+from .. import autoencoders as AE
 from .._validation import as_float_array, as_generator, as_points, as_weights, check_nonnegative, check_positive_int
 from ..bounds import FLOAT_REL_ERROR, Bound, student_t_interval
 from ..costs import cost_matrix
-from ..exact import solve_ot, wasserstein
+from ..exact import LP_TIGHT_GAP, solve_ot, w1_dual, wasserstein
 from ..measures import DiscreteMeasure
+from . import _prop3 as P3
 from ._engine import FAILS, HOLDS, UNDECIDED, Evidence, Recorder, decide, register
 from ._instances import check_same_dim, check_sizes, decoder_args, decoder_instance
 
@@ -277,7 +278,7 @@ def _gram_bounds(fit, S, target):
         verr = FLOAT_REL_ERROR * size + fit.grad_norm * err / smin
     else:
         err = verr = math.inf
-    how = f"torch fit of A ({fit.objective}, sigma^2={fit.sigma2:g}), error from the gradient norm"
+    how = f"L-BFGS-B fit of A ({fit.objective}, sigma^2={fit.sigma2:g}), error from the gradient norm"
     if not math.isfinite(err):
         gram = [[Bound(v, -math.inf, math.inf, method=how, guarantee="estimate", tight=False) for v in row]
                 for row in fit.gram]
@@ -292,7 +293,7 @@ def _gram_bounds(fit, S, target):
 def prop2_linear(Sigma_X, sigma2s, *, seed=0):
     r"""Proposition 2 beyond the paper: :math:`d`-dimensional Gaussians, linear decoder :math:`G(z) = Az`.
 
-    :math:`A` is fitted with torch (:func:`otcheck.witnesses.fit_linear_decoder`) for both
+    :math:`A` is fitted by L-BFGS-B with analytic gradients (:func:`otcheck.autoencoders.fit_linear_decoder`) for both
     objectives (Bures formula for :math:`W_2^2`) at each :math:`\sigma^2`; the Gram matrices
     :math:`AA^\top` (what :math:`P_G` depends on) are compared entry by entry with the closed forms
     :math:`\Sigma_X - \sigma^2 I` (for :math:`W_c`) and :math:`\Sigma_X` (for :math:`W_c^\dagger`),
@@ -329,8 +330,8 @@ def prop2_linear(Sigma_X, sigma2s, *, seed=0):
     lam_min = float(np.linalg.eigvalsh(S).min()) if S.shape[0] == S.shape[1] else 0.0
     s2 = _sigma2s(sigma2s, below=lam_min if lam_min > 0 else None)
     d = S.shape[0]
-    fits_w = [W.fit_linear_decoder(S, s, "w2", seed=seed) for s in s2]
-    fits_d = [W.fit_linear_decoder(S, s, "w2dagger", seed=seed) for s in s2]
+    fits_w = [AE.fit_linear_decoder(S, s, "w2", seed=seed) for s in s2]
+    fits_d = [AE.fit_linear_decoder(S, s, "w2dagger", seed=seed) for s in s2]
     bw = [_gram_bounds(f, S, S - s * np.eye(d)) for f, s in zip(fits_w, s2)]
     bd = [_gram_bounds(f, S, S) for f in fits_d]
     entries = lambda g: [x for row in g for x in row]  # noqa: E731
@@ -342,14 +343,14 @@ def prop2_linear(Sigma_X, sigma2s, *, seed=0):
     z = np.zeros(d)
     vals = []
     for (_, _, _, size), f, s in zip(bw, fits_w, s2):
-        vals.append((Bound.floating(f.value, scale=size, method="torch Bures objective (float64)"),
+        vals.append((Bound.floating(f.value, scale=size, method="Bures objective of the fit (float64)"),
                      Bound.floating(gaussian_w2(z, S, z, f.gram + s * np.eye(d)), scale=size,
                                     method="closed_forms.gaussian_w2 (float64)")))
     for (_, _, _, size), f, s in zip(bd, fits_d, s2):
-        vals.append((Bound.floating(f.value, scale=size, method="torch Bures objective (float64)"),
+        vals.append((Bound.floating(f.value, scale=size, method="Bures objective of the fit (float64)"),
                      Bound.floating(d * s + gaussian_w2(z, S, z, f.gram), scale=size,
                                     method="closed_forms.gaussian_w2 (float64)")))
-    _record_worst(rec, vals, "==", note="torch Bures objective == closed_forms.gaussian_w2 at the fitted A")
+    _record_worst(rec, vals, "==", note="Bures objective of the fit == closed_forms.gaussian_w2 at the fitted A")
     opts = [(value, _ZERO) for _, _, value, _ in bw]
     opts += [(value, Bound.floating(d * s, method="d sigma^2 (float64)")) for (_, _, value, _), s in zip(bd, s2)]
     _record_worst(rec, opts, "==",
@@ -486,10 +487,10 @@ def prop2_sampled(sigma2=0.5, *, n=200, reps=12, seed=0, confidence=0.95):
 @register("prop2", location="Sec. 4.1, Prop. 2; App. B.3", relation="depends on", section="4",
           statement="argmin_G W_c(P_X, P_G^sigma) depends on sigma^2, argmin W_c^dagger does not and also "
                     "minimizes W_c(P_X, P_G^0)",
-          how="B.3 example in closed form and by numerical minimization; d-dim linear decoder fitted with torch "
+          how="B.3 example in closed form and by numerical minimization; d-dim linear decoder fitted by L-BFGS-B "
               "against the Bures closed forms; sampled version with exact OT and bias-corrected intervals.")
 def _check_prop2(seed=0, d=3, n=200, reps=12):
-    """The B.3 example (closed form + minimize_scalar), a d-dim linear decoder (torch), and samples."""
+    """The B.3 example (closed form + minimize_scalar), a d-dim linear decoder (L-BFGS-B), and samples."""
     d = check_positive_int(d, "d")
     rng = as_generator(seed)
     V, _ = np.linalg.qr(rng.standard_normal((d, d)))
@@ -568,12 +569,12 @@ def aae_equals_pot(a, X, b, decoders, encoders, sigma2):
     inv = 1.0 / (2 * s2)
     pointwise, aae_vals, pot_vals, aae_inf, pot_inf, mapped, cross = [], [], [], [], [], [], []
     for G in decoders:
-        L = W.gaussian_nll_matrix(X, G, s2)
+        L = AE.gaussian_nll_matrix(X, G, s2)
         C = cost_matrix(X, G)
         size = float(np.abs(L).max()) + abs(const) + _LOG4   # the numbers both sides are computed from
         for Q in encoders:
-            va = W.aae_objective(a, b, L, Q)
-            vp = W.pot_objective(a, b, C, Q, 2 * s2)
+            va = AE.aae_objective(a, b, L, Q)
+            vp = AE.pot_objective(a, b, C, Q, 2 * s2)
             pointwise.append((Bound.floating(va, scale=size, method="AAE objective (float64)"),
                               Bound.floating(vp * inv + const, scale=size,
                                              method="POT objective / (2 sigma^2) + const (float64)")))
@@ -587,7 +588,7 @@ def aae_equals_pot(a, X, b, decoders, encoders, sigma2):
         # the POT-optimal encoder under the AAE objective: an exact POT minimizer Q* has
         # AAE(Q*) in [AAE(Q_rp) - gap / (2 sigma^2), AAE(Q_rp)] (the identity (i) and POT(Q_rp) - POT* <= gap);
         # the gap is read as the width of rp.bound (the gap with the float error of both its ends)
-        v = W.aae_objective(a, b, L, rp.encoder)
+        v = AE.aae_objective(a, b, L, rp.encoder)
         err = FLOAT_REL_ERROR * size + n * m * rp.primal_residual * size
         cross.append(Bound.interval(v - float(rp.bound.width) * inv - err, v + err, v, guarantee="estimate",
                                     tight=bool(rp.certified),
@@ -759,10 +760,10 @@ def vae_blur(a, X, Q, *, seed=0, perturbations=20):
         \ =\ \arg\min_G \sum_i a_i \sum_j Q_{ij} \|x_i - G(z_j)\|^2
 
     Checked against an independent least-squares minimization over all decoders
-    (:func:`otcheck.witnesses.least_squares_decoder`: same minimal value), by first-order
-    optimality (torch gradient at :math:`G^*` is 0) and by strict improvement over random
+    (:func:`otcheck.autoencoders.least_squares_decoder`: same minimal value), by first-order
+    optimality (analytic gradient at :math:`G^*` is 0) and by strict improvement over random
     perturbations; the averaging is measured by
-    :func:`otcheck.witnesses.decoder_blur` (mean distance of :math:`G^*(z)` to the nearest data
+    :func:`otcheck.autoencoders.decoder_blur` (mean distance of :math:`G^*(z)` to the nearest data
     point, and within-:math:`P^*_z` spread): positive when encoder supports overlap, zero for a
     deterministic encoder with distinct codes. Every number is a float64 evaluation, bounded by
     :meth:`Bound.floating <otcheck.bounds.Bound.floating>` with the size of the squared distances
@@ -794,13 +795,13 @@ def vae_blur(a, X, Q, *, seed=0, perturbations=20):
     a = as_weights(a, "a", n=X.shape[0])
     Q = as_float_array(Q, "Q", ndim=2)
     rng = as_generator(seed)
-    G, cond = W.optimal_decoder(a, X, Q)
-    qz = W.aggregated_posterior(a, Q)
+    G, cond = AE.optimal_decoder(a, X, Q)
+    qz = AE.aggregated_posterior(a, Q)
     live = qz > 0
     used = (a[:, None] * Q) > 0          # the (input, code) pairs that enter the expected cost
     Gf = np.where(np.isnan(G), 0.0, G)
     C = cost_matrix(X, Gf)
-    best = W.reconstruction(a, Q, C)
+    best = AE.reconstruction(a, Q, C)
     size = _sq_size(X, Gf, used)
     best_b = Bound.floating(best, scale=size, method="E||X - G*(Z)||^2 at the conditional mean (float64)")
     # the perturbations' size: the data's spread (its variance, or its squared magnitude for a single point)
@@ -809,13 +810,13 @@ def vae_blur(a, X, Q, *, seed=0, perturbations=20):
     worse = []
     for _ in range(perturbations):
         Gp = Gf + rng.normal(0, 0.1 * np.sqrt(spread_scale), Gf.shape)
-        worse.append((Bound.floating(W.reconstruction(a, Q, cost_matrix(X, Gp)), scale=_sq_size(X, Gp, used),
+        worse.append((Bound.floating(AE.reconstruction(a, Q, cost_matrix(X, Gp)), scale=_sq_size(X, Gp, used),
                                      method="E||X - G(Z)||^2 at a perturbed decoder (float64)"), best_b))
-    _, grad = W.primal_gradient(a, X, Q, Gf)
-    G_lsq, lsq_value = W.least_squares_decoder(a, X, Q)
+    _, grad = AE.primal_gradient(a, X, Q, Gf)
+    G_lsq, lsq_value = AE.least_squares_decoder(a, X, Q)
     lsq_b = Bound.floating(lsq_value, scale=_sq_size(X, G_lsq, used),
                            method="least-squares minimum over all decoders (numpy lstsq, float64)")
-    blur = W.decoder_blur(X, G, cond, qz)
+    blur = AE.decoder_blur(X, G, cond, qz)
     # codes shared by (positive-weight) inputs at *distinct* locations: only these can average
     overlap = int(sum(np.unique(X[(a > 0) & (Q[:, j] > 0)], axis=0).shape[0] > 1 for j in np.flatnonzero(live)))
     inst = {"a": a, "X": X, "Q": Q}
@@ -823,7 +824,7 @@ def vae_blur(a, X, Q, *, seed=0, perturbations=20):
     head = rec.compare(best_b, lsq_b, "==", note="E||X - G*(Z)||^2 at the conditional mean == min over all decoders "
                                                  "(independent least-squares solve)")
     gsize = 2.0 * (float(np.abs(X).max()) + math.sqrt(size))   # the gradient's terms 2 a Q (x - G)
-    _record_worst(rec, [(Bound.floating(g, scale=gsize, method="torch autograd gradient (float64)"), _ZERO)
+    _record_worst(rec, [(Bound.floating(g, scale=gsize, method="analytic gradient (float64)"), _ZERO)
                         for g in grad[live].ravel()], "==",
                   note="gradient of the reconstruction cost at G* = E_{P*_z}[X] is zero")
     _record_worst(rec, worse, ">", note="every random perturbation of G* is strictly worse")
@@ -857,8 +858,8 @@ def _check_vae_blur(seed=0, n=6, m=5, d=2):
     # deterministic encoder with distinct codes: no averaging
     Qd = np.zeros((n, max(n, m)))
     Qd[np.arange(n), np.arange(n)] = 1.0
-    Gd, cond = W.optimal_decoder(a, X, Qd)
-    nodist = W.decoder_blur(X, Gd, cond, W.aggregated_posterior(a, Qd))
+    Gd, cond = AE.optimal_decoder(a, X, Qd)
+    nodist = AE.decoder_blur(X, Gd, cond, AE.aggregated_posterior(a, Qd))
     rec = Recorder(instance={"seed": seed, "n": n, "m": m, "d": d})
     for p in ev.parts:
         rec.add(p)
@@ -903,7 +904,7 @@ def avb_optimal_encoder(a, X, b, G, sigma2, encoders):
         \text{VAE}(Q) - \text{VAE}(Q^*) = \sum_i a_i D_{KL}(Q(\cdot|x_i), Q^*(\cdot|x_i)) \ge 0,
         \qquad \text{VAE}(Q^*) = -\mathbb E_{P_X}\log p_G(X)
 
-    with :math:`Q^*` from :func:`otcheck.witnesses.posterior_encoder`. The infimum is also
+    with :math:`Q^*` from :func:`otcheck.autoencoders.posterior_encoder`. The infimum is also
     computed independently, row by row, as the certified convex program
     :math:`\min_q q^\top \ell_i + D_{KL}(q, b)` (:func:`otcheck.relaxed.relaxed_cost` with one
     input and the KL penalty, read through its ``.bound``), and its minimizer compared with
@@ -938,15 +939,15 @@ def avb_optimal_encoder(a, X, b, G, sigma2, encoders):
     from ..relaxed import relaxed_cost
 
     a, X, b, G = decoder_args(a, X, b, G)
-    L = W.gaussian_nll_matrix(X, G, sigma2)
-    Qs = W.posterior_encoder(b, L)
+    L = AE.gaussian_nll_matrix(X, G, sigma2)
+    Qs = AE.posterior_encoder(b, L)
     size = _vae_size(L, b)
-    v_star = W.vae_objective(a, b, L, Qs)
+    v_star = AE.vae_objective(a, b, L, Qs)
     v_star_b = Bound.floating(v_star, scale=size, method="VAE objective at the posterior (float64)")
-    nll = W.neg_log_likelihood(a, b, L)
+    nll = AE.neg_log_likelihood(a, b, L)
     worse, excess = [], []
     for Q in encoders:
-        vq = Bound.floating(W.vae_objective(a, b, L, Q), scale=size, method="VAE objective (float64)")
+        vq = Bound.floating(AE.vae_objective(a, b, L, Q), scale=size, method="VAE objective (float64)")
         klsum = float(sum(ai * kl(q, qs) for ai, q, qs in zip(a, Q, Qs)))
         worse.append((vq, v_star_b))
         if math.isfinite(klsum):
@@ -1034,14 +1035,14 @@ def pot_no_overlap(X, G, *, sigma2=0.5):
     Q = perm.plan / a[:, None]
     shared = int(((perm.plan > 0).sum(axis=0) > 1).sum())
     split = int(((perm.plan > 0).sum(axis=1) > 1).sum())
-    post = W.posterior_encoder(a, W.gaussian_nll_matrix(X, G, sigma2))
+    post = AE.posterior_encoder(a, AE.gaussian_nll_matrix(X, G, sigma2))
     inst = {"X": X, "G": G}
     rec = Recorder("pot-no-overlap", instance=inst)
     head = rec.compare(perm.bound, res.bound, "==", note="best permutation encoder (Hungarian) == optimum over all "
                                                          "couplings (network simplex), both certified")
     rec.compare(Bound.exact(shared + split, method="count of shared codes and split inputs of the assignment plan"),
                 Bound.exact(0), "==", note="that encoder is deterministic and no two inputs share a code")
-    qz = W.aggregated_posterior(a, Q)
+    qz = AE.aggregated_posterior(a, Q)
     _record_worst(rec, [(Bound.floating(q, scale=float(a.max()), method="aggregated posterior (float64)"),
                          Bound.exact(float(p), method="P_Z weight")) for q, p in zip(qz, a)], "==",
                   note="its aggregated posterior is P_Z")
@@ -1077,9 +1078,9 @@ def w1_primal_dual(a, X, b, G):
         = \max_{f \text{ 1-Lip}} \mathbb E_{P_X} f(X) - \mathbb E_{P_Z} f(G(Z))
 
     Left: certified OT between :math:`P_X` and :math:`P_Z` with cost :math:`\|x - G(z)\|`
-    (``.bound``, a proof). Right: :func:`otcheck.witnesses.w1_dual` on the supports of :math:`P_X`
+    (``.bound``, a proof). Right: :func:`otcheck.exact.w1_dual` on the supports of :math:`P_X`
     and :math:`P_G = G_\# P_Z` (coinciding images merged), read through
-    :attr:`~otcheck.witnesses.W1Witness.bound` (between the witness's value and its LP dual flow's
+    :attr:`~otcheck.exact.W1Witness.bound` (between the witness's value and its LP dual flow's
     cost: tight only when that flow is feasible and agrees with the witness); the optimal witness is
     returned in ``details``. Also checked: the witness's McShane extension (1-Lipschitz exactly; the LP's
     own values may violate the constraint by its feasibility tolerance, reported in ``details``) is
@@ -1109,7 +1110,7 @@ def w1_primal_dual(a, X, b, G):
     """
     a, X, b, G = decoder_args(a, X, b, G)
     primal = solve_ot(a, b, cost_matrix(X, G, "euclidean"))
-    dual = W.w1_dual(a, X, b, G)
+    dual = w1_dual(X, G, a, b)
     pg = DiscreteMeasure(G, b).merged()
     direct = wasserstein(DiscreteMeasure(X, a), pg, cost="euclidean")
     inst = {"a": a, "X": X, "b": b, "G": G}
@@ -1153,7 +1154,7 @@ def _check_w1(seed=0, n=5, m=4, d=2):
 # prop3
 # --------------------------------------------------------------------------------------------
 def _prop3_bounds(r, H, eta):
-    r"""Bounds of one :class:`otcheck.witnesses.Prop3Row` (which has no ``.bound`` of its own).
+    r"""Bounds of one :class:`otcheck.claims._prop3.Prop3Row` (which has no ``.bound`` of its own).
 
     Every number is a float64 evaluation: criterion values and gaps of the size ``wsize`` of the
     witnesses' values on the instance (1-Lipschitz witnesses on points within
@@ -1161,8 +1162,8 @@ def _prop3_bounds(r, H, eta):
     1; the Lipschitz and Hessian bounds of the members of H are float sums of their coefficients
     (those of :math:`f^*, f_\varepsilon` are 1 by construction, exactly); sampled Lipschitz
     quotients divide differences of witness values by distances down to 1e-3
-    (:func:`otcheck.witnesses.prop3_instance`). :math:`W_1` is the LP value within the largest LP
-    gap, tight when that gap is within :data:`otcheck.witnesses.LP_TIGHT_GAP` of the size.
+    (:func:`otcheck.claims._prop3.prop3_instance`). :math:`W_1` is the LP value within the largest LP
+    gap, tight when that gap is within :data:`otcheck.exact.LP_TIGHT_GAP` of the size.
     """
     wsize = 2.0 * max(1.0, math.hypot(r.eps / 4, eta)) + float(np.linalg.norm(H.centers, axis=1).max())
     fl = lambda v, what, scale=None: Bound.floating(v, scale=scale, method=what + " (float64)")  # noqa: E731
@@ -1170,13 +1171,13 @@ def _prop3_bounds(r, H, eta):
                if k in ("f_star", "f_eps") else fl(r.lipschitz[k], "Lipschitz bound sum|theta| + ||w||_1"))
            for k in ("f_star", "f_eps", "h_star", "h_star_iii", "h_eps")}
     hess = {k: fl(r.hessian[k], "Hessian bound sum|theta| / s") for k in ("h_star", "h_star_iii", "h_eps")}
-    lp_tight = r.lp_gap <= W.LP_TIGHT_GAP * wsize
+    lp_tight = r.lp_gap <= LP_TIGHT_GAP * wsize
     err = r.lp_gap + FLOAT_REL_ERROR * wsize
     w1 = Bound.interval(r.w1 - err, r.w1 + err, r.w1, guarantee="estimate", tight=bool(lp_tight),
                         method="W_1 dual LP (HiGHS), within the largest LP gap")
     one = Bound.exact(1.0)
-    c_eps = _bmin([one - fl(r.cos_f, "cosine of autograd gradients", 1.0),
-                   one - fl(r.worst_cos_hstar_fstar, "cosine of autograd gradients", 1.0)],
+    c_eps = _bmin([one - fl(r.cos_f, "cosine of analytic gradients", 1.0),
+                   one - fl(r.worst_cos_hstar_fstar, "cosine of analytic gradients", 1.0)],
                   method="C(eps) = min(1 - A(f_eps, f*), 1 - A(h*, f*)) (float64)")
     return {"wsize": wsize, "fl": fl, "lip": lip, "hess": hess, "w1": w1, "c_eps": c_eps}
 
@@ -1185,9 +1186,9 @@ def prop3(eps=(0.5, 0.1, 0.02, 0.004), *, seed=0, beta=2.0, s=0.25, eta=0.25):
     r"""Proposition 3: :math:`\varepsilon`-optimal witnesses whose gradients w.r.t. G are wrong by a fixed angle.
 
     For each :math:`\varepsilon` the constructions of appendix B.4 are built by
-    :func:`otcheck.witnesses.prop3_instance` (two-point :math:`P_X`, :math:`P_Z`;
+    :func:`otcheck.claims._prop3.prop3_instance` (two-point :math:`P_X`, :math:`P_Z`;
     :math:`f^*`, :math:`f_\varepsilon`; the smooth class :math:`H` of
-    :class:`otcheck.witnesses.SmoothWitnessClass` with Hessian bound ``beta``; its best member
+    :class:`otcheck.claims._prop3.SmoothWitnessClass` with Hessian bound ``beta``; its best member
     :math:`h^*` by a certified LP; :math:`h_\varepsilon`), and checked:
 
     .. math::
@@ -1196,7 +1197,7 @@ def prop3(eps=(0.5, 0.1, 0.02, 0.004), *, seed=0, beta=2.0, s=0.25, eta=0.25):
         A(f_\varepsilon, f^*) \le 1 - C,\quad A(h^*, f^*) \le 1 - C,\quad A(h_\varepsilon, h^*) \le 0,
 
     with :math:`A(f, f') = \cos(\nabla_{G(z)} J_D(f), \nabla_{G(z)} J_D(f'))` at the worse of
-    :math:`z \in \{0, 1\}` (the proposition's "at some point z"), gradients by torch autograd.
+    :math:`z \in \{0, 1\}` (the proposition's "at some point z"), analytic gradients.
     The middle inequality is tested in the proof-sketch reading :math:`A(h^*, f^*)`; the OCR
     reading :math:`A(h_\varepsilon, h^*) \le 1 - C` is implied by the third for :math:`C \le 1`
     and is reported too. With :math:`C(\varepsilon) = \min(1 - A(f_\varepsilon, f^*), 1 - A(h^*,
@@ -1206,7 +1207,7 @@ def prop3(eps=(0.5, 0.1, 0.02, 0.004), *, seed=0, beta=2.0, s=0.25, eta=0.25):
     within 10% (it has settled instead of shrinking to 0; when they do not, the part is
     ``undecided``: a smaller :math:`\varepsilon` may settle it, so it is no counterexample).
     Every witness's Lipschitz constant (exact by construction) is at most 1 and every member of
-    H has Hessian norm at most ``beta``; sampled autograd estimates are reported as cross-checks.
+    H has Hessian norm at most ``beta``; sampled estimates are reported as cross-checks.
     Every number is a float64 evaluation bounded by :func:`_prop3_bounds`.
 
     Parameters
@@ -1242,8 +1243,8 @@ def prop3(eps=(0.5, 0.1, 0.02, 0.004), *, seed=0, beta=2.0, s=0.25, eta=0.25):
     if eps.size == 0 or np.any(eps <= 0):
         raise ValueError("eps: expected a non-empty sequence of positive numbers")
     eta = check_nonnegative(eta, "eta", strict=True)
-    H = W.SmoothWitnessClass.grid(s=s, beta=beta)
-    rows = [W.prop3_instance(float(e), H=H, eta=eta, seed=seed) for e in eps]
+    H = P3.SmoothWitnessClass.grid(s=s, beta=beta)
+    rows = [P3.prop3_instance(float(e), H=H, eta=eta, seed=seed) for e in eps]
     rec = Recorder("prop3", instance={"eps": eps, "beta": beta, "s": s, "eta": eta})
     c_eps = []
     for r in rows:
@@ -1254,30 +1255,30 @@ def prop3(eps=(0.5, 0.1, 0.02, 0.004), *, seed=0, beta=2.0, s=0.25, eta=0.25):
         cmp = functools.partial(rec.compare, instance=inst)
         cmp(fl(r.gap_f, "|J_D(f_eps) - J_D(f*)|", wsize), epsb, "<=", note="f_eps is eps-optimal")
         cmp(fl(r.gap_h, "|J_D(h_eps) - J_D(h*)|", wsize), epsb, "<=", note="h_eps is eps-optimal in H")
-        cmp(fl(r.cos_f, "cosine of autograd gradients", 1.0), Bound.exact(1.0), "<",
+        cmp(fl(r.cos_f, "cosine of analytic gradients", 1.0), Bound.exact(1.0), "<",
             note="A(f_eps, f*) < 1: the eps-optimal witness's gradient is off by an angle")
-        cmp(fl(r.worst_cos_hstar_fstar, "cosine of autograd gradients", 1.0), Bound.exact(1.0), "<",
+        cmp(fl(r.worst_cos_hstar_fstar, "cosine of analytic gradients", 1.0), Bound.exact(1.0), "<",
             note="A(h*, f*) < 1 (proof-sketch reading of the middle inequality)")
-        cmp(fl(r.cos_h, "cosine of autograd gradients", 1.0), _ZERO, "<=", note="A(h_eps, h*) <= 0")
+        cmp(fl(r.cos_h, "cosine of analytic gradients", 1.0), _ZERO, "<=", note="A(h_eps, h*) <= 0")
         _record_worst(rec, [(b, Bound.exact(1.0)) for b in B["lip"].values()], "<=", instance=inst,
                       note="every witness is 1-Lipschitz (exact bounds)")
         _record_worst(rec, [(b, Bound.exact(float(beta))) for b in B["hess"].values()], "<=", instance=inst,
                       note="every member of H has Hessian norm <= beta (exact bounds)")
         cmp(fl(r.lp_gap, "largest LP duality gap", wsize),
-            fl(W.LP_TIGHT_GAP * wsize, "LP precision stated by otcheck.witnesses: LP_TIGHT_GAP x size"), "<=",
+            fl(LP_TIGHT_GAP * wsize, "LP precision stated by otcheck.exact: LP_TIGHT_GAP x size"), "<=",
             note="the LPs (W_1 dual, best members of H) are solved to their stated precision")
-        cmp(fl(r.cos_full["J_f_star"], "J_D(f*) by torch", wsize), B["w1"], "==",
+        cmp(fl(r.cos_full["J_f_star"], "J_D(f*)", wsize), B["w1"], "==",
             note="f* is optimal: J_D(f*) == W_1 (dual LP)")
-        cmp(fl(r.mechanism["h_star_grad_difference"], "|grad h*(y0) - grad h*(y1)| by autograd", 2.0),
+        cmp(fl(r.mechanism["h_star_grad_difference"], "|grad h*(y0) - grad h*(y1)| (analytic gradients)", 2.0),
             fl(r.mechanism["hessian_bound_times_distance"], "beta |y0 - y1|"), "<=",
             note="the Hessian bound pins grad h*(y0) to grad h*(y1): |difference| <= beta |y0 - y1|")
         sampled = [(fl(r.lipschitz[k + "_sampled"], "sampled Lipschitz quotient", wsize / 1e-3), B["lip"][k])
                    for k in ("f_star", "f_eps", "h_star", "h_eps") if k + "_sampled" in r.lipschitz]
-        sampled += [(fl(r.hessian[k + "_sampled"], "sampled autograd Hessian norm", max(float(beta), r.hessian[k])),
+        sampled += [(fl(r.hessian[k + "_sampled"], "sampled analytic Hessian norm", max(float(beta), r.hessian[k])),
                      B["hess"][k]) for k in ("h_star", "h_eps") if k + "_sampled" in r.hessian]
         if sampled:
             _record_worst(rec, sampled, "<=", instance=inst,
-                          note="sampled autograd Lipschitz/Hessian estimates stay below the exact bounds")
+                          note="sampled Lipschitz/Hessian estimates stay below the exact bounds")
     C_b = _bmin(c_eps, method="C = min over eps of C(eps) (float64)")
     head = rec.compare(C_b, _ZERO, ">", note="C = min over eps of C(eps) > 0")
     if len(rows) >= 2:   # C must not vanish as eps -> 0: C(eps) at the two smallest eps agree within 10%
@@ -1316,7 +1317,7 @@ def prop3_table(evidence):
           statement="exists C > 0: for every eps, eps-optimal f_eps (1-Lipschitz) and h_eps (smooth class H) with "
                     "A(f_eps, f*) <= 1 - C, A(h*, f*) <= 1 - C, A(h_eps, h*) <= 0")
 def _check_prop3(seed=0, eps=(0.5, 0.1, 0.02, 0.004)):
-    """Explicit B.4 constructions for a decreasing sequence of eps; gradients by torch autograd."""
+    """Explicit B.4 constructions for a decreasing sequence of eps; analytic gradients."""
     return prop3(eps, seed=seed)
 
 
@@ -1329,12 +1330,12 @@ def primal_imperfect_posterior(a, x, Q):
 
     For a 1-D data law and an encoder ``Q`` (some codes shared by several inputs, some codes
     receiving no mass), the decoder minimizing the primal criterion
-    :math:`\sum_i a_i \sum_j Q_{ij} c(x_i, G(z_j))` (:func:`otcheck.witnesses.optimal_decoder`) is
+    :math:`\sum_i a_i \sum_j Q_{ij} c(x_i, G(z_j))` (:func:`otcheck.autoencoders.optimal_decoder`) is
     the :math:`P^*_z`-mean for :math:`c = |x-y|^2` and a :math:`P^*_z`-median for :math:`c = |x-y|`
     (checked against a generic bounded 1-D minimizer of the criterion in each :math:`G(z_j)`,
-    :func:`otcheck.witnesses.decoder_coordinate_minimum`, and for the median also against every data point and
+    :func:`otcheck.autoencoders.decoder_coordinate_minimum`, and for the median also against every data point and
     :math:`\pm` small moves), and
-    the torch gradient of the criterion w.r.t. :math:`G(z_j)` vanishes exactly where
+    the analytic gradient of the criterion w.r.t. :math:`G(z_j)` vanishes exactly where
     :math:`Q_Z(z_j) = 0`, at any :math:`G`. The 1-D minimizer's argmin is an ``"estimate"``
     (:func:`_argmin_bound`: its stopping rule, ``xatol=1e-11``, and the criterion's curvature
     :math:`2 Q_Z(z_j)`); criterion values and gradients are float64 evaluations of the size of the
@@ -1365,10 +1366,10 @@ def primal_imperfect_posterior(a, x, Q):
     if Q.shape[0] != x.size:
         raise ValueError(f"Q: has {Q.shape[0]} rows, expected {x.size} (one per data atom)")
     X = x[:, None]
-    qz = W.aggregated_posterior(a, Q)
+    qz = AE.aggregated_posterior(a, Q)
     dead = qz == 0
-    Gm, cond = W.optimal_decoder(a, X, Q, "sqeuclidean")
-    Gmed, _ = W.optimal_decoder(a, X, Q, "euclidean")
+    Gm, cond = AE.optimal_decoder(a, X, Q, "sqeuclidean")
+    Gmed, _ = AE.optimal_decoder(a, X, Q, "euclidean")
     live = ~dead
     fill = lambda G: np.where(np.isnan(G), 0.0, G)  # noqa: E731
     # sizes: |x - g| over the search interval [min x - 1, max x + 1] of the 1-D minimizer
@@ -1378,16 +1379,16 @@ def primal_imperfect_posterior(a, x, Q):
     crit = lambda v, what: Bound.floating(v, scale=abs_size, method=what + " (float64)")  # noqa: E731
     mean_b = {j: Bound.floating(Gm[j, 0], scale=float(np.abs(x).max()), method="P*_z-mean (float64)")
               for j in np.flatnonzero(live)}
-    base = W.reconstruction(a, Q, cost_matrix(X, fill(Gmed), "euclidean"))
+    base = AE.reconstruction(a, Q, cost_matrix(X, fill(Gmed), "euclidean"))
     base_b = crit(base, "primal criterion at the P*_z-median")
     # the pull, found by a generic 1-D minimizer of the primal criterion in G(z_j), code by code
     pulled, pulled_b, med = np.full(Q.shape[1], np.nan), {}, []
     for j in np.flatnonzero(live):
-        g, _ = W.decoder_coordinate_minimum(a, x, Q, Gm, j, "sqeuclidean")
+        g, _ = AE.decoder_coordinate_minimum(a, x, Q, Gm, j, "sqeuclidean")
         pulled[j] = g
         pulled_b[j] = _argmin_bound(g, xatol=1e-11, curvature=2.0 * float(qz[j]), fscale=sq_size,
                                     method="1-D minimizer of the primal criterion (bounded Brent, scipy)")
-        med.append((base_b, crit(W.decoder_coordinate_minimum(a, x, Q, Gmed, j, "euclidean")[1],
+        med.append((base_b, crit(AE.decoder_coordinate_minimum(a, x, Q, Gmed, j, "euclidean")[1],
                                  "primal criterion at the 1-D minimizer's G(z)")))
     shared = int(np.argmax((Q > 0).sum(axis=0)))      # the code shared by the most inputs
     # median optimality: primal value at G_med <= at every data point and at +- small moves (per code)
@@ -1396,13 +1397,13 @@ def primal_imperfect_posterior(a, x, Q):
         for cand in list(x) + [Gmed[j, 0] + 1e-3, Gmed[j, 0] - 1e-3]:
             G2 = fill(Gmed).copy()
             G2[j, 0] = cand
-            moves.append((crit(W.reconstruction(a, Q, cost_matrix(X, G2, "euclidean")),
+            moves.append((crit(AE.reconstruction(a, Q, cost_matrix(X, G2, "euclidean")),
                                "primal criterion at a moved G(z)"), base_b))
     rng = np.random.default_rng(0)
     Gany = rng.normal(0, 1, (Q.shape[1], 1))
-    _, g2 = W.primal_gradient(a, X, Q, Gany, "sqeuclidean")
-    _, g1 = W.primal_gradient(a, X, Q, Gany, "euclidean")
-    _, gmean = W.primal_gradient(a, X, Q, fill(Gm), "sqeuclidean")
+    _, g2 = AE.primal_gradient(a, X, Q, Gany, "sqeuclidean")
+    _, g1 = AE.primal_gradient(a, X, Q, Gany, "euclidean")
+    _, gmean = AE.primal_gradient(a, X, Q, fill(Gm), "sqeuclidean")
     inst = {"a": a, "x": x, "Q": Q}
     rec = Recorder("primal-imperfect-posterior", instance=inst)
     rec.compare(pulled_b[shared], mean_b[shared], "==",
@@ -1411,13 +1412,13 @@ def primal_imperfect_posterior(a, x, Q):
     _record_worst(rec, [(pulled_b[j], mean_b[j]) for j in pulled_b], "==",
                   note="squared cost: the same for every code with mass")
     _record_worst(rec, med, "<=", note="Euclidean cost: no G(z) found by the 1-D minimizer beats the P*_z-median")
-    _record_worst(rec, [(Bound.floating(g, scale=2.0 * xsize, method="torch autograd gradient (float64)"), _ZERO)
+    _record_worst(rec, [(Bound.floating(g, scale=2.0 * xsize, method="analytic gradient (float64)"), _ZERO)
                         for g in gmean[live].ravel()], "==",
                   note="the gradient vanishes at the mean (the pull's fixed point)")
     _record_worst(rec, moves, ">=",
                   note="Euclidean cost: G*(z) is a P*_z-median (no data point or small move does better)")
     if dead.any():
-        zero_grad = "torch autograd gradient (float64; its terms a_i Q_ij (...) are exactly 0 when Q_Z(z_j) = 0)"
+        zero_grad = "analytic gradient (float64; its terms a_i Q_ij (...) are exactly 0 when Q_Z(z_j) = 0)"
         _record_worst(rec, [(Bound.exact(float(g), method=zero_grad), _ZERO)
                             for g in np.concatenate([g2[dead].ravel(), g1[dead].ravel()])], "==",
                       note="codes with Q_Z(z) = 0 get exactly zero gradient")

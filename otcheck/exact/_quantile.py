@@ -8,11 +8,16 @@ coupling of the sorted atoms, i.e. the coupling of the quantile functions
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from .._validation import as_float_array, as_weights, check_nonnegative
+from .._validation import (
+    as_float_array,
+    as_weights,
+    check_nonnegative,
+    looks_like_weights,
+    positional_order,
+    read_argument_order,
+)
 from .result import DEFAULT_TOL, OTResult, UncertifiedError, _checker
 
 __all__ = ["solve_ot_1d", "QUANTILE_COSTS", "is_convex_1d_cost"]
@@ -77,40 +82,25 @@ def _staircase_duals(Cs_path, I, J, n, m):
     return u, v
 
 
-def _looks_like_weights(w, n):
-    """True when ``w`` reads as a probability vector of length ``n`` (no error raised)."""
-    try:
-        as_weights(w, "w", n=n)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
-def _old_order(x_a, x_b, a, b):
+def _old_order(args):
     """Decide whether a positional call used the old order ``(x, a, y, b)``; returns the arguments in
-    the new order ``(x_a, x_b, a, b)`` and warns about the old one."""
-    import warnings
-
+    the new order ``(x_a, x_b, a, b)`` and warns about the old one
+    (:func:`otcheck._validation.read_argument_order`)."""
+    x_a, x_b, a, b = args
     try:
         n = np.asarray(x_a).reshape(-1).size
         m_b = np.asarray(b).reshape(-1).size
         m_a = np.asarray(a).reshape(-1).size
+        m_x = np.asarray(x_b).reshape(-1).size
     except Exception:  # noqa: BLE001 - the validators report malformed input
-        return x_a, x_b, a, b
-    new_ok = _looks_like_weights(a, n) and _looks_like_weights(b, np.asarray(x_b).reshape(-1).size)
-    old_ok = _looks_like_weights(x_b, n) and _looks_like_weights(b, m_a) and m_a == m_b
-    if old_ok and not new_ok:
-        warnings.warn("solve_ot_1d(x, a, y, b) is deprecated: the order is now POT's, solve_ot_1d(x_a, x_b, a, b); "
-                      "this call was read in the old order", DeprecationWarning, stacklevel=3)
-        return x_a, a, x_b, b
-    same = np.array_equal(np.asarray(x_b, dtype=float).ravel(), np.asarray(a, dtype=float).ravel())
-    if old_ok and new_ok and not same:
-        warnings.warn("solve_ot_1d: these four arguments read both as (x_a, x_b, a, b) and as the deprecated (x, a, y, b);"
-                      " they were read as (x_a, x_b, a, b). Pass a= and b= by keyword to say which.",
-                      FutureWarning, stacklevel=3)
-    return x_a, x_b, a, b
+        return args
+    new_ok = looks_like_weights(a, n) and looks_like_weights(b, m_x)
+    old_ok = looks_like_weights(x_b, n) and looks_like_weights(b, m_a) and m_a == m_b
+    return read_argument_order("solve_ot_1d", "x_a, x_b, a, b", "x, a, y, b", (x_a, x_b, a, b), (x_a, a, x_b, b),
+                               new_ok=new_ok, old_ok=old_ok, stacklevel=4)
 
 
+@positional_order(2, _old_order)
 def solve_ot_1d(x_a, x_b, a=None, b=None, cost="sqeuclidean", *, tol=DEFAULT_TOL):
     r"""Certified optimal transport on the line by the sorted (quantile) coupling.
 
@@ -129,7 +119,9 @@ def solve_ot_1d(x_a, x_b, a=None, b=None, cost="sqeuclidean", *, tol=DEFAULT_TOL
 
     The argument order is POT's (``ot.emd_1d(x_a, x_b, a, b)``). The old order
     ``solve_ot_1d(x, a, y, b)`` still works, with a ``DeprecationWarning``, when it can be told
-    apart (its second argument is a weight vector and its third is not).
+    apart (its second argument is a weight vector and its third is not); a positional call that
+    reads both ways is read in POT's order with a ``FutureWarning``. Weights passed by keyword
+    (``a=``, ``b=``) are never reordered.
 
     Parameters
     ----------
@@ -168,8 +160,6 @@ def solve_ot_1d(x_a, x_b, a=None, b=None, cost="sqeuclidean", *, tol=DEFAULT_TOL
     """
     from ..costs import cost_matrix
 
-    if a is not None and b is not None:
-        x_a, x_b, a, b = _old_order(x_a, x_b, a, b)
     x = _as_line(x_a, "x_a")
     y = _as_line(x_b, "x_b")
     a = np.full(x.size, 1.0 / x.size) if a is None else as_weights(a, "a", n=x.size)

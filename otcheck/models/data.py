@@ -141,9 +141,9 @@ _DIGITS = None
 def _digits_array():
     global _DIGITS
     if _DIGITS is None:
-        from sklearn.datasets import load_digits
+        from .._optional import require
 
-        arr = load_digits().data.astype(np.float64) / 16.0
+        arr = require("sklearn.datasets", "the 'digits' data set").load_digits().data.astype(np.float64) / 16.0
         arr.setflags(write=False)
         _DIGITS = arr
     return _DIGITS

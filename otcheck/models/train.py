@@ -486,8 +486,10 @@ def load_checkpoint(path, device="cpu"):
 def save_samples_png(model, config, X_test, path, *, n=512, device="cpu"):
     """Write a PNG of model samples: a scatter over held-out data (2-D), a grid of images (digits),
     or histograms of the first coordinate (other dimensions)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from .._optional import require
+
+    FigureCanvasAgg = require("matplotlib.backends.backend_agg", "otcheck train (its samples.png)").FigureCanvasAgg
+    Figure = require("matplotlib.figure", "otcheck train (its samples.png)").Figure
 
     g = torch.Generator(device=device).manual_seed(config.seed + 2)
     Y = model.sample(n, g).double().cpu().numpy()

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from otcheck import divergences as D
 from otcheck import strategies as ots
-from otcheck import witnesses as W
 from otcheck.bounds import Bound
 from otcheck.claims import appendix as ap
 from otcheck.claims import registry
@@ -273,11 +272,8 @@ def test_hypothesis_finds_the_smallest_counterexamples():
     assert p.size == 2
 
 
-def test_search_pairs_bad_inputs():
-    with pytest.raises(TypeError, match="violation"):
-        W.search_pairs(1.0)
-    with pytest.raises(ValueError, match="sizes"):
-        W.search_pairs(lambda p, q: 0.0, sizes=(1,))
+def test_prop5_proof_bad_inputs():
+    # the pair search's own bad inputs are tested in tests/claims/test_search.py
     with pytest.raises(TypeError, match="draws"):
         ap.prop5_proof(draws=2.5)
 

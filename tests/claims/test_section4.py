@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from otcheck import cost_matrix
+from otcheck import autoencoders as AE
 from otcheck import strategies as ots
-from otcheck import witnesses as W
 from otcheck.bounds import Bound
 from otcheck.claims import decide, registry
 from otcheck.claims import section4 as s4
+from otcheck.exact import w1_dual
 
 SECTION4 = ["prop2", "aae-equals-pot", "aae-limits", "vae-blur", "avb-optimal-encoder", "pot-no-overlap",
             "w1-primal-dual", "prop3", "primal-imperfect-posterior"]
@@ -165,10 +165,6 @@ def test_prop2_bad_inputs():
         s4.prop2_1d([0.5, 1.5])
     with pytest.raises(ValueError, match="sigma2"):
         s4.prop2_sampled(1.0)
-    with pytest.raises(ValueError, match="Sigma_X"):
-        W.fit_linear_decoder([[1.0, 2.0], [2.0, 1.0]], 0.1)
-    with pytest.raises(ValueError, match="objective"):
-        W.fit_linear_decoder([[1.0]], 0.1, "kl")
     with pytest.raises(TypeError, match="d"):
         registry["prop2"].run(d=2.5)
 
@@ -187,18 +183,10 @@ def test_aae_equals_pot_on_random_instances(inst, sigma2, data):
 
 def test_aae_equals_pot_detects_a_shifted_likelihood(monkeypatch):
     """A log-likelihood off by 1e-6 breaks the affine identity: a proven failure, not a tolerance question."""
-    true = W.gaussian_nll_matrix
-    monkeypatch.setattr(W, "gaussian_nll_matrix", lambda X, G, s2: true(X, G, s2) + 1e-6)
+    true = AE.gaussian_nll_matrix
+    monkeypatch.setattr(AE, "gaussian_nll_matrix", lambda X, G, s2: true(X, G, s2) + 1e-6)
     ev = s4.aae_equals_pot([0.5, 0.5], [[0.0], [1.0]], [0.5, 0.5], [[[0.0], [1.0]]], [[[1.0, 0.0], [0.0, 1.0]]], 0.5)
     assert ev.verdict == "fails" and ev.failing_parts()[0].guarantee == "estimate"
-
-
-def test_aae_objective_affine_map_by_hand():
-    # one input, one code: AAE = ||x - g||^2/(2 s2) + d/2 log(2 pi s2) + D_GAN(1, 1) with D_GAN = -log 4
-    a, b, X, G, s2 = [1.0], [1.0], [[1.0, 0.0]], [[0.0, 0.0]], 0.25
-    L = W.gaussian_nll_matrix(X, G, s2)
-    want = 1.0 / (2 * s2) + math.log(2 * math.pi * s2) - math.log(4)
-    assert W.aae_objective(a, b, L, [[1.0]]) == pytest.approx(want, abs=1e-12)
 
 
 @settings(max_examples=8)
@@ -226,26 +214,15 @@ def test_vae_blur_decoder_is_conditional_mean_and_averages(mu, m, data):
         assert ev.details["overlapping_codes"] >= 1 and ev.details["blur"]["spread"] > 0
 
 
-@given(ots.measures(dim=2, min_atoms=1, max_atoms=5, zero_weights=True), st.integers(1, 4), st.data())
-def test_least_squares_decoder_reaches_the_conditional_mean_value(mu, m, data):
-    Q = data.draw(ots.encoders(mu.n, m, deterministic=data.draw(st.booleans())))
-    G_ls, value = W.least_squares_decoder(mu.weights, mu.atoms, Q)
-    G_cm, _ = W.optimal_decoder(mu.weights, mu.atoms, Q)
-    live = ~np.isnan(G_cm[:, 0])
-    assert np.allclose(G_ls[live], G_cm[live], atol=1e-9)
-    at_cm = W.reconstruction(mu.weights, Q, cost_matrix(mu.atoms, np.where(np.isnan(G_cm), 0.0, G_cm)))
-    assert value == pytest.approx(at_cm, rel=1e-9, abs=1e-12)
-
-
 def test_decoder_checks_fail_for_a_decoder_that_is_not_the_mean(monkeypatch):
     """The vae-blur and primal-imperfect-posterior headlines can fail: a shifted decoder is caught."""
-    true_decoder = W.optimal_decoder
+    true_decoder = AE.optimal_decoder
 
     def shifted(a, X, Q, cost="sqeuclidean"):
         G, cond = true_decoder(a, X, Q, cost)
         return G + 0.01, cond
 
-    monkeypatch.setattr(W, "optimal_decoder", shifted)
+    monkeypatch.setattr(AE, "optimal_decoder", shifted)
     ev = s4.vae_blur([0.5, 0.5], [[0.0], [2.0]], [[0.7, 0.3], [0.4, 0.6]])
     assert ev.verdict == "fails" and ev.relation == "==" and ev.lhs > ev.rhs
     ev = s4.primal_imperfect_posterior([0.25, 0.25, 0.5], [0.0, 1.0, 4.0], [[1, 0], [1, 0], [0, 1]])
@@ -272,13 +249,13 @@ def test_avb_posterior_is_optimal(inst, data):
 
 
 def test_avb_detects_an_encoder_that_is_not_the_posterior(monkeypatch):
-    true = W.posterior_encoder
+    true = AE.posterior_encoder
 
     def blurred(b, L):
         Q = true(b, L)
         return 0.999 * Q + 0.001 / Q.shape[1]
 
-    monkeypatch.setattr(W, "posterior_encoder", blurred)
+    monkeypatch.setattr(AE, "posterior_encoder", blurred)
     ev = s4.avb_optimal_encoder([0.5, 0.5], [[0.0, 0.0], [1.0, 0.0]], [0.5, 0.5], [[0.0, 0.0], [1.0, 0.0]], 0.5,
                                 [[[1.0, 0.0], [0.0, 1.0]]])
     assert ev.verdict == "fails"
@@ -296,18 +273,10 @@ def test_pot_optimal_encoders_are_disjoint(XG):
 
 
 def test_section41_bad_inputs():
-    with pytest.raises(ValueError, match="^L: contains NaN"):
-        W.posterior_encoder([0.5, 0.5], [[0.0, np.nan]])
-    with pytest.raises(ValueError, match="^L: row 0 is"):
-        W.neg_log_likelihood([1.0], [0.5, 0.5], [[np.inf, np.inf]])
     with pytest.raises(ValueError, match="G"):
         s4.pot_no_overlap([[0.0], [1.0]], [[0.0]])
     with pytest.raises(ValueError, match="Q"):
         s4.vae_blur([0.5, 0.5], [[0.0], [1.0]], [[0.5, 0.6], [0.5, 0.5]])
-    with pytest.raises(ValueError, match="sigma2"):
-        W.gaussian_nll_matrix([0.0], [0.0], 0.0)
-    with pytest.raises(ValueError, match="X"):
-        W.optimal_decoder([0.5, 0.5], [[0.0, 1.0], [1.0, 0.0]], [[1.0], [1.0]], cost="euclidean")
 
 
 # ---------------- w1-primal-dual ----------------
@@ -325,28 +294,11 @@ def test_w1_undecided_when_the_dual_lp_cannot_certify_itself():
 @given(ots.measures(dim=2, max_atoms=5), ots.measures(dim=2, max_atoms=5, duplicates=True))
 def test_w1_primal_equals_dual(mu, nu):
     ev = s4.w1_primal_dual(mu.weights, mu.atoms, nu.weights, nu.atoms)
-    w = W.w1_dual(mu.weights, mu.atoms, nu.weights, nu.atoms)
+    w = w1_dual(mu.atoms, nu.atoms, mu.weights, nu.weights)
     if w.bound.tight:
         assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
     else:  # HiGHS did not certify its own LP (e.g. supports at distance 1e-147): undecided, never a failure
         assert ev.verdict == "undecided" and ev.parts[0].verdict == "undecided"
-    # the McShane extension is the witness on the points and is 1-Lipschitz
-    assert np.allclose(w.extension(w.points), w.values, atol=1e-9 + 2 * w.lipschitz_violation)
-    assert w.gap <= 1e-8 * max(1.0, w.value)
-
-
-@given(ots.measures(dim=2, max_atoms=5), ots.measures(dim=2, max_atoms=5), st.integers(0, 2 ** 32 - 1))
-def test_c_transform_witness_is_a_lower_bound_reaching_w1_at_the_optimal_potential(mu, nu, seed):
-    from otcheck import wasserstein
-
-    W1 = wasserstein(mu, nu, cost="euclidean")
-    v_rand = np.random.default_rng(seed).normal(0, 1, nu.n)
-    for v in (W1.v, v_rand):
-        w = W.c_transform_witness(mu.weights, mu.atoms, nu.weights, nu.atoms, v)
-        assert w.lipschitz_violation <= 1e-12
-        assert w.value <= W1.cost + 1e-9 * max(1.0, W1.cost)   # weak duality, any v
-    w = W.c_transform_witness(mu.weights, mu.atoms, nu.weights, nu.atoms, W1.v)
-    assert w.value == pytest.approx(W1.cost, rel=1e-8, abs=1e-9)
 
 
 def test_argument_named_in_dimension_and_shape_errors():
@@ -357,29 +309,6 @@ def test_argument_named_in_dimension_and_shape_errors():
         s4.pot_no_overlap(X, G1)
     with pytest.raises(ValueError, match="^Q: has 1 rows, expected 2"):
         s4.primal_imperfect_posterior([0.5, 0.5], [0.0, 1.0], [[1.0]])
-
-
-@given(ots.ot_problems(max_n=5, max_m=5))
-def test_encoder_lp_of_eq11_equals_the_ot_value_of_eq10(problem):
-    from otcheck import solve_ot
-
-    a, b, C = problem
-    enc = W.constrained_encoder(a, b, C)
-    ot = solve_ot(a, b, C)
-    assert enc.value == pytest.approx(ot.cost, rel=1e-8, abs=1e-9)
-    assert enc.gap <= 1e-8 * max(1.0, abs(enc.value)) and enc.residual <= 1e-9
-    assert np.allclose(enc.encoder.sum(1), 1.0) and np.allclose(a @ enc.encoder, b, atol=1e-9)
-
-
-def test_w1_dual_bad_inputs():
-    with pytest.raises(ValueError, match="Y"):
-        W.w1_dual([1.0], [[0.0, 0.0]], [1.0], [[0.0]])
-    with pytest.raises(ValueError, match="b"):
-        W.w1_dual([1.0], [0.0], [0.5], [1.0])
-    with pytest.raises(ValueError, match="v"):
-        W.c_transform_witness([1.0], [0.0], [1.0], [1.0], [0.0, 1.0])
-    with pytest.raises(ValueError, match="^b: has length 1, expected 2"):
-        W.constrained_encoder([1.0], [1.0], [[0.0, 1.0]])
 
 
 # ---------------- prop3 ----------------
@@ -424,29 +353,6 @@ def test_prop3_bad_inputs():
     for name in ("beta", "s", "eta"):
         with pytest.raises(ValueError, match=f"^{name}: must be > 0"):
             s4.prop3((0.1,), **{name: -1.0})
-    with pytest.raises(ValueError, match="eps"):
-        W.prop3_instance(0.0)
-    with pytest.raises(ValueError, match="eps"):
-        W.prop3_instance(2.0)
-    with pytest.raises(TypeError, match="H"):
-        W.best_smooth_witness("class", [1.0], [[0.0, 0.0]], [1.0], [[1.0, 0.0]])
-
-
-def test_smooth_class_members_obey_their_bounds():
-    import torch
-    from torch.autograd.functional import hessian
-
-    H = W.SmoothWitnessClass.grid(s=0.5, beta=1.0)
-    rng = np.random.default_rng(3)
-    h = W.best_smooth_witness(H, [0.5, 0.5], [[-1.0, 0.3], [1.0, 0.0]], [1.0], [[0.2, -0.4]])
-    f = H.torch_function(h.theta, h.w)
-    assert h.lipschitz_bound <= 1 + 1e-12 and h.hessian_bound <= H.beta + 1e-9
-    for p in rng.uniform(-2, 2, (20, 2)):
-        y = torch.tensor(p, requires_grad=True)
-        (g,) = torch.autograd.grad(f(y[None])[0], y)
-        assert float(g.norm()) <= h.lipschitz_bound + 1e-12
-        Hm = hessian(lambda v: f(v[None])[0], torch.tensor(p)).numpy()
-        assert np.abs(np.linalg.eigvalsh(Hm)).max() <= h.hessian_bound + 1e-9
 
 
 # ---------------- primal-imperfect-posterior ----------------
@@ -457,12 +363,6 @@ def test_primal_shared_codes_pull_to_mean_and_median(mu, m, data):
     assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
     dead = np.asarray(ev.details["Q_Z"]) == 0
     assert np.all(np.asarray(ev.details["grad_sq_at_random_G"])[dead] == 0)
-
-
-def test_primal_gradient_by_hand():
-    # two inputs at 0 and 2 share code 0: squared-cost gradient at G = 0 is -2 * (0.5 * 0 + 0.5 * 2) = -2
-    v, g = W.primal_gradient([0.5, 0.5], [[0.0], [2.0]], [[1.0, 0.0], [1.0, 0.0]], [[0.0], [7.0]])
-    assert v == pytest.approx(2.0) and g.tolist() == [[-2.0], [0.0]]
 
 
 @pytest.mark.parametrize("size", [1e-9, 1.0, 1e6])

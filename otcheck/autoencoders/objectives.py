@@ -1,0 +1,507 @@
+r"""Encoders and the section-4.1 objectives on discrete instances (layer 3; see :mod:`otcheck.autoencoders`).
+
+A data law :math:`P_X = \sum_i a_i \delta_{x_i}`, a prior :math:`P_Z = \sum_j b_j \delta_{z_j}`, a
+decoder given by the negative log-likelihoods :math:`\ell_{ij} = -\log p_G(x_i | z_j)` (or by costs
+:math:`C_{ij} = c(x_i, G(z_j))`) and an encoder :math:`Q_{ij} = Q(z_j | x_i)` (row-stochastic):
+
+* the encoder LP of eq. 11 (:func:`constrained_encoder`), the posterior of eq. 14
+  (:func:`posterior_encoder`), the aggregated posterior :math:`Q_Z = a^\top Q`;
+* :math:`-\mathbb E\log p_G(X)` (eq. 3), the objectives of VAE (eq. 5), AVB (eq. 6), AAE (eq. 7)
+  and POT (eq. 13) for one encoder, and the expected cost :math:`\sum_i a_i \sum_j Q_{ij}C_{ij}`.
+
+The convention for infinite entries is stated once, in :mod:`otcheck.autoencoders`, and
+implemented by :func:`_as_nll`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .._validation import as_float_array, as_points, as_weights, check_nonnegative
+from ..bounds import Bound
+from ..exact.result import UncertifiedError
+from ..exact.w1 import HIGHS_FEAS_TOL, _lp_bound
+
+__all__ = ["EncoderLP", "constrained_encoder", "gaussian_nll_matrix", "posterior_encoder", "neg_log_likelihood",
+           "reconstruction", "aggregated_posterior", "vae_objective", "aae_objective", "pot_objective",
+           "avb_objective"]
+
+#: float64 numpy array (the type of every array this module returns)
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class EncoderLP:
+    r"""Optimal encoder of eq. 11 found as an LP over the encoder's entries (:func:`constrained_encoder`).
+
+    Attributes
+    ----------
+    value : float
+        :math:`\min_Q \sum_i a_i \sum_j Q_{ij} C_{ij}` over encoders with :math:`Q_Z = P_Z`.
+    encoder : ndarray, shape (n, m)
+        A minimizer :math:`Q(z_j | x_i)`, row-stochastic.
+    dual_value : float
+        Value of the LP dual from the solver's multipliers (:math:`\sum_i \alpha_i + \sum_j b_j \beta_j`).
+    residual : float
+        Largest violation of the constraints (row sums, :math:`a^\top Q = b`, :math:`Q \ge 0`) by ``encoder``.
+    """
+
+    value: float
+    encoder: FloatArray = field(repr=False)
+    dual_value: float
+    residual: float
+
+    @property
+    def gap(self) -> float:
+        """Absolute duality gap of the LP."""
+        return abs(self.value - self.dual_value)
+
+    @property
+    def bound(self) -> Bound:
+        """The LP optimum as a :class:`~otcheck.bounds.Bound` between the primal and dual values (an
+        ``"estimate"``: HiGHS tolerances, float64 sums; tight when the gap is at rounding level)."""
+        n = self.encoder.shape[0]
+        # the rows of Q sum to one: the primal mass is n, and a dual infeasible by HIGHS_FEAS_TOL per
+        # reduced cost can overstate the optimum by that much
+        return _lp_bound(self.value, self.dual_value, self.residual * max(abs(self.value), 1.0) + HIGHS_FEAS_TOL * n,
+                         "LP over encoders, eq. 11 (HiGHS)")
+
+
+def constrained_encoder(a: ArrayLike, b: ArrayLike, C: ArrayLike) -> EncoderLP:
+    r"""Eq. 11 solved directly over encoders: an LP in the conditional probabilities :math:`Q_{ij}`.
+
+    .. math::
+
+        \min_{Q \ge 0}\ \sum_{i,j} a_i C_{ij} Q_{ij}
+        \quad \text{s.t.}\quad \sum_j Q_{ij} = 1\ \forall i,\qquad \sum_i a_i Q_{ij} = b_j\ \forall j
+
+    (HiGHS, ``scipy.optimize.linprog``). The variables are the encoder's rows, not a coupling, so
+    this is a different program from the OT problem of eq. 10, solved by a different solver;
+    Theorem 1 says the two values agree. Inputs with :math:`a_i = 0` keep the row constraint (any
+    row is optimal for them).
+
+    Parameters
+    ----------
+    a : array_like, shape (n,)
+        :math:`P_X` weights.
+    b : array_like, shape (m,)
+        :math:`P_Z` weights.
+    C : array_like, shape (n, m)
+        :math:`c(x_i, G(z_j))`, finite.
+
+    Returns
+    -------
+    EncoderLP
+
+    Raises
+    ------
+    ValueError
+        Bad weights or costs (named).
+    otcheck.UncertifiedError
+        The LP solver failed (no encoder is returned).
+
+    Examples
+    --------
+    >>> r = constrained_encoder([0.5, 0.5], [0.5, 0.5], [[0.0, 1.0], [1.0, 0.0]])
+    >>> r.value, r.encoder.tolist()
+    (0.0, [[1.0, 0.0], [0.0, 1.0]])
+    """
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix, vstack
+
+    C = as_float_array(C, "C", ndim=2)
+    n, m = C.shape
+    a = as_weights(a, "a", n=n)
+    b = as_weights(b, "b", n=m)
+    idx = np.arange(n * m).reshape(n, m)
+    rows = coo_matrix((np.ones(n * m), (np.repeat(np.arange(n), m), idx.ravel())), shape=(n, n * m))
+    cols = coo_matrix((np.repeat(a, m), (np.tile(np.arange(m), n), idx.ravel())), shape=(m, n * m))
+    A = vstack([rows, cols]).tocsr()
+    rhs = np.concatenate([np.ones(n), b])
+    res = linprog((a[:, None] * C).ravel(), A_eq=A, b_eq=rhs, bounds=(0, None), method="highs",
+                  options={"primal_feasibility_tolerance": HIGHS_FEAS_TOL,
+                           "dual_feasibility_tolerance": HIGHS_FEAS_TOL})
+    if res.status != 0:
+        raise UncertifiedError(f"constrained_encoder: the encoder LP of eq. 11 failed, no encoder could be certified "
+                               f"(HiGHS status {res.status}: {res.message})")
+    Q = np.maximum(np.asarray(res.x, dtype=float).reshape(n, m), 0.0)
+    residual = float(max(np.abs(Q.sum(1) - 1).max(), np.abs(a @ Q - b).max()))
+    dual = float(np.asarray(res.eqlin.marginals, dtype=float) @ rhs)
+    return EncoderLP(value=float(a @ (Q * C).sum(1)), encoder=Q, dual_value=dual, residual=residual)
+
+
+def _encoder(Q: ArrayLike, n: int, m: int, name: str = "Q") -> FloatArray:
+    Q = as_float_array(Q, name, ndim=2)
+    if Q.shape != (n, m):
+        raise ValueError(f"{name}: has shape {Q.shape}, expected {(n, m)}")
+    if np.any(Q < 0):
+        raise ValueError(f"{name}: has a negative entry {Q.min()!r}")
+    if np.any(np.abs(Q.sum(1) - 1.0) > 1e-9):
+        raise ValueError(f"{name}: rows must sum to one (a conditional law Q(z|x) per row)")
+    return Q
+
+
+def _as_nll(L: ArrayLike, name: str = "L") -> FloatArray:
+    r"""A matrix of :math:`-\log p_G(x_i|z_j)` (or of costs): finite or :math:`+\infty` (an output the code
+    cannot produce, a pair that is forbidden).
+
+    NaN and :math:`-\infty` are rejected, and so is a row that is :math:`+\infty` everywhere (an input
+    no code can produce: :math:`p_G(x_i) = 0`). This is the one rule of :mod:`otcheck.autoencoders`
+    for every function taking such a matrix.
+    """
+    L = as_float_array(L, name, ndim=2, check_finite=False)
+    if L.size == 0:
+        raise ValueError(f"{name}: is empty, shape {L.shape}")
+    if np.isnan(L).any() or (L == -np.inf).any():
+        raise ValueError(f"{name}: contains NaN or -inf (negative log-likelihoods are finite or +inf)")
+    dead = np.flatnonzero(np.isinf(L).all(axis=1))
+    if dead.size:
+        raise ValueError(f"{name}: row {int(dead[0])} is +inf for every code (that input has likelihood 0)")
+    return L
+
+
+def gaussian_nll_matrix(X: ArrayLike, G: ArrayLike, sigma2: float) -> FloatArray:
+    r"""Negative log-likelihoods :math:`\ell_{ij} = -\log \mathcal N(x_i; G_j, \sigma^2 I_d)`.
+
+    .. math::
+
+        \ell_{ij} = \frac{\|x_i - G_j\|^2}{2\sigma^2} + \frac d2 \log(2\pi\sigma^2)
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d) or (n,)
+        Data atoms.
+    G : array_like, shape (m, d) or (m,)
+        Decoder means :math:`G(z_j)`.
+    sigma2 : float
+        Decoder variance, > 0.
+
+    Returns
+    -------
+    ndarray, shape (n, m)
+
+    Examples
+    --------
+    >>> float(gaussian_nll_matrix([0.0], [0.0], 1.0)[0, 0]) == 0.5 * math.log(2 * math.pi)
+    True
+    """
+    X = as_points(X, "X")
+    G = as_points(G, "G")
+    if X.shape[1] != G.shape[1]:
+        raise ValueError(f"G: has dimension {G.shape[1]}, but X has dimension {X.shape[1]}")
+    s2 = check_nonnegative(sigma2, "sigma2", strict=True)
+    sq = ((X[:, None, :] - G[None, :, :]) ** 2).sum(-1)
+    return sq / (2 * s2) + 0.5 * X.shape[1] * math.log(2 * math.pi * s2)
+
+
+def posterior_encoder(b: ArrayLike, L: ArrayLike) -> FloatArray:
+    r"""The posterior :math:`P_G(Z|X)` of eq. 14 on a discrete prior: the optimal unrestricted encoder.
+
+    .. math::
+
+        Q^*(z_j | x_i) = \frac{p_G(x_i | z_j)\, b_j}{\sum_k p_G(x_i | z_k)\, b_k},
+        \qquad p_G(x_i|z_j) = e^{-\ell_{ij}}
+
+    (:math:`Q^*_{ij} = 0` where :math:`\ell_{ij} = +\infty`).
+
+    Parameters
+    ----------
+    b : array_like, shape (m,)
+        Prior weights :math:`P_Z(z_j)`.
+    L : array_like, shape (n, m)
+        :math:`\ell_{ij} = -\log p_G(x_i|z_j)` (e.g. from :func:`gaussian_nll_matrix`); finite or
+        :math:`+\infty` (the rule of :mod:`otcheck.autoencoders`).
+
+    Returns
+    -------
+    ndarray, shape (n, m), row-stochastic
+
+    Examples
+    --------
+    >>> posterior_encoder([0.5, 0.5], [[0.0, 0.0]]).tolist()
+    [[0.5, 0.5]]
+    """
+    L = _as_nll(L)
+    b = as_weights(b, "b", n=L.shape[1])
+    with np.errstate(divide="ignore"):
+        logit = np.log(b)[None, :] - L
+    logit -= logit.max(axis=1, keepdims=True)
+    Q = np.exp(logit)
+    return Q / Q.sum(axis=1, keepdims=True)
+
+
+def neg_log_likelihood(a: ArrayLike, b: ArrayLike, L: ArrayLike) -> float:
+    r""":math:`-\mathbb E_{P_X} \log p_G(X)` with :math:`p_G(x_i) = \sum_j b_j e^{-\ell_{ij}}` (eq. 3).
+
+    Parameters
+    ----------
+    a : array_like, shape (n,)
+        Data weights.
+    b : array_like, shape (m,)
+        Prior weights.
+    L : array_like, shape (n, m)
+        :math:`-\log p_G(x_i | z_j)`, finite or :math:`+\infty` (the rule of :mod:`otcheck.autoencoders`).
+
+    Returns
+    -------
+    float
+        :math:`+\infty` when an input of positive weight has :math:`p_G(x_i) = 0` through the prior
+        (every code it can come from has :math:`b_j = 0`).
+
+    Examples
+    --------
+    >>> neg_log_likelihood([1.0], [0.5, 0.5], [[0.0, 0.0]])
+    0.0
+    """
+    from scipy.special import logsumexp
+
+    L = _as_nll(L)
+    a = as_weights(a, "a", n=L.shape[0])
+    b = as_weights(b, "b", n=L.shape[1])
+    with np.errstate(divide="ignore"):
+        lp = logsumexp(np.log(b)[None, :] - L, axis=1)
+    return _weighted(a, -lp)
+
+
+def _kl_rows(Q: FloatArray, b: FloatArray) -> FloatArray:
+    """Row-wise KL(Q_i || b) with 0 log 0 = 0 (infinite where Q puts mass on b = 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(Q > 0, Q * (np.log(Q) - np.log(b)[None, :]), 0.0)
+    return t.sum(axis=1)
+
+
+def _expect_rows(Q: FloatArray, C: FloatArray) -> FloatArray:
+    r"""Row-wise :math:`\sum_j Q_{ij} C_{ij}` with :math:`0 \cdot \infty = 0` (a code never used costs nothing)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(Q > 0, Q * C, 0.0).sum(axis=1)
+
+
+def _weighted(a: FloatArray, rows: FloatArray) -> float:
+    r""":math:`\sum_i a_i r_i` with :math:`0 \cdot \infty = 0` (an input of weight 0 contributes nothing)."""
+    if np.isfinite(rows).all():
+        return float(a @ rows)
+    with np.errstate(invalid="ignore"):
+        return float(np.where(a > 0, a * rows, 0.0).sum())
+
+
+def reconstruction(a: ArrayLike, Q: ArrayLike, C: ArrayLike) -> float:
+    r"""Expected cost of an encoder, :math:`\sum_i a_i \sum_j Q_{ij} C_{ij}`.
+
+    ``C`` is a cost matrix or a matrix of negative log-likelihoods :math:`\ell_{ij}` (then this is
+    the reconstruction term :math:`-\mathbb E_{P_X}\mathbb E_{Q(Z|X)}\log p_G(X|Z)`); finite or
+    :math:`+\infty` with :math:`0 \cdot \infty = 0` (the rule of :mod:`otcheck.autoencoders`).
+
+    Parameters
+    ----------
+    a : array_like, shape (n,)
+        Data weights :math:`P_X(x_i)`.
+    Q : array_like, shape (n, m)
+        Encoder :math:`Q(z_j | x_i)`, row-stochastic.
+    C : array_like, shape (n, m)
+        Costs or negative log-likelihoods.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> reconstruction([0.5, 0.5], [[1.0, 0.0], [0.0, 1.0]], [[0.0, 2.0], [2.0, 4.0]])
+    2.0
+    """
+    C = _as_nll(C, "C")
+    a = as_weights(a, "a", n=C.shape[0])
+    Q = _encoder(Q, *C.shape)
+    return _weighted(a, _expect_rows(Q, C))
+
+
+def aggregated_posterior(a: ArrayLike, Q: ArrayLike) -> FloatArray:
+    r"""The aggregated posterior :math:`Q_Z = \sum_i a_i Q(\cdot | x_i)`.
+
+    Parameters
+    ----------
+    a : array_like, shape (n,)
+        Data weights.
+    Q : array_like, shape (n, m)
+        Encoder, row-stochastic.
+
+    Returns
+    -------
+    ndarray, shape (m,)
+
+    Examples
+    --------
+    >>> aggregated_posterior([0.5, 0.5], [[1.0, 0.0], [0.0, 1.0]]).tolist()
+    [0.5, 0.5]
+    """
+    Q = as_float_array(Q, "Q", ndim=2)
+    a = as_weights(a, "a", n=Q.shape[0])
+    Q = _encoder(Q, *Q.shape)
+    return a @ Q
+
+
+def vae_objective(a: ArrayLike, b: ArrayLike, L: ArrayLike, Q: ArrayLike) -> float:
+    r"""The VAE objective of eq. 5 for one encoder (:math:`D_{VAE}` is its infimum over Q).
+
+    .. math::
+
+        \mathbb E_{P_X}\big[D_{KL}(Q(Z|X), P_Z) - \mathbb E_{Q(Z|X)} \log p_G(X|Z)\big]
+        = \sum_i a_i \Big[\sum_j Q_{ij}\log\frac{Q_{ij}}{b_j} + \sum_j Q_{ij}\ell_{ij}\Big]
+
+    ``L`` is finite or :math:`+\infty` with :math:`0 \cdot \infty = 0` (the rule of
+    :mod:`otcheck.autoencoders`); the value is :math:`+\infty` when ``Q`` puts mass on an infinite entry.
+
+    Parameters
+    ----------
+    a : array_like, shape (n,)
+        Data weights :math:`P_X(x_i)`.
+    b : array_like, shape (m,)
+        Prior weights :math:`P_Z(z_j)`.
+    L : array_like, shape (n, m)
+        :math:`\ell_{ij} = -\log p_G(x_i | z_j)`.
+    Q : array_like, shape (n, m)
+        Encoder :math:`Q(z_j | x_i)`, row-stochastic.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> vae_objective([1.0], [0.5, 0.5], [[1.0, 3.0]], [[0.5, 0.5]])
+    2.0
+    """
+    L = _as_nll(L)
+    a = as_weights(a, "a", n=L.shape[0])
+    b = as_weights(b, "b", n=L.shape[1])
+    Q = _encoder(Q, *L.shape)
+    return _weighted(a, _kl_rows(Q, b) + _expect_rows(Q, L))
+
+
+def aae_objective(a: ArrayLike, b: ArrayLike, L: ArrayLike, Q: ArrayLike) -> float:
+    r"""The AAE objective of eq. 7 for one encoder, with the exact (nonparametric) :math:`D_{GAN}`.
+
+    .. math::
+
+        D_{GAN}(Q_Z, P_Z) + \sum_i a_i \sum_j Q_{ij} \ell_{ij},
+        \qquad D_{GAN} = 2 D_{JS} - \log 4 \in [-\log 4, 0]
+
+    (:func:`otcheck.divergences.gan`). ``L`` is finite or :math:`+\infty` with
+    :math:`0 \cdot \infty = 0` (the rule of :mod:`otcheck.autoencoders`).
+
+    Parameters
+    ----------
+    a : array_like, shape (n,)
+        Data weights :math:`P_X(x_i)`.
+    b : array_like, shape (m,)
+        Prior weights :math:`P_Z(z_j)`.
+    L : array_like, shape (n, m)
+        :math:`\ell_{ij} = -\log p_G(x_i | z_j)`.
+    Q : array_like, shape (n, m)
+        Encoder :math:`Q(z_j | x_i)`, row-stochastic.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(aae_objective([1.0], [0.5, 0.5], [[1.0, 3.0]], [[0.5, 0.5]]) + math.log(4), 12)
+    2.0
+    """
+    from ..divergences import gan
+
+    L = _as_nll(L)
+    a = as_weights(a, "a", n=L.shape[0])
+    b = as_weights(b, "b", n=L.shape[1])
+    Q = _encoder(Q, *L.shape)
+    return float(gan(a @ Q, b)) + _weighted(a, _expect_rows(Q, L))
+
+
+def pot_objective(a: ArrayLike, b: ArrayLike, C: ArrayLike, Q: ArrayLike, lam: float) -> float:
+    r"""The POT objective of eq. 13 for one encoder, exact :math:`D_{GAN}`.
+
+    .. math::
+
+        \sum_i a_i \sum_j Q_{ij} C_{ij} + \lambda\, D_{GAN}(Q_Z, P_Z)
+
+    ``C`` is finite or :math:`+\infty` (a forbidden pair) with :math:`0 \cdot \infty = 0`, like a
+    negative log-likelihood (the rule of :mod:`otcheck.autoencoders`).
+
+    Parameters
+    ----------
+    a : array_like, shape (n,)
+        Data weights :math:`P_X(x_i)`.
+    b : array_like, shape (m,)
+        Prior weights :math:`P_Z(z_j)`.
+    C : array_like, shape (n, m)
+        :math:`c(x_i, G(z_j))`.
+    Q : array_like, shape (n, m)
+        Encoder :math:`Q(z_j | x_i)`, row-stochastic.
+    lam : float
+        :math:`\lambda \ge 0`.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(pot_objective([1.0], [1.0], [[2.0]], [[1.0]], 0.5) + 0.5 * math.log(4), 12)
+    2.0
+    """
+    from ..divergences import gan
+
+    C = _as_nll(C, "C")
+    a = as_weights(a, "a", n=C.shape[0])
+    b = as_weights(b, "b", n=C.shape[1])
+    Q = _encoder(Q, *C.shape)
+    lam = check_nonnegative(lam, "lam")
+    return _weighted(a, _expect_rows(Q, C)) + lam * float(gan(a @ Q, b))
+
+
+def avb_objective(a: ArrayLike, b: ArrayLike, L: ArrayLike, Q: ArrayLike, regularizer: str = "gan") -> float:
+    r"""The AVB objective (eq. 6) for one encoder, with a per-input regularizer.
+
+    .. math::
+
+        \sum_i a_i \Big[ R(Q(\cdot|x_i), P_Z) + \sum_j Q_{ij} \ell_{ij} \Big],
+        \qquad R = D_{GAN}\ (\text{as in the proof of Prop. 4}) \text{ or } D_{KL}
+
+    ``L`` is finite or :math:`+\infty` with :math:`0 \cdot \infty = 0` (the rule of
+    :mod:`otcheck.autoencoders`).
+
+    Parameters
+    ----------
+    a, b, L, Q
+        As in :func:`vae_objective`.
+    regularizer : {"gan", "kl"}
+        ``"gan"`` is the reading of the proof of Proposition 4; ``"kl"`` is the quantity the
+        f-GAN term of eq. 6 approximates (then the objective is :func:`vae_objective`).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> avb_objective([1.0], [0.5, 0.5], [[1.0, 3.0]], [[0.5, 0.5]], regularizer="kl")
+    2.0
+    """
+    from ..divergences import gan
+
+    L = _as_nll(L)
+    a = as_weights(a, "a", n=L.shape[0])
+    b = as_weights(b, "b", n=L.shape[1])
+    Q = _encoder(Q, *L.shape)
+    if regularizer == "kl":
+        reg = _kl_rows(Q, b)
+    elif regularizer == "gan":
+        reg = np.array([float(gan(q, b)) for q in Q])
+    else:
+        raise ValueError(f"regularizer: expected 'gan' or 'kl', got {regularizer!r}")
+    return _weighted(a, reg + _expect_rows(Q, L))
