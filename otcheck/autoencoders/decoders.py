@@ -33,13 +33,17 @@ __all__ = ["optimal_decoder", "least_squares_decoder", "decoder_coordinate_minim
 #: float64 numpy array (the type of every array this module returns)
 FloatArray = NDArray[np.float64]
 
-_COSTS = ("sqeuclidean", "euclidean")
-
-
 def _check_cost(cost):
-    if cost not in _COSTS:
-        raise ValueError(f"cost: expected 'sqeuclidean' or 'euclidean', got {cost!r}")
-    return cost
+    """``"sqeuclidean"`` or ``"euclidean"`` for a name or a :class:`~otcheck.costs.Cost` of power 2 or 1."""
+    from ..costs import COST_NAMES, as_cost_fn
+
+    try:
+        fn = as_cost_fn(cost)
+    except (TypeError, ValueError):
+        fn = None
+    if fn is None or fn.power not in (1.0, 2.0):
+        raise ValueError(f"cost: expected one of {COST_NAMES} (or a Cost of power 2 or 1), got {cost!r}")
+    return "sqeuclidean" if fn.power == 2.0 else "euclidean"
 
 
 def _weighted_median(x, w):
@@ -98,7 +102,7 @@ def optimal_decoder(a: ArrayLike, X: ArrayLike, Q: ArrayLike,
     [[1.0]]
     """
     a, X, Q = _data_and_encoder(a, X, Q)
-    _check_cost(cost)
+    cost = _check_cost(cost)
     if cost == "euclidean" and X.shape[1] != 1:
         raise ValueError(f"X: the euclidean (median) decoder is exact only for d = 1, got d = {X.shape[1]}")
     W = (a[:, None] * Q).T  # (m, n)
@@ -317,7 +321,7 @@ def primal_gradient(a: ArrayLike, X: ArrayLike, Q: ArrayLike, G: ArrayLike,
     Q = _encoder(Q, X.shape[0], G.shape[0])
     if G.shape[1] != X.shape[1]:
         raise ValueError(f"G: has dimension {G.shape[1]}, but X has dimension {X.shape[1]}")
-    _check_cost(cost)
+    cost = _check_cost(cost)
     diff = G[None, :, :] - X[:, None, :]          # (n, m, d): G_j - x_i
     sq = (diff ** 2).sum(-1)
     W = a[:, None] * Q

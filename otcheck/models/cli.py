@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import sys
 
+from ..costs import COST_NAMES
+
 __all__ = ["add_subcommands", "train_handler", "evaluate_handler"]
 
 
@@ -46,7 +48,7 @@ def add_subcommands(subparsers):
                    help="Adam learning rate (default 1e-3, or the tuned recipe for MODEL on DATA)")
     p.add_argument("--lam", type=float, default=None, help="lambda of the latent penalty (model default)")
     p.add_argument("--sigma2", type=float, default=None, help="decoder variance sigma^2 (model default)")
-    p.add_argument("--cost", default=None, choices=("sqeuclidean", "euclidean"), help="cost c (model default)")
+    p.add_argument("--cost", default=None, choices=COST_NAMES, help="cost c (model default)")
     p.add_argument("--width", type=int, default=128, help="hidden units per layer (default 128)")
     p.add_argument("--depth", type=int, default=2, help="hidden layers (default 2; 0 = linear)")
     p.add_argument("--threads", type=int, default=1,

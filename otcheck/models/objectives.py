@@ -37,29 +37,33 @@ import torch.nn.functional as F
 from torch import nn
 
 from .._validation import check_nonnegative, check_positive_int
+from ..costs import COST_NAMES, as_cost_fn
 from .nets import Critic, Decoder, Encoder
 
 __all__ = ["MODELS", "COSTS", "GenerativeModel", "POT", "WAEMMD", "AAE", "VAE", "WGANGP", "build_model",
            "check_model_name", "pair_cost", "mmd2_imq", "model_defaults"]
 
-#: Costs the models accept.
-COSTS = ("sqeuclidean", "euclidean")
+#: Costs the models accept: the names of :data:`otcheck.costs.COST_NAMES`.
+COSTS = COST_NAMES
 
 
 def pair_cost(x, y, cost="sqeuclidean"):
-    r"""Row-wise cost :math:`c(x_i, y_i)`: :math:`\|x_i - y_i\|^2` or :math:`\|x_i - y_i\|`.
+    r"""Row-wise cost :math:`c(x_i, y_i) = \|x_i - y_i\|^p` for a cost of power ``p`` (a name or a
+    :class:`~otcheck.costs.Cost`): :math:`p = 2` for ``"sqeuclidean"``, 1 for ``"euclidean"``.
 
     Examples
     --------
     >>> pair_cost(torch.tensor([[0.0, 0.0]]), torch.tensor([[3.0, 4.0]]), "euclidean")
     tensor([5.])
     """
+    fn = as_cost_fn(cost)
+    if fn.power is None:
+        raise ValueError(f"cost: the models need a cost ||x - y||^p, got {cost!r}")
     diff = x - y
-    if cost == "sqeuclidean":
+    if fn.power == 2.0:
         return (diff * diff).sum(-1)
-    if cost == "euclidean":
-        return torch.linalg.vector_norm(diff, dim=-1)  # subgradient 0 at 0, never NaN
-    raise ValueError(f"cost: expected one of {COSTS}, got {cost!r}")
+    norm = torch.linalg.vector_norm(diff, dim=-1)  # subgradient 0 at 0, never NaN
+    return norm if fn.power == 1.0 else norm ** fn.power
 
 
 #: Relative scales of the IMQ kernels, as in Tolstikhin et al. (WAE, 2018).
