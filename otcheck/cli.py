@@ -127,7 +127,7 @@ def _format_instance(instance):
 
 
 def _print_failing(report, evidence, label, out):
-    from .claims._engine import _plain
+    from .claims import jsonable
 
     for e in evidence:
         print(f"\n{label} {e.claim} ({report.kind(e.claim)}): {e}", file=out)
@@ -136,7 +136,7 @@ def _print_failing(report, evidence, label, out):
         for p in e.failing_parts():
             if p is not e and (str(p), p.note) != (str(e), e.note):
                 print(f"  failing part: {p}" + (f" - {p.note}" if p.note else ""), file=out)
-            print(f"  instance: {_format_instance(_plain(p.instance))}", file=out)
+            print(f"  instance: {_format_instance(jsonable(p.instance))}", file=out)
 
 
 def _cell(value):
@@ -164,10 +164,10 @@ def format_details(evidence):
     -------
     str
     """
-    from .claims._engine import _plain
+    from .claims import jsonable
 
     lines = [f"{evidence.claim}: {evidence.note}" if evidence.note else f"{evidence.claim}:"]
-    details = _plain(evidence.details)
+    details = jsonable(evidence.details)
     for key, value in details.items():
         text = _cell(value)
         if text is not None:

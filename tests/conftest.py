@@ -5,6 +5,7 @@
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -17,3 +18,23 @@ settings.register_profile(
 )
 settings.register_profile("thorough", max_examples=500, deadline=None, derandomize=False, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture
+def temp_claims():
+    """Register claims for one test and remove them afterwards (``temp_claims(id, check, **meta)``)."""
+    from otcheck.claims import register, registry
+
+    added = []
+
+    def add(cid, check, **meta):
+        meta.setdefault("location", "test")
+        meta.setdefault("statement", "a test claim")
+        meta.setdefault("relation", "==")
+        register(cid, **meta)(check)
+        added.append(cid)
+        return registry[cid]
+
+    yield add
+    for cid in added:
+        registry.pop(cid, None)

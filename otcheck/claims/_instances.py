@@ -1,4 +1,4 @@
-r"""Instance builders and small OT-side helpers shared by the claims of sections 2-3.
+r"""Instance builders, argument checks and small OT-side helpers shared by the claims modules.
 
 Nothing here decides a claim: these functions build seeded random instances (measures, decoders,
 encoders), turn a random decoder into the averaged cost of :math:`W_c^\dagger`, compute
@@ -16,14 +16,18 @@ import math
 
 import numpy as np
 
-from .._validation import as_points, as_weights, check_nonnegative, check_positive_int
+from .._validation import as_float_array, as_generator, as_points, as_weights, check_nonnegative, check_positive_int
+from ..bounds import Bound
+from ..costs import cost_matrix
+from ..exact import solve_ot
 from ..measures import DiscreteMeasure
+from ._common import float_bound
 
 __all__ = [
-    "random_weights", "random_measure", "random_decoder", "decoder_cost", "decoder_law",
-"gauss_hermite_sqcost",
-    "mean_interval", "two_row_vertex_costs", "check_sigma2", "check_lambdas", "check_sizes",
-    "decoder_instance", "check_same_dim", "decoder_args",
+    "random_weights", "random_measure", "random_decoder", "random_encoders", "decoder_cost", "decoder_law",
+    "gauss_hermite_sqcost", "gaussian_decoder_wc", "mean_interval", "two_row_vertex_costs", "check_sigma2",
+    "check_sigma2s", "check_lambdas", "check_sizes", "check_confidence", "check_measures", "seeded", "decoder_instance",
+    "seeded_decoder_instance", "check_same_dim", "decoder_args",
 ]
 
 
@@ -42,6 +46,24 @@ def check_sigma2(value, name="sigma2"):
     return arr
 
 
+def check_sigma2s(values, name="sigma2s", *, below=None):
+    """At least two decoder variances, each ``> 0`` (and ``< below`` when given), as a float array.
+
+    Examples
+    --------
+    >>> check_sigma2s([0.1, 0.5]).tolist()
+    [0.1, 0.5]
+    """
+    arr = as_float_array(values, name, ndim=1)
+    if arr.size < 2:
+        raise ValueError(f"{name}: need at least two values to see a dependence, got {arr.size}")
+    if np.any(arr <= 0):
+        raise ValueError(f"{name}: must be > 0, got {arr.min()!r}")
+    if below is not None and np.any(arr >= below):
+        raise ValueError(f"{name}: must be < {below} (so that the W_c minimizer exists), got {arr.max()!r}")
+    return arr
+
+
 def check_sizes(**sizes):
     """Validate every keyword as a positive integer (the error names it); return them in order.
 
@@ -51,6 +73,50 @@ def check_sizes(**sizes):
     (3, 2)
     """
     return tuple(check_positive_int(v, name) for name, v in sizes.items())
+
+
+def check_confidence(confidence, name="confidence"):
+    """A confidence level: a real number in (0, 1).
+
+    Examples
+    --------
+    >>> check_confidence(1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: confidence: must be in (0, 1), got 1.0
+    """
+    c = check_nonnegative(confidence, name)
+    if not 0.0 < c < 1.0:
+        raise ValueError(f"{name}: must be in (0, 1), got {confidence!r}")
+    return c
+
+
+def seeded(seed, **sizes):
+    """The prologue of a registered check: ``(generator, sizes)``, every size a positive integer.
+
+    Examples
+    --------
+    >>> rng, (n, dim) = seeded(0, n=3, dim=2)
+    >>> n, dim
+    (3, 2)
+    """
+    sizes = check_sizes(**sizes)
+    return as_generator(seed), sizes
+
+
+def check_measures(**measures):
+    """Raise ``TypeError`` naming the first keyword that is not a :class:`~otcheck.DiscreteMeasure`.
+
+    Examples
+    --------
+    >>> check_measures(mu=DiscreteMeasure([0.0]), nu=[0.0])
+    Traceback (most recent call last):
+    ...
+    TypeError: nu: expected a DiscreteMeasure, got list
+    """
+    for name, m in measures.items():
+        if not isinstance(m, DiscreteMeasure):
+            raise TypeError(f"{name}: expected a DiscreteMeasure, got {type(m).__name__}")
 
 
 def check_same_dim(X, Y, name, *, reference="X"):
@@ -68,9 +134,11 @@ def check_same_dim(X, Y, name, *, reference="X"):
 
 
 def decoder_args(a, X, b, G):
-    """Validate a discrete instance ``(a, X, b, G)``: data weights and atoms, prior weights, decoded codes.
+    """Validate a discrete instance ``(a, X, b, G)``, the notation of the section-4 and appendix claims.
 
-    ``G`` must have one row per prior weight and the data's dimension; every error names its
+    ``a`` ``(n,)`` and ``X`` ``(n, d)`` are the data weights and atoms (:math:`P_X`), ``b`` ``(m,)``
+    the prior weights (:math:`P_Z` on ``m`` codes) and ``G`` ``(m, d)`` the decoder means
+    :math:`G(z_j)`, one row per prior weight, in the data's dimension; every error names its
     argument.
 
     Examples
@@ -136,7 +204,7 @@ def random_measure(rng, n, dim, *, scale=1.0, integer=False):
     n = check_positive_int(n, "n")
     dim = check_positive_int(dim, "dim")
     if integer:
-        pts = set()
+        pts: set[tuple[int, ...]] = set()
         while len(pts) < n:
             pts.add(tuple(int(v) for v in rng.integers(-2 * n, 2 * n + 1, size=dim)))
         X = np.array(sorted(pts), dtype=float)
@@ -145,8 +213,8 @@ def random_measure(rng, n, dim, *, scale=1.0, integer=False):
     return DiscreteMeasure(X, random_weights(rng, n))
 
 
-def decoder_instance(rng, n, m, d, *, scale=1.0):
-    r"""A discrete :math:`P_X`, :math:`P_Z` and decoder means :math:`G(z_j)`, as used by sections 4 and A.
+def decoder_instance(rng, n, m, dim, *, scale=1.0):
+    r"""A discrete :math:`P_X`, :math:`P_Z` and decoder means :math:`G(z_j)`, as used by section 4 and the appendix.
 
     .. math:: a \sim \mathrm{Dir}(2 \cdot \mathbf 1_n),\ b \sim \mathrm{Dir}(2 \cdot \mathbf 1_m),\
               X_{ik}, G_{jk} \sim \mathcal N(0, \text{scale}^2)
@@ -154,9 +222,9 @@ def decoder_instance(rng, n, m, d, *, scale=1.0):
     Returns
     -------
     a : ndarray, shape (n,)
-    X : ndarray, shape (n, d)
+    X : ndarray, shape (n, dim)
     b : ndarray, shape (m,)
-    G : ndarray, shape (m, d)
+    G : ndarray, shape (m, dim)
 
     Examples
     --------
@@ -164,10 +232,25 @@ def decoder_instance(rng, n, m, d, *, scale=1.0):
     >>> X.shape, G.shape, bool(abs(a.sum() - 1) < 1e-12)
     ((3, 1), (2, 1), True)
     """
-    n, m, d = check_sizes(n=n, m=m, d=d)
+    n, m, dim = check_sizes(n=n, m=m, dim=dim)
     a = rng.dirichlet(np.full(n, 2.0))
     b = rng.dirichlet(np.full(m, 2.0))
-    return a, rng.normal(0.0, scale, (n, d)), b, rng.normal(0.0, scale, (m, d))
+    return a, rng.normal(0.0, scale, (n, dim)), b, rng.normal(0.0, scale, (m, dim))
+
+
+def seeded_decoder_instance(seed, n, m, dim, **sizes):
+    """The prologue of a section-4 or appendix check: validate ``n, m, dim`` and every other size in
+    ``sizes`` (positive integers), then draw :func:`decoder_instance` from the seed.
+
+    Returns
+    -------
+    rng : numpy.random.Generator
+        The generator, after the draw (for anything else the check draws).
+    instance : tuple
+        ``(a, X, b, G)``.
+    """
+    rng, _ = seeded(seed, n=n, m=m, dim=dim, **sizes)
+    return rng, decoder_instance(rng, n, m, dim)
 
 
 def random_decoder(rng, m, k, *, dirac=False, support=2):
@@ -193,6 +276,26 @@ def random_decoder(rng, m, k, *, dirac=False, support=2):
             cols = rng.choice(k, size=min(support, k), replace=False)
             D[z, cols] = random_weights(rng, cols.size, min_weight=0.3)
     return D
+
+
+def random_encoders(rng, n, m, k):
+    """``k`` random encoders ``(n, m)``: Dirichlet rows of varied concentration, and every third deterministic.
+
+    Examples
+    --------
+    >>> Qs = random_encoders(np.random.default_rng(0), 2, 3, 3)
+    >>> [Q.shape for Q in Qs], bool(np.allclose(Qs[0].sum(1), 1)), int((Qs[2] > 0).sum())
+    ([(2, 3), (2, 3), (2, 3)], True, 2)
+    """
+    fam = []
+    for t in range(k):
+        if t % 3 == 2:
+            Q = np.zeros((n, m))
+            Q[np.arange(n), rng.integers(0, m, n)] = 1.0
+        else:
+            Q = rng.dirichlet(np.full(m, [0.3, 2.0][t % 2]), size=n)
+        fam.append(Q)
+    return fam
 
 
 def decoder_law(b, D):
@@ -272,6 +375,52 @@ def gauss_hermite_sqcost(X, means, variances, *, order=8):
         diff = X[:, k][:, None, None] - M[:, k][None, :, None] - math.sqrt(2.0 * var[k]) * t[None, None, :]
         out += (diff ** 2) @ w
     return out
+
+
+def gaussian_decoder_wc(mu, b, G, var, *, n_samples, reps, confidence, rng):
+    r""":math:`W_2^2(P_X, P_G)` as a Bound, for :math:`P_G = \sum_j b_j \mathcal N(G_j, \operatorname{diag} var)`.
+
+    ``d = 1``: by quantile quadrature (:func:`otcheck.closed_forms.wp_discrete_gmm_1d`) with its error
+    bound (:attr:`~otcheck.closed_forms.QuantileIntegral.bound`, an estimate).
+    ``d > 1``: from ``reps`` replicates of the certified :math:`W_2^2` between :math:`P_X` and
+    ``n_samples`` draws. The estimator's bias is one-sided and proven:
+    :math:`\mathbb E\, W_c(P_X, \hat P_G) \ge W_c(P_X, P_G)` (joint convexity of :math:`W_c`,
+    :math:`\mathbb E \hat P_G = P_G`), so the top of the Student-t interval bounds :math:`W_c` from above
+    at the stated confidence; the bottom is :math:`\|\mathbb E X - \mathbb E Y\|^2 \le W_c` (Jensen), a
+    proven lower end: an upper bound, to compare with ``<=``.
+
+    Returns
+    -------
+    bound : Bound
+    details : dict
+        The value and its error bound (``d = 1``) or interval (``d > 1``).
+    how : str
+        How it was obtained, for the note of the comparison.
+    """
+    from .. import closed_forms
+    from ..gaussian import GaussianMixture
+
+    if mu.dim == 1:
+        res = closed_forms.wp_discrete_gmm_1d(mu.atoms[:, 0], mu.weights, G[:, 0], np.full(b.size, float(var[0])),
+                                              b, p=2)
+        return (res.bound, {"W_c": float(res.value), "error_bound": float(res.error_bound)},
+                "W_2^2 by 1-D quantile quadrature (error bound as interval)")
+    mix = GaussianMixture(b, G, var)
+    vals = []
+    for _ in range(reps):
+        Y = mix.sample(n_samples, rng)
+        vals.append(solve_ot(mu.weights, np.full(n_samples, 1.0 / n_samples), cost_matrix(mu.atoms, Y)).cost)
+    top = Bound.from_samples(vals, confidence=confidence)  # bias in [0, inf): the upper end stands as it is
+    ex, ey = mu.mean(), b @ G
+    jensen = float_bound(np.sum((ex - ey) ** 2), np.sum((np.abs(ex) + np.abs(ey)) ** 2), "||E X - E Y||^2").lower
+    lo = min(jensen, top.upper)
+    wc = Bound.interval(lo, top.upper, min(max(top.value, lo), top.upper), guarantee="confidence",
+                        confidence=confidence, tight=False,
+                        method=f"sampled ({reps} x {n_samples} draws, certified OT each): Student-t upper end "
+                               "(E W_c(P_X, empirical P_G) >= W_c by convexity), lower end ||E X - E Y||^2 <= W_c")
+    return (wc, {"W_c_sampled": top.value, "interval": (wc.lower, wc.upper), "n_samples": n_samples, "reps": reps},
+            f"W_c from {reps} x {n_samples} samples; the estimator's bias is >= 0 (convexity), so only the "
+            "interval's top is used; its bottom is ||E X - E Y||^2 <= W_c")
 
 
 # --------------------------------------------------------------------------------------------

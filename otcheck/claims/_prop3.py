@@ -1,8 +1,8 @@
-r"""The constructions of appendix B.4 behind Proposition 3 (layer 5, used by :mod:`otcheck.claims.section4`).
+r"""The constructions of appendix B.4 behind Proposition 3 (layer 5, used by :mod:`otcheck.claims.section4_2`).
 
 Proposition 3 says that :math:`\varepsilon`-optimal critics of :math:`W_1` can have gradients with
 respect to the generator's outputs that are wrong by a fixed angle. This module builds the
-witnesses the proof sketch uses and measures them; the claim in :mod:`otcheck.claims.section4`
+witnesses the proof sketch uses and measures them; the claim in :mod:`otcheck.claims.section4_2`
 compares the numbers.
 
 * A smooth witness class with exact Lipschitz and Hessian bounds,
@@ -147,17 +147,8 @@ class SmoothWitnessClass:
             \nabla^2 h(y) = \sum_k \frac{\theta_k}{\rho_k}\Big(I - \frac{r_k r_k^\top}{\rho_k^2}\Big),
             \qquad r_k = y - c_k,\ \rho_k = \sqrt{\|r_k\|^2 + s^2}
 
-        (the linear part has none; ``w`` is accepted for a uniform signature).
-
-        Parameters
-        ----------
-        theta : array_like, shape (K,)
-        w : array_like, shape (d,)
-        Y : array_like, shape (n, d)
-
-        Returns
-        -------
-        ndarray, shape (n, d, d)
+        (the linear part has none; ``w`` is accepted for a uniform signature). The arguments are those of
+        :meth:`evaluate`; returns an array of shape ``(n, d, d)``.
         """
         Y = as_points(Y, "Y")
         theta = np.asarray(theta, dtype=float)

@@ -1,5 +1,5 @@
 r"""Seeded search for counterexamples to inequalities between divergences (layer 5, used by
-:mod:`otcheck.claims.appendix`).
+:mod:`otcheck.claims.appendix_a_proofs`).
 
 The appendix proofs cite inequalities :math:`\mathrm{lhs}(p, q) \le \mathrm{rhs}(p, q)` between
 divergences of two probability vectors on the same finite support (Pinsker-type bounds,

@@ -11,93 +11,26 @@ Each claim has two entry points:
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .. import autoencoders as AE
 from .. import divergences
 from .._validation import as_float_array, as_generator, as_weights, check_nonnegative, check_positive_int
-from ..bounds import GUARANTEES, Bound
+from ..bounds import Bound
 from ..costs import cost_matrix
 from ..exact import c_transform_witness, w1_dual, wasserstein
-from ..measures import DiscreteMeasure
-from ._engine import Recorder, register
-from ._instances import check_sizes, random_measure, random_weights
+from ._common import LOG4, float_bound, max_bound, with_sizes
+from ._evidence import Recorder
+from ._instances import check_measures, random_measure, random_weights, seeded
+from ._objectives import nll_bound, vae_bound
+from ._registry import register
 
 __all__ = ["kr_duality", "gan_js_bound", "wgan_lower_bound", "vae_upper_bound", "gaussian_loglik"]
 
-_LOG4 = float(np.log(4.0))
-
-
 def _check_measures(mu, nu):
-    for name, m in (("mu", mu), ("nu", nu)):
-        if not isinstance(m, DiscreteMeasure):
-            raise TypeError(f"{name}: expected a DiscreteMeasure, got {type(m).__name__}")
+    check_measures(mu=mu, nu=nu)
     if mu.dim != nu.dim:
         raise ValueError(f"nu: has dimension {nu.dim}, but mu has dimension {mu.dim}")
-
-
-# --------------------------------------------------------------------------------------------
-# bounds of float64 evaluations (shared with otcheck.claims.appendix)
-# --------------------------------------------------------------------------------------------
-def _float_bound(value, scale, what):
-    r"""A float64 evaluation of a closed form as a :class:`~otcheck.bounds.Bound` (:meth:`Bound.floating`).
-
-    ``scale`` is the size of the numbers ``value`` was computed from; ``what`` names the formula.
-    An infinite value (a KL divergence with :math:`p_i > 0 = q_i`) is exactly infinite: a point at
-    infinity, never tight, so it decides only what infinity proves.
-
-    Examples
-    --------
-    >>> b = _float_bound(0.5, 1.0, "x")
-    >>> b.guarantee, b.lower < 0.5 < b.upper, b.method
-    ('estimate', True, 'closed form (float64): x')
-    >>> _float_bound(math.inf, math.inf, "KL").upper
-    inf
-    """
-    method = f"closed form (float64): {what}"
-    v = float(value)
-    if math.isinf(v):
-        return Bound(v, v, v, method=method, guarantee="estimate", tight=False)
-    return Bound.floating(v, scale=float(scale), method=method)
-
-
-def _extreme_bound(bounds, pick, what):
-    """Bound of ``pick`` (``max`` or ``min``) of numbers each known by a bound: ``[pick(lower), pick(upper)]``.
-
-    The guarantee is the weakest of all; ``tight`` asks only the bounds that can be the extreme
-    (a bound entirely below another's lower end cannot be the max, whatever its width).
-    """
-    bs = list(bounds)
-    if not bs:
-        raise ValueError("bounds: nothing to take the extreme of")
-    if any(b.guarantee == "confidence" for b in bs):
-        raise ValueError("bounds: the extreme of confidence bounds needs a joint level; not supported here")
-    lo, hi = pick(b.lower for b in bs), pick(b.upper for b in bs)
-    contenders = [b for b in bs if (b.upper >= lo if pick is max else b.lower <= hi)]
-    guarantee = max((b.guarantee for b in bs), key=GUARANTEES.index)
-    methods = list(dict.fromkeys(b.method for b in bs))
-    method = methods[0] if len(methods) == 1 else f"{what} of: " + "; ".join(methods)
-    return Bound(min(max(pick(b.value for b in bs), lo), hi), lo, hi, method=method, guarantee=guarantee,
-                 tight=all(b.tight for b in contenders))
-
-
-def _max_bound(bounds):
-    """The largest of several numbers known by bounds.
-
-    Examples
-    --------
-    >>> b = _max_bound([Bound.exact(1), Bound.interval(0, 3, method="x")])
-    >>> float(b.lower), float(b.upper), b.guarantee
-    (1.0, 3.0, 'proof')
-    """
-    return _extreme_bound(bounds, max, "max")
-
-
-def _min_bound(bounds):
-    """The smallest of several numbers known by bounds."""
-    return _extreme_bound(bounds, min, "min")
 
 
 # --------------------------------------------------------------------------------------------
@@ -111,7 +44,7 @@ def _witness_value_bound(masses, values, offset, what):
     the diameter for a McShane extension).
     """
     scale = float(np.abs(masses) @ (np.abs(values) + float(offset)))
-    return _float_bound(float(masses @ values), scale, what)
+    return float_bound(float(masses @ values), scale, what)
 
 
 def _lipschitz_bound(points, values, what):
@@ -119,7 +52,7 @@ def _lipschitz_bound(points, values, what):
     (scale :math:`\max|f| + \mathrm{diam}`)."""
     D = cost_matrix(points, points, "euclidean")
     excess = float(max(0.0, (values[:, None] - values[None, :] - D).max()))
-    return _float_bound(excess, float(np.abs(values).max()) + float(D.max()), what)
+    return float_bound(excess, float(np.abs(values).max()) + float(D.max()), what)
 
 
 def kr_duality(mu, nu):
@@ -161,6 +94,7 @@ def kr_duality(mu, nu):
 
     Examples
     --------
+    >>> from otcheck import DiscreteMeasure
     >>> ev = kr_duality(DiscreteMeasure([0.0, 1.0]), DiscreteMeasure([2.0]))
     >>> ev.verdict, float(ev.lhs), ev.parts[0].lhs_bound.guarantee
     ('holds', 1.5, 'proof')
@@ -199,25 +133,16 @@ def kr_duality(mu, nu):
 
 @register("kr-duality", location="Sec. 2, eq. 2", section="2", relation="==",
           statement="W_1(P, Q) = sup over 1-Lipschitz f of E_P f(X) - E_Q f(Y)",
-          how="Exact on random discrete measures: the certified primal LP value equals the value of an "
-              "independent dual LP over 1-Lipschitz witnesses on the supports (HiGHS), and the c-transform "
-              "of the primal potential; both witnesses are checked 1-Lipschitz.",
           reading="W_1 with the Euclidean ground distance; F_L = bounded 1-Lipschitz functions (the witness on "
                   "finitely many points is bounded and extends by McShane).")
 def _check_kr_duality(seed=0, n=6, m=5, dim=2):
-    """Primal W_1 equals the dual LP over 1-Lipschitz witnesses on random discrete measures."""
-    n, m, dim = check_sizes(n=n, m=m, dim=dim)
-    rng = as_generator(seed)
+    """Exact on random discrete measures: the certified primal LP value equals the value of an independent dual LP over
+    1-Lipschitz witnesses on the supports (HiGHS), and the c-transform of the primal potential; both witnesses are
+    checked 1-Lipschitz."""
+    rng, (n, m, dim) = seeded(seed, n=n, m=m, dim=dim)
     mu, nu = random_measure(rng, n, dim), random_measure(rng, m, dim)
     ev = kr_duality(mu, nu)
-    return _with_sizes(ev, seed=seed, n=n, m=m, dim=dim)
-
-
-def _with_sizes(ev, **sizes):
-    """The evidence with the check's seed and sizes added to its instance (the parts keep theirs)."""
-    from dataclasses import replace
-
-    return replace(ev, instance={**sizes, **dict(ev.instance)})
+    return with_sizes(ev, seed=seed, n=n, m=m, dim=dim)
 
 
 # --------------------------------------------------------------------------------------------
@@ -279,8 +204,8 @@ def gan_js_bound(p, q, x=None, *, n_random=200, seed=0):
         raise ValueError(f"x: expected {n} points (one per atom), got shape {X.shape}")
     n_random = check_positive_int(n_random, "n_random")
     rng = as_generator(seed)
-    js2 = 2.0 * divergences.js(p, q) - _LOG4
-    bound = _float_bound(js2, max(abs(js2), _LOG4), "2 JS(p, q) - log 4")
+    js2 = 2.0 * divergences.js(p, q) - LOG4
+    bound = float_bound(js2, max(abs(js2), LOG4), "2 JS(p, q) - log 4")
     value, T_star = divergences.gan(p, q, return_witness=True)
     at_star = divergences.gan_objective(p, q, T_star)
     feats = np.column_stack([np.ones(n), X])
@@ -288,7 +213,7 @@ def gan_js_bound(p, q, x=None, *, n_random=200, seed=0):
     T_rand = rng.uniform(1e-3, 1 - 1e-3, size=(n_random, n))
     rand_vals = np.array([divergences.gan_objective(p, q, T) for T in T_rand])
     best = int(np.argmax(rand_vals))
-    game = lambda v, what: _float_bound(v, max(abs(v), 1.0), what)  # noqa: E731
+    game = lambda v, what: float_bound(v, max(abs(v), 1.0), what)  # noqa: E731
     inst = {"p": p, "q": q, "x": X}
     rec = Recorder("gan-js-bound", instance=inst)
     rec.compare(game(value, "D_GAN(p, q), its own sum"), bound, "==",
@@ -298,7 +223,7 @@ def gan_js_bound(p, q, x=None, *, n_random=200, seed=0):
     rec.compare(restricted.bound, bound, "<=",
                 details={"restricted_upper_bound": restricted.upper_bound, "status": restricted.status},
                 note="logistic discriminators sigma(w0 + w1.x), ||w|| <= 10: a lower value")
-    rec.compare(_max_bound(game(v, "game value at a random T") for v in rand_vals), bound, "<=",
+    rec.compare(max_bound(game(v, "game value at a random T") for v in rand_vals), bound, "<=",
                 instance={**inst, "T": T_rand[best]}, note=f"best of {n_random} random discriminators")
     return rec.evidence(relation="<=", lhs=restricted.bound, rhs=bound,
                         details={"D_GAN_exact": value, "2JS-log4": js2, "restricted": restricted.value,
@@ -307,16 +232,14 @@ def gan_js_bound(p, q, x=None, *, n_random=200, seed=0):
 
 @register("gan-js-bound", location="Sec. 2.1, eq. 4", section="2", relation="<=",
           statement="D_GAN(P, Q) <= 2 D_JS(P, Q) - log 4, with equality for unrestricted T (T* = p/(p+q))",
-          how="Exact on random discrete laws: D_GAN from its own sum and at T* equals 2 JS - log 4; a restricted "
-              "logistic class (solved exactly, concave) and random discriminators stay below.",
           reading="Natural log; D_GAN is the value of the game sup_T E_P log T + E_Q log(1 - T).")
 def _check_gan_js_bound(seed=0, n=6, n_random=200):
-    """Exact GAN value equals 2 JS - log 4; restricted and random discriminators stay below."""
-    n, n_random = check_positive_int(n, "n"), check_positive_int(n_random, "n_random")
-    rng = as_generator(seed)
+    """Exact on random discrete laws: D_GAN from its own sum and at T* equals 2 JS - log 4; a restricted logistic class
+    (solved exactly, concave) and random discriminators stay below."""
+    rng, (n, n_random) = seeded(seed, n=n, n_random=n_random)
     p, q = random_weights(rng, n), random_weights(rng, n)
     x = rng.uniform(-1.0, 1.0, size=(n, 1))
-    return _with_sizes(gan_js_bound(p, q, x, n_random=n_random, seed=rng), seed=seed, n=n)
+    return with_sizes(gan_js_bound(p, q, x, n_random=n_random, seed=rng), seed=seed, n=n)
 
 
 # --------------------------------------------------------------------------------------------
@@ -371,6 +294,7 @@ def wgan_lower_bound(mu, nu, *, n_critics=100, seed=0):
 
     Examples
     --------
+    >>> from otcheck import DiscreteMeasure
     >>> wgan_lower_bound(DiscreteMeasure([0.0, 1.0]), DiscreteMeasure([2.0]), n_critics=5).verdict
     'holds'
     """
@@ -380,18 +304,18 @@ def wgan_lower_bound(mu, nu, *, n_critics=100, seed=0):
     W1 = wasserstein(mu, nu, cost="euclidean")
     linear = float(np.linalg.norm(mu.mean() - nu.mean()))
     atom_size = max(float(np.abs(mu.atoms).max()), float(np.abs(nu.atoms).max()))
-    linear_b = _float_bound(linear, atom_size, "||E_P X - E_Q Y||")
+    linear_b = float_bound(linear, atom_size, "||E_P X - E_Q Y||")
     evaluate, params = _lipschitz_critics(rng, n_critics, mu.dim)
     F_mu, F_nu = evaluate(mu.atoms), evaluate(nu.atoms)
     vals = mu.weights @ F_mu - nu.weights @ F_nu
     sizes = np.maximum(np.abs(F_mu).max(axis=0), np.abs(F_nu).max(axis=0))   # each critic's values
     best = int(np.argmax(vals))
     random_sup = float(vals[best])
-    random_b = _max_bound(_float_bound(v, s, "E_P T - E_Q T of a random critic") for v, s in zip(vals, sizes))
+    random_b = max_bound(float_bound(v, s, "E_P T - E_Q T of a random critic") for v, s in zip(vals, sizes))
     union = max(linear, random_sup)
-    union_b = _max_bound([linear_b, random_b])
+    union_b = max_bound([linear_b, random_b])
     witness = c_transform_witness(mu.atoms, nu.atoms, W1.v, mu.weights, nu.weights)
-    with_kr = _max_bound([union_b, _witness_value_bound(witness.masses, witness.values, float(np.abs(W1.v).max()),
+    with_kr = max_bound([union_b, _witness_value_bound(witness.masses, witness.values, float(np.abs(W1.v).max()),
                                                          "value of the c-transform witness")])
     inst = {"mu_atoms": mu.atoms, "mu_weights": mu.weights, "nu_atoms": nu.atoms, "nu_weights": nu.weights}
     rec = Recorder("wgan-lower-bound", instance=inst)
@@ -407,16 +331,13 @@ def wgan_lower_bound(mu, nu, *, n_critics=100, seed=0):
 
 @register("wgan-lower-bound", location="Sec. 2.1 (WGAN)", section="2", relation="<=",
           statement="D_WGAN(P, Q) <= W_1(P, Q) for any subset W of 1-Lipschitz critics",
-          how="Exact on random discrete measures: sups over linear critics (closed form) and over random "
-              "1-Lipschitz critics stay below the certified W_1; adding the KR witness reaches it.",
           reading="D_WGAN = sup_{T in W} E_P T(X) - E_Q T(Y), W a subset of 1-Lipschitz functions (Euclidean).")
 def _check_wgan_lower_bound(seed=0, n=6, m=5, dim=2, n_critics=100):
-    """Sups over subsets of 1-Lipschitz critics stay below the certified W_1."""
-    n, m, dim = check_sizes(n=n, m=m, dim=dim)
-    n_critics = check_positive_int(n_critics, "n_critics")
-    rng = as_generator(seed)
+    """Exact on random discrete measures: sups over linear critics (closed form) and over random 1-Lipschitz critics
+    stay below the certified W_1; adding the KR witness reaches it."""
+    rng, (n, m, dim, n_critics) = seeded(seed, n=n, m=m, dim=dim, n_critics=n_critics)
     mu, nu = random_measure(rng, n, dim), random_measure(rng, m, dim)
-    return _with_sizes(wgan_lower_bound(mu, nu, n_critics=n_critics, seed=rng), seed=seed, n=n, m=m, dim=dim)
+    return with_sizes(wgan_lower_bound(mu, nu, n_critics=n_critics, seed=rng), seed=seed, n=n, m=m, dim=dim)
 
 
 # --------------------------------------------------------------------------------------------
@@ -450,26 +371,18 @@ def _vae_terms(a, b, L, Q):
 
     Three separate layer-3 computations (:mod:`otcheck.autoencoders`): the objective of eq. 5 (KL to
     the prior plus reconstruction), the log-sum-exp marginal likelihood, and the KL to the posterior;
-    each a float64 evaluation (``_float_bound``) with the size of the terms it sums as scale.
-    Returns ``(dvae, nll, gap, post)``, the first three as :class:`~otcheck.bounds.Bound`.
+    each a float64 evaluation with the size of the terms it sums as scale
+    (:mod:`otcheck.claims._objectives` for the first two). Returns ``(dvae, nll, gap, post)``, the first
+    three as :class:`~otcheck.bounds.Bound`.
     """
     post = AE.posterior_encoder(b, -L)
-    dvae = AE.vae_objective(a, b, -L, Q)
-    nll = AE.neg_log_likelihood(a, b, -L)
     gaps = [divergences.kl(Qi, Pi) for Qi, Pi in zip(Q, post)]
     gap = float(a @ np.array(gaps))
     with np.errstate(divide="ignore", invalid="ignore"):
-        logb = np.abs(np.log(b))[None, :]
-        # D_VAE sums a_i Q_ij (log Q_ij - log b_j - L_ij); the gap sums a_i Q_ij log(Q_ij / P_ij), whose
-        # ratio rounding is relative to the unit mass of each row (hence the 1 per row)
-        vae_terms = np.where(Q > 0, Q * (np.abs(np.log(Q)) + logb + np.abs(L)), 0.0).sum(1)
+        # the gap sums a_i Q_ij log(Q_ij / P_ij), whose ratio rounding is relative to the unit mass of each row
         gap_terms = 1.0 + np.where(Q > 0, np.abs(Q * np.log(Q / post)), 0.0).sum(1)
-        # log p_G(x_i) = logsumexp_j(log b_j + L_ij): the largest exponent, plus the log of a sum in [1, m]
-        fin = np.where(np.isfinite(L), logb + np.abs(L), 0.0)
-    nll_scale = float(a @ fin.max(1)) + 1.0
-    return (_float_bound(dvae, float(a @ vae_terms), "D_VAE(Q), eq. 5"),
-            _float_bound(nll, nll_scale, "-E log p_G(X) (log-sum-exp)"),
-            _float_bound(gap, float(a @ gap_terms), "E KL(Q(Z|X), P_G(Z|X))"), post)
+    return (vae_bound(a, b, -L, Q), nll_bound(a, b, -L),
+            float_bound(gap, float(a @ gap_terms), "E KL(Q(Z|X), P_G(Z|X))"), post)
 
 
 def vae_upper_bound(a, b, loglik, encoders):
@@ -559,17 +472,14 @@ def vae_upper_bound(a, b, loglik, encoders):
 
 @register("vae-upper-bound", location="Sec. 2.1, eq. 5; App. A, eq. 15", section="2", relation=">=",
           statement="D_VAE >= -E_{P_X} log p_G(X); gap = E_{P_X} D_KL(Q(Z|X), P_G(Z|X)), zero iff Q is the posterior",
-          how="Exact on finite latent spaces with a discrete decoder and with a Gaussian decoder (densities): "
-              "eq. 15 holds for random, deterministic and posterior encoders, the gap is > 0 off the posterior.",
           reading="Eq. 15 with the first term -E D_KL(Q(Z|X), P_G(Z|X)) (non-positive); natural log.")
 def _check_vae_upper_bound(seed=0, n=5, m=4, k=6, dim=2, sigma2=0.5, n_encoders=4):
-    """Eq. 15 holds exactly and D_VAE >= NLL for random, deterministic and posterior encoders."""
-    n, m, k = check_positive_int(n, "n"), check_positive_int(m, "m"), check_positive_int(k, "k")
-    dim, n_encoders = check_positive_int(dim, "dim"), check_positive_int(n_encoders, "n_encoders")
+    """Exact on finite latent spaces with a discrete decoder and with a Gaussian decoder (densities): eq. 15 holds for
+    random, deterministic and posterior encoders, the gap is > 0 off the posterior."""
+    rng, (n, m, k, dim, n_encoders) = seeded(seed, n=n, m=m, k=k, dim=dim, n_encoders=n_encoders)
     sigma2 = check_nonnegative(sigma2, "sigma2", strict=True)
     if k < n:
         raise ValueError(f"k: the decoder's output space needs at least n = {n} points, got {k}")
-    rng = as_generator(seed)
     a, b = random_weights(rng, n), random_weights(rng, m)
     encs = [rng.dirichlet(np.ones(m), size=n) for _ in range(n_encoders)]
     encs.append(np.eye(m)[rng.integers(m, size=n)])  # a deterministic encoder
@@ -588,4 +498,4 @@ def _check_vae_upper_bound(seed=0, n=5, m=4, k=6, dim=2, sigma2=0.5, n_encoders=
     worst = min((ev1, ev2), key=lambda e: float(e.lhs) - float(e.rhs))
     ev = rec.evidence(relation=">=", lhs=worst.lhs, rhs=worst.rhs,
                       details={"discrete_decoder": ev1.details, "gaussian_decoder": ev2.details})
-    return _with_sizes(ev, seed=seed, n=n, m=m, k=k, dim=dim, sigma2=sigma2)
+    return with_sizes(ev, seed=seed, n=n, m=m, k=k, dim=dim, sigma2=sigma2)

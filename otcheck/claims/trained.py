@@ -32,7 +32,8 @@ from fractions import Fraction
 import numpy as np
 
 from ..bounds import Bound
-from ._engine import Recorder, register
+from ._evidence import Recorder
+from ._registry import register
 
 __all__ = []
 
@@ -503,7 +504,7 @@ def _check_blur(seed=0, steps=2000, sigma2=0.02, lam=1.0, n=256, repeats=10, rec
     _, X_test = vae.config.split()
     rng = np.random.default_rng(seed)
     energy = {"vae": [], "pot": [], "data": []}
-    for r in range(repeats):
+    for _ in range(repeats):
         energy["data"].append(float(gradient_energy(X_test[rng.choice(len(X_test), min(n, len(X_test)),
                                                                        replace=False)]).mean()))
         s = int(rng.integers(2**31 - 1))
@@ -600,7 +601,7 @@ def _check_primal_dual(seed=0, steps=1500, lam=100.0, n=256, repeats=8, data="mo
     rng = np.random.default_rng(seed)
     vals = {k: [] for k in ("pot_exact", "pot_primal", "wgan_exact", "wgan_dual")}
     width = {"pot": 0.0, "wgan": 0.0}
-    for r in range(repeats):
+    for _ in range(repeats):
         X = X_test[rng.choice(len(X_test), n, replace=False)]
         s = int(rng.integers(2**31 - 1))
         for name, res in (("pot", pot), ("wgan", wgan)):

@@ -1,57 +1,61 @@
-"""The claims engine: ``Claim``, ``Evidence``, the registry, ``Report`` and ``verify``.
+"""Evidence and the one decision rule of otcheck (layer 5): ``decide``, ``Evidence``, ``Recorder``.
 
-A claim is a small function ``check(seed=0, **sizes) -> Evidence``: it builds an instance, calls
-the layers below, and compares two numbers under a relation. Nothing here solves anything.
+:func:`decide` turns two :class:`~otcheck.bounds.Bound`\\ s and a relation into a verdict
+(``holds``, ``fails``, ``undecided``); :class:`Evidence` records one such comparison (or a
+:func:`combine`\\ d family of them) with the instance that decided it; a :class:`Recorder` collects
+the comparisons of one claim's check and supplies the claim's id to each. :func:`jsonable` turns
+evidence (and anything in it) into JSON-ready data. Nothing here solves anything.
 """
 
 from __future__ import annotations
 
 import contextvars
-import inspect
-import json
 import math
 import numbers
-import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from typing import Callable, Mapping
 
 import numpy as np
 
 from ..bounds import Bound, decode_number, encode_number
 
-__all__ = [
-    "Evidence", "Claim", "Report", "Recorder", "registry", "register", "verify",
-    "decide", "decide_interval", "combine", "HOLDS", "FAILS", "UNDECIDED", "KINDS", "RELATIONS",
-]
+__all__ = ["Evidence", "Recorder", "decide", "decide_interval", "combine", "jsonable", "HOLDS", "FAILS",
+           "UNDECIDED", "VERDICTS", "RELATIONS"]
 
 #: The id of the claim whose check is running (set by :meth:`Claim.run`, read by :class:`Recorder`).
-_CURRENT = contextvars.ContextVar("otcheck_current_claim", default=None)
+_CURRENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("otcheck_current_claim", default=None)
 
 HOLDS, FAILS, UNDECIDED = "holds", "fails", "undecided"
 VERDICTS = (HOLDS, FAILS, UNDECIDED)
-
-#: What a claim is. Only a failing ``"proposition"`` (or ``"trained"``) makes ``verify`` fail:
-#: a failing ``"step"`` (a displayed proof step) is a finding about the paper, and a
-#: ``"conjecture"`` (e.g. footnote 2) is explored, not asserted.
-KINDS = ("proposition", "step", "conjecture", "trained")
 
 #: Relations a piece of evidence can assert.
 RELATIONS = ("==", "<=", ">=", "<", ">", "!=", "depends on", "does not depend on", "exists")
 
 
-def _plain(x):
-    """Make numpy scalars/arrays, Fractions, Bounds and nested containers JSON-friendly.
+def jsonable(x):
+    """``x`` as data :func:`json.dumps` accepts: numpy scalars and arrays, Fractions, Bounds, Evidence, containers.
 
-    A :class:`~fractions.Fraction` becomes its exact string ``"p/q"`` (an integral one its digits),
-    so a rational value survives a JSON round trip exactly (:func:`otcheck.bounds.decode_number`).
+    What :meth:`Evidence.to_dict`, :meth:`~otcheck.claims.Report.to_json` and ``otcheck verify --json``
+    write. A :class:`~fractions.Fraction` becomes its exact string ``"p/q"`` (an integral one its
+    digits), so a rational value survives a JSON round trip exactly
+    (:func:`otcheck.bounds.decode_number`); a float is written by
+    :func:`otcheck.bounds.encode_number` (infinities and NaN as strings); a
+    :class:`~otcheck.bounds.Bound` or :class:`Evidence` becomes its ``to_dict()``; anything else
+    unknown becomes its ``repr``.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> jsonable({"a": np.arange(2.0), "q": Fraction(1, 3), "k": np.int64(2)})
+    {'a': [0.0, 1.0], 'q': '1/3', 'k': 2}
     """
     if isinstance(x, Bound):
         return x.to_dict()
     if isinstance(x, Fraction):
         return encode_number(x)
     if isinstance(x, np.ndarray):
-        return _plain(x.tolist())
+        return jsonable(x.tolist())
     if isinstance(x, (np.floating,)):
         x = float(x)
     if isinstance(x, (np.integer,)):
@@ -61,14 +65,20 @@ def _plain(x):
     if isinstance(x, float):
         return encode_number(x)
     if isinstance(x, Mapping):
-        return {str(k): _plain(v) for k, v in x.items()}
+        return {str(k): jsonable(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [_plain(v) for v in x]
+        return [jsonable(v) for v in x]
     if isinstance(x, Evidence):
         return x.to_dict()
     if x is None or isinstance(x, (str, int, bool)):
         return x
     return repr(x)
+
+
+def _check_one_of(value, allowed, name):
+    """Raise ``ValueError`` naming ``name`` unless ``value`` is one of ``allowed``."""
+    if value not in allowed:
+        raise ValueError(f"{name}: expected one of {allowed}, got {value!r}")
 
 
 def _as_bound(x, name):
@@ -93,10 +103,10 @@ def _as_bound(x, name):
 def _check_tol(tol, name="tol"):
     if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, numbers.Real):
         raise TypeError(f"{name}: expected a real number >= 0, got {type(tol).__name__} {tol!r}")
-    tol = float(tol)
-    if not math.isfinite(tol) or tol < 0:
-        raise ValueError(f"{name}: must be a finite number >= 0, got {tol!r}")
-    return tol
+    value = float(tol)
+    if math.isfinite(value) and value >= 0:
+        return value
+    raise ValueError(f"{name}: must be a finite number >= 0, got {value!r}")
 
 
 def _verdict(d, relation, m, tight):
@@ -301,8 +311,8 @@ class Evidence:
     verdict: str
     tolerance: float | None = None
     confidence: float | None = None
-    lhs_ci: tuple | None = None
-    rhs_ci: tuple | None = None
+    lhs_ci: tuple[float, float] | None = None
+    rhs_ci: tuple[float, float] | None = None
     method: str = "unspecified"
     instance: Mapping = field(default_factory=dict)
     details: Mapping = field(default_factory=dict)
@@ -313,10 +323,8 @@ class Evidence:
     guarantee: str = "estimate"
 
     def __post_init__(self):
-        if self.verdict not in VERDICTS:
-            raise ValueError(f"verdict: expected one of {VERDICTS}, got {self.verdict!r}")
-        if self.relation not in RELATIONS:
-            raise ValueError(f"relation: expected one of {RELATIONS}, got {self.relation!r}")
+        _check_one_of(self.verdict, VERDICTS, "verdict")
+        _check_one_of(self.relation, RELATIONS, "relation")
 
     @classmethod
     def compare(cls, claim, lhs, rhs, relation, *, tol=0.0, scale=1.0, margin=0.0, **kw):
@@ -409,11 +417,12 @@ class Evidence:
     def to_dict(self):
         """A JSON-ready dict of every field, parts included (rationals as exact strings)."""
         return {
-            "claim": self.claim, "relation": self.relation, "lhs": _plain(self.lhs), "rhs": _plain(self.rhs),
-            "margin": _plain(self.margin), "verdict": self.verdict, "tolerance": _plain(self.tolerance),
-            "confidence": _plain(self.confidence), "lhs_ci": _plain(self.lhs_ci), "rhs_ci": _plain(self.rhs_ci),
-            "method": self.method, "guarantee": self.guarantee, "lhs_bound": _plain(self.lhs_bound),
-            "rhs_bound": _plain(self.rhs_bound), "instance": _plain(self.instance), "details": _plain(self.details),
+            "claim": self.claim, "relation": self.relation, "lhs": jsonable(self.lhs), "rhs": jsonable(self.rhs),
+            "margin": jsonable(self.margin), "verdict": self.verdict, "tolerance": jsonable(self.tolerance),
+            "confidence": jsonable(self.confidence), "lhs_ci": jsonable(self.lhs_ci), "rhs_ci": jsonable(self.rhs_ci),
+            "method": self.method, "guarantee": self.guarantee, "lhs_bound": jsonable(self.lhs_bound),
+            "rhs_bound": jsonable(self.rhs_bound), "instance": jsonable(self.instance),
+            "details": jsonable(self.details),
             "parts": [p.to_dict() for p in self.parts], "note": self.note,
         }
 
@@ -515,323 +524,3 @@ class Recorder:
         """The claim's Evidence: every recorded part, combined."""
         kw.setdefault("instance", self.instance)
         return Evidence.all_of(self.claim, self.parts, **kw)
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A registered claim of the paper (or a user's).
-
-    Attributes
-    ----------
-    id : str
-        Stable id (CLAIMS.md).
-    location : str
-        Where in the paper, e.g. ``"Sec. 3.1, eq. 10-11"``.
-    statement : str
-        One line, in clean notation.
-    relation : str
-        The relation asserted (``"=="``, ``"<="``, ...).
-    check : callable
-        ``check(seed=0, **sizes) -> Evidence``.
-    how : str
-        How it is checked (one or two sentences, for the docs' claims page).
-    kind : str
-        One of :data:`KINDS`.
-    section : str
-        Paper section, for grouping (``"2"``, ``"3"``, ``"4"``, ``"A"``, ``"B"``).
-    reading : str
-        Which reading of the (OCR) formula is tested, when the text is ambiguous.
-    """
-
-    id: str
-    location: str
-    statement: str
-    relation: str
-    check: Callable = field(repr=False, compare=False)
-    how: str = ""
-    kind: str = "proposition"
-    section: str = ""
-    reading: str = ""
-
-    def __post_init__(self):
-        if self.kind not in KINDS:
-            raise ValueError(f"kind: expected one of {KINDS}, got {self.kind!r}")
-        if self.relation not in RELATIONS:
-            raise ValueError(f"relation: expected one of {RELATIONS}, got {self.relation!r}")
-
-    @property
-    def sizes(self):
-        """Default size parameters of ``check`` (every keyword argument but ``seed``), as a dict."""
-        out = {}
-        for name, p in inspect.signature(self.check).parameters.items():
-            if name != "seed" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is not p.empty:
-                out[name] = p.default
-        return out
-
-    def run(self, seed=0, **sizes):
-        """Call ``check`` and make sure it returned Evidence for this claim.
-
-        Raises
-        ------
-        TypeError
-            A size keyword that ``check`` does not accept (the message lists the accepted ones),
-            or ``check`` returned something other than :class:`Evidence`.
-        """
-        params = inspect.signature(self.check).parameters
-        if not any(p.kind == p.VAR_KEYWORD for p in params.values()):
-            for name in sizes:
-                if name not in params or name == "seed":
-                    raise TypeError(f"{name}: unknown size for claim {self.id!r}; accepted: {sorted(self.sizes)}")
-        token = _CURRENT.set(self.id)
-        try:
-            ev = self.check(seed=seed, **sizes)
-        finally:
-            _CURRENT.reset(token)
-        if not isinstance(ev, Evidence):
-            raise TypeError(f"claim {self.id!r}: check returned {type(ev).__name__}, expected Evidence")
-        if ev.claim != self.id:
-            ev = replace(ev, claim=self.id)
-        return ev
-
-    def to_dict(self):
-        """Metadata for a docs page: every field but ``check``, plus the default ``sizes``."""
-        return {"id": self.id, "location": self.location, "statement": self.statement,
-                "relation": self.relation, "how": self.how, "kind": self.kind, "section": self.section,
-                "reading": self.reading, "sizes": _plain(self.sizes)}
-
-
-#: The registry: claim id -> :class:`Claim`, in registration order.
-registry: dict = {}
-
-
-def register(id, *, location, statement, relation, how="", kind="proposition", section="", reading="",
-             replace_existing=False):
-    """Decorator registering ``check(seed=0, **sizes) -> Evidence`` as claim ``id``.
-
-    ``check`` receives the seed and any size overrides as keyword arguments; give every size a
-    default (the size ``otcheck verify`` runs) and validate it (``ValueError``/``TypeError``
-    naming the argument). ``how`` defaults to the first paragraph of ``check``'s docstring.
-
-    Examples
-    --------
-    >>> from otcheck.claims import register, Evidence, registry
-    >>> @register("my-triangle", location="user", statement="1 + 1 <= 3", relation="<=")
-    ... def _check(seed=0):
-    ...     return Evidence.compare("my-triangle", 1 + 1, 3, "<=", tol=0.0)
-    >>> registry["my-triangle"].run().verdict
-    'holds'
-    >>> del registry["my-triangle"]
-    """
-    if not isinstance(id, str) or not id:
-        raise TypeError("id: expected a non-empty string")
-    if id in registry and not replace_existing:
-        raise ValueError(f"id: claim {id!r} is already registered (pass replace_existing=True to override)")
-
-    def deco(check):
-        if not callable(check):
-            raise TypeError(f"check: expected a callable, got {type(check).__name__}")
-        registry[id] = Claim(id=id, location=location, statement=statement, relation=relation, check=check,
-                             how=how or " ".join((check.__doc__ or "").strip().split("\n\n")[0].split()),
-                             kind=kind, section=section, reading=reading)
-        return check
-
-    return deco
-
-
-def _kind_of(claim_id):
-    c = registry.get(claim_id)
-    return c.kind if c is not None else "?"
-
-
-@dataclass(frozen=True)
-class Report:
-    """Evidence of a run of :func:`verify`, with the table, JSON and Markdown views.
-
-    ``ok`` is false when any claim of kind ``"proposition"`` or ``"trained"`` fails, or when a
-    claim raised an error (recorded in ``errors``); failing proof steps and conjectures are
-    findings and undecided claims are reported, neither makes ``ok`` false.
-
-    Attributes
-    ----------
-    evidence : tuple of Evidence
-        One per claim run, in run order.
-    seed : int
-        The seed every check received.
-    seconds : dict
-        Wall time of each claim.
-    errors : dict
-        ``claim id -> "ExceptionType: message"`` for claims whose check raised (with
-        ``verify(..., on_error="record")``).
-    kinds : dict
-        ``claim id -> kind`` at the time of the run.
-    """
-
-    evidence: tuple
-    seed: int = 0
-    seconds: Mapping = field(default_factory=dict)
-    errors: Mapping = field(default_factory=dict)
-    kinds: Mapping = field(default_factory=dict)
-
-    def kind(self, claim_id):
-        """Kind of a claim of this report (``"?"`` when unknown)."""
-        return self.kinds.get(claim_id) or _kind_of(claim_id)
-
-    @property
-    def ok(self):
-        """No asserted claim fails and no claim raised."""
-        return not self.failures and not self.errors
-
-    @property
-    def failures(self):
-        """Evidence of asserted claims (``"proposition"``, ``"trained"``) that fail."""
-        return tuple(e for e in self.evidence
-                     if e.verdict == FAILS and self.kind(e.claim) in ("proposition", "trained"))
-
-    @property
-    def findings(self):
-        """Evidence of failing proof steps and conjectures: reported, not fatal."""
-        return tuple(e for e in self.evidence
-                     if e.verdict == FAILS and self.kind(e.claim) not in ("proposition", "trained"))
-
-    @property
-    def undecided(self):
-        """Evidence whose verdict is ``"undecided"``."""
-        return tuple(e for e in self.evidence if e.verdict == UNDECIDED)
-
-    def rows(self):
-        """One tuple per claim: (id, kind, relation, lhs, rhs, margin, verdict)."""
-        return [(e.claim, self.kind(e.claim), e.relation, e.lhs, e.rhs, e.margin, e.verdict)
-                for e in self.evidence]
-
-    def to_table(self):
-        """Plain-text table, one row per claim (errors as rows with verdict ``error``)."""
-        head = ("claim", "kind", "relation", "lhs", "rhs", "margin", "verdict")
-        body = [(i, k, r, f"{float(l):.6g}", f"{float(h):.6g}", f"{float(m):.3g}", v)
-                for i, k, r, l, h, m, v in self.rows()]
-        body += [(i, self.kind(i), "", "", "", "", "error") for i in self.errors]
-        widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
-        line = lambda row: "  ".join(str(x).ljust(w) for x, w in zip(row, widths)).rstrip()  # noqa: E731
-        return "\n".join([line(head), line(["-" * w for w in widths])] + [line(r) for r in body])
-
-    def to_markdown(self):
-        """Markdown: the table of :meth:`to_table`, then every failing instance and error."""
-        out = ["| claim | kind | relation | lhs | rhs | margin | verdict |", "|---|---|---|---|---|---|---|"]
-        for i, k, r, l, h, m, v in self.rows():
-            out.append(f"| `{i}` | {k} | `{r}` | {float(l):.6g} | {float(h):.6g} | {float(m):.3g} | {v} |")
-        for i, msg in self.errors.items():
-            out.append(f"| `{i}` | {self.kind(i)} | | | | | error |")
-        bad = [e for e in self.evidence if e.verdict == FAILS]
-        if bad:
-            out += ["", "## Failing instances", ""]
-            for e in bad:
-                label = "failure" if self.kind(e.claim) in ("proposition", "trained") else "finding"
-                out.append(f"### `{e.claim}` ({label})")
-                out.append("")
-                for p in e.failing_parts():
-                    out.append(f"- {p}" + (f" — {p.note}" if p.note else ""))
-                    out.append("")
-                    out.append("  ```json")
-                    out += ["  " + ln for ln in json.dumps(_plain(p.instance), indent=2).splitlines()]
-                    out.append("  ```")
-                out.append("")
-        if self.errors:
-            out += ["", "## Errors", ""]
-            out += [f"- `{i}`: {msg}" for i, msg in self.errors.items()]
-        return "\n".join(out) + "\n"
-
-    def to_dict(self):
-        """JSON-ready dict: every piece of evidence (instances included), with its kind."""
-        evidence = []
-        for e in self.evidence:
-            d = e.to_dict()
-            d["kind"] = self.kind(e.claim)
-            d["counterexamples"] = [p.to_dict() for p in e.failing_parts()]
-            evidence.append(d)
-        return {"seed": self.seed, "ok": self.ok, "seconds": _plain(self.seconds),
-                "failures": [e.claim for e in self.failures], "findings": [e.claim for e in self.findings],
-                "errors": dict(self.errors), "evidence": evidence}
-
-    def to_json(self, indent=2):
-        """JSON with every field of every piece of evidence (instances and counterexamples included)."""
-        return json.dumps(self.to_dict(), indent=indent)
-
-
-def verify(ids=None, seed=0, *, kinds=("proposition", "step", "conjecture"), sizes=None, progress=False,
-           on_error="raise"):
-    """Run claims and collect their evidence.
-
-    Parameters
-    ----------
-    ids : iterable of str, optional
-        Claim ids; all registered claims of the given ``kinds`` when omitted.
-    seed : int
-        Passed to every check.
-    kinds : tuple of str
-        Which kinds to run when ``ids`` is omitted (``"trained"`` is left out by default).
-    sizes : dict, optional
-        ``{claim_id: {size_name: value}}`` overrides.
-    progress : bool
-        Show a tqdm bar (on stderr).
-    on_error : {"raise", "record"}
-        What to do when a check raises: re-raise, or record ``"Type: message"`` in
-        ``Report.errors`` (which makes ``Report.ok`` false) and go on with the next claim.
-
-    Returns
-    -------
-    Report
-
-    Raises
-    ------
-    KeyError
-        An unknown id; the message lists the known ones.
-
-    Examples
-    --------
-    >>> from otcheck.claims import Evidence, register, registry, verify
-    >>> @register("doc-demo", location="user", statement="2 == 2", relation="==")
-    ... def _demo(seed=0):
-    ...     return Evidence.compare("doc-demo", 2.0, 2.0, "==", tol=0.0)
-    >>> report = verify(["doc-demo"])
-    >>> report.ok, report.rows()[0][-1]
-    (True, 'holds')
-    >>> del registry["doc-demo"]
-    """
-    if on_error not in ("raise", "record"):
-        raise ValueError(f"on_error: expected 'raise' or 'record', got {on_error!r}")
-    if isinstance(kinds, str):
-        kinds = (kinds,)
-    bad_kinds = [k for k in kinds if k not in KINDS]
-    if bad_kinds:
-        raise ValueError(f"kinds: unknown kind(s) {bad_kinds}; expected a subset of {KINDS}")
-    if ids is None:
-        ids = [k for k, c in registry.items() if c.kind in kinds]
-    else:
-        if isinstance(ids, str):
-            ids = [ids]
-        ids = list(ids)
-        unknown = [i for i in ids if i not in registry]
-        if unknown:
-            raise KeyError(f"ids: unknown claim(s) {unknown}; known: {sorted(registry)}")
-    sizes = sizes or {}
-    stray = [k for k in sizes if k not in ids]
-    if stray:
-        raise ValueError(f"sizes: overrides for claim(s) {stray} that are not being run")
-    evidence, seconds, errors = [], {}, {}
-    it = ids
-    if progress:
-        from tqdm.auto import tqdm
-
-        it = tqdm(ids, desc="claims", unit="claim")
-    for cid in it:
-        if progress:
-            it.set_postfix_str(cid)
-        t0 = time.perf_counter()
-        try:
-            evidence.append(registry[cid].run(seed=seed, **sizes.get(cid, {})))
-        except Exception as exc:  # noqa: BLE001 - recorded, never silent
-            if on_error == "raise":
-                raise
-            errors[cid] = f"{type(exc).__name__}: {exc}"
-        seconds[cid] = time.perf_counter() - t0
-    return Report(evidence=tuple(evidence), seed=seed, seconds=seconds, errors=errors,
-                  kinds={cid: registry[cid].kind for cid in ids})

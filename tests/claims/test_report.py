@@ -1,0 +1,122 @@
+"""otcheck.claims._report: verify and its Report views, and a wrong claim end to end."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from otcheck import cli
+from otcheck.claims import FAILS, HOLDS, Evidence, verify
+
+
+# ------------------------------------------------------------------------------------ Report / verify
+def _report_with(temp_claims):
+    temp_claims("t-holds", lambda seed=0: Evidence.compare("t-holds", 1.0, 2.0, "<=", tol=0, instance={"seed": seed}))
+    temp_claims("t-step", lambda seed=0: Evidence.compare("t-step", 3.0, 2.0, "<=", tol=0, instance={"step": 1}),
+                kind="step")
+    temp_claims("t-prop", lambda seed=0: Evidence.compare("t-prop", 3.0, 2.0, "<=", tol=0,
+                                                          instance={"counterexample": [1, 2]}))
+    return verify(["t-holds", "t-step", "t-prop"], seed=5)
+
+
+def test_report_failures_findings_and_views(temp_claims):
+    rep = _report_with(temp_claims)
+    assert not rep.ok
+    assert [e.claim for e in rep.failures] == ["t-prop"]
+    assert [e.claim for e in rep.findings] == ["t-step"]
+    table = rep.to_table().splitlines()
+    assert table[0].split() == ["claim", "kind", "relation", "lhs", "rhs", "margin", "verdict"]
+    assert [ln.split()[0] for ln in table[2:]] == ["t-holds", "t-step", "t-prop"]
+    assert [ln.split()[-1] for ln in table[2:]] == [HOLDS, FAILS, FAILS]
+    md = rep.to_markdown()
+    assert "| `t-prop` | proposition | `<=` | 3 | 2 | -1 | fails |" in md
+    assert '"counterexample"' in md and "(finding)" in md and "(failure)" in md
+    data = json.loads(rep.to_json())
+    assert data["seed"] == 5 and data["ok"] is False
+    assert data["failures"] == ["t-prop"] and data["findings"] == ["t-step"]
+    ev = {e["claim"]: e for e in data["evidence"]}
+    assert ev["t-prop"]["counterexamples"][0]["instance"] == {"counterexample": [1, 2]}
+    assert ev["t-holds"]["instance"] == {"seed": 5} and ev["t-holds"]["counterexamples"] == []
+    assert ev["t-step"]["kind"] == "step"
+
+
+def test_report_ok_when_only_steps_and_conjectures_fail(temp_claims):
+    temp_claims("t-conj", lambda seed=0: Evidence.compare("t-conj", 1.0, 0.0, "==", tol=0), kind="conjecture")
+    temp_claims("t-step2", lambda seed=0: Evidence.compare("t-step2", 1.0, 0.0, "==", tol=0), kind="step")
+    rep = verify(["t-conj", "t-step2"])
+    assert rep.ok and len(rep.findings) == 2
+
+
+def test_verify_unknown_id_lists_known_ids():
+    with pytest.raises(KeyError, match="unknown claim\\(s\\) \\['no-such-claim'\\]; known: .*kr-duality"):
+        verify(["no-such-claim"])
+
+
+def test_verify_records_errors_when_asked(temp_claims):
+    def boom(seed=0):
+        raise RuntimeError("solver exploded")
+
+    temp_claims("t-boom", boom)
+    with pytest.raises(RuntimeError):
+        verify(["t-boom"])
+    rep = verify(["t-boom"], on_error="record")
+    assert not rep.ok and rep.errors == {"t-boom": "RuntimeError: solver exploded"}
+    assert "error" in rep.to_table().splitlines()[-1]
+
+
+def test_verify_validates_options(temp_claims):
+    with pytest.raises(ValueError, match="^on_error"):
+        verify(["kr-duality"], on_error="ignore")
+    with pytest.raises(ValueError, match="^kinds"):
+        verify(kinds=("theorem",))
+    with pytest.raises(ValueError, match="^sizes"):
+        verify(["gan-js-bound"], sizes={"kr-duality": {"n": 3}})
+
+
+def test_verify_passes_sizes_and_seed(temp_claims):
+    temp_claims("t-echo", lambda seed=0, n=1: Evidence.compare("t-echo", n, seed, "<=", tol=0))
+    ev = verify(["t-echo"], seed=7, sizes={"t-echo": {"n": 3}}).evidence[0]
+    assert (ev.lhs, ev.rhs) == (3.0, 7.0)
+
+
+# ------------------------------------------------------------------------------------ a wrong claim, end to end
+def _wrong(seed=0, n=3):
+    """1 + 1 == 3, deliberately wrong."""
+    return Evidence.compare("t-wrong", 1 + 1, 3, "==", tol=1e-12, instance={"seed": seed, "n": n, "x": [0.5, 0.25]})
+
+
+def test_wrong_claim_makes_cli_fail_and_shows_the_instance(temp_claims, capsys):
+    temp_claims("t-wrong", _wrong)
+    rc = cli.main(["verify", "t-wrong", "kr-duality", "--quiet"])
+    out = capsys.readouterr().out
+    assert rc == 1
+    assert "FAILED t-wrong" in out
+    assert '"x": [0.5, 0.25]' in out and '"n": 3' in out
+    assert any(ln.startswith("kr-duality") and ln.rstrip().endswith(HOLDS) for ln in out.splitlines())
+
+
+def test_wrong_step_is_a_finding_and_exits_zero(temp_claims, capsys):
+    temp_claims("t-wrong-step", lambda seed=0: Evidence.compare("t-wrong-step", 2, 3, "==", tol=0,
+                                                                instance={"why": "step"}), kind="step")
+    assert cli.main(["verify", "t-wrong-step", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "FINDING (not fatal) t-wrong-step" in out and '"why": "step"' in out
+
+
+def test_wrong_claim_through_python_m_otcheck(tmp_path):
+    (tmp_path / "my_wrong_claims.py").write_text(textwrap.dedent('''
+        from otcheck.claims import Evidence, register
+
+        @register("user-wrong", location="user", statement="1 + 1 == 3", relation="==")
+        def check(seed=0):
+            return Evidence.compare("user-wrong", 2, 3, "==", tol=0.0, instance={"seed": seed, "witness": [7, 8]})
+    '''))
+    env = {**os.environ, "PYTHONPATH": str(tmp_path) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.run([sys.executable, "-m", "otcheck", "verify", "--import", "my_wrong_claims", "user-wrong",
+                           "--seed", "4", "--quiet"], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert "FAILED user-wrong" in proc.stdout
+    assert '"seed": 4' in proc.stdout and '"witness": [7, 8]' in proc.stdout
