@@ -70,13 +70,19 @@ def bench_emd(n, repeats):
         return solve_ot(a, b, C, method="emd").cost
 
     (t_bare, t_cert), (v_bare, v_cert) = _interleaved([bare, certified], repeats)
-    return {"n": n, "bare_emd2_s": t_bare, "certified_emd_s": t_cert, "ratio": t_cert / t_bare,
-            "value_difference": abs(v_bare - v_cert), "target": 1.10}
+    return {
+        "n": n,
+        "bare_emd2_s": t_bare,
+        "certified_emd_s": t_cert,
+        "ratio": t_cert / t_bare,
+        "value_difference": abs(v_bare - v_cert),
+        "target": 1.10,
+    }
 
 
 def bench_lp(n, repeats):
-    from scipy.optimize import linprog
     import scipy.sparse as sp
+    from scipy.optimize import linprog
 
     from otcheck import solve_ot
 
@@ -99,8 +105,14 @@ def bench_lp(n, repeats):
 
     through_cvxpy()  # first call pays cvxpy's import and solver discovery, not part of a solve
     (t_direct, t_cvx), (v_direct, v_cvx) = _interleaved([direct, through_cvxpy], repeats)
-    return {"n": n, "direct_linprog_s": t_direct, "certified_cvxpy_lp_s": t_cvx, "ratio": t_cvx / t_direct,
-            "value_difference": abs(v_direct - v_cvx), "target": 1.5}
+    return {
+        "n": n,
+        "direct_linprog_s": t_direct,
+        "certified_cvxpy_lp_s": t_cvx,
+        "ratio": t_cvx / t_direct,
+        "value_difference": abs(v_direct - v_cvx),
+        "target": 1.5,
+    }
 
 
 _MEMORY_CHILD = r"""
@@ -141,14 +153,16 @@ print(json.dumps({"n": n, "rss_after_imports_MiB": after_imports, "rss_before_so
 
 def bench_memory(n):
     def child(*extra):
-        out = subprocess.run([sys.executable, "-c", _MEMORY_CHILD, str(n), *extra], capture_output=True, text=True,
-                             check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", _MEMORY_CHILD, str(n), *extra], capture_output=True, text=True, check=True
+        )
         return json.loads(out.stdout.strip().splitlines()[-1])
 
     res = child()
     res["bare_emd2_peak_rss_MiB"] = child("bare")["peak_rss_MiB"]
-    half = subprocess.run([sys.executable, "-c", _MEMORY_CHILD, str(n // 2)], capture_output=True, text=True,
-                          check=True)
+    half = subprocess.run(
+        [sys.executable, "-c", _MEMORY_CHILD, str(n // 2)], capture_output=True, text=True, check=True
+    )
     res["certificate_extra_half_n_MiB"] = json.loads(half.stdout.strip().splitlines()[-1])["certificate_extra_MiB"]
     return res
 
@@ -159,8 +173,11 @@ def bench_auto(sizes, repeats):
     rows = []
     for n in sizes:
         a, b, C = _instance(n, seed=3)
-        (t_emd, t_asg), _ = _interleaved([lambda: solve_ot(a, b, C, method="emd"),
-                                          lambda: solve_ot(a, b, C, method="assignment")], repeats)
+
+        def run(method, a=a, b=b, C=C):
+            return lambda: solve_ot(a, b, C, method=method)
+
+        (t_emd, t_asg), _ = _interleaved([run("emd"), run("assignment")], repeats)
         rows.append({"n": n, "emd_s": t_emd, "assignment_s": t_asg})
     return rows
 
@@ -174,27 +191,38 @@ def main(argv=None):
     r = args.repeats
 
     emd = bench_emd(n_emd, r)
-    print(f"[1] emd n={emd['n']}: bare ot.emd2 {emd['bare_emd2_s']:.3f} s, certified solve_ot "
-          f"{emd['certified_emd_s']:.3f} s -> ratio {emd['ratio']:.3f} (target <= 1.10); "
-          f"|value difference| = {emd['value_difference']:.1e}")
+    print(
+        f"[1] emd n={emd['n']}: bare ot.emd2 {emd['bare_emd2_s']:.3f} s, certified solve_ot "
+        f"{emd['certified_emd_s']:.3f} s -> ratio {emd['ratio']:.3f} (target <= 1.10); "
+        f"|value difference| = {emd['value_difference']:.1e}"
+    )
     lp = bench_lp(n_lp, r)
-    print(f"[2] lp n={lp['n']}: direct linprog(highs) {lp['direct_linprog_s']:.3f} s, certified cvxpy lp "
-          f"{lp['certified_cvxpy_lp_s']:.3f} s -> ratio {lp['ratio']:.3f} (target <= 1.5); "
-          f"|value difference| = {lp['value_difference']:.1e}")
+    print(
+        f"[2] lp n={lp['n']}: direct linprog(highs) {lp['direct_linprog_s']:.3f} s, certified cvxpy lp "
+        f"{lp['certified_cvxpy_lp_s']:.3f} s -> ratio {lp['ratio']:.3f} (target <= 1.5); "
+        f"|value difference| = {lp['value_difference']:.1e}"
+    )
     mem = bench_memory(n_mem)
-    print(f"[3] memory n={mem['n']}: peak RSS of the whole process (solve_ot emd + certify) "
-          f"{mem['peak_rss_MiB']:.0f} MiB (target < 1536 MiB). Breakdown: interpreter + numpy/scipy + POT and the "
-          f"torch it imports {mem['rss_after_imports_MiB']:.0f} MiB; with the cost matrix ({mem['cost_matrix_MiB']:.0f} "
-          f"MiB) {mem['rss_before_solve_MiB']:.0f} MiB; POT's network simplex (its dense plan + internal arc arrays) "
-          f"peaks at +{mem['peak_rss_during_solve_MiB'] - mem['rss_before_solve_MiB']:.0f} MiB; the certificate "
-          f"allocates {mem['certificate_extra_MiB']:.1f} MiB on top (blocked sweep; at n/2: "
-          f"{mem['certificate_extra_half_n_MiB']:.1f} MiB, ratio "
-          f"{mem['certificate_extra_MiB'] / max(mem['certificate_extra_half_n_MiB'], 1e-9):.2f}: O(n + m) + one block); "
-          f"certificate ok: {mem['ok']}. "
-          f"A bare ot.emd2 on the same instance peaks at {mem['bare_emd2_peak_rss_MiB']:.0f} MiB.")
+    print(
+        f"[3] memory n={mem['n']}: peak RSS of the whole process (solve_ot emd + certify) "
+        f"{mem['peak_rss_MiB']:.0f} MiB (target < 1536 MiB). Breakdown: interpreter + numpy/scipy + POT and the "
+        f"torch it imports {mem['rss_after_imports_MiB']:.0f} MiB; with the cost matrix ({mem['cost_matrix_MiB']:.0f} "
+        f"MiB) {mem['rss_before_solve_MiB']:.0f} MiB; POT's network simplex (its dense plan + internal arc arrays) "
+        f"peaks at +{mem['peak_rss_during_solve_MiB'] - mem['rss_before_solve_MiB']:.0f} MiB; the certificate "
+        f"allocates {mem['certificate_extra_MiB']:.1f} MiB on top (blocked sweep; at n/2: "
+        f"{mem['certificate_extra_half_n_MiB']:.1f} MiB, ratio "
+        f"{mem['certificate_extra_MiB'] / max(mem['certificate_extra_half_n_MiB'], 1e-9):.2f}: O(n + m) + one block); "
+        f"certificate ok: {mem['ok']}. "
+        f"A bare ot.emd2 on the same instance peaks at {mem['bare_emd2_peak_rss_MiB']:.0f} MiB."
+    )
     auto = bench_auto((16, 48, 100, 300) if not args.quick else (16, 48), max(r, 5))
-    print("[4] auto crossover (median s): " + "; ".join(
-        f"n={row['n']}: emd {row['emd_s'] * 1e3:.2f} ms, assignment {row['assignment_s'] * 1e3:.2f} ms" for row in auto))
+    print(
+        "[4] auto crossover (median s): "
+        + "; ".join(
+            f"n={row['n']}: emd {row['emd_s'] * 1e3:.2f} ms, assignment {row['assignment_s'] * 1e3:.2f} ms"
+            for row in auto
+        )
+    )
     return {"emd": emd, "lp": lp, "memory": mem, "auto": auto}
 
 

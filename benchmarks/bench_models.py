@@ -37,10 +37,33 @@ RING_TARGET_CONFIGS = {
 
 
 def steps_per_second(model, data, device, steps):
-    cfg = TrainConfig(model, data, steps=steps, seed=0, batch_size=256, device=device, eval_every=steps,
-                      eval_size=64, n_train=1497 if data == "digits" else 2000, n_test=300 if data == "digits" else 500)
-    train(TrainConfig(model, data, steps=5, seed=0, batch_size=256, device=device, eval_every=5, eval_size=16,
-                      n_train=cfg.n_train, n_test=cfg.n_test), quiet=True)  # warm-up
+    cfg = TrainConfig(
+        model,
+        data,
+        steps=steps,
+        seed=0,
+        batch_size=256,
+        device=device,
+        eval_every=steps,
+        eval_size=64,
+        n_train=1497 if data == "digits" else 2000,
+        n_test=300 if data == "digits" else 500,
+    )
+    train(
+        TrainConfig(
+            model,
+            data,
+            steps=5,
+            seed=0,
+            batch_size=256,
+            device=device,
+            eval_every=5,
+            eval_size=16,
+            n_train=cfg.n_train,
+            n_test=cfg.n_test,
+        ),
+        quiet=True,
+    )  # warm-up
     res = train(cfg, quiet=True)
     return steps / res.seconds
 
@@ -50,8 +73,18 @@ def time_to_target(cfg_kw, device, steps=3000, eval_every=250, seed=0):
     time reported is the training clock (evaluations included) at the first evaluation under target."""
     kw = dict(cfg_kw)
     model = kw.pop("model")
-    cfg = TrainConfig(model, "ring", steps=steps, seed=seed, device=device, eval_every=eval_every, eval_size=500,
-                      n_train=2000, n_test=1000, **kw)
+    cfg = TrainConfig(
+        model,
+        "ring",
+        steps=steps,
+        seed=seed,
+        device=device,
+        eval_every=eval_every,
+        eval_size=500,
+        n_train=2000,
+        n_test=1000,
+        **kw,
+    )
     _, X_test = cfg.split()
     floor = _exact_cost(X_test[:500], X_test[500:1000], "sqeuclidean")
     target = 1.5 * floor
@@ -75,24 +108,33 @@ def main():
     name = torch.cuda.get_device_name(0) if device == "cuda" else f"CPU, {torch.get_num_threads()} torch threads"
     print(f"device: {device} ({name}); torch {torch.__version__}")
     steps = 50 if args.quick else 200
-    load = lambda: "load avg %.2f %.2f %.2f" % os.getloadavg()  # noqa: E731
+
+    def load():
+        return "load avg {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
     if not args.skip_speed:
         speed_table(device, steps, load)
-    print(f"\n2. time to W_2^2(500 held-out, 500 samples) <= 1.5 x two-sample W_2^2 of the data, ring mixture "
-          f"(eval every 250 steps; {load()})")
+    print(
+        f"\n2. time to W_2^2(500 held-out, 500 samples) <= 1.5 x two-sample W_2^2 of the data, ring mixture "
+        f"(eval every 250 steps; {load()})"
+    )
     for seed in range(args.seeds):
         for label, kw in RING_TARGET_CONFIGS.items():
             floor, target, hit, history, total = time_to_target(kw, device, steps=args.ring_steps, seed=seed)
             best = min(history, key=lambda h: h["w2sq_test"])
             head = f"seed {seed} {label}:\n   data floor {floor:.4f}, target {target:.4f}; "
             if hit is not None:
-                print(head + f"REACHED W_2^2 = {hit['w2sq_test']:.4f} at step {hit['step']} after {hit['seconds']:.1f} s "
-                             f"(run: {history[-1]['step']} steps in {total:.1f} s, best {best['w2sq_test']:.4f}, "
-                             f"last {history[-1]['w2sq_test']:.4f}; W_2^2(Q_Z, P_Z) last "
-                             f"{history[-1].get('w2sq_latent', float('nan')):.3f}; {load()})")
+                print(
+                    head + f"REACHED W_2^2 = {hit['w2sq_test']:.4f} at step {hit['step']} after {hit['seconds']:.1f} s "
+                    f"(run: {history[-1]['step']} steps in {total:.1f} s, best {best['w2sq_test']:.4f}, "
+                    f"last {history[-1]['w2sq_test']:.4f}; W_2^2(Q_Z, P_Z) last "
+                    f"{history[-1].get('w2sq_latent', float('nan')):.3f}; {load()})"
+                )
             else:
-                print(head + f"NOT reached in {total:.1f} s ({args.ring_steps} steps); best W_2^2 = "
-                             f"{best['w2sq_test']:.4f} at step {best['step']} ({best['seconds']:.1f} s; {load()})")
+                print(
+                    head + f"NOT reached in {total:.1f} s ({args.ring_steps} steps); best W_2^2 = "
+                    f"{best['w2sq_test']:.4f} at step {best['step']} ({best['seconds']:.1f} s; {load()})"
+                )
 
 
 def speed_table(device, steps, load):

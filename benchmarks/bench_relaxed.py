@@ -34,7 +34,7 @@ def main(argv=None):
     Z = rng.normal(size=(m, 2))
     a = np.full(n, 1.0 / n)
     b = rng.dirichlet(np.ones(m))
-    C = cost_matrix(X, 1.5 * Z)               # c(x, G(z)) with G(z) = 1.5 z
+    C = cost_matrix(X, 1.5 * Z)  # c(x, G(z)) with G(z) = 1.5 z
     K = kernel_matrix(Z, bandwidth=1.0)
     W = solve_ot(a, b, C).cost
 
@@ -59,8 +59,10 @@ def main(argv=None):
             if isinstance(res, Exception):
                 print(f"{penalty:8} {lam:7g} {best:8.2f} {best / TARGET_S:8.2f}  FAILED: {type(res).__name__}: {res}")
             else:
-                print(f"{penalty:8} {lam:7g} {best:8.2f} {best / TARGET_S:8.2f} {res.value:12.6g} {res.gap:9.1e} "
-                      f"{W - res.value:12.3e}")
+                print(
+                    f"{penalty:8} {lam:7g} {best:8.2f} {best / TARGET_S:8.2f} {res.value:12.6g} {res.gap:9.1e} "
+                    f"{W - res.value:12.3e}"
+                )
     print(f"worst {worst:.2f} s = {worst / TARGET_S:.2f} x target")
 
 

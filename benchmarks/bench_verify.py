@@ -19,9 +19,21 @@ import sys
 import time
 
 TARGET_S = 30.0
-SECTION_2_3 = ("kr-duality", "gan-js-bound", "wgan-lower-bound", "vae-upper-bound", "lemma6", "lemma6-footnote2",
-               "theorem1", "relaxation-bound", "penalty-constraint", "pot-objective", "corollary7", "remark1",
-               "lemma8")
+SECTION_2_3 = (
+    "kr-duality",
+    "gan-js-bound",
+    "wgan-lower-bound",
+    "vae-upper-bound",
+    "lemma6",
+    "lemma6-footnote2",
+    "theorem1",
+    "relaxation-bound",
+    "penalty-constraint",
+    "pot-objective",
+    "corollary7",
+    "remark1",
+    "lemma8",
+)
 
 
 def main(argv=None):
@@ -36,9 +48,11 @@ def main(argv=None):
         walls.append(time.perf_counter() - t0)
         rc = proc.returncode
     wall = min(walls)
-    print(f"otcheck verify (fresh process, all claims, default sizes): {wall:.2f} s "
-          f"(exit {rc}; target {TARGET_S:.0f} s: {'met' if wall <= TARGET_S else 'MISSED'}, "
-          f"ratio {wall / TARGET_S:.2f})")
+    print(
+        f"otcheck verify (fresh process, all claims, default sizes): {wall:.2f} s "
+        f"(exit {rc}; target {TARGET_S:.0f} s: {'met' if wall <= TARGET_S else 'MISSED'}, "
+        f"ratio {wall / TARGET_S:.2f})"
+    )
 
     from otcheck.claims import verify
 

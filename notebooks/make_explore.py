@@ -47,8 +47,12 @@ below sends codes 0 and 3 to the same point, so $P_G$ has fewer atoms than $P_Z$
     new_code_cell("""\
 X = rng.normal(size=(6, 2))
 Z = np.arange(4.0)[:, None]                                    # four codes
-angle = lambda z: np.mod(2 * np.pi * z[:, 0] / 3, 2 * np.pi)    # codes 0 and 3: the same angle
-G = lambda z: np.stack([np.cos(angle(z)), np.sin(angle(z))], axis=1)
+def angle(z):
+    return np.mod(2 * np.pi * z[:, 0] / 3, 2 * np.pi)  # codes 0 and 3: the same angle
+
+
+def G(z):
+    return np.stack([np.cos(angle(z)), np.sin(angle(z))], axis=1)
 px, pz = otcheck.DiscreteMeasure(X), otcheck.DiscreteMeasure(Z)
 pg = pz.pushforward(G)                                         # codes 0 and 3 merge
 lhs = otcheck.wasserstein(px, pg).cost                          # W_c(P_X, P_G)

@@ -6,8 +6,17 @@ relaxed OT, claims, models (torch), front ends. See ``docs/``.
 
 from .bounds import Bound
 from .costs import cost_matrix
-from .exact import (Certificate, ExactCertificateError, OTResult, UncertifiedError, certify, certify_exact, solve_ot,
-                    solve_ot_1d, wasserstein)
+from .exact import (
+    Certificate,
+    ExactCertificateError,
+    OTResult,
+    UncertifiedError,
+    certify,
+    certify_exact,
+    solve_ot,
+    solve_ot_1d,
+    wasserstein,
+)
 from .measures import DiscreteMeasure
 
 __version__ = "0.1.0"

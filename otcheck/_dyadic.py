@@ -15,8 +15,18 @@ from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["mantissas", "integer_weights", "exact_dot", "to_fraction", "round_down", "round_up",
-           "round_nearest", "coarse_lower_bound", "two_diff", "lower_bound_of_min"]
+__all__ = [
+    "mantissas",
+    "integer_weights",
+    "exact_dot",
+    "to_fraction",
+    "round_down",
+    "round_up",
+    "round_nearest",
+    "coarse_lower_bound",
+    "two_diff",
+    "lower_bound_of_min",
+]
 
 _MAX = np.finfo(np.float64).max
 
@@ -112,7 +122,7 @@ def coarse_lower_bound(m):
     """
     m = np.minimum(m, _MAX)
     with np.errstate(invalid="ignore", over="ignore"):
-        lb = m - np.abs(m) * 2.0 ** -50 - 2.0 ** -1070
+        lb = m - np.abs(m) * 2.0**-50 - 2.0**-1070
     return np.where(m == 0.0, 0.0, lb)
 
 

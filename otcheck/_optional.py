@@ -38,5 +38,6 @@ def require(module: str, what: str) -> ModuleType:
     except ImportError as exc:
         extra = EXTRAS.get(module.split(".")[0], "all")
         package = _PACKAGE.get(module.split(".")[0], module.split(".")[0])
-        raise ImportError(f"{what} needs {package}, which is not installed: pip install 'otcheck[{extra}]' "
-                          f"(or pip install {package})") from exc
+        raise ImportError(
+            f"{what} needs {package}, which is not installed: pip install 'otcheck[{extra}]' (or pip install {package})"
+        ) from exc

@@ -26,8 +26,10 @@ def _to_numpy(x, name):
     if x is None:
         raise TypeError(f"{name}: expected an array, got None")
     if hasattr(x, "tocsr") and hasattr(x, "toarray") and hasattr(x, "nnz"):  # a scipy.sparse matrix or array
-        raise TypeError(f"{name}: a scipy sparse {type(x).__name__} is not accepted (its missing entries would read "
-                        f"as 0, not as forbidden pairs); pass a dense array ({name}.toarray()) with explicit costs")
+        raise TypeError(
+            f"{name}: a scipy sparse {type(x).__name__} is not accepted (its missing entries would read "
+            f"as 0, not as forbidden pairs); pass a dense array ({name}.toarray()) with explicit costs"
+        )
     if hasattr(x, "detach") and hasattr(x, "cpu"):  # torch tensor, converted at the boundary
         x = x.detach().cpu()
         if getattr(x, "is_floating_point", lambda: False)() and str(x.dtype) in ("torch.bfloat16", "torch.float16"):
@@ -43,13 +45,16 @@ def _to_numpy(x, name):
         raise ValueError(f"{name}: could not be read as an array ({exc})") from exc
     if arr.dtype == object:
         # Exact rationals (int, Fraction) are allowed; bools and everything else are rejected.
-        if arr.size and all(isinstance(v, (numbers.Rational, Fraction)) and not isinstance(v, (bool, np.bool_))
-                            for v in arr.ravel()):
+        if arr.size and all(
+            isinstance(v, (numbers.Rational, Fraction)) and not isinstance(v, (bool, np.bool_)) for v in arr.ravel()
+        ):
             return arr
         raise TypeError(f"{name}: expected numbers, got an array of dtype object")
     if arr.dtype.kind == "b":
-        raise TypeError(f"{name}: expected real numbers, got a boolean array (convert it explicitly, e.g. "
-                        "x.astype(float), if 0/1 values are meant)")
+        raise TypeError(
+            f"{name}: expected real numbers, got a boolean array (convert it explicitly, e.g. "
+            "x.astype(float), if 0/1 values are meant)"
+        )
     if arr.dtype.kind not in "iuf":
         raise TypeError(f"{name}: expected real numbers, got dtype {arr.dtype}")
     return arr
@@ -101,7 +106,9 @@ def as_float_array(x: object, name: str, *, ndim: int | None = None, check_finit
         total = np.add.reduce(arr, axis=None) if arr.size else 0.0
     if not np.isfinite(total) and not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
-        raise ValueError(f"{name}: contains a non-finite value ({arr[tuple(bad)]}) at index {tuple(int(i) for i in bad)}")
+        raise ValueError(
+            f"{name}: contains a non-finite value ({arr[tuple(bad)]}) at index {tuple(int(i) for i in bad)}"
+        )
     return arr
 
 
@@ -143,8 +150,11 @@ def as_weights(w: object, name: str, *, n: int | None = None, tol: float = MASS_
         raise ValueError(f"{name}: has a negative weight {float(arr[i])!r} at index {i}")
     total = float(arr.sum())
     if abs(total - 1.0) > tol:
-        hint = ("; float32 weights round like this: convert to float64 and divide by their sum explicitly"
-                if abs(total - 1.0) < 1e-5 else "")
+        hint = (
+            "; float32 weights round like this: convert to float64 and divide by their sum explicitly"
+            if abs(total - 1.0) < 1e-5
+            else ""
+        )
         raise ValueError(f"{name}: weights sum to {total!r}, not 1 (tolerance {tol:g}){hint}")
     return arr
 
@@ -163,7 +173,9 @@ def as_cost(C, name, *, shape=None, extremes=False):
     cmin, cmax = float(arr.min()), float(arr.max())
     if not (np.isfinite(cmin) and np.isfinite(cmax)):
         bad = np.argwhere(~np.isfinite(arr))[0]
-        raise ValueError(f"{name}: contains a non-finite value ({arr[tuple(bad)]}) at index {tuple(int(i) for i in bad)}")
+        raise ValueError(
+            f"{name}: contains a non-finite value ({arr[tuple(bad)]}) at index {tuple(int(i) for i in bad)}"
+        )
     return (arr, (cmin, cmax)) if extremes else arr
 
 
@@ -232,8 +244,9 @@ def _same_arguments(new, old):
     return True
 
 
-def read_argument_order(func: str, new_sig: str, old_sig: str, new: tuple, old: tuple, *, new_ok: bool, old_ok: bool,
-                        stacklevel: int = 3) -> tuple:
+def read_argument_order(
+    func: str, new_sig: str, old_sig: str, new: tuple, old: tuple, *, new_ok: bool, old_ok: bool, stacklevel: int = 3
+) -> tuple:
     """Read a positional call in POT's argument order or, when only that reads, in the deprecated one.
 
     ``new`` and ``old`` are the call's arguments rearranged into the new signature's order under
@@ -250,14 +263,21 @@ def read_argument_order(func: str, new_sig: str, old_sig: str, new: tuple, old: 
     import warnings
 
     if old_ok and not new_ok:
-        warnings.warn(f"{func}({old_sig}) is deprecated: the order is now POT's, {func}({new_sig}); "
-                      "this call was read in the old order", DeprecationWarning, stacklevel=stacklevel)
+        warnings.warn(
+            f"{func}({old_sig}) is deprecated: the order is now POT's, {func}({new_sig}); "
+            "this call was read in the old order",
+            DeprecationWarning,
+            stacklevel=stacklevel,
+        )
         return tuple(old)
     if old_ok and new_ok and not _same_arguments(new, old):
         words = {4: "four", 5: "five"}.get(len(new), str(len(new)))
-        warnings.warn(f"{func}: these {words} arguments read both as ({new_sig}) and as the deprecated ({old_sig});"
-                      f" they were read as ({new_sig}). Pass a= and b= by keyword to say which.",
-                      FutureWarning, stacklevel=stacklevel)
+        warnings.warn(
+            f"{func}: these {words} arguments read both as ({new_sig}) and as the deprecated ({old_sig});"
+            f" they were read as ({new_sig}). Pass a= and b= by keyword to say which.",
+            FutureWarning,
+            stacklevel=stacklevel,
+        )
     return tuple(new)
 
 

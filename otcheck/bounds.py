@@ -46,7 +46,7 @@ GUARANTEES = ("proof", "confidence", "estimate")
 #: (:meth:`Bound.floating`): :math:`2^{-40} \approx 9.1\cdot 10^{-13}`, i.e. about 4000 units of
 #: rounding of the size of the numbers it was computed from. An *estimate* (such formulas are
 #: short, well-conditioned sums, logs and products), never called a proof.
-FLOAT_REL_ERROR = 2.0 ** -40
+FLOAT_REL_ERROR = 2.0**-40
 
 
 def _is_exact(x):
@@ -253,12 +253,22 @@ class Bound:
         k = np.asarray(samples).size
         lo, hi = _down(mean - half - hi_b), _up(mean + half - lo_b)
         value = min(max(mean - 0.5 * (lo_b + hi_b), lo), hi)  # the bias-corrected centre
-        return cls(value, lo, hi, method=method or f"sampled ({k} replicates)", guarantee="confidence",
-                   confidence=float(confidence), tight=False)
+        return cls(
+            value,
+            lo,
+            hi,
+            method=method or f"sampled ({k} replicates)",
+            guarantee="confidence",
+            confidence=float(confidence),
+            tight=False,
+        )
 
     @classmethod
     def paired_difference(cls, x, y, *, confidence=0.95, method=None):
-        """Interval of ``mean(x - y)`` from paired replicates (same seeds): sharper than ``from_samples(x) - from_samples(y)``."""
+        """Interval of ``mean(x - y)`` from paired replicates (same seeds).
+
+        Sharper than ``from_samples(x) - from_samples(y)``: the pairing removes what both share.
+        """
         x = np.asarray(x, dtype=np.float64).ravel()
         y = np.asarray(y, dtype=np.float64).ravel()
         if x.shape != y.shape:
@@ -317,7 +327,8 @@ class Bound:
         hi = _add_round(self.upper, o.upper, 1)
         v = _add_round(self.value, o.value, 0)
         if not (isinstance(v, float) and math.isnan(v)) and not any(
-                isinstance(x, float) and math.isnan(x) for x in (lo, hi)):
+            isinstance(x, float) and math.isnan(x) for x in (lo, hi)
+        ):
             v = min(max(v, lo), hi)
         return self._combine(o, lo, hi, v, self._method_with(o, "+"))
 
@@ -338,8 +349,9 @@ class Bound:
             raise TypeError("Bound * Bound is not supported; multiply by an exact number")
         k = _num(k, "k")
         lo, hi = (self.lower, self.upper) if k >= 0 else (self.upper, self.lower)
-        return replace(self, value=_mul_round(self.value, k, 0), lower=_mul_round(lo, k, -1),
-                       upper=_mul_round(hi, k, 1))
+        return replace(
+            self, value=_mul_round(self.value, k, 0), lower=_mul_round(lo, k, -1), upper=_mul_round(hi, k, 1)
+        )
 
     __rmul__ = __mul__
 
@@ -347,16 +359,28 @@ class Bound:
 
     def to_dict(self):
         """JSON-ready: Fractions as exact strings ``"p/q"``, infinities as ``"inf"``/``"-inf"``."""
-        return {"value": encode_number(self.value), "lower": encode_number(self.lower),
-                "upper": encode_number(self.upper), "method": self.method, "guarantee": self.guarantee,
-                "confidence": self.confidence, "tight": self.tight}
+        return {
+            "value": encode_number(self.value),
+            "lower": encode_number(self.lower),
+            "upper": encode_number(self.upper),
+            "method": self.method,
+            "guarantee": self.guarantee,
+            "confidence": self.confidence,
+            "tight": self.tight,
+        }
 
     @classmethod
     def from_dict(cls, d):
         """Inverse of :meth:`to_dict` (exact strings become Fractions again)."""
-        return cls(decode_number(d["value"]), decode_number(d["lower"]), decode_number(d["upper"]),
-                   method=d["method"], guarantee=d["guarantee"], confidence=d.get("confidence"),
-                   tight=bool(d.get("tight", True)))
+        return cls(
+            decode_number(d["value"]),
+            decode_number(d["lower"]),
+            decode_number(d["upper"]),
+            method=d["method"],
+            guarantee=d["guarantee"],
+            confidence=d.get("confidence"),
+            tight=bool(d.get("tight", True)),
+        )
 
     def __str__(self):
         if self.is_exact:

@@ -46,23 +46,38 @@ _MAX_INSTANCE_CHARS = 4000
 
 def _add_verify(subparsers):
     p = subparsers.add_parser(
-        "verify", help="check the paper's claims and print one row per claim",
+        "verify",
+        help="check the paper's claims and print one row per claim",
         description="Run registered claims at their default sizes and print id, kind, relation, both sides, "
-                    "margin and verdict. Exit status 1 when a proposition fails, 2 on an unknown id.")
+        "margin and verdict. Exit status 1 when a proposition fails, 2 on an unknown id.",
+    )
     p.add_argument("ids", nargs="*", metavar="ID", help="claim ids to run (default: every claim but the trained ones)")
     p.add_argument("--seed", type=int, default=0, help="seed passed to every check (default 0)")
     p.add_argument("--json", metavar="PATH", help="write the full evidence (instances included) as JSON")
     p.add_argument("--markdown", metavar="PATH", help="write the table and the failing instances as Markdown")
     p.add_argument("--list", action="store_true", help="list the claims (id, kind, location, statement) and exit")
     p.add_argument("--trained", action="store_true", help="also run the claims of kind 'trained' (slow, needs torch)")
-    p.add_argument("--size", action="append", default=[], metavar="ID.NAME=VALUE",
-                   help="override a size of one claim, e.g. --size theorem1.n=8 (repeatable)")
-    p.add_argument("--import", dest="imports", action="append", default=[], metavar="MODULE",
-                   help="import MODULE first (a module registering your own claims with otcheck.claims.register; "
-                        "repeatable)")
-    p.add_argument("--details", action="store_true",
-                   help="after the table, print each claim's note, scalar details and tables (e.g. prop3's "
-                        "cosines for decreasing epsilon); --json has everything")
+    p.add_argument(
+        "--size",
+        action="append",
+        default=[],
+        metavar="ID.NAME=VALUE",
+        help="override a size of one claim, e.g. --size theorem1.n=8 (repeatable)",
+    )
+    p.add_argument(
+        "--import",
+        dest="imports",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE first (a module registering your own claims with otcheck.claims.register; repeatable)",
+    )
+    p.add_argument(
+        "--details",
+        action="store_true",
+        help="after the table, print each claim's note, scalar details and tables (e.g. prop3's "
+        "cosines for decreasing epsilon); --json has everything",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_verify)
     return p
@@ -82,7 +97,8 @@ def build_parser(with_plugins=()):
     argparse.ArgumentParser
     """
     parser = argparse.ArgumentParser(
-        prog="otcheck", description="Certified numerical checks of the VEGAN cookbook's optimal-transport theory.")
+        prog="otcheck", description="Certified numerical checks of the VEGAN cookbook's optimal-transport theory."
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     _add_verify(sub)
@@ -184,8 +200,12 @@ def format_details(evidence):
     return "\n".join(lines)
 
 
-_POT_BACKENDS = ("POT_BACKEND_DISABLE_PYTORCH", "POT_BACKEND_DISABLE_JAX", "POT_BACKEND_DISABLE_TENSORFLOW",
-                 "POT_BACKEND_DISABLE_CUPY")
+_POT_BACKENDS = (
+    "POT_BACKEND_DISABLE_PYTORCH",
+    "POT_BACKEND_DISABLE_JAX",
+    "POT_BACKEND_DISABLE_TENSORFLOW",
+    "POT_BACKEND_DISABLE_CUPY",
+)
 
 
 def _light_pot():
@@ -255,9 +275,12 @@ def _cmd_verify(args):
     for cid, msg in report.errors.items():
         print(f"\nERROR {cid}: {msg}", file=out)
     counts = {v: sum(e.verdict == v for e in report.evidence) for v in ("holds", "fails", "undecided")}
-    print(f"\n{len(run_ids)} claims in {elapsed:.1f} s: {counts['holds']} hold, {counts['fails']} fail "
-          f"({len(report.failures)} asserted, {len(report.findings)} findings), {counts['undecided']} undecided, "
-          f"{len(report.errors)} errors", file=out)
+    print(
+        f"\n{len(run_ids)} claims in {elapsed:.1f} s: {counts['holds']} hold, {counts['fails']} fail "
+        f"({len(report.failures)} asserted, {len(report.findings)} findings), {counts['undecided']} undecided, "
+        f"{len(report.errors)} errors",
+        file=out,
+    )
     return 0 if report.ok else 1
 
 

@@ -285,8 +285,9 @@ class QuantileIntegral:
         from .bounds import Bound
 
         lo, hi = self.interval
-        return Bound(self.value, min(lo, self.value), hi, method=f"1-D quantile integral ({self.method})",
-                     guarantee="estimate")
+        return Bound(
+            self.value, min(lo, self.value), hi, method=f"1-D quantile integral ({self.method})", guarantee="estimate"
+        )
 
     def __str__(self):
         return f"W_p^p = {self.value:.12g} ± {self.error_bound:.1e} (p={self.p:g}, {self.method})"
@@ -321,8 +322,8 @@ def _piece_moments(lo, hi, x, mu, s, w, p):
         terms = (d * d * M0, -2.0 * d * s * M1, s * s * M2)
     else:  # p == 1: split [lo, hi] at x
         mid = np.clip(x, lo, hi)
-        L0, L1, _ = _std_partial((lo - mu) / s, (mid - mu) / s)   # y < x: (x - y) = d - s z
-        R0, R1, _ = _std_partial((mid - mu) / s, (hi - mu) / s)   # y > x: (y - x) = s z - d
+        L0, L1, _ = _std_partial((lo - mu) / s, (mid - mu) / s)  # y < x: (x - y) = d - s z
+        R0, R1, _ = _std_partial((mid - mu) / s, (hi - mu) / s)  # y > x: (y - x) = s z - d
         terms = (d * L0, -s * L1, s * R1, -d * R0)
     val = sum(terms)
     absval = sum(np.abs(t) for t in terms)
@@ -437,8 +438,14 @@ def wp_discrete_gmm_1d(atoms, weights, means, variances, mix_weights, p=2, *, to
             for lo_i, hi_i in zip(bounds[:-1], bounds[1:]):
                 if lo_i == hi_i:
                     continue
-                v, e = quad(lambda y, xi=x[i]: abs(xi - y) ** p * dens(y), lo_i, hi_i, epsabs=tol * 1e-2,
-                            epsrel=1e-12, limit=200)
+                v, e = quad(
+                    lambda y, xi=x[i]: abs(xi - y) ** p * dens(y),
+                    lo_i,
+                    hi_i,
+                    epsabs=tol * 1e-2,
+                    epsrel=1e-12,
+                    limit=200,
+                )
                 value += v
                 err += e
         err += 64 * _EPS * abs(value)

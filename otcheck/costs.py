@@ -51,8 +51,9 @@ def _finite(C, cost):
     """``C`` itself, or a ``ValueError`` when a cost overflowed float64 (C >= 0, so max is inf or NaN)."""
     top = C.max()
     if not np.isfinite(top):
-        raise ValueError(f"X, Y: the {cost!r} cost of these points overflows float64 (some entry is inf); "
-                         "rescale the points")
+        raise ValueError(
+            f"X, Y: the {cost!r} cost of these points overflows float64 (some entry is inf); rescale the points"
+        )
     return C
 
 

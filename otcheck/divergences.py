@@ -366,8 +366,14 @@ class RestrictedGanResult:
 
         err = FLOAT_REL_ERROR * max(abs(self.value), 1.0)
         hi = self.upper_bound + err if np.isfinite(self.upper_bound) else np.inf
-        return Bound(self.value, self.value - err, max(hi, self.value), method="GAN game over logistic "
-                     "discriminators (Clarabel)", guarantee="estimate", tight=bool(self.gap <= 1e-7))
+        return Bound(
+            self.value,
+            self.value - err,
+            max(hi, self.value),
+            method="GAN game over logistic discriminators (Clarabel)",
+            guarantee="estimate",
+            tight=bool(self.gap <= 1e-7),
+        )
 
 
 def gan_restricted(p, q, features, *, radius=None):
@@ -431,8 +437,12 @@ def gan_restricted(p, q, features, *, radius=None):
     wv = None if w.value is None else np.asarray(w.value, dtype=float)
     # "optimal_inaccurate" with a finite radius still gives a feasible w: its objective, evaluated
     # exactly below, is a lower bound of the restricted supremum (so still <= D_GAN); status says so.
-    feasible = (wv is not None and np.all(np.isfinite(wv)) and radius is not None
-                and float(np.linalg.norm(wv)) <= radius * (1.0 + 1e-6))
+    feasible = (
+        wv is not None
+        and np.all(np.isfinite(wv))
+        and radius is not None
+        and float(np.linalg.norm(wv)) <= radius * (1.0 + 1e-6)
+    )
     if not (prob.status == cp.OPTIMAL or (prob.status == cp.OPTIMAL_INACCURATE and feasible)):
         raise RuntimeError(f"gan_restricted: solver status {prob.status!r} (try a finite radius)")
     sv = Phi @ wv
@@ -580,8 +590,10 @@ def mmd2(X, Y, *, kernel="gaussian", bandwidth=1.0, unbiased=False, weights_x=No
         raise TypeError(f"unbiased: expected True or False, got {type(unbiased).__name__} {unbiased!r}")
     weighted = weights_x is not None or weights_y is not None
     if weighted and unbiased:
-        raise ValueError("unbiased: the U-statistic applies to unweighted samples; with weights the exact "
-                         "MMD² of the two discrete laws is computed (use unbiased=False)")
+        raise ValueError(
+            "unbiased: the U-statistic applies to unweighted samples; with weights the exact "
+            "MMD² of the two discrete laws is computed (use unbiased=False)"
+        )
     Kxx = _kernel(X, X, kernel, hs, sym=True)
     Kyy = _kernel(Y, Y, kernel, hs, sym=True)
     Kxy = _kernel(X, Y, kernel, hs)

@@ -63,8 +63,7 @@ def _claim(figure, claim_id, seed, **sizes):
     """Run a registered claim and return its Evidence, or raise a clear ImportError."""
     registry = _need(figure, "otcheck.claims", "registry")
     if claim_id not in registry:
-        raise ImportError(f"{figure} needs the claim {claim_id!r}, which is not registered in this version "
-                          f"of otcheck")
+        raise ImportError(f"{figure} needs the claim {claim_id!r}, which is not registered in this version of otcheck")
     return registry[claim_id].run(seed=seed, **sizes)
 
 
@@ -137,8 +136,8 @@ def fig_theorem1(seed=0, *, n=6, m=5):
     px = DiscreteMeasure(X)
     pz = DiscreteMeasure(Z)
     Y = G(Z)
-    coupling = solve_ot(px.weights, pz.weights, cost_matrix(X, Y))     # right side of eq. 10-11
-    direct = wasserstein(px, pz.pushforward(G))                        # W_c(P_X, P_G)
+    coupling = solve_ot(px.weights, pz.weights, cost_matrix(X, Y))  # right side of eq. 10-11
+    direct = wasserstein(px, pz.pushforward(G))  # W_c(P_X, P_G)
 
     fig, (axz, axx) = _figure(9.0, 4.2, ncols=2, width_ratios=[1, 3])
     colors = [f"C{j % 10}" for j in range(m)]
@@ -153,28 +152,40 @@ def fig_theorem1(seed=0, *, n=6, m=5):
     P = coupling.plan
     rows, cols = np.nonzero(P > 0)
     segments = [(X[i], Y[j]) for i, j in zip(rows, cols)]
-    lines = LineCollection(segments, linewidths=1 + 8 * P[rows, cols] / P.max(),
-                           colors=[colors[j] for j in cols], alpha=0.55, label="coupling", zorder=1)
+    lines = LineCollection(
+        segments,
+        linewidths=1 + 8 * P[rows, cols] / P.max(),
+        colors=[colors[j] for j in cols],
+        alpha=0.55,
+        label="coupling",
+        zorder=1,
+    )
     axx.add_collection(lines)
     axx.scatter(X[:, 0], X[:, 1], s=600 * px.weights, c="black", label="P_X", zorder=3)
-    axx.scatter(Y[:, 0], Y[:, 1], s=600 * pz.weights, c=colors, marker="s", edgecolors="white",
-                label="P_G", zorder=2)
+    axx.scatter(Y[:, 0], Y[:, 1], s=600 * pz.weights, c=colors, marker="s", edgecolors="white", label="P_G", zorder=2)
     for y in np.unique(Y, axis=0):  # name the codes of each decoded point, e.g. G(z0) = G(z4)
         codes = [j for j in range(m) if np.array_equal(Y[j], y)]
-        axx.annotate(" = ".join(f"G(z{j})" for j in codes), tuple(y), xytext=(8, 8), textcoords="offset points",
-                     fontsize="small")
+        axx.annotate(
+            " = ".join(f"G(z{j})" for j in codes), tuple(y), xytext=(8, 8), textcoords="offset points", fontsize="small"
+        )
     axx.set_aspect("equal", adjustable="datalim")
     axx.autoscale_view()
-    axx.set_title(rf"$W_c(P_X, P_G)$ = {direct.cost:.10g}" "\n"
-                  rf"$\min_\Gamma E\,c(X, G(Z))$ = {coupling.cost:.10g}")
+    axx.set_title(
+        rf"$W_c(P_X, P_G)$ = {direct.cost:.10g}"
+        "\n"
+        rf"$\min_\Gamma E\,c(X, G(Z))$ = {coupling.cost:.10g}"
+    )
     axx.legend(loc="best", fontsize="small")
-    fig.suptitle(f"Theorem 1 (eq. 10-11), squared cost, n={n}, m={m}, seed={seed if isinstance(seed, int) else '-'}"
-                 f"; both sides certified")
+    fig.suptitle(
+        f"Theorem 1 (eq. 10-11), squared cost, n={n}, m={m}, seed={seed if isinstance(seed, int) else '-'}"
+        f"; both sides certified"
+    )
     return fig
 
 
-def fig_relaxation_path(seed=0, *, a=None, b=None, C=None, n=5, m=5, lams=None, penalties=PENALTIES,
-                        kernel_matrix=None):
+def fig_relaxation_path(
+    seed=0, *, a=None, b=None, C=None, n=5, m=5, lams=None, penalties=PENALTIES, kernel_matrix=None
+):
     r"""eq. 12: the relaxed cost :math:`W_c^\lambda` against :math:`\lambda`, one line per penalty.
 
     .. math::
@@ -247,8 +258,7 @@ def fig_relaxation_path(seed=0, *, a=None, b=None, C=None, n=5, m=5, lams=None, 
     if not penalties:
         raise ValueError("penalties: expected at least one penalty")
     exact = solve_ot(a, b, C)
-    paths = {p: relaxed_path(a, b, C, lams, p, kernel_matrix=kernel_matrix if p == "mmd2" else None)
-             for p in penalties}
+    paths = {p: relaxed_path(a, b, C, lams, p, kernel_matrix=kernel_matrix if p == "mmd2" else None) for p in penalties}
 
     fig, (ax,) = _figure(6.5, 4.2)
     for k, (penalty, path) in enumerate(paths.items()):
@@ -322,8 +332,7 @@ def fig_prop2(seed=0, *, sigma2=None):
         return s2 + w2(a * a)
 
     def argmin(f, s2):
-        return minimize_scalar(lambda a: f(a, s2), bounds=(0.0, 2.0), method="bounded",
-                               options={"xatol": 1e-10}).x
+        return minimize_scalar(lambda a: f(a, s2), bounds=(0.0, 2.0), method="bounded", options={"xatol": 1e-10}).x
 
     a_star = np.array([argmin(w_c, s) for s in sigma2])
     a_dagger = np.array([argmin(w_dagger, s) for s in sigma2])
@@ -333,8 +342,9 @@ def fig_prop2(seed=0, *, sigma2=None):
     shown = sigma2[np.unique(np.linspace(0, sigma2.size - 1, min(4, sigma2.size)).round().astype(int))]
     for k, s2 in enumerate(shown):
         left.plot(grid, [w_c(a, s2) for a in grid], color=f"C{k}", label=rf"$W_c$, $\sigma^2$={s2:.2g}")
-        left.plot(grid, [w_dagger(a, s2) for a in grid], color=f"C{k}", ls="--",
-                  label=rf"$W_c^\dagger$, $\sigma^2$={s2:.2g}")
+        left.plot(
+            grid, [w_dagger(a, s2) for a in grid], color=f"C{k}", ls="--", label=rf"$W_c^\dagger$, $\sigma^2$={s2:.2g}"
+        )
     left.set_xlabel("decoder slope a  (G(z) = a z)")
     left.set_ylabel("objective")
     left.set_title("the two objectives (closed forms)")
@@ -407,14 +417,14 @@ def fig_vae_blur(seed=0, *, n=4, encoder_std=0.6, grid=401):
     if not np.isfinite(encoder_std) or encoder_std <= 0:
         raise ValueError(f"encoder_std: must be a finite number > 0, got {encoder_std!r}")
     x = np.concatenate([[0.0], np.cumsum(rng.uniform(0.6, 1.4, size=n - 1))])
-    x -= x.mean()                                                   # inputs at least 0.6 apart
+    x -= x.mean()  # inputs at least 0.6 apart
     a = np.full(n, 1.0 / n)
     s2 = float(encoder_std) ** 2
     z = np.linspace(x[0] - 3 * encoder_std, x[-1] + 3 * encoder_std, grid)
-    q = np.stack([gmm_pdf(z, [xi], s2, [1.0]) for xi in x])         # q[i, k] = q(z_k | x_i)
+    q = np.stack([gmm_pdf(z, [xi], s2, [1.0]) for xi in x])  # q[i, k] = q(z_k | x_i)
     joint = a[:, None] * q
-    g_star = (joint * x[:, None]).sum(0) / joint.sum(0)            # E[X | Z = z_k]
-    blur = np.abs(g_star[:, None] - x[None, :]).min(1)              # distance to the nearest input
+    g_star = (joint * x[:, None]).sum(0) / joint.sum(0)  # E[X | Z = z_k]
+    blur = np.abs(g_star[:, None] - x[None, :]).min(1)  # distance to the nearest input
 
     fig, (top, bottom) = _figure(7.0, 6.0, nrows=2, sharex=True)
     for i in range(n):
@@ -430,8 +440,9 @@ def fig_vae_blur(seed=0, *, n=4, encoder_std=0.6, grid=401):
     bottom.set_ylabel(r"$G^*(z) = E[X \mid Z = z]$")
     bottom.set_title(f"conditional-mean decoder: up to {blur.max():.3g} away from every input")
     bottom.legend(fontsize="small")
-    fig.suptitle("VAE blur (section 4.1): overlapping encoders make the optimal decoder average inputs",
-                 fontsize="medium")
+    fig.suptitle(
+        "VAE blur (section 4.1): overlapping encoders make the optimal decoder average inputs", fontsize="medium"
+    )
     return fig
 
 
@@ -482,8 +493,10 @@ def fig_prop3(seed=0, *, eps=None):
         gap_f = np.array([r["gap_f"] for r in table], dtype=float)
         gap_h = np.array([r["gap_h"] for r in table], dtype=float)
     except (KeyError, TypeError) as exc:
-        raise ImportError(f"fig_prop3 needs details['table'] rows (eps, cos_f, cos_hstar_fstar, cos_h, gap_f, "
-                          f"gap_h) and details['C'] from the claim 'prop3'; this version lacks {exc}") from exc
+        raise ImportError(
+            f"fig_prop3 needs details['table'] rows (eps, cos_f, cos_hstar_fstar, cos_h, gap_f, "
+            f"gap_h) and details['C'] from the claim 'prop3'; this version lacks {exc}"
+        ) from exc
 
     fig, (left, right) = _figure(10.0, 4.2, ncols=2)
     left.plot(e, cos_f, "o-", color="C0", ms=9, label="A(f_eps, f*)")  # large: often under A(h_eps, h*)
@@ -579,8 +592,7 @@ def _cmd_figures(args):
     names = list(args.names) or list(FIGURES)
     unknown = [n for n in names if n not in FIGURES]
     if unknown:
-        print(f"otcheck figures: unknown figure(s): {', '.join(unknown)}; known: {', '.join(FIGURES)}",
-              file=sys.stderr)
+        print(f"otcheck figures: unknown figure(s): {', '.join(unknown)}; known: {', '.join(FIGURES)}", file=sys.stderr)
         return 2
     status = 0
     for name in names:
@@ -616,10 +628,12 @@ def add_subcommand(subparsers):
     argparse.ArgumentParser
         The ``figures`` parser.
     """
-    p = subparsers.add_parser("figures", help="render the paper's figures to PNG files",
-                              description="Render figures of otcheck.figures, one PNG per figure.")
-    p.add_argument("names", nargs="*", metavar="NAME",
-                   help=f"figures to render (default: all): {', '.join(FIGURES)}")
+    p = subparsers.add_parser(
+        "figures",
+        help="render the paper's figures to PNG files",
+        description="Render figures of otcheck.figures, one PNG per figure.",
+    )
+    p.add_argument("names", nargs="*", metavar="NAME", help=f"figures to render (default: all): {', '.join(FIGURES)}")
     p.add_argument("--out", default="figures", metavar="DIR", help="output directory (default: figures)")
     p.add_argument("--seed", type=int, default=0, help="seed passed to every figure (default 0)")
     p.add_argument("--dpi", type=int, default=120, help="resolution (default 120)")

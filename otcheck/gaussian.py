@@ -49,13 +49,15 @@ def _variances(variances, k, d, name="variances"):
         elif v.shape[0] == d:
             v = np.broadcast_to(v, (k, d)).copy()
         else:
-            raise ValueError(f"{name}: has length {v.shape[0]}, expected {d} (one per coordinate) or {k} "
-                             "(one per component)")
+            raise ValueError(
+                f"{name}: has length {v.shape[0]}, expected {d} (one per coordinate) or {k} (one per component)"
+            )
     elif v.shape != (k, d):
         raise ValueError(f"{name}: has shape {v.shape}, expected ({k}, {d})")
     if np.any(v <= 0):
-        raise ValueError(f"{name}: must be > 0, got minimum {v.min()!r} (a zero variance is a Dirac: use a "
-                         "DiscreteMeasure)")
+        raise ValueError(
+            f"{name}: must be > 0, got minimum {v.min()!r} (a zero variance is a Dirac: use a DiscreteMeasure)"
+        )
     return np.ascontiguousarray(v, dtype=np.float64)
 
 
@@ -427,5 +429,3 @@ def _quantile_bracket(t, means, variances, weights, *, xtol=QUANTILE_XTOL):
         hi[inner] = H
     mid = np.where(inner, 0.5 * (lo + hi), lo)
     return lo.reshape(shape), hi.reshape(shape), mid.reshape(shape)
-
-

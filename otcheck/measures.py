@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from fractions import Fraction
+
+import numpy as np
 
 from ._validation import MASS_TOL, as_generator, as_points, as_weights, check_nonnegative, check_positive_int, rationals
 
@@ -62,11 +62,17 @@ class DiscreteMeasure:
         exact_atoms = rationals(atoms)
         if exact_atoms is not None:
             d = X.shape[1]
-            exact_atoms = tuple(tuple(exact_atoms[i * d:(i + 1) * d]) for i in range(X.shape[0]))
+            exact_atoms = tuple(tuple(exact_atoms[i * d : (i + 1) * d]) for i in range(X.shape[0]))
         if weights is None:
             w = np.full(X.shape[0], 1.0 / X.shape[0])
-            has_fraction = exact_atoms is not None and any(x.denominator != 1 for row in exact_atoms for x in row) or (
-                exact_atoms is not None and any(isinstance(v, Fraction) for v in np.asarray(atoms, dtype=object).ravel()))
+            has_fraction = (
+                exact_atoms is not None
+                and any(x.denominator != 1 for row in exact_atoms for x in row)
+                or (
+                    exact_atoms is not None
+                    and any(isinstance(v, Fraction) for v in np.asarray(atoms, dtype=object).ravel())
+                )
+            )
             exact_w = tuple(Fraction(1, X.shape[0]) for _ in range(X.shape[0])) if has_fraction else None
         else:
             w = as_weights(weights, "weights", n=X.shape[0], tol=tol).copy()
@@ -105,6 +111,7 @@ class DiscreteMeasure:
 
     def __repr__(self):
         """Replayable: ``DiscreteMeasure(atoms, weights)`` with every number, exact ones as Fractions."""
+
         def num(x):
             return int(x) if x.denominator == 1 else x
 
@@ -118,8 +125,11 @@ class DiscreteMeasure:
     def __eq__(self, other):
         if not isinstance(other, DiscreteMeasure):
             return NotImplemented
-        return (self.atoms.shape == other.atoms.shape and np.array_equal(self.atoms, other.atoms)
-                and np.array_equal(self.weights, other.weights))
+        return (
+            self.atoms.shape == other.atoms.shape
+            and np.array_equal(self.atoms, other.atoms)
+            and np.array_equal(self.weights, other.weights)
+        )
 
     __hash__ = None
 

@@ -200,8 +200,14 @@ def _measures(draw, dim, min_atoms, max_atoms, duplicates, zero_weights, scale, 
         rows = [base[i] for i in idx]
     else:
         # distinct as points after scaling (0.0 == -0.0, and a tiny t * scale may underflow to 0)
-        rows = draw(st.lists(st.lists(coord, min_size=dim, max_size=dim), min_size=n, max_size=n,
-                             unique_by=lambda r: tuple(float(t) * scale for t in r)))
+        rows = draw(
+            st.lists(
+                st.lists(coord, min_size=dim, max_size=dim),
+                min_size=n,
+                max_size=n,
+                unique_by=lambda r: tuple(float(t) * scale for t in r),
+            )
+        )
     X = np.array(rows, dtype=np.float64).reshape(n, dim) * scale
     w = draw(_weights(st.just(n), 0.0, zero_weights, integer))
     return DiscreteMeasure(X, w)
@@ -254,8 +260,10 @@ def measures(dim=1, *, min_atoms=1, max_atoms=6, duplicates=False, zero_weights=
     scale = _check_real(scale, "scale", lo=1e-100, hi=1e100)
     integer = _check_bool(integer, "integer")
     if integer and not duplicates and min_atoms > 21 ** min(dim, 8):
-        raise InvalidArgument(f"min_atoms: {min_atoms} distinct integer atoms do not exist in [-10, 10]^{dim}; "
-                              "allow duplicates=True or lower min_atoms")
+        raise InvalidArgument(
+            f"min_atoms: {min_atoms} distinct integer atoms do not exist in [-10, 10]^{dim}; "
+            "allow duplicates=True or lower min_atoms"
+        )
     return _measures(dim, min_atoms, max_atoms, duplicates, zero_weights, scale, integer)
 
 
@@ -273,8 +281,7 @@ def _cost_matrices(draw, n, m, integer, max_value, ties):
         if integer:
             pool = draw(st.lists(st.integers(0, int(max_value)), min_size=1, max_size=3, unique=True))
         else:
-            pool = draw(st.lists(st.floats(0.0, max_value, allow_subnormal=False), min_size=1, max_size=3,
-                                 unique=True))
+            pool = draw(st.lists(st.floats(0.0, max_value, allow_subnormal=False), min_size=1, max_size=3, unique=True))
         elem = st.sampled_from(sorted(pool))
     elif integer:
         elem = st.integers(0, int(max_value))
@@ -453,8 +460,7 @@ def _ot_problems(draw, min_n, max_n, min_m, max_m, integer, zero_weights, ties, 
     return a, b, C
 
 
-def ot_problems(*, min_n=1, max_n=6, min_m=1, max_m=6, integer=False, zero_weights=False, ties=False,
-                max_value=10):
+def ot_problems(*, min_n=1, max_n=6, min_m=1, max_m=6, integer=False, zero_weights=False, ties=False, max_value=10):
     r"""Discrete OT problems ``(a, b, C)``: :math:`\min_{P \in \Pi(a, b)} \langle C, P\rangle`.
 
     Shrinks to ``a = b = [1.0]``, ``C = [[0.0]]``.

@@ -31,20 +31,43 @@ import warnings
 _HOMES = {
     "otcheck.exact": ("W1Witness", "w1_dual", "c_transform_witness", "LP_TIGHT_GAP", "HIGHS_FEAS_TOL"),
     "otcheck.autoencoders": (
-        "EncoderLP", "constrained_encoder", "gaussian_nll_matrix", "posterior_encoder", "neg_log_likelihood",
-        "vae_objective", "aggregated_posterior", "reconstruction", "aae_objective", "pot_objective", "avb_objective",
-        "optimal_decoder", "least_squares_decoder", "decoder_coordinate_minimum", "decoder_blur", "primal_gradient",
-        "LinearDecoderFit", "fit_linear_decoder", "mixture_moments_quad"),
-    "otcheck.claims._prop3": ("SmoothWitnessClass", "SmoothWitness", "best_smooth_witness", "Prop3Row",
-                              "prop3_instance"),
+        "EncoderLP",
+        "constrained_encoder",
+        "gaussian_nll_matrix",
+        "posterior_encoder",
+        "neg_log_likelihood",
+        "vae_objective",
+        "aggregated_posterior",
+        "reconstruction",
+        "aae_objective",
+        "pot_objective",
+        "avb_objective",
+        "optimal_decoder",
+        "least_squares_decoder",
+        "decoder_coordinate_minimum",
+        "decoder_blur",
+        "primal_gradient",
+        "LinearDecoderFit",
+        "fit_linear_decoder",
+        "mixture_moments_quad",
+    ),
+    "otcheck.claims._prop3": (
+        "SmoothWitnessClass",
+        "SmoothWitness",
+        "best_smooth_witness",
+        "Prop3Row",
+        "prop3_instance",
+    ),
     "otcheck.claims._search": ("PairSearch", "search_pairs"),
 }
 
 #: name -> the module it now lives in
 _MOVED = {name: home for home, names in _HOMES.items() for name in names}
 
-_REMOVED = {"bures_w2_torch": "otcheck.witnesses.bures_w2_torch was removed: use otcheck.closed_forms.gaussian_w2 "
-                              "(the one Bures formula; fit_linear_decoder now has analytic numpy gradients)"}
+_REMOVED = {
+    "bures_w2_torch": "otcheck.witnesses.bures_w2_torch was removed: use otcheck.closed_forms.gaussian_w2 "
+    "(the one Bures formula; fit_linear_decoder now has analytic numpy gradients)"
+}
 
 __all__ = list(_MOVED)
 
@@ -52,8 +75,11 @@ __all__ = list(_MOVED)
 def __getattr__(name: str) -> object:
     if name in _MOVED:
         home = _MOVED[name]
-        warnings.warn(f"otcheck.witnesses.{name} is deprecated: it moved to {home}.{name}; import it from {home}",
-                      DeprecationWarning, stacklevel=2)
+        warnings.warn(
+            f"otcheck.witnesses.{name} is deprecated: it moved to {home}.{name}; import it from {home}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return getattr(importlib.import_module(home), name)
     if name in _REMOVED:
         raise AttributeError(_REMOVED[name])

@@ -17,7 +17,7 @@ def _rows(out):
     lines = out.splitlines()
     start = next(i for i, ln in enumerate(lines) if ln.startswith("claim"))
     rows = {}
-    for ln in lines[start + 2:]:
+    for ln in lines[start + 2 :]:
         if not ln.strip():
             break
         parts = ln.split()
@@ -167,7 +167,7 @@ def test_details_prints_prop3_epsilon_table_and_constant(capsys):
     for col in ("gap_f", "cos_f", "gap_h", "cos_h", "cos_hstar_fstar"):
         assert col in header.split()
     i = out.splitlines().index(header)
-    eps = [float(line.split()[0]) for line in out.splitlines()[i + 1:] if re.match(r"^\s+[0-9.]+\s", line)]
+    eps = [float(line.split()[0]) for line in out.splitlines()[i + 1 :] if re.match(r"^\s+[0-9.]+\s", line)]
     assert len(eps) >= 3 and eps == sorted(eps, reverse=True)  # a decreasing sequence of epsilon
     C = float(re.search(r"^\s+C = ([0-9.eE+-]+)$", out, re.M).group(1))
     assert 0 < C <= 1
@@ -176,9 +176,19 @@ def test_details_prints_prop3_epsilon_table_and_constant(capsys):
 def test_format_details_renders_scalars_and_row_tables():
     from otcheck.claims import Evidence
 
-    e = Evidence.compare("x", 1.0, 1.0, "==", tol=0.0, note="a note",
-                         details={"k": 2.5, "rows": [{"a": 1.0, "b": [1.0, 2.0]}, {"a": 0.5, "b": [3.0, 4.0]}],
-                                  "nested": {"deep": {"x": 1}}})
+    e = Evidence.compare(
+        "x",
+        1.0,
+        1.0,
+        "==",
+        tol=0.0,
+        note="a note",
+        details={
+            "k": 2.5,
+            "rows": [{"a": 1.0, "b": [1.0, 2.0]}, {"a": 0.5, "b": [3.0, 4.0]}],
+            "nested": {"deep": {"x": 1}},
+        },
+    )
     text = cli.format_details(e)
     assert text.splitlines()[0] == "x: a note"
     assert "  k = 2.5" in text.splitlines()

@@ -13,8 +13,11 @@ def _brute(X, Y, p):
     return np.array([[np.linalg.norm(x - y) ** p for y in Y] for x in X])
 
 
-@given(ots.measures(dim=3, max_atoms=5), ots.measures(dim=3, max_atoms=4),
-       st.sampled_from([("sqeuclidean", 2.0), ("euclidean", 1.0), (1.0, 1.0), (0.5, 0.5), (3.0, 3.0), (2, 2.0)]))
+@given(
+    ots.measures(dim=3, max_atoms=5),
+    ots.measures(dim=3, max_atoms=4),
+    st.sampled_from([("sqeuclidean", 2.0), ("euclidean", 1.0), (1.0, 1.0), (0.5, 0.5), (3.0, 3.0), (2, 2.0)]),
+)
 def test_named_costs_and_powers_match_the_definition(mu, nu, cost_p):
     cost, p = cost_p
     C = cost_matrix(mu.atoms, nu.atoms, cost=cost)

@@ -37,8 +37,13 @@ def html(tmp_path_factory):
     """Build the HTML docs once: ``sphinx-build -W -q -j 1 -b html docs OUT``."""
     out = tmp_path_factory.mktemp("html")
     env = dict(os.environ, OTCHECK_DOCS_STRICT="1", MPLBACKEND="Agg")
-    proc = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-j", "1", "-b", "html",
-                           str(DOCS), str(out)], capture_output=True, text=True, env=env, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-j", "1", "-b", "html", str(DOCS), str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert proc.returncode == 0, f"sphinx-build -W failed:\n{proc.stdout}\n{proc.stderr}"
     return out
 
@@ -114,8 +119,13 @@ def test_claim_text_is_escaped_to_render_literally():
 def test_examples_of_the_pages_run(page):
     before = set(registry)
     try:
-        result = doctest.testfile(str(DOCS / page), module_relative=False, report=False, verbose=False,
-                                  optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+        result = doctest.testfile(
+            str(DOCS / page),
+            module_relative=False,
+            report=False,
+            verbose=False,
+            optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+        )
     finally:
         for cid in set(registry) - before:  # user_claims.rst registers examples
             del registry[cid]

@@ -24,8 +24,9 @@ BLOCK = textwrap.dedent("""
 
 
 def _run(code):
-    return subprocess.run([sys.executable, "-c", BLOCK + textwrap.dedent(code)], capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", BLOCK + textwrap.dedent(code)], capture_output=True, text=True, timeout=300
+    )
 
 
 def test_import_and_verify_without_torch_matplotlib_or_sklearn():
@@ -50,11 +51,19 @@ def test_cli_verify_runs_without_the_optional_dependencies():
     assert "holds" in proc.stdout
 
 
-@pytest.mark.parametrize("code, message", [
-    ("import otcheck.models", r"otcheck.models needs torch, which is not installed: pip install 'otcheck\[models\]'"),
-    ("from otcheck.figures import fig_theorem1; fig_theorem1()",
-     r"otcheck.figures needs matplotlib, which is not installed: pip install 'otcheck\[figures\]'"),
-])
+@pytest.mark.parametrize(
+    "code, message",
+    [
+        (
+            "import otcheck.models",
+            r"otcheck.models needs torch, which is not installed: pip install 'otcheck\[models\]'",
+        ),
+        (
+            "from otcheck.figures import fig_theorem1; fig_theorem1()",
+            r"otcheck.figures needs matplotlib, which is not installed: pip install 'otcheck\[figures\]'",
+        ),
+    ],
+)
 def test_a_missing_extra_is_named(code, message):
     import re
 

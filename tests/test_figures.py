@@ -33,7 +33,7 @@ def test_theorem1_draws_the_optimal_coupling_and_both_sides_agree():
     X = _by_label(ax.collections, "P_X").get_offsets().data
     Y = _by_label(ax.collections, "P_G").get_offsets().data
     assert X.shape == (7, 2) and Y.shape == (5, 2)
-    np.testing.assert_array_equal(Y[0], Y[-1])                # the decoder is not injective
+    np.testing.assert_array_equal(Y[0], Y[-1])  # the decoder is not injective
     assert len(np.unique(Y, axis=0)) == 4
 
     # Both sides of eq. 10-11, recomputed from the drawn points.
@@ -49,7 +49,7 @@ def test_theorem1_draws_the_optimal_coupling_and_both_sides_agree():
     # One segment per positive plan entry, from a data point to a decoded point, and together the
     # segments cover every data point: a coupling's support.
     segs = _by_label(ax.collections, "coupling").get_segments()
-    assert 7 <= len(segs) <= 7 + 5 - 1                          # a basic optimal plan
+    assert 7 <= len(segs) <= 7 + 5 - 1  # a basic optimal plan
     starts = {tuple(s[0]) for s in segs}
     assert starts == {tuple(x) for x in X}
     for s in segs:
@@ -89,8 +89,8 @@ def test_relaxation_path_lines_are_the_relaxed_values_below_and_tending_to_wc():
         kw = {"kernel_matrix": np.eye(3)} if p == "mmd2" else {}
         expected = [relaxed_cost(a, b, C, lam, p, **kw).value for lam in lams]
         np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-7)
-        assert np.all(np.diff(y) >= -1e-6), p                 # non-decreasing in lambda
-        assert np.all(y <= wc + 1e-6), p                      # below W_c
+        assert np.all(np.diff(y) >= -1e-6), p  # non-decreasing in lambda
+        assert np.all(y <= wc + 1e-6), p  # below W_c
         assert y[0] == pytest.approx(a @ C.min(axis=1), abs=1e-9)  # lambda = 0: each x to its cheapest code
     assert _by_label(ax.get_lines(), "tv").get_ydata()[-1] == pytest.approx(wc, rel=1e-6)  # exact penalty
 
@@ -101,7 +101,7 @@ def test_relaxation_path_draws_its_own_instance_from_the_seed():
     assert labels == ["mmd2", "gan", "W_c"]
     again = figures.fig_relaxation_path(seed=1, n=3, m=4, lams=[0.1, 100.0], penalties=["mmd2", "gan"])
     for l1, l2 in zip(fig.axes[0].get_lines(), again.axes[0].get_lines()):
-        np.testing.assert_array_equal(l1.get_ydata(), l2.get_ydata())   # same seed, same numbers
+        np.testing.assert_array_equal(l1.get_ydata(), l2.get_ydata())  # same seed, same numbers
 
 
 def test_relaxation_path_rejects_bad_lambdas():
@@ -110,7 +110,7 @@ def test_relaxation_path_rejects_bad_lambdas():
 
 
 def test_missing_layer_is_a_clear_error(monkeypatch):
-    monkeypatch.setitem(sys.modules, "otcheck.relaxed", None)   # import now fails
+    monkeypatch.setitem(sys.modules, "otcheck.relaxed", None)  # import now fails
     with pytest.raises(ImportError, match="fig_relaxation_path needs otcheck.relaxed"):
         figures.fig_relaxation_path(seed=0)
     monkeypatch.setitem(sys.modules, "otcheck.gaussian", None)
@@ -128,8 +128,8 @@ def test_prop2_minimizers_are_the_papers():
     a_star = _by_label(right.get_lines(), "argmin W_c")
     a_dag = _by_label(right.get_lines(), "argmin W_c^dagger")
     np.testing.assert_array_equal(a_star.get_xdata(), s2)
-    np.testing.assert_allclose(a_star.get_ydata(), np.sqrt(1 - s2), atol=1e-6)   # B.3: sqrt(1 - sigma^2)
-    np.testing.assert_allclose(a_dag.get_ydata(), 1.0, atol=1e-6)                # independent of sigma^2
+    np.testing.assert_allclose(a_star.get_ydata(), np.sqrt(1 - s2), atol=1e-6)  # B.3: sqrt(1 - sigma^2)
+    np.testing.assert_allclose(a_dag.get_ydata(), 1.0, atol=1e-6)  # independent of sigma^2
     # The drawn objectives are the closed forms of B.3.
     for line in left.get_lines():
         s = float(re.search(r"=([0-9.]+)", line.get_label()).group(1))
@@ -152,11 +152,11 @@ def test_vae_blur_draws_the_conditional_mean_and_it_averages():
     x = np.sort(np.asarray(_by_label(bottom.collections, "deterministic encoder").get_offsets().data)[:, 1])
     g = _by_label(bottom.get_lines(), "G*(z)")
     z, gz = np.asarray(g.get_xdata()), np.asarray(g.get_ydata())
-    q = norm.pdf(z[None, :], loc=x[:, None], scale=0.5)         # q(z | x_i), uniform a_i
+    q = norm.pdf(z[None, :], loc=x[:, None], scale=0.5)  # q(z | x_i), uniform a_i
     np.testing.assert_allclose(gz, (q * x[:, None]).sum(0) / q.sum(0), rtol=1e-10)
-    assert np.all((gz > x[0]) & (gz < x[-1]))                    # an average, never an input's extreme
+    assert np.all((gz > x[0]) & (gz < x[-1]))  # an average, never an input's extreme
     far = np.abs(gz[:, None] - x[None, :]).min(1)
-    assert far.max() > 0.05 * (x[-1] - x[0])                     # decodes to points that are no input
+    assert far.max() > 0.05 * (x[-1] - x[0])  # decodes to points that are no input
     assert _numbers(bottom.get_title().replace("up to", "="))[0] == pytest.approx(far.max(), rel=1e-2)
     assert len(top.get_lines()) == 4
 
@@ -172,8 +172,7 @@ def test_vae_blur_rejects_bad_encoder_std():
 def test_cli_subcommand_writes_pngs(tmp_path, capsys):
     parser = argparse.ArgumentParser(prog="otcheck")
     figures.add_subcommand(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["figures", "theorem1", "vae-blur", "--out", str(tmp_path), "--seed", "1",
-                              "--dpi", "40"])
+    args = parser.parse_args(["figures", "theorem1", "vae-blur", "--out", str(tmp_path), "--seed", "1", "--dpi", "40"])
     assert args.func(args) == 0
     for name in ("theorem1", "vae-blur"):
         data = (tmp_path / f"{name}.png").read_bytes()
@@ -187,7 +186,7 @@ def test_cli_subcommand_writes_pngs(tmp_path, capsys):
 def test_save_figures_rejects_unknown_names(tmp_path):
     with pytest.raises(KeyError, match="known"):
         figures.save_figures(["theorem1", "nope"], out=tmp_path)
-    assert not (tmp_path / "theorem1.png").exists()       # nothing written before the names are checked
+    assert not (tmp_path / "theorem1.png").exists()  # nothing written before the names are checked
 
 
 def test_every_figure_is_registered_and_returns_a_figure_type():

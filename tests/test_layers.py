@@ -15,14 +15,25 @@ ROOT = Path(otcheck.__file__).resolve().parent
 
 #: module (or package) -> layer; the longest matching prefix decides.
 LAYERS = {
-    "otcheck._optional": 0, "otcheck.bounds": 0, "otcheck._dyadic": 0, "otcheck._validation": 0,
-    "otcheck.measures": 1, "otcheck.costs": 1,
+    "otcheck._optional": 0,
+    "otcheck.bounds": 0,
+    "otcheck._dyadic": 0,
+    "otcheck._validation": 0,
+    "otcheck.measures": 1,
+    "otcheck.costs": 1,
     "otcheck.exact": 2,
-    "otcheck.divergences": 3, "otcheck.closed_forms": 3, "otcheck.gaussian": 3, "otcheck.relaxed": 3,
+    "otcheck.divergences": 3,
+    "otcheck.closed_forms": 3,
+    "otcheck.gaussian": 3,
+    "otcheck.relaxed": 3,
     "otcheck.autoencoders": 3,
     "otcheck.models": 4,
     "otcheck.claims": 5,
-    "otcheck": 6, "otcheck.cli": 6, "otcheck.figures": 6, "otcheck.strategies": 6, "otcheck.__main__": 6,
+    "otcheck": 6,
+    "otcheck.cli": 6,
+    "otcheck.figures": 6,
+    "otcheck.strategies": 6,
+    "otcheck.__main__": 6,
     "otcheck.witnesses": 6,  # a deprecated alias that re-exports from layers 2, 3 and 5
 }
 
@@ -48,7 +59,7 @@ def imports(path, package):
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
             if node.level:
-                base = package.split(".")[:len(package.split(".")) - (node.level - 1)]
+                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                 target = ".".join(base + ([node.module] if node.module else []))
                 names = [target] if node.module else [f"{target}.{a.name}" for a in node.names]
             else:
@@ -71,8 +82,11 @@ def test_every_module_has_a_layer():
 @pytest.mark.parametrize("name, package, path", MODULES, ids=[m[0] for m in MODULES])
 def test_no_upward_import(name, package, path):
     mine = layer(name)
-    bad = [f"{target} (layer {layer(target)}) at line {line}" for target, line in imports(path, package)
-           if layer(target) is not None and layer(target) > mine]
+    bad = [
+        f"{target} (layer {layer(target)}) at line {line}"
+        for target, line in imports(path, package)
+        if layer(target) is not None and layer(target) > mine
+    ]
     assert not bad, f"{name} (layer {mine}) imports upward: {bad}"
 
 

@@ -50,8 +50,10 @@ def test_merged_keeps_mass_and_mean(mu):
         assert w == pytest.approx(mu.weights[same].sum(), abs=1e-15)
 
 
-@given(ots.measures(dim=1, max_atoms=8), st.sampled_from([lambda x: x ** 2, lambda x: np.floor(x * 2),
-                                                         lambda x: np.hstack([x, -x])]))
+@given(
+    ots.measures(dim=1, max_atoms=8),
+    st.sampled_from([lambda x: x**2, lambda x: np.floor(x * 2), lambda x: np.hstack([x, -x])]),
+)
 def test_pushforward_merges_coinciding_images(mu, f):
     img = mu.pushforward(f)
     Y = np.asarray(f(mu.atoms)).reshape(mu.n, -1)

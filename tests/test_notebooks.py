@@ -24,13 +24,25 @@ def executed(tmp_path_factory):
     kernels = tmp_path_factory.mktemp("kernels")
     spec = kernels / KERNEL
     spec.mkdir()
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "otcheck test kernel", "language": "python"}))
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "otcheck test kernel",
+                "language": "python",
+            }
+        )
+    )
     km = KernelManager(kernel_name=KERNEL, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    client = NotebookClient(nb, km=km, timeout=120, kernel_name=KERNEL, allow_errors=True,
-                            resources={"metadata": {"path": str(NOTEBOOK.parent)}})
+    client = NotebookClient(
+        nb,
+        km=km,
+        timeout=120,
+        kernel_name=KERNEL,
+        allow_errors=True,
+        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
+    )
     client.execute()
     return nb
 
@@ -58,8 +70,9 @@ def test_notebook_is_valid_and_matches_its_generator():
         from make_explore import build
     finally:
         sys.path.remove(str(NOTEBOOK.parent))
-    assert [c.source for c in build().cells] == [c.source for c in nb.cells], \
+    assert [c.source for c in build().cells] == [c.source for c in nb.cells], (
         "explore.ipynb is stale: run python notebooks/make_explore.py"
+    )
 
 
 def test_every_cell_runs_without_error(executed):

@@ -12,8 +12,11 @@ from otcheck.claims import registry
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 ROW = re.compile(r"^\| `([a-z0-9-]+)` \| (\w+) \| .* \| (holds|fails|undecided)\s*\|$", re.M)
-FULL = re.compile(r"^\| `([a-z0-9-]+)` \| \w+ \| .* \| `([^`]+)` \| (\S+) \| (\S+) \| (proof|confidence|estimate) \| "
-                  r"(?:holds|fails|undecided)\s*\|$", re.M)
+FULL = re.compile(
+    r"^\| `([a-z0-9-]+)` \| \w+ \| .* \| `([^`]+)` \| (\S+) \| (\S+) \| (proof|confidence|estimate) \| "
+    r"(?:holds|fails|undecided)\s*\|$",
+    re.M,
+)
 
 
 def _table():
@@ -39,10 +42,13 @@ def test_claim_table_verdicts_are_what_verify_reports_today():
         assert full[e.claim] == (e.relation, f"{float(e.lhs):.6g}", f"{float(e.rhs):.6g}", e.guarantee), e.claim
 
 
-@pytest.mark.parametrize("command", [
-    "pip install -e . && otcheck verify",
-    'pip install torch==2.13.0 && pip install -e ".[test]" && python -m pytest',
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "pip install -e . && otcheck verify",
+        'pip install torch==2.13.0 && pip install -e ".[test]" && python -m pytest',
+    ],
+)
 def test_setup_commands_are_stated(command):
     assert command in README
 

@@ -14,12 +14,37 @@ import otcheck
 ROOT = Path(otcheck.__file__).resolve().parent
 
 #: the former __all__ of otcheck.witnesses (bures_w2_torch was removed, not moved)
-FORMER = ["W1Witness", "w1_dual", "c_transform_witness", "EncoderLP", "constrained_encoder", "gaussian_nll_matrix",
-          "posterior_encoder", "neg_log_likelihood", "vae_objective", "aggregated_posterior", "reconstruction",
-          "aae_objective", "pot_objective", "avb_objective", "optimal_decoder", "least_squares_decoder",
-          "decoder_coordinate_minimum", "decoder_blur", "primal_gradient", "LinearDecoderFit", "fit_linear_decoder",
-          "SmoothWitnessClass", "SmoothWitness", "best_smooth_witness", "Prop3Row", "prop3_instance",
-          "mixture_moments_quad", "PairSearch", "search_pairs"]
+FORMER = [
+    "W1Witness",
+    "w1_dual",
+    "c_transform_witness",
+    "EncoderLP",
+    "constrained_encoder",
+    "gaussian_nll_matrix",
+    "posterior_encoder",
+    "neg_log_likelihood",
+    "vae_objective",
+    "aggregated_posterior",
+    "reconstruction",
+    "aae_objective",
+    "pot_objective",
+    "avb_objective",
+    "optimal_decoder",
+    "least_squares_decoder",
+    "decoder_coordinate_minimum",
+    "decoder_blur",
+    "primal_gradient",
+    "LinearDecoderFit",
+    "fit_linear_decoder",
+    "SmoothWitnessClass",
+    "SmoothWitness",
+    "best_smooth_witness",
+    "Prop3Row",
+    "prop3_instance",
+    "mixture_moments_quad",
+    "PairSearch",
+    "search_pairs",
+]
 
 
 @pytest.mark.parametrize("name", FORMER)
@@ -79,6 +104,7 @@ def test_moved_constructions_run_without_torch():
         "assert prop3_instance(0.5).cos_f < 1\n"
         "for cid in ('prop2', 'prop3', 'primal-imperfect-posterior', 'vae-blur', 'w1-primal-dual', 'lemma8'):\n"
         "    assert registry[cid].run().verdict == 'holds', cid\n"
-        "assert 'torch' not in sys.modules\n")
+        "assert 'torch' not in sys.modules\n"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]

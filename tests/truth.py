@@ -43,7 +43,6 @@ def brute_force_value(a, b, C):
     return best
 
 
-
 def rescaled(w):
     """Float weights as exact Fractions rescaled to total one (the problem a certificate is about)."""
     f = [Fraction(float(x)) for x in np.ravel(w)]
@@ -68,8 +67,11 @@ def exact_optimum(a, b, C, plan=None):
     if n * m <= 36:
         return ssp_value(af, bf, Cf.tolist())
     plans = [] if plan is None else [plan]
-    for method, opts in (("emd", {}), ("highs", {"options": {"primal_feasibility_tolerance": 1e-10,
-                                                              "dual_feasibility_tolerance": 1e-10}}), ("lp", {})):
+    for method, opts in (
+        ("emd", {}),
+        ("highs", {"options": {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}}),
+        ("lp", {}),
+    ):
         try:
             plans.append(solve_ot(a, b, C, method=method, tol=1e-6, **opts).plan)
         except Exception:  # noqa: BLE001 - any engine may fail on a wild instance; others are tried
@@ -160,7 +162,7 @@ def block_instance(rng, n, k, cross):
     total, s = 0.0, 0
     for z in sizes:
         B = rng.uniform(0, 1, (z, z))
-        C[s:s + z, s:s + z] = B
+        C[s : s + z, s : s + z] = B
         total += lsa_value(B) * z
         s += z
     p, q = rng.permutation(n), rng.permutation(n)

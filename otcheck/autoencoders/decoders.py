@@ -27,11 +27,20 @@ from ..bounds import Bound
 from ..exact.result import UncertifiedError
 from .objectives import _encoder, reconstruction
 
-__all__ = ["optimal_decoder", "least_squares_decoder", "decoder_coordinate_minimum", "decoder_blur",
-           "primal_gradient", "LinearDecoderFit", "fit_linear_decoder", "mixture_moments_quad"]
+__all__ = [
+    "optimal_decoder",
+    "least_squares_decoder",
+    "decoder_coordinate_minimum",
+    "decoder_blur",
+    "primal_gradient",
+    "LinearDecoderFit",
+    "fit_linear_decoder",
+    "mixture_moments_quad",
+]
 
 #: float64 numpy array (the type of every array this module returns)
 FloatArray = NDArray[np.float64]
+
 
 def _check_cost(cost):
     """``"sqeuclidean"`` or ``"euclidean"`` for a name or a :class:`~otcheck.costs.Cost` of power 2 or 1."""
@@ -64,8 +73,9 @@ def _data_and_encoder(a: ArrayLike, X: ArrayLike, Q: ArrayLike) -> tuple[FloatAr
     return a, X, _encoder(Q, *Q.shape)
 
 
-def optimal_decoder(a: ArrayLike, X: ArrayLike, Q: ArrayLike,
-                    cost: str = "sqeuclidean") -> tuple[FloatArray, FloatArray]:
+def optimal_decoder(
+    a: ArrayLike, X: ArrayLike, Q: ArrayLike, cost: str = "sqeuclidean"
+) -> tuple[FloatArray, FloatArray]:
     r"""Decoder minimizing :math:`\sum_i a_i \sum_j Q_{ij}\, c(x_i, G(z_j))` for a fixed encoder.
 
     The problem separates over codes :math:`z_j`: with :math:`P^*_{z_j}(x_i) \propto a_i Q_{ij}`,
@@ -159,8 +169,9 @@ def least_squares_decoder(a: ArrayLike, X: ArrayLike, Q: ArrayLike) -> tuple[Flo
     return G, float(((E @ G - B) ** 2).sum())
 
 
-def decoder_coordinate_minimum(a: ArrayLike, x: ArrayLike, Q: ArrayLike, G: ArrayLike, j: int | np.integer,
-                               cost: str = "sqeuclidean") -> tuple[float, float]:
+def decoder_coordinate_minimum(
+    a: ArrayLike, x: ArrayLike, Q: ArrayLike, G: ArrayLike, j: int | np.integer, cost: str = "sqeuclidean"
+) -> tuple[float, float]:
     r"""Minimize the primal criterion over one decoded code :math:`G(z_j)` (1-D data), the others fixed.
 
     .. math::
@@ -227,11 +238,11 @@ def decoder_coordinate_minimum(a: ArrayLike, x: ArrayLike, Q: ArrayLike, G: Arra
         G2[j] = g
         return reconstruction(a, Q, cost_matrix(x[:, None], G2[:, None], cost))
 
-    res = minimize_scalar(criterion, bounds=(float(x.min()) - 1.0, float(x.max()) + 1.0), method="bounded",
-                          options={"xatol": 1e-11})
+    res = minimize_scalar(
+        criterion, bounds=(float(x.min()) - 1.0, float(x.max()) + 1.0), method="bounded", options={"xatol": 1e-11}
+    )
     if not res.success:
-        raise UncertifiedError(f"decoder_coordinate_minimum: the bounded Brent search did not converge "
-                               f"({res.message})")
+        raise UncertifiedError(f"decoder_coordinate_minimum: the bounded Brent search did not converge ({res.message})")
     return float(res.x), float(res.fun)
 
 
@@ -279,12 +290,16 @@ def decoder_blur(X: ArrayLike, G: ArrayLike, conditional: ArrayLike, weights: Ar
         dist[j] = float(np.sqrt(((X - G[j]) ** 2).sum(1)).min())
         mu = P[j] @ X
         spread[j] = float(P[j] @ ((X - mu) ** 2).sum(1))
-    return {"distance": float(w[ok] @ dist[ok]), "spread": float(w[ok] @ spread[ok]),
-            "per_code_distance": dist.tolist()}
+    return {
+        "distance": float(w[ok] @ dist[ok]),
+        "spread": float(w[ok] @ spread[ok]),
+        "per_code_distance": dist.tolist(),
+    }
 
 
-def primal_gradient(a: ArrayLike, X: ArrayLike, Q: ArrayLike, G: ArrayLike,
-                    cost: str = "sqeuclidean") -> tuple[float, FloatArray]:
+def primal_gradient(
+    a: ArrayLike, X: ArrayLike, Q: ArrayLike, G: ArrayLike, cost: str = "sqeuclidean"
+) -> tuple[float, FloatArray]:
     r"""The primal criterion and its analytic gradient with respect to the decoder values.
 
     .. math::
@@ -322,8 +337,8 @@ def primal_gradient(a: ArrayLike, X: ArrayLike, Q: ArrayLike, G: ArrayLike,
     if G.shape[1] != X.shape[1]:
         raise ValueError(f"G: has dimension {G.shape[1]}, but X has dimension {X.shape[1]}")
     cost = _check_cost(cost)
-    diff = G[None, :, :] - X[:, None, :]          # (n, m, d): G_j - x_i
-    sq = (diff ** 2).sum(-1)
+    diff = G[None, :, :] - X[:, None, :]  # (n, m, d): G_j - x_i
+    sq = (diff**2).sum(-1)
     W = a[:, None] * Q
     if cost == "sqeuclidean":
         value = float((W * sq).sum())
@@ -338,6 +353,7 @@ def primal_gradient(a: ArrayLike, X: ArrayLike, Q: ArrayLike, G: ArrayLike,
 # ----------------------------------------------------------------------------------------------
 # Proposition 2 in d dimensions: linear decoder G(z) = A z, Gaussian P_X, P_Z
 # ----------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LinearDecoderFit:
@@ -392,16 +408,23 @@ def _bures_and_gradient(S_half, tr_S, A, shift):
     K = S_half @ M @ S_half
     lam, U = np.linalg.eigh(0.5 * (K + K.T))
     floor = d * np.finfo(float).eps * max(float(lam.max()), 0.0)
-    lam = np.where(lam > floor, lam, 0.0)   # rounding noise of a zero eigenvalue would add its square root
+    lam = np.where(lam > floor, lam, 0.0)  # rounding noise of a zero eigenvalue would add its square root
     value = tr_S + float(np.trace(M)) - 2.0 * float(np.sqrt(lam).sum())
     inv_root = np.divide(1.0, np.sqrt(lam), out=np.zeros_like(lam), where=lam > 0)
     grad = 2.0 * A - 2.0 * S_half @ ((U * inv_root) @ U.T) @ (S_half @ A)
     return value, grad
 
 
-def fit_linear_decoder(Sigma_X: ArrayLike, sigma2: float, objective: str = "w2", *, k: int | None = None,
-                       seed: int | np.random.Generator = 0, max_iter: int = 200,
-                       tol: float = 1e-10) -> LinearDecoderFit:
+def fit_linear_decoder(
+    Sigma_X: ArrayLike,
+    sigma2: float,
+    objective: str = "w2",
+    *,
+    k: int | None = None,
+    seed: int | np.random.Generator = 0,
+    max_iter: int = 200,
+    tol: float = 1e-10,
+) -> LinearDecoderFit:
     r"""Minimize over :math:`A` the Prop. 2 objectives for :math:`G(z) = A z` (analytic gradients, L-BFGS-B).
 
     With :math:`P_X = \mathcal N(0, \Sigma_X)`, :math:`P_Z = \mathcal N(0, I_k)` and the Gaussian
@@ -482,23 +505,32 @@ def fit_linear_decoder(Sigma_X: ArrayLike, sigma2: float, objective: str = "w2",
         value, grad = _bures_and_gradient(S_half, tr_S, flat.reshape(d, k), shift)
         return offset + value, grad.ravel()
 
-    res = minimize(fun_grad, A0.ravel(), jac=True, method="L-BFGS-B",
-                   options={"maxiter": max_iter, "gtol": tol, "ftol": 1e-15, "maxcor": 20})
+    res = minimize(
+        fun_grad,
+        A0.ravel(),
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxiter": max_iter, "gtol": tol, "ftol": 1e-15, "maxcor": 20},
+    )
     An = res.x.reshape(d, k)
     value, grad = fun_grad(res.x)
     grad_norm = float(np.linalg.norm(grad))
     limit = 1e-4 * max(1.0, tr_S)
     if not (math.isfinite(value) and math.isfinite(grad_norm)) or (not res.success and grad_norm > limit):
-        raise UncertifiedError(f"fit_linear_decoder: the L-BFGS-B fit of A ({objective}, sigma2={s2:g}) did not "
-                               f"converge: {res.message} after {res.nit} iterations, gradient norm {grad_norm:.3g} "
-                               f"(limit {limit:.3g})")
-    return LinearDecoderFit(A=An, gram=An @ An.T, value=value, objective=objective, sigma2=s2,
-                            grad_norm=grad_norm, iterations=int(res.nit))
+        raise UncertifiedError(
+            f"fit_linear_decoder: the L-BFGS-B fit of A ({objective}, sigma2={s2:g}) did not "
+            f"converge: {res.message} after {res.nit} iterations, gradient norm {grad_norm:.3g} "
+            f"(limit {limit:.3g})"
+        )
+    return LinearDecoderFit(
+        A=An, gram=An @ An.T, value=value, objective=objective, sigma2=s2, grad_norm=grad_norm, iterations=int(res.nit)
+    )
 
 
 # ----------------------------------------------------------------------------------------------
 # Lemma 8: moments of a Gaussian-decoder mixture by quadrature
 # ----------------------------------------------------------------------------------------------
+
 
 def mixture_moments_quad(b: ArrayLike, G: ArrayLike, sigma2: float) -> dict:
     r"""Mean, variance and the cross term of :math:`Y \sim P_G^\sigma` (1-D) by adaptive quadrature.

@@ -26,9 +26,19 @@ from ..bounds import Bound
 from ..exact.result import UncertifiedError
 from ..exact.w1 import HIGHS_FEAS_TOL, _lp_bound
 
-__all__ = ["EncoderLP", "constrained_encoder", "gaussian_nll_matrix", "posterior_encoder", "neg_log_likelihood",
-           "reconstruction", "aggregated_posterior", "vae_objective", "aae_objective", "pot_objective",
-           "avb_objective"]
+__all__ = [
+    "EncoderLP",
+    "constrained_encoder",
+    "gaussian_nll_matrix",
+    "posterior_encoder",
+    "neg_log_likelihood",
+    "reconstruction",
+    "aggregated_posterior",
+    "vae_objective",
+    "aae_objective",
+    "pot_objective",
+    "avb_objective",
+]
 
 #: float64 numpy array (the type of every array this module returns)
 FloatArray = NDArray[np.float64]
@@ -67,8 +77,12 @@ class EncoderLP:
         n = self.encoder.shape[0]
         # the rows of Q sum to one: the primal mass is n, and a dual infeasible by HIGHS_FEAS_TOL per
         # reduced cost can overstate the optimum by that much
-        return _lp_bound(self.value, self.dual_value, self.residual * max(abs(self.value), 1.0) + HIGHS_FEAS_TOL * n,
-                         "LP over encoders, eq. 11 (HiGHS)")
+        return _lp_bound(
+            self.value,
+            self.dual_value,
+            self.residual * max(abs(self.value), 1.0) + HIGHS_FEAS_TOL * n,
+            "LP over encoders, eq. 11 (HiGHS)",
+        )
 
 
 def constrained_encoder(a: ArrayLike, b: ArrayLike, C: ArrayLike) -> EncoderLP:
@@ -122,12 +136,19 @@ def constrained_encoder(a: ArrayLike, b: ArrayLike, C: ArrayLike) -> EncoderLP:
     cols = coo_matrix((np.repeat(a, m), (np.tile(np.arange(m), n), idx.ravel())), shape=(m, n * m))
     A = vstack([rows, cols]).tocsr()
     rhs = np.concatenate([np.ones(n), b])
-    res = linprog((a[:, None] * C).ravel(), A_eq=A, b_eq=rhs, bounds=(0, None), method="highs",
-                  options={"primal_feasibility_tolerance": HIGHS_FEAS_TOL,
-                           "dual_feasibility_tolerance": HIGHS_FEAS_TOL})
+    res = linprog(
+        (a[:, None] * C).ravel(),
+        A_eq=A,
+        b_eq=rhs,
+        bounds=(0, None),
+        method="highs",
+        options={"primal_feasibility_tolerance": HIGHS_FEAS_TOL, "dual_feasibility_tolerance": HIGHS_FEAS_TOL},
+    )
     if res.status != 0:
-        raise UncertifiedError(f"constrained_encoder: the encoder LP of eq. 11 failed, no encoder could be certified "
-                               f"(HiGHS status {res.status}: {res.message})")
+        raise UncertifiedError(
+            f"constrained_encoder: the encoder LP of eq. 11 failed, no encoder could be certified "
+            f"(HiGHS status {res.status}: {res.message})"
+        )
     Q = np.maximum(np.asarray(res.x, dtype=float).reshape(n, m), 0.0)
     residual = float(max(np.abs(Q.sum(1) - 1).max(), np.abs(a @ Q - b).max()))
     dual = float(np.asarray(res.eqlin.marginals, dtype=float) @ rhs)

@@ -55,5 +55,21 @@ from . import appendix_a, appendix_b, appendix_a_proofs  # noqa: E402,F401
 from . import trained  # noqa: E402,F401
 # isort: on
 
-__all__ = ["Claim", "Evidence", "Recorder", "Report", "registry", "register", "verify", "decide", "decide_interval",
-           "combine", "jsonable", "HOLDS", "FAILS", "UNDECIDED", "KINDS", "RELATIONS"]
+__all__ = [
+    "Claim",
+    "Evidence",
+    "Recorder",
+    "Report",
+    "registry",
+    "register",
+    "verify",
+    "decide",
+    "decide_interval",
+    "combine",
+    "jsonable",
+    "HOLDS",
+    "FAILS",
+    "UNDECIDED",
+    "KINDS",
+    "RELATIONS",
+]

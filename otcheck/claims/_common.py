@@ -32,9 +32,23 @@ import numpy as np
 from ..bounds import FLOAT_REL_ERROR, GUARANTEES, Bound
 from ._evidence import FAILS, HOLDS, UNDECIDED, decide
 
-__all__ = ["LOG4", "ZERO", "float_bound", "max_bound", "min_bound", "weighted_sum", "rational_bound",
-           "rounded_input", "argmin_bound", "curvature", "transport_bound", "record_worst", "record_unless_it_fails",
-           "headline", "with_sizes"]
+__all__ = [
+    "LOG4",
+    "ZERO",
+    "float_bound",
+    "max_bound",
+    "min_bound",
+    "weighted_sum",
+    "rational_bound",
+    "rounded_input",
+    "argmin_bound",
+    "curvature",
+    "transport_bound",
+    "record_worst",
+    "record_unless_it_fails",
+    "headline",
+    "with_sizes",
+]
 
 #: :math:`\log 4` in float64 (eq. 4: :math:`D_{GAN} \le 2 D_{JS} - \log 4`).
 LOG4 = float(np.log(4.0))
@@ -42,7 +56,7 @@ LOG4 = float(np.log(4.0))
 #: The exact zero, the right side of most "is zero" and "is positive" comparisons.
 ZERO = Bound.exact(0.0)
 
-_SQRT_EPS = math.sqrt(2.2e-16)   # the relative part of scipy's bounded Brent stopping rule
+_SQRT_EPS = math.sqrt(2.2e-16)  # the relative part of scipy's bounded Brent stopping rule
 
 
 # --------------------------------------------------------------------------------------------
@@ -88,8 +102,15 @@ def _extreme_bound(bounds, pick, what, method):
     if method is None:
         methods = list(dict.fromkeys(b.method for b in bs))
         method = methods[0] if len(methods) == 1 else f"{what} of: " + "; ".join(methods)
-    return Bound(min(max(pick(b.value for b in bs), lo), hi), lo, hi, method=method, guarantee=guarantee,
-                 confidence=confidence, tight=all(b.tight for b in contenders))
+    return Bound(
+        min(max(pick(b.value for b in bs), lo), hi),
+        lo,
+        hi,
+        method=method,
+        guarantee=guarantee,
+        confidence=confidence,
+        tight=all(b.tight for b in contenders),
+    )
 
 
 def max_bound(bounds, method=None):
@@ -129,7 +150,7 @@ def weighted_sum(weights, bounds):
     if not terms:
         raise ValueError("bounds: nothing to sum")
     total = terms[0]
-    for t in terms[1:]:   # no exact 0 to start from: it would turn floats into Fractions
+    for t in terms[1:]:  # no exact 0 to start from: it would turn floats into Fractions
         total = total + t
     return total
 
@@ -215,10 +236,14 @@ def transport_bound(r, C):
     C = np.asarray(C, dtype=float)
     cmax, csum = (float(np.abs(C).max()), float(np.abs(C).sum())) if C.size else (0.0, 0.0)
     err = FLOAT_REL_ERROR * (r.scale + abs(r.lam) + max(cmax, abs(r.transport))) + r.primal_residual * csum
-    return Bound.interval(r.transport - float(r.bound.width) - err, r.transport + err, r.transport,
-                          guarantee="estimate", tight=bool(r.certified),
-                          method=f"transport term of the penalized optimum ({r.penalty}, lambda={r.lam:g}), "
-                                 "within its certified gap")
+    return Bound.interval(
+        r.transport - float(r.bound.width) - err,
+        r.transport + err,
+        r.transport,
+        guarantee="estimate",
+        tight=bool(r.certified),
+        method=f"transport term of the penalized optimum ({r.penalty}, lambda={r.lam:g}), within its certified gap",
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -234,7 +259,7 @@ def _room(left, right, relation):
         return lo
     if relation in ("==", "does not depend on"):
         return -max(abs(lo), abs(hi))
-    return max(lo, -hi)   # "depends on", "!=": separation
+    return max(lo, -hi)  # "depends on", "!=": separation
 
 
 def record_worst(rec, pairs, relation, *, note, any_of=False, details=None, instances=None, labels=None, **kw):
@@ -258,8 +283,11 @@ def record_worst(rec, pairs, relation, *, note, any_of=False, details=None, inst
     verdict = next(v for v in order if v in verdicts)
     idx = [k for k, v in enumerate(verdicts) if v == verdict]
     pick = (max if any_of else min)(idx, key=lambda k: _room(pairs[k][0], pairs[k][1], relation))
-    det = {"pairs_compared": len(pairs), "verdicts": {v: verdicts.count(v) for v in (HOLDS, FAILS, UNDECIDED)
-                                                      if v in verdicts}, "deciding_pair": pick}
+    det = {
+        "pairs_compared": len(pairs),
+        "verdicts": {v: verdicts.count(v) for v in (HOLDS, FAILS, UNDECIDED) if v in verdicts},
+        "deciding_pair": pick,
+    }
     det.update(details or {})
     if instances is not None:
         kw["instance"] = instances[pick]
@@ -285,11 +313,19 @@ def record_unless_it_fails(rec, lhs, rhs, relation, *, note, why, **kw):
 def headline(part):
     """Keyword arguments of :meth:`Recorder.evidence <otcheck.claims.Recorder.evidence>` that make ``part``
     the claim's headline row (its relation, both sides with their bounds and provenance)."""
-    return {"relation": part.relation, "lhs": part.lhs_bound if part.lhs_bound is not None else part.lhs,
-            "rhs": part.rhs_bound if part.rhs_bound is not None else part.rhs, "lhs_bound": part.lhs_bound,
-            "rhs_bound": part.rhs_bound, "method": part.method, "guarantee": part.guarantee,
-            "confidence": part.confidence, "tolerance": part.tolerance, "lhs_ci": part.lhs_ci,
-            "rhs_ci": part.rhs_ci}
+    return {
+        "relation": part.relation,
+        "lhs": part.lhs_bound if part.lhs_bound is not None else part.lhs,
+        "rhs": part.rhs_bound if part.rhs_bound is not None else part.rhs,
+        "lhs_bound": part.lhs_bound,
+        "rhs_bound": part.rhs_bound,
+        "method": part.method,
+        "guarantee": part.guarantee,
+        "confidence": part.confidence,
+        "tolerance": part.tolerance,
+        "lhs_ci": part.lhs_ci,
+        "rhs_ci": part.rhs_ci,
+    }
 
 
 def with_sizes(ev, **sizes):

@@ -20,8 +20,19 @@ import numpy as np
 
 from ..bounds import Bound, decode_number, encode_number
 
-__all__ = ["Evidence", "Recorder", "decide", "decide_interval", "combine", "jsonable", "HOLDS", "FAILS",
-           "UNDECIDED", "VERDICTS", "RELATIONS"]
+__all__ = [
+    "Evidence",
+    "Recorder",
+    "decide",
+    "decide_interval",
+    "combine",
+    "jsonable",
+    "HOLDS",
+    "FAILS",
+    "UNDECIDED",
+    "VERDICTS",
+    "RELATIONS",
+]
 
 #: The id of the claim whose check is running (set by :meth:`Claim.run`, read by :class:`Recorder`).
 _CURRENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("otcheck_current_claim", default=None)
@@ -88,8 +99,10 @@ def _as_bound(x, name):
     if isinstance(x, (bool, np.bool_)):
         raise TypeError(f"{name}: expected a number or a Bound, got a bool")
     if isinstance(x, (Fraction, int, np.integer)) or (isinstance(x, numbers.Rational) and not isinstance(x, float)):
-        return Bound.exact(Fraction(int(x.numerator), int(x.denominator)) if isinstance(x, numbers.Rational)
-                           else Fraction(int(x)), method="given number")
+        return Bound.exact(
+            Fraction(int(x.numerator), int(x.denominator)) if isinstance(x, numbers.Rational) else Fraction(int(x)),
+            method="given number",
+        )
     if isinstance(x, numbers.Real):
         v = float(x)
         if math.isnan(v):
@@ -118,8 +131,8 @@ def _verdict(d, relation, m, tight):
     lo, hi = d.lower, d.upper
     if any(isinstance(x, float) and math.isnan(x) for x in (lo, hi)):
         return UNDECIDED
-    within = -m <= lo and hi <= m          # proven equal up to the margin
-    overlap = lo <= m and hi >= -m         # not proven apart
+    within = -m <= lo and hi <= m  # proven equal up to the margin
+    overlap = lo <= m and hi >= -m  # not proven apart
     if relation in ("==", "does not depend on"):
         if within or (tight and overlap):
             return HOLDS
@@ -138,7 +151,7 @@ def _verdict(d, relation, m, tight):
         if lo >= -m or (tight and hi >= -m):
             return HOLDS
         return FAILS if hi < -m else UNDECIDED
-    if relation == "<":   # strict: the margin works against the claim
+    if relation == "<":  # strict: the margin works against the claim
         if hi < -m:
             return HOLDS
         return FAILS if lo >= m else UNDECIDED
@@ -345,15 +358,27 @@ class Evidence:
             kw.setdefault("confidence", confidence)
             kw["method"] = method
         else:
-            guarantee = "proof" if (L.is_exact and R.is_exact and isinstance(L.value, Fraction)
-                                    and isinstance(R.value, Fraction)) else "estimate"
+            guarantee = (
+                "proof"
+                if (L.is_exact and R.is_exact and isinstance(L.value, Fraction) and isinstance(R.value, Fraction))
+                else "estimate"
+            )
         mags = [abs(float(x)) for x in (L.value, R.value) if math.isfinite(float(x))]
         tolerance = float(margin) + (float(tol) * max([float(scale)] + mags) if tol else 0.0)
         kw.setdefault("lhs_ci", (L.lower, L.upper) if not L.is_exact else None)
         kw.setdefault("rhs_ci", (R.lower, R.upper) if not R.is_exact else None)
-        return cls(claim=claim, relation=relation, lhs=_side(L), rhs=_side(R), verdict=verdict,
-                   tolerance=tolerance, lhs_bound=L if bounds else None, rhs_bound=R if bounds else None,
-                   guarantee=guarantee, **kw)
+        return cls(
+            claim=claim,
+            relation=relation,
+            lhs=_side(L),
+            rhs=_side(R),
+            verdict=verdict,
+            tolerance=tolerance,
+            lhs_bound=L if bounds else None,
+            rhs_bound=R if bounds else None,
+            guarantee=guarantee,
+            **kw,
+        )
 
     @classmethod
     def compare_ci(cls, claim, lhs, rhs, relation, *, lhs_ci, rhs_ci, confidence, tol=0.0, **kw):
@@ -387,12 +412,24 @@ class Evidence:
             kw.setdefault("rhs_ci", head.rhs_ci)
         elif isinstance(lhs, Bound) and isinstance(rhs, Bound):  # the headline's own provenance
             method, guarantee, confidence = _provenance(lhs, rhs)
-            kw.update(lhs_bound=lhs, rhs_bound=rhs, method=method, guarantee=guarantee, confidence=confidence,
-                      lhs_ci=None if lhs.is_exact else (lhs.lower, lhs.upper),
-                      rhs_ci=None if rhs.is_exact else (rhs.lower, rhs.upper))
-        return cls(claim=claim, relation=relation or head.relation,
-                   lhs=head.lhs if lhs is None else _side(lhs), rhs=head.rhs if rhs is None else _side(rhs),
-                   verdict=verdict, parts=parts, **kw)
+            kw.update(
+                lhs_bound=lhs,
+                rhs_bound=rhs,
+                method=method,
+                guarantee=guarantee,
+                confidence=confidence,
+                lhs_ci=None if lhs.is_exact else (lhs.lower, lhs.upper),
+                rhs_ci=None if rhs.is_exact else (rhs.lower, rhs.upper),
+            )
+        return cls(
+            claim=claim,
+            relation=relation or head.relation,
+            lhs=head.lhs if lhs is None else _side(lhs),
+            rhs=head.rhs if rhs is None else _side(rhs),
+            verdict=verdict,
+            parts=parts,
+            **kw,
+        )
 
     @property
     def margin(self):
@@ -417,18 +454,30 @@ class Evidence:
     def to_dict(self):
         """A JSON-ready dict of every field, parts included (rationals as exact strings)."""
         return {
-            "claim": self.claim, "relation": self.relation, "lhs": jsonable(self.lhs), "rhs": jsonable(self.rhs),
-            "margin": jsonable(self.margin), "verdict": self.verdict, "tolerance": jsonable(self.tolerance),
-            "confidence": jsonable(self.confidence), "lhs_ci": jsonable(self.lhs_ci), "rhs_ci": jsonable(self.rhs_ci),
-            "method": self.method, "guarantee": self.guarantee, "lhs_bound": jsonable(self.lhs_bound),
-            "rhs_bound": jsonable(self.rhs_bound), "instance": jsonable(self.instance),
+            "claim": self.claim,
+            "relation": self.relation,
+            "lhs": jsonable(self.lhs),
+            "rhs": jsonable(self.rhs),
+            "margin": jsonable(self.margin),
+            "verdict": self.verdict,
+            "tolerance": jsonable(self.tolerance),
+            "confidence": jsonable(self.confidence),
+            "lhs_ci": jsonable(self.lhs_ci),
+            "rhs_ci": jsonable(self.rhs_ci),
+            "method": self.method,
+            "guarantee": self.guarantee,
+            "lhs_bound": jsonable(self.lhs_bound),
+            "rhs_bound": jsonable(self.rhs_bound),
+            "instance": jsonable(self.instance),
             "details": jsonable(self.details),
-            "parts": [p.to_dict() for p in self.parts], "note": self.note,
+            "parts": [p.to_dict() for p in self.parts],
+            "note": self.note,
         }
 
     @classmethod
     def from_dict(cls, d):
         """Inverse of :meth:`to_dict` for the decided fields (rationals come back as Fractions)."""
+
         def num(x):
             return decode_number(x) if x is not None else None
 
@@ -439,14 +488,25 @@ class Evidence:
             v = num(x)
             return v if isinstance(v, Fraction) else float(v)
 
-        return cls(claim=d["claim"], relation=d["relation"], lhs=side(d["lhs"]), rhs=side(d["rhs"]),
-                   verdict=d["verdict"], tolerance=num(d.get("tolerance")), confidence=d.get("confidence"),
-                   lhs_ci=ci(d.get("lhs_ci")), rhs_ci=ci(d.get("rhs_ci")), method=d.get("method", "unspecified"),
-                   instance=d.get("instance", {}), details=d.get("details", {}),
-                   parts=tuple(cls.from_dict(p) for p in d.get("parts", ())), note=d.get("note", ""),
-                   lhs_bound=Bound.from_dict(d["lhs_bound"]) if d.get("lhs_bound") else None,
-                   rhs_bound=Bound.from_dict(d["rhs_bound"]) if d.get("rhs_bound") else None,
-                   guarantee=d.get("guarantee", "estimate"))
+        return cls(
+            claim=d["claim"],
+            relation=d["relation"],
+            lhs=side(d["lhs"]),
+            rhs=side(d["rhs"]),
+            verdict=d["verdict"],
+            tolerance=num(d.get("tolerance")),
+            confidence=d.get("confidence"),
+            lhs_ci=ci(d.get("lhs_ci")),
+            rhs_ci=ci(d.get("rhs_ci")),
+            method=d.get("method", "unspecified"),
+            instance=d.get("instance", {}),
+            details=d.get("details", {}),
+            parts=tuple(cls.from_dict(p) for p in d.get("parts", ())),
+            note=d.get("note", ""),
+            lhs_bound=Bound.from_dict(d["lhs_bound"]) if d.get("lhs_bound") else None,
+            rhs_bound=Bound.from_dict(d["rhs_bound"]) if d.get("rhs_bound") else None,
+            guarantee=d.get("guarantee", "estimate"),
+        )
 
     def failing_parts(self):
         """The innermost failing pieces of evidence (``self`` when it fails and has no failing part).
@@ -460,16 +520,19 @@ class Evidence:
         return inner or (self,)
 
     def __str__(self):
-        return (f"{self.claim}: {float(self.lhs):.6g} {self.relation} {float(self.rhs):.6g} -> {self.verdict} "
-                f"(margin {float(self.margin):.3g}, {self.guarantee}: {self.method})")
+        return (
+            f"{self.claim}: {float(self.lhs):.6g} {self.relation} {float(self.rhs):.6g} -> {self.verdict} "
+            f"(margin {float(self.margin):.3g}, {self.guarantee}: {self.method})"
+        )
 
 
 def _ci_bound(value, ci, confidence, method):
     lo, hi = (float(t) for t in ci)
     if lo == hi:
         return Bound.exact(lo, method=method)
-    return Bound.interval(lo, hi, float(value), method=method, guarantee="confidence", confidence=confidence,
-                          tight=False)
+    return Bound.interval(
+        lo, hi, float(value), method=method, guarantee="confidence", confidence=confidence, tight=False
+    )
 
 
 class Recorder:
@@ -498,8 +561,17 @@ class Recorder:
 
     def compare(self, lhs, rhs, relation, *, margin=0.0, note="", instance=None, details=None, **kw):
         """Record :meth:`Evidence.compare` of two bounds; returns the new part."""
-        ev = Evidence.compare(self.claim, lhs, rhs, relation, margin=margin, note=note,
-                              instance=self.instance if instance is None else instance, details=details or {}, **kw)
+        ev = Evidence.compare(
+            self.claim,
+            lhs,
+            rhs,
+            relation,
+            margin=margin,
+            note=note,
+            instance=self.instance if instance is None else instance,
+            details=details or {},
+            **kw,
+        )
         self.parts.append(ev)
         return ev
 
@@ -514,9 +586,17 @@ class Recorder:
     def undecided(self, lhs, rhs, relation, *, note, instance=None):
         """Record a part that cannot be decided (e.g. a solver that could not certify), with why."""
         L, R = _as_bound(lhs, "lhs"), _as_bound(rhs, "rhs")
-        ev = Evidence(claim=self.claim, relation=relation, lhs=_side(L), rhs=_side(R), verdict=UNDECIDED,
-                      tolerance=0.0, method="not certified", instance=self.instance if instance is None else instance,
-                      note=note)
+        ev = Evidence(
+            claim=self.claim,
+            relation=relation,
+            lhs=_side(L),
+            rhs=_side(R),
+            verdict=UNDECIDED,
+            tolerance=0.0,
+            method="not certified",
+            instance=self.instance if instance is None else instance,
+            note=note,
+        )
         self.parts.append(ev)
         return ev
 

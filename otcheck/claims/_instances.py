@@ -24,10 +24,27 @@ from ..measures import DiscreteMeasure
 from ._common import float_bound
 
 __all__ = [
-    "random_weights", "random_measure", "random_decoder", "random_encoders", "decoder_cost", "decoder_law",
-    "gauss_hermite_sqcost", "gaussian_decoder_wc", "mean_interval", "two_row_vertex_costs", "check_sigma2",
-    "check_sigma2s", "check_lambdas", "check_sizes", "check_confidence", "check_measures", "seeded", "decoder_instance",
-    "seeded_decoder_instance", "check_same_dim", "decoder_args",
+    "random_weights",
+    "random_measure",
+    "random_decoder",
+    "random_encoders",
+    "decoder_cost",
+    "decoder_law",
+    "gauss_hermite_sqcost",
+    "gaussian_decoder_wc",
+    "mean_interval",
+    "two_row_vertex_costs",
+    "check_sigma2",
+    "check_sigma2s",
+    "check_lambdas",
+    "check_sizes",
+    "check_confidence",
+    "check_measures",
+    "seeded",
+    "decoder_instance",
+    "seeded_decoder_instance",
+    "check_same_dim",
+    "decoder_args",
 ]
 
 
@@ -373,7 +390,7 @@ def gauss_hermite_sqcost(X, means, variances, *, order=8):
     out = np.zeros((X.shape[0], M.shape[0]))
     for k in range(X.shape[1]):
         diff = X[:, k][:, None, None] - M[:, k][None, :, None] - math.sqrt(2.0 * var[k]) * t[None, None, :]
-        out += (diff ** 2) @ w
+        out += (diff**2) @ w
     return out
 
 
@@ -401,10 +418,14 @@ def gaussian_decoder_wc(mu, b, G, var, *, n_samples, reps, confidence, rng):
     from ..gaussian import GaussianMixture
 
     if mu.dim == 1:
-        res = closed_forms.wp_discrete_gmm_1d(mu.atoms[:, 0], mu.weights, G[:, 0], np.full(b.size, float(var[0])),
-                                              b, p=2)
-        return (res.bound, {"W_c": float(res.value), "error_bound": float(res.error_bound)},
-                "W_2^2 by 1-D quantile quadrature (error bound as interval)")
+        res = closed_forms.wp_discrete_gmm_1d(
+            mu.atoms[:, 0], mu.weights, G[:, 0], np.full(b.size, float(var[0])), b, p=2
+        )
+        return (
+            res.bound,
+            {"W_c": float(res.value), "error_bound": float(res.error_bound)},
+            "W_2^2 by 1-D quantile quadrature (error bound as interval)",
+        )
     mix = GaussianMixture(b, G, var)
     vals = []
     for _ in range(reps):
@@ -414,13 +435,22 @@ def gaussian_decoder_wc(mu, b, G, var, *, n_samples, reps, confidence, rng):
     ex, ey = mu.mean(), b @ G
     jensen = float_bound(np.sum((ex - ey) ** 2), np.sum((np.abs(ex) + np.abs(ey)) ** 2), "||E X - E Y||^2").lower
     lo = min(jensen, top.upper)
-    wc = Bound.interval(lo, top.upper, min(max(top.value, lo), top.upper), guarantee="confidence",
-                        confidence=confidence, tight=False,
-                        method=f"sampled ({reps} x {n_samples} draws, certified OT each): Student-t upper end "
-                               "(E W_c(P_X, empirical P_G) >= W_c by convexity), lower end ||E X - E Y||^2 <= W_c")
-    return (wc, {"W_c_sampled": top.value, "interval": (wc.lower, wc.upper), "n_samples": n_samples, "reps": reps},
-            f"W_c from {reps} x {n_samples} samples; the estimator's bias is >= 0 (convexity), so only the "
-            "interval's top is used; its bottom is ||E X - E Y||^2 <= W_c")
+    wc = Bound.interval(
+        lo,
+        top.upper,
+        min(max(top.value, lo), top.upper),
+        guarantee="confidence",
+        confidence=confidence,
+        tight=False,
+        method=f"sampled ({reps} x {n_samples} draws, certified OT each): Student-t upper end "
+        "(E W_c(P_X, empirical P_G) >= W_c by convexity), lower end ||E X - E Y||^2 <= W_c",
+    )
+    return (
+        wc,
+        {"W_c_sampled": top.value, "interval": (wc.lower, wc.upper), "n_samples": n_samples, "reps": reps},
+        f"W_c from {reps} x {n_samples} samples; the estimator's bias is >= 0 (convexity), so only the "
+        "interval's top is used; its bottom is ||E X - E Y||^2 <= W_c",
+    )
 
 
 # --------------------------------------------------------------------------------------------

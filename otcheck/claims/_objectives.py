@@ -54,8 +54,11 @@ def avb_gan_bound(a, b, L, Q):
     from ..divergences import gan
 
     g = np.array([float(gan(q, b)) for q in Q])
-    return float_bound(AE.avb_objective(a, b, L, Q, "gan"), float(a @ (1.0 + np.abs(g))) + _recon_scale(a, Q, L),
-                       "AVB objective, R = D_GAN (eq. 6)")
+    return float_bound(
+        AE.avb_objective(a, b, L, Q, "gan"),
+        float(a @ (1.0 + np.abs(g))) + _recon_scale(a, Q, L),
+        "AVB objective, R = D_GAN (eq. 6)",
+    )
 
 
 def nll_bound(a, b, L):
@@ -82,5 +85,5 @@ def aae_avb_infima(a, b, L):
 
     log4 = Bound.floating(LOG4, method="log 4 (float64)")
     aae = relaxed_cost(a, b, L, 1.0, "gan").bound - log4
-    avb_gan = weighted_sum(a, (relaxed_cost([1.0], b, L[i:i + 1], 1.0, "gan").bound - log4 for i in range(len(a))))
+    avb_gan = weighted_sum(a, (relaxed_cost([1.0], b, L[i : i + 1], 1.0, "gan").bound - log4 for i in range(len(a))))
     return aae, avb_gan, nll_bound(a, b, L)

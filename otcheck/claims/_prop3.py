@@ -46,7 +46,7 @@ Witness = Callable[[FloatArray], tuple[FloatArray, FloatArray]]
 
 
 def _psi_np(R, s):
-    return np.sqrt((R ** 2).sum(-1) + s * s) - s
+    return np.sqrt((R**2).sum(-1) + s * s) - s
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ class SmoothWitnessClass:
         Y = as_points(Y, "Y")
         theta, w = np.asarray(theta, dtype=float), np.asarray(w, dtype=float)
         R = Y[:, None, :] - self.centers[None]
-        rho = np.sqrt((R ** 2).sum(-1) + self.s * self.s)
+        rho = np.sqrt((R**2).sum(-1) + self.s * self.s)
         return (rho - self.s) @ theta + Y @ w, np.einsum("nk,nkd->nd", theta[None, :] / rho, R) + w[None, :]
 
     def hessian(self, theta: ArrayLike, w: ArrayLike, Y: ArrayLike) -> FloatArray:
@@ -153,11 +153,10 @@ class SmoothWitnessClass:
         Y = as_points(Y, "Y")
         theta = np.asarray(theta, dtype=float)
         R = Y[:, None, :] - self.centers[None]
-        rho = np.sqrt((R ** 2).sum(-1) + self.s * self.s)
+        rho = np.sqrt((R**2).sum(-1) + self.s * self.s)
         d = Y.shape[1]
         c = theta[None, :] / rho
-        return (c.sum(1)[:, None, None] * np.eye(d)[None]
-                - np.einsum("nk,nki,nkj->nij", c / rho ** 2, R, R))
+        return c.sum(1)[:, None, None] * np.eye(d)[None] - np.einsum("nk,nki,nkj->nij", c / rho**2, R, R)
 
     def function(self, theta: ArrayLike, w: ArrayLike) -> Witness:
         """The member as a callable ``Y (n, d) -> (values (n,), gradients (n, d))`` (:meth:`evaluate`).
@@ -209,17 +208,22 @@ class SmoothWitness:
 def _member(H, theta, w, coef):
     theta = np.asarray(theta, float)
     w = np.asarray(w, float)
-    return SmoothWitness(theta=theta, w=w, value=float(coef[:-w.size] @ theta + coef[-w.size:] @ w),
-                         lipschitz_bound=float(np.abs(theta).sum() + np.abs(w).sum()),
-                         hessian_bound=float(np.abs(theta).sum() / H.s))
+    return SmoothWitness(
+        theta=theta,
+        w=w,
+        value=float(coef[: -w.size] @ theta + coef[-w.size :] @ w),
+        lipschitz_bound=float(np.abs(theta).sum() + np.abs(w).sum()),
+        hessian_bound=float(np.abs(theta).sum() / H.s),
+    )
 
 
 def _criterion_coefficients(H, a, X, b, Y):
     return a @ H.features(X) - b @ H.features(Y)
 
 
-def best_smooth_witness(H: SmoothWitnessClass, a: ArrayLike, X: ArrayLike, b: ArrayLike, Y: ArrayLike, *,
-                        reflections: tuple | list = ()) -> SmoothWitness:
+def best_smooth_witness(
+    H: SmoothWitnessClass, a: ArrayLike, X: ArrayLike, b: ArrayLike, Y: ArrayLike, *, reflections: tuple | list = ()
+) -> SmoothWitness:
     r"""Best member :math:`h^* = \arg\max_{h \in H} J_D(h)` of a smooth class, by a certified LP.
 
     .. math::
@@ -277,15 +281,17 @@ def best_smooth_witness(H: SmoothWitnessClass, a: ArrayLike, X: ArrayLike, b: Ar
     A = np.zeros((2, nv))
     A[0, :] = 1.0
     A[1, :K] = 1.0
-    A[1, K + d:2 * K + d] = 1.0
+    A[1, K + d : 2 * K + d] = 1.0
     bub = np.array([1.0, H.beta * H.s])
     res = linprog(c, A_ub=A, b_ub=bub, bounds=[(0, None)] * nv, method="highs")
     if res.status != 0:
-        raise UncertifiedError(f"best_smooth_witness: the best-witness LP failed, no member could be certified "
-                               f"(HiGHS status {res.status}: {res.message})")
+        raise UncertifiedError(
+            f"best_smooth_witness: the best-witness LP failed, no member could be certified "
+            f"(HiGHS status {res.status}: {res.message})"
+        )
     x = res.x
-    theta = x[:K] - x[K + d:2 * K + d]
-    w = x[K:K + d] - x[2 * K + d:]
+    theta = x[:K] - x[K + d : 2 * K + d]
+    w = x[K : K + d] - x[2 * K + d :]
     y = np.asarray(res.ineqlin.marginals, float)
     gap = abs(float(-res.fun) - float(-(bub @ y)))
     reduced = c - A.T @ y
@@ -301,25 +307,29 @@ def best_smooth_witness(H: SmoothWitnessClass, a: ArrayLike, X: ArrayLike, b: Ar
         theta = 0.5 * (theta + th2)
         w = 0.5 * (w + R @ w)
     h = _member(H, theta, w, coef)
-    return SmoothWitness(theta=h.theta, w=h.w, value=h.value, lipschitz_bound=h.lipschitz_bound,
-                         hessian_bound=h.hessian_bound, gap=gap)
+    return SmoothWitness(
+        theta=h.theta, w=h.w, value=h.value, lipschitz_bound=h.lipschitz_bound, hessian_bound=h.hessian_bound, gap=gap
+    )
 
 
 # ----------------------------------------------------------------------------------------------
 # the 1-Lipschitz witnesses f* and f_eps, with their gradients
 # ----------------------------------------------------------------------------------------------
 
+
 def _pick(first, second, g_first, g_second):
     """Gradient of the selection between two functions: the gradient of the chosen one, their average
     on a tie (the convention of a one-sided derivative's midpoint; ties do not occur at the points
     where the claims take gradients)."""
-    return np.where((first > second)[:, None], g_first,
-                    np.where((second > first)[:, None], g_second, 0.5 * (g_first + g_second)))
+    return np.where(
+        (first > second)[:, None], g_first, np.where((second > first)[:, None], g_second, 0.5 * (g_first + g_second))
+    )
 
 
 def _fstar(X):
     r""":math:`f^*(y) = -\min(\|y - x_0\|, \|y - x_1\|)` and its gradient
     :math:`-(y - x_z)/\|y - x_z\|` for the nearer :math:`x_z` (0 at :math:`y = x_z`)."""
+
     def f(Y):
         R0, R1 = Y - X[0], Y - X[1]
         d0, d1 = np.linalg.norm(R0, axis=-1), np.linalg.norm(R1, axis=-1)
@@ -327,12 +337,14 @@ def _fstar(X):
         g1 = -np.divide(R1, d1[:, None], out=np.zeros_like(R1), where=d1[:, None] > 0)
         # -min(d0, d1) = max(-d0, -d1)
         return -np.minimum(d0, d1), _pick(-d0, -d1, g0, g1)
+
     return f
 
 
 def _feps(fstar, y0, f0, u, eps):
     r""":math:`f_\varepsilon = \min(\max(f^*, \ell), f^* + \varepsilon)`, :math:`\ell(y) = f_0 + \varepsilon/2
     + u^\top (y - y_0)`, and its gradient (that of the selected piece: :math:`\nabla f^*` or :math:`u`)."""
+
     def f(Y):
         fs, gs = fstar(Y)
         ell = f0 + eps / 2 + (Y - y0) @ u
@@ -341,6 +353,7 @@ def _feps(fstar, y0, f0, u, eps):
         g_upper = _pick(fs, ell, gs, g_ell)
         # min(upper, fs + eps) = -max(-upper, -(fs + eps))
         return np.minimum(upper, fs + eps), _pick(-upper, -(fs + eps), g_upper, gs)
+
     return f
 
 
@@ -379,6 +392,7 @@ def _sampled_hessian(hess, rng, d, n=60, scale=2.0):
 # ----------------------------------------------------------------------------------------------
 # one epsilon of Proposition 3
 # ----------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Prop3Row:
@@ -442,15 +456,31 @@ class Prop3Row:
 
     def as_dict(self) -> dict:
         """Every field as plain Python (lists for the tuple, copies of the dicts)."""
-        return {"eps": self.eps, "w1": self.w1, "gap_f": self.gap_f, "cos_f": self.cos_f,
-                "gap_hstar": self.gap_hstar, "cos_hstar_fstar": list(self.cos_hstar_fstar),
-                "gap_h": self.gap_h, "cos_h": self.cos_h, "mechanism": dict(self.mechanism),
-                "cos_full": dict(self.cos_full),
-                "lipschitz": dict(self.lipschitz), "hessian": dict(self.hessian), "lp_gap": self.lp_gap}
+        return {
+            "eps": self.eps,
+            "w1": self.w1,
+            "gap_f": self.gap_f,
+            "cos_f": self.cos_f,
+            "gap_hstar": self.gap_hstar,
+            "cos_hstar_fstar": list(self.cos_hstar_fstar),
+            "gap_h": self.gap_h,
+            "cos_h": self.cos_h,
+            "mechanism": dict(self.mechanism),
+            "cos_full": dict(self.cos_full),
+            "lipschitz": dict(self.lipschitz),
+            "hessian": dict(self.hessian),
+            "lp_gap": self.lp_gap,
+        }
 
 
-def prop3_instance(eps: float, *, H: SmoothWitnessClass | None = None, eta: float = 0.25,
-                   seed: int | np.random.Generator = 0, sampled_checks: bool = True) -> Prop3Row:
+def prop3_instance(
+    eps: float,
+    *,
+    H: SmoothWitnessClass | None = None,
+    eta: float = 0.25,
+    seed: int | np.random.Generator = 0,
+    sampled_checks: bool = True,
+) -> Prop3Row:
     r"""Build the constructions of appendix B.4 at one :math:`\varepsilon` and measure them.
 
     * :math:`f^*(y) = -\min(\|y - x_0\|, \|y - x_1\|)` is 1-Lipschitz and attains
@@ -553,25 +583,51 @@ def prop3_instance(eps: float, *, H: SmoothWitnessClass | None = None, eta: floa
     hefun = H.function(he.theta, he.w)
     J3e, g3e = _grad_J(hefun, half, X, half, Y3)
 
-    lip = {"f_star": 1.0, "f_eps": 1.0, "h_star": hs.lipschitz_bound, "h_star_iii": hs3.lipschitz_bound,
-           "h_eps": he.lipschitz_bound}
+    lip = {
+        "f_star": 1.0,
+        "f_eps": 1.0,
+        "h_star": hs.lipschitz_bound,
+        "h_star_iii": hs3.lipschitz_bound,
+        "h_eps": he.lipschitz_bound,
+    }
     hess = {"beta": H.beta, "h_star": hs.hessian_bound, "h_star_iii": hs3.hessian_bound, "h_eps": he.hessian_bound}
     if sampled_checks:
-        lip.update({"f_star_sampled": _sampled_lipschitz(fstar, rng, 2),
-                    "f_eps_sampled": _sampled_lipschitz(feps, rng, 2),
-                    "h_star_sampled": _sampled_lipschitz(hfun, rng, 2),
-                    "h_eps_sampled": _sampled_lipschitz(hefun, rng, 2)})
-        hess.update({"h_star_sampled": _sampled_hessian(lambda P: H.hessian(hs.theta, hs.w, P), rng, 2, n=25),
-                     "h_eps_sampled": _sampled_hessian(lambda P: H.hessian(he.theta, he.w, P), rng, 2, n=25)})
+        lip.update(
+            {
+                "f_star_sampled": _sampled_lipschitz(fstar, rng, 2),
+                "f_eps_sampled": _sampled_lipschitz(feps, rng, 2),
+                "h_star_sampled": _sampled_lipschitz(hfun, rng, 2),
+                "h_eps_sampled": _sampled_lipschitz(hefun, rng, 2),
+            }
+        )
+        hess.update(
+            {
+                "h_star_sampled": _sampled_hessian(lambda P: H.hessian(hs.theta, hs.w, P), rng, 2, n=25),
+                "h_eps_sampled": _sampled_hessian(lambda P: H.hessian(he.theta, he.w, P), rng, 2, n=25),
+            }
+        )
     return Prop3Row(
-        eps=eps, w1=float(dual.value), gap_f=abs(J_f - J_star), cos_f=_cos(g_f[0], g_star[0]),
-        gap_hstar=float(dual.value - J_h), cos_hstar_fstar=(_cos(g_h[0], g_star[0]), _cos(g_h[1], g_star[1])),
-        gap_h=abs(J3e - J3), cos_h=_cos(g3e[0], g3[0]),
-        mechanism={"h_star_grad_difference": float(np.linalg.norm(g_h[0] - g_h[1]) / 0.5),
-                   "hessian_bound_times_distance": float(H.beta * np.linalg.norm(Y[0] - Y[1])),
-                   "cos_f_star_y0_y1": _cos(g_star[0], g_star[1])},
-        cos_full={"f_eps_f_star": _cos(g_f.ravel(), g_star.ravel()), "h_star_f_star": _cos(g_h.ravel(), g_star.ravel()),
-                  "h_eps_h_star": _cos(g3e.ravel(), g3.ravel()), "J_f_star": J_star,
-                  "J_f_star_minus_w1": J_star - dual.value},
-        lipschitz=lip, hessian=hess, lp_gap=max(dual.gap, hs.gap, hs3.gap),
+        eps=eps,
+        w1=float(dual.value),
+        gap_f=abs(J_f - J_star),
+        cos_f=_cos(g_f[0], g_star[0]),
+        gap_hstar=float(dual.value - J_h),
+        cos_hstar_fstar=(_cos(g_h[0], g_star[0]), _cos(g_h[1], g_star[1])),
+        gap_h=abs(J3e - J3),
+        cos_h=_cos(g3e[0], g3[0]),
+        mechanism={
+            "h_star_grad_difference": float(np.linalg.norm(g_h[0] - g_h[1]) / 0.5),
+            "hessian_bound_times_distance": float(H.beta * np.linalg.norm(Y[0] - Y[1])),
+            "cos_f_star_y0_y1": _cos(g_star[0], g_star[1]),
+        },
+        cos_full={
+            "f_eps_f_star": _cos(g_f.ravel(), g_star.ravel()),
+            "h_star_f_star": _cos(g_h.ravel(), g_star.ravel()),
+            "h_eps_h_star": _cos(g3e.ravel(), g3.ravel()),
+            "J_f_star": J_star,
+            "J_f_star_minus_w1": J_star - dual.value,
+        },
+        lipschitz=lip,
+        hessian=hess,
+        lp_gap=max(dual.gap, hs.gap, hs3.gap),
     )

@@ -97,17 +97,26 @@ class Claim:
 
     def to_dict(self):
         """Metadata for a docs page: every field but ``check``, plus the default ``sizes``."""
-        return {"id": self.id, "location": self.location, "statement": self.statement,
-                "relation": self.relation, "how": self.how, "kind": self.kind, "section": self.section,
-                "reading": self.reading, "sizes": jsonable(self.sizes)}
+        return {
+            "id": self.id,
+            "location": self.location,
+            "statement": self.statement,
+            "relation": self.relation,
+            "how": self.how,
+            "kind": self.kind,
+            "section": self.section,
+            "reading": self.reading,
+            "sizes": jsonable(self.sizes),
+        }
 
 
 #: The registry: claim id -> :class:`Claim`, in registration order.
 registry: dict = {}
 
 
-def register(id, *, location, statement, relation, how="", kind="proposition", section="", reading="",
-             replace_existing=False):
+def register(
+    id, *, location, statement, relation, how="", kind="proposition", section="", reading="", replace_existing=False
+):
     """Decorator registering ``check(seed=0, **sizes) -> Evidence`` as claim ``id``.
 
     ``check`` receives the seed and any size overrides as keyword arguments; give every size a
@@ -136,9 +145,17 @@ def register(id, *, location, statement, relation, how="", kind="proposition", s
     def deco(check):
         if not callable(check):
             raise TypeError(f"check: expected a callable, got {type(check).__name__}")
-        registry[id] = Claim(id=id, location=location, statement=statement, relation=relation, check=check,
-                             how=how or " ".join((check.__doc__ or "").strip().split("\n\n")[0].split()),
-                             kind=kind, section=section, reading=reading)
+        registry[id] = Claim(
+            id=id,
+            location=location,
+            statement=statement,
+            relation=relation,
+            check=check,
+            how=how or " ".join((check.__doc__ or "").strip().split("\n\n")[0].split()),
+            kind=kind,
+            section=section,
+            reading=reading,
+        )
         return check
 
     return deco

@@ -59,14 +59,16 @@ class Report:
     @property
     def failures(self):
         """Evidence of asserted claims (``"proposition"``, ``"trained"``) that fail."""
-        return tuple(e for e in self.evidence
-                     if e.verdict == FAILS and self.kind(e.claim) in ("proposition", "trained"))
+        return tuple(
+            e for e in self.evidence if e.verdict == FAILS and self.kind(e.claim) in ("proposition", "trained")
+        )
 
     @property
     def findings(self):
         """Evidence of failing proof steps and conjectures: reported, not fatal."""
-        return tuple(e for e in self.evidence
-                     if e.verdict == FAILS and self.kind(e.claim) not in ("proposition", "trained"))
+        return tuple(
+            e for e in self.evidence if e.verdict == FAILS and self.kind(e.claim) not in ("proposition", "trained")
+        )
 
     @property
     def undecided(self):
@@ -75,14 +77,14 @@ class Report:
 
     def rows(self):
         """One tuple per claim: (id, kind, relation, lhs, rhs, margin, verdict)."""
-        return [(e.claim, self.kind(e.claim), e.relation, e.lhs, e.rhs, e.margin, e.verdict)
-                for e in self.evidence]
+        return [(e.claim, self.kind(e.claim), e.relation, e.lhs, e.rhs, e.margin, e.verdict) for e in self.evidence]
 
     def to_table(self):
         """Plain-text table, one row per claim (errors as rows with verdict ``error``)."""
         head = ("claim", "kind", "relation", "lhs", "rhs", "margin", "verdict")
-        body = [(i, k, r, f"{float(l):.6g}", f"{float(h):.6g}", f"{float(m):.3g}", v)
-                for i, k, r, l, h, m, v in self.rows()]
+        body = [
+            (i, k, r, f"{float(l):.6g}", f"{float(h):.6g}", f"{float(m):.3g}", v) for i, k, r, l, h, m, v in self.rows()
+        ]
         body += [(i, self.kind(i), "", "", "", "", "error") for i in self.errors]
         widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
         line = lambda row: "  ".join(str(x).ljust(w) for x, w in zip(row, widths)).rstrip()  # noqa: E731
@@ -122,17 +124,24 @@ class Report:
             d["kind"] = self.kind(e.claim)
             d["counterexamples"] = [p.to_dict() for p in e.failing_parts()]
             evidence.append(d)
-        return {"seed": self.seed, "ok": self.ok, "seconds": jsonable(self.seconds),
-                "failures": [e.claim for e in self.failures], "findings": [e.claim for e in self.findings],
-                "errors": dict(self.errors), "evidence": evidence}
+        return {
+            "seed": self.seed,
+            "ok": self.ok,
+            "seconds": jsonable(self.seconds),
+            "failures": [e.claim for e in self.failures],
+            "findings": [e.claim for e in self.findings],
+            "errors": dict(self.errors),
+            "evidence": evidence,
+        }
 
     def to_json(self, indent=2):
         """JSON with every field of every piece of evidence (instances and counterexamples included)."""
         return json.dumps(self.to_dict(), indent=indent)
 
 
-def verify(ids=None, seed=0, *, kinds=("proposition", "step", "conjecture"), sizes=None, progress=False,
-           on_error="raise"):
+def verify(
+    ids=None, seed=0, *, kinds=("proposition", "step", "conjecture"), sizes=None, progress=False, on_error="raise"
+):
     """Run claims and collect their evidence.
 
     Parameters
@@ -210,5 +219,10 @@ def verify(ids=None, seed=0, *, kinds=("proposition", "step", "conjecture"), siz
                 raise
             errors[cid] = f"{type(exc).__name__}: {exc}"
         seconds[cid] = time.perf_counter() - t0
-    return Report(evidence=tuple(evidence), seed=seed, seconds=seconds, errors=errors,
-                  kinds={cid: registry[cid].kind for cid in ids})
+    return Report(
+        evidence=tuple(evidence),
+        seed=seed,
+        seconds=seconds,
+        errors=errors,
+        kinds={cid: registry[cid].kind for cid in ids},
+    )

@@ -69,9 +69,13 @@ def _simplest(violation, p, q):
     return p, q
 
 
-def search_pairs(violation: Callable[[FloatArray, FloatArray], float], *,
-                 seed: int | np.random.Generator = 0, draws: int = 2000,
-                 sizes: Sequence[int] = (2, 3, 4)) -> PairSearch:
+def search_pairs(
+    violation: Callable[[FloatArray, FloatArray], float],
+    *,
+    seed: int | np.random.Generator = 0,
+    draws: int = 2000,
+    sizes: Sequence[int] = (2, 3, 4),
+) -> PairSearch:
     r"""Seeded search for pairs of probability vectors violating an inequality ``lhs(p, q) <= rhs(p, q)``.
 
     ``violation(p, q)`` returns ``lhs - rhs``. Candidates: Diracs and disjoint laws, small

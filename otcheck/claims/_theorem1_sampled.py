@@ -27,9 +27,9 @@ __all__ = ["theorem1_sampled"]
 
 # The continuous instance of theorem1_sampled, in exact rationals: X = x0 + sx U, Z = z0 + sz V with U, V
 # uniform on [0, 1], and the increasing affine decoder G(z) = g1 z + g0.
-_T1_X = (Fraction(2), Fraction(1))          # P_X = U[2, 3]
-_T1_Z = (Fraction(-1), Fraction(2))         # P_Z = U[-1, 1]
-_T1_G = (Fraction(1, 4), Fraction(1, 4))    # G(z) = z / 4 + 1 / 4, so G#P_Z = U[0, 1/2]
+_T1_X = (Fraction(2), Fraction(1))  # P_X = U[2, 3]
+_T1_Z = (Fraction(-1), Fraction(2))  # P_Z = U[-1, 1]
+_T1_G = (Fraction(1, 4), Fraction(1, 4))  # G(z) = z / 4 + 1 / 4, so G#P_Z = U[0, 1/2]
 
 
 def _uniform_w2(x0, sx, c0, s):
@@ -121,9 +121,16 @@ def _bounded_difference_bound(vals, n, spread, beta, level):
     t = float(spread) * math.sqrt(math.log(2.0 / (1.0 - level)) / (n * reps)) + FLOAT_REL_ERROR * float(vals.max())
     corrected = mean - float(Fraction(beta))
     lo, hi = math.nextafter(corrected - t, -math.inf), math.nextafter(corrected + t, math.inf)
-    return Bound.interval(lo, hi, corrected, guarantee="confidence", confidence=level, tight=False,
-                          method=f"sampled eq. 10 at n = {n} ({reps} replicates): McDiarmid bounded-difference "
-                                 f"interval minus the exact bias {beta}")
+    return Bound.interval(
+        lo,
+        hi,
+        corrected,
+        guarantee="confidence",
+        confidence=level,
+        tight=False,
+        method=f"sampled eq. 10 at n = {n} ({reps} replicates): McDiarmid bounded-difference "
+        f"interval minus the exact bias {beta}",
+    )
 
 
 def theorem1_sampled(sizes=(1000, 10000, 100000), *, reps=10, confidence=0.95, rel_margin=0.01, seed=0):
@@ -191,8 +198,14 @@ def theorem1_sampled(sizes=(1000, 10000, 100000), *, reps=10, confidence=0.95, r
         vals = _sampled_eq10(rng, n, reps, (fx, fsx), (fz0, fsz), (fg1, fg0))
         beta = _sorted_coupling_bias(sx, s, n)
         bound = _bounded_difference_bound(vals, n, spread, beta, level)
-        row = {"n": n, "mean": float(np.mean(vals)), "bias": beta, "interval": (bound.lower, bound.upper),
-               "width": bound.upper - bound.lower, "bound": bound}
+        row = {
+            "n": n,
+            "mean": float(np.mean(vals)),
+            "bias": beta,
+            "interval": (bound.lower, bound.upper),
+            "width": bound.upper - bound.lower,
+            "bound": bound,
+        }
         if reps >= 2:
             t = Bound.from_samples(vals, confidence=level)
             row["student_t_interval"] = (t.lower, t.upper)
@@ -201,34 +214,61 @@ def theorem1_sampled(sizes=(1000, 10000, 100000), *, reps=10, confidence=0.95, r
     inst = {"sizes": sizes, "reps": reps, "confidence": confidence, "rel_margin": rel_margin}
     rec = Recorder("theorem1", instance=inst)
     lo, hi = max(r["bound"].lower for r in rows), min(r["bound"].upper for r in rows)
-    what = (f"equivalence margin {rel_margin:.3g} x W = {margin:.4g} (TOST on the {confidence:.0%} family of "
-            f"bias-corrected intervals at n = {', '.join(str(r['n']) for r in rows)}, Bonferroni {level:.4g} each)")
+    what = (
+        f"equivalence margin {rel_margin:.3g} x W = {margin:.4g} (TOST on the {confidence:.0%} family of "
+        f"bias-corrected intervals at n = {', '.join(str(r['n']) for r in rows)}, Bonferroni {level:.4g} each)"
+    )
     if lo <= hi:
-        both = Bound.interval(lo, hi, method=f"intersection of {k} bias-corrected bounded-difference intervals of "
-                                             f"sampled eq. 10 (Bonferroni, {level:.4g} each)",
-                              guarantee="confidence", confidence=confidence, tight=False)
-        rec.compare(exact, both, "==", margin=margin,
-                    note=f"continuous: closed-form W_2^2 = {W} vs sampled eq. 10, bias removed exactly; {what}")
+        both = Bound.interval(
+            lo,
+            hi,
+            method=f"intersection of {k} bias-corrected bounded-difference intervals of "
+            f"sampled eq. 10 (Bonferroni, {level:.4g} each)",
+            guarantee="confidence",
+            confidence=confidence,
+            tight=False,
+        )
+        rec.compare(
+            exact,
+            both,
+            "==",
+            margin=margin,
+            note=f"continuous: closed-form W_2^2 = {W} vs sampled eq. 10, bias removed exactly; {what}",
+        )
     else:
         apart = [r for r in rows if decide(exact, r["bound"], "==", margin=margin) == FAILS]
         if apart:
-            rec.compare(exact, replace(apart[0]["bound"], confidence=confidence), "==", margin=margin,
-                        note=f"continuous: the bias-corrected interval at n = {apart[0]['n']} lies outside the margin "
-                             f"band; {what}")
+            rec.compare(
+                exact,
+                replace(apart[0]["bound"], confidence=confidence),
+                "==",
+                margin=margin,
+                note=f"continuous: the bias-corrected interval at n = {apart[0]['n']} lies outside the margin "
+                f"band; {what}",
+            )
         else:
-            rec.undecided(exact, math.nan, "==",
-                          note=f"continuous: the bias-corrected intervals are disjoint yet none lies outside the "
-                               f"margin band -- undecided; {what}")
+            rec.undecided(
+                exact,
+                math.nan,
+                "==",
+                note=f"continuous: the bias-corrected intervals are disjoint yet none lies outside the "
+                f"margin band -- undecided; {what}",
+            )
     xs = fx + fsx * rng.uniform(size=64)
     ys = fg1 * (fz0 + fsz * rng.uniform(size=64)) + fg0
     w = np.full(64, 1.0 / 64)
     lp = solve_ot(w, w, cost_matrix(xs, ys))
-    rec.compare(float_bound(_sorted_cost(xs, ys), float(np.mean(xs ** 2) + np.mean(ys ** 2)), "sorted coupling cost"),
-                lp.bound, "==", instance={"x": xs, "y": ys},
-                note="on samples the sorted coupling solves eq. 10 (vs certified LP, n = 64)")
+    rec.compare(
+        float_bound(_sorted_cost(xs, ys), float(np.mean(xs**2) + np.mean(ys**2)), "sorted coupling cost"),
+        lp.bound,
+        "==",
+        instance={"x": xs, "y": ys},
+        note="on samples the sorted coupling solves eq. 10 (vs certified LP, n = 64)",
+    )
     table = [{key: val for key, val in r.items() if key != "bound"} for r in rows]
-    return rec.evidence(**headline(rec.parts[0]),
-                        note="continuous case: P_X, P_Z uniform, G increasing affine; sampled eq. 10 with its exact "
-                             "bias removed vs the closed form",
-                        details={"exact": W, "margin": margin, "level_each": level, "spread": spread,
-                                 "intervals": table})
+    return rec.evidence(
+        **headline(rec.parts[0]),
+        note="continuous case: P_X, P_Z uniform, G increasing affine; sampled eq. 10 with its exact "
+        "bias removed vs the closed form",
+        details={"exact": W, "margin": margin, "level_each": level, "spread": spread, "intervals": table},
+    )

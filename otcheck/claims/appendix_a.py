@@ -72,12 +72,14 @@ def prop4(a, X, b, G, sigma2):
         return rec.evidence(details={"D_AAE": math.nan, "D_AVB_gan": math.nan, "D_AVB_kl": math.nan})
     rec.compare(aae, avb_gan, "<=", note="R = D_GAN (the proof's reading)")
     rec.compare(aae, avb_kl, "<=", note="R = D_KL (eq. 6 in the limit)")
-    return rec.evidence(details={"D_AAE": float(aae.value), "D_AVB_gan": float(avb_gan.value),
-                                 "D_AVB_kl": float(avb_kl.value)})
+    return rec.evidence(
+        details={"D_AAE": float(aae.value), "D_AVB_gan": float(avb_gan.value), "D_AVB_kl": float(avb_kl.value)}
+    )
 
 
-@register("prop4", location="App. A, Prop. 4", relation="<=", section="A",
-          statement="D_AAE(P_X, P_G) <= D_AVB(P_X, P_G)")
+@register(
+    "prop4", location="App. A, Prop. 4", relation="<=", section="A", statement="D_AAE(P_X, P_G) <= D_AVB(P_X, P_G)"
+)
 def _check_prop4(seed=0, n=4, m=3, dim=2, sigma2=0.5, instances=3):
     """Exact infima over all encoders (certified convex programs) on seeded random instances."""
     rng, (n, m, dim, instances) = seeded(seed, n=n, m=m, dim=dim, instances=instances)
@@ -181,8 +183,9 @@ def prop5(a, X, b, G, sigma2, encoders):
     for k, Q in enumerate(encoders):
         low = min(kl(q, b) for q in np.asarray(Q, float))
         if low < 0.25:
-            raise ValueError(f"encoders: encoder {k} has a row with KL(Q(Z|x), P_Z) = {low:.4g} < 1/4 "
-                             "(assumption of Prop. 5)")
+            raise ValueError(
+                f"encoders: encoder {k} has a row with KL(Q(Z|x), P_Z) = {low:.4g} < 1/4 (assumption of Prop. 5)"
+            )
     L = AE.gaussian_nll_matrix(X, G, sigma2)
     Qs = [np.asarray(Q, float) for Q in encoders]
     aae = [aae_bound(a, b, L, Q) for Q in Qs]
@@ -193,16 +196,24 @@ def prop5(a, X, b, G, sigma2, encoders):
     inst = {"a": a, "X": X, "b": b, "G": np.asarray(G, float), "sigma2": sigma2, "class_size": len(encoders)}
     rec = Recorder("prop5", instance=inst)
     rec.compare(min_bound(aae), min_bound(vae), "<=", note="inf over the class: D_AAE <= D_VAE")
-    rec.compare(max_bound(x - y for x, y in zip(aae, vae)), ZERO, "<=",
-                note="pointwise for every encoder of the class")
-    det = {"D_AAE_class": float(aae_v.min()), "D_VAE_class": float(vae_v.min()),
-           "max_gap_with_F_2JS": float((aae_v + LOG4 - vae_v).max()), "D_GAN_Q_Z": (js2 - LOG4).tolist(),
-           "why_assumption_unneeded": "D_GAN <= 0 <= D_KL, so AAE(Q) <= VAE(Q) for every Q"}
+    rec.compare(max_bound(x - y for x, y in zip(aae, vae)), ZERO, "<=", note="pointwise for every encoder of the class")
+    det = {
+        "D_AAE_class": float(aae_v.min()),
+        "D_VAE_class": float(vae_v.min()),
+        "max_gap_with_F_2JS": float((aae_v + LOG4 - vae_v).max()),
+        "D_GAN_Q_Z": (js2 - LOG4).tolist(),
+        "why_assumption_unneeded": "D_GAN <= 0 <= D_KL, so AAE(Q) <= VAE(Q) for every Q",
+    }
     return rec.evidence(details=det)
 
 
-@register("prop5", location="App. A, Prop. 5", relation="<=", section="A",
-          statement="if D_KL(Q(Z|X), P_Z) >= 1/4 P_X-a.s. for all Q in the class, then D_AAE <= D_VAE")
+@register(
+    "prop5",
+    location="App. A, Prop. 5",
+    relation="<=",
+    section="A",
+    statement="if D_KL(Q(Z|X), P_Z) >= 1/4 P_X-a.s. for all Q in the class, then D_AAE <= D_VAE",
+)
 def _check_prop5(seed=0, n=4, m=3, dim=2, sigma2=0.5, encoders=12):
     """A class of random encoders with every row at KL >= 1/4 from the prior (assumption enforced)."""
     rng, (a, X, b, G) = seeded_decoder_instance(seed, n, m, dim, encoders=encoders)
@@ -214,6 +225,10 @@ def _check_prop5(seed=0, n=4, m=3, dim=2, sigma2=0.5, encoders=12):
     rec = Recorder(instance=ev.instance)
     for part in ev.parts:
         rec.add(part)
-    extra = rec.compare(max_bound(aae_bound(a, b, L, Q) - vae_bound(a, b, L, Q) for Q in free), ZERO, "<=",
-                        note="also without the assumption (encoders near the prior): D_GAN <= 0 <= D_KL")
+    extra = rec.compare(
+        max_bound(aae_bound(a, b, L, Q) - vae_bound(a, b, L, Q) for Q in free),
+        ZERO,
+        "<=",
+        note="also without the assumption (encoders near the prior): D_GAN <= 0 <= D_KL",
+    )
     return rec.evidence(details=dict(ev.details, assumption_needed=extra.verdict != HOLDS))

@@ -53,8 +53,14 @@ def _sqrt_bound(b, factor, what):
     v = factor * math.sqrt(max(float(b.value), 0.0))
     lo_s = math.nextafter(factor * math.sqrt(lo), -math.inf) if lo > 0 else 0.0
     hi_s = math.nextafter(factor * math.sqrt(hi), math.inf) if math.isfinite(hi) else math.inf
-    return Bound(min(max(v, lo_s), hi_s), lo_s, hi_s, method=f"closed form (float64): {what}", guarantee=b.guarantee,
-                 tight=b.tight)
+    return Bound(
+        min(max(v, lo_s), hi_s),
+        lo_s,
+        hi_s,
+        method=f"closed form (float64): {what}",
+        guarantee=b.guarantee,
+        tight=b.tight,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -100,8 +106,11 @@ def prop4_proof(a, X, b, G, sigma2, encoders):
     a, X, b, G = decoder_args(a, X, b, G)
     L = AE.gaussian_nll_matrix(X, G, sigma2)
     Qs = [np.asarray(Q, float) for Q in encoders]
-    jensen = [_div_bound(float(gan(a @ Q, b)), "D_GAN(Q_Z, P_Z)")
-              - weighted_sum(a, (_div_bound(float(gan(q, b)), "D_GAN(Q(Z|x), P_Z)") for q in Q)) for Q in Qs]
+    jensen = [
+        _div_bound(float(gan(a @ Q, b)), "D_GAN(Q_Z, P_Z)")
+        - weighted_sum(a, (_div_bound(float(gan(q, b)), "D_GAN(Q(Z|x), P_Z)") for q in Q))
+        for Q in Qs
+    ]
     point = [aae_bound(a, b, L, Q) - avb_gan_bound(a, b, L, Q) for Q in Qs]
     inst = {"a": a, "X": X, "b": b, "G": np.asarray(G, float), "sigma2": sigma2}
     rec = Recorder("prop4-proof", instance=inst)
@@ -113,21 +122,41 @@ def prop4_proof(a, X, b, G, sigma2, encoders):
     except UncertifiedError as exc:
         rec.undecided(math.nan, math.nan, "<=", note=f"inf AAE <= inf AVB_GAN: not certified ({exc})")
         rec.undecided(math.nan, math.nan, "==", note=f"{last_note}: not certified ({exc})")
-        return rec.evidence(details={"D_AAE": math.nan, "D_AVB_gan": math.nan, "D_AVB_kl": math.nan,
-                                     "proposition_holds": None, "proposition": "Prop. 4 is undecided on this instance"})
+        return rec.evidence(
+            details={
+                "D_AAE": math.nan,
+                "D_AVB_gan": math.nan,
+                "D_AVB_kl": math.nan,
+                "proposition_holds": None,
+                "proposition": "Prop. 4 is undecided on this instance",
+            }
+        )
     rec.compare(aae, avb_gan, "<=", note="inf AAE <= inf AVB_GAN")
     rec.compare(avb_gan, avb_kl, "==", note=last_note)
     holds = decide(aae, avb_kl, "<=") == HOLDS and decide(aae, avb_gan, "<=") == HOLDS
-    return rec.evidence(details={"D_AAE": float(aae.value), "D_AVB_gan": float(avb_gan.value),
-                                 "D_AVB_kl": float(avb_kl.value), "proposition_holds": bool(holds),
-                                 "proposition": "Prop. 4 holds on this instance (both readings of D_AVB)" if holds
-                                 else "Prop. 4 is not proven on this instance",
-                                 "corrected_step": "inf_Q E[D_GAN(Q(Z|X), P_Z) - E log p_G] <= D_AVB (KL reading), "
-                                                   "since D_GAN <= 0 <= D_KL; the proposition follows"})
+    return rec.evidence(
+        details={
+            "D_AAE": float(aae.value),
+            "D_AVB_gan": float(avb_gan.value),
+            "D_AVB_kl": float(avb_kl.value),
+            "proposition_holds": bool(holds),
+            "proposition": "Prop. 4 holds on this instance (both readings of D_AVB)"
+            if holds
+            else "Prop. 4 is not proven on this instance",
+            "corrected_step": "inf_Q E[D_GAN(Q(Z|X), P_Z) - E log p_G] <= D_AVB (KL reading), "
+            "since D_GAN <= 0 <= D_KL; the proposition follows",
+        }
+    )
 
 
-@register("prop4-proof", location="App. A (proof of Prop. 4)", relation="<=", section="A", kind="step",
-          statement="Jensen and convexity of D_GAN give D_AAE <= inf E[D_GAN(Q(Z|X), P_Z) + ...] = D_AVB")
+@register(
+    "prop4-proof",
+    location="App. A (proof of Prop. 4)",
+    relation="<=",
+    section="A",
+    kind="step",
+    statement="Jensen and convexity of D_GAN give D_AAE <= inf E[D_GAN(Q(Z|X), P_Z) + ...] = D_AVB",
+)
 def _check_prop4_proof(seed=0, n=4, m=3, dim=2, sigma2=0.5, encoders=9):
     """Each line of the display on a random instance and encoder family."""
     rng, (a, X, b, G) = seeded_decoder_instance(seed, n, m, dim, encoders=encoders)
@@ -180,21 +209,30 @@ def prop5_chain(a, X, b, G, sigma2, encoders):
         Q = np.asarray(Q, float)
         R = recon_bound(a, Q, L)
         kls = [_div_bound(kl(q, b), "D_KL(Q(Z|x), P_Z)") for q in Q]
-        t = [_div_bound(float(gan(a @ Q, b)), "D_GAN(Q_Z, P_Z)"),
-             weighted_sum(a, (_div_bound(js(q, b), "D_JS(Q(Z|x), P_Z)") for q in Q)),
-             weighted_sum(a, (_sqrt_bound(k, 0.5, "1/2 sqrt(D_KL(Q(Z|x), P_Z))") for k in kls)),
-             weighted_sum(a, kls)]
+        t = [
+            _div_bound(float(gan(a @ Q, b)), "D_GAN(Q_Z, P_Z)"),
+            weighted_sum(a, (_div_bound(js(q, b), "D_JS(Q(Z|x), P_Z)") for q in Q)),
+            weighted_sum(a, (_sqrt_bound(k, 0.5, "1/2 sqrt(D_KL(Q(Z|x), P_Z))") for k in kls)),
+            weighted_sum(a, kls),
+        ]
         terms.append(t)
         lines.append([x + R for x in t])
     inst = {"a": a, "X": X, "b": b, "G": np.asarray(G, float), "sigma2": sigma2}
     rec = Recorder("prop5-proof", instance=inst)
-    names = ["line 1 <= line 3 (2JS - log 4 <= JS, Jensen)", "line 3 <= line 4 (JS <= 1/2 sqrt(KL))",
-             "line 4 <= line 5 (1/2 sqrt(KL) <= KL for KL >= 1/4)"]
+    names = [
+        "line 1 <= line 3 (2JS - log 4 <= JS, Jensen)",
+        "line 3 <= line 4 (JS <= 1/2 sqrt(KL))",
+        "line 4 <= line 5 (1/2 sqrt(KL) <= KL for KL >= 1/4)",
+    ]
     for k in range(3):
         rec.compare(max_bound(t[k] - t[k + 1] for t in terms), ZERO, "<=", note=names[k] + ", every encoder")
     for k in range(3):
-        rec.compare(min_bound(ln[k] for ln in lines), min_bound(ln[k + 1] for ln in lines), "<=",
-                    note=names[k] + ", infima over the class")
+        rec.compare(
+            min_bound(ln[k] for ln in lines),
+            min_bound(ln[k + 1] for ln in lines),
+            "<=",
+            note=names[k] + ", infima over the class",
+        )
     values = np.array([[float(x.value) for x in ln] for ln in lines])
     return rec.evidence(details={"lines_1_3_4_5": values, "infima": values.min(axis=0)})
 
@@ -224,33 +262,57 @@ def _prop5_steps():
     JS2 = lambda p, q: float_bound(2 * js(p, q) - LOG4, 2 * (1 + js(p, q)) + LOG4, "2 D_JS - log 4")  # noqa: E731
     half_l1 = lambda p, q: float_bound(0.5 * l1(p, q), 1.0, "1/2 ||P-Q||_1")  # noqa: E731
     return {
-        "s1 D_GAN <= 2JS - log 4": (lambda p, q: gan(p, q) - (2 * js(p, q) - LOG4),
-                                    lambda p, q: (GAN(p, q), JS2(p, q)), "<="),
-        "s1 equality (unrestricted T)": (lambda p, q: abs(gan(p, q) - (2 * js(p, q) - LOG4)),
-                                         lambda p, q: (GAN(p, q), JS2(p, q)), "=="),
+        "s1 D_GAN <= 2JS - log 4": (
+            lambda p, q: gan(p, q) - (2 * js(p, q) - LOG4),
+            lambda p, q: (GAN(p, q), JS2(p, q)),
+            "<=",
+        ),
+        "s1 equality (unrestricted T)": (
+            lambda p, q: abs(gan(p, q) - (2 * js(p, q) - LOG4)),
+            lambda p, q: (GAN(p, q), JS2(p, q)),
+            "==",
+        ),
         "s2 JS <= 1/2 ||P-Q||_1 (Lin: V = L1, bits)": (
             lambda p, q: js(p, q) / _LOG2 - 0.5 * l1(p, q),
             lambda p, q: (float_bound(js(p, q) / _LOG2, (1 + js(p, q)) / _LOG2, "D_JS (bits)"), half_l1(p, q)),
-            "<="),
-        "s2 JS <= 1/2 ||P-Q||_1 (nats)": (lambda p, q: js(p, q) - 0.5 * l1(p, q),
-                                          lambda p, q: (JS(p, q), half_l1(p, q)), "<="),
+            "<=",
+        ),
+        "s2 JS <= 1/2 ||P-Q||_1 (nats)": (
+            lambda p, q: js(p, q) - 0.5 * l1(p, q),
+            lambda p, q: (JS(p, q), half_l1(p, q)),
+            "<=",
+        ),
         "s2 JS <= 1/2 TV, TV = 1/2 ||P-Q||_1 (nats)": (
             lambda p, q: js(p, q) - 0.5 * tv(p, q),
-            lambda p, q: (JS(p, q), float_bound(0.5 * tv(p, q), 1.0, "1/2 D_TV")), "<="),
+            lambda p, q: (JS(p, q), float_bound(0.5 * tv(p, q), 1.0, "1/2 D_TV")),
+            "<=",
+        ),
         "s3 TV <= sqrt(KL), TV = 1/2 ||P-Q||_1": (
             lambda p, q: tv(p, q) - math.sqrt(kl(p, q)),
-            lambda p, q: (float_bound(tv(p, q), 1.0, "D_TV"), _sqrt_bound(KL(p, q), 1.0, "sqrt(D_KL)")), "<="),
+            lambda p, q: (float_bound(tv(p, q), 1.0, "D_TV"), _sqrt_bound(KL(p, q), 1.0, "sqrt(D_KL)")),
+            "<=",
+        ),
         "s3 ||P-Q||_1 <= sqrt(KL) (the TV of s2)": (
             lambda p, q: l1(p, q) - math.sqrt(kl(p, q)),
-            lambda p, q: (float_bound(l1(p, q), 1.0, "||P-Q||_1"), _sqrt_bound(KL(p, q), 1.0, "sqrt(D_KL)")), "<="),
-        "s4 JS <= 1/2 sqrt(KL)": (lambda p, q: js(p, q) - 0.5 * math.sqrt(kl(p, q)),
-                                  lambda p, q: (JS(p, q), _sqrt_bound(KL(p, q), 0.5, "1/2 sqrt(D_KL)")), "<="),
+            lambda p, q: (float_bound(l1(p, q), 1.0, "||P-Q||_1"), _sqrt_bound(KL(p, q), 1.0, "sqrt(D_KL)")),
+            "<=",
+        ),
+        "s4 JS <= 1/2 sqrt(KL)": (
+            lambda p, q: js(p, q) - 0.5 * math.sqrt(kl(p, q)),
+            lambda p, q: (JS(p, q), _sqrt_bound(KL(p, q), 0.5, "1/2 sqrt(D_KL)")),
+            "<=",
+        ),
         "s4' JS <= sqrt(KL / 2) (corrected chain)": (
             lambda p, q: js(p, q) - math.sqrt(kl(p, q) / 2),
-            lambda p, q: (JS(p, q), _sqrt_bound(KL(p, q) * 0.5, 1.0, "sqrt(D_KL / 2)")), "<="),
+            lambda p, q: (JS(p, q), _sqrt_bound(KL(p, q) * 0.5, 1.0, "sqrt(D_KL / 2)")),
+            "<=",
+        ),
         "s5 2 JS - log 4 <= JS": (lambda p, q: js(p, q) - LOG4, lambda p, q: (JS2(p, q), JS(p, q)), "<="),
         "s0 D_GAN <= 0 <= KL (why Prop. 5 holds for every Q)": (
-            lambda p, q: max(gan(p, q), -kl(p, q)), lambda p, q: (max_bound([GAN(p, q), -KL(p, q)]), ZERO), "<="),
+            lambda p, q: max(gan(p, q), -kl(p, q)),
+            lambda p, q: (max_bound([GAN(p, q), -KL(p, q)]), ZERO),
+            "<=",
+        ),
     }
 
 
@@ -316,11 +378,20 @@ def prop5_proof(*, seed=0, draws=600):
         lhs, rhs = sides(p, q)
         at = "smallest counterexample" if res.counterexample is not None else "pair closest to a violation"
         verdicts[name] = rec.compare(
-            lhs, rhs, relation, note=name,
-            instance={"step": name, "smallest_counterexample": _cex(res), "compared_at": at,
-                      "pair": {"p": p, "q": q}, "worst": {"p": res.p, "q": res.q, "violation": res.worst},
-                      "checked": res.checked},
-            details={"counterexample": _cex(res), "searched_pairs": res.checked}).verdict
+            lhs,
+            rhs,
+            relation,
+            note=name,
+            instance={
+                "step": name,
+                "smallest_counterexample": _cex(res),
+                "compared_at": at,
+                "pair": {"p": p, "q": q},
+                "worst": {"p": res.p, "q": res.q, "violation": res.worst},
+                "checked": res.checked,
+            },
+            details={"counterexample": _cex(res), "searched_pairs": res.checked},
+        ).verdict
     # s6: convexity of JS in its first argument (mixtures of random laws); compared at the draw closest to violating
     mixtures = []
     for _ in range(draws // 10 + 1):
@@ -332,51 +403,67 @@ def prop5_proof(*, seed=0, draws=600):
         lhs, parts = js(w @ Qs, bz), [js(q, bz) for q in Qs]
         v = lhs - float(sum(wi * j for wi, j in zip(w, parts)))
         mixtures.append((v, lhs, parts, w, Qs, bz))
-    _, lhs6, parts6, w6, Qs6, bz6 = max(mixtures, key=lambda t: t[0])   # the first of the largest
-    rec.compare(_div_bound(lhs6, "D_JS(sum a_i Q_i, P_Z)"),
-                weighted_sum(w6, (_div_bound(j, "D_JS(Q_i, P_Z)") for j in parts6)), "<=",
-                instance={"weights": w6, "Q": Qs6, "P_Z": bz6, "draws": draws // 10 + 1},
-                note="s6 JS(sum a_i Q_i, P_Z) <= sum a_i JS(Q_i, P_Z) (joint convexity, Jensen)")
+    _, lhs6, parts6, w6, Qs6, bz6 = max(mixtures, key=lambda t: t[0])  # the first of the largest
+    rec.compare(
+        _div_bound(lhs6, "D_JS(sum a_i Q_i, P_Z)"),
+        weighted_sum(w6, (_div_bound(j, "D_JS(Q_i, P_Z)") for j in parts6)),
+        "<=",
+        instance={"weights": w6, "Q": Qs6, "P_Z": bz6, "draws": draws // 10 + 1},
+        note="s6 JS(sum a_i Q_i, P_Z) <= sum a_i JS(Q_i, P_Z) (joint convexity, Jensen)",
+    )
     # s7: the last step as a function of K = KL, on a grid; compared at the grid point closest to violating
     K = np.concatenate([np.linspace(0.25, 1.0, 301), np.linspace(1.0, 50.0, 200)])
     i7 = int(np.argmax(0.5 * np.sqrt(K) - K))
     K1 = K[K < 1.0]
     nohalf = float(np.max(np.sqrt(K1) - K1))
-    rec.compare(float_bound(0.5 * math.sqrt(K[i7]), 0.5 * math.sqrt(K[i7]), "1/2 sqrt(K)"),
-                Bound.exact(float(K[i7]), method="grid value K"), "<=", instance={"K": float(K[i7]), "grid": K.size},
-                note="s7 1/2 sqrt(KL) <= KL for KL >= 1/4 (the assumption's constant)")
+    rec.compare(
+        float_bound(0.5 * math.sqrt(K[i7]), 0.5 * math.sqrt(K[i7]), "1/2 sqrt(K)"),
+        Bound.exact(float(K[i7]), method="grid value K"),
+        "<=",
+        instance={"K": float(K[i7]), "grid": K.size},
+        note="s7 1/2 sqrt(KL) <= KL for KL >= 1/4 (the assumption's constant)",
+    )
     cex = {name: _cex(res) for name, res in searches.items()}
     s0 = "s0 D_GAN <= 0 <= KL (why Prop. 5 holds for every Q)"
     det = {
         "counterexamples": cex,
         "constants": {
             "s2": "Lin's Theorem 3 holds with V = ||P-Q||_1 (bits, hence nats); false for TV = 1/2 ||P-Q||_1 "
-                  "(disjoint Diracs: JS = log 2 > 1/4)",
+            "(disjoint Diracs: JS = log 2 > 1/4)",
             "s3": "holds for TV = 1/2 ||P-Q||_1 (Pinsker: sqrt(KL/2)); false for ||P-Q||_1",
             "s4": "no counterexample to JS <= 1/2 sqrt(KL) was found, but it does not follow from s2 and s3 under "
-                  "one convention; the cited results give JS <= sqrt(KL/2)",
+            "one convention; the cited results give JS <= sqrt(KL/2)",
             "s7": "1/2 sqrt(KL) <= KL iff KL >= 1/4 (matches the assumption); sqrt(KL) <= KL iff KL >= 1; "
-                  "with the corrected s4' the chain needs KL >= 1/2",
+            "with the corrected s4' the chain needs KL >= 1/2",
         },
         "corrected_step": "D_JS <= 1/2 ||P-Q||_1 [Lin] <= sqrt(D_KL/2) [Pinsker]; "
-                          "then sqrt(KL/2) <= KL needs KL >= 1/2. "
-                          "Simplest: D_GAN <= 0 <= D_KL gives Prop. 5 for every Q, with no assumption.",
+        "then sqrt(KL/2) <= KL needs KL >= 1/2. "
+        "Simplest: D_GAN <= 0 <= D_KL gives Prop. 5 for every Q, with no assumption.",
         "proposition_holds": searches[s0].counterexample is None and verdicts[s0] == HOLDS,
         "proposition": "Prop. 5 holds (see the 'prop5' claim): D_GAN(Q_Z, P_Z) <= 0 <= D_KL",
         "expected_findings": sorted(expected_fail),
-        "s7_reading_without_half": {"max sqrt(KL) - KL on [1/4, 1)": nohalf,
-                                    "counterexample": {"KL": 0.25, "sqrt(KL)": 0.5},
-                                    "why_not_a_part": "the text derives D_JS <= 1/2 sqrt(D_KL) before the display, and "
-                                                      "1/4 is exactly the constant of the 1/2 reading"},
+        "s7_reading_without_half": {
+            "max sqrt(KL) - KL on [1/4, 1)": nohalf,
+            "counterexample": {"KL": 0.25, "sqrt(KL)": 0.5},
+            "why_not_a_part": "the text derives D_JS <= 1/2 sqrt(D_KL) before the display, and "
+            "1/4 is exactly the constant of the 1/2 reading",
+        },
     }
-    return rec.evidence(details=det,
-                        note="s2 and s3 hold only under different D_TV normalizations; Prop. 5 itself holds")
+    return rec.evidence(
+        details=det, note="s2 and s3 hold only under different D_TV normalizations; Prop. 5 itself holds"
+    )
 
 
-@register("prop5-proof", location="App. A (proof of Prop. 5)", relation="<=", section="A", kind="step",
-          statement="D_GAN <= 2 D_JS - log 4; D_JS <= 1/2 D_TV [Lin 91]; D_TV <= sqrt(D_KL); "
-                    "hence D_JS <= 1/2 sqrt(D_KL); "
-                    "Jensen; 1/2 sqrt(KL) <= KL for KL >= 1/4")
+@register(
+    "prop5-proof",
+    location="App. A (proof of Prop. 5)",
+    relation="<=",
+    section="A",
+    kind="step",
+    statement="D_GAN <= 2 D_JS - log 4; D_JS <= 1/2 D_TV [Lin 91]; D_TV <= sqrt(D_KL); "
+    "hence D_JS <= 1/2 sqrt(D_KL); "
+    "Jensen; 1/2 sqrt(KL) <= KL for KL >= 1/4",
+)
 def _check_prop5_proof(seed=0, draws=300, n=4, m=3, dim=2, encoders=8):
     """Seeded counterexample search for each cited inequality under each TV/log convention, and the
     displayed chain line by line on a discrete instance meeting the assumption."""

@@ -93,8 +93,8 @@ def theorem1_proof(a, X, b, G, *, cost="sqeuclidean", seed=0):
     PG = DiscreteMeasure(G, b).merged()
     idx = np.array([int(np.flatnonzero(np.all(PG.atoms == g, axis=1))[0]) for g in G])
     S = np.zeros((G.shape[0], PG.n))
-    S[np.arange(G.shape[0]), idx] = 1.0          # z -> y = G(z)
-    group = int(S.sum(0).max())                  # most codes sent to one point
+    S[np.arange(G.shape[0]), idx] = 1.0  # z -> y = G(z)
+    group = int(S.sum(0).max())  # most codes sent to one point
     Cz = cost_matrix(X, G, cost)
     Cy = cost_matrix(X, PG.atoms, cost)
     pi = solve_ot(a, b, rng.random(Cz.shape)).plan  # some coupling of (P_X, P_Z)
@@ -111,37 +111,67 @@ def theorem1_proof(a, X, b, G, *, cost="sqeuclidean", seed=0):
     others = [solve_ot(a, b, rng.random(Cz.shape)).plan for _ in range(5)]
     inst = {"a": a, "X": X, "b": b, "G": G, "cost": cost}
     rec = Recorder("theorem1-proof", instance=inst)
-    rec.compare(_mass_bound(lemma6, "marginal deviation of Gamma from (P_X, P_G)"),
-                _mass_bound(pi_dev, "marginal deviation of pi from (P_X, P_Z)") * float(group), "<=",
-                details={"codes_per_point": group},
-                note="Lemma 6 inclusion: induced (X, G(Z)) coupling has marginals P_X, P_G "
-                     "(to the input coupling's own marginal residual)")
-    rec.compare(_cost_bound(pi, Cz, "E_pi c(X, G(Z))"), _cost_bound(Gam, Cy, "E_Gamma c(X, Y)"), "==",
-                note="tower rule")
-    rec.compare(_mass_bound(lift_marg, "marginal deviation of the lift from (P_X, P_Z)"),
-                _mass_bound(opt_dev, "marginal deviation of Gamma* from (P_X, P_G)"), "<=",
-                note="Lemma 6 identity: the optimal (X, Y) coupling lifts to P(P_X, P_Z) "
-                     "(to Gamma*'s own marginal residual)")
-    rec.compare(_cost_bound(lift, Cz, "cost of the lift"), _cost_bound(opt_y.plan, Cy, "cost of Gamma*"), "==",
-                note="the lift keeps the cost")
-    eq10 = rec.compare(opt_y.bound, opt_z.bound, "==",
-                       note="eq. 10: W_c(P_X, P_G) == OT(P_X, P_Z; c(x, G(z))) (G non-injective)")
-    rec.compare(_mass_bound(enc_marg, "max |Q_Z - P_Z| of the LP encoder"), ZERO, "==",
-                note="eq. 11: the encoder minimizing over {Q: Q_Z = P_Z} (an LP over Q) has Q_Z = P_Z")
+    rec.compare(
+        _mass_bound(lemma6, "marginal deviation of Gamma from (P_X, P_G)"),
+        _mass_bound(pi_dev, "marginal deviation of pi from (P_X, P_Z)") * float(group),
+        "<=",
+        details={"codes_per_point": group},
+        note="Lemma 6 inclusion: induced (X, G(Z)) coupling has marginals P_X, P_G "
+        "(to the input coupling's own marginal residual)",
+    )
+    rec.compare(
+        _cost_bound(pi, Cz, "E_pi c(X, G(Z))"), _cost_bound(Gam, Cy, "E_Gamma c(X, Y)"), "==", note="tower rule"
+    )
+    rec.compare(
+        _mass_bound(lift_marg, "marginal deviation of the lift from (P_X, P_Z)"),
+        _mass_bound(opt_dev, "marginal deviation of Gamma* from (P_X, P_G)"),
+        "<=",
+        note="Lemma 6 identity: the optimal (X, Y) coupling lifts to P(P_X, P_Z) (to Gamma*'s own marginal residual)",
+    )
+    rec.compare(
+        _cost_bound(lift, Cz, "cost of the lift"),
+        _cost_bound(opt_y.plan, Cy, "cost of Gamma*"),
+        "==",
+        note="the lift keeps the cost",
+    )
+    eq10 = rec.compare(
+        opt_y.bound, opt_z.bound, "==", note="eq. 10: W_c(P_X, P_G) == OT(P_X, P_Z; c(x, G(z))) (G non-injective)"
+    )
+    rec.compare(
+        _mass_bound(enc_marg, "max |Q_Z - P_Z| of the LP encoder"),
+        ZERO,
+        "==",
+        note="eq. 11: the encoder minimizing over {Q: Q_Z = P_Z} (an LP over Q) has Q_Z = P_Z",
+    )
     # EncoderLP.bound accounts for HiGHS's dual infeasibility (opt >= dual value - delta n, each of the n rows of
     # an encoder summing to one; without it primal and dual values were seen equal, 1.9e-12 above the OT value)
     rec.compare(enc.bound, opt_z.bound, "==", note="eq. 11: and its value equals eq. 10's")
-    rec.compare(min_bound(_cost_bound(P, Cz, "cost of a random coupling") for P in others), opt_z.bound, ">=",
-                note="eq. 11: other feasible encoders do not do better")
+    rec.compare(
+        min_bound(_cost_bound(P, Cz, "cost of a random coupling") for P in others),
+        opt_z.bound,
+        ">=",
+        note="eq. 11: other feasible encoders do not do better",
+    )
     holds = eq10.verdict == HOLDS
     ok = {"holds": "Theorem 1 holds on this instance", "fails": "Theorem 1 FAILS on this instance"}.get(
-        eq10.verdict, "Theorem 1 is undecided on this instance")
-    return rec.evidence(relation="==", lhs=opt_y.bound, rhs=opt_z.bound,
-                        details={"proposition": ok, "proposition_holds": bool(holds), "W_c": opt_y.cost})
+        eq10.verdict, "Theorem 1 is undecided on this instance"
+    )
+    return rec.evidence(
+        relation="==",
+        lhs=opt_y.bound,
+        rhs=opt_z.bound,
+        details={"proposition": ok, "proposition_holds": bool(holds), "W_c": opt_y.cost},
+    )
 
 
-@register("theorem1-proof", location="App. B.1 (Lemma 6, proof of Theorem 1)", relation="==", section="B", kind="step",
-          statement="each step of B.1: Lemma 6 inclusion and identity, tower rule, eq. 10 and eq. 11")
+@register(
+    "theorem1-proof",
+    location="App. B.1 (Lemma 6, proof of Theorem 1)",
+    relation="==",
+    section="B",
+    kind="step",
+    statement="each step of B.1: Lemma 6 inclusion and identity, tower rule, eq. 10 and eq. 11",
+)
 def _check_theorem1_proof(seed=0, n=5, m=5, dim=2):
     """Every step of B.1 on a random instance whose decoder maps two pairs of codes to the same points."""
     rng, (a, X, b, G) = seeded_decoder_instance(seed, n, m, dim)
@@ -205,19 +235,21 @@ def corollary7_proof(a, X, b, G, noise, noise_weights):
     r = as_weights(noise_weights, "noise_weights", n=E.shape[0])
     if abs(r @ E).max() > 1e-12:
         raise ValueError("noise: must be centred, sum_k r_k e_k = 0")
-    s2 = r @ (E ** 2)
-    Y = G[:, None, :] + E[None, :, :]                      # (m, k, d)
-    diff = X[:, None, None, :] - Y[None]                    # (n, m, k, d)
-    Ctil = ((diff ** 2).sum(-1) * r).sum(-1)                # E_{Y|z_j} ||x_i - Y||^2
+    s2 = r @ (E**2)
+    Y = G[:, None, :] + E[None, :, :]  # (m, k, d)
+    diff = X[:, None, None, :] - Y[None]  # (n, m, k, d)
+    Ctil = ((diff**2).sum(-1) * r).sum(-1)  # E_{Y|z_j} ||x_i - Y||^2
     C = cost_matrix(X, G)
-    xg = (X[:, None, :] - G[None])[:, :, None, :]           # (n, m, 1, d)
-    gy = (G[:, None, :] - Y)[None]                          # (1, m, k, d)
+    xg = (X[:, None, :] - G[None])[:, :, None, :]  # (n, m, 1, d)
+    gy = (G[:, None, :] - Y)[None]  # (1, m, k, d)
     cross = ((xg * gy).sum(-1) * r).sum(-1)
     # sizes of the numbers the differences x - G(z), G(z) - Y and x - Y were computed from
     ax, ag, ay = np.abs(X)[:, None, None, :], np.abs(G)[None, :, None, :], np.abs(Y)[None]
     cross_scale = float((((ax + ag) * (ag + ay)).sum(-1) * r).sum(-1).max())
-    expansion_scale = max(float((((ax + ay) ** 2).sum(-1) * r).sum(-1).max()),
-                          float(((ax[:, :, 0] + ag[:, :, 0]) ** 2).sum(-1).max()) + float(s2.sum()))
+    expansion_scale = max(
+        float((((ax + ay) ** 2).sum(-1) * r).sum(-1).max()),
+        float(((ax[:, :, 0] + ag[:, :, 0]) ** 2).sum(-1).max()) + float(s2.sum()),
+    )
     expansion = float(np.abs(Ctil - (C + s2.sum())).max())
     ot_dag = solve_ot(a, b, Ctil)
     ot_c = solve_ot(a, b, C)
@@ -226,11 +258,12 @@ def corollary7_proof(a, X, b, G, noise, noise_weights):
     # the certificates prove the optima of the float64 cost matrices; the matrices of the model (exact
     # G(z) + e_k and squared distances) differ entrywise by their rounding, which moves an OT value by
     # at most as much (the optimum is 1-Lipschitz in max |C_ij| for couplings of total mass one)
-    size_y = float(((ax + ay) ** 2).sum(-1).max())      # largest ||(|x| + |y|)||^2 over x, y = G(z) + e_k
+    size_y = float(((ax + ay) ** 2).sum(-1).max())  # largest ||(|x| + |y|)||^2 over x, y = G(z) + e_k
     size_g = float(((ax[:, :, 0] + ag[:, :, 0]) ** 2).sum(-1).max())
     wdag = rounded_input(ot_dag.bound, expansion_scale, "E||x - Y||^2")
-    wdag2 = (float_bound(float(s2.sum()), float(s2.sum()), "sum_i sigma_i^2")
-             + rounded_input(ot_c.bound, size_g, "||x - G(z)||^2"))
+    wdag2 = float_bound(float(s2.sum()), float(s2.sum()), "sum_i sigma_i^2") + rounded_input(
+        ot_c.bound, size_g, "||x - G(z)||^2"
+    )
     wc_b = rounded_input(wc.bound, size_y, "||x - y||^2 to the mixture")
     inst = {"a": a, "X": X, "b": b, "G": G, "noise": E, "noise_weights": r}
     rec = Recorder("corollary7-proof", instance=inst)
@@ -238,24 +271,47 @@ def corollary7_proof(a, X, b, G, noise, noise_weights):
     # exactly -<x - G(z), r @ E>, at most ||x - G(z)|| ||r @ E|| (Cauchy-Schwarz)
     off = float(np.sqrt(((X[:, None, :] - G[None]) ** 2).sum(-1)).max() * np.linalg.norm(r @ E))
     off_b = float_bound(off, off, "max ||x - G(z)|| ||r @ E|| (the noise's own mean)")
-    rec.compare(float_bound(float(np.abs(cross).max()), cross_scale, "max |E<X - G(Z), G(Z) - Y>|"), off_b, "<=",
-                note="cross term E<X - G(Z), G(Z) - Y> = 0 (to within the noise's own mean r @ E, 0 when centred)")
-    rec.compare(float_bound(expansion, expansion_scale,
-                             "max |E||X - Y||^2 - ||X - G(Z)||^2 - sum sigma_i^2|"), 2.0 * off_b, "<=",
-                note="E_{Y|Z}||X - Y||^2 = ||X - G(Z)||^2 + sum_i sigma_i^2 (to within twice the cross term's bound)")
+    rec.compare(
+        float_bound(float(np.abs(cross).max()), cross_scale, "max |E<X - G(Z), G(Z) - Y>|"),
+        off_b,
+        "<=",
+        note="cross term E<X - G(Z), G(Z) - Y> = 0 (to within the noise's own mean r @ E, 0 when centred)",
+    )
+    rec.compare(
+        float_bound(expansion, expansion_scale, "max |E||X - Y||^2 - ||X - G(Z)||^2 - sum sigma_i^2|"),
+        2.0 * off_b,
+        "<=",
+        note="E_{Y|Z}||X - Y||^2 = ||X - G(Z)||^2 + sum_i sigma_i^2 (to within twice the cross term's bound)",
+    )
     eq17 = rec.compare(wdag, wdag2, "==", note="eq. 16-17: W_c^dagger = sum sigma_i^2 + OT(P_X, P_Z; ||x - G(z)||^2)")
     eq9 = rec.compare(wc_b, wdag, "<=", note="eq. 9: W_c(P_X, P_G) <= W_c^dagger")
     holds = eq17.verdict == HOLDS and eq9.verdict == HOLDS
-    return rec.evidence(relation="==", lhs=wdag, rhs=wdag2,
-                        details={"sigma2": s2, "W_c": wc.cost, "W_c_dagger": ot_dag.cost, "proposition_holds": holds,
-                                 "proposition": "Corollary 7 holds" if holds
-                                 else "Corollary 7 FAILS on this instance" if "fails" in (eq17.verdict, eq9.verdict)
-                                 else "Corollary 7 is undecided on this instance"})
+    return rec.evidence(
+        relation="==",
+        lhs=wdag,
+        rhs=wdag2,
+        details={
+            "sigma2": s2,
+            "W_c": wc.cost,
+            "W_c_dagger": ot_dag.cost,
+            "proposition_holds": holds,
+            "proposition": "Corollary 7 holds"
+            if holds
+            else "Corollary 7 FAILS on this instance"
+            if "fails" in (eq17.verdict, eq9.verdict)
+            else "Corollary 7 is undecided on this instance",
+        },
+    )
 
 
-@register("corollary7-proof", location="App. B.2 (proof of Corollary 7, eq. 17)", relation="==", section="B",
-          kind="step",
-          statement="each step of B.2: the expansion of E||X - Y||^2, the vanishing cross term, eq. 16-17, eq. 9")
+@register(
+    "corollary7-proof",
+    location="App. B.2 (proof of Corollary 7, eq. 17)",
+    relation="==",
+    section="B",
+    kind="step",
+    statement="each step of B.2: the expansion of E||X - Y||^2, the vanishing cross term, eq. 16-17, eq. 9",
+)
 def _check_corollary7_proof(seed=0, n=4, m=3, dim=2, k=3):
     """Exact enumeration with a discrete centred noise of unequal coordinate variances."""
     rng, (a, X, b, G) = seeded_decoder_instance(seed, n, m, dim, k=k)
@@ -272,8 +328,9 @@ def _quad_bound(value, error, scale, what):
     r"""A quadrature result as a :class:`~otcheck.bounds.Bound`: ``value`` with its propagated error
     estimate ``error``, plus :data:`~otcheck.bounds.FLOAT_REL_ERROR` of ``scale`` (the size of the
     integrand's values) for the float64 evaluation. An ``"estimate"``."""
-    return Bound.estimate(value, float(error) + FLOAT_REL_ERROR * float(scale),
-                          method=f"adaptive quadrature (scipy quad): {what}")
+    return Bound.estimate(
+        value, float(error) + FLOAT_REL_ERROR * float(scale), method=f"adaptive quadrature (scipy quad): {what}"
+    )
 
 
 def lemma8_proof(b, G, sigma2):
@@ -317,8 +374,8 @@ def lemma8_proof(b, G, sigma2):
     e, m, s = float(mo["abserr"]), float(mo["mean"]), math.sqrt(s2)
     mean_g = float(b @ G)
     var_g = float(b @ (G - mean_g) ** 2)
-    spread = float(b @ (G - m) ** 2)              # sum_j b_j (G_j - m)^2
-    dev = float(b @ np.abs(G - m))                # sum_j b_j |G_j - m|
+    spread = float(b @ (G - m) ** 2)  # sum_j b_j (G_j - m)^2
+    dev = float(b @ np.abs(G - m))  # sum_j b_j |G_j - m|
     # each integral is known to e (the within and cross integrands carry their factor b_j, (G_j - m) inside:
     # error sum_j b_j e = e); the mean's error e enters the between term through (G_j - m)^2 outside its
     # integral (first order 2 |E G - m| e, then e^2), the variance and the cross term at second order (e^2)
@@ -339,13 +396,27 @@ def lemma8_proof(b, G, sigma2):
     rec.compare(between, varG, "==", note="between term = Var G(Z)")
     last = rec.compare(var, sig + varG, "==", note="Lemma 8: Var[Y] = sigma^2 + Var G(Z)")
     holds = last.verdict == HOLDS
-    return rec.evidence(details=dict(mo, proposition_holds=holds,
-                                     proposition="Lemma 8 holds" if holds else "Lemma 8 FAILS on this instance"
-                                     if last.verdict == "fails" else "Lemma 8 is undecided on this instance"))
+    return rec.evidence(
+        details=dict(
+            mo,
+            proposition_holds=holds,
+            proposition="Lemma 8 holds"
+            if holds
+            else "Lemma 8 FAILS on this instance"
+            if last.verdict == "fails"
+            else "Lemma 8 is undecided on this instance",
+        )
+    )
 
 
-@register("lemma8-proof", location="App. B.3 (Lemma 8)", relation="==", section="B", kind="step",
-          statement="each step of Lemma 8's proof: E[Y] = E G(Z), the variance split, Var[Y] = sigma^2 + Var G(Z)")
+@register(
+    "lemma8-proof",
+    location="App. B.3 (Lemma 8)",
+    relation="==",
+    section="B",
+    kind="step",
+    statement="each step of Lemma 8's proof: E[Y] = E G(Z), the variance split, Var[Y] = sigma^2 + Var G(Z)",
+)
 def _check_lemma8_proof(seed=0, m=3, sigma2=0.7):
     """Quadrature of a 1-D Gaussian-decoder mixture on a random discrete prior."""
     rng, (m,) = seeded(seed, m=m)

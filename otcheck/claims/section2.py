@@ -27,6 +27,7 @@ from ._registry import register
 
 __all__ = ["kr_duality", "gan_js_bound", "wgan_lower_bound", "vae_upper_bound", "gaussian_loglik"]
 
+
 def _check_measures(mu, nu):
     check_measures(mu=mu, nu=nu)
     if mu.dim != nu.dim:
@@ -105,10 +106,13 @@ def kr_duality(mu, nu):
     ctr = c_transform_witness(mu.atoms, nu.atoms, primal.v, mu.weights, nu.weights)
     inst = {"mu_atoms": mu.atoms, "mu_weights": mu.weights, "nu_atoms": nu.atoms, "nu_weights": nu.weights}
     rec = Recorder("kr-duality", instance=inst)
-    rec.compare(primal.bound, dual.bound, "==",
-                details={"certificate": str(primal.certificate), "witness_points": dual.points,
-                         "witness_values": dual.values},
-                note="primal W_1 (exact OT, certified) vs dual LP over 1-Lipschitz f on the supports")
+    rec.compare(
+        primal.bound,
+        dual.bound,
+        "==",
+        details={"certificate": str(primal.certificate), "witness_points": dual.points, "witness_values": dual.values},
+        note="primal W_1 (exact OT, certified) vs dual LP over 1-Lipschitz f on the supports",
+    )
     # the LP's witness f satisfies its constraints to HiGHS's feasibility tolerance only; its McShane
     # extension g = min_l f(p_l) + ||. - p_l|| is 1-Lipschitz on R^d by construction (a min of 1-Lipschitz
     # functions), equals f where f is 1-Lipschitz, and is within f's excess of f everywhere: the dual LP's
@@ -116,25 +120,49 @@ def kr_duality(mu, nu):
     g = dual.extension(dual.points)
     diam = float(cost_matrix(dual.points, dual.points, "euclidean").max())
     g_value = _witness_value_bound(dual.masses, g, diam, "value of the McShane extension g of the dual LP witness")
-    rec.compare(_lipschitz_bound(dual.points, g, "Lipschitz excess of g"), Bound.exact(0.0), "<=",
-                details={"excess_of_the_lp_witness_itself": dual.lipschitz_violation},
-                note="the dual witness, extended by McShane (g = min_l f(p_l) + ||. - p_l||), is 1-Lipschitz "
-                     "on the supports (max excess over all pairs)")
-    rec.compare(g_value, dual.bound, "==",
-                note="and attains the dual LP's optimum (to the LP's certified gap): the sup is reached")
-    rec.compare(_witness_value_bound(ctr.masses, ctr.values, float(np.abs(primal.v).max()),
-                                     "value of the c-transform witness"), primal.bound, "==",
-                note="c-transform of the primal dual potential is a 1-Lipschitz witness reaching W_1")
-    rec.compare(_lipschitz_bound(ctr.points, ctr.values, "Lipschitz excess of the c-transform witness"),
-                Bound.exact(0.0), "<=", note="the c-transform witness is 1-Lipschitz")
-    return rec.evidence(relation="==", lhs=primal.bound, rhs=dual.bound,
-                        details={"W1_primal": primal.cost, "W1_dual_lp": dual.value, "W1_c_transform": ctr.value})
+    rec.compare(
+        _lipschitz_bound(dual.points, g, "Lipschitz excess of g"),
+        Bound.exact(0.0),
+        "<=",
+        details={"excess_of_the_lp_witness_itself": dual.lipschitz_violation},
+        note="the dual witness, extended by McShane (g = min_l f(p_l) + ||. - p_l||), is 1-Lipschitz "
+        "on the supports (max excess over all pairs)",
+    )
+    rec.compare(
+        g_value,
+        dual.bound,
+        "==",
+        note="and attains the dual LP's optimum (to the LP's certified gap): the sup is reached",
+    )
+    rec.compare(
+        _witness_value_bound(ctr.masses, ctr.values, float(np.abs(primal.v).max()), "value of the c-transform witness"),
+        primal.bound,
+        "==",
+        note="c-transform of the primal dual potential is a 1-Lipschitz witness reaching W_1",
+    )
+    rec.compare(
+        _lipschitz_bound(ctr.points, ctr.values, "Lipschitz excess of the c-transform witness"),
+        Bound.exact(0.0),
+        "<=",
+        note="the c-transform witness is 1-Lipschitz",
+    )
+    return rec.evidence(
+        relation="==",
+        lhs=primal.bound,
+        rhs=dual.bound,
+        details={"W1_primal": primal.cost, "W1_dual_lp": dual.value, "W1_c_transform": ctr.value},
+    )
 
 
-@register("kr-duality", location="Sec. 2, eq. 2", section="2", relation="==",
-          statement="W_1(P, Q) = sup over 1-Lipschitz f of E_P f(X) - E_Q f(Y)",
-          reading="W_1 with the Euclidean ground distance; F_L = bounded 1-Lipschitz functions (the witness on "
-                  "finitely many points is bounded and extends by McShane).")
+@register(
+    "kr-duality",
+    location="Sec. 2, eq. 2",
+    section="2",
+    relation="==",
+    statement="W_1(P, Q) = sup over 1-Lipschitz f of E_P f(X) - E_Q f(Y)",
+    reading="W_1 with the Euclidean ground distance; F_L = bounded 1-Lipschitz functions (the witness on "
+    "finitely many points is bounded and extends by McShane).",
+)
 def _check_kr_duality(seed=0, n=6, m=5, dim=2):
     """Exact on random discrete measures: the certified primal LP value equals the value of an independent dual LP over
     1-Lipschitz witnesses on the supports (HiGHS), and the c-transform of the primal potential; both witnesses are
@@ -216,23 +244,51 @@ def gan_js_bound(p, q, x=None, *, n_random=200, seed=0):
     game = lambda v, what: float_bound(v, max(abs(v), 1.0), what)  # noqa: E731
     inst = {"p": p, "q": q, "x": X}
     rec = Recorder("gan-js-bound", instance=inst)
-    rec.compare(game(value, "D_GAN(p, q), its own sum"), bound, "==",
-                note="exact D_GAN (unrestricted T) equals 2 JS - log 4")
-    rec.compare(game(at_star, "game value at T*"), bound, "==", instance={**inst, "T": T_star},
-                note="the supremum is attained by T* = p / (p + q)")
-    rec.compare(restricted.bound, bound, "<=",
-                details={"restricted_upper_bound": restricted.upper_bound, "status": restricted.status},
-                note="logistic discriminators sigma(w0 + w1.x), ||w|| <= 10: a lower value")
-    rec.compare(max_bound(game(v, "game value at a random T") for v in rand_vals), bound, "<=",
-                instance={**inst, "T": T_rand[best]}, note=f"best of {n_random} random discriminators")
-    return rec.evidence(relation="<=", lhs=restricted.bound, rhs=bound,
-                        details={"D_GAN_exact": value, "2JS-log4": js2, "restricted": restricted.value,
-                                 "best_random": float(rand_vals.max())})
+    rec.compare(
+        game(value, "D_GAN(p, q), its own sum"), bound, "==", note="exact D_GAN (unrestricted T) equals 2 JS - log 4"
+    )
+    rec.compare(
+        game(at_star, "game value at T*"),
+        bound,
+        "==",
+        instance={**inst, "T": T_star},
+        note="the supremum is attained by T* = p / (p + q)",
+    )
+    rec.compare(
+        restricted.bound,
+        bound,
+        "<=",
+        details={"restricted_upper_bound": restricted.upper_bound, "status": restricted.status},
+        note="logistic discriminators sigma(w0 + w1.x), ||w|| <= 10: a lower value",
+    )
+    rec.compare(
+        max_bound(game(v, "game value at a random T") for v in rand_vals),
+        bound,
+        "<=",
+        instance={**inst, "T": T_rand[best]},
+        note=f"best of {n_random} random discriminators",
+    )
+    return rec.evidence(
+        relation="<=",
+        lhs=restricted.bound,
+        rhs=bound,
+        details={
+            "D_GAN_exact": value,
+            "2JS-log4": js2,
+            "restricted": restricted.value,
+            "best_random": float(rand_vals.max()),
+        },
+    )
 
 
-@register("gan-js-bound", location="Sec. 2.1, eq. 4", section="2", relation="<=",
-          statement="D_GAN(P, Q) <= 2 D_JS(P, Q) - log 4, with equality for unrestricted T (T* = p/(p+q))",
-          reading="Natural log; D_GAN is the value of the game sup_T E_P log T + E_Q log(1 - T).")
+@register(
+    "gan-js-bound",
+    location="Sec. 2.1, eq. 4",
+    section="2",
+    relation="<=",
+    statement="D_GAN(P, Q) <= 2 D_JS(P, Q) - log 4, with equality for unrestricted T (T* = p/(p+q))",
+    reading="Natural log; D_GAN is the value of the game sup_T E_P log T + E_Q log(1 - T).",
+)
 def _check_gan_js_bound(seed=0, n=6, n_random=200):
     """Exact on random discrete laws: D_GAN from its own sum and at T* equals 2 JS - log 4; a restricted logistic class
     (solved exactly, concave) and random discriminators stay below."""
@@ -308,30 +364,54 @@ def wgan_lower_bound(mu, nu, *, n_critics=100, seed=0):
     evaluate, params = _lipschitz_critics(rng, n_critics, mu.dim)
     F_mu, F_nu = evaluate(mu.atoms), evaluate(nu.atoms)
     vals = mu.weights @ F_mu - nu.weights @ F_nu
-    sizes = np.maximum(np.abs(F_mu).max(axis=0), np.abs(F_nu).max(axis=0))   # each critic's values
+    sizes = np.maximum(np.abs(F_mu).max(axis=0), np.abs(F_nu).max(axis=0))  # each critic's values
     best = int(np.argmax(vals))
     random_sup = float(vals[best])
     random_b = max_bound(float_bound(v, s, "E_P T - E_Q T of a random critic") for v, s in zip(vals, sizes))
     union = max(linear, random_sup)
     union_b = max_bound([linear_b, random_b])
     witness = c_transform_witness(mu.atoms, nu.atoms, W1.v, mu.weights, nu.weights)
-    with_kr = max_bound([union_b, _witness_value_bound(witness.masses, witness.values, float(np.abs(W1.v).max()),
-                                                         "value of the c-transform witness")])
+    with_kr = max_bound(
+        [
+            union_b,
+            _witness_value_bound(
+                witness.masses, witness.values, float(np.abs(W1.v).max()), "value of the c-transform witness"
+            ),
+        ]
+    )
     inst = {"mu_atoms": mu.atoms, "mu_weights": mu.weights, "nu_atoms": nu.atoms, "nu_weights": nu.weights}
     rec = Recorder("wgan-lower-bound", instance=inst)
     rec.compare(linear_b, W1.bound, "<=", note="linear critics w.x, ||w|| <= 1: sup = ||E_P X - E_Q Y||")
-    rec.compare(random_b, W1.bound, "<=", instance={**inst, "critic": {k: v[best] for k, v in params.items()}},
-                note=f"best of {n_critics} random 1-Lipschitz critics")
+    rec.compare(
+        random_b,
+        W1.bound,
+        "<=",
+        instance={**inst, "critic": {k: v[best] for k, v in params.items()}},
+        note=f"best of {n_critics} random 1-Lipschitz critics",
+    )
     rec.compare(union_b, W1.bound, "<=", note="union of the two classes")
     rec.compare(with_kr, W1.bound, "==", note="adding the Kantorovich witness (c-transform) reaches W_1")
-    return rec.evidence(relation="<=", lhs=union_b, rhs=W1.bound,
-                        details={"W1": W1.cost, "linear_sup": linear, "random_sup": random_sup,
-                                 "with_kr_witness": max(union, witness.value)})
+    return rec.evidence(
+        relation="<=",
+        lhs=union_b,
+        rhs=W1.bound,
+        details={
+            "W1": W1.cost,
+            "linear_sup": linear,
+            "random_sup": random_sup,
+            "with_kr_witness": max(union, witness.value),
+        },
+    )
 
 
-@register("wgan-lower-bound", location="Sec. 2.1 (WGAN)", section="2", relation="<=",
-          statement="D_WGAN(P, Q) <= W_1(P, Q) for any subset W of 1-Lipschitz critics",
-          reading="D_WGAN = sup_{T in W} E_P T(X) - E_Q T(Y), W a subset of 1-Lipschitz functions (Euclidean).")
+@register(
+    "wgan-lower-bound",
+    location="Sec. 2.1 (WGAN)",
+    section="2",
+    relation="<=",
+    statement="D_WGAN(P, Q) <= W_1(P, Q) for any subset W of 1-Lipschitz critics",
+    reading="D_WGAN = sup_{T in W} E_P T(X) - E_Q T(Y), W a subset of 1-Lipschitz functions (Euclidean).",
+)
 def _check_wgan_lower_bound(seed=0, n=6, m=5, dim=2, n_critics=100):
     """Exact on random discrete measures: sups over linear critics (closed form) and over random 1-Lipschitz critics
     stay below the certified W_1; adding the KR witness reaches it."""
@@ -381,8 +461,12 @@ def _vae_terms(a, b, L, Q):
     with np.errstate(divide="ignore", invalid="ignore"):
         # the gap sums a_i Q_ij log(Q_ij / P_ij), whose ratio rounding is relative to the unit mass of each row
         gap_terms = 1.0 + np.where(Q > 0, np.abs(Q * np.log(Q / post)), 0.0).sum(1)
-    return (vae_bound(a, b, -L, Q), nll_bound(a, b, -L),
-            float_bound(gap, float(a @ gap_terms), "E KL(Q(Z|X), P_G(Z|X))"), post)
+    return (
+        vae_bound(a, b, -L, Q),
+        nll_bound(a, b, -L),
+        float_bound(gap, float(a @ gap_terms), "E KL(Q(Z|X), P_G(Z|X))"),
+        post,
+    )
 
 
 def vae_upper_bound(a, b, loglik, encoders):
@@ -461,18 +545,25 @@ def vae_upper_bound(a, b, loglik, encoders):
         rec.compare(dv, nll_k + gap, "==", instance=qi, note=f"eq. 15 identity for encoder {k}")
         rec.compare(dv, nll, ">=", instance=qi, note=f"D_VAE >= -E log p_G(X) for encoder {k}")
         if np.max(np.abs(Q - post)) > 1e-6:
-            rec.compare(gap, Bound.exact(0.0), ">", instance=qi,
-                        note=f"encoder {k} is not the posterior: strictly positive gap")
+            rec.compare(
+                gap, Bound.exact(0.0), ">", instance=qi, note=f"encoder {k} is not the posterior: strictly positive gap"
+            )
         if worst is None or float(dv.value) - float(nll.value) < worst[0]:
             worst = (float(dv.value) - float(nll.value), dv)
     lhs = worst[1] if worst else dv_post
-    return rec.evidence(relation=">=", lhs=lhs, rhs=nll,
-                        details={"nll": float(nll.value), "posterior": post, "n_encoders": len(Qs)})
+    return rec.evidence(
+        relation=">=", lhs=lhs, rhs=nll, details={"nll": float(nll.value), "posterior": post, "n_encoders": len(Qs)}
+    )
 
 
-@register("vae-upper-bound", location="Sec. 2.1, eq. 5; App. A, eq. 15", section="2", relation=">=",
-          statement="D_VAE >= -E_{P_X} log p_G(X); gap = E_{P_X} D_KL(Q(Z|X), P_G(Z|X)), zero iff Q is the posterior",
-          reading="Eq. 15 with the first term -E D_KL(Q(Z|X), P_G(Z|X)) (non-positive); natural log.")
+@register(
+    "vae-upper-bound",
+    location="Sec. 2.1, eq. 5; App. A, eq. 15",
+    section="2",
+    relation=">=",
+    statement="D_VAE >= -E_{P_X} log p_G(X); gap = E_{P_X} D_KL(Q(Z|X), P_G(Z|X)), zero iff Q is the posterior",
+    reading="Eq. 15 with the first term -E D_KL(Q(Z|X), P_G(Z|X)) (non-positive); natural log.",
+)
 def _check_vae_upper_bound(seed=0, n=5, m=4, k=6, dim=2, sigma2=0.5, n_encoders=4):
     """Exact on finite latent spaces with a discrete decoder and with a Gaussian decoder (densities): eq. 15 holds for
     random, deterministic and posterior encoders, the gap is > 0 off the posterior."""
@@ -496,6 +587,10 @@ def _check_vae_upper_bound(seed=0, n=5, m=4, k=6, dim=2, sigma2=0.5, n_encoders=
     rec.add(ev1)
     rec.add(ev2)
     worst = min((ev1, ev2), key=lambda e: float(e.lhs) - float(e.rhs))
-    ev = rec.evidence(relation=">=", lhs=worst.lhs, rhs=worst.rhs,
-                      details={"discrete_decoder": ev1.details, "gaussian_decoder": ev2.details})
+    ev = rec.evidence(
+        relation=">=",
+        lhs=worst.lhs,
+        rhs=worst.rhs,
+        details={"discrete_decoder": ev1.details, "gaussian_decoder": ev2.details},
+    )
     return with_sizes(ev, seed=seed, n=n, m=m, k=k, dim=dim, sigma2=sigma2)

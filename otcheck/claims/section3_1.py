@@ -102,8 +102,13 @@ def _defects(P, a, b):
     :math:`\max_i \sum_j P_{ij}^-` and :math:`\max_{ij} P_{ij}^-` (all 0 for an exact coupling)."""
     neg = np.maximum(-P, 0.0)
     col = np.abs(P.sum(0) - b)
-    return (float(np.abs(P.sum(1) - a).max()), float(col.max()), float(col.sum()), float(neg.sum(1).max()),
-            float(neg.max()))
+    return (
+        float(np.abs(P.sum(1) - a).max()),
+        float(col.max()),
+        float(col.sum()),
+        float(neg.sum(1).max()),
+        float(neg.max()),
+    )
 
 
 def _input_defect(b, D):
@@ -148,7 +153,6 @@ def _coupling_residual(P, a, b):
     """``max(||P 1 - a||_inf, ||P^T 1 - b||_inf, max P^-)``: 0 for an exact coupling of ``(a, b)``."""
     row, col, _, _, neg = _defects(P, a, b)
     return max(row, col, neg)
-
 
 
 # --------------------------------------------------------------------------------------------
@@ -223,37 +227,51 @@ def lemma6(a, b, C, D, *, couplings=(), n_directions=8, seed=0):
     inst = {"a": a, "b": b, "C": C, "D": D}
     rec = Recorder("lemma6", instance=inst)
     wc = rounded_input(Wc.bound, C, "P_G = b^T D")
-    rec.compare(wc, Wd.bound, "<=", note="W_c(P_X, P_G) <= W_c^dagger (eq. 9), both certified (P_G = b^T D "
-                                         "computed in float64)")
+    rec.compare(
+        wc, Wd.bound, "<=", note="W_c(P_X, P_G) <= W_c^dagger (eq. 9), both certified (P_G = b^T D computed in float64)"
+    )
     for P in [Wd.plan, *extra]:
         Gam = P @ D
-        rec.compare(float_bound(_coupling_residual(Gam, a, nu), 1.0, "marginal defect of P D"),
-                    float_bound(_image_defect_allowed(P, a, b, D), 1.0, "defect allowed by those of P and D"), "<=",
-                    instance={**inst, "P": P},
-                    note="P D is a coupling of (P_X, P_G): the inclusion, on this element (its defect is at most "
-                         "what P's and D's own rounding allow, 0 in exact arithmetic)")
+        rec.compare(
+            float_bound(_coupling_residual(Gam, a, nu), 1.0, "marginal defect of P D"),
+            float_bound(_image_defect_allowed(P, a, b, D), 1.0, "defect allowed by those of P and D"),
+            "<=",
+            instance={**inst, "P": P},
+            note="P D is a coupling of (P_X, P_G): the inclusion, on this element (its defect is at most "
+            "what P's and D's own rounding allow, 0 in exact arithmetic)",
+        )
         size = float((np.abs(C) @ np.abs(D).T * np.abs(P)).sum())
-        rec.compare(float_bound((C * Gam).sum(), size, "<C, P D>"), float_bound((Cbar * P).sum(), size, "<C D^T, P>"),
-                    "==",
-                    instance={**inst, "P": P}, note="E_{P D} c(X, Y) = E_P E_{Y|Z} c(X, Y) (tower rule)")
+        rec.compare(
+            float_bound((C * Gam).sum(), size, "<C, P D>"),
+            float_bound((Cbar * P).sum(), size, "<C D^T, P>"),
+            "==",
+            instance={**inst, "P": P},
+            note="E_{P D} c(X, Y) = E_P E_{Y|Z} c(X, Y) (tower rule)",
+        )
     dirac = _is_dirac(D, b)
     if dirac:
         P = _dirac_lift(Wc.plan, b, D)
         resid = max(_coupling_residual(P, a, b), float(np.abs(P @ D - Wc.plan).max()))
-        rec.compare(float_bound(resid, 1.0, "defect of the lift (marginals, P D - Gamma)"),
-                    float_bound(_lift_defect_allowed(Wc.plan, a, nu, b, D), 1.0, "defect allowed by that of Gamma"),
-                    "<=",
-                    instance={**inst, "Gamma": Wc.plan},
-                    note="Dirac decoder: the optimal Gamma of W_c lifts to Pi(P_X, P_Z) with P D = Gamma")
+        rec.compare(
+            float_bound(resid, 1.0, "defect of the lift (marginals, P D - Gamma)"),
+            float_bound(_lift_defect_allowed(Wc.plan, a, nu, b, D), 1.0, "defect allowed by that of Gamma"),
+            "<=",
+            instance={**inst, "Gamma": Wc.plan},
+            note="Dirac decoder: the optimal Gamma of W_c lifts to Pi(P_X, P_Z) with P D = Gamma",
+        )
         rec.compare(wc, Wd.bound, "==", note="Dirac decoder: W_c = W_c^dagger")
         for r in range(check_positive_int(n_directions, "n_directions")):
             U = rng.normal(size=C.shape)
             shift = max(0.0, -U.min())
             lhs = solve_ot(a, nu, U + shift)
             rhs = solve_ot(a, b, decoder_cost(U + shift, D))
-            rec.compare(rounded_input(lhs.bound, U + shift, "P_G = b^T D"), rhs.bound, "==",
-                        instance={**inst, "direction": U},
-                        note=f"Dirac decoder: support functions agree in random direction {r}")
+            rec.compare(
+                rounded_input(lhs.bound, U + shift, "P_G = b^T D"),
+                rhs.bound,
+                "==",
+                instance={**inst, "direction": U},
+                note=f"Dirac decoder: support functions agree in random direction {r}",
+            )
     return rec.evidence(**headline(rec.parts[0]), details={"W_c": Wc.cost, "W_dagger": Wd.cost, "dirac": dirac})
 
 
@@ -266,11 +284,17 @@ def _lemma6_gaussian(rec, rng, n, m, sigma2, n_samples, reps, confidence):
         G = rng.uniform(-1, 1, size=(m, dim))
         b = random_weights(rng, m)
         Wd = solve_ot(mu.weights, b, gauss_hermite_sqcost(mu.atoms, G, sigma2))
-        wc, det, how = gaussian_decoder_wc(mu, b, G, np.full(dim, sigma2), n_samples=n_samples, reps=reps,
-                                           confidence=confidence, rng=rng)
-        rec.compare(wc, Wd.bound, "<=", instance={"dim": dim, "x": mu.atoms, "a": mu.weights, "G": G, "b": b,
-                                                  "sigma2": sigma2},
-                    details=det, note=f"Gaussian decoder, d = {dim}: {how}")
+        wc, det, how = gaussian_decoder_wc(
+            mu, b, G, np.full(dim, sigma2), n_samples=n_samples, reps=reps, confidence=confidence, rng=rng
+        )
+        rec.compare(
+            wc,
+            Wd.bound,
+            "<=",
+            instance={"dim": dim, "x": mu.atoms, "a": mu.weights, "G": G, "b": b, "sigma2": sigma2},
+            details=det,
+            note=f"Gaussian decoder, d = {dim}: {how}",
+        )
         if dim == 1:
             details["d1"] = {"W_c": det["W_c"], "W_c_error": det["error_bound"], "W_dagger": Wd.cost}
         else:
@@ -278,10 +302,15 @@ def _lemma6_gaussian(rec, rng, n, m, sigma2, n_samples, reps, confidence):
     return details
 
 
-@register("lemma6", location="App. B.1, Lemma 6; Sec. 3.1, eq. 9", section="3", relation="<=",
-          statement="P_{X,Y} is a subset of P(P_X, P_G), hence W_c <= W_c^dagger; equal sets for Dirac decoders",
-          reading="W_c^dagger = inf over P in P(P_X, P_Z) of E_P E_{Y ~ P_G(.|Z)} c(X, Y) (eq. 9 with the tower rule "
-                  "of B.1); sets compared through their support functions.")
+@register(
+    "lemma6",
+    location="App. B.1, Lemma 6; Sec. 3.1, eq. 9",
+    section="3",
+    relation="<=",
+    statement="P_{X,Y} is a subset of P(P_X, P_G), hence W_c <= W_c^dagger; equal sets for Dirac decoders",
+    reading="W_c^dagger = inf over P in P(P_X, P_Z) of E_P E_{Y ~ P_G(.|Z)} c(X, Y) (eq. 9 with the tower rule "
+    "of B.1); sets compared through their support functions.",
+)
 def _check_lemma6(seed=0, n=5, m=4, k=5, dim=2, sigma2=0.3, n_samples=150, reps=6, confidence=0.95):
     """Exact on random discrete instances with non-Dirac and Dirac decoders on finite output sets (images of couplings
     are couplings; Dirac: the proof's lift and equal support functions); with Gaussian decoders W_c by 1-D
@@ -302,8 +331,10 @@ def _check_lemma6(seed=0, n=5, m=4, k=5, dim=2, sigma2=0.3, n_samples=150, reps=
     rand = rec.add(replace(ev_rand, note=f"random decoder on {k} output points (non-Dirac)"))
     rec.add(replace(ev_dirac, note=f"Dirac decoder on {k} output points"))
     g_details = _lemma6_gaussian(rec, rng, n, m, sigma2, n_samples, reps, confidence)
-    ev = rec.evidence(**headline(rand), details={"random_decoder": ev_rand.details, "dirac_decoder": ev_dirac.details,
-                                                 "gaussian_decoder": g_details})
+    ev = rec.evidence(
+        **headline(rand),
+        details={"random_decoder": ev_rand.details, "dirac_decoder": ev_dirac.details, "gaussian_decoder": g_details},
+    )
     return with_sizes(ev, seed=seed, n=n, m=m, k=k, dim=dim, sigma2=sigma2)
 
 
@@ -319,16 +350,22 @@ def _footnote2_directions(a, b, D):
     nu = b @ D
     keep = nu > 0
     Dk, nuk = D[:, keep], nu[keep] / nu[keep].sum()
-    return [(U, rounded_input(solve_ot(a, nuk, U).bound, U, "P_G = b^T D"), solve_ot(a, b, decoder_cost(U, Dk)).bound)
-            for U in two_row_vertex_costs(int(keep.sum()))]
+    return [
+        (U, rounded_input(solve_ot(a, nuk, U).bound, U, "P_G = b^T D"), solve_ot(a, b, decoder_cost(U, Dk)).bound)
+        for U in two_row_vertex_costs(int(keep.sum()))
+    ]
 
 
 def _record_footnote2_directions(rec, a, b, D, label):
     """Record one part per vertex direction: min over P_{X,Y} == min over Pi(P_X, P_G) (certified)."""
     for r, (U, over_pi, over_pxy) in enumerate(_footnote2_directions(a, b, D)):
-        rec.compare(over_pxy, over_pi, "==", instance={"a": a, "b": b, "D": D, "direction": U},
-                    note=f"{label}: vertex direction {r} is reached by P_{{X,Y}} (min over P_{{X,Y}} = "
-                         "min over P(P_X, P_G))")
+        rec.compare(
+            over_pxy,
+            over_pi,
+            "==",
+            instance={"a": a, "b": b, "D": D, "direction": U},
+            note=f"{label}: vertex direction {r} is reached by P_{{X,Y}} (min over P_{{X,Y}} = min over P(P_X, P_G))",
+        )
 
 
 def footnote2_sets_coincide(a, b, D):
@@ -390,11 +427,17 @@ def footnote2_search(seed=0, *, n_trials=60, max_codes=3, k=2):
     return found
 
 
-@register("lemma6-footnote2", location="App. B.1, footnote 2", section="3", relation="==", kind="conjecture",
-          statement="(conjecture) P_{X,Y} = P(P_X, P_G) only if every P_G(Y|Z=z) is a Dirac",
-          reading="Read for a fixed P_X (the lemma's setting). The reading 'equal sets for every P_X' is checked "
-                  "separately: with P_X = P_G and the diagonal coupling the sets always differ for a non-Dirac "
-                  "decoder.")
+@register(
+    "lemma6-footnote2",
+    location="App. B.1, footnote 2",
+    section="3",
+    relation="==",
+    kind="conjecture",
+    statement="(conjecture) P_{X,Y} = P(P_X, P_G) only if every P_G(Y|Z=z) is a Dirac",
+    reading="Read for a fixed P_X (the lemma's setting). The reading 'equal sets for every P_X' is checked "
+    "separately: with P_X = P_G and the diagonal coupling the sets always differ for a non-Dirac "
+    "decoder.",
+)
 def _check_footnote2(seed=0, n_trials=40):
     """Searches small discrete instances (two-atom P_X, finite decoders) for a non-Dirac decoder whose two sets
     coincide, deciding set equality exactly through the vertices of the transport polytope; lhs counts the non-Dirac
@@ -411,28 +454,44 @@ def _check_footnote2(seed=0, n_trials=40):
     first = (a0, b0, D0) if same0 else (found[0] if found else None)
     cx = dict(zip("abD", first)) if first is not None else {}
     rec = Recorder(instance={"seed": seed, "n_trials": n_trials, "counterexample": cx})
-    note = (f"{count} non-Dirac instance(s) with P_{{X,Y}} = P(P_X, P_G) found: the conjecture, read for a fixed "
-            "P_X, is false; read 'for every P_X' it holds on every instance tried")
-    head = rec.compare(Bound.exact(count, method="count of instances found"),
-                       Bound.exact(0, method="the conjecture's count"), "==", note=note)
+    note = (
+        f"{count} non-Dirac instance(s) with P_{{X,Y}} = P(P_X, P_G) found: the conjecture, read for a fixed "
+        "P_X, is false; read 'for every P_X' it holds on every instance tried"
+    )
+    head = rec.compare(
+        Bound.exact(count, method="count of instances found"),
+        Bound.exact(0, method="the conjecture's count"),
+        "==",
+        note=note,
+    )
     _record_footnote2_directions(rec, a0, b0, D0, "non-Dirac code z_1 (mass 1/2) yet P_{X,Y} = P(P_X, P_G)")
     if found:
         a1, b1, D1 = min(found, key=lambda t: (t[1].size, t[2].size))
-        _record_footnote2_directions(rec, a1, b1, D1,
-                                     f"smallest of {len(found)} found by random search ({n_trials} trials)")
+        _record_footnote2_directions(
+            rec, a1, b1, D1, f"smallest of {len(found)} found by random search ({n_trials} trials)"
+        )
     # reading "for every P_X": P_X = P_G on the labels and the 0-1 cost: W_c = 0 < W_c^dagger
     reading, where = [], []
     for _, b_, D_ in [(a0, b0, D0), *found]:
         nu_ = b_ @ D_
         C01 = 1.0 - np.eye(nu_.size)
-        reading.append((rounded_input(solve_ot(nu_, nu_, C01).bound, C01, "P_G = b^T D"),
-                        solve_ot(nu_, b_, decoder_cost(C01, D_)).bound))
+        reading.append(
+            (
+                rounded_input(solve_ot(nu_, nu_, C01).bound, C01, "P_G = b^T D"),
+                solve_ot(nu_, b_, decoder_cost(C01, D_)).bound,
+            )
+        )
         where.append({"a": nu_, "b": b_, "D": D_})
     n_hold = sum(decide(left, right, "<") == HOLDS for left, right in reading)
-    record_worst(rec, reading, "<", instances=where,
-                 note=f"reading 'for every P_X' holds on {n_hold} of {len(reading)} instances: with P_X = P_G the "
-                      "diagonal coupling is not in P_{X,Y} (W_c = 0 < W_c^dagger under the 0-1 cost; the deciding "
-                      "instance shown)")
+    record_worst(
+        rec,
+        reading,
+        "<",
+        instances=where,
+        note=f"reading 'for every P_X' holds on {n_hold} of {len(reading)} instances: with P_X = P_G the "
+        "diagonal coupling is not in P_{X,Y} (W_c = 0 < W_c^dagger under the 0-1 cost; the deciding "
+        "instance shown)",
+    )
     # values only: two separated clusters, uniform decoders around each: W_c = W_c^dagger although D is not Dirac
     X = np.array([[-10.0], [10.0]])
     Yp = np.array([[-11.0], [-9.0], [9.0], [11.0]])
@@ -441,12 +500,22 @@ def _check_footnote2(seed=0, n_trials=40):
     Cv = cost_matrix(X, Yp)
     v_c = solve_ot(av, decoder_law(bv, Dv), Cv)
     v_d = solve_ot(av, bv, decoder_cost(Cv, Dv))
-    rec.compare(rounded_input(v_c.bound, Cv, "P_G = b^T D"), v_d.bound, "==",
-                instance={"x": X, "y": Yp, "D": Dv, "a": av, "b": bv},
-                note="values coincide with a non-Dirac decoder (squared cost, separated clusters)")
-    return rec.evidence(**headline(head), note=note,
-                        details={"found_by_search": len(found), "constructed_gap": gap0,
-                                 "values_example": {"W_c": v_c.cost, "W_dagger": v_d.cost}})
+    rec.compare(
+        rounded_input(v_c.bound, Cv, "P_G = b^T D"),
+        v_d.bound,
+        "==",
+        instance={"x": X, "y": Yp, "D": Dv, "a": av, "b": bv},
+        note="values coincide with a non-Dirac decoder (squared cost, separated clusters)",
+    )
+    return rec.evidence(
+        **headline(head),
+        note=note,
+        details={
+            "found_by_search": len(found),
+            "constructed_gap": gap0,
+            "values_example": {"W_c": v_c.cost, "W_dagger": v_d.cost},
+        },
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -514,27 +583,46 @@ def theorem1(mu_x, mu_z, G, *, cost="sqeuclidean"):
     inst = {"x": mu_x.atoms, "a": a, "z": mu_z.atoms, "b": b, "G(z)": GZ}
     rec = Recorder("theorem1", instance=inst)
     wc = rounded_input(lhs.bound, Cxz, "the merged weights of G#P_Z")
-    rec.compare(wc, eq10.bound, "==",
-                note=f"W_c(P_X, G#P_Z) = eq. 10 ({mu_z.n} codes, {pg.n} distinct images)")
-    rec.compare(dagger.bound, eq10.bound, "==",
-                note="W_c^dagger (Dirac decoder matrix on the merged images) = eq. 10")
-    rec.compare(enc.bound, eq10.bound, "==",
-                note="eq. 11 (LP over encoders with Q_Z = P_Z, HiGHS; primal/dual bracket widened by its constraint "
-                     "residual) == eq. 10 (OT over couplings)")
-    rec.compare(float_bound(rand_val, float((Prand * np.abs(Cxz)).sum()), "<C, P> of a mixed encoder"), eq10.bound,
-                ">=",
-                note="a different feasible encoder is not better (eq. 11 is an infimum)")
-    return rec.evidence(**headline(rec.parts[0]),
-                        details={"W_c": lhs.cost, "W_dagger": dagger.cost, "eq10": eq10.cost, "eq11": enc.value,
-                                 "eq11_gap": enc.gap, "eq11_residual": enc.residual, "distinct_images": pg.n,
-                                 "codes": mu_z.n})
+    rec.compare(wc, eq10.bound, "==", note=f"W_c(P_X, G#P_Z) = eq. 10 ({mu_z.n} codes, {pg.n} distinct images)")
+    rec.compare(dagger.bound, eq10.bound, "==", note="W_c^dagger (Dirac decoder matrix on the merged images) = eq. 10")
+    rec.compare(
+        enc.bound,
+        eq10.bound,
+        "==",
+        note="eq. 11 (LP over encoders with Q_Z = P_Z, HiGHS; primal/dual bracket widened by its constraint "
+        "residual) == eq. 10 (OT over couplings)",
+    )
+    rec.compare(
+        float_bound(rand_val, float((Prand * np.abs(Cxz)).sum()), "<C, P> of a mixed encoder"),
+        eq10.bound,
+        ">=",
+        note="a different feasible encoder is not better (eq. 11 is an infimum)",
+    )
+    return rec.evidence(
+        **headline(rec.parts[0]),
+        details={
+            "W_c": lhs.cost,
+            "W_dagger": dagger.cost,
+            "eq10": eq10.cost,
+            "eq11": enc.value,
+            "eq11_gap": enc.gap,
+            "eq11_residual": enc.residual,
+            "distinct_images": pg.n,
+            "codes": mu_z.n,
+        },
+    )
 
 
-@register("theorem1", location="Sec. 3.1, Theorem 1, eq. 10-11", section="3", relation="==",
-          statement="For Y = G(Z): W_c(P_X, P_G) = W_c^dagger = inf_{P in P(P_X, P_Z)} E c(X, G(Z)) "
-                    "= inf_{Q: Q_Z = P_Z} E_{P_X} E_{Q(Z|X)} c(X, G(Z))",
-          reading="eq. 10's right side is OT between P_X and P_Z with cost c(x, G(z)); eq. 11's constraint is "
-                  "Q_Z = P_Z exactly.")
+@register(
+    "theorem1",
+    location="Sec. 3.1, Theorem 1, eq. 10-11",
+    section="3",
+    relation="==",
+    statement="For Y = G(Z): W_c(P_X, P_G) = W_c^dagger = inf_{P in P(P_X, P_Z)} E c(X, G(Z)) "
+    "= inf_{Q: Q_Z = P_Z} E_{P_X} E_{Q(Z|X)} c(X, G(Z))",
+    reading="eq. 10's right side is OT between P_X and P_Z with cost c(x, G(z)); eq. 11's constraint is "
+    "Q_Z = P_Z exactly.",
+)
 def _check_theorem1(seed=0, n=6, m=8, dim=2, sizes=(1000, 10000, 100000), reps=30):
     """Exact on random discrete P_X, P_Z with an injective G and with a G mapping many codes to one point (certified OT
     between P_X and the push-forward vs OT between P_X and P_Z with cost c(x, G(z)), and eq. 11 as a separate LP
@@ -552,11 +640,21 @@ def _check_theorem1(seed=0, n=6, m=8, dim=2, sizes=(1000, 10000, 100000), reps=3
     cont = theorem1_sampled(sizes, reps=check_positive_int(reps, "reps"), seed=rng)
     rec = Recorder()
     rec.add(replace(injective, note="injective linear G, squared cost"))
-    head = rec.add(replace(many, note=f"non-injective G (sign): {many.details['codes']} codes -> "
-                                      f"{many.details['distinct_images']} points"))
+    head = rec.add(
+        replace(
+            many,
+            note=f"non-injective G (sign): {many.details['codes']} codes -> {many.details['distinct_images']} points",
+        )
+    )
     rec.add(replace(euclid, note="non-injective G (rounding), Euclidean cost"))
     rec.add(cont)
-    ev = rec.evidence(**headline(head), details={"injective": injective.details, "many_to_one": many.details,
-                                                 "euclidean": euclid.details, "continuous": cont.details})
+    ev = rec.evidence(
+        **headline(head),
+        details={
+            "injective": injective.details,
+            "many_to_one": many.details,
+            "euclidean": euclid.details,
+            "continuous": cont.details,
+        },
+    )
     return with_sizes(ev, seed=seed, n=n, m=m, dim=dim)
-

@@ -111,8 +111,9 @@ def _lam_grid(C, lambdas):
     return tuple(float(l) * scale for l in lambdas)
 
 
-def relaxation_bound(a, b, C, *, penalties=DEFAULT_PENALTIES, lambdas=(0.0, 0.1, 1.0, 10.0, 100.0, 1000.0),
-                     kernel_matrix=None):
+def relaxation_bound(
+    a, b, C, *, penalties=DEFAULT_PENALTIES, lambdas=(0.0, 0.1, 1.0, 10.0, 100.0, 1000.0), kernel_matrix=None
+):
     r"""Evidence for eq. 12: :math:`W_c^\lambda \le W_c^\dagger`, non-decreasing in λ, tending to :math:`W_c^\dagger`.
 
     .. math::
@@ -172,41 +173,75 @@ def relaxation_bound(a, b, C, *, penalties=DEFAULT_PENALTIES, lambdas=(0.0, 0.1,
         try:
             path = relaxed.relaxed_path(a, b, C, lams, pen, kernel_matrix=kern)
         except UncertifiedError as exc:  # no certified relaxed value: undecided, never a guess
-            rec.undecided(math.nan, Wb, "<=", instance={**inst, "penalty": pen, "lams": lams},
-                          note=f"{pen}: the relaxed layer could not certify the path -- undecided: {exc}")
+            rec.undecided(
+                math.nan,
+                Wb,
+                "<=",
+                instance={**inst, "penalty": pen, "lams": lams},
+                note=f"{pen}: the relaxed layer could not certify the path -- undecided: {exc}",
+            )
             continue
         res = path.results
         low = np.array([r.dual_bound for r in res])
-        table[pen] = {"lambda": lams, "value": path.values, "dual_bound": low,
-                      "lambda_times_gap": [lam * (W - lo) for lam, lo in zip(lams, low)]}
+        table[pen] = {
+            "lambda": lams,
+            "value": path.values,
+            "dual_bound": low,
+            "lambda_times_gap": [lam * (W - lo) for lam, lo in zip(lams, low)],
+        }
         Wl = [r.bound for r in res]
-        record_worst(rec, [(w, Wb) for w in Wl], "<=", instances=[{**inst, "penalty": pen, "lam": lam} for lam in lams],
-                     labels=[f"lambda = {lam:g}" for lam in lams],
-                     note=f"{pen}: W^lambda <= W_c^dagger on the whole grid")
+        record_worst(
+            rec,
+            [(w, Wb) for w in Wl],
+            "<=",
+            instances=[{**inst, "penalty": pen, "lam": lam} for lam in lams],
+            labels=[f"lambda = {lam:g}" for lam in lams],
+            note=f"{pen}: W^lambda <= W_c^dagger on the whole grid",
+        )
         if len(lams) > 1:
             steps = list(zip(lams[:-1], lams[1:]))
-            record_worst(rec, list(zip(Wl[:-1], Wl[1:])), "<=",
-                         instances=[{**inst, "penalty": pen, "lams": step} for step in steps],
-                         labels=[f"step {lo:g} -> {hi:g}" for lo, hi in steps],
-                         note=f"{pen}: non-decreasing in lambda")
+            record_worst(
+                rec,
+                list(zip(Wl[:-1], Wl[1:])),
+                "<=",
+                instances=[{**inst, "penalty": pen, "lams": step} for step in steps],
+                labels=[f"step {lo:g} -> {hi:g}" for lo, hi in steps],
+                note=f"{pen}: non-decreasing in lambda",
+            )
         where = {**inst, "penalty": pen, "lam": lams[-1]}
         rate, size = _rate_bound(C, pen, lams[-1], kern)
         reach = f"{pen}: reaches W_c^dagger at lambda = {lams[-1]:g} (to the solves' precision)"
         if rate is None:
-            record_unless_it_fails(rec, Wl[-1], Wb, "==", instance=where, note=reach,
-                                   why=f"W^lambda is {W - res[-1].value:.3g} below W_c^dagger and no rate bound is "
-                                       "known for this penalty here: the limit is not proven -- undecided")
+            record_unless_it_fails(
+                rec,
+                Wl[-1],
+                Wb,
+                "==",
+                instance=where,
+                note=reach,
+                why=f"W^lambda is {W - res[-1].value:.3g} below W_c^dagger and no rate bound is "
+                "known for this penalty here: the limit is not proven -- undecided",
+            )
         elif decide(Wl[-1], Wb, "==") == HOLDS:
             rec.compare(Wl[-1], Wb, "==", instance=where, note=reach)
         else:
-            bound = (Bound.exact(0.0, method="TV is an exact penalty (lambda >= r)") if pen == "tv" else
-                     float_bound(rate, size, "r^2 / (4 c_F lambda)"))
-            rec.compare(Wb - Wl[-1], bound, "<=", instance=where,
-                        note=f"{pen}: W_c^dagger - W^lambda <= r^2/(4 c lambda) at lambda = {lams[-1]:g}, a bound that "
-                             "tends to 0 (the limit, proven)")
+            bound = (
+                Bound.exact(0.0, method="TV is an exact penalty (lambda >= r)")
+                if pen == "tv"
+                else float_bound(rate, size, "r^2 / (4 c_F lambda)")
+            )
+            rec.compare(
+                Wb - Wl[-1],
+                bound,
+                "<=",
+                instance=where,
+                note=f"{pen}: W_c^dagger - W^lambda <= r^2/(4 c lambda) at lambda = {lams[-1]:g}, a bound that "
+                "tends to 0 (the limit, proven)",
+            )
     tops = [t["value"].max() for t in table.values()]
-    return rec.evidence(relation="<=", lhs=max(tops, default=math.nan), rhs=Wb, rhs_bound=Wb,
-                        details={"W_dagger": W, "paths": table})
+    return rec.evidence(
+        relation="<=", lhs=max(tops, default=math.nan), rhs=Wb, rhs_bound=Wb, details={"W_dagger": W, "paths": table}
+    )
 
 
 def _constrained_bound(c, lam=None):
@@ -233,10 +268,15 @@ def _constrained_bound(c, lam=None):
     err = FLOAT_REL_ERROR * (c.scale + (abs(mult) if math.isfinite(mult) else 0.0))  # the bound's size, as above
     up = c.value if viol == 0.0 else (c.value + mult * viol if math.isfinite(mult) else math.inf)
     lo = min(c.dual_bound, up)
-    return Bound.interval(lo - err, up + err, min(max(c.value, lo - err), up + err), guarantee="estimate",
-                          tight=bool(c.certified),
-                          method=f"constrained OT ({c.penalty} <= {c.mu:g}): convex program, Lagrangian bound and "
-                                 "value + multiplier x constraint violation")
+    return Bound.interval(
+        lo - err,
+        up + err,
+        min(max(c.value, lo - err), up + err),
+        guarantee="estimate",
+        tight=bool(c.certified),
+        method=f"constrained OT ({c.penalty} <= {c.mu:g}): convex program, Lagrangian bound and "
+        "value + multiplier x constraint violation",
+    )
 
 
 def penalty_constraint(a, b, C, *, penalties=DEFAULT_PENALTIES, lambdas=(0.05, 0.5, 2.0), kernel_matrix=None):
@@ -279,8 +319,9 @@ def penalty_constraint(a, b, C, *, penalties=DEFAULT_PENALTIES, lambdas=(0.05, 0
         cons = []
         for k, (lam, r) in enumerate(zip(lams, path.results)):
             where = {**inst, "penalty": pen, "lam": lam, "mu": float(mus[k])}
-            note = (f"{pen}: constrained optimum at mu_lambda = transport part of the penalized optimum "
-                    f"(lambda = {lam:g})")
+            note = (
+                f"{pen}: constrained optimum at mu_lambda = transport part of the penalized optimum (lambda = {lam:g})"
+            )
             try:
                 c = relaxed.constrained_cost(a, b, C, float(mus[k]), pen, kernel_matrix=kern)
             except UncertifiedError as exc:  # no certified constrained value: undecided, never a guess
@@ -289,20 +330,31 @@ def penalty_constraint(a, b, C, *, penalties=DEFAULT_PENALTIES, lambdas=(0.05, 0
                 continue
             cons.append((c.value, c.multiplier))
             rec.compare(_constrained_bound(c, lam), transport_bound(r, C), "==", instance=where, note=note)
-        table[pen] = {"lambda": lams, "mu": mus, "transport": path.transports, "constrained": [c[0] for c in cons],
-                      "multiplier": [c[1] for c in cons]}
+        table[pen] = {
+            "lambda": lams,
+            "mu": mus,
+            "transport": path.transports,
+            "constrained": [c[0] for c in cons],
+            "multiplier": [c[1] for c in cons],
+        }
         for k in range(len(lams) - 1):
             r0, r1 = path.results[k], path.results[k + 1]
             slack = (max(float(r0.gap), 0.0) + max(float(r1.gap), 0.0)) / (lams[k + 1] - lams[k])
             # F(Q_Z) is computed from probabilities (and, for MMD^2, kernel entries): that is its size
-            size = max(1.0, float(abs(mus[k]) + abs(mus[k + 1])),
-                       float(np.abs(kern).max()) if kern is not None and pen == "mmd2" else 0.0)
-            rec.compare(float_bound(mus[k + 1], size, f"F(Q_Z) at lambda = {lams[k + 1]:g}"),
-                        float_bound(mus[k], size, f"F(Q_Z) at lambda = {lams[k]:g}")
-                        + float_bound(slack, slack, "(gap_k + gap_k+1) / (lambda_k+1 - lambda_k)"), "<=",
-                        instance={**inst, "penalty": pen, "lams": (lams[k], lams[k + 1])},
-                        note=f"{pen}: mu_lambda non-increasing (mu_k+1 <= mu_k + the slack the solves' gaps allow, "
-                             f"{slack:.2g})")
+            size = max(
+                1.0,
+                float(abs(mus[k]) + abs(mus[k + 1])),
+                float(np.abs(kern).max()) if kern is not None and pen == "mmd2" else 0.0,
+            )
+            rec.compare(
+                float_bound(mus[k + 1], size, f"F(Q_Z) at lambda = {lams[k + 1]:g}"),
+                float_bound(mus[k], size, f"F(Q_Z) at lambda = {lams[k]:g}")
+                + float_bound(slack, slack, "(gap_k + gap_k+1) / (lambda_k+1 - lambda_k)"),
+                "<=",
+                instance={**inst, "penalty": pen, "lams": (lams[k], lams[k + 1])},
+                note=f"{pen}: mu_lambda non-increasing (mu_k+1 <= mu_k + the slack the solves' gaps allow, "
+                f"{slack:.2g})",
+            )
     return rec.evidence(relation="==", details={"table": table})
 
 
@@ -336,8 +388,12 @@ def pot_objective(a, b, C, *, lambdas=(0.1, 1.0, 10.0)):
     inst = {"a": a, "b": b, "C": C}
     rec = Recorder("pot-objective", instance=inst)
     try:
-        pairs: list[tuple | None] = list(zip(relaxed.relaxed_path(a, b, C, lams, "gan").results,
-                                             relaxed.relaxed_path(a, b, C, [2 * l for l in lams], "js").results))
+        pairs: list[tuple | None] = list(
+            zip(
+                relaxed.relaxed_path(a, b, C, lams, "gan").results,
+                relaxed.relaxed_path(a, b, C, [2 * l for l in lams], "js").results,
+            )
+        )
     except UncertifiedError:  # solve each lambda alone: only the uncertified ones are undecided
         pairs = []
         for lam in lams:
@@ -345,8 +401,13 @@ def pot_objective(a, b, C, *, lambdas=(0.1, 1.0, 10.0)):
                 pairs.append((relaxed.relaxed_cost(a, b, C, lam, "gan"), relaxed.relaxed_cost(a, b, C, 2 * lam, "js")))
             except UncertifiedError as exc:  # no certified relaxed value: undecided, never a guess
                 pairs.append(None)
-                rec.undecided(math.nan, Wres.bound, "==", instance={**inst, "lam": lam},
-                              note=f"lambda = {lam:g}: the relaxed layer could not certify a solve -- undecided: {exc}")
+                rec.undecided(
+                    math.nan,
+                    Wres.bound,
+                    "==",
+                    instance={**inst, "lam": lam},
+                    note=f"lambda = {lam:g}: the relaxed layer could not certify a solve -- undecided: {exc}",
+                )
     rows = []
     for lam, pair in zip(lams, pairs):
         if pair is None:
@@ -359,16 +420,28 @@ def pot_objective(a, b, C, *, lambdas=(0.1, 1.0, 10.0)):
         # the gan program's certified bound, re-evaluated at its plan with the exact D_GAN: D_POT + lambda log 4
         shift = float_bound(dpot + lam * LOG4 - rg.value, size, "E c + lambda (D_GAN + log 4) - W^lambda at the plan")
         pot = rg.bound + shift
-        rec.compare(pot, rj.bound, "==", instance={**inst, "lam": lam},
-                    note=f"D_POT + lambda log 4 (D_GAN program) == eq. 12 with F = 2 D_JS "
-                         f"(separate JS program at 2 lambda; lambda = {lam:g})")
-        rec.compare(float_bound(dpot, size, "E c + lambda D_GAN(Q_Z, P_Z)"),
-                    float_bound(rg.value - lam * LOG4, size, "W^lambda(F = D_GAN + log 4) - lambda log 4"), "==",
-                    instance={**inst, "lam": lam, "encoder": rg.encoder},
-                    note=f"E c + lambda D_GAN(Q_Z, P_Z) = W^lambda(F = D_GAN + log 4) - lambda log 4 "
-                         f"(lambda = {lam:g})")
-        rec.compare(rg.bound, rj.bound, "==", instance={**inst, "lam": lam},
-                    note="F = D_GAN + log 4 at lambda equals F = D_JS at 2 lambda")
+        rec.compare(
+            pot,
+            rj.bound,
+            "==",
+            instance={**inst, "lam": lam},
+            note=f"D_POT + lambda log 4 (D_GAN program) == eq. 12 with F = 2 D_JS "
+            f"(separate JS program at 2 lambda; lambda = {lam:g})",
+        )
+        rec.compare(
+            float_bound(dpot, size, "E c + lambda D_GAN(Q_Z, P_Z)"),
+            float_bound(rg.value - lam * LOG4, size, "W^lambda(F = D_GAN + log 4) - lambda log 4"),
+            "==",
+            instance={**inst, "lam": lam, "encoder": rg.encoder},
+            note=f"E c + lambda D_GAN(Q_Z, P_Z) = W^lambda(F = D_GAN + log 4) - lambda log 4 (lambda = {lam:g})",
+        )
+        rec.compare(
+            rg.bound,
+            rj.bound,
+            "==",
+            instance={**inst, "lam": lam},
+            note="F = D_GAN + log 4 at lambda equals F = D_JS at 2 lambda",
+        )
         rec.compare(pot, Wres.bound, "<=", instance={**inst, "lam": lam}, note="D_POT + lambda log 4 <= W_c^dagger")
     return rec.evidence(relation="==", details={"W_dagger": Wres.cost, "rows": rows})
 
@@ -392,12 +465,18 @@ def _relaxed_instance(rng, n, m, dim):
     return mu_x.weights, b, cost_matrix(mu_x.atoms, GZ), Z
 
 
-@register("relaxation-bound", location="Sec. 3.2, eq. 12", section="3", relation="<=",
-          statement="W_c^lambda = inf_Q E c(X, G(Z)) + lambda F(Q) <= W_c^dagger, non-decreasing in lambda, "
-                    "tends to W_c^dagger as lambda grows",
-          reading="F is a function of the aggregated posterior Q_Z measuring its mismatch to P_Z (zero iff equal).")
-def _check_relaxation_bound(seed=0, n=5, m=4, dim=2, lambdas=(0.0, 0.1, 1.0, 10.0, 100.0, 1000.0),
-                            penalties=DEFAULT_PENALTIES):
+@register(
+    "relaxation-bound",
+    location="Sec. 3.2, eq. 12",
+    section="3",
+    relation="<=",
+    statement="W_c^lambda = inf_Q E c(X, G(Z)) + lambda F(Q) <= W_c^dagger, non-decreasing in lambda, "
+    "tends to W_c^dagger as lambda grows",
+    reading="F is a function of the aggregated posterior Q_Z measuring its mismatch to P_Z (zero iff equal).",
+)
+def _check_relaxation_bound(
+    seed=0, n=5, m=4, dim=2, lambdas=(0.0, 0.1, 1.0, 10.0, 100.0, 1000.0), penalties=DEFAULT_PENALTIES
+):
     """Exact on a random discrete instance for F in KL, JS, D_GAN + log 4, MMD^2 (Gaussian kernel), chi^2, TV:
     certified convex solves on a lambda grid (dual bounds) are below the certified OT value, non-decreasing, and at
     the largest lambda equal to it to the solves' precision (TV) or within the Pinsker-type rate r^2/(4 c_F lambda),
@@ -417,10 +496,15 @@ def _relaxed_claim(check, seed, n, m, dim, lambdas, penalties=None):
     return with_sizes(check(a, b, C, **options), seed=seed, n=n, m=m, dim=dim, **sizes)
 
 
-@register("penalty-constraint", location="Sec. 3.2 (ref. [13])", section="3", relation="==",
-          statement="the penalized problem at lambda has the solution of the constrained problem F(Q) <= mu_lambda, "
-                    "with mu_lambda non-increasing in lambda",
-          reading="'same solution' tested as equal optimal transport cost (optimal encoders need not be unique).")
+@register(
+    "penalty-constraint",
+    location="Sec. 3.2 (ref. [13])",
+    section="3",
+    relation="==",
+    statement="the penalized problem at lambda has the solution of the constrained problem F(Q) <= mu_lambda, "
+    "with mu_lambda non-increasing in lambda",
+    reading="'same solution' tested as equal optimal transport cost (optimal encoders need not be unique).",
+)
 def _check_penalty_constraint(seed=0, n=5, m=4, dim=2, lambdas=(0.05, 0.5, 2.0), penalties=DEFAULT_PENALTIES):
     """Exact on a random discrete instance for KL, JS, D_GAN + log 4, MMD^2, chi^2 and TV: the constrained convex
     program at mu_lambda = F(Q_Z^lambda) reaches the transport cost of the penalized optimum, and mu_lambda
@@ -428,18 +512,21 @@ def _check_penalty_constraint(seed=0, n=5, m=4, dim=2, lambdas=(0.05, 0.5, 2.0),
     return _relaxed_claim(penalty_constraint, seed, n, m, dim, lambdas, penalties)
 
 
-@register("pot-objective", location="Sec. 3.2, eq. 13", section="3", relation="==",
-          statement="D_POT = inf_Q E c(X, G(Z)) + lambda D_GAN(Q_Z, P_Z) is eq. 12 with F = D_GAN + log 4 = 2 D_JS "
-                    "in the nonparametric limit",
-          reading="D_GAN is the exact GAN value 2 JS - log 4 (unrestricted discriminator); eq. 12 needs F >= 0, so "
-                  "F = D_GAN + log 4.")
+@register(
+    "pot-objective",
+    location="Sec. 3.2, eq. 13",
+    section="3",
+    relation="==",
+    statement="D_POT = inf_Q E c(X, G(Z)) + lambda D_GAN(Q_Z, P_Z) is eq. 12 with F = D_GAN + log 4 = 2 D_JS "
+    "in the nonparametric limit",
+    reading="D_GAN is the exact GAN value 2 JS - log 4 (unrestricted discriminator); eq. 12 needs F >= 0, so "
+    "F = D_GAN + log 4.",
+)
 def _check_pot_objective(seed=0, n=5, m=4, dim=2, lambdas=(0.1, 1.0, 10.0)):
     """Exact on a random discrete instance: the POT objective at the certified optimum (exact D_GAN) equals the relaxed
     value minus lambda log 4, the D_GAN + log 4 solve at lambda equals the JS solve at 2 lambda, and D_POT + lambda
     log 4 stays below W_c^dagger."""
     return _relaxed_claim(pot_objective, seed, n, m, dim, lambdas)
-
-
 
 
 # --------------------------------------------------------------------------------------------
@@ -510,19 +597,29 @@ def corollary7(mu_x, codes_weights, means, variances, *, n_samples=200, reps=6, 
     rhs = rational_bound(sum(Fraction(float(v)) for v in var), "sum_i sigma_i^2 (rational)") + base.bound
     inst = {"x": mu_x.atoms, "a": a, "G": G, "b": b, "variances": var}
     rec = Recorder("corollary7", instance=inst)
-    rec.compare(rounded_input(dagger.bound, Cbar, "the Gauss-Hermite decoder cost"), rhs, "==",
-                note="W_c^dagger (quadrature of the decoder, then OT) = sum sigma_i^2 + OT(||x - G(z)||^2)")
-    wc, det, how = gaussian_decoder_wc(mu_x, b, G, var, n_samples=n_samples, reps=reps, confidence=confidence,
-                                       rng=rng)
+    rec.compare(
+        rounded_input(dagger.bound, Cbar, "the Gauss-Hermite decoder cost"),
+        rhs,
+        "==",
+        note="W_c^dagger (quadrature of the decoder, then OT) = sum sigma_i^2 + OT(||x - G(z)||^2)",
+    )
+    wc, det, how = gaussian_decoder_wc(mu_x, b, G, var, n_samples=n_samples, reps=reps, confidence=confidence, rng=rng)
     head = rec.compare(wc, rhs, "<=", details=det, note=f"W_c(P_X, P_G) <= eq. 16: {how}")
-    return rec.evidence(**headline(head), details={"W_dagger": dagger.cost, "rhs": float(rhs.value),
-                                                   "sum_sigma2": float(var.sum()), "ot": base.cost})
+    return rec.evidence(
+        **headline(head),
+        details={"W_dagger": dagger.cost, "rhs": float(rhs.value), "sum_sigma2": float(var.sum()), "ot": base.cost},
+    )
 
 
-@register("corollary7", location="App. B.2, Corollary 7, eq. 16", section="3", relation="<=",
-          statement="Gaussian decoders, c = ||x - y||^2: W_c(P_X, P_G) <= W_c^dagger = sum_i sigma_i^2 "
-                    "+ inf_{P in P(P_X, P_Z)} E ||X - G(Z)||^2",
-          reading="sigma_i^2 are the per-coordinate variances of P_G(Y|Z=z), the same for every z (diagonal).")
+@register(
+    "corollary7",
+    location="App. B.2, Corollary 7, eq. 16",
+    section="3",
+    relation="<=",
+    statement="Gaussian decoders, c = ||x - y||^2: W_c(P_X, P_G) <= W_c^dagger = sum_i sigma_i^2 "
+    "+ inf_{P in P(P_X, P_Z)} E ||X - G(Z)||^2",
+    reading="sigma_i^2 are the per-coordinate variances of P_G(Y|Z=z), the same for every z (diagonal).",
+)
 def _check_corollary7(seed=0, n=5, m=4, n_samples=150, reps=6):
     """Random discrete P_X and codes with diagonal Gaussian decoders: W_c^dagger from quadrature of the decoder equals
     the right side exactly; W_c by 1-D quantile quadrature (error bound) and in d = 3 from samples with an interval
@@ -584,23 +681,42 @@ def remark1(a, b, X, means, sigma2, *, lambdas=(0.5, 5.0), penalty="kl"):
     for lam in lams:
         left = relaxed.relaxed_cost(a, b, Cbar, lam, penalty)
         right = relaxed.relaxed_cost(a, b, C, lam, penalty)
-        rows.append({"lambda": lam, "relaxed_dagger": left.value, "eq12": right.value,
-                     "difference": left.value - right.value, "d_sigma2": d * sigma2})
-        rec.compare(rounded_input(left.bound, Cbar, "the Gauss-Hermite decoder cost")
-                    - right.bound, const, "==",
-                    instance={**inst, "lam": lam},
-                    note=f"relaxed W_c^dagger - eq. 12 objective = d sigma^2 at lambda = {lam:g}")
+        rows.append(
+            {
+                "lambda": lam,
+                "relaxed_dagger": left.value,
+                "eq12": right.value,
+                "difference": left.value - right.value,
+                "d_sigma2": d * sigma2,
+            }
+        )
+        rec.compare(
+            rounded_input(left.bound, Cbar, "the Gauss-Hermite decoder cost") - right.bound,
+            const,
+            "==",
+            instance={**inst, "lam": lam},
+            note=f"relaxed W_c^dagger - eq. 12 objective = d sigma^2 at lambda = {lam:g}",
+        )
     Wd = solve_ot(a, b, Cbar)
     W10 = solve_ot(a, b, C)
-    rec.compare(rounded_input(Wd.bound, Cbar, "the Gauss-Hermite decoder cost") - W10.bound, const, "==",
-                note="unrelaxed: W_c^dagger - eq. 10 = d sigma^2")
+    rec.compare(
+        rounded_input(Wd.bound, Cbar, "the Gauss-Hermite decoder cost") - W10.bound,
+        const,
+        "==",
+        note="unrelaxed: W_c^dagger - eq. 10 = d sigma^2",
+    )
     return rec.evidence(relation="==", details={"rows": rows, "d": d, "sigma2": sigma2})
 
 
-@register("remark1", location="Sec. 3.2, Remark 1", section="3", relation="==",
-          statement="with Gaussian decoders N(G(Z), sigma^2 I_d), eq. 12's objective equals the relaxed W_c^dagger "
-                    "up to the additive constant d sigma^2",
-          reading="the constant is d * sigma^2 (isotropic decoder); tested in d = 3 where sigma^2 alone would fail.")
+@register(
+    "remark1",
+    location="Sec. 3.2, Remark 1",
+    section="3",
+    relation="==",
+    statement="with Gaussian decoders N(G(Z), sigma^2 I_d), eq. 12's objective equals the relaxed W_c^dagger "
+    "up to the additive constant d sigma^2",
+    reading="the constant is d * sigma^2 (isotropic decoder); tested in d = 3 where sigma^2 alone would fail.",
+)
 def _check_remark1(seed=0, n=5, m=4, dim=3, sigma2=0.25):
     """Random discrete instance in d = 3: certified relaxed solves with the quadrature-averaged decoder cost and with
     ||x - G(z)||^2 differ by exactly d sigma^2 at every lambda, as do the unrelaxed values."""

@@ -47,9 +47,13 @@ def _variance_bound(y, confidence, batches, what):
     y = np.asarray(y, dtype=float)
     k = max(2, min(int(batches), y.size // 2))
     per = y.size // k
-    est = y[:k * per].reshape(k, per).var(axis=1, ddof=1)
-    return Bound.from_samples(est, confidence=confidence, bias=0.0,
-                              method=f"sampled: {what} ({k} batches of {per} draws, unbiased batch variances)")
+    est = y[: k * per].reshape(k, per).var(axis=1, ddof=1)
+    return Bound.from_samples(
+        est,
+        confidence=confidence,
+        bias=0.0,
+        method=f"sampled: {what} ({k} batches of {per} draws, unbiased batch variances)",
+    )
 
 
 def lemma8(codes_weights, means, sigma2, *, n_samples=20000, confidence=0.99, seed=0, rel_margin=0.1, batches=40):
@@ -93,7 +97,7 @@ def lemma8(codes_weights, means, sigma2, *, n_samples=20000, confidence=0.99, se
     rng = as_generator(seed)
     d = G.shape[1]
     rhs = sigma2 + b @ (G - b @ G) ** 2
-    size = sigma2 + b @ G ** 2          # E Y_k^2: the size of the numbers of the quadrature
+    size = sigma2 + b @ G**2  # E Y_k^2: the size of the numbers of the quadrature
     inst = {"b": b, "G": G, "sigma2": sigma2}
     rec = Recorder("lemma8", instance=inst)
     fb = [Fraction(float(w)) for w in b]
@@ -101,28 +105,45 @@ def lemma8(codes_weights, means, sigma2, *, n_samples=20000, confidence=0.99, se
     for k in range(d):  # the right side in exact arithmetic on the given numbers
         g = [Fraction(float(v)) for v in G[:, k]]
         mean = sum(w * v for w, v in zip(fb, g))
-        right.append(rational_bound(Fraction(sigma2) + sum(w * (v - mean) ** 2 for w, v in zip(fb, g)),
-                               "sigma^2 + Var_Z G(Z)_k (rational)"))
+        right.append(
+            rational_bound(
+                Fraction(sigma2) + sum(w * (v - mean) ** 2 for w, v in zip(fb, g)), "sigma^2 + Var_Z G(Z)_k (rational)"
+            )
+        )
     for k in range(d):
         m1 = float(b @ G[:, k])  # E Y_k = sum_j b_j G_k(z_j) (mean of each component)
-        m2 = float(b @ gauss_hermite_sqcost(np.zeros((1, 1)), G[:, k:k + 1], sigma2)[0])
-        rec.compare(float_bound(m2 - m1 ** 2, max(m2, size[k]), "E Y_k^2 - (E Y_k)^2 by Gauss-Hermite quadrature"),
-                    right[k], "==", instance={**inst, "coordinate": k},
-                    note=f"coordinate {k}: Var[Y] by quadrature of the mixture")
+        m2 = float(b @ gauss_hermite_sqcost(np.zeros((1, 1)), G[:, k : k + 1], sigma2)[0])
+        rec.compare(
+            float_bound(m2 - m1**2, max(m2, size[k]), "E Y_k^2 - (E Y_k)^2 by Gauss-Hermite quadrature"),
+            right[k],
+            "==",
+            instance={**inst, "coordinate": k},
+            note=f"coordinate {k}: Var[Y] by quadrature of the mixture",
+        )
     Y = GaussianMixture(b, G, np.full(d, sigma2)).sample(n_samples, rng)
     level = 1.0 - (1.0 - confidence) / d
     for k in range(d):
         margin = float(rel_margin * rhs[k])
-        rec.compare(_variance_bound(Y[:, k], level, batches, f"Var[Y_{k}] from {n_samples} draws"), right[k], "==",
-                    margin=margin, instance={**inst, "coordinate": k, "n_samples": n_samples},
-                    note=f"coordinate {k}: sample variance of {n_samples} draws (bias 0); equivalence margin "
-                         f"{rel_margin:.3g} x Var[Y_k] = {margin:.3g}, TOST at {level:.4g} (Bonferroni over {d})")
+        rec.compare(
+            _variance_bound(Y[:, k], level, batches, f"Var[Y_{k}] from {n_samples} draws"),
+            right[k],
+            "==",
+            margin=margin,
+            instance={**inst, "coordinate": k, "n_samples": n_samples},
+            note=f"coordinate {k}: sample variance of {n_samples} draws (bias 0); equivalence margin "
+            f"{rel_margin:.3g} x Var[Y_k] = {margin:.3g}, TOST at {level:.4g} (Bonferroni over {d})",
+        )
     return rec.evidence(**headline(rec.parts[0]), details={"rhs": rhs})
 
 
-@register("lemma8", location="Sec. 4.1 / App. B.3, Lemma 8", section="4", relation="==",
-          statement="for Y ~ P_G^sigma: Var[Y] = sigma^2 + Var_{Z ~ P_Z}[G(Z)] (per coordinate)",
-          reading="Var is per coordinate (the decoder covariance is sigma^2 I_d).")
+@register(
+    "lemma8",
+    location="Sec. 4.1 / App. B.3, Lemma 8",
+    section="4",
+    relation="==",
+    statement="for Y ~ P_G^sigma: Var[Y] = sigma^2 + Var_{Z ~ P_Z}[G(Z)] (per coordinate)",
+    reading="Var is per coordinate (the decoder covariance is sigma^2 I_d).",
+)
 def _check_lemma8(seed=0, m=5, dim=2, sigma2=0.3, n_samples=200000, rel_margin=0.03, confidence=0.99):
     """Discrete P_Z with Gaussian decoders in d = 2: the mixture's variance by Gauss-Hermite quadrature equals the
     right side exactly, and the sample variance (unbiased batch variances) agrees within a stated equivalence
@@ -136,8 +157,7 @@ def _check_lemma8(seed=0, m=5, dim=2, sigma2=0.3, n_samples=200000, rel_margin=0
     G = rng.uniform(-2, 2, size=(m, dim))
     # Bonferroni over the dim + 1 sampled comparisons: dim coordinates below, the paper's example
     alpha = (1.0 - confidence) / (dim + 1)
-    main = lemma8(b, G, sigma2, n_samples=n_samples, seed=rng, rel_margin=rel_margin,
-                  confidence=1.0 - alpha * dim)
+    main = lemma8(b, G, sigma2, n_samples=n_samples, seed=rng, rel_margin=rel_margin, confidence=1.0 - alpha * dim)
     # paper's example (B.3): P_Z = N(0, 1), G(z) = sqrt(1 - s2) z, so Var[Y] = (1 - s2) + s2 = 1
     s2 = min(sigma2, 0.99)
     z = rng.normal(size=n_samples)
@@ -145,9 +165,15 @@ def _check_lemma8(seed=0, m=5, dim=2, sigma2=0.3, n_samples=200000, rel_margin=0
     var = _variance_bound(y, 1.0 - alpha, 40, f"Var[Y] from {n_samples} draws")
     rec = Recorder(instance={"sigma2": s2, "n_samples": n_samples})
     main_part = rec.add(main)
-    rec.compare(var, Bound.exact(1), "==", margin=rel_margin, instance={"sigma2": s2, "n_samples": n_samples},
-                note=f"paper's example: G(z) = sqrt(1 - sigma^2) z, P_Z = N(0, 1): Var[Y] = 1 (bias 0; equivalence "
-                     f"margin {rel_margin:.3g}, TOST at {1 - alpha:.4g})")
+    rec.compare(
+        var,
+        Bound.exact(1),
+        "==",
+        margin=rel_margin,
+        instance={"sigma2": s2, "n_samples": n_samples},
+        note=f"paper's example: G(z) = sqrt(1 - sigma^2) z, P_Z = N(0, 1): Var[Y] = 1 (bias 0; equivalence "
+        f"margin {rel_margin:.3g}, TOST at {1 - alpha:.4g})",
+    )
     ev = rec.evidence(**headline(main_part), details={"discrete": main.details, "example_variance": var.value})
     return with_sizes(ev, seed=seed, m=m, dim=dim, sigma2=sigma2, n_samples=n_samples)
 
@@ -210,35 +236,60 @@ def prop2_1d(sigma2s=(0.1, 0.3, 0.6)):
     formula = []
     for a in grid:
         for s in s2:
-            size = 1.0 + a * a + s    # the covariances the Bures formula is computed from
-            formula.append((Bound.floating(Wc(a, s), scale=size, method="Bures formula (float64)"),
-                            Bound.floating((1 - math.sqrt(a * a + s)) ** 2, scale=size,
-                                           method="B.3 formula (float64)")))
-            formula.append((Bound.floating(Wd(a, s), scale=size, method="Bures formula (float64)"),
-                            Bound.floating(s + (1 - a) ** 2, scale=size, method="B.3 formula (float64)")))
-    record_worst(rec, formula, "==", note="B.3's formulas (1 - sqrt(a^2 + s^2))^2 and s^2 + (1 - a)^2 == Bures "
-                                           "on a grid of a")
+            size = 1.0 + a * a + s  # the covariances the Bures formula is computed from
+            formula.append(
+                (
+                    Bound.floating(Wc(a, s), scale=size, method="Bures formula (float64)"),
+                    Bound.floating((1 - math.sqrt(a * a + s)) ** 2, scale=size, method="B.3 formula (float64)"),
+                )
+            )
+            formula.append(
+                (
+                    Bound.floating(Wd(a, s), scale=size, method="Bures formula (float64)"),
+                    Bound.floating(s + (1 - a) ** 2, scale=size, method="B.3 formula (float64)"),
+                )
+            )
+    record_worst(
+        rec, formula, "==", note="B.3's formulas (1 - sqrt(a^2 + s^2))^2 and s^2 + (1 - a)^2 == Bures on a grid of a"
+    )
     xatol = 1e-10
     opt = dict(bounds=(0.0, 2.0), method="bounded", options={"xatol": xatol})
 
     def argmin(f, scale, what):
         res = minimize_scalar(f, **opt)
-        return argmin_bound(res.x, xatol=xatol, curvature=curvature(f, float(res.x)), fscale=scale,
-                             tight=bool(res.success), method=f"argmin of {what} (bounded Brent, scipy)")
+        return argmin_bound(
+            res.x,
+            xatol=xatol,
+            curvature=curvature(f, float(res.x)),
+            fscale=scale,
+            tight=bool(res.success),
+            method=f"argmin of {what} (bounded Brent, scipy)",
+        )
 
     a_w = [argmin(lambda a, s=s: Wc(a, s), 2.0 + s, "W_c") for s in s2]
     a_d = [argmin(lambda a, s=s: Wd(a, s), 2.0 + s, "W_c^dagger") for s in s2]
     a_0 = argmin(lambda a: Wc(a, 0.0), 2.0, "W_c at sigma = 0")
-    record_worst(rec, [(a, Bound.floating(math.sqrt(1 - s), scale=1.0, method="sqrt(1 - sigma^2) (float64)"))
-                        for a, s in zip(a_w, s2)], "==",
-                  note="argmin_a W_c == sqrt(1 - sigma^2) for every sigma^2")
+    record_worst(
+        rec,
+        [
+            (a, Bound.floating(math.sqrt(1 - s), scale=1.0, method="sqrt(1 - sigma^2) (float64)"))
+            for a, s in zip(a_w, s2)
+        ],
+        "==",
+        note="argmin_a W_c == sqrt(1 - sigma^2) for every sigma^2",
+    )
     record_worst(rec, [(a, Bound.exact(1.0)) for a in a_d], "==", note="argmin_a W_c^dagger == 1 for every sigma^2")
     rec.compare(a_w[0], a_w[-1], "depends on", note=f"argmin W_c at sigma^2={s2[0]:g} vs {s2[-1]:g}")
     rec.compare(a_d[0], a_d[-1], "does not depend on", note=f"argmin W_c^dagger at sigma^2={s2[0]:g} vs {s2[-1]:g}")
     rec.compare(a_0, a_d[0], "==", note="G^dagger also minimizes W_c(P_X, P_G^0)")
-    det = {"sigma2": s2, "argmin_Wc": np.array([float(b.value) for b in a_w]),
-           "argmin_Wc_dagger": np.array([float(b.value) for b in a_d]), "closed_form_Wc": np.sqrt(1 - s2),
-           "argmin_Wc_sigma0": float(a_0.value), "argmin_error_estimate": max(float(b.width) / 2 for b in a_w + a_d)}
+    det = {
+        "sigma2": s2,
+        "argmin_Wc": np.array([float(b.value) for b in a_w]),
+        "argmin_Wc_dagger": np.array([float(b.value) for b in a_d]),
+        "closed_form_Wc": np.sqrt(1 - s2),
+        "argmin_Wc_sigma0": float(a_0.value),
+        "argmin_error_estimate": max(float(b.width) / 2 for b in a_w + a_d),
+    }
     return rec.evidence(details=det)
 
 
@@ -262,8 +313,10 @@ def _gram_bounds(fit, S, target):
         err = verr = math.inf
     how = f"L-BFGS-B fit of A ({fit.objective}, sigma^2={fit.sigma2:g}), error from the gradient norm"
     if not math.isfinite(err):
-        gram = [[Bound(v, -math.inf, math.inf, method=how, guarantee="estimate", tight=False) for v in row]
-                for row in fit.gram]
+        gram = [
+            [Bound(v, -math.inf, math.inf, method=how, guarantee="estimate", tight=False) for v in row]
+            for row in fit.gram
+        ]
         value = Bound(fit.value, -math.inf, math.inf, method=how, guarantee="estimate", tight=False)
     else:
         gram = [[Bound.estimate(v, err, method=how) for v in row] for row in fit.gram]
@@ -319,33 +372,68 @@ def prop2_linear(Sigma_X, sigma2s, *, seed=0):
     bd = [_gram_bounds(f, S, S) for f in fits_d]
     entries = lambda g: [x for row in g for x in row]  # noqa: E731
     rec = Recorder("prop2", instance={"Sigma_X": S, "sigma2": s2})
-    record_worst(rec, [(g, t) for gram, tgt, _, _ in bw for g, t in zip(entries(gram), entries(tgt))], "==",
-                  note="fitted AA^T for W_c == Sigma_X - sigma^2 I (every entry, every sigma^2)")
-    record_worst(rec, [(g, t) for gram, tgt, _, _ in bd for g, t in zip(entries(gram), entries(tgt))], "==",
-                  note="fitted AA^T for W_c^dagger == Sigma_X (every entry, every sigma^2)")
+    record_worst(
+        rec,
+        [(g, t) for gram, tgt, _, _ in bw for g, t in zip(entries(gram), entries(tgt))],
+        "==",
+        note="fitted AA^T for W_c == Sigma_X - sigma^2 I (every entry, every sigma^2)",
+    )
+    record_worst(
+        rec,
+        [(g, t) for gram, tgt, _, _ in bd for g, t in zip(entries(gram), entries(tgt))],
+        "==",
+        note="fitted AA^T for W_c^dagger == Sigma_X (every entry, every sigma^2)",
+    )
     z = np.zeros(d)
     vals = []
     for (_, _, _, size), f, s in zip(bw, fits_w, s2):
-        vals.append((Bound.floating(f.value, scale=size, method="Bures objective of the fit (float64)"),
-                     Bound.floating(gaussian_w2(z, S, z, f.gram + s * np.eye(d)), scale=size,
-                                    method="closed_forms.gaussian_w2 (float64)")))
+        vals.append(
+            (
+                Bound.floating(f.value, scale=size, method="Bures objective of the fit (float64)"),
+                Bound.floating(
+                    gaussian_w2(z, S, z, f.gram + s * np.eye(d)),
+                    scale=size,
+                    method="closed_forms.gaussian_w2 (float64)",
+                ),
+            )
+        )
     for (_, _, _, size), f, s in zip(bd, fits_d, s2):
-        vals.append((Bound.floating(f.value, scale=size, method="Bures objective of the fit (float64)"),
-                     Bound.floating(d * s + gaussian_w2(z, S, z, f.gram), scale=size,
-                                    method="closed_forms.gaussian_w2 (float64)")))
+        vals.append(
+            (
+                Bound.floating(f.value, scale=size, method="Bures objective of the fit (float64)"),
+                Bound.floating(
+                    d * s + gaussian_w2(z, S, z, f.gram), scale=size, method="closed_forms.gaussian_w2 (float64)"
+                ),
+            )
+        )
     record_worst(rec, vals, "==", note="Bures objective of the fit == closed_forms.gaussian_w2 at the fitted A")
     opts = [(value, ZERO) for _, _, value, _ in bw]
     opts += [(value, Bound.floating(d * s, method="d sigma^2 (float64)")) for (_, _, value, _), s in zip(bd, s2)]
-    record_worst(rec, opts, "==",
-                  note="optimal values: W_c = 0 (P_G^sigma = P_X reachable) and W_c^dagger = d sigma^2")
+    record_worst(rec, opts, "==", note="optimal values: W_c = 0 (P_G^sigma = P_X reachable) and W_c^dagger = d sigma^2")
     g0w, g1w, g0d, g1d = entries(bw[0][0]), entries(bw[-1][0]), entries(bd[0][0]), entries(bd[-1][0])
-    record_worst(rec, list(zip(g0w, g1w)), "depends on", any_of=True,
-                  note=f"the W_c minimizer moves with sigma^2 (some entry of AA^T at {s2[0]:g} vs {s2[-1]:g})")
-    record_worst(rec, list(zip(g0d, g1d)), "does not depend on",
-                  note=f"the W_c^dagger minimizer does not move with sigma^2 (every entry at {s2[0]:g} vs {s2[-1]:g})")
-    det = {"sigma2": s2, "Sigma_X": S, "gram_Wc": [f.gram for f in fits_w], "gram_Wc_dagger": [f.gram for f in fits_d],
-           "value_Wc": [f.value for f in fits_w], "value_Wc_dagger": [f.value for f in fits_d],
-           "grad_norm": [f.grad_norm for f in fits_w + fits_d], "scale": float(np.abs(S).max())}
+    record_worst(
+        rec,
+        list(zip(g0w, g1w)),
+        "depends on",
+        any_of=True,
+        note=f"the W_c minimizer moves with sigma^2 (some entry of AA^T at {s2[0]:g} vs {s2[-1]:g})",
+    )
+    record_worst(
+        rec,
+        list(zip(g0d, g1d)),
+        "does not depend on",
+        note=f"the W_c^dagger minimizer does not move with sigma^2 (every entry at {s2[0]:g} vs {s2[-1]:g})",
+    )
+    det = {
+        "sigma2": s2,
+        "Sigma_X": S,
+        "gram_Wc": [f.gram for f in fits_w],
+        "gram_Wc_dagger": [f.gram for f in fits_d],
+        "value_Wc": [f.value for f in fits_w],
+        "value_Wc_dagger": [f.value for f in fits_d],
+        "grad_norm": [f.grad_norm for f in fits_w + fits_d],
+        "scale": float(np.abs(S).max()),
+    }
     return rec.evidence(details=det)
 
 
@@ -366,14 +454,17 @@ def _normal_order_variance(n):
     log_n = special.gammaln(n + 1)
     for i in range(1, n // 2 + 1):
         lc = log_n - special.gammaln(i) - special.gammaln(n - i + 1) - 0.5 * math.log(2 * math.pi)
-        f = lambda x, i=i, lc=lc: x * math.exp(lc + (i - 1) * special.log_ndtr(x)  # noqa: E731
-                                               + (n - i) * special.log_ndtr(-x) - 0.5 * x * x)
-        v, e = integrate.quad(f, -12.0, 12.0, points=[float(stats.norm.ppf((i - 0.5) / n))], epsabs=1e-14,
-                              epsrel=1e-13, limit=200)
+
+        def f(x, i=i, lc=lc):  # x times the density of the i-th order statistic of n standard normals
+            return x * math.exp(lc + (i - 1) * special.log_ndtr(x) + (n - i) * special.log_ndtr(-x) - 0.5 * x * x)
+
+        v, e = integrate.quad(
+            f, -12.0, 12.0, points=[float(stats.norm.ppf((i - 0.5) / n))], epsabs=1e-14, epsrel=1e-13, limit=200
+        )
         m[i - 1], m[n - i] = v, -v
         qerr = max(qerr, e)
     dm = qerr + 2 * n * math.exp(-72.0) / math.sqrt(2 * math.pi)
-    kappa = 1.0 - float((m ** 2).sum()) / n
+    kappa = 1.0 - float((m**2).sum()) / n
     err = float(2 * np.abs(m).sum() * dm + n * dm * dm) / n + FLOAT_REL_ERROR
     return kappa, err
 
@@ -427,7 +518,7 @@ def prop2_sampled(sigma2=0.5, *, n=200, reps=12, seed=0, confidence=0.95):
     a_s = math.sqrt(1 - s2)
     w = np.full(n, 1.0 / n)
     vals: dict[str, list[float]] = {k: [] for k in ("Wc_asigma", "Wc_1", "Wd_asigma", "Wd_1")}
-    width = 0.0   # largest width of a certified OT value (the replicates use the float value)
+    width = 0.0  # largest width of a certified OT value (the replicates use the float value)
     for _ in range(reps):
         x = rng.standard_normal(n)
         z = rng.standard_normal(n)
@@ -437,12 +528,12 @@ def prop2_sampled(sigma2=0.5, *, n=200, reps=12, seed=0, confidence=0.95):
             rc, rd = solve_ot(w, w, cost_matrix(x, y)), solve_ot(w, w, cost_matrix(x, a * z))
             width = max(width, float(rc.bound.width), float(rd.bound.width))
             vals["Wc_" + key].append(rc.cost)
-            vals["Wd_" + key].append(rd.cost)   # W_c^dagger - sigma^2: sigma^2 cancels in the difference
+            vals["Wd_" + key].append(rd.cost)  # W_c^dagger - sigma^2: sigma^2 cancels in the difference
     kappa, kerr = _normal_order_variance(n)
     k_lo, k_hi = max(kappa - kerr, 0.0), kappa + kerr
     # E[estimate] - truth of a difference of two W_2^2 estimates at scales c1, c2: 2 kappa_n (c1 - c2)
-    c_c = (math.sqrt(a_s * a_s + s2), math.sqrt(1.0 + s2))   # P_G^sigma at a_sigma and at a = 1
-    c_d = (1.0, a_s)                                          # a P_Z at a = 1 and at a_sigma
+    c_c = (math.sqrt(a_s * a_s + s2), math.sqrt(1.0 + s2))  # P_G^sigma at a_sigma and at a = 1
+    c_d = (1.0, a_s)  # a P_Z at a = 1 and at a_sigma
 
     def bias(c1, c2):
         ends = sorted((2 * k_lo * (c1 - c2), 2 * k_hi * (c1 - c2)))
@@ -454,23 +545,39 @@ def prop2_sampled(sigma2=0.5, *, n=200, reps=12, seed=0, confidence=0.95):
     how = f"paired difference ({reps} pairs of n={n} samples, exact OT), bias-corrected"
     inst = {"sigma2": s2, "n": n, "reps": reps, "seed": seed if isinstance(seed, int) else "generator"}
     rec = Recorder("prop2", instance=inst)
-    bias_note = (f"bias 2 kappa_n (c1 - c2) from E W_2^2 = (1 - c)^2 + 2 c kappa_n (kappa_{n} = {kappa:.6g} by "
-                 "quadrature), plus the certified OT widths")
-    rec.compare(Bound.from_samples(d_c, confidence=confidence, bias=bias(*c_c), method=how), ZERO, "<",
-                note="sampled W_c(a=sqrt(1-sigma^2)) - W_c(a=1) < 0 (paired samples; " + bias_note + ")")
-    rec.compare(Bound.from_samples(d_d, confidence=confidence, bias=bias(*c_d), method=how), ZERO, "<",
-                note="sampled W_c^dagger(a=1) - W_c^dagger(a=sqrt(1-sigma^2)) < 0 (paired samples; " + bias_note + ")")
+    bias_note = (
+        f"bias 2 kappa_n (c1 - c2) from E W_2^2 = (1 - c)^2 + 2 c kappa_n (kappa_{n} = {kappa:.6g} by "
+        "quadrature), plus the certified OT widths"
+    )
+    rec.compare(
+        Bound.from_samples(d_c, confidence=confidence, bias=bias(*c_c), method=how),
+        ZERO,
+        "<",
+        note="sampled W_c(a=sqrt(1-sigma^2)) - W_c(a=1) < 0 (paired samples; " + bias_note + ")",
+    )
+    rec.compare(
+        Bound.from_samples(d_d, confidence=confidence, bias=bias(*c_d), method=how),
+        ZERO,
+        "<",
+        note="sampled W_c^dagger(a=1) - W_c^dagger(a=sqrt(1-sigma^2)) < 0 (paired samples; " + bias_note + ")",
+    )
     ci = {}
     for k, v in vals.items():
         mean, half = student_t_interval(v, confidence)
         ci[k] = (mean - half, mean + half)
-    return rec.evidence(details={"intervals": ci, "kappa_n": kappa, "bias_Wc": bias(*c_c),
-                                 "bias_Wc_dagger": bias(*c_d)})
+    return rec.evidence(
+        details={"intervals": ci, "kappa_n": kappa, "bias_Wc": bias(*c_c), "bias_Wc_dagger": bias(*c_d)}
+    )
 
 
-@register("prop2", location="Sec. 4.1, Prop. 2; App. B.3", relation="depends on", section="4",
-          statement="argmin_G W_c(P_X, P_G^sigma) depends on sigma^2, argmin W_c^dagger does not and also "
-                    "minimizes W_c(P_X, P_G^0)")
+@register(
+    "prop2",
+    location="Sec. 4.1, Prop. 2; App. B.3",
+    relation="depends on",
+    section="4",
+    statement="argmin_G W_c(P_X, P_G^sigma) depends on sigma^2, argmin W_c^dagger does not and also "
+    "minimizes W_c(P_X, P_G^0)",
+)
 def _check_prop2(seed=0, dim=3, n=200, reps=12):
     """B.3 example in closed form and by numerical minimization; d-dim linear decoder fitted by L-BFGS-B against the
     Bures closed forms; sampled version with exact OT and bias-corrected intervals."""
@@ -482,7 +589,11 @@ def _check_prop2(seed=0, dim=3, n=200, reps=12):
     rec.add(prop2_linear(S, (0.1, 0.6), seed=rng))
     rec.add(prop2_sampled(0.5, n=n, reps=reps, seed=rng))
     head = next(p for p in one_d.parts if p.relation == "depends on")
-    return rec.evidence(**headline(head),
-                        details={"argmin_Wc_1d": one_d.details["argmin_Wc"],
-                                 "argmin_Wc_dagger_1d": one_d.details["argmin_Wc_dagger"],
-                                 "sigma2_1d": one_d.details["sigma2"]})
+    return rec.evidence(
+        **headline(head),
+        details={
+            "argmin_Wc_1d": one_d.details["argmin_Wc"],
+            "argmin_Wc_dagger_1d": one_d.details["argmin_Wc_dagger"],
+            "sigma2_1d": one_d.details["sigma2"],
+        },
+    )

@@ -107,52 +107,85 @@ def aae_equals_pot(a, X, b, decoders, encoders, sigma2):
     for G in decoders:
         L = AE.gaussian_nll_matrix(X, G, s2)
         C = cost_matrix(X, G)
-        size = float(np.abs(L).max()) + abs(const) + LOG4   # the numbers both sides are computed from
+        size = float(np.abs(L).max()) + abs(const) + LOG4  # the numbers both sides are computed from
         for Q in encoders:
             va = AE.aae_objective(a, b, L, Q)
             vp = AE.pot_objective(a, b, C, Q, 2 * s2)
-            pointwise.append((Bound.floating(va, scale=size, method="AAE objective (float64)"),
-                              Bound.floating(vp * inv + const, scale=size,
-                                             method="POT objective / (2 sigma^2) + const (float64)")))
+            pointwise.append(
+                (
+                    Bound.floating(va, scale=size, method="AAE objective (float64)"),
+                    Bound.floating(
+                        vp * inv + const, scale=size, method="POT objective / (2 sigma^2) + const (float64)"
+                    ),
+                )
+            )
             aae_vals.append(va)
             pot_vals.append(vp)
         ra = relaxed_cost(a, b, L, 1.0, "gan")
         rp = relaxed_cost(a, b, C, 2 * s2, "gan")
         aae_inf.append(ra.bound - log4_b)
-        pot_inf.append(rp.bound - log4_b * (2 * s2))   # 2 sigma^2 is exact in float64
+        pot_inf.append(rp.bound - log4_b * (2 * s2))  # 2 sigma^2 is exact in float64
         mapped.append(_times(pot_inf[-1], inv) + const_b)
         # the POT-optimal encoder under the AAE objective: an exact POT minimizer Q* has
         # AAE(Q*) in [AAE(Q_rp) - gap / (2 sigma^2), AAE(Q_rp)] (the identity (i) and POT(Q_rp) - POT* <= gap);
         # the gap is read as the width of rp.bound (the gap with the float error of both its ends)
         v = AE.aae_objective(a, b, L, rp.encoder)
         err = FLOAT_REL_ERROR * size + n * m * rp.primal_residual * size
-        cross.append(Bound.interval(v - float(rp.bound.width) * inv - err, v + err, v, guarantee="estimate",
-                                    tight=bool(rp.certified),
-                                    method="AAE at the POT-optimal encoder (float64), within the POT solve's gap"))
+        cross.append(
+            Bound.interval(
+                v - float(rp.bound.width) * inv - err,
+                v + err,
+                v,
+                guarantee="estimate",
+                tight=bool(rp.certified),
+                method="AAE at the POT-optimal encoder (float64), within the POT solve's gap",
+            )
+        )
     inst = {"a": a, "X": X, "b": b, "sigma2": s2}
     rec = Recorder("aae-equals-pot", instance=inst)
-    record_worst(rec, pointwise, "==",
-                  note="AAE(Q,G) == POT(Q,G)/(2 sigma^2) + d/2 log(2 pi sigma^2) for every (Q, G) of the family")
-    record_worst(rec, list(zip(aae_inf, mapped)), "==",
-                  note="inf_Q AAE == affine map of inf_Q POT, every decoder (two certified convex programs)")
+    record_worst(
+        rec,
+        pointwise,
+        "==",
+        note="AAE(Q,G) == POT(Q,G)/(2 sigma^2) + d/2 log(2 pi sigma^2) for every (Q, G) of the family",
+    )
+    record_worst(
+        rec,
+        list(zip(aae_inf, mapped)),
+        "==",
+        note="inf_Q AAE == affine map of inf_Q POT, every decoder (two certified convex programs)",
+    )
     record_worst(rec, list(zip(cross, aae_inf)), "==", note="the POT-optimal encoder attains inf_Q AAE")
     best = int(np.argmin([float(x.value) for x in aae_inf]))
     others = [j for j in range(len(decoders)) if j != best]
     separated = bool(others) and all(aae_inf[best].upper < aae_inf[j].lower for j in others)
-    if separated:   # a best decoder exists (ties are no statement about minimizers)
-        record_worst(rec, [(pot_inf[best], pot_inf[j]) for j in others], "<",
-                      note=f"same minimizing decoder: decoder {best}, best for AAE, is strictly best for POT")
-    sep = (float(min(aae_inf[j].lower for j in others) - aae_inf[best].upper) if others else float("inf"))
-    det = {"aae_inf": np.array([float(x.value) for x in aae_inf]),
-           "pot_inf": np.array([float(x.value) for x in pot_inf]),
-           "pot_inf_mapped": np.array([float(x.value) for x in mapped]), "affine_const": const,
-           "separation_of_best_decoder": sep, "best_decoder_separated": separated,
-           "family_size": [len(decoders), len(encoders)]}
-    return rec.evidence(relation="==", lhs=aae_inf[best], rhs=mapped[best], details=det)   # the row: best decoder
+    if separated:  # a best decoder exists (ties are no statement about minimizers)
+        record_worst(
+            rec,
+            [(pot_inf[best], pot_inf[j]) for j in others],
+            "<",
+            note=f"same minimizing decoder: decoder {best}, best for AAE, is strictly best for POT",
+        )
+    sep = float(min(aae_inf[j].lower for j in others) - aae_inf[best].upper) if others else float("inf")
+    det = {
+        "aae_inf": np.array([float(x.value) for x in aae_inf]),
+        "pot_inf": np.array([float(x.value) for x in pot_inf]),
+        "pot_inf_mapped": np.array([float(x.value) for x in mapped]),
+        "affine_const": const,
+        "separation_of_best_decoder": sep,
+        "best_decoder_separated": separated,
+        "family_size": [len(decoders), len(encoders)],
+    }
+    return rec.evidence(relation="==", lhs=aae_inf[best], rhs=mapped[best], details=det)  # the row: best decoder
 
 
-@register("aae-equals-pot", location="Sec. 4.1, 'Relation to AAE'", relation="==", section="4",
-          statement="D_AAE(Q, G) = POT_{2 sigma^2}(Q, G) / (2 sigma^2) + (d/2) log(2 pi sigma^2): same minimizers")
+@register(
+    "aae-equals-pot",
+    location="Sec. 4.1, 'Relation to AAE'",
+    relation="==",
+    section="4",
+    statement="D_AAE(Q, G) = POT_{2 sigma^2}(Q, G) / (2 sigma^2) + (d/2) log(2 pi sigma^2): same minimizers",
+)
 def _check_aae_equals_pot(seed=0, n=4, m=3, dim=2, decoders=3, encoders=6, sigma2=0.5):
     """Both objectives on a random family of (Q, G) with exact D_GAN, plus their exact infima over Q."""
     rng, (a, X, b, _) = seeded_decoder_instance(seed, n, m, dim, decoders=decoders, encoders=encoders)
@@ -216,25 +249,45 @@ def aae_limits(a, b, C, *, small=(1.0, 0.1, 0.01, 0.001), large=(1.0, 10.0, 100.
     tr = [transport_bound(r, C) for r in ps.results]
     inst = {"a": a, "b": b, "C": C}
     rec = Recorder("aae-limits", instance=inst)
-    record_worst(rec, [(t, ae_b + log4_b * float(lam)) for t, lam in zip(tr, sm)], "<=",
-                  note="E_{Q*} c - AE <= lambda log 4 at every small lambda (-> 0 as sigma^2 -> 0)")
+    record_worst(
+        rec,
+        [(t, ae_b + log4_b * float(lam)) for t, lam in zip(tr, sm)],
+        "<=",
+        note="E_{Q*} c - AE <= lambda log 4 at every small lambda (-> 0 as sigma^2 -> 0)",
+    )
     record_worst(rec, [(t, ae_b) for t in tr], ">=", note="E_{Q*} c >= unregularized auto-encoder value")
     order = np.argsort(lg)
     wl = [pl.results[k].bound for k in order]
     record_worst(rec, list(zip(wl[:-1], wl[1:])), "<=", note="W_c^lambda is non-decreasing in lambda")
     record_worst(rec, [(w, ot.bound) for w in wl], "<=", note="W_c^lambda <= W_c^dagger - d sigma^2")
     gap_top, gap_low = ot.bound - wl[-1], ot.bound - wl[0]
-    rec.compare(gap_top, gap_low * 0.01, "<=",
-                note="gap to the constrained value at the largest lambda <= 1% of the gap at the smallest "
-                     "(W_c^lambda -> W_c^dagger - d sigma^2)")
+    rec.compare(
+        gap_top,
+        gap_low * 0.01,
+        "<=",
+        note="gap to the constrained value at the largest lambda <= 1% of the gap at the smallest "
+        "(W_c^lambda -> W_c^dagger - d sigma^2)",
+    )
     gaps = ot.cost - pl.values
-    det = {"lambda_small": sm, "transport_minus_autoencoder": ps.transports - ae, "bound_lambda_log4": sm * LOG4,
-           "lambda_large": lg, "Wc_lambda": pl.values, "Wc_dagger_minus_dsigma2": ot.cost, "gap_to_constrained": gaps}
-    return rec.evidence(relation="<=", lhs=wl[-1], rhs=ot.bound, details=det)   # the table row: largest lambda
+    det = {
+        "lambda_small": sm,
+        "transport_minus_autoencoder": ps.transports - ae,
+        "bound_lambda_log4": sm * LOG4,
+        "lambda_large": lg,
+        "Wc_lambda": pl.values,
+        "Wc_dagger_minus_dsigma2": ot.cost,
+        "gap_to_constrained": gaps,
+    }
+    return rec.evidence(relation="<=", lhs=wl[-1], rhs=ot.bound, details=det)  # the table row: largest lambda
 
 
-@register("aae-limits", location="Sec. 4.1, 'Relation to AAE'", relation="<=", section="4",
-          statement="sigma^2 -> 0: AAE -> unregularized auto-encoder; sigma^2 -> infinity: D_POT -> W_c^dagger")
+@register(
+    "aae-limits",
+    location="Sec. 4.1, 'Relation to AAE'",
+    relation="<=",
+    section="4",
+    statement="sigma^2 -> 0: AAE -> unregularized auto-encoder; sigma^2 -> infinity: D_POT -> W_c^dagger",
+)
 def _check_aae_limits(seed=0, n=5, m=4, dim=2):
     """Certified relaxed paths for decreasing and increasing lambda = 2 sigma^2 on a random instance."""
     _, (a, X, b, G) = seeded_decoder_instance(seed, n, m, dim)
@@ -305,7 +358,7 @@ def vae_blur(a, X, Q, *, seed=0, perturbations=20):
     G, cond = AE.optimal_decoder(a, X, Q)
     qz = AE.aggregated_posterior(a, Q)
     live = qz > 0
-    used = (a[:, None] * Q) > 0          # the (input, code) pairs that enter the expected cost
+    used = (a[:, None] * Q) > 0  # the (input, code) pairs that enter the expected cost
     Gf = np.where(np.isnan(G), 0.0, G)
     C = cost_matrix(X, Gf)
     best = AE.reconstruction(a, Q, C)
@@ -313,39 +366,72 @@ def vae_blur(a, X, Q, *, seed=0, perturbations=20):
     best_b = Bound.floating(best, scale=size, method="E||X - G*(Z)||^2 at the conditional mean (float64)")
     # the perturbations' size: the data's spread (its variance, or its squared magnitude for a single point)
     var = float(a @ ((X - a @ X) ** 2).sum(axis=1))
-    spread_scale = var if var > 0 else max(float((X ** 2).sum(axis=1).max()), np.finfo(float).tiny)
+    spread_scale = var if var > 0 else max(float((X**2).sum(axis=1).max()), np.finfo(float).tiny)
     worse = []
     for _ in range(perturbations):
         Gp = Gf + rng.normal(0, 0.1 * np.sqrt(spread_scale), Gf.shape)
-        worse.append((Bound.floating(AE.reconstruction(a, Q, cost_matrix(X, Gp)), scale=_sq_size(X, Gp, used),
-                                     method="E||X - G(Z)||^2 at a perturbed decoder (float64)"), best_b))
+        worse.append(
+            (
+                Bound.floating(
+                    AE.reconstruction(a, Q, cost_matrix(X, Gp)),
+                    scale=_sq_size(X, Gp, used),
+                    method="E||X - G(Z)||^2 at a perturbed decoder (float64)",
+                ),
+                best_b,
+            )
+        )
     _, grad = AE.primal_gradient(a, X, Q, Gf)
     G_lsq, lsq_value = AE.least_squares_decoder(a, X, Q)
-    lsq_b = Bound.floating(lsq_value, scale=_sq_size(X, G_lsq, used),
-                           method="least-squares minimum over all decoders (numpy lstsq, float64)")
+    lsq_b = Bound.floating(
+        lsq_value,
+        scale=_sq_size(X, G_lsq, used),
+        method="least-squares minimum over all decoders (numpy lstsq, float64)",
+    )
     blur = AE.decoder_blur(X, G, cond, qz)
     # codes shared by (positive-weight) inputs at *distinct* locations: only these can average
     overlap = int(sum(np.unique(X[(a > 0) & (Q[:, j] > 0)], axis=0).shape[0] > 1 for j in np.flatnonzero(live)))
     inst = {"a": a, "X": X, "Q": Q}
     rec = Recorder("vae-blur", instance=inst)
-    head = rec.compare(best_b, lsq_b, "==", note="E||X - G*(Z)||^2 at the conditional mean == min over all decoders "
-                                                 "(independent least-squares solve)")
-    gsize = 2.0 * (float(np.abs(X).max()) + math.sqrt(size))   # the gradient's terms 2 a Q (x - G)
-    record_worst(rec, [(Bound.floating(g, scale=gsize, method="analytic gradient (float64)"), ZERO)
-                        for g in grad[live].ravel()], "==",
-                  note="gradient of the reconstruction cost at G* = E_{P*_z}[X] is zero")
+    head = rec.compare(
+        best_b,
+        lsq_b,
+        "==",
+        note="E||X - G*(Z)||^2 at the conditional mean == min over all decoders (independent least-squares solve)",
+    )
+    gsize = 2.0 * (float(np.abs(X).max()) + math.sqrt(size))  # the gradient's terms 2 a Q (x - G)
+    record_worst(
+        rec,
+        [(Bound.floating(g, scale=gsize, method="analytic gradient (float64)"), ZERO) for g in grad[live].ravel()],
+        "==",
+        note="gradient of the reconstruction cost at G* = E_{P*_z}[X] is zero",
+    )
     record_worst(rec, worse, ">", note="every random perturbation of G* is strictly worse")
     if overlap:
-        rec.compare(Bound.floating(blur["spread"], scale=size, method="within-P*_z spread (float64)"), ZERO, ">",
-                    note="overlapping encoder supports: P*_z is not a single point, G* averages")
-    return rec.evidence(**headline(head),
-                        details={"blur": blur, "overlapping_codes": overlap, "G_star": G,
-                                 "reconstruction_at_G_star": best, "least_squares_minimum": lsq_value})
+        rec.compare(
+            Bound.floating(blur["spread"], scale=size, method="within-P*_z spread (float64)"),
+            ZERO,
+            ">",
+            note="overlapping encoder supports: P*_z is not a single point, G* averages",
+        )
+    return rec.evidence(
+        **headline(head),
+        details={
+            "blur": blur,
+            "overlapping_codes": overlap,
+            "G_star": G,
+            "reconstruction_at_G_star": best,
+            "least_squares_minimum": lsq_value,
+        },
+    )
 
 
-@register("vae-blur", location="Sec. 4.1, 'Blurriness of VAE and AVB'", relation="==", section="4",
-          statement="for a fixed encoder the optimal decoder is G*(z) = E[X | Z = z]; it averages whenever "
-                    "encoders overlap")
+@register(
+    "vae-blur",
+    location="Sec. 4.1, 'Blurriness of VAE and AVB'",
+    relation="==",
+    section="4",
+    statement="for a fixed encoder the optimal decoder is G*(z) = E[X | Z = z]; it averages whenever encoders overlap",
+)
 def _check_vae_blur(seed=0, n=6, m=5, dim=2):
     """Gaussian-like (overlapping) encoders of decreasing width: optimality of G* and a picture-ready blur sweep."""
     rng, (n, m, dim) = seeded(seed, n=n, m=m, dim=dim)
@@ -355,11 +441,11 @@ def _check_vae_blur(seed=0, n=6, m=5, dim=2):
     z = np.linspace(-2, 2, m)
     sweep, evs = {}, []
     for s in (2.0, 1.0, 0.5, 0.2):
-        Q = np.exp(-(mu[:, None] - z[None, :]) ** 2 / (2 * s * s))
+        Q = np.exp(-((mu[:, None] - z[None, :]) ** 2) / (2 * s * s))
         Q /= Q.sum(axis=1, keepdims=True)
         evs.append(vae_blur(a, X, Q, seed=rng))
         sweep[s] = {"distance": evs[-1].details["blur"]["distance"], "spread": evs[-1].details["blur"]["spread"]}
-    ev = evs[0]   # the widest encoders: the checks of G*'s optimality
+    ev = evs[0]  # the widest encoders: the checks of G*'s optimality
     # deterministic encoder with distinct codes: no averaging
     Qd = np.zeros((n, max(n, m)))
     Qd[np.arange(n), np.arange(n)] = 1.0
@@ -368,11 +454,15 @@ def _check_vae_blur(seed=0, n=6, m=5, dim=2):
     rec = Recorder(instance={"seed": seed, "n": n, "m": m, "dim": dim})
     for p in ev.parts:
         rec.add(p)
-    rec.compare(Bound.floating(nodist["distance"], scale=float(np.abs(X).max()),
-                               method="distance of G* to the data (float64)"), ZERO, "==",
-                note="deterministic encoder with distinct codes: G* reproduces the data (distance 0)")
-    return rec.evidence(**headline(ev.parts[0]),
-                        details={"blur_vs_encoder_width": sweep, "blur_deterministic": nodist["distance"]})
+    rec.compare(
+        Bound.floating(nodist["distance"], scale=float(np.abs(X).max()), method="distance of G* to the data (float64)"),
+        ZERO,
+        "==",
+        note="deterministic encoder with distinct codes: G* reproduces the data (distance 0)",
+    )
+    return rec.evidence(
+        **headline(ev.parts[0]), details={"blur_vs_encoder_width": sweep, "blur_deterministic": nodist["distance"]}
+    )
 
 
 def _vae_size(L, b):
@@ -397,8 +487,13 @@ def _simplex_bounds(r, q_ref):
     """
     err = math.sqrt(2.0 * float(r.bound.width)) + r.primal_residual + FLOAT_REL_ERROR
     how = "minimizer of the KL row program (certified gap, Pinsker)"
-    return [(replace(Bound.estimate(q, err, method=how), tight=bool(r.certified)),
-             Bound.floating(p, method="posterior encoder (float64)")) for q, p in zip(r.encoder[0], q_ref)]
+    return [
+        (
+            replace(Bound.estimate(q, err, method=how), tight=bool(r.certified)),
+            Bound.floating(p, method="posterior encoder (float64)"),
+        )
+        for q, p in zip(r.encoder[0], q_ref)
+    ]
 
 
 def avb_optimal_encoder(a, X, b, G, sigma2, encoders):
@@ -450,31 +545,53 @@ def avb_optimal_encoder(a, X, b, G, sigma2, encoders):
         worse.append((vq, v_star_b))
         if math.isfinite(klsum):
             excess.append((vq - v_star_b, Bound.floating(klsum, scale=size, method="E KL(Q, Q*) (float64)")))
-    rows = [relaxed_cost([1.0], b, L[i:i + 1], 1.0, "kl") for i in range(X.shape[0])]
+    rows = [relaxed_cost([1.0], b, L[i : i + 1], 1.0, "kl") for i in range(X.shape[0])]
     convex_inf = weighted_sum(a, (r.bound for r in rows))
     enc_err = float(max(np.abs(r.encoder[0] - Qs[i]).max() for i, r in enumerate(rows)))
     inst = {"a": a, "X": X, "b": b, "G": np.asarray(G, float), "sigma2": sigma2}
     rec = Recorder("avb-optimal-encoder", instance=inst)
-    rec.compare(convex_inf, v_star_b, "==",
-                note="min over all encoders (certified convex program, row by row) == VAE at the posterior")
-    record_worst(rec, [p for i, r in enumerate(rows) for p in _simplex_bounds(r, Qs[i])], "==",
-                  note="the convex program's minimizer is the posterior (every entry)")
-    rec.compare(v_star_b, Bound.floating(nll, scale=size, method="-E log p_G(X) (float64)"), "==",
-                note="VAE(posterior) == -E log p_G(X) (eq. 15 with a zero KL gap)")
+    rec.compare(
+        convex_inf,
+        v_star_b,
+        "==",
+        note="min over all encoders (certified convex program, row by row) == VAE at the posterior",
+    )
+    record_worst(
+        rec,
+        [p for i, r in enumerate(rows) for p in _simplex_bounds(r, Qs[i])],
+        "==",
+        note="the convex program's minimizer is the posterior (every entry)",
+    )
+    rec.compare(
+        v_star_b,
+        Bound.floating(nll, scale=size, method="-E log p_G(X) (float64)"),
+        "==",
+        note="VAE(posterior) == -E log p_G(X) (eq. 15 with a zero KL gap)",
+    )
     record_worst(rec, worse, ">=", note="every other encoder of the family does worse")
     if len(excess) < len(encoders):
         rec.undecided(math.inf, 0.0, "==", note="the excess is E KL(Q, Q*): a posterior entry underflowed to 0")
     elif excess:
         record_worst(rec, excess, "==", note="the excess VAE(Q) - VAE(Q*) is exactly E KL(Q, Q*)")
-    rec.compare(Bound.floating(float(Qs.min()), method="posterior encoder (float64)"), ZERO, ">",
-                note="Gaussian decoder: the posterior charges every code (supports overlap)")
-    return rec.evidence(details={"posterior": Qs, "convex_encoder_max_error": enc_err,
-                                 "min_posterior": float(Qs.min())})
+    rec.compare(
+        Bound.floating(float(Qs.min()), method="posterior encoder (float64)"),
+        ZERO,
+        ">",
+        note="Gaussian decoder: the posterior charges every code (supports overlap)",
+    )
+    return rec.evidence(
+        details={"posterior": Qs, "convex_encoder_max_error": enc_err, "min_posterior": float(Qs.min())}
+    )
 
 
-@register("avb-optimal-encoder", location="Sec. 4.1, eq. 14; App. A", relation="==", section="4",
-          statement="for a fixed decoder the optimal unrestricted encoder is the posterior "
-                    "p_G(X|Z)p_Z(Z)/p_G(X); its support is supp P_Z")
+@register(
+    "avb-optimal-encoder",
+    location="Sec. 4.1, eq. 14; App. A",
+    relation="==",
+    section="4",
+    statement="for a fixed decoder the optimal unrestricted encoder is the posterior "
+    "p_G(X|Z)p_Z(Z)/p_G(X); its support is supp P_Z",
+)
 def _check_avb(seed=0, n=5, m=4, dim=2, sigma2=0.5, encoders=12):
     """Posterior vs a family of encoders and vs a certified convex minimization over all encoders."""
     rng, (a, X, b, G) = seeded_decoder_instance(seed, n, m, dim, encoders=encoders)
@@ -525,33 +642,67 @@ def pot_no_overlap(X, G, *, sigma2=0.5):
         raise ValueError(f"G: needs one decoded point per code, {n} codes (as many as data points), got {G.shape[0]}")
     a = np.full(n, 1.0 / n)
     C = cost_matrix(X, G)
-    perm = solve_ot(a, a, C, method="assignment")   # best deterministic, support-disjoint encoder
-    res = solve_ot(a, a, C, method="emd")           # best encoder of all, overlapping ones included
+    perm = solve_ot(a, a, C, method="assignment")  # best deterministic, support-disjoint encoder
+    res = solve_ot(a, a, C, method="emd")  # best encoder of all, overlapping ones included
     Q = perm.plan / a[:, None]
     shared = int(((perm.plan > 0).sum(axis=0) > 1).sum())
     split = int(((perm.plan > 0).sum(axis=1) > 1).sum())
     post = AE.posterior_encoder(a, AE.gaussian_nll_matrix(X, G, sigma2))
     inst = {"X": X, "G": G}
     rec = Recorder("pot-no-overlap", instance=inst)
-    head = rec.compare(perm.bound, res.bound, "==", note="best permutation encoder (Hungarian) == optimum over all "
-                                                         "couplings (network simplex), both certified")
-    rec.compare(Bound.exact(shared + split, method="count of shared codes and split inputs of the assignment plan"),
-                Bound.exact(0), "==", note="that encoder is deterministic and no two inputs share a code")
+    head = rec.compare(
+        perm.bound,
+        res.bound,
+        "==",
+        note="best permutation encoder (Hungarian) == optimum over all couplings (network simplex), both certified",
+    )
+    rec.compare(
+        Bound.exact(shared + split, method="count of shared codes and split inputs of the assignment plan"),
+        Bound.exact(0),
+        "==",
+        note="that encoder is deterministic and no two inputs share a code",
+    )
     qz = AE.aggregated_posterior(a, Q)
-    record_worst(rec, [(Bound.floating(q, scale=float(a.max()), method="aggregated posterior (float64)"),
-                         Bound.exact(float(p), method="P_Z weight")) for q, p in zip(qz, a)], "==",
-                  note="its aggregated posterior is P_Z")
-    rec.compare(Bound.exact(int(((post > 0).sum(axis=0) > 1).sum()),
-                            method="count of codes charged by several inputs under the posterior"),
-                Bound.exact(0), ">", note="the VAE/AVB posterior on the same instance overlaps")
-    return rec.evidence(**headline(head),
-                        details={"encoder": Q, "shared_codes": shared, "certificate": str(res.certificate),
-                                 "assignment_certificate": str(perm.certificate)})
+    record_worst(
+        rec,
+        [
+            (
+                Bound.floating(q, scale=float(a.max()), method="aggregated posterior (float64)"),
+                Bound.exact(float(p), method="P_Z weight"),
+            )
+            for q, p in zip(qz, a)
+        ],
+        "==",
+        note="its aggregated posterior is P_Z",
+    )
+    rec.compare(
+        Bound.exact(
+            int(((post > 0).sum(axis=0) > 1).sum()),
+            method="count of codes charged by several inputs under the posterior",
+        ),
+        Bound.exact(0),
+        ">",
+        note="the VAE/AVB posterior on the same instance overlaps",
+    )
+    return rec.evidence(
+        **headline(head),
+        details={
+            "encoder": Q,
+            "shared_codes": shared,
+            "certificate": str(res.certificate),
+            "assignment_certificate": str(perm.certificate),
+        },
+    )
 
 
-@register("pot-no-overlap", location="Sec. 4.1, end of 'Blurriness'", relation="==", section="4",
-          statement="the optimal encoders of AAE/POT need not overlap: the Theorem-1 optimum is attained by a "
-                    "support-disjoint coupling")
+@register(
+    "pot-no-overlap",
+    location="Sec. 4.1, end of 'Blurriness'",
+    relation="==",
+    section="4",
+    statement="the optimal encoders of AAE/POT need not overlap: the Theorem-1 optimum is attained by a "
+    "support-disjoint coupling",
+)
 def _check_pot_no_overlap(seed=0, n=6, dim=2):
     """The best deterministic, support-disjoint encoder (an assignment) attains the certified optimum over all
     couplings on uniform n-point laws."""

@@ -42,8 +42,15 @@ def _babs(b):
         return b
     if b.upper <= 0:
         return -b
-    return Bound(abs(b.value), 0.0, max(-b.lower, b.upper), method=f"|{b.method}|", guarantee=b.guarantee,
-                 confidence=b.confidence, tight=b.tight)
+    return Bound(
+        abs(b.value),
+        0.0,
+        max(-b.lower, b.upper),
+        method=f"|{b.method}|",
+        guarantee=b.guarantee,
+        confidence=b.confidence,
+        tight=b.tight,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -89,9 +96,13 @@ def w1_primal_dual(a, X, b, G):
     pg = DiscreteMeasure(G, b).merged()
     direct = wasserstein(DiscreteMeasure(X, a), pg, cost="euclidean")
     inst = {"a": a, "X": X, "b": b, "G": G}
-    det = {"witness_points": dual.points, "witness_values": dual.values,
-           "lipschitz_violation": dual.lipschitz_violation,
-           "dual_lp_gap": dual.gap, "primal_certificate": str(primal.certificate)}
+    det = {
+        "witness_points": dual.points,
+        "witness_values": dual.values,
+        "lipschitz_violation": dual.lipschitz_violation,
+        "dual_lp_gap": dual.gap,
+        "primal_certificate": str(primal.certificate),
+    }
     rec = Recorder("w1-primal-dual", instance=inst)
     rec.compare(primal.bound, dual.bound, "==", note="primal (Theorem 1 form) == dual LP over 1-Lipschitz witnesses")
     # The LP's values may violate 1-Lipschitz by its feasibility tolerance (``lipschitz_violation``, in
@@ -102,19 +113,38 @@ def w1_primal_dual(a, X, b, G):
     g = dual.extension(P)
     g_viol = float(max(0.0, (g[:, None] - g[None, :] - D).max()))
     gsize, msize = float(np.abs(g).max()), float(np.abs(dual.masses).sum())
-    rec.compare(Bound.floating(g_viol, scale=float(D.max()) + 2 * gsize,
-                               method="Lipschitz violation of the McShane extension of the LP witness (float64)"),
-                ZERO, "==", note="the witness (McShane extension of the LP's) is 1-Lipschitz on the supports")
-    rec.compare(Bound.floating(float(dual.masses @ g), scale=msize * gsize,
-                               method="value of the McShane extension of the LP witness (float64)"),
-                primal.bound, "<=", note="weak duality: that 1-Lipschitz witness's value is at most W_1")
+    rec.compare(
+        Bound.floating(
+            g_viol,
+            scale=float(D.max()) + 2 * gsize,
+            method="Lipschitz violation of the McShane extension of the LP witness (float64)",
+        ),
+        ZERO,
+        "==",
+        note="the witness (McShane extension of the LP's) is 1-Lipschitz on the supports",
+    )
+    rec.compare(
+        Bound.floating(
+            float(dual.masses @ g),
+            scale=msize * gsize,
+            method="value of the McShane extension of the LP witness (float64)",
+        ),
+        primal.bound,
+        "<=",
+        note="weak duality: that 1-Lipschitz witness's value is at most W_1",
+    )
     rec.compare(primal.bound, direct.bound, "==", note="== W_1(P_X, G#P_Z) on the merged push-forward")
     return rec.evidence(details=det)
 
 
-@register("w1-primal-dual", location="Sec. 4.2", relation="==", section="4",
-          statement="for c = ||x - y||, the primal (encoder) form of Theorem 1 and the dual (witness) form of "
-                    "eq. 2 give the same W_1")
+@register(
+    "w1-primal-dual",
+    location="Sec. 4.2",
+    relation="==",
+    section="4",
+    statement="for c = ||x - y||, the primal (encoder) form of Theorem 1 and the dual (witness) form of "
+    "eq. 2 give the same W_1",
+)
 def _check_w1(seed=0, n=5, m=4, dim=2):
     """Random instance with a non-injective decoder (two codes share an image)."""
     _, (a, X, b, G) = seeded_decoder_instance(seed, n, m, dim)
@@ -140,18 +170,33 @@ def _prop3_bounds(r, H, eta):
     """
     wsize = 2.0 * max(1.0, math.hypot(r.eps / 4, eta)) + float(np.linalg.norm(H.centers, axis=1).max())
     fl = lambda v, what, scale=None: Bound.floating(v, scale=scale, method=what + " (float64)")  # noqa: E731
-    lip = {k: (Bound.exact(1.0, method="1-Lipschitz by construction (min/max of 1-Lipschitz functions)")
-               if k in ("f_star", "f_eps") else fl(r.lipschitz[k], "Lipschitz bound sum|theta| + ||w||_1"))
-           for k in ("f_star", "f_eps", "h_star", "h_star_iii", "h_eps")}
+    lip = {
+        k: (
+            Bound.exact(1.0, method="1-Lipschitz by construction (min/max of 1-Lipschitz functions)")
+            if k in ("f_star", "f_eps")
+            else fl(r.lipschitz[k], "Lipschitz bound sum|theta| + ||w||_1")
+        )
+        for k in ("f_star", "f_eps", "h_star", "h_star_iii", "h_eps")
+    }
     hess = {k: fl(r.hessian[k], "Hessian bound sum|theta| / s") for k in ("h_star", "h_star_iii", "h_eps")}
     lp_tight = r.lp_gap <= LP_TIGHT_GAP * wsize
     err = r.lp_gap + FLOAT_REL_ERROR * wsize
-    w1 = Bound.interval(r.w1 - err, r.w1 + err, r.w1, guarantee="estimate", tight=bool(lp_tight),
-                        method="W_1 dual LP (HiGHS), within the largest LP gap")
+    w1 = Bound.interval(
+        r.w1 - err,
+        r.w1 + err,
+        r.w1,
+        guarantee="estimate",
+        tight=bool(lp_tight),
+        method="W_1 dual LP (HiGHS), within the largest LP gap",
+    )
     one = Bound.exact(1.0)
-    c_eps = min_bound([one - fl(r.cos_f, "cosine of analytic gradients", 1.0),
-                   one - fl(r.worst_cos_hstar_fstar, "cosine of analytic gradients", 1.0)],
-                  method="C(eps) = min(1 - A(f_eps, f*), 1 - A(h*, f*)) (float64)")
+    c_eps = min_bound(
+        [
+            one - fl(r.cos_f, "cosine of analytic gradients", 1.0),
+            one - fl(r.worst_cos_hstar_fstar, "cosine of analytic gradients", 1.0),
+        ],
+        method="C(eps) = min(1 - A(f_eps, f*), 1 - A(h*, f*)) (float64)",
+    )
     return {"wsize": wsize, "fl": fl, "lip": lip, "hess": hess, "w1": w1, "c_eps": c_eps}
 
 
@@ -228,65 +273,121 @@ def prop3(eps=(0.5, 0.1, 0.02, 0.004), *, seed=0, beta=2.0, s=0.25, eta=0.25):
         cmp = functools.partial(rec.compare, instance=inst)
         cmp(fl(r.gap_f, "|J_D(f_eps) - J_D(f*)|", wsize), epsb, "<=", note="f_eps is eps-optimal")
         cmp(fl(r.gap_h, "|J_D(h_eps) - J_D(h*)|", wsize), epsb, "<=", note="h_eps is eps-optimal in H")
-        cmp(fl(r.cos_f, "cosine of analytic gradients", 1.0), Bound.exact(1.0), "<",
-            note="A(f_eps, f*) < 1: the eps-optimal witness's gradient is off by an angle")
-        cmp(fl(r.worst_cos_hstar_fstar, "cosine of analytic gradients", 1.0), Bound.exact(1.0), "<",
-            note="A(h*, f*) < 1 (proof-sketch reading of the middle inequality)")
+        cmp(
+            fl(r.cos_f, "cosine of analytic gradients", 1.0),
+            Bound.exact(1.0),
+            "<",
+            note="A(f_eps, f*) < 1: the eps-optimal witness's gradient is off by an angle",
+        )
+        cmp(
+            fl(r.worst_cos_hstar_fstar, "cosine of analytic gradients", 1.0),
+            Bound.exact(1.0),
+            "<",
+            note="A(h*, f*) < 1 (proof-sketch reading of the middle inequality)",
+        )
         cmp(fl(r.cos_h, "cosine of analytic gradients", 1.0), ZERO, "<=", note="A(h_eps, h*) <= 0")
-        record_worst(rec, [(b, Bound.exact(1.0)) for b in B["lip"].values()], "<=", instance=inst,
-                      note="every witness is 1-Lipschitz (exact bounds)")
-        record_worst(rec, [(b, Bound.exact(float(beta))) for b in B["hess"].values()], "<=", instance=inst,
-                      note="every member of H has Hessian norm <= beta (exact bounds)")
-        cmp(fl(r.lp_gap, "largest LP duality gap", wsize),
-            fl(LP_TIGHT_GAP * wsize, "LP precision stated by otcheck.exact: LP_TIGHT_GAP x size"), "<=",
-            note="the LPs (W_1 dual, best members of H) are solved to their stated precision")
-        cmp(fl(r.cos_full["J_f_star"], "J_D(f*)", wsize), B["w1"], "==",
-            note="f* is optimal: J_D(f*) == W_1 (dual LP)")
-        cmp(fl(r.mechanism["h_star_grad_difference"], "|grad h*(y0) - grad h*(y1)| (analytic gradients)", 2.0),
-            fl(r.mechanism["hessian_bound_times_distance"], "beta |y0 - y1|"), "<=",
-            note="the Hessian bound pins grad h*(y0) to grad h*(y1): |difference| <= beta |y0 - y1|")
-        sampled = [(fl(r.lipschitz[k + "_sampled"], "sampled Lipschitz quotient", wsize / 1e-3), B["lip"][k])
-                   for k in ("f_star", "f_eps", "h_star", "h_eps") if k + "_sampled" in r.lipschitz]
-        sampled += [(fl(r.hessian[k + "_sampled"], "sampled analytic Hessian norm", max(float(beta), r.hessian[k])),
-                     B["hess"][k]) for k in ("h_star", "h_eps") if k + "_sampled" in r.hessian]
+        record_worst(
+            rec,
+            [(b, Bound.exact(1.0)) for b in B["lip"].values()],
+            "<=",
+            instance=inst,
+            note="every witness is 1-Lipschitz (exact bounds)",
+        )
+        record_worst(
+            rec,
+            [(b, Bound.exact(float(beta))) for b in B["hess"].values()],
+            "<=",
+            instance=inst,
+            note="every member of H has Hessian norm <= beta (exact bounds)",
+        )
+        cmp(
+            fl(r.lp_gap, "largest LP duality gap", wsize),
+            fl(LP_TIGHT_GAP * wsize, "LP precision stated by otcheck.exact: LP_TIGHT_GAP x size"),
+            "<=",
+            note="the LPs (W_1 dual, best members of H) are solved to their stated precision",
+        )
+        cmp(fl(r.cos_full["J_f_star"], "J_D(f*)", wsize), B["w1"], "==", note="f* is optimal: J_D(f*) == W_1 (dual LP)")
+        cmp(
+            fl(r.mechanism["h_star_grad_difference"], "|grad h*(y0) - grad h*(y1)| (analytic gradients)", 2.0),
+            fl(r.mechanism["hessian_bound_times_distance"], "beta |y0 - y1|"),
+            "<=",
+            note="the Hessian bound pins grad h*(y0) to grad h*(y1): |difference| <= beta |y0 - y1|",
+        )
+        sampled = [
+            (fl(r.lipschitz[k + "_sampled"], "sampled Lipschitz quotient", wsize / 1e-3), B["lip"][k])
+            for k in ("f_star", "f_eps", "h_star", "h_eps")
+            if k + "_sampled" in r.lipschitz
+        ]
+        sampled += [
+            (
+                fl(r.hessian[k + "_sampled"], "sampled analytic Hessian norm", max(float(beta), r.hessian[k])),
+                B["hess"][k],
+            )
+            for k in ("h_star", "h_eps")
+            if k + "_sampled" in r.hessian
+        ]
         if sampled:
-            record_worst(rec, sampled, "<=", instance=inst,
-                          note="sampled Lipschitz/Hessian estimates stay below the exact bounds")
+            record_worst(
+                rec,
+                sampled,
+                "<=",
+                instance=inst,
+                note="sampled Lipschitz/Hessian estimates stay below the exact bounds",
+            )
     C_b = min_bound(c_eps, method="C = min over eps of C(eps) (float64)")
     head = rec.compare(C_b, ZERO, ">", note="C = min over eps of C(eps) > 0")
-    if len(rows) >= 2:   # C must not vanish as eps -> 0: C(eps) at the two smallest eps agree within 10%
+    if len(rows) >= 2:  # C must not vanish as eps -> 0: C(eps) at the two smallest eps agree within 10%
         k1, k2 = np.argsort(eps)[:2]
         c1, c2 = c_eps[k1], c_eps[k2]
-        record_unless_it_fails(rec, _babs(c1 - c2), min_bound([c1, c2]) * 0.1, "<=",
-                               instance={"eps": np.sort(eps)[:2], "C(eps)": [float(c1.value), float(c2.value)]},
-                               note="C(eps) has settled at the smallest eps (|C(eps1) - C(eps2)| <= 10% of C)",
-                               why="not settled at these eps: undecided (a smaller eps may settle it), never a "
-                                   "counterexample")
+        record_unless_it_fails(
+            rec,
+            _babs(c1 - c2),
+            min_bound([c1, c2]) * 0.1,
+            "<=",
+            instance={"eps": np.sort(eps)[:2], "C(eps)": [float(c1.value), float(c2.value)]},
+            note="C(eps) has settled at the smallest eps (|C(eps1) - C(eps2)| <= 10% of C)",
+            why="not settled at these eps: undecided (a smaller eps may settle it), never a counterexample",
+        )
     C = float(C_b.value)
     c_arr = np.array([float(c.value) for c in c_eps])
     table = [r.as_dict() for r in rows]
-    return rec.evidence(**headline(head),
-                        details={"C": C, "C_eps": c_arr, "table": table,
-                                 "ocr_reading_A_heps_hstar": [r.cos_h for r in rows]},
-                        note=f"C = {C:.4g} established for eps down to {eps.min():g}; middle inequality read as "
-                             "A(h*, f*) <= 1 - C (proof sketch)")
+    return rec.evidence(
+        **headline(head),
+        details={"C": C, "C_eps": c_arr, "table": table, "ocr_reading_A_heps_hstar": [r.cos_h for r in rows]},
+        note=f"C = {C:.4g} established for eps down to {eps.min():g}; middle inequality read as "
+        "A(h*, f*) <= 1 - C (proof sketch)",
+    )
 
 
 def prop3_table(evidence):
     """Format ``prop3``'s ``details["table"]`` as plain text (one row per epsilon)."""
     head = ("eps", "gap f_eps", "A(f_eps,f*)", "W1-J(h*)", "A(h*,f*) z=0,1", "gap h_eps", "A(h_eps,h*)")
-    rows = [(f"{r['eps']:.3g}", f"{r['gap_f']:.3g}", f"{r['cos_f']:.3f}", f"{r['gap_hstar']:.3f}",
-             ", ".join(f"{c:.3f}" for c in r["cos_hstar_fstar"]), f"{r['gap_h']:.3g}", f"{r['cos_h']:.3f}")
-            for r in evidence.details["table"]]
+    rows = [
+        (
+            f"{r['eps']:.3g}",
+            f"{r['gap_f']:.3g}",
+            f"{r['cos_f']:.3f}",
+            f"{r['gap_hstar']:.3f}",
+            ", ".join(f"{c:.3f}" for c in r["cos_hstar_fstar"]),
+            f"{r['gap_h']:.3g}",
+            f"{r['cos_h']:.3f}",
+        )
+        for r in evidence.details["table"]
+    ]
     widths = [max(len(x) for x in col) for col in zip(head, *rows)]
     line = lambda r: "  ".join(x.ljust(w) for x, w in zip(r, widths)).rstrip()  # noqa: E731
     return "\n".join([line(head)] + [line(r) for r in rows] + [f"C = {evidence.details['C']:.4g}"])
 
 
-@register("prop3", location="Sec. 4.2, Prop. 3; App. B.4", relation=">", section="4",
-          reading="middle inequality read as A(h*, f*) <= 1 - C (proof sketch); OCR A(h?, h*) reported",
-          statement="exists C > 0: for every eps, eps-optimal f_eps (1-Lipschitz) and h_eps (smooth class H) with "
-                    "A(f_eps, f*) <= 1 - C, A(h*, f*) <= 1 - C, A(h_eps, h*) <= 0")
+@register(
+    "prop3",
+    location="Sec. 4.2, Prop. 3; App. B.4",
+    relation=">",
+    section="4",
+    reading="middle inequality read as A(h*, f*) <= 1 - C (proof sketch); OCR A(h?, h*) reported",
+    statement="exists C > 0: for every eps, eps-optimal f_eps (1-Lipschitz) and h_eps (smooth class H) with "
+    "A(f_eps, f*) <= 1 - C, A(h*, f*) <= 1 - C, A(h_eps, h*) <= 0",
+)
 def _check_prop3(seed=0, eps=(0.5, 0.1, 0.02, 0.004)):
     """Explicit B.4 constructions for a decreasing sequence of eps; analytic gradients."""
     return prop3(eps, seed=seed)
@@ -347,8 +448,10 @@ def primal_imperfect_posterior(a, x, Q):
     xsize = float(np.abs(x).max()) + reach
     abs_size, sq_size = xsize, reach * reach + xsize * reach
     crit = lambda v, what: Bound.floating(v, scale=abs_size, method=what + " (float64)")  # noqa: E731
-    mean_b = {int(j): Bound.floating(Gm[j, 0], scale=float(np.abs(x).max()), method="P*_z-mean (float64)")
-              for j in np.flatnonzero(live)}
+    mean_b = {
+        int(j): Bound.floating(Gm[j, 0], scale=float(np.abs(x).max()), method="P*_z-mean (float64)")
+        for j in np.flatnonzero(live)
+    }
     base = AE.reconstruction(a, Q, cost_matrix(X, fill(Gmed), "euclidean"))
     base_b = crit(base, "primal criterion at the P*_z-median")
     # the pull, found by a generic 1-D minimizer of the primal criterion in G(z_j), code by code
@@ -357,19 +460,35 @@ def primal_imperfect_posterior(a, x, Q):
     for j in map(int, np.flatnonzero(live)):
         g, _ = AE.decoder_coordinate_minimum(a, x, Q, Gm, j, "sqeuclidean")
         pulled[j] = g
-        pulled_b[j] = argmin_bound(g, xatol=1e-11, curvature=2.0 * float(qz[j]), fscale=sq_size,
-                                    method="1-D minimizer of the primal criterion (bounded Brent, scipy)")
-        med.append((base_b, crit(AE.decoder_coordinate_minimum(a, x, Q, Gmed, j, "euclidean")[1],
-                                 "primal criterion at the 1-D minimizer's G(z)")))
-    shared = int(np.argmax((Q > 0).sum(axis=0)))      # the code shared by the most inputs
+        pulled_b[j] = argmin_bound(
+            g,
+            xatol=1e-11,
+            curvature=2.0 * float(qz[j]),
+            fscale=sq_size,
+            method="1-D minimizer of the primal criterion (bounded Brent, scipy)",
+        )
+        med.append(
+            (
+                base_b,
+                crit(
+                    AE.decoder_coordinate_minimum(a, x, Q, Gmed, j, "euclidean")[1],
+                    "primal criterion at the 1-D minimizer's G(z)",
+                ),
+            )
+        )
+    shared = int(np.argmax((Q > 0).sum(axis=0)))  # the code shared by the most inputs
     # median optimality: primal value at G_med <= at every data point and at +- small moves (per code)
     moves = []
-    for j in pulled_b:                                 # every code with mass
+    for j in pulled_b:  # every code with mass
         for cand in list(x) + [Gmed[j, 0] + 1e-3, Gmed[j, 0] - 1e-3]:
             G2 = fill(Gmed).copy()
             G2[j, 0] = cand
-            moves.append((crit(AE.reconstruction(a, Q, cost_matrix(X, G2, "euclidean")),
-                               "primal criterion at a moved G(z)"), base_b))
+            moves.append(
+                (
+                    crit(AE.reconstruction(a, Q, cost_matrix(X, G2, "euclidean")), "primal criterion at a moved G(z)"),
+                    base_b,
+                )
+            )
     rng = np.random.default_rng(0)
     Gany = rng.normal(0, 1, (Q.shape[1], 1))
     _, g2 = AE.primal_gradient(a, X, Q, Gany, "sqeuclidean")
@@ -377,29 +496,60 @@ def primal_imperfect_posterior(a, x, Q):
     _, gmean = AE.primal_gradient(a, X, Q, fill(Gm), "sqeuclidean")
     inst = {"a": a, "x": x, "Q": Q}
     rec = Recorder("primal-imperfect-posterior", instance=inst)
-    rec.compare(pulled_b[shared], mean_b[shared], "==",
-                note=f"squared cost: the criterion's minimizer in G(z_{shared}) (shared by "
-                     f"{int((Q[:, shared] > 0).sum())} inputs) == their P*_z-mean")
-    record_worst(rec, [(pulled_b[j], mean_b[j]) for j in pulled_b], "==",
-                  note="squared cost: the same for every code with mass")
+    rec.compare(
+        pulled_b[shared],
+        mean_b[shared],
+        "==",
+        note=f"squared cost: the criterion's minimizer in G(z_{shared}) (shared by "
+        f"{int((Q[:, shared] > 0).sum())} inputs) == their P*_z-mean",
+    )
+    record_worst(
+        rec, [(pulled_b[j], mean_b[j]) for j in pulled_b], "==", note="squared cost: the same for every code with mass"
+    )
     record_worst(rec, med, "<=", note="Euclidean cost: no G(z) found by the 1-D minimizer beats the P*_z-median")
-    record_worst(rec, [(Bound.floating(g, scale=2.0 * xsize, method="analytic gradient (float64)"), ZERO)
-                        for g in gmean[live].ravel()], "==",
-                  note="the gradient vanishes at the mean (the pull's fixed point)")
-    record_worst(rec, moves, ">=",
-                  note="Euclidean cost: G*(z) is a P*_z-median (no data point or small move does better)")
+    record_worst(
+        rec,
+        [
+            (Bound.floating(g, scale=2.0 * xsize, method="analytic gradient (float64)"), ZERO)
+            for g in gmean[live].ravel()
+        ],
+        "==",
+        note="the gradient vanishes at the mean (the pull's fixed point)",
+    )
+    record_worst(
+        rec, moves, ">=", note="Euclidean cost: G*(z) is a P*_z-median (no data point or small move does better)"
+    )
     if dead.any():
         zero_grad = "analytic gradient (float64; its terms a_i Q_ij (...) are exactly 0 when Q_Z(z_j) = 0)"
-        record_worst(rec, [(Bound.exact(float(g), method=zero_grad), ZERO)
-                            for g in np.concatenate([g2[dead].ravel(), g1[dead].ravel()])], "==",
-                      note="codes with Q_Z(z) = 0 get exactly zero gradient")
-    return rec.evidence(details={"G_mean": Gm, "G_minimizer_sq": pulled, "G_median": Gmed, "Q_Z": qz,
-                                 "grad_sq_at_random_G": g2, "grad_abs_at_random_G": g1})
+        record_worst(
+            rec,
+            [
+                (Bound.exact(float(g), method=zero_grad), ZERO)
+                for g in np.concatenate([g2[dead].ravel(), g1[dead].ravel()])
+            ],
+            "==",
+            note="codes with Q_Z(z) = 0 get exactly zero gradient",
+        )
+    return rec.evidence(
+        details={
+            "G_mean": Gm,
+            "G_minimizer_sq": pulled,
+            "G_median": Gmed,
+            "Q_Z": qz,
+            "grad_sq_at_random_G": g2,
+            "grad_abs_at_random_G": g1,
+        }
+    )
 
 
-@register("primal-imperfect-posterior", location="Sec. 4.2, 'Imperfect posterior in the primal'", relation="==",
-          section="4", statement="when Q_Z != P_Z, G gets gradient only where Q_Z has mass, and inputs sharing a code "
-                                 "pull G(z) to their mean (squared cost) or median (Euclidean cost)")
+@register(
+    "primal-imperfect-posterior",
+    location="Sec. 4.2, 'Imperfect posterior in the primal'",
+    relation="==",
+    section="4",
+    statement="when Q_Z != P_Z, G gets gradient only where Q_Z has mass, and inputs sharing a code "
+    "pull G(z) to their mean (squared cost) or median (Euclidean cost)",
+)
 def _check_primal_imperfect(seed=0, n=6, m=4):
     """1-D data; a deterministic encoder sending three inputs to one code and leaving a code empty."""
     n = check_positive_int(n, "n", minimum=3)

@@ -42,7 +42,7 @@ _CONF = 0.95
 #: Relative error assumed for a float32 evaluation of a loss (a few hundred float32 operations):
 #: :math:`2^{-12}`, the float32 counterpart of :data:`otcheck.bounds.FLOAT_REL_ERROR` (4096 units of
 #: float32 rounding, :math:`2^{-24}`, of the size of the numbers it was computed from). An estimate.
-FLOAT32_REL_ERROR = 2.0 ** -12
+FLOAT32_REL_ERROR = 2.0**-12
 
 
 def _train(model, data, steps, seed, **kw):
@@ -76,8 +76,15 @@ def _paired(x, y, target, over):
 
 def _unbounded(b, why):
     """``b`` with its bias not bounded: infinite ends (never decides), the value kept."""
-    return Bound(b.value, -math.inf, math.inf, method=f"{b.method}; {why}", guarantee=b.guarantee,
-                 confidence=b.confidence, tight=False)
+    return Bound(
+        b.value,
+        -math.inf,
+        math.inf,
+        method=f"{b.method}; {why}",
+        guarantee=b.guarantee,
+        confidence=b.confidence,
+        tight=False,
+    )
 
 
 def _zero(what):
@@ -86,8 +93,9 @@ def _zero(what):
 
 def _float32(value, scale, what):
     """A float32 evaluation as an estimate: ``value`` :math:`\\pm` :data:`FLOAT32_REL_ERROR` of ``scale``."""
-    return Bound.estimate(value, FLOAT32_REL_ERROR * max(float(scale), abs(float(value))),
-                          method=f"{what} (float32 evaluation)")
+    return Bound.estimate(
+        value, FLOAT32_REL_ERROR * max(float(scale), abs(float(value))), method=f"{what} (float32 evaluation)"
+    )
 
 
 def _enclose(q, method):
@@ -119,9 +127,15 @@ def _identity_coupling(res):
     return _enclose(q, "encoder coupling x_i -> G(E(x_i)) on the same cost matrix, rational")
 
 
-@register("trained-theorem1", location="Sec. 3, Theorem 1 (trained)", relation="<", section="trained", kind="trained",
-          statement="as lambda grows, Q_Z approaches P_Z and the learned coupling's law G_# Q_Z approaches the model "
-                    "P_G = G_# P_Z, so the coupling cost bounds the exact W_c(P_X, P_G)")
+@register(
+    "trained-theorem1",
+    location="Sec. 3, Theorem 1 (trained)",
+    relation="<",
+    section="trained",
+    kind="trained",
+    statement="as lambda grows, Q_Z approaches P_Z and the learned coupling's law G_# Q_Z approaches the model "
+    "P_G = G_# P_Z, so the coupling cost bounds the exact W_c(P_X, P_G)",
+)
 def _check_theorem1(seed=0, steps=1500, lams=(0.01, 100.0), n=256, repeats=8, data="ring", model="wae-mmd"):
     r"""The relaxed objective of eq. 12 trained at a small and a large :math:`\lambda`, same seed and data.
 
@@ -160,8 +174,18 @@ def _check_theorem1(seed=0, steps=1500, lams=(0.01, 100.0), n=256, repeats=8, da
 
     lo, hi = float(min(lams)), float(max(lams))
     model_name = model
-    rec = Recorder(instance={"seed": seed, "steps": steps, "lams": [lo, hi], "n": n, "repeats": repeats,
-                             "data": data, "model": model_name, "width": 64})
+    rec = Recorder(
+        instance={
+            "seed": seed,
+            "steps": steps,
+            "lams": [lo, hi],
+            "n": n,
+            "repeats": repeats,
+            "data": data,
+            "model": model_name,
+            "width": 64,
+        }
+    )
     per, certified = {}, {}
     for lam in (lo, hi):
         res = _train(model_name, data, steps, seed, lam=lam, width=64)
@@ -176,44 +200,64 @@ def _check_theorem1(seed=0, steps=1500, lams=(0.01, 100.0), n=256, repeats=8, da
         vals = {key: [] for key in ("mmd_model", "mmd_latent", "gap", "latent_w2sq", "w_c", "coupling")}
         for r in range(repeats):
             perm = rng.permutation(len(X_test))
-            X, X2 = X_test[perm[:n]], X_test[perm[n:2 * n]]
+            X, X2 = X_test[perm[:n]], X_test[perm[n : 2 * n]]
             s = int(rng.integers(2**31 - 1))
-            Z = encode(net, X2, seed=s)                             # codes of P_X': a draw of Q_Z
+            Z = encode(net, X2, seed=s)  # codes of P_X': a draw of Q_Z
             P = np.random.default_rng(s).standard_normal(Z.shape)  # a draw of P_Z
             with torch.no_grad():
                 x = torch.as_tensor(X, dtype=torch.float32, device=dev)
                 R = net.reconstruct(x, torch.Generator(device=dev).manual_seed(s)).double().cpu().numpy()
-                GZ, GP = (net.decode(torch.as_tensor(t, dtype=torch.float32, device=dev)).double().cpu().numpy()
-                          for t in (Z, P))
+                GZ, GP = (
+                    net.decode(torch.as_tensor(t, dtype=torch.float32, device=dev)).double().cpu().numpy()
+                    for t in (Z, P)
+                )
             vals["coupling"].append(float(pair_cost(torch.as_tensor(X), torch.as_tensor(R)).mean()))
             if r == 0:
                 ot = _ot(X, R, "sqeuclidean")
                 certified[lam] = (ot.bound, _identity_coupling(ot))
-            vals["mmd_latent"].append(float(mmd2(Z, P, kernel="imq", bandwidth=[c * 2.0 * k for c in IMQ_SCALES],
-                                                 unbiased=True)))
-            vals["mmd_model"].append(float(mmd2(GZ, GP, kernel="imq", bandwidth=[c * c_data for c in IMQ_SCALES],
-                                                unbiased=True)))
+            vals["mmd_latent"].append(
+                float(mmd2(Z, P, kernel="imq", bandwidth=[c * 2.0 * k for c in IMQ_SCALES], unbiased=True))
+            )
+            vals["mmd_model"].append(
+                float(mmd2(GZ, GP, kernel="imq", bandwidth=[c * c_data for c in IMQ_SCALES], unbiased=True))
+            )
             w, w2 = _ot(X, GP, "sqeuclidean").value, _ot(X, GZ, "sqeuclidean").value
             vals["gap"].append(abs(w - w2)), vals["w_c"].append(w)
             vals["latent_w2sq"].append(_ot(Z, P, "sqeuclidean").value)
         per[lam] = vals
     for key, what in (("mmd_model", "MMD^2(G#Q_Z, G#P_Z)"), ("mmd_latent", "MMD^2(Q_Z, P_Z)")):
-        d = _paired(per[hi][key], per[lo][key], f"{what} at lambda={hi:g} minus at lambda={lo:g} (unbiased "
-                                                f"U-statistics, n={n})", "held-out subsets and prior draws")
-        rec.compare(d, _zero("zero"), "<",
-                    note=f"{what}: lambda={hi:g} minus lambda={lo:g} < 0 (paired 95 % interval; no bias: each "
-                         f"replicate is an unbiased U-statistic)")
+        d = _paired(
+            per[hi][key],
+            per[lo][key],
+            f"{what} at lambda={hi:g} minus at lambda={lo:g} (unbiased U-statistics, n={n})",
+            "held-out subsets and prior draws",
+        )
+        rec.compare(
+            d,
+            _zero("zero"),
+            "<",
+            note=f"{what}: lambda={hi:g} minus lambda={lo:g} < 0 (paired 95 % interval; no bias: each "
+            f"replicate is an unbiased U-statistic)",
+        )
     for lam in (lo, hi):
         w_rec, coupling = certified[lam]
-        rec.compare(w_rec, coupling, "<=", note=f"lambda={lam:g}: W_2^2(P_X^n, G#Q_Z^n) <= cost of the encoder "
-                                                "coupling (proof, empirical laws, same cost matrix)")
-    details = {f"lambda={lam:g}": {key: {"value": e.value, "ci": e.ci} for key, e in
-                                   ((key, _interval(v)) for key, v in vals.items())}
-               for lam, vals in per.items()}
-    details["not compared"] = ("gap, latent_w2sq, w_c, coupling: size-n values whose sampling bias against the laws' "
-                               "values is not bounded")
-    return rec.evidence(details=details,
-                        note="headline: MMD^2(G#Q_Z, G#P_Z) at the large minus at the small lambda")
+        rec.compare(
+            w_rec,
+            coupling,
+            "<=",
+            note=f"lambda={lam:g}: W_2^2(P_X^n, G#Q_Z^n) <= cost of the encoder "
+            "coupling (proof, empirical laws, same cost matrix)",
+        )
+    details = {
+        f"lambda={lam:g}": {
+            key: {"value": e.value, "ci": e.ci} for key, e in ((key, _interval(v)) for key, v in vals.items())
+        }
+        for lam, vals in per.items()
+    }
+    details["not compared"] = (
+        "gap, latent_w2sq, w_c, coupling: size-n values whose sampling bias against the laws' values is not bounded"
+    )
+    return rec.evidence(details=details, note="headline: MMD^2(G#Q_Z, G#P_Z) at the large minus at the small lambda")
 
 
 def _scale(model):
@@ -234,14 +278,20 @@ def _closed_form_scale(model, sigma2):
         lo = math.nextafter(lo, -math.inf)
     while Fraction(hi) ** 2 < q:
         hi = math.nextafter(hi, math.inf)
-    return Bound.interval(lo, hi, r, method="closed form a_VAE = sqrt(1 - sigma^2) (B.3), outward-rounded",
-                          guarantee="proof")
+    return Bound.interval(
+        lo, hi, r, method="closed form a_VAE = sqrt(1 - sigma^2) (B.3), outward-rounded", guarantee="proof"
+    )
 
 
-@register("trained-prop2", location="Sec. 4.1, Prop. 2; App. B.3 (trained)", relation="depends on", section="trained",
-          kind="trained",
-          statement="on P_X = P_Z = N(0,1) the VAE's learned decoder scale is sqrt(1 - sigma^2) (depends on sigma^2), "
-                    "POT's is 1 (does not)")
+@register(
+    "trained-prop2",
+    location="Sec. 4.1, Prop. 2; App. B.3 (trained)",
+    relation="depends on",
+    section="trained",
+    kind="trained",
+    statement="on P_X = P_Z = N(0,1) the VAE's learned decoder scale is sqrt(1 - sigma^2) (depends on sigma^2), "
+    "POT's is 1 (does not)",
+)
 def _check_prop2(seed=0, sigma2s=(0.1, 0.5), seeds=3, steps=1000, margin=0.08):
     r"""Linear encoders and decoders (``depth=0``) trained on :math:`P_X = \mathcal N(0, 1)`.
 
@@ -264,52 +314,85 @@ def _check_prop2(seed=0, sigma2s=(0.1, 0.5), seeds=3, steps=1000, margin=0.08):
 
     lg = LinearGaussian((1.0,))
     kw = dict(depth=0, width=1, n_train=4000, n_test=2)
-    rec = Recorder(instance={"seed": seed, "sigma2s": list(sigma2s), "seeds": seeds, "steps": steps,
-                             "margin": margin, **kw})
+    rec = Recorder(
+        instance={"seed": seed, "sigma2s": list(sigma2s), "seeds": seeds, "steps": steps, "margin": margin, **kw}
+    )
     scales = {}
     for model in ("vae", "pot"):
         for s2 in sigma2s:
             vals = []
             for k in range(seeds):
-                extra = ({"lam": 1.0, "critic_width": 32, "critic_depth": 2} if model == "pot"
-                         else {"lr": 3e-2, "lr_final": 1e-3})
+                extra = (
+                    {"lam": 1.0, "critic_width": 32, "critic_depth": 2}
+                    if model == "pot"
+                    else {"lr": 3e-2, "lr_final": 1e-3}
+                )
                 extra.setdefault("lr", 1e-2)
                 extra.setdefault("lr_final", 1e-3)
-                res = _train(model, "linear-gaussian-1d", steps * (2 if model == "vae" else 1), seed * 1000 + k,
-                             sigma2=s2, **kw, **extra)
+                res = _train(
+                    model,
+                    "linear-gaussian-1d",
+                    steps * (2 if model == "vae" else 1),
+                    seed * 1000 + k,
+                    sigma2=s2,
+                    **kw,
+                    **extra,
+                )
                 vals.append(_scale(res.model))
             scales[(model, s2)] = vals
     lo, hi = min(sigma2s), max(sigma2s)
     over = "training seeds"
-    rec.compare(_paired(scales[("vae", lo)], scales[("vae", hi)],
-                        f"VAE scale at sigma^2={lo:g} minus at sigma^2={hi:g}", over), _zero("zero"), ">",
-                note=f"VAE scale at sigma^2={lo:g} > at sigma^2={hi:g} (paired over {seeds} {over}, 95 %)")
+    rec.compare(
+        _paired(scales[("vae", lo)], scales[("vae", hi)], f"VAE scale at sigma^2={lo:g} minus at sigma^2={hi:g}", over),
+        _zero("zero"),
+        ">",
+        note=f"VAE scale at sigma^2={lo:g} > at sigma^2={hi:g} (paired over {seeds} {over}, 95 %)",
+    )
     closed = {}
     for (model, s2), vals in scales.items():
         target = _closed_form_scale(model, s2)
-        closed[f"{model} sigma^2={s2:g}"] = {"bound": str(target),
-                                             "library": math.sqrt(float(lg.optimal_decoder_cov(model, s2)[0, 0]))}
-        rec.compare(_sampled(vals, f"{model} learned scale E|a| at sigma^2={s2:g}"), target, "==", margin=margin,
-                    note=f"{model} scale at sigma^2={s2:g} vs closed form {float(target.value):.4g}: equivalence "
-                         f"margin {margin:g} (absolute, {margin / float(target.value):.0%} of the closed form), "
-                         f"TOST at 95 %")
-    rec.compare(_paired(scales[("pot", lo)], scales[("pot", hi)],
-                        f"POT scale at sigma^2={lo:g} minus at sigma^2={hi:g}", over), _zero("zero"), "==",
-                margin=margin,
-                note=f"POT scale does not depend on sigma^2 ({lo:g} vs {hi:g}, paired over {seeds} {over}): "
-                     f"equivalence margin {margin:g} (absolute), TOST at 95 %")
-    details = {f"{m} sigma^2={s2:g}": {"scale": _interval(v).value, "ci": _interval(v).ci, "per_seed": v}
-               for (m, s2), v in scales.items()}
-    return rec.evidence(details={**details, "closed_forms": closed},
-                        note="headline: VAE scale at the small minus at the large sigma^2")
+        closed[f"{model} sigma^2={s2:g}"] = {
+            "bound": str(target),
+            "library": math.sqrt(float(lg.optimal_decoder_cov(model, s2)[0, 0])),
+        }
+        rec.compare(
+            _sampled(vals, f"{model} learned scale E|a| at sigma^2={s2:g}"),
+            target,
+            "==",
+            margin=margin,
+            note=f"{model} scale at sigma^2={s2:g} vs closed form {float(target.value):.4g}: equivalence "
+            f"margin {margin:g} (absolute, {margin / float(target.value):.0%} of the closed form), "
+            f"TOST at 95 %",
+        )
+    rec.compare(
+        _paired(scales[("pot", lo)], scales[("pot", hi)], f"POT scale at sigma^2={lo:g} minus at sigma^2={hi:g}", over),
+        _zero("zero"),
+        "==",
+        margin=margin,
+        note=f"POT scale does not depend on sigma^2 ({lo:g} vs {hi:g}, paired over {seeds} {over}): "
+        f"equivalence margin {margin:g} (absolute), TOST at 95 %",
+    )
+    details = {
+        f"{m} sigma^2={s2:g}": {"scale": _interval(v).value, "ci": _interval(v).ci, "per_seed": v}
+        for (m, s2), v in scales.items()
+    }
+    return rec.evidence(
+        details={**details, "closed_forms": closed}, note="headline: VAE scale at the small minus at the large sigma^2"
+    )
 
 
-@register("trained-aae-pot", location="Sec. 4.1, 'Relation to AAE' (trained)", relation="==", section="trained",
-          kind="trained",
-          statement="AAE at sigma^2 and POT at lambda = 2 sigma^2 (same seed, data) reach the same objective up to the "
-                    "affine map of aae-equals-pot, and comparable W_2 to the data")
-def _check_aae_pot(seed=0, sigma2=0.1, steps=1500, n=256, repeats=4, seeds=8, data="moons", rel_margin=0.25,
-                   sync_steps=200):
+@register(
+    "trained-aae-pot",
+    location="Sec. 4.1, 'Relation to AAE' (trained)",
+    relation="==",
+    section="trained",
+    kind="trained",
+    statement="AAE at sigma^2 and POT at lambda = 2 sigma^2 (same seed, data) reach the same objective up to the "
+    "affine map of aae-equals-pot, and comparable W_2 to the data",
+)
+def _check_aae_pot(
+    seed=0, sigma2=0.1, steps=1500, n=256, repeats=4, seeds=8, data="moons", rel_margin=0.25, sync_steps=200
+):
     r"""AAE and POT trained with the same seeds, data, architecture, RNG streams and optimizer.
 
     The AAE loss is computed as :math:`\mathrm{POT}_{2\sigma^2}/(2\sigma^2) + \frac d2
@@ -353,9 +436,21 @@ def _check_aae_pot(seed=0, sigma2=0.1, steps=1500, n=256, repeats=4, seeds=8, da
     seeds = int(seeds)
     if seeds < 2:
         raise ValueError(f"seeds: need at least 2 training seeds for an interval, got {seeds}")
-    rec = Recorder(instance={"seed": seed, "seeds": seeds, "sigma2": sigma2, "lambda": lam, "steps": steps,
-                             "n": n, "repeats": repeats, "data": data, "rel_margin": rel_margin,
-                             "sync_steps": sync_steps, "adam_eps_aae": eps_aae})
+    rec = Recorder(
+        instance={
+            "seed": seed,
+            "seeds": seeds,
+            "sigma2": sigma2,
+            "lambda": lam,
+            "steps": steps,
+            "n": n,
+            "repeats": repeats,
+            "data": data,
+            "rel_margin": rel_margin,
+            "sync_steps": sync_steps,
+            "adam_eps_aae": eps_aae,
+        }
+    )
 
     def flat(model):
         with torch.no_grad():
@@ -400,18 +495,28 @@ def _check_aae_pot(seed=0, sigma2=0.1, steps=1500, n=256, repeats=4, seeds=8, da
             o_aae = aae.model.objective(x, torch.Generator(device=dev).manual_seed(s))
             o_twin = twin.objective(x, torch.Generator(device=dev).manual_seed(s))
             const = 0.5 * d * math.log(2 * math.pi * sigma2)
-            size = max(abs(o_aae["rec"]), abs(o_twin["rec"])) / lam + abs(const) + max(abs(o_aae["dgan"]),
-                                                                                          abs(o_twin["dgan"]))
-            rec.compare(_float32(o_aae["objective"], size, "AAE objective"),
-                        _float32(o_twin["objective"] / lam + const, size, "POT objective / (2 sigma^2) + "
-                                 "(d/2) log(2 pi sigma^2)"), "==",
-                        note="AAE objective vs affine map of the POT objective, same networks and batch (float32 "
-                             f"estimates, each +-2^-12 of the size of its terms, {size:.3g})")
-            rec.compare(_float32(grad_diff, grad_size, "norm of grad(AAE loss) - grad(POT loss) / (2 sigma^2)"),
-                        Bound.exact(0.0, method="the identity"), "==",
-                        note="same dynamics: at a common initialization, on the same batch and noise, the AAE "
-                             "generator gradient equals the POT gradient divided by 2 sigma^2 (float32 estimates, "
-                             f"+-2^-12 of the gradients' size {grad_size:.3g})")
+            size = (
+                max(abs(o_aae["rec"]), abs(o_twin["rec"])) / lam
+                + abs(const)
+                + max(abs(o_aae["dgan"]), abs(o_twin["dgan"]))
+            )
+            rec.compare(
+                _float32(o_aae["objective"], size, "AAE objective"),
+                _float32(
+                    o_twin["objective"] / lam + const, size, "POT objective / (2 sigma^2) + (d/2) log(2 pi sigma^2)"
+                ),
+                "==",
+                note="AAE objective vs affine map of the POT objective, same networks and batch (float32 "
+                f"estimates, each +-2^-12 of the size of its terms, {size:.3g})",
+            )
+            rec.compare(
+                _float32(grad_diff, grad_size, "norm of grad(AAE loss) - grad(POT loss) / (2 sigma^2)"),
+                Bound.exact(0.0, method="the identity"),
+                "==",
+                note="same dynamics: at a common initialization, on the same batch and noise, the AAE "
+                "generator gradient equals the POT gradient divided by 2 sigma^2 (float32 estimates, "
+                f"+-2^-12 of the gradients' size {grad_size:.3g})",
+            )
         rng = np.random.default_rng(s)
         oa, op = [], []
         for _ in range(repeats):
@@ -428,25 +533,46 @@ def _check_aae_pot(seed=0, sigma2=0.1, steps=1500, n=256, repeats=4, seeds=8, da
     over = "training seeds"
     ea, ep = _interval(per_seed["obj_aae"]), _interval(per_seed["obj_pot"])
     m_obj = rel_margin * max(abs(ea.value), abs(ep.value))
-    rec.compare(_paired(per_seed["obj_aae"], per_seed["obj_pot"],
-                        f"POT objective (lambda={lam:g}) of the AAE-trained minus the POT-trained model", over),
-                _zero("zero"), "==", margin=m_obj,
-                note=f"POT objective (lambda={lam:g}), AAE-trained minus POT-trained, paired over {seeds} {over}: "
-                     f"equivalence margin {rel_margin:.0%} of the larger mean objective = {m_obj:.4g}, TOST at 95 %")
+    rec.compare(
+        _paired(
+            per_seed["obj_aae"],
+            per_seed["obj_pot"],
+            f"POT objective (lambda={lam:g}) of the AAE-trained minus the POT-trained model",
+            over,
+        ),
+        _zero("zero"),
+        "==",
+        margin=m_obj,
+        note=f"POT objective (lambda={lam:g}), AAE-trained minus POT-trained, paired over {seeds} {over}: "
+        f"equivalence margin {rel_margin:.0%} of the larger mean objective = {m_obj:.4g}, TOST at 95 %",
+    )
     wa, wp = _interval(per_seed["w2_aae"]), _interval(per_seed["w2_pot"])
     m_w2 = rel_margin * max(wa.value, wp.value)
     dw = _paired(per_seed["w2_aae"], per_seed["w2_pot"], f"W_2 to held-out data (n={n}), AAE minus POT", over)
-    rec.compare(_unbounded(dw, f"the size-{n} sampling bias against W_2(P_X, P_G) is not bounded"), _zero("zero"),
-                "==", margin=m_w2,
-                note=f"certified W_2 to held-out data, AAE minus POT, paired over {seeds} {over}: equivalence margin "
-                     f"{rel_margin:.0%} of the larger W_2 = {m_w2:.4g}, TOST at 95 %; undecided: the size-{n} "
-                     "bias is not bounded")
-    return rec.evidence(details={"aae_objective": o_aae, "pot_objective_same_nets": o_twin,
-                                 "weight_distance_after_sync_steps": sync, "gradient_difference_at_init": grad_diff,
-                                 "per_seed": per_seed,
-                                 "pot_objective": {"aae": [ea.value, ea.ci], "pot": [ep.value, ep.ci]},
-                                 "w2": {"aae": [wa.value, wa.ci], "pot": [wp.value, wp.ci],
-                                        "difference_without_bias": [dw.value, (dw.lower, dw.upper)]}})
+    rec.compare(
+        _unbounded(dw, f"the size-{n} sampling bias against W_2(P_X, P_G) is not bounded"),
+        _zero("zero"),
+        "==",
+        margin=m_w2,
+        note=f"certified W_2 to held-out data, AAE minus POT, paired over {seeds} {over}: equivalence margin "
+        f"{rel_margin:.0%} of the larger W_2 = {m_w2:.4g}, TOST at 95 %; undecided: the size-{n} "
+        "bias is not bounded",
+    )
+    return rec.evidence(
+        details={
+            "aae_objective": o_aae,
+            "pot_objective_same_nets": o_twin,
+            "weight_distance_after_sync_steps": sync,
+            "gradient_difference_at_init": grad_diff,
+            "per_seed": per_seed,
+            "pot_objective": {"aae": [ea.value, ea.ci], "pot": [ep.value, ep.ci]},
+            "w2": {
+                "aae": [wa.value, wa.ci],
+                "pot": [wp.value, wp.ci],
+                "difference_without_bias": [dw.value, (dw.lower, dw.upper)],
+            },
+        }
+    )
 
 
 def gradient_energy(images, side=8):
@@ -476,10 +602,15 @@ def gradient_energy(images, side=8):
 __all__.append("gradient_energy")
 
 
-@register("trained-blur", location="Sec. 4.1, 'Blurriness of VAE and AVB' (trained)", relation="<", section="trained",
-          kind="trained",
-          statement="on the 8x8 digits, VAE samples are measurably more averaged (blurrier) than POT's at comparable "
-                    "reconstruction error")
+@register(
+    "trained-blur",
+    location="Sec. 4.1, 'Blurriness of VAE and AVB' (trained)",
+    relation="<",
+    section="trained",
+    kind="trained",
+    statement="on the 8x8 digits, VAE samples are measurably more averaged (blurrier) than POT's at comparable "
+    "reconstruction error",
+)
 def _check_blur(seed=0, steps=2000, sigma2=0.02, lam=1.0, n=256, repeats=10, rec_factor=2.0):
     r"""VAE (Gaussian encoder, :math:`\sigma^2`) and POT (deterministic encoder, latent GAN) on digits.
 
@@ -497,16 +628,27 @@ def _check_blur(seed=0, steps=2000, sigma2=0.02, lam=1.0, n=256, repeats=10, rec
     from ..models.evaluate import coupling_cost, sample_model
 
     common = dict(width=256, latent_dim=8, lr_final=2e-4)
-    rec = Recorder(instance={"seed": seed, "steps": steps, "sigma2": sigma2, "lam": lam, "n": n, "repeats": repeats,
-                             "rec_factor": rec_factor, **common})
+    rec = Recorder(
+        instance={
+            "seed": seed,
+            "steps": steps,
+            "sigma2": sigma2,
+            "lam": lam,
+            "n": n,
+            "repeats": repeats,
+            "rec_factor": rec_factor,
+            **common,
+        }
+    )
     vae = _train("vae", "digits", steps, seed, sigma2=sigma2, **common)
     pot = _train("pot", "digits", steps, seed, lam=lam, **common)
     _, X_test = vae.config.split()
     rng = np.random.default_rng(seed)
     energy = {"vae": [], "pot": [], "data": []}
     for _ in range(repeats):
-        energy["data"].append(float(gradient_energy(X_test[rng.choice(len(X_test), min(n, len(X_test)),
-                                                                       replace=False)]).mean()))
+        energy["data"].append(
+            float(gradient_energy(X_test[rng.choice(len(X_test), min(n, len(X_test)), replace=False)]).mean())
+        )
         s = int(rng.integers(2**31 - 1))
         for name, res in (("vae", vae), ("pot", pot)):
             energy[name].append(float(gradient_energy(sample_model(res.model, n, s)).mean()))
@@ -514,21 +656,39 @@ def _check_blur(seed=0, steps=2000, sigma2=0.02, lam=1.0, n=256, repeats=10, rec
     m = min(n, len(X_test))
     rv = coupling_cost(vae.model, X_test, n=m, repeats=repeats, seed=seed)
     rp = coupling_cost(pot.model, X_test, n=m, repeats=repeats, seed=seed)
-    rec.compare(_paired(energy["vae"], energy["pot"], "mean gradient energy E S(G(Z)) of samples, VAE minus POT",
-                        "repetitions (same latent draws)"), _zero("zero"), "<",
-                note="gradient energy of samples (sharpness): VAE minus POT < 0, paired, 95 %; no bias (means over "
-                     "iid samples)")
-    rec.compare(_paired(rv.values, rec_factor * np.asarray(rp.values),
-                        f"reconstruction E||X - G(Z)||^2, VAE minus {rec_factor:g} x POT",
-                        "held-out subsets (the same for both)"), _zero("zero"), "<=",
-                note=f"reconstruction E||X - G(Z)||^2: VAE minus {rec_factor:g} x POT <= 0 (comparable fit), paired, "
-                     "95 %; no bias")
-    return rec.evidence(details={"gradient_energy": {k: [_interval(v).value, _interval(v).ci]
-                                                     for k, v in energy.items()},
-                                 "sharpness_ratio": {k: [e.value, e.ci] for k, e in ratios.items()},
-                                 "reconstruction": {"vae": [rv.value, rv.ci], "pot": [rp.value, rp.ci]}},
-                        note="sharpness = mean squared difference of adjacent pixels; the sharpness ratio divides it "
-                             "by the held-out digits'")
+    rec.compare(
+        _paired(
+            energy["vae"],
+            energy["pot"],
+            "mean gradient energy E S(G(Z)) of samples, VAE minus POT",
+            "repetitions (same latent draws)",
+        ),
+        _zero("zero"),
+        "<",
+        note="gradient energy of samples (sharpness): VAE minus POT < 0, paired, 95 %; no bias (means over "
+        "iid samples)",
+    )
+    rec.compare(
+        _paired(
+            rv.values,
+            rec_factor * np.asarray(rp.values),
+            f"reconstruction E||X - G(Z)||^2, VAE minus {rec_factor:g} x POT",
+            "held-out subsets (the same for both)",
+        ),
+        _zero("zero"),
+        "<=",
+        note=f"reconstruction E||X - G(Z)||^2: VAE minus {rec_factor:g} x POT <= 0 (comparable fit), paired, "
+        "95 %; no bias",
+    )
+    return rec.evidence(
+        details={
+            "gradient_energy": {k: [_interval(v).value, _interval(v).ci] for k, v in energy.items()},
+            "sharpness_ratio": {k: [e.value, e.ci] for k, e in ratios.items()},
+            "reconstruction": {"vae": [rv.value, rv.ci], "pot": [rp.value, rp.ci]},
+        },
+        note="sharpness = mean squared difference of adjacent pixels; the sharpness ratio divides it "
+        "by the held-out digits'",
+    )
 
 
 def _refit_critic(res, steps, seed):
@@ -556,11 +716,26 @@ def _refit_critic(res, steps, seed):
         torch.set_num_threads(threads)
 
 
-@register("trained-primal-dual-w1", location="Sec. 4.2 (trained)", relation="==", section="trained", kind="trained",
-          statement="with c = ||x - y||, POT's primal coupling cost and WGAN-GP's dual critic value estimate the exact "
-                    "W_1 between data and each model's samples")
-def _check_primal_dual(seed=0, steps=1500, lam=100.0, n=256, repeats=8, data="moons", rel_margin=0.3,
-                       critic_refit=500, primal_model="wae-mmd"):
+@register(
+    "trained-primal-dual-w1",
+    location="Sec. 4.2 (trained)",
+    relation="==",
+    section="trained",
+    kind="trained",
+    statement="with c = ||x - y||, POT's primal coupling cost and WGAN-GP's dual critic value estimate the exact "
+    "W_1 between data and each model's samples",
+)
+def _check_primal_dual(
+    seed=0,
+    steps=1500,
+    lam=100.0,
+    n=256,
+    repeats=8,
+    data="moons",
+    rel_margin=0.3,
+    critic_refit=500,
+    primal_model="wae-mmd",
+):
     r"""The relaxed primal with the Euclidean cost (Theorem 1) and WGAN-GP (dual, eq. 2) on the same data.
 
     The primal model is the relaxed objective of eq. 12 with a Gaussian encoder and
@@ -591,9 +766,20 @@ def _check_primal_dual(seed=0, steps=1500, lam=100.0, n=256, repeats=8, data="mo
     from ..models.evaluate import data_baseline, sample_model
     from ..models.objectives import pair_cost
 
-    rec = Recorder(instance={"seed": seed, "steps": steps, "lam": lam, "n": n, "repeats": repeats, "data": data,
-                             "rel_margin": rel_margin, "critic_refit": critic_refit, "primal_model": primal_model,
-                             "gaussian_encoder": True})
+    rec = Recorder(
+        instance={
+            "seed": seed,
+            "steps": steps,
+            "lam": lam,
+            "n": n,
+            "repeats": repeats,
+            "data": data,
+            "rel_margin": rel_margin,
+            "critic_refit": critic_refit,
+            "primal_model": primal_model,
+            "gaussian_encoder": True,
+        }
+    )
     pot = _train(primal_model, data, steps, seed, lam=lam, cost="euclidean", width=64, gaussian_encoder=True)
     wgan = _train("wgan-gp", data, steps, seed, width=64, lr=1e-3)
     _refit_critic(wgan, critic_refit, seed)
@@ -621,18 +807,31 @@ def _check_primal_dual(seed=0, steps=1500, lam=100.0, n=256, repeats=8, data="mo
                     y = torch.as_tensor(Y, dtype=torch.float32, device=dev)
                     vals["wgan_dual"].append(float(model.critic(x).double().mean() - model.critic(y).double().mean()))
     e = {k: _interval(v) for k, v in vals.items()}
-    for name, est, what in (("pot", "pot_primal", f"{primal_model} primal coupling cost"),
-                            ("wgan", "wgan_dual", "WGAN-GP dual critic value")):
+    for name, est, what in (
+        ("pot", "pot_primal", f"{primal_model} primal coupling cost"),
+        ("wgan", "wgan_dual", "WGAN-GP dual critic value"),
+    ):
         ex = f"{name}_exact"
         margin = rel_margin * e[ex].value
         d = _paired(vals[est], vals[ex], f"{what} minus the exact W_1 at n={n}", "held-out subsets and samples")
-        d = d + Bound.interval(-width[name], width[name], 0.0, guarantee="proof",
-                               method="certificate width of the exact W_1 replicates")
-        rec.compare(d, _zero("zero"), "==", margin=margin,
-                    note=f"{what} minus the exact W_1 between {n} data points and {n} samples, paired: equivalence "
-                         f"margin {rel_margin:.0%} of the mean exact W_1 = {margin:.4g}, TOST at 95 %")
+        d = d + Bound.interval(
+            -width[name], width[name], 0.0, guarantee="proof", method="certificate width of the exact W_1 replicates"
+        )
+        rec.compare(
+            d,
+            _zero("zero"),
+            "==",
+            margin=margin,
+            note=f"{what} minus the exact W_1 between {n} data points and {n} samples, paired: equivalence "
+            f"margin {rel_margin:.0%} of the mean exact W_1 = {margin:.4g}, TOST at 95 %",
+        )
     floor = data_baseline(X_test, cost="euclidean", n=n, repeats=repeats, seed=seed)
-    return rec.evidence(details={**{k: [v.value, v.ci] for k, v in e.items()}, "data_floor": [floor.value, floor.ci],
-                                 "certificate_width": width},
-                        note=f"parts: {primal_model} primal coupling minus exact, WGAN-GP dual minus exact "
-                             f"(target: the exact W_1 at n={n})")
+    return rec.evidence(
+        details={
+            **{k: [v.value, v.ci] for k, v in e.items()},
+            "data_floor": [floor.value, floor.ci],
+            "certificate_width": width,
+        },
+        note=f"parts: {primal_model} primal coupling minus exact, WGAN-GP dual minus exact "
+        f"(target: the exact W_1 at n={n})",
+    )

@@ -42,13 +42,13 @@ def assignment_duals(C, sigma, *, max_rounds=None):
     n = C.shape[0]
     rows = np.arange(n)
     diag = C[rows, sigma]
-    D = C - diag[:, None]              # D[i, j] = C_ij - C_{i sigma(i)}
+    D = C - diag[:, None]  # D[i, j] = C_ij - C_{i sigma(i)}
     scale = max(float(C.max()), -float(C.min()), np.finfo(float).tiny)
     eps = 8 * np.finfo(float).eps * scale
     v = np.zeros(n)
     limit = n + 1 if max_rounds is None else int(max_rounds)
     rounds = 0
-    for rounds in range(1, limit + 1):
+    for rounds in range(1, limit + 1):  # noqa: B007 - the count of rounds run is returned
         cand = (D + v[sigma][:, None]).min(0)
         drop = v - cand
         if not np.any(drop > eps):
@@ -65,7 +65,9 @@ def solve_assignment(a, b, C):
     if not is_uniform_square(a, b):
         raise ValueError(
             f"method: 'assignment' needs n == m and uniform weights; got n={a.size}, m={b.size}"
-            + ("" if a.size != b.size else " with non-uniform weights") + "; use method='emd'")
+            + ("" if a.size != b.size else " with non-uniform weights")
+            + "; use method='emd'"
+        )
     n = a.size
     rows, sigma = linear_sum_assignment(C)
     if not np.array_equal(rows, np.arange(n)):

@@ -41,8 +41,16 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import breadth_first_order, connected_components, minimum_spanning_tree
 
-from .._dyadic import (coarse_lower_bound, exact_dot, integer_weights, lower_bound_of_min, round_down, round_nearest,
-                       round_up, to_fraction)
+from .._dyadic import (
+    coarse_lower_bound,
+    exact_dot,
+    integer_weights,
+    lower_bound_of_min,
+    round_down,
+    round_nearest,
+    round_up,
+    to_fraction,
+)
 
 __all__ = ["DenseCosts", "CertifiedProblem"]
 
@@ -90,11 +98,11 @@ class DenseCosts:
         lbs = np.empty(n) if rigorous else None
         with np.errstate(over="ignore", invalid="ignore"):
             for s in range(0, n, rows):
-                Cb = self.C[s:s + rows]
-                T = np.subtract(Cb, w[None, :], out=self._buf[:Cb.shape[0]])
-                mins[s:s + rows] = T.min(1)
+                Cb = self.C[s : s + rows]
+                T = np.subtract(Cb, w[None, :], out=self._buf[: Cb.shape[0]])
+                mins[s : s + rows] = T.min(1)
                 if rigorous == "tight":
-                    lbs[s:s + rows] = lower_bound_of_min(T, Cb, w[None, :])
+                    lbs[s : s + rows] = lower_bound_of_min(T, Cb, w[None, :])
             if rigorous == "coarse":
                 lbs[:] = coarse_lower_bound(mins)
         return mins, lbs
@@ -105,7 +113,7 @@ class DenseCosts:
         out = np.full(m, np.inf)
         with np.errstate(over="ignore", invalid="ignore"):
             for s in range(0, n, self._rows):
-                np.minimum(out, (self.C[s:s + self._rows] - w[s:s + self._rows, None]).min(0), out=out)
+                np.minimum(out, (self.C[s : s + self._rows] - w[s : s + self._rows, None]).min(0), out=out)
         return out
 
 
@@ -129,7 +137,7 @@ def _support(P):
     rows = max(1, BLOCK_ELEMS // max(m, 1))
     parts = []
     for s in range(0, n, rows):
-        parts.append(np.flatnonzero(P[s:s + rows] != 0) + s * m)
+        parts.append(np.flatnonzero(P[s : s + rows] != 0) + s * m)
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
@@ -144,8 +152,9 @@ def _forest_order(N, X, Y):
     ncomp, label = connected_components(g, directed=False)
     roots = np.full(ncomp, -1, dtype=np.int64)
     roots[label[::-1]] = np.arange(N)[::-1]  # the first node of each component
-    ext = coo_matrix((np.ones(k + ncomp), (np.concatenate([X, np.full(ncomp, N)]), np.concatenate([Y, roots]))),
-                     shape=(N + 1, N + 1)).tocsr()
+    ext = coo_matrix(
+        (np.ones(k + ncomp), (np.concatenate([X, np.full(ncomp, N)]), np.concatenate([Y, roots]))), shape=(N + 1, N + 1)
+    ).tocsr()
     order, pred = breadth_first_order(ext, N, directed=False, return_predecessors=True)
     order = order[1:]
     pred = pred[:N].copy()
@@ -259,7 +268,10 @@ class CertifiedProblem:
         return _Rebuilt(failure="the exact flows on the plan's support stay negative after 64 rebuilds")
 
     def _flows(self, I, J, u, v):
-        """Flows on the forest ``(I, J)`` plus linking arcs; returns the rebuilt plan and the forest arcs with negative flow."""
+        """Flows on the forest ``(I, J)`` plus linking arcs.
+
+        Returns the rebuilt plan and the forest arcs whose exact flow came out negative.
+        """
         n, m = self.n, self.m
         N = n + m
         k = I.size
@@ -275,7 +287,7 @@ class CertifiedProblem:
             members = {}
             for x, lab in enumerate(label.tolist()):
                 members.setdefault(lab, []).append(x)
-            for cs, cd, t, i, j in self._links(surplus, deficit, members, u, v):
+            for _cs, _cd, t, i, j in self._links(surplus, deficit, members, u, v):
                 if i < 0:
                     return _Rebuilt(failure="a component without rows or columns cannot be linked"), np.zeros(0, int)
                 links_I.append(i)
@@ -294,8 +306,9 @@ class CertifiedProblem:
             p = int(pred[x])
             if p < 0:
                 if net[x] != 0:
-                    return _Rebuilt(failure="the forest does not carry the exact marginals (internal error)"), \
-                        np.zeros(0, int)
+                    return _Rebuilt(failure="the forest does not carry the exact marginals (internal error)"), np.zeros(
+                        0, int
+                    )
                 continue
             e = arc_of[(x, p)]
             flow[e] = net[x] if x < n else -net[x]  # a row pushes its subtree's surplus; a column pulls
@@ -428,8 +441,18 @@ class CertifiedProblem:
             if not np.all(np.isfinite(vals)):
                 from .result import Certificate
 
-                return Certificate(lower=-np.inf, upper=np.inf, scale=_TINY, tol=self.tol, marginal_residual=np.inf,
-                                   failure="the plan contains NaN or inf"), u, v
+                return (
+                    Certificate(
+                        lower=-np.inf,
+                        upper=np.inf,
+                        scale=_TINY,
+                        tol=self.tol,
+                        marginal_residual=np.inf,
+                        failure="the plan contains NaN or inf",
+                    ),
+                    u,
+                    v,
+                )
             negative = max(0.0, -float(vals.min())) if vals.size else 0.0
             if negative > 0:
                 keep = vals > 0
@@ -515,15 +538,35 @@ class CertifiedProblem:
         if R.failure:
             failure = (failure + "; " if failure else "") + R.failure
         if failure:
-            return Certificate(lower=-np.inf if L is None else round_down(L), upper=np.inf, scale=_TINY, tol=self.tol,
-                               marginal_residual=marginal, negative_mass=negative, dual_violation=np.inf,
-                               failure=failure, duals=duals, exact_lower=L)
+            return Certificate(
+                lower=-np.inf if L is None else round_down(L),
+                upper=np.inf,
+                scale=_TINY,
+                tol=self.tol,
+                marginal_residual=marginal,
+                negative_mass=negative,
+                dual_violation=np.inf,
+                failure=failure,
+                duals=duals,
+                exact_lower=L,
+            )
         U, s = self.upper(R)
         s = max(s, _TINY)
         gap = round_up((U - L) / Fraction(s))
         value = round_nearest(U)
         plan_gap = self._plan_excess(support, U, s)
-        return Certificate(lower=round_down(L), upper=round_up(U), scale=s, tol=self.tol,
-                           marginal_residual=marginal, negative_mass=negative, dual_violation=viol / s,
-                           gap=max(gap, 0.0), plan_gap=plan_gap, duals=duals, exact_lower=L, exact_upper=U,
-                           value=value)
+        return Certificate(
+            lower=round_down(L),
+            upper=round_up(U),
+            scale=s,
+            tol=self.tol,
+            marginal_residual=marginal,
+            negative_mass=negative,
+            dual_violation=viol / s,
+            gap=max(gap, 0.0),
+            plan_gap=plan_gap,
+            duals=duals,
+            exact_lower=L,
+            exact_upper=U,
+            value=value,
+        )

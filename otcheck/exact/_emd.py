@@ -70,5 +70,6 @@ def solve_emd(a, b, C, *, num_iter_max=None, max_retries=3):
         history.append(f"stopped at numItermax={limit}")
         limit *= 10
         P = u = v = None  # free the discarded (n, m) plan before the next run allocates its own
-    raise UncertifiedError(f"engine 'emd': {'; '.join(history)}; raise num_iter_max or max_retries, or use "
-                           "method='highs'")
+    raise UncertifiedError(
+        f"engine 'emd': {'; '.join(history)}; raise num_iter_max or max_retries, or use method='highs'"
+    )

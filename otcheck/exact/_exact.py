@@ -138,7 +138,8 @@ def _shifts(ncomp, W, delta):
     else:
         raise ExactCertificateError(
             "plan: its support admits no feasible dual potentials (a negative cycle in exact arithmetic): "
-            "the plan is not optimal")
+            "the plan is not optimal"
+        )
     while True:
         uf = _Forest(ncomp)
         links = []
@@ -225,7 +226,7 @@ def _tree_flows(n, m, edges, ai, bi):
         x = leaves.pop()
         if len(adj[x]) != 1:
             continue
-        (y, e), = adj[x].items()
+        ((y, e),) = adj[x].items()
         flow[e] = resid[x]
         resid[y] -= resid[x]
         resid[x] = 0
@@ -262,7 +263,8 @@ def _check_given_plan(P, af, bf, Cf, value, scale):
         raise ExactCertificateError(
             f"plan: the given plan is not an optimal transport plan of (a, b) within {GIVEN_PLAN_TOL:g} (marginal "
             f"residual {marginal:.1e}, negative mass {negative:.1e}, cost off the proven optimum {value} by "
-            f"{cost_gap:.1e} relative); an exact optimum exists on its support, but nothing is claimed about this plan")
+            f"{cost_gap:.1e} relative); an exact optimum exists on its support, but nothing is claimed about this plan"
+        )
 
 
 def certify_exact(a, b, C, plan):
@@ -348,7 +350,8 @@ def certify_exact(a, b, C, plan):
     if sum(af) != sum(bf):
         raise ExactCertificateError(
             f"a, b: total masses differ exactly (sum(a) = {sum(af)}, sum(b) = {sum(bf)}), so the transport "
-            "polytope is empty in exact arithmetic; give exact weights (ints, Fractions or dyadic floats)")
+            "polytope is empty in exact arithmetic; give exact weights (ints, Fractions or dyadic floats)"
+        )
     P = np.asarray(plan.detach().cpu().numpy() if hasattr(plan, "detach") else plan, dtype=np.float64)
     if P.shape != (n, m):
         raise ValueError(f"plan: has shape {P.shape}, expected {(n, m)}")
@@ -416,7 +419,8 @@ def certify_exact(a, b, C, plan):
             raise ExactCertificateError(
                 f"plan: the exact plan on its support has a negative entry ({Fraction(worst, dw)}) and no plan "
                 "lives on the cells of zero reduced cost: the support is not an optimal basis, so no exact proof "
-                "is claimed")
+                "is claimed"
+            )
 
     # 4. the proof, checked with no rounding
     if not (all(Pi.sum(1) == ai) and all(Pi.sum(0) == bi)):
@@ -424,18 +428,33 @@ def certify_exact(a, b, C, plan):
     if R.size and R.min() < 0:
         i, j = np.unravel_index(np.argmin(R), R.shape)
         raise ExactCertificateError(
-            f"plan: dual infeasible in exact arithmetic at ({i}, {j}): u_i + v_j - C_ij = {Fraction(-R[i, j], dc)} > 0")
-    primal = int((Pi * Ci).sum())            # scaled by dw * dc
+            f"plan: dual infeasible in exact arithmetic at ({i}, {j}): u_i + v_j - C_ij = {Fraction(-R[i, j], dc)} > 0"
+        )
+    primal = int((Pi * Ci).sum())  # scaled by dw * dc
     dual = int((ai * u).sum() + (bi * v).sum())
     if primal != dual:
         raise ExactCertificateError(
             f"plan: primal value {Fraction(primal, dw * dc)} != dual value {Fraction(dual, dw * dc)} in exact "
-            "arithmetic: not optimal")
+            "arithmetic: not optimal"
+        )
     value = Fraction(primal, dw * dc)
     scale = max(float(max(abs(x) for x in Cf.reshape(-1))), np.finfo(float).tiny)
     _check_given_plan(P, af, bf, Cf, value, scale)
     from .._dyadic import round_down, round_nearest, round_up
 
-    return Certificate(lower=round_down(value), upper=round_up(value), scale=scale, tol=0.0, marginal_residual=0.0,
-                       negative_mass=0.0, dual_violation=0.0, gap=0.0, exact=True, exact_value=value,
-                       duals="exact", exact_lower=value, exact_upper=value, value=round_nearest(value))
+    return Certificate(
+        lower=round_down(value),
+        upper=round_up(value),
+        scale=scale,
+        tol=0.0,
+        marginal_residual=0.0,
+        negative_mass=0.0,
+        dual_violation=0.0,
+        gap=0.0,
+        exact=True,
+        exact_value=value,
+        duals="exact",
+        exact_lower=value,
+        exact_upper=value,
+        value=round_nearest(value),
+    )

@@ -13,8 +13,13 @@ __all__ = ["solve_lp", "LP_SOLVERS"]
 LP_SOLVERS = ("HIGHS", "CLARABEL")
 
 # Tight tolerances for the interior-point solver: the certificate is checked at 1e-8 relative.
-_CLARABEL_OPTIONS = {"tol_gap_abs": 1e-12, "tol_gap_rel": 1e-12, "tol_feas": 1e-12, "tol_ktratio": 1e-10,
-                     "max_iter": 500}
+_CLARABEL_OPTIONS = {
+    "tol_gap_abs": 1e-12,
+    "tol_gap_rel": 1e-12,
+    "tol_feas": 1e-12,
+    "tol_ktratio": 1e-10,
+    "max_iter": 500,
+}
 
 
 _BANNER_SILENCED = False

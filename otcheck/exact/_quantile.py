@@ -96,8 +96,16 @@ def _old_order(args):
         return args
     new_ok = looks_like_weights(a, n) and looks_like_weights(b, m_x)
     old_ok = looks_like_weights(x_b, n) and looks_like_weights(b, m_a) and m_a == m_b
-    return read_argument_order("solve_ot_1d", "x_a, x_b, a, b", "x, a, y, b", (x_a, x_b, a, b), (x_a, a, x_b, b),
-                               new_ok=new_ok, old_ok=old_ok, stacklevel=4)
+    return read_argument_order(
+        "solve_ot_1d",
+        "x_a, x_b, a, b",
+        "x, a, y, b",
+        (x_a, x_b, a, b),
+        (x_a, a, x_b, b),
+        new_ok=new_ok,
+        old_ok=old_ok,
+        stacklevel=4,
+    )
 
 
 @positional_order(2, _old_order)
@@ -168,7 +176,8 @@ def solve_ot_1d(x_a, x_b, a=None, b=None, cost="sqeuclidean", *, tol=DEFAULT_TOL
     if not is_convex_1d_cost(cost):
         raise ValueError(
             f"cost: the quantile coupling needs a cost convex in x - y ('sqeuclidean', 'euclidean' or a power "
-            f"p >= 1), got {cost!r}")
+            f"p >= 1), got {cost!r}"
+        )
     C = cost_matrix(x, y, cost=cost)
     n, m = C.shape
     ix = np.argsort(x, kind="stable")
@@ -193,8 +202,9 @@ def _as_line(x, name):
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
-        raise ValueError(f"{name}: the quantile engine needs one-dimensional atoms, shape (n,) or (n, 1); "
-                         f"got shape {arr.shape}")
+        raise ValueError(
+            f"{name}: the quantile engine needs one-dimensional atoms, shape (n,) or (n, 1); got shape {arr.shape}"
+        )
     if arr.size == 0:
         raise ValueError(f"{name}: is empty (no atoms)")
     return arr

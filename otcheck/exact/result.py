@@ -8,8 +8,8 @@ from fractions import Fraction
 import numpy as np
 
 from .._validation import as_cost, as_float_array, as_weights, check_nonnegative
-from ._certificate import BLOCK_ELEMS as _BLOCK_ELEMS
 from ..bounds import Bound
+from ._certificate import BLOCK_ELEMS as _BLOCK_ELEMS
 
 __all__ = ["Certificate", "OTResult", "certify", "polish_duals", "support_duals", "DEFAULT_TOL", "UncertifiedError"]
 
@@ -110,8 +110,13 @@ class Certificate:
     def ok(self):
         """True when the interval is proven and tight: no failure, ``gap <= tol``, and the returned
         plan is feasible within ``tol`` (marginals, negative mass)."""
-        return (not self.failure and self.gap <= self.tol and self.plan_gap <= self.tol
-                and self.marginal_residual <= self.tol and self.negative_mass <= self.tol)
+        return (
+            not self.failure
+            and self.gap <= self.tol
+            and self.plan_gap <= self.tol
+            and self.marginal_residual <= self.tol
+            and self.negative_mass <= self.tol
+        )
 
     @property
     def primal_value(self):
@@ -140,9 +145,11 @@ class Certificate:
         if self.exact:
             return f"Certificate(ok, exact, value={self.exact_value})"
         state = "ok" if self.ok else f"FAILED{': ' + self.failure if self.failure else ''}"
-        return (f"Certificate({state}, [{self.lower:.12g}, {self.upper:.12g}], gap={self.gap:.1e} of scale "
-                f"{self.scale:.3g} (tol {self.tol:.0e}), marginal={self.marginal_residual:.1e}, "
-                f"negative={self.negative_mass:.1e}, duals={self.duals})")
+        return (
+            f"Certificate({state}, [{self.lower:.12g}, {self.upper:.12g}], gap={self.gap:.1e} of scale "
+            f"{self.scale:.3g} (tol {self.tol:.0e}), marginal={self.marginal_residual:.1e}, "
+            f"negative={self.negative_mass:.1e}, duals={self.duals})"
+        )
 
 
 @dataclass(frozen=True)
@@ -227,8 +234,9 @@ class OTResult:
         """
         if self.a is None or self.b is None or self.C is None:
             raise ValueError("a, b, C: this OTResult was built without its problem, nothing to recertify against")
-        return certify(self.a, self.b, self.C, self.plan, self.u, self.v,
-                       tol=self.certificate.tol if tol is None else tol)
+        return certify(
+            self.a, self.b, self.C, self.plan, self.u, self.v, tol=self.certificate.tol if tol is None else tol
+        )
 
     def __str__(self):
         return f"OTResult(value={self.value:.12g}, method={self.method!r}, {self.certificate})"
@@ -241,11 +249,11 @@ def _blocked_min(C, w, axis):
     if axis == 1:
         out = np.empty(n)
         for s in range(0, n, rows):
-            out[s:s + rows] = (C[s:s + rows] - w[None, :]).min(1)
+            out[s : s + rows] = (C[s : s + rows] - w[None, :]).min(1)
         return out
     out = np.full(m, np.inf)
     for s in range(0, n, rows):
-        np.minimum(out, (C[s:s + rows] - w[s:s + rows, None]).min(0), out=out)
+        np.minimum(out, (C[s : s + rows] - w[s : s + rows, None]).min(0), out=out)
     return out
 
 

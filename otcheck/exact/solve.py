@@ -84,8 +84,10 @@ def _check_options(engine, options):
         allowed.append("max_retries")
     unknown = sorted(set(options) - set(allowed))
     if unknown:
-        raise TypeError(f"options: engine {engine!r} does not take {', '.join(map(repr, unknown))}; "
-                        f"it takes {', '.join(allowed) if allowed else 'no options'}")
+        raise TypeError(
+            f"options: engine {engine!r} does not take {', '.join(map(repr, unknown))}; "
+            f"it takes {', '.join(allowed) if allowed else 'no options'}"
+        )
 
 
 def _pick(a, b):
@@ -106,8 +108,11 @@ def _ladder(engine, a, b, C, check, options, extremes):
     optimal only if it is.
     """
     options = dict(options)
-    max_retries = int(options["max_retries"] if engine == "emd" else options.pop("max_retries", 3)) if (
-        "max_retries" in options) else 3
+    max_retries = (
+        int(options["max_retries"] if engine == "emd" else options.pop("max_retries", 3))
+        if ("max_retries" in options)
+        else 3
+    )
     engine_options = dict(options)
     history, best = [], None
     cmax = max(extremes[1], -extremes[0])
@@ -124,8 +129,12 @@ def _ladder(engine, a, b, C, check, options, extremes):
                 rng = np.random.default_rng(attempt)
                 perm = (rng.permutation(a.size), rng.permutation(b.size))
                 label = "permuted"
-            elif engine in _TIGHT and not tight_done and _TIGHT[engine][0] not in options and str(
-                    options.get("solver", "HIGHS")).upper() == "HIGHS":
+            elif (
+                engine in _TIGHT
+                and not tight_done
+                and _TIGHT[engine][0] not in options
+                and str(options.get("solver", "HIGHS")).upper() == "HIGHS"
+            ):
                 key, val = _TIGHT[engine]
                 engine_options = {**options, key: val}
                 label, tight_done = "tolerances 1e-10", True
@@ -136,8 +145,9 @@ def _ladder(engine, a, b, C, check, options, extremes):
                 plan, u, v, info = _run_engine(engine, a, b, Ce, engine_options, extremes if Ce is C else None)
             else:
                 pr, pc = perm
-                plan, u, v, info = _run_engine(engine, a[pr], b[pc], np.ascontiguousarray(Ce[np.ix_(pr, pc)]),
-                                               engine_options)
+                plan, u, v, info = _run_engine(
+                    engine, a[pr], b[pc], np.ascontiguousarray(Ce[np.ix_(pr, pc)]), engine_options
+                )
                 ir, ic = np.argsort(pr), np.argsort(pc)
                 plan, u, v = plan[np.ix_(ir, ic)], u[ir], v[ic]
             if info.get("history"):
@@ -245,8 +255,10 @@ def solve_ot(a, b, C, method="auto", *, tol=DEFAULT_TOL, **options):
     C, extremes = as_cost(C, "C", shape=(a.shape[0], b.shape[0]), extremes=True)
     tol = check_nonnegative(tol, "tol", strict=True)
     if method == "quantile":
-        raise ValueError("method: 'quantile' needs the atoms, not only C; use otcheck.wasserstein(mu, nu, "
-                         "method='quantile') or otcheck.exact.solve_ot_1d(x_a, x_b, a, b)")
+        raise ValueError(
+            "method: 'quantile' needs the atoms, not only C; use otcheck.wasserstein(mu, nu, "
+            "method='quantile') or otcheck.exact.solve_ot_1d(x_a, x_b, a, b)"
+        )
     if method not in METHODS:
         raise ValueError(f"method: unknown engine {method!r}; expected one of {METHODS}")
     first = _pick(a, b) if method == "auto" else method
@@ -269,8 +281,9 @@ def solve_ot(a, b, C, method="auto", *, tol=DEFAULT_TOL, **options):
         detail = "; ".join(f"attempt {k + 1}: {h}" for k, h in enumerate(tried))
         raise UncertifiedError(f"no certified optimum after {len(tried)} attempts ({detail}){_why(cert, tol)}", cert)
     plan, u, v, cert, engine = best
-    res = OTResult(value=cert.value, plan=plan, u=u, v=v, method=engine, certificate=cert, a=a, b=b, C=C,
-                   info={"attempts": tried})
+    res = OTResult(
+        value=cert.value, plan=plan, u=u, v=v, method=engine, certificate=cert, a=a, b=b, C=C, info={"attempts": tried}
+    )
     if exact_input is not None:
         res = _exact_result(res, *exact_input)
     return res
@@ -283,22 +296,28 @@ def _why(cert, tol):
     if cert.failure:
         return f". The best attempt could not build its interval: {cert.failure}."
     if cert.marginal_residual > tol or cert.negative_mass > tol:
-        return (f". The plans returned miss the marginals (residual {cert.marginal_residual:.1e}, negative mass "
-                f"{cert.negative_mass:.1e}) beyond tol={tol:g}.")
+        return (
+            f". The plans returned miss the marginals (residual {cert.marginal_residual:.1e}, negative mass "
+            f"{cert.negative_mass:.1e}) beyond tol={tol:g}."
+        )
     if cert.gap <= 1e-12:
-        return (f". The best proven interval [{cert.lower:.17g}, {cert.upper:.17g}] has relative width {cert.gap:.1e}: "
-                f"tol={tol:g} asks for more than the float64 rounding of the costs allows.")
-    return (f". The best proven interval [{cert.lower:.17g}, {cert.upper:.17g}] is {cert.gap:.1e} wide relative to "
-            f"the size of the costs its plan uses ({cert.scale:.3g}), more than tol={tol:g}: the engines' plans and "
-            "duals are not optimal to that precision.")
+        return (
+            f". The best proven interval [{cert.lower:.17g}, {cert.upper:.17g}] has relative width {cert.gap:.1e}: "
+            f"tol={tol:g} asks for more than the float64 rounding of the costs allows."
+        )
+    return (
+        f". The best proven interval [{cert.lower:.17g}, {cert.upper:.17g}] is {cert.gap:.1e} wide relative to "
+        f"the size of the costs its plan uses ({cert.scale:.3g}), more than tol={tol:g}: the engines' plans and "
+        "duals are not optimal to that precision."
+    )
 
 
 def _is_rational_input(a, b, C):
     """``(a, b, C)`` as Fraction arrays when every entry is an int or a Fraction and some entry is a
     Fraction (object arrays or lists of them), else ``None``: such a problem is then certified in
     rational arithmetic (float and integer data are exact dyadic numbers already)."""
-    from fractions import Fraction
     import numbers
+    from fractions import Fraction
 
     out, fraction_seen = [], False
     for x in (a, b, C):
@@ -310,12 +329,22 @@ def _is_rational_input(a, b, C):
         except Exception:  # noqa: BLE001 - the validators report it
             return None
         flat = arr.reshape(-1)
-        if not flat.size or not all(isinstance(v, (numbers.Rational, np.integer)) and not isinstance(v, (bool, np.bool_))
-                                    for v in flat):
+        if not flat.size or not all(
+            isinstance(v, (numbers.Rational, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in flat
+        ):
             return None
         fraction_seen = fraction_seen or any(isinstance(v, Fraction) for v in flat)
-        out.append(np.array([Fraction(int(v.numerator), int(v.denominator)) if isinstance(v, numbers.Rational)
-                             else Fraction(int(v)) for v in flat], dtype=object).reshape(arr.shape))
+        out.append(
+            np.array(
+                [
+                    Fraction(int(v.numerator), int(v.denominator))
+                    if isinstance(v, numbers.Rational)
+                    else Fraction(int(v))
+                    for v in flat
+                ],
+                dtype=object,
+            ).reshape(arr.shape)
+        )
     return tuple(out) if fraction_seen else None
 
 
@@ -385,7 +414,8 @@ def wasserstein(mu, nu, cost="sqeuclidean", method="auto", **options):
         if not one_d:
             raise ValueError(
                 f"method: 'quantile' needs 1-D measures and a cost convex in x - y; got dimension {mu.dim} "
-                f"and cost {cost!r}")
+                f"and cost {cost!r}"
+            )
         res = solve_ot_1d(mu.atoms[:, 0], nu.atoms[:, 0], a=mu.weights, b=nu.weights, cost=cost, **options)
     else:
         C = cost_matrix(mu.atoms, nu.atoms, cost=cost)

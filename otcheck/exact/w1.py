@@ -129,8 +129,12 @@ class W1Witness:
         """
         N = self.points.shape[0]
         diameter = float(_distances(self.points).max()) if N > 1 else 0.0
-        return _lp_bound(self.value, self.dual_value, self.lipschitz_violation * float(np.abs(self.masses).sum())
-                         + N * self.flow_residual * diameter, "W1 dual LP over 1-Lipschitz witnesses (HiGHS)")
+        return _lp_bound(
+            self.value,
+            self.dual_value,
+            self.lipschitz_violation * float(np.abs(self.masses).sum()) + N * self.flow_residual * diameter,
+            "W1 dual LP over 1-Lipschitz witnesses (HiGHS)",
+        )
 
     def extension(self, y: ArrayLike) -> FloatArray:
         r"""McShane extension :math:`\tilde f(y) = \min_k f(p_k) + \|y - p_k\|`, 1-Lipschitz on
@@ -147,8 +151,9 @@ class W1Witness:
         return (self.values[None, :] + _distances(as_points(y, "y"), self.points)).min(axis=1)
 
 
-def _two_measures(X: ArrayLike, Y: ArrayLike, a: ArrayLike | None,
-                   b: ArrayLike | None) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+def _two_measures(
+    X: ArrayLike, Y: ArrayLike, a: ArrayLike | None, b: ArrayLike | None
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Validate two discrete measures (atoms, weights; None = uniform) of the same dimension; errors name
     the argument. Returns ``(X, Y, a, b)`` as float64 arrays."""
     X = as_points(X, "X")
@@ -181,13 +186,15 @@ def _read_order(func, slots):
         s1, s2, s3, s4 = slots
         new_ok = looks_like_weights(s3, n[0]) and looks_like_weights(s4, n[1])
         old_ok = looks_like_weights(s1, n[1]) and looks_like_weights(s3, n[3])
-        return read_argument_order(func, "X, Y, a, b", "a, X, b, Y", slots, (s2, s4, s1, s3),
-                                   new_ok=new_ok, old_ok=old_ok, stacklevel=4)
+        return read_argument_order(
+            func, "X, Y, a, b", "a, X, b, Y", slots, (s2, s4, s1, s3), new_ok=new_ok, old_ok=old_ok, stacklevel=4
+        )
     s1, s2, s3, s4, s5 = slots
     new_ok = looks_like_weights(s4, n[0]) and looks_like_weights(s5, n[1]) and _is_vector(s3, n[1])
     old_ok = looks_like_weights(s1, n[1]) and looks_like_weights(s3, n[3]) and _is_vector(s5, n[3])
-    return read_argument_order(func, "X, Y, v, a, b", "a, X, b, Y, v", slots, (s2, s4, s5, s1, s3),
-                               new_ok=new_ok, old_ok=old_ok, stacklevel=4)
+    return read_argument_order(
+        func, "X, Y, v, a, b", "a, X, b, Y, v", slots, (s2, s4, s5, s1, s3), new_ok=new_ok, old_ok=old_ok, stacklevel=4
+    )
 
 
 # partials add no frame, so the warnings' stacklevel (4) points at the caller of the public function
@@ -200,8 +207,8 @@ def _masses(X: FloatArray, Y: FloatArray, a: FloatArray, b: FloatArray) -> tuple
     P, inv = np.unique(np.vstack([X, Y]), axis=0, return_inverse=True)
     inv = inv.ravel()
     m = np.zeros(P.shape[0])
-    np.add.at(m, inv[:X.shape[0]], a)
-    np.add.at(m, inv[X.shape[0]:], -b)
+    np.add.at(m, inv[: X.shape[0]], a)
+    np.add.at(m, inv[X.shape[0] :], -b)
     return P, m
 
 
@@ -268,12 +275,18 @@ def w1_dual(X: ArrayLike, Y: ArrayLike, a: ArrayLike | None = None, b: ArrayLike
     rows, cols = np.repeat(np.arange(kk.size), 2), np.column_stack([kk, ll]).ravel()
     A = coo_matrix((np.tile([1.0, -1.0], kk.size), (rows, cols)), shape=(kk.size, N)).tocsr()
     bounds = [(0.0, 0.0)] + [(None, None)] * (N - 1)
-    res = linprog(-m, A_ub=A, b_ub=D[kk, ll], bounds=bounds, method="highs",
-                  options={"primal_feasibility_tolerance": HIGHS_FEAS_TOL,
-                           "dual_feasibility_tolerance": HIGHS_FEAS_TOL})
+    res = linprog(
+        -m,
+        A_ub=A,
+        b_ub=D[kk, ll],
+        bounds=bounds,
+        method="highs",
+        options={"primal_feasibility_tolerance": HIGHS_FEAS_TOL, "dual_feasibility_tolerance": HIGHS_FEAS_TOL},
+    )
     if res.status != 0:
-        raise UncertifiedError(f"w1_dual: the W_1 dual LP failed, no witness could be certified "
-                               f"(HiGHS status {res.status}: {res.message})")
+        raise UncertifiedError(
+            f"w1_dual: the W_1 dual LP failed, no witness could be certified (HiGHS status {res.status}: {res.message})"
+        )
     f = np.asarray(res.x, dtype=float)
     value = float(m @ f)
     viol = _lipschitz_violation(P, f, D)
@@ -286,13 +299,21 @@ def w1_dual(X: ArrayLike, Y: ArrayLike, a: ArrayLike | None = None, b: ArrayLike
     np.add.at(net, ll, -flow)
     residual = float(max(np.abs(net - m).max(), max(0.0, -flow.min())))
     dual_value = dual_value if residual <= 1e-9 else float("nan")
-    return W1Witness(value=value, points=P, values=f, masses=m, lipschitz_violation=viol, dual_value=dual_value,
-                     flow_residual=residual)
+    return W1Witness(
+        value=value,
+        points=P,
+        values=f,
+        masses=m,
+        lipschitz_violation=viol,
+        dual_value=dual_value,
+        flow_residual=residual,
+    )
 
 
 @positional_order(3, _c_transform_order)
-def c_transform_witness(X: ArrayLike, Y: ArrayLike, v: ArrayLike, a: ArrayLike | None = None,
-                        b: ArrayLike | None = None) -> W1Witness:
+def c_transform_witness(
+    X: ArrayLike, Y: ArrayLike, v: ArrayLike, a: ArrayLike | None = None, b: ArrayLike | None = None
+) -> W1Witness:
     r"""1-Lipschitz witness of :math:`W_1` from the target-side potential ``v`` of the primal problem.
 
     .. math:: f(x) = \min_j \|x - y_j\| - v_j
@@ -335,5 +356,11 @@ def c_transform_witness(X: ArrayLike, Y: ArrayLike, v: ArrayLike, a: ArrayLike |
         raise ValueError(f"v: has shape {v.shape}, expected ({Y.shape[0]},)")
     P, m = _masses(X, Y, a, b)
     f = (_distances(P, Y) - v[None, :]).min(axis=1)
-    return W1Witness(value=float(m @ f), points=P, values=f, masses=m, lipschitz_violation=_lipschitz_violation(P, f),
-                     dual_value=float("nan"))
+    return W1Witness(
+        value=float(m @ f),
+        points=P,
+        values=f,
+        masses=m,
+        lipschitz_violation=_lipschitz_violation(P, f),
+        dual_value=float("nan"),
+    )

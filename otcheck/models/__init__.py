@@ -21,6 +21,20 @@ from .evaluate import Estimate, Evaluation, evaluate, evaluate_checkpoint  # noq
 from .objectives import MODELS, build_model  # noqa: E402
 from .train import TrainConfig, TrainingDiverged, TrainResult, load_checkpoint, train  # noqa: E402
 
-__all__ = ["DATASETS", "LinearGaussian", "make_data", "split_data", "MODELS", "build_model", "TrainConfig",
-           "TrainResult", "TrainingDiverged", "train", "load_checkpoint", "Estimate", "Evaluation", "evaluate",
-           "evaluate_checkpoint"]
+__all__ = [
+    "DATASETS",
+    "LinearGaussian",
+    "make_data",
+    "split_data",
+    "MODELS",
+    "build_model",
+    "TrainConfig",
+    "TrainResult",
+    "TrainingDiverged",
+    "train",
+    "load_checkpoint",
+    "Estimate",
+    "Evaluation",
+    "evaluate",
+    "evaluate_checkpoint",
+]

@@ -33,9 +33,11 @@ def add_subcommands(subparsers):
 
     models, datasets = ", ".join(sorted(MODELS)), ", ".join(sorted(DATASETS))
     p = subparsers.add_parser(
-        "train", help="train a small model (pot, wae-mmd, aae, vae, wgan-gp) and write a checkpoint",
+        "train",
+        help="train a small model (pot, wae-mmd, aae, vae, wgan-gp) and write a checkpoint",
         description=f"Train MODEL on a seeded data set; write DIR/model.pt, config.json, metrics.json and "
-                    f"samples.png. Models: {models}. Data sets: {datasets}.")
+        f"samples.png. Models: {models}. Data sets: {datasets}.",
+    )
     p.add_argument("model", help=f"one of: {models}")
     p.add_argument("--data", default="ring", help=f"data set, one of: {datasets} (default ring)")
     p.add_argument("--steps", type=int, default=2000, help="training steps (default 2000)")
@@ -44,20 +46,28 @@ def add_subcommands(subparsers):
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="default auto (CUDA if present)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--batch-size", type=int, default=256, help="batch size (default 256)")
-    p.add_argument("--lr", type=float, default=None,
-                   help="Adam learning rate (default 1e-3, or the tuned recipe for MODEL on DATA)")
+    p.add_argument(
+        "--lr",
+        type=float,
+        default=None,
+        help="Adam learning rate (default 1e-3, or the tuned recipe for MODEL on DATA)",
+    )
     p.add_argument("--lam", type=float, default=None, help="lambda of the latent penalty (model default)")
     p.add_argument("--sigma2", type=float, default=None, help="decoder variance sigma^2 (model default)")
     p.add_argument("--cost", default=None, choices=COST_NAMES, help="cost c (model default)")
     p.add_argument("--width", type=int, default=128, help="hidden units per layer (default 128)")
     p.add_argument("--depth", type=int, default=2, help="hidden layers (default 2; 0 = linear)")
-    p.add_argument("--threads", type=int, default=1,
-                   help="CPU threads for torch (default 1: fastest for these small networks)")
+    p.add_argument(
+        "--threads", type=int, default=1, help="CPU threads for torch (default 1: fastest for these small networks)"
+    )
     p.set_defaults(func=train_handler)
 
-    e = subparsers.add_parser("evaluate", help="re-measure a checkpoint with the exact OT layer",
-                              description="Load DIR (written by 'otcheck train') and print certified W_c to held-out "
-                                          "data with an interval, the encoder coupling cost and the Q_Z/P_Z mismatch.")
+    e = subparsers.add_parser(
+        "evaluate",
+        help="re-measure a checkpoint with the exact OT layer",
+        description="Load DIR (written by 'otcheck train') and print certified W_c to held-out "
+        "data with an interval, the encoder coupling cost and the Q_Z/P_Z mismatch.",
+    )
     e.add_argument("dir", help="checkpoint directory")
     e.add_argument("--n", type=int, default=256, help="sample size of each repetition (default 256)")
     e.add_argument("--repeats", type=int, default=10, help="repetitions for the interval (default 10)")
@@ -80,9 +90,20 @@ def train_handler(args):
         kw = recipe(args.model, args.data)  # tuned settings, overridden by the options given
         given = {"lr": args.lr, "lam": args.lam, "sigma2": args.sigma2, "cost": args.cost}
         kw.update({k: v for k, v in given.items() if v is not None})
-        cfg = TrainConfig(args.model, args.data, steps=args.steps, seed=args.seed, batch_size=args.batch_size,
-                          width=args.width, depth=args.depth, device=args.device, threads=args.threads, **kw)
+        cfg = TrainConfig(
+            args.model,
+            args.data,
+            steps=args.steps,
+            seed=args.seed,
+            batch_size=args.batch_size,
+            width=args.width,
+            depth=args.depth,
+            device=args.device,
+            threads=args.threads,
+            **kw,
+        )
         from .objectives import build_model  # noqa: F401  (model/hyperparameter errors surface before training)
+
         result = train(cfg, out=out, quiet=args.quiet)
     except (ValueError, TypeError) as exc:
         _err(str(exc))
@@ -91,8 +112,10 @@ def train_handler(args):
         _err(str(exc))
         return 1
     last = result.final
-    print(f"trained {cfg.model} on {cfg.data} for {cfg.steps} steps on {result.device} in {result.seconds:.1f} s; "
-          f"W_2^2(held-out, samples) = {last.get('w2sq_test', float('nan')):.4g}")
+    print(
+        f"trained {cfg.model} on {cfg.data} for {cfg.steps} steps on {result.device} in {result.seconds:.1f} s; "
+        f"W_2^2(held-out, samples) = {last.get('w2sq_test', float('nan')):.4g}"
+    )
     print(f"checkpoint: {out}/model.pt, config.json, metrics.json, samples.png")
     return 0
 

@@ -156,8 +156,11 @@ DATASETS = {
     "swissroll": (_swissroll, 2, "2-D swiss roll, scaled by 1/5, noise 0.05"),
     "moons": (_moons, 2, "two interleaved half circles, noise 0.05"),
     "linear-gaussian": (_linear_gaussian, None, "N(0, Sigma), Sigma = R diag(1, 0.25) R^T (closed-form decoders)"),
-    "linear-gaussian-1d": (lambda n, rng: _linear_gaussian(n, rng, eigenvalues=(1.0,)), 1,
-                           "N(0, 1), the example of Prop. 2 (App. B.3)"),
+    "linear-gaussian-1d": (
+        lambda n, rng: _linear_gaussian(n, rng, eigenvalues=(1.0,)),
+        1,
+        "N(0, 1), the example of Prop. 2 (App. B.3)",
+    ),
     "digits": (None, 64, "scikit-learn's 1797 8x8 digits, pixels scaled to [0, 1]"),
 }
 

@@ -23,8 +23,20 @@ import numpy as np
 
 from .._validation import as_generator, as_points, check_positive_int
 
-__all__ = ["Estimate", "Evaluation", "mean_interval", "sample_model", "wasserstein_to_data", "data_baseline",
-           "coupling_cost", "encode", "latent_mismatch", "linear_decoder_cov", "evaluate", "evaluate_checkpoint"]
+__all__ = [
+    "Estimate",
+    "Evaluation",
+    "mean_interval",
+    "sample_model",
+    "wasserstein_to_data",
+    "data_baseline",
+    "coupling_cost",
+    "encode",
+    "latent_mismatch",
+    "linear_decoder_cov",
+    "evaluate",
+    "evaluate_checkpoint",
+]
 
 
 @dataclass(frozen=True)
@@ -55,8 +67,15 @@ class Estimate:
         """The estimate as a :class:`~otcheck.bounds.Bound` (``"confidence"``, never tight)."""
         from ..bounds import Bound
 
-        return Bound(self.value, self.low, self.high, method=f"sampled ({len(self.values) or 'several'} repetitions)",
-                     guarantee="confidence", confidence=self.confidence, tight=False)
+        return Bound(
+            self.value,
+            self.low,
+            self.high,
+            method=f"sampled ({len(self.values) or 'several'} repetitions)",
+            guarantee="confidence",
+            confidence=self.confidence,
+            tight=False,
+        )
 
     def to_dict(self):
         return asdict(self)
@@ -141,8 +160,7 @@ def _check_n(X_test, n, name="n"):
     return n
 
 
-def wasserstein_to_data(model, X_test, *, cost="sqeuclidean", n=256, repeats=10, seed=0, confidence=0.95,
-                        noise=False):
+def wasserstein_to_data(model, X_test, *, cost="sqeuclidean", n=256, repeats=10, seed=0, confidence=0.95, noise=False):
     r"""Certified :math:`W_c` between held-out data and model samples, with an interval over resamples.
 
     .. math::
@@ -193,7 +211,7 @@ def data_baseline(X_test, *, cost="sqeuclidean", n=256, repeats=10, seed=0, conf
     rng = as_generator(seed)
     vals = []
     for _ in range(repeats):
-        idx = rng.permutation(len(X_test))[:2 * n]
+        idx = rng.permutation(len(X_test))[: 2 * n]
         vals.append(_exact_cost(X_test[idx[:n]], X_test[idx[n:]], cost))
     return mean_interval(vals, confidence, n)
 
@@ -299,22 +317,27 @@ class Evaluation:
 
     def summary(self):
         """Readable lines."""
-        lines = [f"W_c ({self.cost}) held-out data vs samples: {self.w_c}",
-                 f"data's own two-sample W_c (floor):            {self.baseline}"]
+        lines = [
+            f"W_c ({self.cost}) held-out data vs samples: {self.w_c}",
+            f"data's own two-sample W_c (floor):            {self.baseline}",
+        ]
         if self.coupling is not None:
             lines.append(f"encoder coupling cost E c(X, G(E(X))):       {self.coupling}")
         if self.latent_w2sq is not None:
             lines.append(f"W_2^2(Q_Z, P_Z):                             {self.latent_w2sq}")
             lines.append(f"MMD^2_IMQ(Q_Z, P_Z):                         {self.latent_mmd2}")
         if self.decoder is not None:
-            lines.append(f"decoder covariance distance to the optimum:  {self.decoder['distance']:.5g} "
-                         f"({self.decoder['objective']} optimum)")
+            lines.append(
+                f"decoder covariance distance to the optimum:  {self.decoder['distance']:.5g} "
+                f"({self.decoder['objective']} optimum)"
+            )
         ci = f"{int(round(self.w_c.confidence * 100))}% intervals over repeated subsamples of size {self.w_c.n}"
         return "\n".join(lines + [ci])
 
 
-def evaluate(model, X_test, *, cost="sqeuclidean", n=256, repeats=10, seed=0, confidence=0.95, linear=None,
-             objective=None):
+def evaluate(
+    model, X_test, *, cost="sqeuclidean", n=256, repeats=10, seed=0, confidence=0.95, linear=None, objective=None
+):
     r"""Every measurement of a trained model: :func:`wasserstein_to_data`, :func:`data_baseline`,
     and for models with an encoder :func:`coupling_cost` and :func:`latent_mismatch`.
 
@@ -352,5 +375,13 @@ def evaluate_checkpoint(path, *, n=256, repeats=10, seed=0, confidence=0.95, dev
     ck = load_checkpoint(path, device=device)
     _, X_test = ck.config.split()
     linear = {"linear-gaussian": LinearGaussian(), "linear-gaussian-1d": LinearGaussian((1.0,))}.get(ck.config.data)
-    return evaluate(ck.model, X_test, cost=cost or ck.config.cost, n=min(n, len(X_test)), repeats=repeats,
-                    seed=seed, confidence=confidence, linear=linear)
+    return evaluate(
+        ck.model,
+        X_test,
+        cost=cost or ck.config.cost,
+        n=min(n, len(X_test)),
+        repeats=repeats,
+        seed=seed,
+        confidence=confidence,
+        linear=linear,
+    )

@@ -40,8 +40,21 @@ from .._validation import check_nonnegative, check_positive_int
 from ..costs import COST_NAMES, as_cost_fn
 from .nets import Critic, Decoder, Encoder
 
-__all__ = ["MODELS", "COSTS", "GenerativeModel", "POT", "WAEMMD", "AAE", "VAE", "WGANGP", "build_model",
-           "check_model_name", "pair_cost", "mmd2_imq", "model_defaults"]
+__all__ = [
+    "MODELS",
+    "COSTS",
+    "GenerativeModel",
+    "POT",
+    "WAEMMD",
+    "AAE",
+    "VAE",
+    "WGANGP",
+    "build_model",
+    "check_model_name",
+    "pair_cost",
+    "mmd2_imq",
+    "model_defaults",
+]
 
 #: Costs the models accept: the names of :data:`otcheck.costs.COST_NAMES`.
 COSTS = COST_NAMES
@@ -63,7 +76,7 @@ def pair_cost(x, y, cost="sqeuclidean"):
     if fn.power == 2.0:
         return (diff * diff).sum(-1)
     norm = torch.linalg.vector_norm(diff, dim=-1)  # subgradient 0 at 0, never NaN
-    return norm if fn.power == 1.0 else norm ** fn.power
+    return norm if fn.power == 1.0 else norm**fn.power
 
 
 #: Relative scales of the IMQ kernels, as in Tolstikhin et al. (WAE, 2018).
@@ -98,8 +111,12 @@ def mmd2_imq(x, y, base=None, scales=IMQ_SCALES):
     for s in scales:
         c = s * C
         kxx, kyy, kxy = c / (c + dxx), c / (c + dyy), c / (c + dxy)
-        total = total + (kxx.sum() - kxx.diagonal().sum()) / (n * (n - 1)) \
-            + (kyy.sum() - kyy.diagonal().sum()) / (m * (m - 1)) - 2.0 * kxy.mean()
+        total = (
+            total
+            + (kxx.sum() - kxx.diagonal().sum()) / (n * (n - 1))
+            + (kyy.sum() - kyy.diagonal().sum()) / (m * (m - 1))
+            - 2.0 * kxy.mean()
+        )
     return total
 
 
@@ -115,9 +132,23 @@ class GenerativeModel(nn.Module):
     critic_space = "latent"
     gaussian_encoder = False
 
-    def __init__(self, data_dim, latent_dim, *, width=128, depth=2, critic_width=None, critic_depth=None,
-                 lam=1.0, sigma2=0.0, cost="sqeuclidean", output="linear", gaussian_encoder=None, gp=10.0,
-                 latent_r1=0.0):
+    def __init__(
+        self,
+        data_dim,
+        latent_dim,
+        *,
+        width=128,
+        depth=2,
+        critic_width=None,
+        critic_depth=None,
+        lam=1.0,
+        sigma2=0.0,
+        cost="sqeuclidean",
+        output="linear",
+        gaussian_encoder=None,
+        gp=10.0,
+        latent_r1=0.0,
+    ):
         super().__init__()
         self.data_dim = check_positive_int(data_dim, "data_dim")
         self.latent_dim = check_positive_int(latent_dim, "latent_dim")
@@ -190,7 +221,7 @@ class GenerativeModel(nn.Module):
         if self.latent_r1 > 0:
             zp = zp.requires_grad_(True)
             fp = self.critic(zp)
-            grad, = torch.autograd.grad(fp.sum(), zp, create_graph=True)
+            (grad,) = torch.autograd.grad(fp.sum(), zp, create_graph=True)
             dgan = -F.softplus(-fp).mean() - F.softplus(self.critic(zq)).mean()
             return -dgan + 0.5 * self.latent_r1 * (grad * grad).sum(-1).mean()
         return -self._dgan(zq, zp)
@@ -300,8 +331,12 @@ class AAE(GenerativeModel):
         y = self.decode(z)
         nll = self._gaussian_nll(x, y).mean()
         dgan = self._dgan(z, self.prior(x.shape[0], generator))
-        return {"objective": float(nll + dgan), "nll": float(nll), "dgan": float(dgan),
-                "rec": float(pair_cost(x, y).mean())}
+        return {
+            "objective": float(nll + dgan),
+            "nll": float(nll),
+            "dgan": float(dgan),
+            "rec": float(pair_cost(x, y).mean()),
+        }
 
 
 class VAE(GenerativeModel):
@@ -368,7 +403,7 @@ class WGANGP(GenerativeModel):
             y = self.sample(x.shape[0], generator)
         t = torch.rand((x.shape[0], 1), generator=generator, device=x.device, dtype=x.dtype)
         xh = (t * x + (1 - t) * y).requires_grad_(True)
-        grad, = torch.autograd.grad(self.critic(xh).sum(), xh, create_graph=True)
+        (grad,) = torch.autograd.grad(self.critic(xh).sum(), xh, create_graph=True)
         penalty = ((torch.linalg.vector_norm(grad, dim=-1) - 1.0) ** 2).mean()
         return self.critic(y).mean() - self.critic(x).mean() + self.gp * penalty
 

@@ -32,8 +32,19 @@ from .._validation import check_nonnegative, check_positive_int
 from .data import check_data_name, data_dim, split_data
 from .objectives import COSTS, build_model, check_model_name, model_defaults
 
-__all__ = ["TrainConfig", "TrainResult", "TrainingDiverged", "Checkpoint", "train", "load_checkpoint",
-           "resolve_device", "save_samples_png", "DEVICES", "RECIPES", "recipe"]
+__all__ = [
+    "TrainConfig",
+    "TrainResult",
+    "TrainingDiverged",
+    "Checkpoint",
+    "train",
+    "load_checkpoint",
+    "resolve_device",
+    "save_samples_png",
+    "DEVICES",
+    "RECIPES",
+    "recipe",
+]
 
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -82,8 +93,15 @@ _LATENT = {"ring": 2, "grid": 2, "swissroll": 2, "moons": 2, "digits": 8}
 #: the R1 penalty on the critic, a faster critic (3x lr, 2 updates per step), lambda = 5 and a
 #: 10x learning-rate decay reach the 1.5x data floor in a few seconds (benchmarks/bench_models.py).
 RECIPES = {
-    ("pot", "ring"): {"lam": 5.0, "gaussian_encoder": True, "latent_r1": 0.1, "critic_lr": 3e-3,
-                      "critic_steps": 2, "lr": 1e-3, "lr_final": 1e-4},
+    ("pot", "ring"): {
+        "lam": 5.0,
+        "gaussian_encoder": True,
+        "latent_r1": 0.1,
+        "critic_lr": 3e-3,
+        "critic_steps": 2,
+        "lr": 1e-3,
+        "lr_final": 1e-4,
+    },
     ("wae-mmd", "ring"): {"lam": 100.0, "gaussian_encoder": True, "lr": 1e-3, "lr_final": 1e-4},
 }
 
@@ -241,10 +259,18 @@ class TrainConfig:
 
     def hyper(self):
         """Keyword arguments of :func:`otcheck.models.objectives.build_model`."""
-        return {"width": self.width, "depth": self.depth, "critic_width": self.critic_width,
-                "critic_depth": self.critic_depth, "lam": self.lam, "sigma2": self.sigma2, "cost": self.cost,
-                "output": "sigmoid" if self.data == "digits" else "linear",
-                "gaussian_encoder": self.gaussian_encoder, "latent_r1": self.latent_r1}
+        return {
+            "width": self.width,
+            "depth": self.depth,
+            "critic_width": self.critic_width,
+            "critic_depth": self.critic_depth,
+            "lam": self.lam,
+            "sigma2": self.sigma2,
+            "cost": self.cost,
+            "output": "sigmoid" if self.data == "digits" else "linear",
+            "gaussian_encoder": self.gaussian_encoder,
+            "latent_r1": self.latent_r1,
+        }
 
     def split(self):
         """The seeded ``(X_train, X_test)`` float64 arrays this run uses."""
@@ -287,7 +313,10 @@ class Checkpoint:
 def _deterministic(device, threads=None):
     if device == "cuda":
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-    prev, prev_warn = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
+    prev, prev_warn = (
+        torch.are_deterministic_algorithms_enabled(),
+        torch.is_deterministic_algorithms_warn_only_enabled(),
+    )
     prev_threads = torch.get_num_threads()
     torch.use_deterministic_algorithms(True, warn_only=True)
     if threads is not None:
@@ -333,8 +362,13 @@ def _save(model, config, history, out, device, status="ok"):
     torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, tmp)
     os.replace(tmp, out / "model.pt")
     (out / "config.json").write_text(json.dumps(config.to_dict(), indent=2))
-    meta = {"status": status, "step": history[-1]["step"] if history else 0, "device": device,
-            "torch": torch.__version__, "history": list(history)}
+    meta = {
+        "status": status,
+        "step": history[-1]["step"] if history else 0,
+        "device": device,
+        "torch": torch.__version__,
+        "history": list(history),
+    }
     (out / "metrics.json").write_text(json.dumps(meta, indent=2))
 
 
@@ -383,11 +417,21 @@ def train(config, out=None, *, quiet=False):
         model = _make_model(config).to(device)
         data = torch.as_tensor(X_train, dtype=torch.float32, device=device)
         gen = torch.Generator(device=device).manual_seed(config.seed)
-        gopt = torch.optim.Adam(model.generator_parameters(), lr=config.lr, eps=config.adam_eps,
-                                betas=(0.5, 0.9) if config.model == "wgan-gp" else (0.5, 0.999))
-        copt = (torch.optim.Adam(model.critic_parameters(), lr=config.critic_lr,
-                                 betas=(0.5, 0.9) if config.model == "wgan-gp" else (0.5, 0.999))
-                if model.critic is not None and config.critic_steps > 0 else None)
+        gopt = torch.optim.Adam(
+            model.generator_parameters(),
+            lr=config.lr,
+            eps=config.adam_eps,
+            betas=(0.5, 0.9) if config.model == "wgan-gp" else (0.5, 0.999),
+        )
+        copt = (
+            torch.optim.Adam(
+                model.critic_parameters(),
+                lr=config.critic_lr,
+                betas=(0.5, 0.9) if config.model == "wgan-gp" else (0.5, 0.999),
+            )
+            if model.critic is not None and config.critic_steps > 0
+            else None
+        )
         scheds = []
         if config.lr_final is not None:
             gamma = (config.lr_final / config.lr) ** (1.0 / max(1, config.steps))
@@ -405,20 +449,27 @@ def train(config, out=None, *, quiet=False):
             return not math.isfinite(value) or abs(value) > config.max_loss
 
         def diverge(step, what, value):
-            where = (f"the last good checkpoint (step {last_good}) is kept in {out}" if out is not None
-                     else "no checkpoint directory was given")
-            msg = (f"training diverged at step {step}: {what} is {value!r} ({config.model} on {config.data}, "
-                   f"lr={config.lr}); {where}")
+            where = (
+                f"the last good checkpoint (step {last_good}) is kept in {out}"
+                if out is not None
+                else "no checkpoint directory was given"
+            )
+            msg = (
+                f"training diverged at step {step}: {what} is {value!r} ({config.model} on {config.data}, "
+                f"lr={config.lr}); {where}"
+            )
             if out is not None:
-                (Path(out) / "divergence.json").write_text(json.dumps(
-                    {"step": step, "what": what, "value": repr(value), "last_good_step": last_good, "message": msg},
-                    indent=2))
+                (Path(out) / "divergence.json").write_text(
+                    json.dumps(
+                        {"step": step, "what": what, "value": repr(value), "last_good_step": last_good, "message": msg},
+                        indent=2,
+                    )
+                )
             raise TrainingDiverged(msg, step, last_good, None if out is None else str(out))
 
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=config.steps, disable=quiet, desc=f"{config.model} on {config.data}", unit="step",
-                   leave=False)
+        bar = tqdm(total=config.steps, disable=quiet, desc=f"{config.model} on {config.data}", unit="step", leave=False)
         try:
             model.train()
             for step in range(1, config.steps + 1):
@@ -441,9 +492,13 @@ def train(config, out=None, *, quiet=False):
                     sch.step()
                 bar.update(1)
                 if step % config.eval_every == 0 or step == config.steps:
-                    entry = {"step": step, "loss": val, **{k: float(v) for k, v in stats.items()},
-                             **_quick_eval(model, X_test, config, device),
-                             "seconds": time.perf_counter() - t0}
+                    entry = {
+                        "step": step,
+                        "loss": val,
+                        **{k: float(v) for k, v in stats.items()},
+                        **_quick_eval(model, X_test, config, device),
+                        "seconds": time.perf_counter() - t0,
+                    }
                     if any(bad(v) for k, v in entry.items() if k not in ("step", "seconds")):
                         bad_key = next(k for k, v in entry.items() if k not in ("step", "seconds") and bad(v))
                         diverge(step, f"the evaluated {bad_key}", entry[bad_key])
@@ -457,8 +512,14 @@ def train(config, out=None, *, quiet=False):
     model.eval()
     if out is not None:
         save_samples_png(model, config, X_test, Path(out) / "samples.png", device=device)
-    return TrainResult(model=model, config=config, history=tuple(history), out=None if out is None else str(out),
-                       seconds=time.perf_counter() - t0, device=device)
+    return TrainResult(
+        model=model,
+        config=config,
+        history=tuple(history),
+        out=None if out is None else str(out),
+        seconds=time.perf_counter() - t0,
+        device=device,
+    )
 
 
 def load_checkpoint(path, device="cpu"):
@@ -500,7 +561,7 @@ def save_samples_png(model, config, X_test, path, *, n=512, device="cpu"):
         grid = np.ones((rows * 9 + 1, rows * 9 + 1))
         for k in range(rows * rows):
             r, c = divmod(k, rows)
-            grid[1 + 9 * r:9 + 9 * r, 1 + 9 * c:9 + 9 * c] = Y[k].reshape(8, 8)
+            grid[1 + 9 * r : 9 + 9 * r, 1 + 9 * c : 9 + 9 * c] = Y[k].reshape(8, 8)
         ax = fig.add_subplot(1, 1, 1)
         ax.imshow(grid, cmap="gray_r", vmin=0, vmax=1)
         ax.axis("off")

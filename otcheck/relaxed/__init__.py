@@ -13,7 +13,7 @@ Eq. 12 of the paper is
 with a convex :math:`F \ge 0` that vanishes exactly at :math:`Q_Z = b`. The penalties (``penalty=``):
 
 =========  ===================================================================================
-``kl``     :math:`F(q) = D_{KL}(q \| b) = \sum_j q_j \log(q_j / b_j)` (nats; :math:`q_j = 0` forced where :math:`b_j = 0`)
+``kl``     :math:`F(q) = D_{KL}(q \| b) = \sum_j q_j \log(q_j / b_j)` (nats; :math:`q_j = 0` where :math:`b_j = 0`)
 ``js``     :math:`F(q) = D_{JS}(q, b)` (nats, at most :math:`\log 2`)
 ``gan``    :math:`F(q) = D_{GAN}(q, b) + \log 4 = 2 D_{JS}(q, b)` (eq. 13, the POT objective)
 ``mmd2``   :math:`F(q) = (q - b)^\top K (q - b)`, the MMD² of the two laws on the codes for a PSD kernel matrix ``K``

@@ -156,8 +156,12 @@ def _tighten_multiplier(penalty, a, b, C, kern, allowed, ev, mult, mu):
 
     best, eta_best = ev.bound - mult * mu, mult
     delta = 1e-3 * mult + 1e-9 * max(1.0, float(np.abs(C).max()))
-    res = minimize_scalar(lambda e: -lagrangian(e), bounds=(max(0.0, mult - delta), mult + delta), method="bounded",
-                          options={"xatol": 1e-14 * (mult + delta)})
+    res = minimize_scalar(
+        lambda e: -lagrangian(e),
+        bounds=(max(0.0, mult - delta), mult + delta),
+        method="bounded",
+        options={"xatol": 1e-14 * (mult + delta)},
+    )
     if -float(res.fun) > best:
         best, eta_best = -float(res.fun), float(res.x)
     return best, eta_best
@@ -215,14 +219,27 @@ def constrained_cost(a, b, C, mu, penalty="kl", *, kernel_matrix=None, tol=DEFAU
             bound, mult = _tighten_multiplier(penalty, a, b, C, kern, solver.allowed, ev, mult, mu)
         scale = _gap_scale(a, C, ev.P, value)
         resid = max(_residual(ev.P, a), max(ev.Fq - mu, 0.0))
-        return ConstrainedResult(value=value, penalty_value=ev.Fq, multiplier=mult, mu=mu, encoder=_encoder(ev.P, a),
-                                 aggregated=ev.q, penalty=penalty, status=status, plan=ev.P, dual_bound=bound,
-                                 primal_residual=resid, scale=scale, tol=tol * frac)
+        return ConstrainedResult(
+            value=value,
+            penalty_value=ev.Fq,
+            multiplier=mult,
+            mu=mu,
+            encoder=_encoder(ev.P, a),
+            aggregated=ev.q,
+            penalty=penalty,
+            status=status,
+            plan=ev.P,
+            dual_bound=bound,
+            primal_residual=resid,
+            scale=scale,
+            tol=tol * frac,
+        )
 
     ev, mult, status = solver.run(mu, lambda ev, mult, mode, frac: build(ev, mult, mode, frac=frac).certified)
     res = build(ev, mult, "marginal" if mu == 0.0 else "constrained", status)
     if not res.certified:
         raise UncertifiedError(
             f"constrained solve ({penalty}, mu={mu:g}) not certified: gap {res.gap:.3e} (scale {res.scale:.3e}, "
-            f"tol {tol:g}), primal residual {res.primal_residual:.3e}")
+            f"tol {tol:g}), primal residual {res.primal_residual:.3e}"
+        )
     return res

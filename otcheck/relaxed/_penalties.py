@@ -21,8 +21,10 @@ def _validate(a, b, C, penalty, kernel_matrix):
     R = None
     if penalty == "mmd2":
         if kernel_matrix is None:
-            raise ValueError("kernel_matrix: required for penalty 'mmd2' (a PSD (m, m) matrix on the codes, "
-                             "e.g. otcheck.divergences.kernel_matrix(codes))")
+            raise ValueError(
+                "kernel_matrix: required for penalty 'mmd2' (a PSD (m, m) matrix on the codes, "
+                "e.g. otcheck.divergences.kernel_matrix(codes))"
+            )
         K = as_float_array(kernel_matrix, "kernel_matrix", ndim=2)
         m = b.shape[0]
         if K.shape != (m, m):
@@ -235,8 +237,12 @@ def _dual_bound(penalty, a, b, C, lam, candidates, allowed, kern, q_hat):
                 val, tau = dual(0.0, vs), 0.0
             else:
                 span = float(np.abs(Ca).max() + np.abs(vs).max() + lam + 1.0)
-                res = minimize_scalar(lambda t, vs=vs: -dual(t, vs), bounds=(-4 * span, 4 * span),
-                                      method="bounded", options={"xatol": 1e-13 * span})
+                res = minimize_scalar(
+                    lambda t, vs=vs: -dual(t, vs),
+                    bounds=(-4 * span, 4 * span),
+                    method="bounded",
+                    options={"xatol": 1e-13 * span},
+                )
                 val, tau = dual(0.0, vs), 0.0
                 if -float(res.fun) > val:
                     val, tau = -float(res.fun), float(res.x)
@@ -274,8 +280,9 @@ def _ot_polish(a, q, C, allowed):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            Pa, log = ot.emd(a, qa * (a.sum() / qa.sum()), np.ascontiguousarray(C[:, allowed]), numItermax=1_000_000,
-                             log=True)
+            Pa, log = ot.emd(
+                a, qa * (a.sum() / qa.sum()), np.ascontiguousarray(C[:, allowed]), numItermax=1_000_000, log=True
+            )
         except Exception:  # the polish is optional: the solver's plan stays
             return None, None
     if int(log.get("result_code", 0)) != 1:

@@ -51,8 +51,14 @@ class _GapCertified:
         excess = max(self.penalty_value - self.mu, 0.0) if hasattr(self, "mu") else 0.0
         if excess > 0:
             hi = hi + self.multiplier * excess if self.multiplier == self.multiplier else np.inf
-        return Bound(self.value, lo, hi, method=self._bound_method(), guarantee="estimate",
-                     tight=bool(self.certified) and bool(np.isfinite(hi)))
+        return Bound(
+            self.value,
+            lo,
+            hi,
+            method=self._bound_method(),
+            guarantee="estimate",
+            tight=bool(self.certified) and bool(np.isfinite(hi)),
+        )
 
 
 @dataclass(frozen=True)

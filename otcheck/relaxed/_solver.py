@@ -285,9 +285,11 @@ class _Solver:
             last = (ev, mult, status)
             if certified(ev, mult, mode, _TARGET) or np.array_equal(self.mask, full):
                 break
-            add = (_price(self.C, ev.v, self.mask, self.allowed)
-                   | _price(self.C, _oriented(self.C, P, v, self.mask), self.mask, self.allowed)
-                   | (ev.support & ~self.mask))
+            add = (
+                _price(self.C, ev.v, self.mask, self.allowed)
+                | _price(self.C, _oriented(self.C, P, v, self.mask), self.mask, self.allowed)
+                | (ev.support & ~self.mask)
+            )
             if not add.any():
                 break  # nothing prices out: the remaining gap is the solver's accuracy
             self.mask = self.mask | add
@@ -350,9 +352,21 @@ def _scale(C, lam, penalty, kern, value):
 def _finish(a, b, C, penalty, kern, lam, ev, status, tol):
     value = ev.transport + lam * ev.Fq
     scale = _gap_scale(a, C, ev.P, value)
-    return RelaxedResult(value=value, transport=ev.transport, penalty_value=ev.Fq, encoder=_encoder(ev.P, a),
-                         aggregated=ev.q, lam=lam, penalty=penalty, status=status, plan=ev.P, dual_bound=ev.bound,
-                         primal_residual=_residual(ev.P, a), scale=scale, tol=tol)
+    return RelaxedResult(
+        value=value,
+        transport=ev.transport,
+        penalty_value=ev.Fq,
+        encoder=_encoder(ev.P, a),
+        aggregated=ev.q,
+        lam=lam,
+        penalty=penalty,
+        status=status,
+        plan=ev.P,
+        dual_bound=ev.bound,
+        primal_residual=_residual(ev.P, a),
+        scale=scale,
+        tol=tol,
+    )
 
 
 def _closed_form_zero(a, b, C, penalty, kern, tol):
@@ -364,9 +378,21 @@ def _closed_form_zero(a, b, C, penalty, kern, tol):
     transport = float(np.einsum("ij,ij->", C, P))
     Fq = _penalty(penalty, q, b, kern)
     scale = _gap_scale(a, C, P, transport)
-    return RelaxedResult(value=transport, transport=transport, penalty_value=Fq, encoder=_encoder(P, a),
-                         aggregated=q, lam=0.0, penalty=penalty, status="closed form", plan=P,
-                         dual_bound=float(a @ C.min(axis=1)), primal_residual=_residual(P, a), scale=scale, tol=tol)
+    return RelaxedResult(
+        value=transport,
+        transport=transport,
+        penalty_value=Fq,
+        encoder=_encoder(P, a),
+        aggregated=q,
+        lam=0.0,
+        penalty=penalty,
+        status="closed form",
+        plan=P,
+        dual_bound=float(a @ C.min(axis=1)),
+        primal_residual=_residual(P, a),
+        scale=scale,
+        tol=tol,
+    )
 
 
 def _single_code(a, b, C, penalty):
@@ -386,17 +412,29 @@ def _closed_form_single(a, b, C, penalty, kern, lam, tol, j):
     transport = float(a @ C[:, j])
     Fq = _penalty(penalty, q, b, kern)
     value = transport + lam * Fq
-    return RelaxedResult(value=value, transport=transport, penalty_value=Fq, encoder=_encoder(P, a), aggregated=q,
-                         lam=lam, penalty=penalty, status="closed form (one admissible code)", plan=P,
-                         dual_bound=value, primal_residual=_residual(P, a),
-                         scale=_gap_scale(a, C, P, value), tol=tol)
+    return RelaxedResult(
+        value=value,
+        transport=transport,
+        penalty_value=Fq,
+        encoder=_encoder(P, a),
+        aggregated=q,
+        lam=lam,
+        penalty=penalty,
+        status="closed form (one admissible code)",
+        plan=P,
+        dual_bound=value,
+        primal_residual=_residual(P, a),
+        scale=_gap_scale(a, C, P, value),
+        tol=tol,
+    )
 
 
 def _check(res, tol):
     if not res.certified:
         raise UncertifiedError(
             f"relaxed solve ({res.penalty}, lam={res.lam:g}) not certified: gap {res.gap:.3e} "
-            f"(scale {res.scale:.3e}, tol {tol:g}), primal residual {res.primal_residual:.3e}")
+            f"(scale {res.scale:.3e}, tol {tol:g}), primal residual {res.primal_residual:.3e}"
+        )
     return res
 
 

@@ -36,8 +36,8 @@ def assert_compared_by_bounds(ev):
     for p in leaves(ev):
         assert isinstance(p.lhs_bound, Bound) and isinstance(p.rhs_bound, Bound), p.note
         assert p.method != "unspecified", p.note
-        assert p.tolerance == 0.0, p.note                       # the bounds' widths are the only tolerance
-        assert p.guarantee in ("proof", "estimate") and p.confidence is None, p.note   # nothing sampled here
+        assert p.tolerance == 0.0, p.note  # the bounds' widths are the only tolerance
+        assert p.guarantee in ("proof", "estimate") and p.confidence is None, p.note  # nothing sampled here
 
 
 @pytest.mark.parametrize("cid", ["prop4", "prop5"])
@@ -52,9 +52,9 @@ def test_propositions_hold_at_default_size(cid):
 def test_prop4_compares_certified_infima():
     ev = registry["prop4"].run()
     for p in leaves(ev):
-        assert "relaxed OT" in p.lhs_bound.method and p.lhs_bound.tight         # certified convex program
+        assert "relaxed OT" in p.lhs_bound.method and p.lhs_bound.tight  # certified convex program
         assert p.lhs_bound.guarantee == "estimate"
-        assert p.lhs_bound.upper < p.rhs_bound.lower                            # holds with room, not by overlap
+        assert p.lhs_bound.upper < p.rhs_bound.lower  # holds with room, not by overlap
 
 
 def test_no_tolerance_parameters():
@@ -91,10 +91,13 @@ def test_prop5_enforces_its_assumption():
         ap.prop5([1.0], [[0.0]], [0.5, 0.5], [[0.0], [1.0]], 0.5, [])
 
 
-@pytest.mark.parametrize("call", [
-    lambda a, X, b, G: ap.prop4(a, X, b, G, 0.5),
-    lambda a, X, b, G: ap.prop5(a, X, b, G, 0.5, [np.eye(2)]),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda a, X, b, G: ap.prop4(a, X, b, G, 0.5),
+        lambda a, X, b, G: ap.prop5(a, X, b, G, 0.5, [np.eye(2)]),
+    ],
+)
 def test_a_decoder_with_a_row_per_code_is_required(call):
     """G with 3 rows for a 2-code prior: the error names G (it used to name C or b)."""
     with pytest.raises(ValueError, match=r"^G: has 3 rows, expected len\(b\) = 2"):

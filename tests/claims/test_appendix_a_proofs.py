@@ -38,8 +38,8 @@ def assert_compared_by_bounds(ev):
     for p in leaves(ev):
         assert isinstance(p.lhs_bound, Bound) and isinstance(p.rhs_bound, Bound), p.note
         assert p.method != "unspecified", p.note
-        assert p.tolerance == 0.0, p.note                       # the bounds' widths are the only tolerance
-        assert p.guarantee in ("proof", "estimate") and p.confidence is None, p.note   # nothing sampled here
+        assert p.tolerance == 0.0, p.note  # the bounds' widths are the only tolerance
+        assert p.guarantee in ("proof", "estimate") and p.confidence is None, p.note  # nothing sampled here
 
 
 def proven_apart(p):
@@ -68,19 +68,27 @@ def test_prop5_proof_findings_and_counterexamples():
     assert failing == set(ev.details["expected_findings"])
     assert_compared_by_bounds(ev)
     for p in ev.parts:
-        if p.verdict == "fails":                     # decided at the smallest counterexample, by the bounds alone
+        if p.verdict == "fails":  # decided at the smallest counterexample, by the bounds alone
             assert proven_apart(p) and p.instance["compared_at"] == "smallest counterexample"
             assert p.confidence is None and p.guarantee == "estimate"
     cex = ev.details["counterexamples"]
     # each reported counterexample really violates its inequality, recomputed here
-    p, q = np.array(cex["s2 JS <= 1/2 TV, TV = 1/2 ||P-Q||_1 (nats)"]["p"]), \
-        np.array(cex["s2 JS <= 1/2 TV, TV = 1/2 ||P-Q||_1 (nats)"]["q"])
+    p, q = (
+        np.array(cex["s2 JS <= 1/2 TV, TV = 1/2 ||P-Q||_1 (nats)"]["p"]),
+        np.array(cex["s2 JS <= 1/2 TV, TV = 1/2 ||P-Q||_1 (nats)"]["q"]),
+    )
     assert p.size == 2 and D.js(p, q) > 0.5 * D.tv(p, q)
-    p, q = np.array(cex["s3 ||P-Q||_1 <= sqrt(KL) (the TV of s2)"]["p"]), \
-        np.array(cex["s3 ||P-Q||_1 <= sqrt(KL) (the TV of s2)"]["q"])
+    p, q = (
+        np.array(cex["s3 ||P-Q||_1 <= sqrt(KL) (the TV of s2)"]["p"]),
+        np.array(cex["s3 ||P-Q||_1 <= sqrt(KL) (the TV of s2)"]["q"]),
+    )
     assert np.abs(p - q).sum() > math.sqrt(D.kl(p, q))
-    for name in ("s2 JS <= 1/2 ||P-Q||_1 (Lin: V = L1, bits)", "s3 TV <= sqrt(KL), TV = 1/2 ||P-Q||_1",
-                 "s4 JS <= 1/2 sqrt(KL)", "s4' JS <= sqrt(KL / 2) (corrected chain)"):
+    for name in (
+        "s2 JS <= 1/2 ||P-Q||_1 (Lin: V = L1, bits)",
+        "s3 TV <= sqrt(KL), TV = 1/2 ||P-Q||_1",
+        "s4 JS <= 1/2 sqrt(KL)",
+        "s4' JS <= sqrt(KL / 2) (corrected chain)",
+    ):
         assert cex[name] is None
     assert ev.details["s7_reading_without_half"]["max sqrt(KL) - KL on [1/4, 1)"] > 0
     assert ev.details["proposition_holds"] is True
@@ -122,16 +130,16 @@ def test_prop4_proof_jensen_steps(inst, data):
 def test_cited_inequalities_that_hold(pq):
     p, q = pq
     js, kl, tv, l1 = D.js(p, q), D.kl(p, q), D.tv(p, q), float(np.abs(p - q).sum())
-    assert js / math.log(2) <= 0.5 * l1 + 1e-12          # Lin 91, Thm 3 (V = L1, bits)
-    assert tv <= math.sqrt(kl) + 1e-12                     # Pinsker-type, TV = 1/2 L1
-    assert js <= 0.5 * math.sqrt(kl) + 1e-12               # the combined step s4
+    assert js / math.log(2) <= 0.5 * l1 + 1e-12  # Lin 91, Thm 3 (V = L1, bits)
+    assert tv <= math.sqrt(kl) + 1e-12  # Pinsker-type, TV = 1/2 L1
+    assert js <= 0.5 * math.sqrt(kl) + 1e-12  # the combined step s4
     assert D.gan(p, q) <= 2 * js - math.log(4) + 1e-12
 
 
 def test_hypothesis_finds_the_smallest_counterexamples():
     pairs = st.integers(2, 4).flatmap(lambda n: st.tuples(ots.weights(n, zeros=True), ots.weights(n, zeros=True)))
     p, q = find(pairs, lambda pq: D.js(*pq) > 0.5 * D.tv(*pq) + 1e-12)
-    assert p.size == 2                                     # two atoms suffice
+    assert p.size == 2  # two atoms suffice
     p, q = find(pairs, lambda pq: np.abs(pq[0] - pq[1]).sum() > math.sqrt(D.kl(*pq)) + 1e-12)
     assert p.size == 2
 
@@ -155,9 +163,12 @@ def test_prop5_display_chain_line_by_line(inst, data):
     assert np.all(np.diff(lines, axis=1) >= -1e-9)
 
 
-@pytest.mark.parametrize("call", [
-    lambda a, X, b, G: ap.prop4_proof(a, X, b, G, 0.5, [np.eye(2)]),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda a, X, b, G: ap.prop4_proof(a, X, b, G, 0.5, [np.eye(2)]),
+    ],
+)
 def test_a_decoder_with_a_row_per_code_is_required(call):
     """G with 3 rows for a 2-code prior: the error names G (it used to name C or b)."""
     with pytest.raises(ValueError, match=r"^G: has 3 rows, expected len\(b\) = 2"):

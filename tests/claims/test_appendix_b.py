@@ -1,7 +1,6 @@
 """Appendix B proof steps (B.1 Theorem 1, B.2 Corollary 7, B.3 Lemma 8): each step holds, property tests, bad
 inputs."""
 
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -36,8 +35,8 @@ def assert_compared_by_bounds(ev):
     for p in leaves(ev):
         assert isinstance(p.lhs_bound, Bound) and isinstance(p.rhs_bound, Bound), p.note
         assert p.method != "unspecified", p.note
-        assert p.tolerance == 0.0, p.note                       # the bounds' widths are the only tolerance
-        assert p.guarantee in ("proof", "estimate") and p.confidence is None, p.note   # nothing sampled here
+        assert p.tolerance == 0.0, p.note  # the bounds' widths are the only tolerance
+        assert p.guarantee in ("proof", "estimate") and p.confidence is None, p.note  # nothing sampled here
 
 
 def assert_undecided_only_where_unresolved(ev):
@@ -69,7 +68,7 @@ def test_guarantees_of_the_steps():
     assert "certified" in c7[2].lhs_bound.method and "rounding of E||x - Y||^2" in c7[2].lhs_bound.method
     l8 = leaves(registry["lemma8-proof"].run())
     assert all("quadrature" in p.lhs_bound.method for p in l8)
-    assert l8[3].rhs_bound.is_exact                                   # sigma^2, as given
+    assert l8[3].rhs_bound.is_exact  # sigma^2, as given
 
 
 def test_no_tolerance_parameters():
@@ -93,11 +92,18 @@ def test_degenerate_costs_leave_the_encoder_lp_undecided():
 def test_encoder_lp_bound_accounts_for_highs_dual_infeasibility():
     """An instance where HiGHS's primal and dual values agree but both sit 1.9e-12 above the certified
     OT value: EncoderLP.bound alone would exclude the optimum (a false 'fails'); the widened bound holds."""
-    a = np.array([0.3333333333333333, 0.2857142857142857, 0.09523809523809523, 0.09523809523809523,
-                  0.19047619047619047])
-    X = np.array([[8.283381688046062e-106, 6.103515625e-05], [0.0001, -0.25962252761767857],
-                  [-0.4352965077439416, 1e-11], [-0.009656189029278783, -0.4707990713172546],
-                  [-0.2858864620200724, 0.0]])
+    a = np.array(
+        [0.3333333333333333, 0.2857142857142857, 0.09523809523809523, 0.09523809523809523, 0.19047619047619047]
+    )
+    X = np.array(
+        [
+            [8.283381688046062e-106, 6.103515625e-05],
+            [0.0001, -0.25962252761767857],
+            [-0.4352965077439416, 1e-11],
+            [-0.009656189029278783, -0.4707990713172546],
+            [-0.2858864620200724, 0.0],
+        ]
+    )
     b = np.array([0.5, 0.42857142857142855, 0.14285714285714285, 0.14285714285714285, 0.2857142857142857])
     b = np.append(b * 0.5, 0.5 * b[0])
     b = b / b.sum()
@@ -106,11 +112,14 @@ def test_encoder_lp_bound_accounts_for_highs_dual_infeasibility():
     assert ev.verdict == "holds", [(p.note, str(p.lhs_bound), str(p.rhs_bound)) for p in ev.failing_parts()]
 
 
-@given(ots.measures(dim=2, max_atoms=5), st.integers(1, 5).flatmap(lambda m: st.tuples(ots.weights(m), _points(m, 2))),
-       st.sampled_from(["sqeuclidean", "euclidean"]))
+@given(
+    ots.measures(dim=2, max_atoms=5),
+    st.integers(1, 5).flatmap(lambda m: st.tuples(ots.weights(m), _points(m, 2))),
+    st.sampled_from(["sqeuclidean", "euclidean"]),
+)
 def test_theorem1_steps_on_random_instances(mu, bG, cost):
     b, G = bG
-    G = np.vstack([G, G[:1]])                 # force a non-injective decoder
+    G = np.vstack([G, G[:1]])  # force a non-injective decoder
     b = np.append(b * 0.5, 0.5 * b[0])
     b = b / b.sum()
     ev = ap.theorem1_proof(mu.weights, mu.atoms, b, G, cost=cost)
@@ -157,10 +166,13 @@ def test_lemma8_and_corollary7_bad_inputs():
         ap.theorem1_proof([1.0], [[0.0, 0.0]], [1.0], [[0.0]])
 
 
-@pytest.mark.parametrize("call", [
-    lambda a, X, b, G: ap.theorem1_proof(a, X, b, G),
-    lambda a, X, b, G: ap.corollary7_proof(a, X, b, G, [[1.0, 0.0], [-1.0, 0.0]], [0.5, 0.5]),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda a, X, b, G: ap.theorem1_proof(a, X, b, G),
+        lambda a, X, b, G: ap.corollary7_proof(a, X, b, G, [[1.0, 0.0], [-1.0, 0.0]], [0.5, 0.5]),
+    ],
+)
 def test_a_decoder_with_a_row_per_code_is_required(call):
     """G with 3 rows for a 2-code prior: the error names G (it used to name C or b)."""
     with pytest.raises(ValueError, match=r"^G: has 3 rows, expected len\(b\) = 2"):

@@ -38,11 +38,11 @@ def test_extremes_of_bounds():
     assert (float(hi.lower), float(hi.upper)) == (5.0, 6.0) and not hi.tight and hi.method == "max of: a; b"
     lo = min_bound([a, b], method="named")
     assert (float(lo.lower), float(lo.upper)) == (0.0, 1.0) and lo.method == "named"
-    assert lo.tight   # b cannot be the min, so its width does not matter
+    assert lo.tight  # b cannot be the min, so its width does not matter
     c1 = Bound.from_samples([1.0, 1.1, 0.9], confidence=0.95)
     c2 = Bound.from_samples([2.0, 2.1, 1.9], confidence=0.99)
     both = min_bound([c1, c2])
-    assert both.guarantee == "confidence" and both.confidence == pytest.approx(0.94)   # Bonferroni
+    assert both.guarantee == "confidence" and both.confidence == pytest.approx(0.94)  # Bonferroni
     assert max_bound([c1, Bound.floating(3.0)]).guarantee == "estimate"
     with pytest.raises(ValueError, match="^bounds"):
         max_bound([])
@@ -56,7 +56,7 @@ def test_weighted_sum_rounds_outward_and_keeps_floats():
 
 
 def test_rational_bound_is_a_proof_at_most_one_ulp_wide():
-    x = Fraction(1, 3) + Fraction(1, 10 ** 30)
+    x = Fraction(1, 3) + Fraction(1, 10**30)
     b = rational_bound(x, "a rational")
     assert b.guarantee == "proof" and Fraction(b.lower) <= x <= Fraction(b.upper)
     assert math.nextafter(float(b.lower), math.inf) >= float(b.upper)
@@ -84,8 +84,14 @@ def test_record_worst_records_the_deciding_pair(temp_claims):
 
     def check(seed=0):
         rec = Recorder()
-        every = record_worst(rec, [(one, two), (two, one), (one, one)], "<=", note="every pair",
-                             instances=[{"k": 0}, {"k": 1}, {"k": 2}], labels=["a", "b", "c"])
+        every = record_worst(
+            rec,
+            [(one, two), (two, one), (one, one)],
+            "<=",
+            note="every pair",
+            instances=[{"k": 0}, {"k": 1}, {"k": 2}],
+            labels=["a", "b", "c"],
+        )
         assert every.verdict == FAILS and every.instance == {"k": 1} and every.note == "every pair [deciding b of 3]"
         assert every.details["verdicts"] == {HOLDS: 2, FAILS: 1} and every.details["deciding_pair"] == 1
         least_room = record_worst(rec, [(one, two), (one, one)], "<=", note="all hold")
@@ -105,8 +111,9 @@ def test_record_unless_it_fails_turns_a_failure_into_undecided(temp_claims):
     def check(seed=0):
         rec = Recorder()
         held = record_unless_it_fails(rec, Bound.exact(1.0), Bound.exact(2.0), "<=", note="holds", why="-")
-        failed = record_unless_it_fails(rec, Bound.exact(3.0), Bound.exact(2.0), "<=", note="a limit",
-                                        why="not reached yet")
+        failed = record_unless_it_fails(
+            rec, Bound.exact(3.0), Bound.exact(2.0), "<=", note="a limit", why="not reached yet"
+        )
         assert held.verdict == HOLDS and held.note == "holds"
         assert failed.verdict == UNDECIDED and failed.note == "a limit; not reached yet" and rec.parts[-1] is failed
         return rec.evidence()

@@ -23,40 +23,43 @@ from otcheck.claims import (
 
 
 # ------------------------------------------------------------------------------------ decide
-@pytest.mark.parametrize("lhs, rhs, relation, expected", [
-    (1.0, 1.0, "==", HOLDS),
-    (1.0, 1.0 + 1e-10, "==", HOLDS),
-    (1.0, 1.1, "==", FAILS),
-    (1.0, 2.0, "<=", HOLDS),
-    (2.0, 1.0, "<=", FAILS),
-    (1.0 + 1e-10, 1.0, "<=", HOLDS),          # within tolerance
-    (2.0, 1.0, ">=", HOLDS),
-    (1.0, 2.0, ">=", FAILS),
-    (1.0, 2.0, "<", HOLDS),
-    (1.0, 1.0, "<", UNDECIDED),               # strict inequality within tolerance
-    (3.0, 2.0, "<", FAILS),
-    (2.0, 1.0, ">", HOLDS),
-    (1.0, 1.0, ">", UNDECIDED),
-    (1.0, 2.0, "!=", HOLDS),
-    (1.0, 1.0, "!=", UNDECIDED),
-    (1.0, 2.0, "depends on", HOLDS),
-    (1.0, 1.0, "depends on", FAILS),
-    (1.0, 1.0, "does not depend on", HOLDS),
-    (1.0, 1.5, "does not depend on", FAILS),
-    (3.0, 0.0, "exists", HOLDS),
-    (0.0, 0.0, "exists", UNDECIDED),
-    (float("nan"), 1.0, "==", UNDECIDED),
-    (float("inf"), 1.0, "<=", FAILS),
-    (1.0, float("inf"), "<=", HOLDS),
-])
+@pytest.mark.parametrize(
+    "lhs, rhs, relation, expected",
+    [
+        (1.0, 1.0, "==", HOLDS),
+        (1.0, 1.0 + 1e-10, "==", HOLDS),
+        (1.0, 1.1, "==", FAILS),
+        (1.0, 2.0, "<=", HOLDS),
+        (2.0, 1.0, "<=", FAILS),
+        (1.0 + 1e-10, 1.0, "<=", HOLDS),  # within tolerance
+        (2.0, 1.0, ">=", HOLDS),
+        (1.0, 2.0, ">=", FAILS),
+        (1.0, 2.0, "<", HOLDS),
+        (1.0, 1.0, "<", UNDECIDED),  # strict inequality within tolerance
+        (3.0, 2.0, "<", FAILS),
+        (2.0, 1.0, ">", HOLDS),
+        (1.0, 1.0, ">", UNDECIDED),
+        (1.0, 2.0, "!=", HOLDS),
+        (1.0, 1.0, "!=", UNDECIDED),
+        (1.0, 2.0, "depends on", HOLDS),
+        (1.0, 1.0, "depends on", FAILS),
+        (1.0, 1.0, "does not depend on", HOLDS),
+        (1.0, 1.5, "does not depend on", FAILS),
+        (3.0, 0.0, "exists", HOLDS),
+        (0.0, 0.0, "exists", UNDECIDED),
+        (float("nan"), 1.0, "==", UNDECIDED),
+        (float("inf"), 1.0, "<=", FAILS),
+        (1.0, float("inf"), "<=", HOLDS),
+    ],
+)
 def test_decide(lhs, rhs, relation, expected):
     assert decide(lhs, rhs, relation, 1e-9) == expected
 
 
 def test_decide_tolerance_is_relative_to_the_size_of_the_numbers():
-    assert decide(1e6, 1e6 + 0.5, "==", 1e-6) == HOLDS     # 0.5 <= 1e-6 * 1e6
+    assert decide(1e6, 1e6 + 0.5, "==", 1e-6) == HOLDS  # 0.5 <= 1e-6 * 1e6
     assert decide(1e6, 1e6 + 2.0, "==", 1e-6) == FAILS
-    assert decide(0.0, 5e-7, "==", 1e-6) == HOLDS          # floor of 1 for small numbers
+    assert decide(0.0, 5e-7, "==", 1e-6) == HOLDS  # floor of 1 for small numbers
 
 
 def test_decide_rejects_unknown_relation():
@@ -64,25 +67,28 @@ def test_decide_rejects_unknown_relation():
         decide(1.0, 1.0, "~", 1e-9)
 
 
-@pytest.mark.parametrize("lhs_ci, rhs_ci, relation, tol, expected", [
-    ((0.9, 1.0), (1.1, 1.2), "<=", 0.0, HOLDS),
-    ((0.9, 1.15), (1.1, 1.2), "<=", 0.0, UNDECIDED),
-    ((1.3, 1.4), (1.1, 1.2), "<=", 0.0, FAILS),
-    ((1.3, 1.4), (1.1, 1.2), ">=", 0.0, HOLDS),
-    ((1.0, 1.01), (1.0, 1.0), "==", 0.05, HOLDS),
-    ((1.0, 1.2), (1.0, 1.0), "==", 0.05, UNDECIDED),
-    ((2.0, 2.1), (1.0, 1.0), "==", 0.05, FAILS),
-    ((2.0, 2.1), (1.0, 1.1), "!=", 0.0, HOLDS),
-    ((1.0, 2.1), (1.0, 1.1), "depends on", 0.0, UNDECIDED),
-    # strict relations: touching intervals, or a gap smaller than the tolerance, decide nothing
-    ((0.0, 1.0), (1.0, 2.0), "<", 0.0, UNDECIDED),
-    ((0.0, 0.95), (1.0, 2.0), "<", 0.1, UNDECIDED),
-    ((0.0, 0.95), (1.0, 2.0), "<=", 0.1, HOLDS),
-    ((0.0, 0.8), (1.0, 2.0), "<", 0.1, HOLDS),
-    ((1.0, 2.0), (0.0, 1.0), ">", 0.0, UNDECIDED),
-    ((1.2, 2.0), (0.0, 1.0), ">", 0.1, HOLDS),
-    ((0.0, 0.5), (1.0, 2.0), ">", 0.1, FAILS),
-])
+@pytest.mark.parametrize(
+    "lhs_ci, rhs_ci, relation, tol, expected",
+    [
+        ((0.9, 1.0), (1.1, 1.2), "<=", 0.0, HOLDS),
+        ((0.9, 1.15), (1.1, 1.2), "<=", 0.0, UNDECIDED),
+        ((1.3, 1.4), (1.1, 1.2), "<=", 0.0, FAILS),
+        ((1.3, 1.4), (1.1, 1.2), ">=", 0.0, HOLDS),
+        ((1.0, 1.01), (1.0, 1.0), "==", 0.05, HOLDS),
+        ((1.0, 1.2), (1.0, 1.0), "==", 0.05, UNDECIDED),
+        ((2.0, 2.1), (1.0, 1.0), "==", 0.05, FAILS),
+        ((2.0, 2.1), (1.0, 1.1), "!=", 0.0, HOLDS),
+        ((1.0, 2.1), (1.0, 1.1), "depends on", 0.0, UNDECIDED),
+        # strict relations: touching intervals, or a gap smaller than the tolerance, decide nothing
+        ((0.0, 1.0), (1.0, 2.0), "<", 0.0, UNDECIDED),
+        ((0.0, 0.95), (1.0, 2.0), "<", 0.1, UNDECIDED),
+        ((0.0, 0.95), (1.0, 2.0), "<=", 0.1, HOLDS),
+        ((0.0, 0.8), (1.0, 2.0), "<", 0.1, HOLDS),
+        ((1.0, 2.0), (0.0, 1.0), ">", 0.0, UNDECIDED),
+        ((1.2, 2.0), (0.0, 1.0), ">", 0.1, HOLDS),
+        ((0.0, 0.5), (1.0, 2.0), ">", 0.1, FAILS),
+    ],
+)
 def test_decide_interval(lhs_ci, rhs_ci, relation, tol, expected):
     assert decide_interval(lhs_ci, rhs_ci, relation, tol) == expected
 
@@ -151,6 +157,7 @@ def test_decide_scale_is_the_problem_size_not_one():
 
 # -- one rule on bounds, exact rationals, provenance ----------------------------------------------
 
+
 def test_rationals_stay_exact_through_decide_evidence_and_json():
     from fractions import Fraction as F
 
@@ -184,10 +191,10 @@ def test_decide_on_bounds_never_holds_by_overlap_of_wide_or_sampled_bounds():
     from otcheck.claims import decide
 
     one_sided = Bound(0.5, 0.5, float("inf"), method="a lower bound only", tight=False)
-    assert decide(one_sided, Bound.exact(1.0), "<=") == "undecided"   # not proven, not refuted
-    assert decide(one_sided, Bound.exact(0.4), "<=") == "fails"       # proven: at least 0.5 > 0.4
+    assert decide(one_sided, Bound.exact(1.0), "<=") == "undecided"  # not proven, not refuted
+    assert decide(one_sided, Bound.exact(0.4), "<=") == "fails"  # proven: at least 0.5 > 0.4
     sampled = Bound.from_samples([0.9, 1.1, 1.0, 1.05, 0.95], confidence=0.95)
-    assert decide(sampled, Bound.exact(1.0), "==") == "undecided"     # overlap is not equality
+    assert decide(sampled, Bound.exact(1.0), "==") == "undecided"  # overlap is not equality
     assert decide(sampled, Bound.exact(1.0), "==", margin=0.5) == "holds"  # an equivalence with a stated margin
     assert decide(sampled, Bound.exact(5.0), "==", margin=0.5) == "fails"
     tight = Bound.interval(1.0 - 1e-12, 1.0 + 1e-12, 1.0, method="certified", tight=True)
@@ -213,14 +220,22 @@ def test_evidence_method_comes_from_the_bounds_never_a_default():
 # ------------------------------------------------------------------------------------ jsonable, Recorder
 def test_jsonable_is_what_json_dumps_takes_and_keeps_rationals_exact():
     ev = Evidence.compare("x", Bound.exact(Fraction(1, 3)), Bound.exact(1.0), "<=")
-    data = {"arr": np.arange(2.0), "k": np.int64(3), "flag": np.bool_(True), "q": Fraction(1, 3), "inf": math.inf,
-            "bound": Bound.exact(0.5), "ev": ev, 7: (1, [2.5])}
+    data = {
+        "arr": np.arange(2.0),
+        "k": np.int64(3),
+        "flag": np.bool_(True),
+        "q": Fraction(1, 3),
+        "inf": math.inf,
+        "bound": Bound.exact(0.5),
+        "ev": ev,
+        7: (1, [2.5]),
+    }
     out = jsonable(data)
     assert json.loads(json.dumps(out)) == out
     assert out["arr"] == [0.0, 1.0] and out["k"] == 3 and out["flag"] is True and out["q"] == "1/3"
     assert out["inf"] == "inf" and out["bound"] == Bound.exact(0.5).to_dict() and out["ev"] == ev.to_dict()
     assert out["7"] == [1, [2.5]]
-    assert jsonable(object).startswith("<class")     # anything else: its repr
+    assert jsonable(object).startswith("<class")  # anything else: its repr
 
 
 def test_recorder_takes_the_running_claims_id(temp_claims):

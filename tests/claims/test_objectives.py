@@ -30,14 +30,18 @@ def test_objective_bounds_contain_the_layer3_values_and_are_ordered(inst):
     assert avb_gan_bound(a, b, L, Q).contains(AE.avb_objective(a, b, L, Q, "gan"))
     assert recon_bound(a, Q, L).contains(AE.reconstruction(a, Q, L))
     nll = nll_bound(a, b, L)
-    assert decide(nll, vae_bound(a, b, L, Q), "<=") == HOLDS                      # eq. 15: D_VAE >= -E log p_G
+    assert decide(nll, vae_bound(a, b, L, Q), "<=") == HOLDS  # eq. 15: D_VAE >= -E log p_G
     assert decide(vae_bound(a, b, L, AE.posterior_encoder(b, L)), nll, "==") == HOLDS  # equal at the posterior
-    assert decide(aae_bound(a, b, L, Q), avb_gan_bound(a, b, L, Q), "<=") == HOLDS   # Jensen (Prop. 4's proof)
+    assert decide(aae_bound(a, b, L, Q), avb_gan_bound(a, b, L, Q), "<=") == HOLDS  # Jensen (Prop. 4's proof)
 
 
 def test_infima_are_ordered_as_prop4_says():
-    a, X, b, G = np.array([0.5, 0.5]), np.array([[0.0, 0.0], [1.0, 0.5]]), np.array([0.3, 0.7]), \
-        np.array([[0.0, 0.1], [1.0, 0.4]])
+    a, X, b, G = (
+        np.array([0.5, 0.5]),
+        np.array([[0.0, 0.0], [1.0, 0.5]]),
+        np.array([0.3, 0.7]),
+        np.array([[0.0, 0.1], [1.0, 0.4]]),
+    )
     aae, avb_gan, avb_kl = aae_avb_infima(a, b, AE.gaussian_nll_matrix(X, G, 0.5))
     assert decide(aae, avb_gan, "<=") == HOLDS and decide(aae, avb_kl, "<=") == HOLDS
     assert aae.tight and avb_gan.tight and "relaxed OT" in aae.method

@@ -53,7 +53,7 @@ def test_psi_gradient_is_r_over_sqrt():
     H = SmoothWitnessClass(centers=np.zeros((1, 2)), s=0.5, beta=2.0)
     r = np.array([[0.3, -1.2]])
     _, g = H.evaluate([1.0], [0.0, 0.0], r)
-    assert np.allclose(g, r / np.sqrt((r ** 2).sum() + 0.25), rtol=1e-15)
+    assert np.allclose(g, r / np.sqrt((r**2).sum() + 0.25), rtol=1e-15)
 
 
 @pytest.mark.parametrize("eps", [1.0, 0.3, 0.02])
@@ -71,7 +71,7 @@ def test_witness_gradients_match_finite_differences(eps):
         fd = _fd_gradient(f, P)
         # away from the kinks (ties of the min/max) the gradient is the finite difference
         smooth = np.linalg.norm(fd - _fd_gradient(f, P, h=1e-7), axis=1) < 1e-5
-        assert smooth[:2].all()   # the points where the claims take gradients are smooth points
+        assert smooth[:2].all()  # the points where the claims take gradients are smooth points
         assert np.allclose(grads[smooth], fd[smooth], atol=1e-7)
     # f_eps = ell near y0: its gradient there is -grad f*(y0), and it is within eps of f*
     assert np.allclose(feps(Y[:1])[1], -fstar(Y[:1])[1])
@@ -107,5 +107,11 @@ def test_prop3_instance_bad_inputs():
     with pytest.raises(TypeError, match="H"):
         best_smooth_witness("class", [1.0], [[0.0, 0.0]], [1.0], [[1.0, 0.0]])
     with pytest.raises(ValueError, match="^reflections"):
-        best_smooth_witness(SmoothWitnessClass.grid(), [1.0], [[0.0, 0.0]], [1.0], [[1.0, 0.0]],
-                            reflections=[np.array([[0.0, 1.0], [1.0, 0.0]])])
+        best_smooth_witness(
+            SmoothWitnessClass.grid(),
+            [1.0],
+            [[0.0, 0.0]],
+            [1.0],
+            [[1.0, 0.0]],
+            reflections=[np.array([[0.0, 1.0], [1.0, 0.0]])],
+        )

@@ -84,9 +84,12 @@ def _claims_sources():
 def test_no_claims_module_builds_evidence_with_a_literal_id():
     """A check records through ``Recorder()`` (the id of the running claim); a public function passes the
     id once to ``Recorder("<id>")``. ``Evidence.compare("<id>", ...)`` would write the id a second time."""
-    found = [f"{path.name}:{text[:m.start()].count(chr(10)) + 1}: {m.group(0)}"
-             for path in _claims_sources() for text in [path.read_text(encoding="utf-8")]
-             for m in LITERAL_ID.finditer(text)]
+    found = [
+        f"{path.name}:{text[: m.start()].count(chr(10)) + 1}: {m.group(0)}"
+        for path in _claims_sources()
+        for text in [path.read_text(encoding="utf-8")]
+        for m in LITERAL_ID.finditer(text)
+    ]
     assert not found, "Evidence built with a literal claim id (use Recorder):\n" + "\n".join(found)
 
 
@@ -107,16 +110,22 @@ def _string_uses(tree, values):
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets):
             for elt in ast.walk(node.value):
                 roles[id(elt)] = "__all__"
-    return [(node.value, roles.get(id(node))) for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and node.value in values]
+    return [
+        (node.value, roles.get(id(node)))
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and node.value in values
+    ]
 
 
 def test_each_claim_id_is_written_in_its_register_and_at_most_one_recorder():
     """A built-in claim's id, as a string of its own, is the first argument of its ``@register(...)``, and
     otherwise only of ``Recorder("<id>")`` in the public function that checks an explicit instance."""
     ours = {cid for cid, c in registry.items() if c.check.__module__.startswith("otcheck.claims.")}
-    uses = [(path.name, value, role) for path in _claims_sources()
-            for value, role in _string_uses(ast.parse(path.read_text(encoding="utf-8")), ours)]
+    uses = [
+        (path.name, value, role)
+        for path in _claims_sources()
+        for value, role in _string_uses(ast.parse(path.read_text(encoding="utf-8")), ours)
+    ]
     for cid in sorted(ours):
         assert [name for name, value, role in uses if value == cid and role == "register"], cid
         assert len([1 for _, value, role in uses if value == cid and role == "register"]) == 1, cid

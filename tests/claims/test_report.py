@@ -15,10 +15,12 @@ from otcheck.claims import FAILS, HOLDS, Evidence, verify
 # ------------------------------------------------------------------------------------ Report / verify
 def _report_with(temp_claims):
     temp_claims("t-holds", lambda seed=0: Evidence.compare("t-holds", 1.0, 2.0, "<=", tol=0, instance={"seed": seed}))
-    temp_claims("t-step", lambda seed=0: Evidence.compare("t-step", 3.0, 2.0, "<=", tol=0, instance={"step": 1}),
-                kind="step")
-    temp_claims("t-prop", lambda seed=0: Evidence.compare("t-prop", 3.0, 2.0, "<=", tol=0,
-                                                          instance={"counterexample": [1, 2]}))
+    temp_claims(
+        "t-step", lambda seed=0: Evidence.compare("t-step", 3.0, 2.0, "<=", tol=0, instance={"step": 1}), kind="step"
+    )
+    temp_claims(
+        "t-prop", lambda seed=0: Evidence.compare("t-prop", 3.0, 2.0, "<=", tol=0, instance={"counterexample": [1, 2]})
+    )
     return verify(["t-holds", "t-step", "t-prop"], seed=5)
 
 
@@ -99,24 +101,45 @@ def test_wrong_claim_makes_cli_fail_and_shows_the_instance(temp_claims, capsys):
 
 
 def test_wrong_step_is_a_finding_and_exits_zero(temp_claims, capsys):
-    temp_claims("t-wrong-step", lambda seed=0: Evidence.compare("t-wrong-step", 2, 3, "==", tol=0,
-                                                                instance={"why": "step"}), kind="step")
+    temp_claims(
+        "t-wrong-step",
+        lambda seed=0: Evidence.compare("t-wrong-step", 2, 3, "==", tol=0, instance={"why": "step"}),
+        kind="step",
+    )
     assert cli.main(["verify", "t-wrong-step", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "FINDING (not fatal) t-wrong-step" in out and '"why": "step"' in out
 
 
 def test_wrong_claim_through_python_m_otcheck(tmp_path):
-    (tmp_path / "my_wrong_claims.py").write_text(textwrap.dedent('''
+    (tmp_path / "my_wrong_claims.py").write_text(
+        textwrap.dedent("""
         from otcheck.claims import Evidence, register
 
         @register("user-wrong", location="user", statement="1 + 1 == 3", relation="==")
         def check(seed=0):
             return Evidence.compare("user-wrong", 2, 3, "==", tol=0.0, instance={"seed": seed, "witness": [7, 8]})
-    '''))
+    """)
+    )
     env = {**os.environ, "PYTHONPATH": str(tmp_path) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    proc = subprocess.run([sys.executable, "-m", "otcheck", "verify", "--import", "my_wrong_claims", "user-wrong",
-                           "--seed", "4", "--quiet"], capture_output=True, text=True, env=env, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "otcheck",
+            "verify",
+            "--import",
+            "my_wrong_claims",
+            "user-wrong",
+            "--seed",
+            "4",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 1, proc.stderr
     assert "FAILED user-wrong" in proc.stdout
     assert '"seed": 4' in proc.stdout and '"witness": [7, 8]' in proc.stdout

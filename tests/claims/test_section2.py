@@ -24,8 +24,8 @@ def assert_compared_by_bounds(ev):
     for p in leaves(ev):
         assert isinstance(p.lhs_bound, Bound) and isinstance(p.rhs_bound, Bound), p.note
         assert p.method != "unspecified" and p.method == p.method.strip(), p.note
-        assert p.tolerance == 0.0, p.note                      # the bounds' widths are the only tolerance
-        assert p.guarantee in ("proof", "estimate") and p.confidence is None, p.note   # nothing sampled here
+        assert p.tolerance == 0.0, p.note  # the bounds' widths are the only tolerance
+        assert p.guarantee in ("proof", "estimate") and p.confidence is None, p.note  # nothing sampled here
         assert float(p.lhs) == float(p.lhs_bound.value) and float(p.rhs) == float(p.rhs_bound.value)
 
 
@@ -54,8 +54,8 @@ def test_guarantees_of_the_parts():
     assert kr[0].rhs_bound.guarantee == "estimate" and "HiGHS" in kr[0].rhs_bound.method
     assert kr[0].rhs_bound.tight and kr[0].guarantee == "estimate"
     wg = leaves(registry["wgan-lower-bound"].run())
-    assert all(p.rhs_bound.guarantee == "proof" for p in wg)          # W_1, certified
-    assert all(p.lhs_bound.guarantee == "estimate" for p in wg)       # the sups, float64
+    assert all(p.rhs_bound.guarantee == "proof" for p in wg)  # W_1, certified
+    assert all(p.lhs_bound.guarantee == "estimate" for p in wg)  # the sups, float64
     gan = leaves(registry["gan-js-bound"].run())
     assert "Clarabel" in gan[2].lhs_bound.method and gan[2].relation == "<="
     assert all("2 JS(p, q) - log 4" in p.rhs_bound.method for p in gan)
@@ -77,8 +77,12 @@ def test_float_bounds_are_not_wider_than_their_inputs_warrant():
 
 @pytest.mark.parametrize("cid", IDS)
 def test_claim_holds_at_another_seed_and_size(cid):
-    sizes = {"kr-duality": {"n": 3, "m": 7, "dim": 3}, "gan-js-bound": {"n": 2, "n_random": 10},
-             "wgan-lower-bound": {"n": 2, "m": 3, "dim": 1}, "vae-upper-bound": {"n": 2, "m": 5, "k": 3}}[cid]
+    sizes = {
+        "kr-duality": {"n": 3, "m": 7, "dim": 3},
+        "gan-js-bound": {"n": 2, "n_random": 10},
+        "wgan-lower-bound": {"n": 2, "m": 3, "dim": 1},
+        "vae-upper-bound": {"n": 2, "m": 5, "k": 3},
+    }[cid]
     ev = registry[cid].run(seed=11, **sizes)
     assert ev.verdict == HOLDS
     assert_compared_by_bounds(ev)
@@ -197,7 +201,7 @@ def test_a_wrong_closed_form_is_caught_by_the_bounds_alone(monkeypatch):
     ev = gan_js_bound([0.5, 0.5], [0.25, 0.75], n_random=5)
     first = leaves(ev)[0]
     assert first.verdict == FAILS and ev.verdict == FAILS
-    assert first.lhs_bound.lower > first.rhs_bound.upper     # apart by more than both widths
+    assert first.lhs_bound.lower > first.rhs_bound.upper  # apart by more than both widths
 
 
 def test_kr_duality_value_on_a_known_instance():
@@ -207,16 +211,19 @@ def test_kr_duality_value_on_a_known_instance():
 
 
 # ------------------------------------------------------------------------------------ bad input
-@pytest.mark.parametrize("cid, sizes, exc, start", [
-    ("kr-duality", {"n": 0}, ValueError, "n:"),
-    ("kr-duality", {"dim": 1.5}, TypeError, "dim:"),
-    ("gan-js-bound", {"n": -1}, ValueError, "n:"),
-    ("wgan-lower-bound", {"n_critics": 0}, ValueError, "n_critics:"),
-    ("vae-upper-bound", {"sigma2": -1.0}, ValueError, "sigma2:"),
-    ("vae-upper-bound", {"sigma2": 0.0}, ValueError, "sigma2:"),
-    ("vae-upper-bound", {"n": 5, "k": 2}, ValueError, "k:"),
-    ("kr-duality", {"bogus": 1}, TypeError, "bogus:"),
-])
+@pytest.mark.parametrize(
+    "cid, sizes, exc, start",
+    [
+        ("kr-duality", {"n": 0}, ValueError, "n:"),
+        ("kr-duality", {"dim": 1.5}, TypeError, "dim:"),
+        ("gan-js-bound", {"n": -1}, ValueError, "n:"),
+        ("wgan-lower-bound", {"n_critics": 0}, ValueError, "n_critics:"),
+        ("vae-upper-bound", {"sigma2": -1.0}, ValueError, "sigma2:"),
+        ("vae-upper-bound", {"sigma2": 0.0}, ValueError, "sigma2:"),
+        ("vae-upper-bound", {"n": 5, "k": 2}, ValueError, "k:"),
+        ("kr-duality", {"bogus": 1}, TypeError, "bogus:"),
+    ],
+)
 def test_bad_sizes(cid, sizes, exc, start):
     with pytest.raises(exc) as info:
         registry[cid].run(**sizes)
@@ -233,7 +240,7 @@ def test_bad_instances():
         gan_js_bound([0.5, 0.5], [1.0])
     with pytest.raises(ValueError, match="^x:"):
         gan_js_bound([0.5, 0.5], [0.5, 0.5], x=np.zeros((3, 1)))
-    with pytest.raises(TypeError, match="tol"):      # no comparison tolerance any more: the bounds decide
+    with pytest.raises(TypeError, match="tol"):  # no comparison tolerance any more: the bounds decide
         kr_duality(mu1, mu1, tol=1e-7)
     with pytest.raises(TypeError, match="tol"):
         gan_js_bound([0.5, 0.5], [0.5, 0.5], tol=1e-9)

@@ -17,8 +17,8 @@ IDS = ["lemma6", "theorem1"]
 
 #: the guarantees of the comparisons (leaves) of each claim at its default size
 GUARANTEES_AT_DEFAULT = {
-    "lemma6": {"estimate", "confidence"},            # P_G = b^T D is rounded: estimate; d = 2 sampled
-    "lemma6-footnote2": {"proof", "estimate"},       # the count is exact; vertex directions use a rounded P_G
+    "lemma6": {"estimate", "confidence"},  # P_G = b^T D is rounded: estimate; d = 2 sampled
+    "lemma6-footnote2": {"proof", "estimate"},  # the count is exact; vertex directions use a rounded P_G
     "theorem1": {"proof", "estimate", "confidence"},  # W_dagger = eq. 10 is a proof; eq. 11 an LP estimate
 }
 
@@ -91,7 +91,7 @@ def test_footnote2_counterexample_by_hand():
     a, b = np.array([0.2, 0.8]), np.array([0.3, 0.3, 0.4])
     D = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]])
     nu = b @ D
-    for g11 in np.linspace(0.0, 0.2, 5):       # the segment Pi(a, nu), parametrized by Gamma_11
+    for g11 in np.linspace(0.0, 0.2, 5):  # the segment Pi(a, nu), parametrized by Gamma_11
         Gam = np.array([[g11, 0.2 - g11], [nu[0] - g11, nu[1] - 0.2 + g11]])
         P = np.array([[g11, 0.2 - g11, 0.0], [0.3 - g11, 0.1 + g11, 0.4]])
         assert np.all(P >= 0) and np.allclose(P.sum(1), a) and np.allclose(P.sum(0), b)
@@ -103,7 +103,7 @@ def test_footnote2_counterexample_by_hand():
 def test_footnote2_smallest_counterexample_by_hand():
     """a = b = (1/2, 1/2), D = [[1/2, 1/2], [1, 0]]: both sets are the segment Gamma_11 in [1/4, 1/2]."""
     a, b, D = np.array([0.5, 0.5]), np.array([0.5, 0.5]), np.array([[0.5, 0.5], [1.0, 0.0]])
-    nu = b @ D                                  # (3/4, 1/4)
+    nu = b @ D  # (3/4, 1/4)
     lo, hi = max(0.0, a[0] + nu[0] - 1), min(a[0], nu[0])
     images = [(np.array([[t, 0.5 - t], [0.5 - t, t]]) @ D)[0, 0] for t in np.linspace(0, 0.5, 11)]
     assert (lo, hi) == (0.25, 0.5) and min(images) == lo and max(images) == hi
@@ -173,14 +173,15 @@ def test_hypothesis_finds_a_footnote2_counterexample():
     """A systematic search (hypothesis) finds a spread decoder whose two sets coincide."""
     from hypothesis import find
 
-    a, b, D = find(spread_decoders(), lambda t: footnote2_sets_coincide(*t)[0],
-                   settings=settings(max_examples=300, database=None))
+    a, b, D = find(
+        spread_decoders(), lambda t: footnote2_sets_coincide(*t)[0], settings=settings(max_examples=300, database=None)
+    )
     assert ((D > 0).sum(1) > 1).any() and np.all(b > 0)
     assert footnote2_sets_coincide(a, b, D)[0]
 
 
 @settings(max_examples=10)
-@given(st.integers(0, 10 ** 6))
+@given(st.integers(0, 10**6))
 def test_footnote2_claim_property(seed):
     """At any seed the conjecture claim reports its counterexample and never makes verify fail."""
     rep = verify(["lemma6-footnote2"], seed=seed, sizes={"lemma6-footnote2": {"n_trials": 5}})
@@ -197,9 +198,11 @@ _MAPS = {
 }
 
 
-@given(st.integers(1, 2).flatmap(lambda d: st.tuples(measures(d, max_atoms=5), measures(d, max_atoms=6,
-                                                                                        duplicates=True))),
-       st.sampled_from(sorted(_MAPS)), st.sampled_from(["sqeuclidean", "euclidean"]))
+@given(
+    st.integers(1, 2).flatmap(lambda d: st.tuples(measures(d, max_atoms=5), measures(d, max_atoms=6, duplicates=True))),
+    st.sampled_from(sorted(_MAPS)),
+    st.sampled_from(["sqeuclidean", "euclidean"]),
+)
 def test_theorem1_property(pair, gname, cost):
     """The discrete parts of Theorem 1 on drawn instances."""
     mu_x, mu_z = pair
@@ -208,8 +211,9 @@ def test_theorem1_property(pair, gname, cost):
     # e.g. 1e-268): that part is then undecided -- never a vacuous "holds" -- and its bracket still
     # contains the certified eq. 10 value
     undecided = [p for p in ev.parts if p.verdict == UNDECIDED]
-    assert all("eq. 11" in p.note and not p.lhs_bound.tight and p.lhs_bound.contains(p.rhs) for p in undecided), \
-        _why(ev)
+    assert all("eq. 11" in p.note and not p.lhs_bound.tight and p.lhs_bound.contains(p.rhs) for p in undecided), _why(
+        ev
+    )
     assert ev.verdict == (HOLDS if not undecided else UNDECIDED), _why(ev)
     if gname == "constant":  # everything to one point: W_c = E c(X, y0)
         from otcheck import cost_matrix
@@ -219,14 +223,17 @@ def test_theorem1_property(pair, gname, cost):
 
 
 # ------------------------------------------------------------------------------------ bad input
-@pytest.mark.parametrize("cid, sizes, exc, start", [
-    ("lemma6", {"n": 0}, ValueError, "n:"),
-    ("lemma6", {"sigma2": -0.1}, ValueError, "sigma2:"),
-    ("lemma6", {"reps": 1}, ValueError, "reps:"),
-    ("theorem1", {"m": 0}, ValueError, "m:"),
-    ("theorem1", {"sizes": (1, 10)}, ValueError, "sizes:"),
-    ("lemma6-footnote2", {"n_trials": 0}, ValueError, "n_trials:"),
-])
+@pytest.mark.parametrize(
+    "cid, sizes, exc, start",
+    [
+        ("lemma6", {"n": 0}, ValueError, "n:"),
+        ("lemma6", {"sigma2": -0.1}, ValueError, "sigma2:"),
+        ("lemma6", {"reps": 1}, ValueError, "reps:"),
+        ("theorem1", {"m": 0}, ValueError, "m:"),
+        ("theorem1", {"sizes": (1, 10)}, ValueError, "sizes:"),
+        ("lemma6-footnote2", {"n_trials": 0}, ValueError, "n_trials:"),
+    ],
+)
 def test_bad_sizes(cid, sizes, exc, start):
     with pytest.raises(exc) as info:
         registry[cid].run(**sizes)
@@ -252,8 +259,13 @@ def test_bad_instances():
 
 # ------------------------------------------------------------------------------ derived bounds
 @settings(max_examples=30)
-@given(st.integers(1, 4).flatmap(lambda n: st.integers(1, 4).flatmap(lambda m: st.tuples(
-    weights(n), weights(m), encoders(m, 3), st.integers(0, 2 ** 32 - 1)))))
+@given(
+    st.integers(1, 4).flatmap(
+        lambda n: st.integers(1, 4).flatmap(
+            lambda m: st.tuples(weights(n), weights(m), encoders(m, 3), st.integers(0, 2**32 - 1))
+        )
+    )
+)
 def test_image_defect_allowed_bounds_the_image_defect(inst):
     """_image_defect_allowed(P) bounds the coupling defect of P D for a perturbed coupling P (any defect)."""
     a, b, D, seed = inst
@@ -265,8 +277,13 @@ def test_image_defect_allowed_bounds_the_image_defect(inst):
 
 
 @settings(max_examples=30)
-@given(st.integers(1, 4).flatmap(lambda n: st.integers(1, 4).flatmap(lambda m: st.tuples(
-    weights(n), weights(m), encoders(m, 3, deterministic=True), st.integers(0, 2 ** 32 - 1)))))
+@given(
+    st.integers(1, 4).flatmap(
+        lambda n: st.integers(1, 4).flatmap(
+            lambda m: st.tuples(weights(n), weights(m), encoders(m, 3, deterministic=True), st.integers(0, 2**32 - 1))
+        )
+    )
+)
 def test_lift_defect_allowed_bounds_the_lift_defect(inst):
     """_lift_defect_allowed(Gamma) bounds the defect of the Dirac lift for a perturbed coupling Gamma."""
     a, b, D, seed = inst

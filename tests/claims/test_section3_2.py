@@ -86,8 +86,9 @@ def _code_kernel_matrix(m):
 @given(ot_problems(max_n=4, max_m=4), st.sampled_from(["kl", "js", "gan", "mmd2", "chi2", "tv"]))
 def test_relaxation_bound_property(problem, penalty):
     a, b, C = problem
-    ev = relaxation_bound(a, b, C, penalties=(penalty,), lambdas=(0.0, 1.0, 100.0, 1000.0),
-                          kernel_matrix=_code_kernel_matrix(b.size))
+    ev = relaxation_bound(
+        a, b, C, penalties=(penalty,), lambdas=(0.0, 1.0, 100.0, 1000.0), kernel_matrix=_code_kernel_matrix(b.size)
+    )
     # Holds, except where the relaxed layer itself cannot certify a solve (lambda far above the
     # scale of the costs the optimum uses, e.g. KL at lambda = 1e3 with used costs ~1e-2): then the
     # claim must say undecided, with the layer's reason, never fail and never guess.
@@ -156,17 +157,20 @@ def test_remark1_property(inst, sigma2):
 
 
 # ------------------------------------------------------------------------------------ bad input
-@pytest.mark.parametrize("cid, sizes, exc, start", [
-    ("relaxation-bound", {"dim": 0}, ValueError, "dim:"),
-    ("remark1", {"sigma2": -1.0}, ValueError, "sigma2:"),
-    ("corollary7", {"n": "5"}, TypeError, "n:"),
-    ("pot-objective", {"lam": 1.0}, TypeError, "lam:"),
-    ("pot-objective", {"lambdas": (-1.0, 1.0)}, ValueError, "lambdas:"),
-    ("relaxation-bound", {"lambdas": (1.0, 0.5)}, ValueError, "lambdas:"),
-    ("relaxation-bound", {"penalties": ("kl", "hellinger")}, ValueError, "penalties:"),
-    ("penalty-constraint", {"lambdas": ()}, ValueError, "lambdas:"),
-    ("penalty-constraint", {"lambdas": ("a",)}, TypeError, "lambdas:"),
-])
+@pytest.mark.parametrize(
+    "cid, sizes, exc, start",
+    [
+        ("relaxation-bound", {"dim": 0}, ValueError, "dim:"),
+        ("remark1", {"sigma2": -1.0}, ValueError, "sigma2:"),
+        ("corollary7", {"n": "5"}, TypeError, "n:"),
+        ("pot-objective", {"lam": 1.0}, TypeError, "lam:"),
+        ("pot-objective", {"lambdas": (-1.0, 1.0)}, ValueError, "lambdas:"),
+        ("relaxation-bound", {"lambdas": (1.0, 0.5)}, ValueError, "lambdas:"),
+        ("relaxation-bound", {"penalties": ("kl", "hellinger")}, ValueError, "penalties:"),
+        ("penalty-constraint", {"lambdas": ()}, ValueError, "lambdas:"),
+        ("penalty-constraint", {"lambdas": ("a",)}, TypeError, "lambdas:"),
+    ],
+)
 def test_bad_sizes(cid, sizes, exc, start):
     with pytest.raises(exc) as info:
         registry[cid].run(**sizes)
@@ -214,8 +218,9 @@ def test_relaxation_bound_slow_js_limit_is_proven_by_the_rate_bound():
     # found by the thorough hypothesis profile: JS approaches W_c like 1/lambda with a large constant,
     # so a fixed relative tolerance at the largest lambda failed; the Pinsker-type bound
     # r^2 / (4 c lambda), which tends to 0, holds and proves the limit
-    ev = relaxation_bound([0.5, 0.5], [1 / 3, 2 / 3], [[0.0, 0.0], [0.0, 5.0]], penalties=("js",),
-                          lambdas=(0.0, 1.0, 100.0, 1000.0))
+    ev = relaxation_bound(
+        [0.5, 0.5], [1 / 3, 2 / 3], [[0.0, 0.0], [0.0, 5.0]], penalties=("js",), lambdas=(0.0, 1.0, 100.0, 1000.0)
+    )
     assert ev.verdict == "holds"
     rate = [p for p in ev.parts if "r^2/(4 c lambda)" in p.note]
     assert len(rate) == 1 and 0 < rate[0].lhs <= rate[0].rhs == 25 / (4 * 0.5 * 5000)
@@ -231,8 +236,14 @@ def test_kl_bound_keeps_its_digits_at_large_lambda_over_cost():
 
 def test_relaxation_bound_slow_mmd_limit_is_proven_by_the_rate_bound():
     # found by the thorough hypothesis profile: MMD^2 >= lambda_min(K) ||q - b||_1^2 / m gives the rate
-    ev = relaxation_bound([0.75, 0.25], [1 / 3, 1 / 3, 1 / 3], [[0.0, 0.0, 7.0], [0.0, 0.0, 0.0]],
-                          penalties=("mmd2",), lambdas=(0.0, 1.0, 100.0, 1000.0), kernel_matrix=_code_kernel_matrix(3))
+    ev = relaxation_bound(
+        [0.75, 0.25],
+        [1 / 3, 1 / 3, 1 / 3],
+        [[0.0, 0.0, 7.0], [0.0, 0.0, 0.0]],
+        penalties=("mmd2",),
+        lambdas=(0.0, 1.0, 100.0, 1000.0),
+        kernel_matrix=_code_kernel_matrix(3),
+    )
     assert ev.verdict == "holds", [(p.note, p.lhs, p.rhs) for p in ev.failing_parts()]
     assert any("r^2/(4 c lambda)" in p.note for p in ev.parts)
 
@@ -269,8 +280,9 @@ def test_penalty_constraint_optimum_at_the_edge_of_the_simplex():
     """Found by the thorough profile: a = (1,), b = (3/4, 1/4), C = [[0, 1]], lambda = 0.05: q_2 ~ 7e-10, the
     constrained solve exceeds its constraint by 4.5e-9 and its own multiplier is 4 % low; the penalized lambda
     bounds the slope and the parts agree."""
-    ev = penalty_constraint([1.0], [0.75, 0.25], [[0.0, 1.0]], kernel_matrix=_code_kernel_matrix(2),
-                            penalties=("kl", "chi2"))
+    ev = penalty_constraint(
+        [1.0], [0.75, 0.25], [[0.0, 1.0]], kernel_matrix=_code_kernel_matrix(2), penalties=("kl", "chi2")
+    )
     assert ev.verdict == HOLDS, _why(ev)
 
 
@@ -290,14 +302,15 @@ def test_relaxed_bound_widens_with_lambda():
 def test_penalty_values_are_sized_as_probabilities():
     """Found by the thorough profile: mu_lambda = 3e-32 then 0 (both exactly 0 in exact arithmetic, chi^2 with
     q = b attainable): compared at the size of the probabilities they are computed from, not their own."""
-    ev = penalty_constraint([0.5, 0.5], [0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], kernel_matrix=_code_kernel_matrix(2),
-                            penalties=("kl", "chi2"))
+    ev = penalty_constraint(
+        [0.5, 0.5], [0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], kernel_matrix=_code_kernel_matrix(2), penalties=("kl", "chi2")
+    )
     assert ev.verdict == HOLDS, _why(ev)
 
 
 def test_pot_objective_uncertified_solve_is_undecided():
     a = np.full(3, 1 / 3)
-    C = np.array([[1.0, 2.0 ** -24], [0.0, 0.0], [2.0 ** -14, 0.0]])
+    C = np.array([[1.0, 2.0**-24], [0.0, 0.0], [2.0**-14, 0.0]])
     ev = pot_objective(a, [0.5, 0.5], C)  # used to raise UncertifiedError (JS at 2 lambda = 20)
     undecided = [p for p in ev.parts if p.verdict == UNDECIDED]
     assert ev.verdict == UNDECIDED and len(undecided) == 1 and "could not certify" in undecided[0].note

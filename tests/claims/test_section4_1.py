@@ -108,7 +108,7 @@ def test_prop2_sampled_interval_carries_the_bias():
     assert lo == pytest.approx(2 * kappa * (1 - math.sqrt(1.5)), rel=1e-6) and hi < 0
     L = ev.parts[0].lhs_bound
     assert L.upper - L.value >= -lo > 0
-    lo_d, hi_d = ev.details["bias_Wc_dagger"]      # W_c^dagger difference: biased high, lower end moves down
+    lo_d, hi_d = ev.details["bias_Wc_dagger"]  # W_c^dagger difference: biased high, lower end moves down
     assert lo_d > 0 and ev.parts[1].lhs_bound.value - ev.parts[1].lhs_bound.lower >= lo_d
 
 
@@ -150,7 +150,7 @@ def test_prop2_bad_inputs():
         s4.prop2_sampled(1.0)
     with pytest.raises(TypeError, match="^dim:"):
         registry["prop2"].run(dim=2.5)
-    with pytest.raises(TypeError, match="^d: unknown size for claim 'prop2'"):   # the size is named dim
+    with pytest.raises(TypeError, match="^d: unknown size for claim 'prop2'"):  # the size is named dim
         registry["prop2"].run(d=2)
 
 
@@ -194,10 +194,13 @@ def test_lemma8_sampled_parts_state_their_bias_and_margin():
             assert "equivalence margin" in p.note and p.tolerance > 0, p.note
 
 
-@pytest.mark.parametrize("sizes, exc, start", [
-    ({"sigma2": -1.0}, ValueError, "sigma2:"),
-    ({"n_samples": 1}, ValueError, "n_samples:"),
-])
+@pytest.mark.parametrize(
+    "sizes, exc, start",
+    [
+        ({"sigma2": -1.0}, ValueError, "sigma2:"),
+        ({"n_samples": 1}, ValueError, "n_samples:"),
+    ],
+)
 def test_lemma8_bad_sizes(sizes, exc, start):
     with pytest.raises(exc) as info:
         registry["lemma8"].run(**sizes)
@@ -225,7 +228,7 @@ def test_lemma8_property(inst, sigma2):
     ev = lemma8(b, G, sigma2, n_samples=4000)
     quad = [p for p in ev.parts if "by quadrature" in p.note]
     assert quad and all(p.verdict == HOLDS for p in quad), _why(ev)
-    assert all(p.rhs_bound.guarantee == "proof" for p in ev.parts)      # the right side is exact
+    assert all(p.rhs_bound.guarantee == "proof" for p in ev.parts)  # the right side is exact
     sampled = [p for p in ev.parts if p.guarantee == "confidence"]
     assert len(sampled) == G.shape[1] and all(p.tolerance > 0 for p in sampled)
     assert ev.verdict != FAILS, _why(ev)

@@ -18,9 +18,13 @@ from otcheck.claims.section4_2 import primal_imperfect_posterior
 SECTION = ["aae-equals-pot", "aae-limits", "vae-blur", "avb-optimal-encoder", "pot-no-overlap"]
 
 #: guarantee of each claim's headline comparison, and the guarantees its parts may have
-GUARANTEES = {"aae-equals-pot": ("estimate", {"estimate"}), "aae-limits": ("estimate", {"estimate"}),
-              "vae-blur": ("estimate", {"estimate"}), "avb-optimal-encoder": ("estimate", {"estimate"}),
-              "pot-no-overlap": ("proof", {"proof", "estimate"})}
+GUARANTEES = {
+    "aae-equals-pot": ("estimate", {"estimate"}),
+    "aae-limits": ("estimate", {"estimate"}),
+    "vae-blur": ("estimate", {"estimate"}),
+    "avb-optimal-encoder": ("estimate", {"estimate"}),
+    "pot-no-overlap": ("proof", {"proof", "estimate"}),
+}
 
 
 def _leaves(ev):
@@ -59,8 +63,9 @@ def test_every_part_compares_two_bounds(cid):
     json.dumps(ev.to_dict())  # serializable
 
 
-@pytest.mark.parametrize("fn", [s4.aae_equals_pot, s4.aae_limits, s4.vae_blur, s4.avb_optimal_encoder,
-                                s4.pot_no_overlap])
+@pytest.mark.parametrize(
+    "fn", [s4.aae_equals_pot, s4.aae_limits, s4.vae_blur, s4.avb_optimal_encoder, s4.pot_no_overlap]
+)
 def test_no_claim_function_takes_a_comparison_tolerance(fn):
     assert "tol" not in inspect.signature(fn).parameters
 
@@ -166,8 +171,9 @@ def test_avb_detects_an_encoder_that_is_not_the_posterior(monkeypatch):
         return 0.999 * Q + 0.001 / Q.shape[1]
 
     monkeypatch.setattr(AE, "posterior_encoder", blurred)
-    ev = s4.avb_optimal_encoder([0.5, 0.5], [[0.0, 0.0], [1.0, 0.0]], [0.5, 0.5], [[0.0, 0.0], [1.0, 0.0]], 0.5,
-                                [[[1.0, 0.0], [0.0, 1.0]]])
+    ev = s4.avb_optimal_encoder(
+        [0.5, 0.5], [[0.0, 0.0], [1.0, 0.0]], [0.5, 0.5], [[0.0, 0.0], [1.0, 0.0]], 0.5, [[[1.0, 0.0], [0.0, 1.0]]]
+    )
     assert ev.verdict == "fails"
     notes = [p.note for p in ev.failing_parts()]
     assert any("-E log p_G(X)" in n for n in notes) and any("convex program" in n for n in notes)

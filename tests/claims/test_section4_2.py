@@ -17,8 +17,11 @@ from otcheck.exact import w1_dual
 SECTION = ["w1-primal-dual", "prop3", "primal-imperfect-posterior"]
 
 #: guarantee of each claim's headline comparison, and the guarantees its parts may have
-GUARANTEES = {"w1-primal-dual": ("estimate", {"proof", "estimate"}), "prop3": ("estimate", {"estimate"}),
-              "primal-imperfect-posterior": ("estimate", {"proof", "estimate"})}
+GUARANTEES = {
+    "w1-primal-dual": ("estimate", {"proof", "estimate"}),
+    "prop3": ("estimate", {"estimate"}),
+    "primal-imperfect-posterior": ("estimate", {"proof", "estimate"}),
+}
 
 
 def _leaves(ev):

@@ -26,14 +26,19 @@ def _expected_sorted_cost(x0, sx, c0, s, n):
     for i in range(1, n + 1):
         p = Fraction(i, n + 1)
         v = Fraction(i * (n + 1 - i), (n + 1) ** 2 * (n + 2))
-        total += delta ** 2 + 2 * delta * e * p + e * e * p * p + (sx * sx + s * s) * v
+        total += delta**2 + 2 * delta * e * p + e * e * p * p + (sx * sx + s * s) * v
     return total / n
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 50])
-@pytest.mark.parametrize("inst", [(Fraction(2), Fraction(1), Fraction(0), Fraction(1, 2)),
-                                  (Fraction(-1, 2), Fraction(3), Fraction(-5, 2), Fraction(4)),
-                                  (Fraction(0), Fraction(1), Fraction(0), Fraction(1))])
+@pytest.mark.parametrize(
+    "inst",
+    [
+        (Fraction(2), Fraction(1), Fraction(0), Fraction(1, 2)),
+        (Fraction(-1, 2), Fraction(3), Fraction(-5, 2), Fraction(4)),
+        (Fraction(0), Fraction(1), Fraction(0), Fraction(1)),
+    ],
+)
 def test_theorem1_exact_bias_is_the_finite_sum(inst, n):
     x0, sx, c0, s = inst
     W = t1s._uniform_w2(x0, sx, c0, s)
@@ -52,7 +57,7 @@ def test_theorem1_exact_bias_by_simulation():
     mean, se = vals.mean(), vals.std(ddof=1) / math.sqrt(vals.size)
     bias = float(t1s._sorted_coupling_bias(sx, s, 3))
     assert bias == pytest.approx(1 / 24)
-    assert abs(mean - float(W) - bias) < 4 * se < bias / 2   # agrees with W + bias, and resolves the bias
+    assert abs(mean - float(W) - bias) < 4 * se < bias / 2  # agrees with W + bias, and resolves the bias
 
 
 def test_theorem1_sampled_descending_sizes_is_not_false():
@@ -72,7 +77,7 @@ def test_theorem1_sampled_bias_is_removed():
     W, m = ev.details["exact"], ev.details["margin"]
     (row,) = ev.details["intervals"]
     lo, hi = row["student_t_interval"]
-    assert lo > W + m                      # uncorrected: apart from [W - m, W + m]
+    assert lo > W + m  # uncorrected: apart from [W - m, W + m]
     assert ev.verdict != FAILS, _why(ev)
     clo, chi = row["interval"]
     assert clo <= W <= chi
@@ -88,8 +93,12 @@ def test_theorem1_sampled_never_fails_for_the_true_statement(sizes):
 
 
 @settings(max_examples=15, deadline=None)
-@given(st.lists(st.integers(2, 400), min_size=1, max_size=4), st.integers(1, 6), st.integers(0, 2 ** 32 - 1),
-       st.floats(0.5, 0.99))
+@given(
+    st.lists(st.integers(2, 400), min_size=1, max_size=4),
+    st.integers(1, 6),
+    st.integers(0, 2**32 - 1),
+    st.floats(0.5, 0.99),
+)
 def test_theorem1_sampled_property(sizes, reps, seed, confidence):
     ev = theorem1_sampled(sizes, reps=reps, confidence=confidence, seed=seed)
     assert ev.verdict != FAILS, _why(ev)

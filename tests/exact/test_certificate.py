@@ -68,7 +68,7 @@ def test_a_feasible_but_suboptimal_coupling_is_rejected(problem, data):
     # even the best dual for that coupling cannot close the gap
     cert = certify(a, b, C, P, res.u, res.v)
     assert cert.marginal_residual <= 1e-12  # feasible ...
-    assert not cert.ok                     # ... but not optimal
+    assert not cert.ok  # ... but not optimal
     assert cert.worst > 1e-8
 
 
@@ -166,8 +166,9 @@ def test_result_keeps_its_problem_and_recertifies(method):
     assert res.recertify() == res.certificate  # re-derived from (a, b, C, plan, u, v), not trusted
     assert res.recertify(tol=1e-14).tol == 1e-14
     # a certificate stored on a result whose plan is not optimal shows up as soon as it is re-derived
-    forged = OTResult(res.cost, np.full((4, 4), 1 / 16), res.u, res.v, res.method, res.certificate,
-                      a=res.a, b=res.b, C=res.C)
+    forged = OTResult(
+        res.cost, np.full((4, 4), 1 / 16), res.u, res.v, res.method, res.certificate, a=res.a, b=res.b, C=res.C
+    )
     assert forged.certificate.ok and not forged.recertify().ok
     bare = OTResult(res.cost, res.plan, res.u, res.v, res.method, res.certificate)
     with pytest.raises(ValueError, match="^a, b, C: this OTResult was built without its problem"):

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from otcheck import cost_matrix
-from otcheck.exact import UncertifiedError, solve_ot
-from otcheck.exact import _emd
+from otcheck.exact import UncertifiedError, _emd, solve_ot
 
 
 def _instance(n=40, seed=4):

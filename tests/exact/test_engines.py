@@ -100,8 +100,11 @@ def test_tiny_and_huge_cost_scales(method, scale):
 
 
 @settings(max_examples=15)
-@given(ots.measures(dim=1, max_atoms=7, duplicates=True, zero_weights=True),
-       ots.measures(dim=1, max_atoms=7), st.sampled_from(["sqeuclidean", "euclidean", 1.0, 1.5, 3.0]))
+@given(
+    ots.measures(dim=1, max_atoms=7, duplicates=True, zero_weights=True),
+    ots.measures(dim=1, max_atoms=7),
+    st.sampled_from(["sqeuclidean", "euclidean", 1.0, 1.5, 3.0]),
+)
 def test_quantile_coupling_is_optimal(mu, nu, cost):
     res = wasserstein(mu, nu, cost=cost, method="quantile")
     assert res.method == "quantile"

@@ -5,12 +5,10 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from truth import brute_force_value as _brute_force_value
 
 from otcheck import strategies as ots
 from otcheck.exact import ExactCertificateError, certify_exact, solve_ot
-
-
-from truth import brute_force_value as _brute_force_value
 
 
 def _fractions(x):
@@ -143,10 +141,13 @@ def test_a_cyclic_support_is_proven():
     assert cert.exact_value == 0
 
 
-@pytest.mark.parametrize("plan", [
-    np.eye(2),                       # the optimal support, twice the mass: used to get an exact "ok"
-    np.array([[0.3, 0.0], [0.0, 0.7]]),  # the optimal support, wrong marginals
-])
+@pytest.mark.parametrize(
+    "plan",
+    [
+        np.eye(2),  # the optimal support, twice the mass: used to get an exact "ok"
+        np.array([[0.3, 0.0], [0.0, 0.7]]),  # the optimal support, wrong marginals
+    ],
+)
 def test_a_wrong_plan_on_an_optimal_support_is_not_certified(plan):
     from fractions import Fraction
 

@@ -11,12 +11,11 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from truth import block_instance, brute_force_value, exact_optimum, rescaled, scaled
 
 from otcheck import DiscreteMeasure, solve_ot, wasserstein
 from otcheck import strategies as ots
 from otcheck.exact import UncertifiedError, certify
-
-from truth import block_instance, brute_force_value, exact_optimum, rescaled, scaled
 
 ENGINES = ("auto", "emd", "highs", "lp")
 
@@ -29,6 +28,7 @@ def _assert_proven(res, truth):
 
 
 # -- the instances of the issue ------------------------------------------------------------------
+
 
 def _forbidden_pairs():
     a = np.array([3, 3, 5, 5]) / 16
@@ -59,11 +59,15 @@ def test_the_old_wrong_answer_is_not_certified():
 @pytest.mark.parametrize("method", ENGINES)
 def test_pot_issue_229(method):
     """POT #229: ot.emd returned 88.51 on this problem, whose optimum is 57.54."""
-    M = np.array([[2.50275352e02, 3.74653218e02, 2.41352736e03, 1.00000000e32, 1.51751540e-03],
-                  [2.13082030e02, 3.28812836e02, 2.29487946e03, 1.00000000e32, 1.37109800e-01],
-                  [1.97333083e02, 3.09175848e02, 2.24250550e03, 1.00000000e32, 2.46506283e00],
-                  [1.00000000e32, 1.00000000e32, 1.00000000e32, 5.26223432e00, 2.50000000e31],
-                  [3.84690152e01, 8.09465684e01, 3.33064175e02, 2.50000000e31, 0.00000000e00]])
+    M = np.array(
+        [
+            [2.50275352e02, 3.74653218e02, 2.41352736e03, 1.00000000e32, 1.51751540e-03],
+            [2.13082030e02, 3.28812836e02, 2.29487946e03, 1.00000000e32, 1.37109800e-01],
+            [1.97333083e02, 3.09175848e02, 2.24250550e03, 1.00000000e32, 2.46506283e00],
+            [1.00000000e32, 1.00000000e32, 1.00000000e32, 5.26223432e00, 2.50000000e31],
+            [3.84690152e01, 8.09465684e01, 3.33064175e02, 2.50000000e31, 0.00000000e00],
+        ]
+    )
     a = np.array([0.125, 0.125, 0.125, 0.125, 0.5])
     Q = np.array([[0, 0, 0, 0, 1], [0, 0, 0, 0, 1], [0, 0, 0, 0, 1], [0, 0, 0, 1, 0], [1, 1, 1, 0, 1]]) / 8
     truth = exact_optimum(a, a, M, Q)
@@ -121,14 +125,20 @@ def test_pot_dual_variables_instance_transposed_highs():
 
 # -- block instances: huge cross costs -----------------------------------------------------------
 
-@given(st.integers(4, 24), st.integers(2, 4), st.floats(8, 300), st.integers(0, 2**32 - 1),
-       st.sampled_from(["auto", "emd", "highs"]))
+
+@given(
+    st.integers(4, 24),
+    st.integers(2, 4),
+    st.floats(8, 300),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from(["auto", "emd", "highs"]),
+)
 @settings(max_examples=scaled(30))
 def test_block_instances_with_huge_cross_costs_are_solved_right(n, k, log_cross, seed, method):
     """Cross costs from 1e8 to 1e300 between blocks of costs in [0, 1): solved, and the certified
     interval contains the optimum summed from linear_sum_assignment block by block."""
     assume(k <= n)
-    C, truth = block_instance(np.random.default_rng(seed), n, k, 10.0 ** log_cross)
+    C, truth = block_instance(np.random.default_rng(seed), n, k, 10.0**log_cross)
     a = np.full(n, 1.0 / n)
     res = solve_ot(a, a, C, method=method)
     cert = res.certificate
@@ -140,14 +150,24 @@ def test_block_instances_with_huge_cross_costs_are_solved_right(n, k, log_cross,
 
 # -- soundness on wild inputs --------------------------------------------------------------------
 
+
 @st.composite
 def wild_problems(draw):
     n = draw(st.integers(1, 4))
     m = draw(st.integers(1, 4))
     exps = st.integers(-300, 300)
     scale = 10.0 ** draw(exps)
-    C = np.array([[draw(st.sampled_from([0.0, 1.0, -1.0, 3.5])) * 10.0 ** draw(st.integers(-3, 3)) * scale
-                   if draw(st.booleans()) else draw(st.floats(-1e3, 1e3)) * scale for _ in range(m)] for _ in range(n)])
+    C = np.array(
+        [
+            [
+                draw(st.sampled_from([0.0, 1.0, -1.0, 3.5])) * 10.0 ** draw(st.integers(-3, 3)) * scale
+                if draw(st.booleans())
+                else draw(st.floats(-1e3, 1e3)) * scale
+                for _ in range(m)
+            ]
+            for _ in range(n)
+        ]
+    )
     if draw(st.booleans()):  # forbidden pairs
         mask = np.array(draw(st.lists(st.booleans(), min_size=n * m, max_size=n * m))).reshape(n, m)
         C[mask] = 10.0 ** draw(st.integers(8, 300))
@@ -173,6 +193,7 @@ def test_an_ok_certificate_never_lies(problem, method):
 
 # -- rational inputs, end to end -----------------------------------------------------------------
 
+
 @st.composite
 def rational_measures(draw, dim):
     n = draw(st.integers(1, 3))
@@ -181,8 +202,10 @@ def rational_measures(draw, dim):
     return DiscreteMeasure(atoms, [Fraction(r, sum(raw)) for r in raw])
 
 
-@given(st.integers(1, 2).flatmap(lambda d: st.tuples(rational_measures(d), rational_measures(d))),
-       st.sampled_from(["sqeuclidean", "euclidean"]))
+@given(
+    st.integers(1, 2).flatmap(lambda d: st.tuples(rational_measures(d), rational_measures(d))),
+    st.sampled_from(["sqeuclidean", "euclidean"]),
+)
 @settings(max_examples=scaled(30))
 def test_rational_measures_are_certified_exactly_through_wasserstein(pair, cost):
     mu, nu = pair
@@ -190,8 +213,10 @@ def test_rational_measures_are_certified_exactly_through_wasserstein(pair, cost)
     res = wasserstein(mu, nu, cost=cost)
     assert res.certificate.exact and isinstance(res.bound.value, Fraction) and res.bound.is_exact
     p = 2 if cost == "sqeuclidean" else 1
-    C = [[sum((x - y) ** 2 for x, y in zip(xa, ya)) if p == 2 else abs(xa[0] - ya[0]) for ya in nu.exact_atoms]
-         for xa in mu.exact_atoms]
+    C = [
+        [sum((x - y) ** 2 for x, y in zip(xa, ya)) if p == 2 else abs(xa[0] - ya[0]) for ya in nu.exact_atoms]
+        for xa in mu.exact_atoms
+    ]
     assert res.bound.value == brute_force_value(list(mu.exact_weights), list(nu.exact_weights), C)
 
 

@@ -25,14 +25,14 @@ def test_w1_dual_equals_the_certified_primal(mu, nu):
         assert w.bound.contains(primal.cost) or abs(w.bound.value - primal.cost) <= 1e-9
 
 
-@given(ots.measures(dim=2, max_atoms=5), ots.measures(dim=2, max_atoms=5), st.integers(0, 2 ** 32 - 1))
+@given(ots.measures(dim=2, max_atoms=5), ots.measures(dim=2, max_atoms=5), st.integers(0, 2**32 - 1))
 def test_c_transform_witness_is_a_lower_bound_reaching_w1_at_the_optimal_potential(mu, nu, seed):
     W1 = wasserstein(mu, nu, cost="euclidean")
     v_rand = np.random.default_rng(seed).normal(0, 1, nu.n)
     for v in (W1.v, v_rand):
         w = c_transform_witness(mu.atoms, nu.atoms, v, mu.weights, nu.weights)
         assert w.lipschitz_violation <= 1e-12 and np.isnan(w.dual_value)
-        assert w.value <= W1.cost + 1e-9 * max(1.0, W1.cost)   # weak duality, any v
+        assert w.value <= W1.cost + 1e-9 * max(1.0, W1.cost)  # weak duality, any v
     w = c_transform_witness(mu.atoms, nu.atoms, W1.v, mu.weights, nu.weights)
     assert w.value == pytest.approx(W1.cost, rel=1e-8, abs=1e-9)
 
@@ -58,7 +58,7 @@ def test_old_argument_order_is_deprecated_not_broken():
 
 
 def test_ambiguous_call_is_read_in_pots_order_and_said_aloud():
-    args = ([0.2, 0.8], [0.3, 0.7], [0.5, 0.5], [0.4, 0.6])   # both readings give valid weights
+    args = ([0.2, 0.8], [0.3, 0.7], [0.5, 0.5], [0.4, 0.6])  # both readings give valid weights
     with pytest.warns(FutureWarning, match=r"read both as \(X, Y, a, b\).*they were read as \(X, Y, a, b\)"):
         got = w1_dual(*args)
     with warnings.catch_warnings():
@@ -111,4 +111,4 @@ def test_keyword_weights_are_never_reordered_here_or_in_solve_ot_1d():
         solve_ot_1d([0.5, 0.5], [0.2, 0.8], a=[0.4, 0.6], b=[0.5, 0.5])
         c_transform_witness([0.2, 0.8], [0.3, 0.7], [0.0, 0.0], a=[0.5, 0.5], b=[0.4, 0.6])
     with pytest.warns(FutureWarning, match="solve_ot_1d: these four arguments read both"):
-        solve_ot_1d([0.5, 0.5], [0.2, 0.8], [0.4, 0.6], b=[0.5, 0.5])   # a positional: detected
+        solve_ot_1d([0.5, 0.5], [0.2, 0.8], [0.4, 0.6], b=[0.5, 0.5])  # a positional: detected

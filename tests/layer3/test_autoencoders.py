@@ -14,8 +14,8 @@ from otcheck.autoencoders.decoders import _bures_and_gradient
 
 # ---------------- one rule for +inf, NaN and -inf in every matrix of -log p_G(x|z) or costs ----------------
 A, B = np.array([0.5, 0.5]), np.array([0.5, 0.5])
-Q_AVOIDS = np.array([[1.0, 0.0], [0.25, 0.75]])      # no mass on entry (0, 1)
-Q_USES = np.array([[0.5, 0.5], [0.25, 0.75]])        # mass on entry (0, 1)
+Q_AVOIDS = np.array([[1.0, 0.0], [0.25, 0.75]])  # no mass on entry (0, 1)
+Q_USES = np.array([[0.5, 0.5], [0.25, 0.75]])  # mass on entry (0, 1)
 
 #: (name of the matrix argument, f(L, Q)) for every function taking such a matrix with an encoder
 SIBLINGS = {
@@ -38,8 +38,8 @@ def _L(entry):
 def test_infinite_nll_costs_nothing_where_the_encoder_puts_no_mass(name):
     _, f = SIBLINGS[name]
     finite = f(_L(2.0), Q_AVOIDS)
-    assert f(_L(np.inf), Q_AVOIDS) == finite            # 0 * inf = 0: the value does not see the entry
-    assert f(_L(np.inf), Q_USES) == math.inf            # mass on an impossible output: +inf
+    assert f(_L(np.inf), Q_AVOIDS) == finite  # 0 * inf = 0: the value does not see the entry
+    assert f(_L(np.inf), Q_USES) == math.inf  # mass on an impossible output: +inf
     assert math.isfinite(f(_L(2.0), Q_USES))
     # an input of weight 0 contributes nothing either, even where its encoder row meets +inf
     assert math.isfinite(f(_L(np.inf), Q_USES, a=np.array([0.0, 1.0])))
@@ -64,8 +64,9 @@ def test_posterior_and_likelihood_follow_the_same_rule():
     Qs = AE.posterior_encoder(B, _L(np.inf))
     assert Qs[0, 1] == 0.0 and Qs[0, 0] == 1.0 and np.allclose(Qs.sum(1), 1.0)
     nll = AE.neg_log_likelihood(A, B, _L(np.inf))
-    assert nll == pytest.approx(-0.5 * math.log(0.5 * math.exp(-1.0)) - 0.5 * math.log(0.5 * math.exp(-0.5)
-                                                                                       + 0.5 * math.exp(-3.0)))
+    assert nll == pytest.approx(
+        -0.5 * math.log(0.5 * math.exp(-1.0)) - 0.5 * math.log(0.5 * math.exp(-0.5) + 0.5 * math.exp(-3.0))
+    )
     # the VAE objective at the posterior is the negative log-likelihood, infinite entries included
     assert AE.vae_objective(A, B, _L(np.inf), Qs) == pytest.approx(nll, rel=1e-12)
     with pytest.raises(ValueError, match="^L: contains NaN"):
@@ -163,7 +164,7 @@ def test_primal_gradient_matches_finite_differences(cost, seed):
     n, m, d = 5, 4, 3
     a, X = rng.dirichlet(np.ones(n)), rng.standard_normal((n, d))
     Q = rng.dirichlet(np.ones(m), size=n)
-    Q[:, 2] = 0.0                                   # a code nobody uses: exactly zero gradient
+    Q[:, 2] = 0.0  # a code nobody uses: exactly zero gradient
     Q /= Q.sum(1, keepdims=True)
     G = rng.standard_normal((m, d))
     v, g = AE.primal_gradient(a, X, Q, G, cost)
@@ -205,7 +206,7 @@ def test_bures_gradient_matches_finite_differences(shift, k):
     z = np.zeros(3)
     assert value == pytest.approx(gaussian_w2(z, S, z, A_ @ A_.T + shift * np.eye(3)), rel=1e-9, abs=1e-12)
     if shift < 1e-6 and k < 3:
-        return   # a 1e-12 eigenvalue: finite differences of its square root are not informative
+        return  # a 1e-12 eigenvalue: finite differences of its square root are not informative
     h, fd = 1e-6, np.zeros_like(A_)
     for idx in np.ndindex(A_.shape):
         Ap, Am = A_.copy(), A_.copy()

@@ -51,7 +51,7 @@ def test_bures_against_exact_solver_on_samples():
     value = gaussian_w2(m1, S1, m2, S2)
     costs = []
     n = 100
-    for rep in range(4):
+    for _ in range(4):
         X = rng.multivariate_normal(m1, S1, size=n)
         Y = m2 + (X - m1) @ A.T
         C = cost_matrix(X, Y)
@@ -64,8 +64,11 @@ def test_bures_against_exact_solver_on_samples():
     assert abs(costs.mean() - value) <= 4 * se
 
 
-@given(ost.measures(dim=1, max_atoms=6, zero_weights=True), ost.measures(dim=1, max_atoms=6),
-       st.sampled_from([1, 2, 3, 1.5]))
+@given(
+    ost.measures(dim=1, max_atoms=6, zero_weights=True),
+    ost.measures(dim=1, max_atoms=6),
+    st.sampled_from([1, 2, 3, 1.5]),
+)
 def test_wp_1d_discrete_matches_exact_solver(mu, nu, p):
     C = cost_matrix(mu.atoms, nu.atoms, cost=float(p))
     exact = solve_ot(mu.weights, nu.weights, C).cost
@@ -79,9 +82,10 @@ def test_single_gaussian_single_atom_closed_forms():
     r2 = wp_discrete_gmm_1d([x], None, [m], v, [1.0], p=2)
     assert r2.value == pytest.approx((x - m) ** 2 + v, abs=r2.error_bound + 1e-14)
     from scipy.stats import norm
+
     s = np.sqrt(v)
     mu = x - m
-    folded = s * np.sqrt(2 / np.pi) * np.exp(-mu ** 2 / (2 * v)) + mu * (1 - 2 * norm.cdf(-mu / s))
+    folded = s * np.sqrt(2 / np.pi) * np.exp(-(mu**2) / (2 * v)) + mu * (1 - 2 * norm.cdf(-mu / s))
     r1 = wp_discrete_gmm_1d([x], None, [m], v, [1.0], p=1)
     assert r1.value == pytest.approx(folded, abs=r1.error_bound + 1e-14)
 
@@ -123,19 +127,25 @@ def test_small_variance_tends_to_discrete_quantile_distance():
     assert abs(np.sqrt(res.value) - np.sqrt(exact)) > 0  # and it did move
 
 
-@pytest.mark.parametrize("call, exc, match", [
-    (lambda: gaussian_w2([0.0, 0.0], np.eye(2), [0.0], np.eye(2)), ValueError, r"^m2: has shape \(1,\)"),
-    (lambda: gaussian_w2([0.0], [[-1.0]], [0.0], [[1.0]]), ValueError, "^S1: is not positive semi-definite"),
-    (lambda: gaussian_w2([0.0, 0.0], [[1.0, 0.5], [0.0, 1.0]], [0.0, 0.0], np.eye(2)), ValueError,
-     "^S1: is not symmetric"),
-    (lambda: gaussian_w2([0.0, 0.0], np.eye(2), [0.0, 0.0], np.eye(3)), ValueError, r"^S2: has shape \(3, 3\)"),
-    (lambda: w2_1d_gaussians(0.0, -1.0, 0.0, 1.0), ValueError, "^var1: must be >= 0"),
-    (lambda: wp_1d_discrete([0.0], None, [1.0], None, p=0.5), ValueError, "^p: must be a finite number >= 1"),
-    (lambda: wp_discrete_gmm_1d([0.0], None, [0.0], 0.0, [1.0]), ValueError, "^variances: must be > 0"),
-    (lambda: wp_discrete_gmm_1d([0.0], [0.5], [0.0], 1.0, [1.0]), ValueError, "^weights: weights sum to"),
-    (lambda: wp_discrete_gmm_1d([[0.0, 1.0]], None, [0.0], 1.0, [1.0]), ValueError, "^atoms: expected 1-D atoms"),
-    (lambda: wp_discrete_gmm_1d([0.0], None, [0.0], 1.0, [1.0], method="mc"), ValueError, "^method: "),
-])
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: gaussian_w2([0.0, 0.0], np.eye(2), [0.0], np.eye(2)), ValueError, r"^m2: has shape \(1,\)"),
+        (lambda: gaussian_w2([0.0], [[-1.0]], [0.0], [[1.0]]), ValueError, "^S1: is not positive semi-definite"),
+        (
+            lambda: gaussian_w2([0.0, 0.0], [[1.0, 0.5], [0.0, 1.0]], [0.0, 0.0], np.eye(2)),
+            ValueError,
+            "^S1: is not symmetric",
+        ),
+        (lambda: gaussian_w2([0.0, 0.0], np.eye(2), [0.0, 0.0], np.eye(3)), ValueError, r"^S2: has shape \(3, 3\)"),
+        (lambda: w2_1d_gaussians(0.0, -1.0, 0.0, 1.0), ValueError, "^var1: must be >= 0"),
+        (lambda: wp_1d_discrete([0.0], None, [1.0], None, p=0.5), ValueError, "^p: must be a finite number >= 1"),
+        (lambda: wp_discrete_gmm_1d([0.0], None, [0.0], 0.0, [1.0]), ValueError, "^variances: must be > 0"),
+        (lambda: wp_discrete_gmm_1d([0.0], [0.5], [0.0], 1.0, [1.0]), ValueError, "^weights: weights sum to"),
+        (lambda: wp_discrete_gmm_1d([[0.0, 1.0]], None, [0.0], 1.0, [1.0]), ValueError, "^atoms: expected 1-D atoms"),
+        (lambda: wp_discrete_gmm_1d([0.0], None, [0.0], 1.0, [1.0], method="mc"), ValueError, "^method: "),
+    ],
+)
 def test_bad_input_messages(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
@@ -145,9 +155,9 @@ def test_levels_that_round_to_one_or_zero_stay_finite():
     # the last two atoms carry mass below rounding: their quantile levels are exactly 1
     res = wp_discrete_gmm_1d([0.0, 1.0, 2.0], [1 - 2e-17, 1e-17, 1e-17], [0.0], 1.0, [1.0], p=2)
     assert np.isfinite(res.error_bound)
-    assert res.value == pytest.approx(1.0, abs=1e-12)   # E Y^2, Y ~ N(0, 1)
+    assert res.value == pytest.approx(1.0, abs=1e-12)  # E Y^2, Y ~ N(0, 1)
     res = wp_discrete_gmm_1d([0.0, 1.0], [1e-300, 1 - 1e-300], [0.0], 1.0, [1.0], p=2)
-    assert res.value == pytest.approx(2.0, abs=1e-12)   # E (1 - Y)^2
+    assert res.value == pytest.approx(2.0, abs=1e-12)  # E (1 - Y)^2
 
 
 def test_scalar_means_and_variances_are_one_dimensional_gaussians():
@@ -164,21 +174,25 @@ def test_quadrature_finds_the_mass_far_from_the_atom(x, p):
     # quad over (-inf, x] and [x, inf) never sampled N(0, 1)'s bulk: W_3^3(delta_40, N(0,1)) came out 1e-23
     # (true 64120), and 0 +- 0 from x = 100 on. For x >> 1, E|x - Y|^p = x^p (1 + p(p-1)/(2x^2) + ...)
     res = wp_discrete_gmm_1d([x], [1.0], [0.0], [1.0], [1.0], p=p)
-    approx = x ** p * (1 + p * (p - 1) / (2 * x * x))
+    approx = x**p * (1 + p * (p - 1) / (2 * x * x))
     assert res.value == pytest.approx(approx, rel=1e-5)
     ref = wp_discrete_gmm_1d([x], [1.0], [0.0], [1.0], [1.0], p=2)  # closed form
     assert wp_discrete_gmm_1d([x], [1.0], [0.0], [1.0], [1.0], p=2, method="quadrature").value == pytest.approx(
-        ref.value, rel=1e-10)
+        ref.value, rel=1e-10
+    )
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: gaussian_w2(0.0, 1e308, 0.0, 1e308), r"^m1, S1, m2, S2: W2\^2 overflows float64"),
-    (lambda: gaussian_w2(1e200, 1.0, -1e200, 1.0), r"^m1, S1, m2, S2: W2\^2 overflows float64"),
-    (lambda: w2_1d_gaussians(1e200, 1.0, -1e200, 1.0), r"^m1, m2: W2\^2 overflows float64"),
-    (lambda: wp_1d_discrete([1e200], [1.0], [-1e200], [1.0]), r"^x, y: W_p\^p overflows float64"),
-    (lambda: wp_discrete_gmm_1d([1e200], [1.0], [0.0], [1.0], [1.0]), r"^atoms, means: W_p\^p overflows"),
-    (lambda: wp_discrete_gmm_1d([1e200], [1.0], [0.0], [1.0], [1.0], p=3), r"^atoms, means: W_p\^p overflows"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: gaussian_w2(0.0, 1e308, 0.0, 1e308), r"^m1, S1, m2, S2: W2\^2 overflows float64"),
+        (lambda: gaussian_w2(1e200, 1.0, -1e200, 1.0), r"^m1, S1, m2, S2: W2\^2 overflows float64"),
+        (lambda: w2_1d_gaussians(1e200, 1.0, -1e200, 1.0), r"^m1, m2: W2\^2 overflows float64"),
+        (lambda: wp_1d_discrete([1e200], [1.0], [-1e200], [1.0]), r"^x, y: W_p\^p overflows float64"),
+        (lambda: wp_discrete_gmm_1d([1e200], [1.0], [0.0], [1.0], [1.0]), r"^atoms, means: W_p\^p overflows"),
+        (lambda: wp_discrete_gmm_1d([1e200], [1.0], [0.0], [1.0], [1.0], p=3), r"^atoms, means: W_p\^p overflows"),
+    ],
+)
 def test_overflow_is_an_error_not_inf_or_nan(call, match):
     import warnings
 

@@ -13,7 +13,8 @@ from otcheck import strategies as ost
 LOG2, LOG4 = np.log(2.0), np.log(4.0)
 
 
-def _pair(n=st.integers(1, 7), **kw):
+def _pair(n=None, **kw):
+    n = st.integers(1, 7) if n is None else n
     return n.flatmap(lambda k: st.tuples(ost.weights(k, **kw), ost.weights(k, **kw)))
 
 
@@ -45,7 +46,7 @@ def test_hand_made_values():
     p, q = np.array([0.1, 0.4, 0.5]), np.array([0.3, 0.3, 0.4])
     events = [[(k >> i) & 1 for i in range(3)] for k in range(8)]
     assert dv.tv(p, q) == pytest.approx(max(abs(np.dot(e, p - q)) for e in events))
-    assert dv.chi2([0.5, 0.5], [0.25, 0.75]) == pytest.approx(0.25 ** 2 / 0.25 + 0.25 ** 2 / 0.75)
+    assert dv.chi2([0.5, 0.5], [0.25, 0.75]) == pytest.approx(0.25**2 / 0.25 + 0.25**2 / 0.75)
     assert dv.gan([1.0, 0.0], [0.0, 1.0]) == 0.0
     assert dv.gan([0.2, 0.8], [0.2, 0.8]) == pytest.approx(-LOG4)
 
@@ -107,7 +108,7 @@ def test_mmd2_matches_double_loop_and_sums_scales():
         Kxx, Kyy, Kxy = _gauss(X, X, h), _gauss(Y, Y, h), _gauss(X, Y, h)
         exact = wx @ Kxx @ wx + wy @ Kyy @ wy - 2 * wx @ Kxy @ wy
         assert dv.mmd2(X, Y, bandwidth=h, weights_x=wx, weights_y=wy) == pytest.approx(exact, rel=1e-12)
-        u = ((Kxx.sum() - 5) / 20 + (Kyy.sum() - 4) / 12 - 2 * Kxy.mean())
+        u = (Kxx.sum() - 5) / 20 + (Kyy.sum() - 4) / 12 - 2 * Kxy.mean()
         assert dv.mmd2(X, Y, bandwidth=h, unbiased=True) == pytest.approx(u, rel=1e-12)
     both = dv.mmd2(X, Y, bandwidth=[0.5, 2.0])
     assert both == pytest.approx(dv.mmd2(X, Y, bandwidth=0.5) + dv.mmd2(X, Y, bandwidth=2.0), rel=1e-12)
@@ -139,8 +140,9 @@ def test_mmd2_unbiased_estimator_is_unbiased_monte_carlo():
 @given(ost.measures(dim=2, max_atoms=5), ost.measures(dim=2, max_atoms=5))
 def test_mmd2_exact_is_nonnegative_and_zero_on_itself(mu, nu):
     assert dv.mmd2(mu.atoms, nu.atoms, weights_x=mu.weights, weights_y=nu.weights) >= 0.0
-    assert dv.mmd2(mu.atoms, mu.atoms, weights_x=mu.weights, weights_y=mu.weights,
-                   kernel="imq") == pytest.approx(0.0, abs=1e-12)
+    assert dv.mmd2(mu.atoms, mu.atoms, weights_x=mu.weights, weights_y=mu.weights, kernel="imq") == pytest.approx(
+        0.0, abs=1e-12
+    )
 
 
 def test_kernel_matrix_symmetric_psd():
@@ -154,19 +156,22 @@ def test_kernel_matrix_symmetric_psd():
 # ----------------------------------------------------------------------------------- bad input
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: dv.kl([0.5, 0.5], [1.0]), "^q: has length 1, expected 2"),
-    (lambda: dv.js([1.2, -0.2], [0.5, 0.5]), "^p: has a negative weight"),
-    (lambda: dv.tv([0.5, 0.6], [0.5, 0.5]), "^p: weights sum to"),
-    (lambda: dv.gan_objective([0.5, 0.5], [0.5, 0.5], [0.5, 1.5]), "^T: values must lie in"),
-    (lambda: dv.gan_restricted([0.5, 0.5], [0.5, 0.5], np.ones((3, 1))), "^features: has 3 rows"),
-    (lambda: dv.mmd2([0.0], [1.0], kernel="laplace"), "^kernel: unknown kernel"),
-    (lambda: dv.mmd2([0.0], [1.0], bandwidth=0.0), "^bandwidth: must be > 0"),
-    (lambda: dv.mmd2([[0.0, 1.0]], [[1.0]]), "^Y: points have dimension 1, expected 2"),
-    (lambda: dv.mmd2([0.0, 1.0], [1.0, 2.0], unbiased=True, weights_x=[0.5, 0.5]), "^unbiased:"),
-    (lambda: dv.mmd2([0.0], [1.0, 2.0], unbiased=True), "^X: the unbiased estimator needs at least 2"),
-    (lambda: dv.mmd2([0.0, 1.0], [1.0], weights_x=[1.0]), "^weights_x: has length 1, expected 2"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: dv.kl([0.5, 0.5], [1.0]), "^q: has length 1, expected 2"),
+        (lambda: dv.js([1.2, -0.2], [0.5, 0.5]), "^p: has a negative weight"),
+        (lambda: dv.tv([0.5, 0.6], [0.5, 0.5]), "^p: weights sum to"),
+        (lambda: dv.gan_objective([0.5, 0.5], [0.5, 0.5], [0.5, 1.5]), "^T: values must lie in"),
+        (lambda: dv.gan_restricted([0.5, 0.5], [0.5, 0.5], np.ones((3, 1))), "^features: has 3 rows"),
+        (lambda: dv.mmd2([0.0], [1.0], kernel="laplace"), "^kernel: unknown kernel"),
+        (lambda: dv.mmd2([0.0], [1.0], bandwidth=0.0), "^bandwidth: must be > 0"),
+        (lambda: dv.mmd2([[0.0, 1.0]], [[1.0]]), "^Y: points have dimension 1, expected 2"),
+        (lambda: dv.mmd2([0.0, 1.0], [1.0, 2.0], unbiased=True, weights_x=[0.5, 0.5]), "^unbiased:"),
+        (lambda: dv.mmd2([0.0], [1.0, 2.0], unbiased=True), "^X: the unbiased estimator needs at least 2"),
+        (lambda: dv.mmd2([0.0, 1.0], [1.0], weights_x=[1.0]), "^weights_x: has length 1, expected 2"),
+    ],
+)
 def test_bad_input_messages(call, match):
     with pytest.raises(ValueError, match=match):
         call()
@@ -195,7 +200,8 @@ def test_mmd2_is_translation_invariant_far_from_the_origin(shift, kernel):
     assert ref > 0.1
     assert dv.mmd2(X + shift, Y + shift, kernel=kernel) == pytest.approx(ref, rel=1e-9)
     assert dv.mmd2(X + shift, Y + shift, kernel=kernel, unbiased=True) == pytest.approx(
-        dv.mmd2(X, Y, kernel=kernel, unbiased=True), rel=1e-9)
+        dv.mmd2(X, Y, kernel=kernel, unbiased=True), rel=1e-9
+    )
 
 
 def test_chi2_with_a_subnormal_reference_mass_is_inf_without_warning():

@@ -44,13 +44,14 @@ def test_density_integrates_to_one_and_matches_1d_helpers():
 
 
 def test_decoder_lemma8_variance_and_diagonal():
-    dec = GaussianDecoder.from_map(lambda z: np.column_stack([z[:, 0], 2 * z[:, 0]]), [[0.0], [1.0], [3.0]],
-                                   [0.5, 0.25])
+    dec = GaussianDecoder.from_map(
+        lambda z: np.column_stack([z[:, 0], 2 * z[:, 0]]), [[0.0], [1.0], [3.0]], [0.5, 0.25]
+    )
     b = np.array([0.2, 0.3, 0.5])
     law = dec.decoded(b)
     G = dec.means
     var_G = b @ (G - b @ G) ** 2
-    assert np.allclose(np.diag(law.covariance()), dec.sigma2 + var_G)   # Lemma 8, per coordinate
+    assert np.allclose(np.diag(law.covariance()), dec.sigma2 + var_G)  # Lemma 8, per coordinate
     assert dec.trace_covariance == 0.75
     Y = dec.sample(np.array([1, 1, 2]), seed=0)
     assert Y.shape == (3, 2)
@@ -63,21 +64,24 @@ def test_same_seed_same_bytes_and_generator_accepted():
     assert mix.sample(5, seed=np.random.default_rng(3)).tobytes() == mix.sample(5, seed=3).tobytes()
 
 
-@pytest.mark.parametrize("call, exc, match", [
-    (lambda: GaussianMixture([0.5, 0.5], [0.0, 1.0], -1.0), ValueError, "^variances: must be > 0"),
-    (lambda: GaussianMixture([0.5, 0.5], [0.0, 1.0, 2.0], 1.0), ValueError, "^weights: has length 2, expected 3"),
-    (lambda: GaussianMixture([1.0], [[0.0, 0.0]], [1.0, 2.0, 3.0]), ValueError, "^variances: has length 3"),
-    (lambda: GaussianMixture([1.0], [[0.0, 0.0]], 1.0).cdf(0.0), ValueError, "^cdf: defined for one-dimensional"),
-    (lambda: GaussianMixture([1.0], [0.0], 1.0).sample(0, seed=0), ValueError, "^size: must be >= 1"),
-    (lambda: GaussianMixture([1.0], [0.0], 1.0).sample(3, seed=None), TypeError, "^seed: "),
-    (lambda: GaussianDecoder([[0.0, 1.0]], [1.0, 2.0, 3.0]), ValueError, r"^sigma2: has shape \(3,\)"),
-    (lambda: GaussianDecoder([[0.0]], 0.0), ValueError, "^sigma2: must be > 0"),
-    (lambda: GaussianDecoder([[0.0]], 1.0).decoded([0.5, 0.5]), ValueError, "^prior_weights: has length 2"),
-    (lambda: GaussianDecoder([[0.0]], 1.0).sample(np.array([1]), seed=0), ValueError, r"^code_index: indices"),
-    (lambda: gmm_quantile(1.5, [0.0], 1.0, [1.0]), ValueError, r"^t: levels must lie in \[0, 1\]"),
-    (lambda: gmm_quantile(True, [0.0], 1.0, [1.0]), TypeError, r"^t: expected real numbers, got booleans"),
-    (lambda: GaussianMixture([1.0], [0.0], 1.0).cdf(np.array([True])), TypeError, r"^x: expected real numbers"),
-])
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: GaussianMixture([0.5, 0.5], [0.0, 1.0], -1.0), ValueError, "^variances: must be > 0"),
+        (lambda: GaussianMixture([0.5, 0.5], [0.0, 1.0, 2.0], 1.0), ValueError, "^weights: has length 2, expected 3"),
+        (lambda: GaussianMixture([1.0], [[0.0, 0.0]], [1.0, 2.0, 3.0]), ValueError, "^variances: has length 3"),
+        (lambda: GaussianMixture([1.0], [[0.0, 0.0]], 1.0).cdf(0.0), ValueError, "^cdf: defined for one-dimensional"),
+        (lambda: GaussianMixture([1.0], [0.0], 1.0).sample(0, seed=0), ValueError, "^size: must be >= 1"),
+        (lambda: GaussianMixture([1.0], [0.0], 1.0).sample(3, seed=None), TypeError, "^seed: "),
+        (lambda: GaussianDecoder([[0.0, 1.0]], [1.0, 2.0, 3.0]), ValueError, r"^sigma2: has shape \(3,\)"),
+        (lambda: GaussianDecoder([[0.0]], 0.0), ValueError, "^sigma2: must be > 0"),
+        (lambda: GaussianDecoder([[0.0]], 1.0).decoded([0.5, 0.5]), ValueError, "^prior_weights: has length 2"),
+        (lambda: GaussianDecoder([[0.0]], 1.0).sample(np.array([1]), seed=0), ValueError, r"^code_index: indices"),
+        (lambda: gmm_quantile(1.5, [0.0], 1.0, [1.0]), ValueError, r"^t: levels must lie in \[0, 1\]"),
+        (lambda: gmm_quantile(True, [0.0], 1.0, [1.0]), TypeError, r"^t: expected real numbers, got booleans"),
+        (lambda: GaussianMixture([1.0], [0.0], 1.0).cdf(np.array([True])), TypeError, r"^x: expected real numbers"),
+    ],
+)
 def test_bad_input_messages(call, exc, match):
     with pytest.raises(exc, match=match):
         call()

@@ -34,15 +34,15 @@ def _kw(penalty, K):
 def _tv_constant(penalty, K, m):
     r"""c with F(q) >= c TV(q, b)^2 (Pinsker-type inequalities), so W_c - W_c^lam <= range^2 / (4 c lam)."""
     if penalty == "kl":
-        return 2.0            # Pinsker
+        return 2.0  # Pinsker
     if penalty == "js":
-        return 0.5            # Pinsker on both halves: KL(p || (p+q)/2) >= 2 (TV/2)^2
+        return 0.5  # Pinsker on both halves: KL(p || (p+q)/2) >= 2 (TV/2)^2
     if penalty == "gan":
         return 1.0
     if penalty == "chi2":
-        return 4.0            # Cauchy-Schwarz: (sum |p - q|)^2 <= chi2 * sum q
+        return 4.0  # Cauchy-Schwarz: (sum |p - q|)^2 <= chi2 * sum q
     if penalty == "mmd2":
-        return 4.0 * np.linalg.eigvalsh(K).min() / m   # ||d||_K^2 >= l_min ||d||_2^2 >= l_min ||d||_1^2 / m
+        return 4.0 * np.linalg.eigvalsh(K).min() / m  # ||d||_K^2 >= l_min ||d||_2^2 >= l_min ||d||_1^2 / m
     raise AssertionError(penalty)
 
 
@@ -89,7 +89,7 @@ def test_reaches_wc_for_large_lambda_within_pinsker_bound(penalty):
         assert res.value == pytest.approx(W, abs=1e-7)
     else:
         c = _tv_constant(penalty, K, len(b))
-        assert W - res.dual_bound <= rng_c ** 2 / (4 * c * lam) + 1e-9
+        assert W - res.dual_bound <= rng_c**2 / (4 * c * lam) + 1e-9
     # and it is at least as close as a small lambda
     small = relaxed_cost(a, b, C, 0.1, penalty, **_kw(penalty, K))
     assert small.value <= res.value + 1e-7
@@ -141,8 +141,9 @@ def test_zero_weights(penalty):
 
 
 @settings(max_examples=10)
-@given(ost.ot_problems(max_n=4, max_m=4, zero_weights=True), st.sampled_from(PENALTIES),
-       st.sampled_from([0.25, 1.0, 4.0]))
+@given(
+    ost.ot_problems(max_n=4, max_m=4, zero_weights=True), st.sampled_from(PENALTIES), st.sampled_from([0.25, 1.0, 4.0])
+)
 def test_property_between_lambda_zero_and_wc(problem, penalty, lam):
     a, b, C = problem
     K = np.eye(len(b)) + 0.5  # strictly positive definite
@@ -151,8 +152,9 @@ def test_property_between_lambda_zero_and_wc(problem, penalty, lam):
     scale = max(1.0, float(np.abs(C).max()))
     assert float(a @ C.min(axis=1)) - 1e-9 * scale <= res.dual_bound <= res.value + 1e-12 * scale
     assert res.value <= W + 1e-6 * scale
-    assert res.penalty_value == pytest.approx(penalty_value(res.aggregated / res.aggregated.sum(), b, penalty,
-                                                            **_kw(penalty, K)), abs=1e-12)
+    assert res.penalty_value == pytest.approx(
+        penalty_value(res.aggregated / res.aggregated.sum(), b, penalty, **_kw(penalty, K)), abs=1e-12
+    )
 
 
 def test_semidefinite_kernel_does_not_reach_wc():
@@ -165,24 +167,36 @@ def test_semidefinite_kernel_does_not_reach_wc():
 # ----------------------------------------------------------------------------------- bad input
 
 
-@pytest.mark.parametrize("call, exc, match", [
-    (lambda a, b, C, K: relaxed_cost(a, b, C, -1.0), ValueError, "^lam: must be >= 0"),
-    (lambda a, b, C, K: relaxed_cost(a, b, C, "big"), TypeError, "^lam: expected a real number"),
-    (lambda a, b, C, K: relaxed_cost(a, b, C, 1.0, "hellinger"), ValueError, "^penalty: unknown penalty"),
-    (lambda a, b, C, K: relaxed_cost(a, b, C, 1.0, "mmd2"), ValueError, "^kernel_matrix: required"),
-    (lambda a, b, C, K: relaxed_cost(a, b, C, 1.0, "mmd2", kernel_matrix=-K), ValueError,
-     "^kernel_matrix: is not positive semi-definite"),
-    (lambda a, b, C, K: relaxed_cost(a, b, C, 1.0, "mmd2", kernel_matrix=K[:3, :3]), ValueError,
-     r"^kernel_matrix: has shape \(3, 3\), expected \(4, 4\)"),
-    (lambda a, b, C, K: relaxed_cost(a, b, C, 1.0, "kl", kernel_matrix=K), ValueError,
-     "^kernel_matrix: only used by penalty 'mmd2'"),
-    (lambda a, b, C, K: relaxed_cost(a, b, C.T, 1.0), ValueError, r"^C: has shape \(4, 5\), expected \(5, 4\)"),
-    (lambda a, b, C, K: relaxed_cost(a * 2, b, C, 1.0), ValueError, "^a: weights sum to"),
-    (lambda a, b, C, K: constrained_cost(a, b, C, -0.1), ValueError, "^mu: must be >= 0"),
-    (lambda a, b, C, K: relaxed_path(a, b, C, [1.0, -1.0]), ValueError, "^lams: must be >= 0"),
-    (lambda a, b, C, K: relaxed_path(a, b, C, []), ValueError, "^lams: is empty"),
-    (lambda a, b, C, K: penalty_value([1.0], b, "kl"), ValueError, "^q: has length 1, expected 4"),
-])
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda a, b, C, K: relaxed_cost(a, b, C, -1.0), ValueError, "^lam: must be >= 0"),
+        (lambda a, b, C, K: relaxed_cost(a, b, C, "big"), TypeError, "^lam: expected a real number"),
+        (lambda a, b, C, K: relaxed_cost(a, b, C, 1.0, "hellinger"), ValueError, "^penalty: unknown penalty"),
+        (lambda a, b, C, K: relaxed_cost(a, b, C, 1.0, "mmd2"), ValueError, "^kernel_matrix: required"),
+        (
+            lambda a, b, C, K: relaxed_cost(a, b, C, 1.0, "mmd2", kernel_matrix=-K),
+            ValueError,
+            "^kernel_matrix: is not positive semi-definite",
+        ),
+        (
+            lambda a, b, C, K: relaxed_cost(a, b, C, 1.0, "mmd2", kernel_matrix=K[:3, :3]),
+            ValueError,
+            r"^kernel_matrix: has shape \(3, 3\), expected \(4, 4\)",
+        ),
+        (
+            lambda a, b, C, K: relaxed_cost(a, b, C, 1.0, "kl", kernel_matrix=K),
+            ValueError,
+            "^kernel_matrix: only used by penalty 'mmd2'",
+        ),
+        (lambda a, b, C, K: relaxed_cost(a, b, C.T, 1.0), ValueError, r"^C: has shape \(4, 5\), expected \(5, 4\)"),
+        (lambda a, b, C, K: relaxed_cost(a * 2, b, C, 1.0), ValueError, "^a: weights sum to"),
+        (lambda a, b, C, K: constrained_cost(a, b, C, -0.1), ValueError, "^mu: must be >= 0"),
+        (lambda a, b, C, K: relaxed_path(a, b, C, [1.0, -1.0]), ValueError, "^lams: must be >= 0"),
+        (lambda a, b, C, K: relaxed_path(a, b, C, []), ValueError, "^lams: is empty"),
+        (lambda a, b, C, K: penalty_value([1.0], b, "kl"), ValueError, "^q: has length 1, expected 4"),
+    ],
+)
 def test_bad_input_messages(call, exc, match):
     a, b, C, K = _instance(8)
     with pytest.raises(exc, match=match):
@@ -196,8 +210,12 @@ def test_uncertified_raises_rather_than_returns():
 
 
 @settings(max_examples=10)
-@given(ost.ot_problems(min_n=2, max_n=4, min_m=2, max_m=4).flatmap(
-    lambda p: st.tuples(st.just(p), ost.encoders(len(p[0]), len(p[1])))), st.sampled_from(PENALTIES))
+@given(
+    ost.ot_problems(min_n=2, max_n=4, min_m=2, max_m=4).flatmap(
+        lambda p: st.tuples(st.just(p), ost.encoders(len(p[0]), len(p[1])))
+    ),
+    st.sampled_from(PENALTIES),
+)
 def test_property_no_encoder_beats_the_certified_optimum(problem_encoder, penalty):
     """Any encoder Q gives an objective >= the dual bound (eq. 12 is a minimum over all encoders)."""
     (a, b, C), Q = problem_encoder
@@ -222,7 +240,7 @@ def test_a_lone_outlier_cost_neither_loosens_nor_breaks_the_solve(penalty):
     C = rng.uniform(0, 1, size=(5, 5))
     C_far, C_near = C.copy(), C.copy()
     C_far[0, 0], C_near[0, 0] = 1e9, 50.0
-    K = np.exp(-(np.arange(5)[:, None] - np.arange(5)[None, :]) ** 2 / 2.0) if penalty == "mmd2" else None
+    K = np.exp(-((np.arange(5)[:, None] - np.arange(5)[None, :]) ** 2) / 2.0) if penalty == "mmd2" else None
     far = relaxed_cost(a, b, C_far, 1.0, penalty, kernel_matrix=K)
     near = relaxed_cost(a, b, C_near, 1.0, penalty, kernel_matrix=K)
     assert far.certified and far.scale < 10
@@ -275,6 +293,7 @@ def test_mmd_bound_includes_the_cheapest_code_bound():
     # found by the thorough hypothesis profile: the tangent-plane bound at the solver's q was 1e-11
     # below an optimum of 0 (every input on its cheapest code with Q_Z = b)
     codes = np.arange(2.0)[:, None]
-    res = relaxed_cost([1.0], [1.0, 0.0], [[0.0, 6.74521513e-285]], 0.25, "mmd2",
-                       kernel_matrix=kernel_matrix(codes, bandwidth=1.0))
+    res = relaxed_cost(
+        [1.0], [1.0, 0.0], [[0.0, 6.74521513e-285]], 0.25, "mmd2", kernel_matrix=kernel_matrix(codes, bandwidth=1.0)
+    )
     assert res.certified and res.value == 0.0 and res.dual_bound == 0.0

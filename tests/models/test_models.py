@@ -10,8 +10,15 @@ import torch
 from otcheck.models import DATASETS, MODELS, TrainConfig, TrainingDiverged, load_checkpoint, make_data, train
 from otcheck.models.cli import add_subcommands
 from otcheck.models.data import LinearGaussian, split_data
-from otcheck.models.evaluate import (coupling_cost, data_baseline, evaluate, evaluate_checkpoint, latent_mismatch,
-                                     mean_interval, wasserstein_to_data)
+from otcheck.models.evaluate import (
+    coupling_cost,
+    data_baseline,
+    evaluate,
+    evaluate_checkpoint,
+    latent_mismatch,
+    mean_interval,
+    wasserstein_to_data,
+)
 from otcheck.models.objectives import build_model, mmd2_imq, pair_cost
 
 
@@ -24,8 +31,9 @@ def one_thread():
 
 
 def tiny(model="pot", data="moons", steps=40, **kw):
-    base = dict(width=32, depth=2, n_train=512, n_test=256, batch_size=64, eval_size=128, device="cpu",
-                eval_every=steps)
+    base = dict(
+        width=32, depth=2, n_train=512, n_test=256, batch_size=64, eval_size=128, device="cpu", eval_every=steps
+    )
     base.update(kw)
     return TrainConfig(model, data, steps=steps, **base)
 
@@ -41,6 +49,7 @@ def _w2_untrained_vs_trained(cfg):
 
 
 # -- data -----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", sorted(DATASETS))
 def test_data_seeded_and_shaped(name):
@@ -79,6 +88,7 @@ def test_unknown_names_list_valid_ones():
 
 
 # -- objectives -----------------------------------------------------------------------------------
+
 
 def test_pair_cost_and_mmd():
     x, y = torch.tensor([[0.0, 0.0], [1.0, 1.0]]), torch.tensor([[3.0, 4.0], [1.0, 1.0]])
@@ -123,12 +133,12 @@ def _linear_critic(model, w, b=0.0):
             m.bias.zero_()
         # ReLU(u) - ReLU(-u) = u: first layer [I; -I], middle layers identity, last [w, -w]
         layers[0].weight[:k] = torch.eye(k)
-        layers[0].weight[k:2 * k] = -torch.eye(k)
+        layers[0].weight[k : 2 * k] = -torch.eye(k)
         for m in layers[1:-1]:
-            m.weight[:2 * k, :2 * k] = torch.eye(2 * k)
+            m.weight[: 2 * k, : 2 * k] = torch.eye(2 * k)
         w = torch.as_tensor(w, dtype=torch.float32)
         layers[-1].weight[0, :k] = w
-        layers[-1].weight[0, k:2 * k] = -w
+        layers[-1].weight[0, k : 2 * k] = -w
         layers[-1].bias.fill_(b)
     assert width >= 2 * k
 
@@ -178,7 +188,7 @@ def test_vae_kl_and_likelihood_closed_forms():
     eps = torch.randn(mean.shape, generator=torch.Generator().manual_seed(2))
     with torch.no_grad():
         y = m.decode(mean + torch.exp(0.5 * logvar) * eps)
-    ref_nll = -torch.distributions.Normal(y, 0.2 ** 0.5).log_prob(x).sum(-1).mean()
+    ref_nll = -torch.distributions.Normal(y, 0.2**0.5).log_prob(x).sum(-1).mean()
     assert o["nll"] == pytest.approx(float(ref_nll), rel=1e-5)
 
 
@@ -226,8 +236,18 @@ def test_pot_latent_gan_recipe_fits_the_ring():
     from otcheck.models.evaluate import _exact_cost
     from otcheck.models.train import recipe
 
-    cfg = TrainConfig("pot", "ring", steps=500, seed=0, n_train=2000, n_test=1000, eval_size=500, eval_every=500,
-                      device="cpu", **recipe("pot", "ring"))
+    cfg = TrainConfig(
+        "pot",
+        "ring",
+        steps=500,
+        seed=0,
+        n_train=2000,
+        n_test=1000,
+        eval_size=500,
+        eval_every=500,
+        device="cpu",
+        **recipe("pot", "ring"),
+    )
     _, X = cfg.split()
     floor = _exact_cost(X[:500], X[500:], "sqeuclidean")
     h = train(cfg, quiet=True).final
@@ -244,15 +264,19 @@ def test_model_constraints_are_validated():
 
 # -- training -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("model, data, steps, lr, factor", [
-    ("pot", "moons", 300, 3e-3, 3.0),
-    ("wae-mmd", "moons", 150, 3e-3, 2.0),
-    ("vae", "moons", 150, 3e-3, 2.0),
-    # 5 critic updates per step, the slowest learner here. On moons its 300-step outcome depends on
-    # the CPU's float32 kernels (ratio 1.13 on one machine, 1.4 on another, worse than untrained for
-    # 2 of 4 seeds); on the ring it improved for every seed tried (1.14x to 3.5x).
-    ("wgan-gp", "ring", 300, 1e-3, 1.1),
-])
+
+@pytest.mark.parametrize(
+    "model, data, steps, lr, factor",
+    [
+        ("pot", "moons", 300, 3e-3, 3.0),
+        ("wae-mmd", "moons", 150, 3e-3, 2.0),
+        ("vae", "moons", 150, 3e-3, 2.0),
+        # 5 critic updates per step, the slowest learner here. On moons its 300-step outcome depends on
+        # the CPU's float32 kernels (ratio 1.13 on one machine, 1.4 on another, worse than untrained for
+        # 2 of 4 seeds); on the ring it improved for every seed tried (1.14x to 3.5x).
+        ("wgan-gp", "ring", 300, 1e-3, 1.1),
+    ],
+)
 def test_models_learn(model, data, steps, lr, factor):
     """Certified W_2^2 between held-out data and samples drops by ``factor`` from the untrained model."""
     w0, w1 = _w2_untrained_vs_trained(tiny(model, data, steps=steps, lr=lr))
@@ -330,6 +354,7 @@ def test_exploding_learning_rate_is_caught(tmp_path):
 
 # -- evaluation -----------------------------------------------------------------------------------
 
+
 def test_estimates_have_intervals_and_baseline_floor():
     X = make_data("moons", 600, seed=0)
     base = data_baseline(X, n=100, repeats=4, seed=0)
@@ -346,6 +371,7 @@ def test_estimates_have_intervals_and_baseline_floor():
 
 # -- CLI handlers ---------------------------------------------------------------------------------
 
+
 def _parser():
     p = argparse.ArgumentParser(prog="otcheck")
     add_subcommands(p.add_subparsers(dest="command"))
@@ -354,8 +380,29 @@ def _parser():
 
 def test_cli_train_and_evaluate(tmp_path, capsys):
     out = tmp_path / "cli"
-    args = _parser().parse_args(["train", "pot", "--data", "ring", "--steps", "5", "--seed", "1", "--out", str(out),
-                                 "--device", "cpu", "--quiet", "--batch-size", "32", "--lam", "2", "--width", "16"])
+    args = _parser().parse_args(
+        [
+            "train",
+            "pot",
+            "--data",
+            "ring",
+            "--steps",
+            "5",
+            "--seed",
+            "1",
+            "--out",
+            str(out),
+            "--device",
+            "cpu",
+            "--quiet",
+            "--batch-size",
+            "32",
+            "--lam",
+            "2",
+            "--width",
+            "16",
+        ]
+    )
     assert args.func(args) == 0
     assert json.loads((out / "config.json").read_text())["lam"] == 2.0
     assert "checkpoint" in capsys.readouterr().out
@@ -412,9 +459,16 @@ def _tiny_run(claim):
 def _is_paired_confidence(p, pairs):
     """A sampled part: a 95 % paired interval (never tight) against an exact 0."""
     b = p.lhs_bound
-    return (p.guarantee == "confidence" and p.confidence == 0.95 and b.guarantee == "confidence" and not b.tight
-            and f"paired difference over {pairs}" in b.method and b.lower <= b.value <= b.upper
-            and p.rhs_bound.is_exact and p.rhs_bound.value == 0)
+    return (
+        p.guarantee == "confidence"
+        and p.confidence == 0.95
+        and b.guarantee == "confidence"
+        and not b.tight
+        and f"paired difference over {pairs}" in b.method
+        and b.lower <= b.value <= b.upper
+        and p.rhs_bound.is_exact
+        and p.rhs_bound.value == 0
+    )
 
 
 @pytest.mark.parametrize("claim", TRAINED)
@@ -547,8 +601,20 @@ def test_device_resolution():
 
 def test_linear_gaussian_vae_decoder_reaches_closed_form(tmp_path):
     """Prop. 2 / B.3: the VAE's linear decoder law N(0, a^2) has a^2 = 1 - sigma^2 (distance < 0.05)."""
-    cfg = TrainConfig("vae", "linear-gaussian-1d", steps=1000, depth=0, width=1, sigma2=0.3, lr=3e-2, lr_final=1e-3,
-                      n_train=4000, n_test=600, device="cpu", eval_every=1000)
+    cfg = TrainConfig(
+        "vae",
+        "linear-gaussian-1d",
+        steps=1000,
+        depth=0,
+        width=1,
+        sigma2=0.3,
+        lr=3e-2,
+        lr_final=1e-3,
+        n_train=4000,
+        n_test=600,
+        device="cpu",
+        eval_every=1000,
+    )
     train(cfg, out=tmp_path / "lg", quiet=True)
     ev = evaluate_checkpoint(tmp_path / "lg", n=200, repeats=3, seed=0)
     assert ev.decoder["objective"] == "vae"

@@ -76,8 +76,9 @@ def sparse_lp_cost(a, b, rows, cols, costs):
 
     n, m, k = len(a), len(b), len(rows)
     arcs = np.arange(k)
-    A_eq = sp.vstack([sp.csr_array((np.ones(k), (rows, arcs)), shape=(n, k)),
-                      sp.csr_array((np.ones(k), (cols, arcs)), shape=(m, k))])
+    A_eq = sp.vstack(
+        [sp.csr_array((np.ones(k), (rows, arcs)), shape=(n, k)), sp.csr_array((np.ones(k), (cols, arcs)), shape=(m, k))]
+    )
     res = linprog(costs, A_eq=A_eq, b_eq=np.concatenate([a, b]), bounds=(0, None), method="highs")
     assert res.status == 0, res.message
     return float(res.fun)

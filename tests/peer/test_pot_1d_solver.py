@@ -41,13 +41,17 @@ import numpy as np
 import ot
 import pytest
 from ot.datasets import make_1D_gauss
+from peer_helpers import (
+    assert_certified_exact,
+    assert_certified_near,
+    assert_dual_optimality,
+    assert_marginals,
+    exact_monotone_cost,
+)
 from scipy.stats import wasserstein_distance
 
 import otcheck
 from otcheck.exact import solve_ot, solve_ot_1d
-
-from peer_helpers import (assert_certified_exact, assert_certified_near, assert_dual_optimality, assert_marginals,
-                          exact_monotone_cost)
 
 
 def _weighted_instance():
@@ -73,6 +77,7 @@ def _histograms(n=100):
 
 
 # -- test_emd_1d_emd2_1d_with_weights ---------------------------------------------------------------
+
 
 def test_emd_1d_emd2_1d_with_weights():
     u, v, w_u, w_v = _weighted_instance()
@@ -100,11 +105,13 @@ def test_non_convex_cost_is_refused():
         with pytest.raises(ValueError, match=r"^cost: the quantile coupling needs a cost convex in x - y"):
             solve_ot_1d(u, v, w_u, w_v, cost=cost)
     with pytest.raises(ValueError, match=r"^method: 'quantile' needs 1-D measures and a cost convex"):
-        otcheck.wasserstein(otcheck.DiscreteMeasure(u, w_u), otcheck.DiscreteMeasure(v, w_v), cost=0.5,
-                            method="quantile")
+        otcheck.wasserstein(
+            otcheck.DiscreteMeasure(u, w_u), otcheck.DiscreteMeasure(v, w_v), cost=0.5, method="quantile"
+        )
 
 
 # -- test_wasserstein_1d ----------------------------------------------------------------------------
+
 
 def test_wasserstein_1d_against_scipy():
     x, rho_u, rho_v = _histograms()
@@ -143,6 +150,7 @@ def test_wasserstein_1d_columns_scale():
 
 # -- test_wasserstein_1d_type_devices, test_emd1d_type_devices (numpy types) ------------------------
 
+
 @pytest.mark.parametrize("dtype", (np.float64, np.float32))
 def test_1d_float_types(dtype):
     x, rho_u, rho_v = _histograms(10)
@@ -167,6 +175,7 @@ def test_1d_float_types(dtype):
 
 
 # -- test_emd_1d_emd2_1d ----------------------------------------------------------------------------
+
 
 def _uniform_instance():
     n, m = 20, 30
@@ -208,6 +217,7 @@ def test_emd_1d_refusals():
 
 # -- test_emd1d_dual_with_weights, test_emd1d_dual_backprop_batch -----------------------------------
 
+
 def test_emd1d_dual_with_weights():
     u, v, w_u, w_v = _weighted_instance()
     M = ot.dist(u, v, metric="sqeuclidean")
@@ -234,13 +244,14 @@ def test_emd1d_dual_columns():
         r = solve_ot_1d(X[:, k], X[:, k], rho_u, rho_v, cost=2)
         f, g = r.potentials
         np.testing.assert_allclose(float(f @ rho_u + g @ rho_v), r.value)
-        assert_dual_optimality(r, rho_u, rho_v, ot.dist(X[:, k:k + 1], X[:, k:k + 1]), r.value)
-        assert_certified_near(r, ot.emd2(rho_u, rho_v, ot.dist(X[:, k:k + 1], X[:, k:k + 1])))
+        assert_dual_optimality(r, rho_u, rho_v, ot.dist(X[:, k : k + 1], X[:, k : k + 1]), r.value)
+        assert_certified_near(r, ot.emd2(rho_u, rho_v, ot.dist(X[:, k : k + 1], X[:, k : k + 1])))
         res.append(r)
     np.testing.assert_almost_equal(100 * res[0].value, res[1].value, decimal=4)
 
 
 # -- test_wasserstein_1d_plan ------------------------------------------------------------------------
+
 
 def test_wasserstein_1d_plan():
     n, m, d = 10, 4, 1
@@ -259,6 +270,7 @@ def test_wasserstein_1d_plan():
 
 
 # -- the 1-D engine on POT's test_emd2_multi histograms ---------------------------------------------
+
 
 @pytest.mark.parametrize("column", range(5))
 def test_quantile_engine_on_emd2_multi_histograms(column):

@@ -57,13 +57,20 @@ import numpy as np
 import ot
 import pytest
 from ot.datasets import make_1D_gauss
+from peer_helpers import (
+    assert_certified_exact,
+    assert_certified_near,
+    assert_dual_optimality,
+    assert_marginals,
+    exact_assignment_cost,
+    exact_monotone_cost,
+    forbidden_pair_costs,
+    sparse_lp_cost,
+)
 from scipy.stats import wasserstein_distance
 
 import otcheck
 from otcheck.exact import UncertifiedError, certify, solve_ot
-
-from peer_helpers import (assert_certified_exact, assert_certified_near, assert_dual_optimality, assert_marginals,
-                          exact_assignment_cost, exact_monotone_cost, forbidden_pair_costs, sparse_lp_cost)
 
 ENGINES = ("auto", "emd", "lp", "highs")
 SQUARE_ENGINES = ENGINES + ("assignment",)
@@ -75,6 +82,7 @@ def _points(seed, n, d=2, clouds=1):
 
 
 # -- test_emd_dimension_and_mass_mismatch ---------------------------------------------------------
+
 
 @pytest.mark.parametrize("method", SQUARE_ENGINES)
 def test_emd_dimension_mismatch(method):
@@ -101,6 +109,7 @@ def test_emd_mass_mismatch(method):
 
 # -- test_emd_emd2 ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("method", SQUARE_ENGINES)
 def test_emd_emd2_identity(method):
     n = 100
@@ -116,6 +125,7 @@ def test_emd_emd2_identity(method):
 
 
 # -- test_emd_empty, test_emd2_backends([], [], M) -------------------------------------------------
+
 
 def test_emd_empty_lists_are_refused():
     """POT reads ``[]`` as "uniform"; otcheck asks for the weights and says which argument was empty."""
@@ -143,6 +153,7 @@ def test_emd_uniform_by_omission():
 
 # -- test_emd_emd2_types_devices (numpy types) ------------------------------------------------------
 
+
 def test_emd_emd2_float_types():
     n = 100
     x, y = _points(0, n, clouds=2)
@@ -167,6 +178,7 @@ def test_emd_emd2_float_types():
 
 
 # -- test_emd2_multi ------------------------------------------------------------------------------
+
 
 def _multi_instance():
     n = 500
@@ -193,6 +205,7 @@ def test_emd2_multi(column):
 
 
 # -- test_warnings ----------------------------------------------------------------------------------
+
 
 def _warnings_instance():
     n = m = 100
@@ -233,6 +246,7 @@ def test_numitermax_early_stop_is_never_returned_silently():
 
 # -- test_dual_variables --------------------------------------------------------------------------
 
+
 def test_dual_variables():
     n, m = 500, 600
     mean1, mean2 = 300, 400
@@ -262,6 +276,7 @@ def test_dual_variables():
 
 
 # -- test_emd_sparse_vs_dense, test_emd2_sparse_vs_dense -------------------------------------------
+
 
 @pytest.mark.parametrize("method", SQUARE_ENGINES)
 def test_emd_sparse_vs_dense(method):
@@ -316,6 +331,7 @@ def test_sparse_cost_matrix_is_refused_clearly():
 
 # -- test_emd__dual_warmstart, test_emd_lazy_warmstart, test_emd2_lazy_returns_sparse_plan,
 #    test_emd_sparse_warmstart ----------------------------------------------------------------------
+
 
 def _warmstart_instance():
     n = 100
