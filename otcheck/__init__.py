@@ -4,6 +4,10 @@ Layers (data flows down; nothing imports upward): measures and costs, exact OT, 
 relaxed OT, claims, models (torch), front ends. See ``docs/``.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .bounds import Bound
 from .costs import cost_matrix
 from .exact import (
@@ -18,6 +22,22 @@ from .exact import (
     wasserstein,
 )
 from .measures import DiscreteMeasure
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+    from typing_extensions import TypedDict, Unpack
+
+    from .claims import Report
+
+    class _VerifyOptions(TypedDict, total=False):
+        """The keyword options of :func:`otcheck.claims.verify`."""
+
+        kinds: str | Sequence[str]
+        sizes: Mapping[str, Mapping[str, object]] | None
+        progress: bool
+        on_error: str
+
 
 __version__ = "0.1.0"
 
@@ -38,7 +58,7 @@ __all__ = [
 ]
 
 
-def verify(ids=None, seed=0, **options):
+def verify(ids: str | Iterable[str] | None = None, seed: int = 0, **options: Unpack[_VerifyOptions]) -> Report:
     """Run registered claims and return a :class:`otcheck.claims.Report`.
 
     Thin front for :func:`otcheck.claims.verify` (imported on first use, so ``import otcheck``

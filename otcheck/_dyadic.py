@@ -14,6 +14,7 @@ import math
 from fractions import Fraction
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "mantissas",
@@ -31,7 +32,7 @@ __all__ = [
 _MAX = np.finfo(np.float64).max
 
 
-def mantissas(x):
+def mantissas(x: ArrayLike) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     r"""Integer mantissas and exponents with ``x == M * 2.0**E`` exactly (int64 arrays).
 
     ``np.frexp`` gives :math:`x = f 2^e` with :math:`f \in [\tfrac12, 1)`; :math:`M = f 2^{53}`
@@ -41,7 +42,7 @@ def mantissas(x):
     return np.ldexp(f, 53).astype(np.int64), e.astype(np.int64) - 53
 
 
-def integer_weights(w):
+def integer_weights(w: ArrayLike) -> tuple[NDArray[np.object_], int]:
     r"""A weight vector as integers over a common power of two: ``w == W * 2.0**E`` exactly.
 
     Returns the object array ``W`` of Python integers (non-negative for weights) and the integer
@@ -57,7 +58,7 @@ def integer_weights(w):
     return W, emin
 
 
-def exact_dot(coef, x):
+def exact_dot(coef: ArrayLike, x: ArrayLike) -> tuple[int, int]:
     r"""The exact value of :math:`\sum_k c_k x_k` for integers ``coef`` and floats ``x``, as ``(N, E)``.
 
     The sum equals ``N * 2**E`` with no rounding. ``x`` must be finite.
@@ -73,14 +74,14 @@ def exact_dot(coef, x):
     return int(terms.sum()), emin
 
 
-def to_fraction(N, E, den=1):
+def to_fraction(N: int, E: int, den: int = 1) -> Fraction:
     r"""``Fraction(N * 2**E, den)`` without building ``2**E`` as a float."""
     if E >= 0:
         return Fraction(N << E, den)
     return Fraction(N, den << -E)
 
 
-def round_nearest(q):
+def round_nearest(q: Fraction | float) -> float:
     """The float nearest to the rational ``q`` (``±inf`` beyond the float range)."""
     q = Fraction(q)
     try:
@@ -89,7 +90,7 @@ def round_nearest(q):
         return math.inf if q > 0 else -math.inf
 
 
-def round_down(q):
+def round_down(q: Fraction | float) -> float:
     """The largest float ``<= q`` (``-inf`` below the float range, ``max float`` above it)."""
     q = Fraction(q)
     f = round_nearest(q)
@@ -100,7 +101,7 @@ def round_down(q):
     return f
 
 
-def round_up(q):
+def round_up(q: Fraction | float) -> float:
     """The smallest float ``>= q`` (``+inf`` above the float range, ``-max float`` below it)."""
     q = Fraction(q)
     f = round_nearest(q)
@@ -111,7 +112,7 @@ def round_up(q):
     return f
 
 
-def coarse_lower_bound(m):
+def coarse_lower_bound(m: NDArray[np.float64]) -> NDArray[np.float64]:
     r"""A rigorous lower bound of the exact minimum of float differences whose rounded minimum is ``m``.
 
     Each difference was rounded to nearest, so its exact value is at least :math:`t - u|t|`
@@ -126,7 +127,7 @@ def coarse_lower_bound(m):
     return np.where(m == 0.0, 0.0, lb)
 
 
-def two_diff(x, y):
+def two_diff(x: NDArray[np.float64], y: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     r"""``(t, e)`` with ``t = fl(x - y)`` and ``x - y == t + e`` *exactly* (Knuth's TwoSum on ``x + (-y)``).
 
     Valid for every pair of finite floats whose difference does not overflow; six float operations,
@@ -138,7 +139,7 @@ def two_diff(x, y):
     return t, e
 
 
-def lower_bound_of_min(T, X, Y):
+def lower_bound_of_min(T: NDArray[np.float64], X: ArrayLike, Y: ArrayLike) -> NDArray[np.float64]:
     r"""A rigorous lower bound of :math:`\min_j (x_{ij} - y_{ij})` per row, from ``T = fl(X - Y)``.
 
     Only entries within two units in the last place of the row's rounded minimum ``m`` can be below

@@ -10,18 +10,26 @@ from __future__ import annotations
 
 import functools
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from fractions import Fraction
-from typing import Any, TypeVar, cast
+from typing import Literal, SupportsIndex, TypeAlias, TypeVar, cast, overload
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 #: Default tolerance on ``|sum(weights) - 1|`` for probability vectors.
 MASS_TOL = 1e-9
 
+#: What the validators read as an array: numpy's array-likes (torch tensors included: they are
+#: converted at the boundary), or (nested) sequences of exact rationals (``int``,
+#: :class:`~fractions.Fraction`), kept exact where a function says so. Entries are checked at run time.
+ArrayInput: TypeAlias = ArrayLike | Sequence[object]
 
-def _to_numpy(x, name):
+#: A float64 numpy array: what the validators return.
+FloatArray: TypeAlias = NDArray[np.float64]
+
+
+def _to_numpy(x: object, name: str) -> np.ndarray:
     """Turn array-likes (including torch tensors) into a numpy array without silent coercion."""
     if x is None:
         raise TypeError(f"{name}: expected an array, got None")
@@ -31,10 +39,10 @@ def _to_numpy(x, name):
             f"as 0, not as forbidden pairs); pass a dense array ({name}.toarray()) with explicit costs"
         )
     if hasattr(x, "detach") and hasattr(x, "cpu"):  # torch tensor, converted at the boundary
-        x = x.detach().cpu()
-        if getattr(x, "is_floating_point", lambda: False)() and str(x.dtype) in ("torch.bfloat16", "torch.float16"):
-            x = x.double()  # numpy has no bfloat16; widening to float64 is exact
-        x = x.numpy()
+        t = x.detach().cpu()
+        if getattr(t, "is_floating_point", lambda: False)() and str(t.dtype) in ("torch.bfloat16", "torch.float16"):
+            t = t.double()  # numpy has no bfloat16; widening to float64 is exact
+        x = t.numpy()
     if isinstance(x, (bool, np.bool_)):
         raise TypeError(f"{name}: expected real numbers, got a bool {x!r}")
     if isinstance(x, (str, bytes, dict, set)):
@@ -60,7 +68,7 @@ def _to_numpy(x, name):
     return arr
 
 
-def rationals(x):
+def rationals(x: object) -> tuple[Fraction, ...] | None:
     """``x`` as a flat tuple of :class:`~fractions.Fraction` when every entry is an ``int`` or a
     ``Fraction`` (not a bool, not a float) and some entry is not a numpy integer type's float twin;
     ``None`` otherwise (floats, or anything the float validators will report)."""
@@ -73,7 +81,7 @@ def rationals(x):
     flat = arr.reshape(-1)
     if not flat.size:
         return None
-    out = []
+    out: list[Fraction] = []
     for v in flat:
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Rational, np.integer)):
             return None
@@ -159,7 +167,21 @@ def as_weights(w: object, name: str, *, n: int | None = None, tol: float = MASS_
     return arr
 
 
-def as_cost(C, name, *, shape=None, extremes=False):
+@overload
+def as_cost(
+    C: object, name: str, *, shape: Sequence[SupportsIndex] | None = ..., extremes: Literal[False] = ...
+) -> NDArray[np.float64]: ...
+
+
+@overload
+def as_cost(
+    C: object, name: str, *, shape: Sequence[SupportsIndex] | None = ..., extremes: Literal[True]
+) -> tuple[NDArray[np.float64], tuple[float, float]]: ...
+
+
+def as_cost(
+    C: object, name: str, *, shape: Sequence[SupportsIndex] | None = None, extremes: bool = False
+) -> NDArray[np.float64] | tuple[NDArray[np.float64], tuple[float, float]]:
     """Return a cost matrix as a finite float64 ``(n, m)`` array (and ``(min, max)`` with ``extremes``).
 
     Finiteness is read off the minimum and maximum (a NaN makes both NaN, an infinity shows in one of
@@ -231,7 +253,7 @@ def count_points(x: object) -> int | None:
         return None
 
 
-def _same_arguments(new, old):
+def _same_arguments(new: Sequence[object], old: Sequence[object]) -> bool:
     """True when the two readings pass the same values in every slot (so the order does not matter)."""
     for p, q in zip(new, old):
         if p is q:
@@ -245,8 +267,16 @@ def _same_arguments(new, old):
 
 
 def read_argument_order(
-    func: str, new_sig: str, old_sig: str, new: tuple, old: tuple, *, new_ok: bool, old_ok: bool, stacklevel: int = 3
-) -> tuple:
+    func: str,
+    new_sig: str,
+    old_sig: str,
+    new: tuple[object, ...],
+    old: tuple[object, ...],
+    *,
+    new_ok: bool,
+    old_ok: bool,
+    stacklevel: int = 3,
+) -> tuple[object, ...]:
     """Read a positional call in POT's argument order or, when only that reads, in the deprecated one.
 
     ``new`` and ``old`` are the call's arguments rearranged into the new signature's order under
@@ -281,10 +311,12 @@ def read_argument_order(
     return tuple(new)
 
 
-_F = TypeVar("_F", bound=Callable[..., Any])
+_F = TypeVar("_F", bound=Callable[..., object])
 
 
-def positional_order(first_weight: int, reorder: Callable[[tuple], tuple]) -> Callable[[_F], _F]:
+def positional_order(
+    first_weight: int, reorder: Callable[[tuple[object, ...]], tuple[object, ...]]
+) -> Callable[[_F], _F]:
     """Decorator for functions taking POT's ``(..., a=None, b=None)`` whose old order put weights elsewhere.
 
     When the call passes the first weight slot (index ``first_weight``) positionally and ``b`` in
@@ -297,7 +329,7 @@ def positional_order(first_weight: int, reorder: Callable[[tuple], tuple]) -> Ca
 
     def decorate(fn: _F) -> _F:
         @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
+        def wrapper(*args: object, **kwargs: object) -> object:
             if len(args) > first_weight and (len(args) >= n or "b" in kwargs):
                 head = args[:n] if len(args) >= n else args + (kwargs.pop("b"),)
                 args = tuple(reorder(head)) + args[n:]

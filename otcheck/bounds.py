@@ -32,10 +32,13 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import SupportsFloat, SupportsIndex
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["Bound", "GUARANTEES", "FLOAT_REL_ERROR", "student_t_interval"]
 
@@ -49,11 +52,11 @@ GUARANTEES = ("proof", "confidence", "estimate")
 FLOAT_REL_ERROR = 2.0**-40
 
 
-def _is_exact(x):
+def _is_exact(x: object) -> bool:
     return isinstance(x, (Fraction, int)) and not isinstance(x, bool)
 
 
-def _num(x, name):
+def _num(x: object, name: str) -> Fraction | float:
     """A real number: ``Fraction``/``int`` kept exact, everything else as float."""
     if isinstance(x, bool) or isinstance(x, np.bool_):
         raise TypeError(f"{name}: expected a real number, got a bool")
@@ -68,15 +71,15 @@ def _num(x, name):
     raise TypeError(f"{name}: expected a real number, got {type(x).__name__}")
 
 
-def _down(x):
+def _down(x: float) -> float:
     return math.nextafter(x, -math.inf) if math.isfinite(x) else x
 
 
-def _up(x):
+def _up(x: float) -> float:
     return math.nextafter(x, math.inf) if math.isfinite(x) else x
 
 
-def _add_round(x, y, direction):
+def _add_round(x: Fraction | float, y: Fraction | float, direction: int) -> Fraction | float:
     """``x + y`` rounded towards ``direction`` (-1 down, +1 up); exact when both are Fractions."""
     fx, fy = float(x), float(y)
     if (isinstance(x, Fraction) or isinstance(y, Fraction)) and math.isfinite(fx) and math.isfinite(fy):
@@ -95,7 +98,7 @@ def _add_round(x, y, direction):
     return f
 
 
-def student_t_interval(samples, confidence):
+def student_t_interval(samples: ArrayLike, confidence: float) -> tuple[float, float]:
     r"""Mean and half-width of the Student-t interval :math:`\bar x \pm t_{k-1, (1+c)/2}\, s / \sqrt k`.
 
     The one interval helper of otcheck: every sampled interval is made here.
@@ -164,7 +167,7 @@ class Bound:
     confidence: float | None = None
     tight: bool = True
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for name in ("value", "lower", "upper"):
             object.__setattr__(self, name, _num(getattr(self, name), name))
         if self.guarantee not in GUARANTEES:
@@ -189,7 +192,7 @@ class Bound:
     # ---------------------------------------------------------------------------- constructors
 
     @classmethod
-    def exact(cls, value, method=None):
+    def exact(cls, value: Fraction | float, method: str | None = None) -> Bound:
         """An exactly known number: ``lower == value == upper``, a proof (a Fraction stays a Fraction).
 
         ``method`` defaults to ``"rational"`` for ints and Fractions, ``"exact float"`` for a float.
@@ -200,7 +203,17 @@ class Bound:
         return cls(v, v, v, method=method or ("rational" if isinstance(v, Fraction) else "exact float"))
 
     @classmethod
-    def interval(cls, lower, upper, value=None, *, method, guarantee="proof", confidence=None, tight=True):
+    def interval(
+        cls,
+        lower: Fraction | float,
+        upper: Fraction | float,
+        value: Fraction | float | None = None,
+        *,
+        method: str,
+        guarantee: str = "proof",
+        confidence: float | None = None,
+        tight: bool = True,
+    ) -> Bound:
         """A bound from its two ends (``value`` defaults to the midpoint, rounded into the interval)."""
         lo, hi = _num(lower, "lower"), _num(upper, "upper")
         if value is None:
@@ -213,7 +226,7 @@ class Bound:
         return cls(value, lo, hi, method=method, guarantee=guarantee, confidence=confidence, tight=tight)
 
     @classmethod
-    def floating(cls, value, *, scale=None, method="closed form (float64)"):
+    def floating(cls, value: float, *, scale: float | None = None, method: str = "closed form (float64)") -> Bound:
         r"""A float64 evaluation of a closed-form expression: :math:`v \pm` :data:`FLOAT_REL_ERROR` :math:`\cdot s`.
 
         ``scale`` is the size of the numbers the value was computed from (default ``|value|``): a
@@ -230,7 +243,7 @@ class Bound:
         return cls(v, _down(v - err) if err else v, _up(v + err) if err else v, method=method, guarantee="estimate")
 
     @classmethod
-    def estimate(cls, value, error, *, method):
+    def estimate(cls, value: float, error: float, *, method: str) -> Bound:
         """A value with an *estimated* absolute error (a quadrature's, an iterative solver's)."""
         v, e = float(value), float(error)
         if not (math.isfinite(v) and e >= 0):
@@ -238,7 +251,14 @@ class Bound:
         return cls(v, _down(v - e), _up(v + e), method=method, guarantee="estimate")
 
     @classmethod
-    def from_samples(cls, samples, *, confidence=0.95, method=None, bias=(0.0, 0.0)):
+    def from_samples(
+        cls,
+        samples: ArrayLike,
+        *,
+        confidence: float = 0.95,
+        method: str | None = None,
+        bias: float | Sequence[float] = (0.0, 0.0),
+    ) -> Bound:
         r"""Student-t interval of the mean of independent replicates, widened by a bias bound.
 
         With :math:`\mathbb E[\bar x] - \theta \in [\beta_-, \beta_+]` (``bias``), the interval for
@@ -247,7 +267,7 @@ class Bound:
         ``bias`` may be a number ``b`` (meaning ``[-b, b]``) or a pair.
         """
         mean, half = student_t_interval(samples, confidence)
-        lo_b, hi_b = (-float(bias), float(bias)) if isinstance(bias, numbers.Real) else map(float, bias)
+        lo_b, hi_b = (-float(bias), float(bias)) if isinstance(bias, (float, numbers.Real)) else map(float, bias)
         if not (math.isfinite(lo_b) and math.isfinite(hi_b) and lo_b <= hi_b):
             raise ValueError(f"bias: expected a finite (low, high) with low <= high, got {bias!r}")
         k = np.asarray(samples).size
@@ -264,7 +284,9 @@ class Bound:
         )
 
     @classmethod
-    def paired_difference(cls, x, y, *, confidence=0.95, method=None):
+    def paired_difference(
+        cls, x: ArrayLike, y: ArrayLike, *, confidence: float = 0.95, method: str | None = None
+    ) -> Bound:
         """Interval of ``mean(x - y)`` from paired replicates (same seeds).
 
         Sharper than ``from_samples(x) - from_samples(y)``: the pairing removes what both share.
@@ -278,28 +300,31 @@ class Bound:
     # ------------------------------------------------------------------------------ properties
 
     @property
-    def width(self):
+    def width(self) -> Fraction | float:
         """``upper - lower`` (exact for Fractions)."""
         return self.upper - self.lower
 
     @property
-    def is_exact(self):
+    def is_exact(self) -> bool:
         """True for a proven point: ``lower == upper``."""
         return self.guarantee == "proof" and self.lower == self.upper
 
-    def contains(self, x):
+    def contains(self, x: Fraction | float) -> bool:
         """True when ``lower <= x <= upper``."""
         x = _num(x, "x")
         return bool(self.lower <= x <= self.upper)
 
     @property
-    def alpha(self):
+    def alpha(self) -> float:
         """The non-coverage probability: ``1 - confidence`` for a confidence bound, else 0."""
-        return 1.0 - self.confidence if self.guarantee == "confidence" else 0.0
+        # a confidence bound has a level (checked at construction)
+        return 1.0 - self.confidence if self.guarantee == "confidence" and self.confidence is not None else 0.0
 
     # ------------------------------------------------------------------------------ arithmetic
 
-    def _combine(self, other, lo, hi, value, method):
+    def _combine(
+        self, other: Bound, lo: Fraction | float, hi: Fraction | float, value: Fraction | float, method: str
+    ) -> Bound:
         gs = (self.guarantee, other.guarantee)
         if "estimate" in gs:
             g, conf = "estimate", None
@@ -313,15 +338,15 @@ class Bound:
         return Bound(value, lo, hi, method=method, guarantee=g, confidence=conf, tight=self.tight and other.tight)
 
     @staticmethod
-    def _coerce(other):
+    def _coerce(other: Bound | Fraction | float) -> Bound:
         if isinstance(other, Bound):
             return other
         return Bound.exact(other)
 
-    def _method_with(self, other, op):
+    def _method_with(self, other: Bound, op: str) -> str:
         return self.method if self.method == other.method else f"{self.method} {op} {other.method}"
 
-    def __add__(self, other):
+    def __add__(self, other: Bound | Fraction | float) -> Bound:
         o = self._coerce(other)
         lo = _add_round(self.lower, o.lower, -1)
         hi = _add_round(self.upper, o.upper, 1)
@@ -334,16 +359,16 @@ class Bound:
 
     __radd__ = __add__
 
-    def __neg__(self):
+    def __neg__(self) -> Bound:
         return replace(self, value=-self.value, lower=-self.upper, upper=-self.lower)
 
-    def __sub__(self, other):
+    def __sub__(self, other: Bound | Fraction | float) -> Bound:
         return self + (-self._coerce(other))
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: Bound | Fraction | float) -> Bound:
         return self._coerce(other) - self
 
-    def __mul__(self, k):
+    def __mul__(self, k: Fraction | float) -> Bound:
         """Multiplication by an exact number (int, Fraction, or a float taken at its value)."""
         if isinstance(k, Bound):
             raise TypeError("Bound * Bound is not supported; multiply by an exact number")
@@ -357,7 +382,7 @@ class Bound:
 
     # ------------------------------------------------------------------------------- printing
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, object]:
         """JSON-ready: Fractions as exact strings ``"p/q"``, infinities as ``"inf"``/``"-inf"``."""
         return {
             "value": encode_number(self.value),
@@ -370,26 +395,34 @@ class Bound:
         }
 
     @classmethod
-    def from_dict(cls, d):
+    def from_dict(cls, d: Mapping[str, object]) -> Bound:
         """Inverse of :meth:`to_dict` (exact strings become Fractions again)."""
+        value, lower, upper = (_num(decode_number(d[k]), k) for k in ("value", "lower", "upper"))
+        method, guarantee, confidence = d["method"], d["guarantee"], d.get("confidence")
+        if not isinstance(guarantee, str):
+            raise ValueError(f"guarantee: expected one of {GUARANTEES}, got {guarantee!r}")
+        if not isinstance(method, str):
+            raise TypeError("method: expected a non-empty string saying how the number was obtained")
+        if confidence is not None and not isinstance(confidence, (int, float)):
+            raise TypeError(f"confidence: expected a number or None, got {type(confidence).__name__}")
         return cls(
-            decode_number(d["value"]),
-            decode_number(d["lower"]),
-            decode_number(d["upper"]),
-            method=d["method"],
-            guarantee=d["guarantee"],
-            confidence=d.get("confidence"),
+            value,
+            lower,
+            upper,
+            method=method,
+            guarantee=guarantee,
+            confidence=confidence,
             tight=bool(d.get("tight", True)),
         )
 
-    def __str__(self):
+    def __str__(self) -> str:
         if self.is_exact:
             return f"{_fmt(self.value)} (exact, {self.method})"
         kind = f"{self.confidence:.0%} confidence" if self.guarantee == "confidence" else self.guarantee
         return f"{_fmt(self.value)} in [{_fmt(self.lower)}, {_fmt(self.upper)}] ({kind}, {self.method})"
 
 
-def _mul_round(x, k, direction):
+def _mul_round(x: Fraction | float, k: Fraction | float, direction: int) -> Fraction | float:
     fx = float(x)
     if isinstance(x, Fraction) or (isinstance(k, Fraction) and math.isfinite(fx)):
         return Fraction(x) * k if not isinstance(k, float) else Fraction(x) * Fraction(k)
@@ -404,13 +437,13 @@ def _mul_round(x, k, direction):
     return f
 
 
-def _fmt(x):
+def _fmt(x: Fraction | float) -> str:
     if isinstance(x, Fraction):
         return str(x) if x.denominator < 10**6 and abs(x.numerator) < 10**12 else f"{float(x):.10g}"
     return f"{x:.10g}"
 
 
-def encode_number(x):
+def encode_number(x: Fraction | float | None) -> str | int | float | None:
     """A number for JSON: an int stays an int, a Fraction becomes the exact string ``"p/q"``,
     a float stays a float (``"nan"``, ``"inf"``, ``"-inf"`` as strings)."""
     if isinstance(x, Fraction):
@@ -427,7 +460,7 @@ def encode_number(x):
     return x
 
 
-def decode_number(x):
+def decode_number(x: object) -> Fraction | float | bool | None:
     """Inverse of :func:`encode_number`: ``"p/q"`` and integer strings become Fractions."""
     if isinstance(x, str):
         if x in ("nan", "inf", "-inf"):
@@ -437,4 +470,6 @@ def decode_number(x):
         return x
     if isinstance(x, int):
         return Fraction(x)
-    return float(x)
+    if isinstance(x, (SupportsFloat, SupportsIndex)):
+        return float(x)
+    raise TypeError(f"float() argument must be a string or a real number, not '{type(x).__name__}'")

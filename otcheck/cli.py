@@ -31,11 +31,16 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from .claims import Claim, Evidence, Report
 
 __all__ = ["main", "build_parser", "format_details"]
 
 #: Subcommands contributed by optional modules: name -> (module, hook function).
-_PLUGINS = {
+_PLUGINS: dict[str, tuple[str, str]] = {
     "train": ("otcheck.models.cli", "add_subcommands"),
     "evaluate": ("otcheck.models.cli", "add_subcommands"),
     "figures": ("otcheck.figures", "add_subcommand"),
@@ -44,7 +49,7 @@ _PLUGINS = {
 _MAX_INSTANCE_CHARS = 4000
 
 
-def _add_verify(subparsers):
+def _add_verify(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "verify",
         help="check the paper's claims and print one row per claim",
@@ -83,7 +88,7 @@ def _add_verify(subparsers):
     return p
 
 
-def build_parser(with_plugins=()):
+def build_parser(with_plugins: Iterable[str] = ()) -> argparse.ArgumentParser:
     """The argument parser; ``with_plugins`` names the optional modules whose subcommands to add.
 
     Parameters
@@ -111,13 +116,14 @@ def build_parser(with_plugins=()):
     return parser
 
 
-def _parse_sizes(items):
-    sizes = {}
+def _parse_sizes(items: Iterable[str]) -> dict[str, dict[str, object]]:
+    sizes: dict[str, dict[str, object]] = {}
     for item in items:
         key, sep, value = item.partition("=")
         cid, dot, name = key.rpartition(".")
         if not sep or not dot or not cid or not name:
             raise ValueError(f"--size: expected ID.NAME=VALUE, got {item!r}")
+        parsed: object
         try:
             parsed = json.loads(value)
         except json.JSONDecodeError:
@@ -126,7 +132,7 @@ def _parse_sizes(items):
     return sizes
 
 
-def _print_list(ids, registry, out):
+def _print_list(ids: Iterable[str], registry: Mapping[str, Claim], out: TextIO) -> None:
     rows = [(c.id, c.kind, c.location, c.statement) for c in (registry[i] for i in ids)]
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)
@@ -135,14 +141,14 @@ def _print_list(ids, registry, out):
         print(f"{cid.ljust(w0)}  {kind.ljust(w1)}  {loc.ljust(w2)}  {stmt}", file=out)
 
 
-def _format_instance(instance):
+def _format_instance(instance: object) -> str:
     text = json.dumps(instance, indent=None, default=str)
     if len(text) > _MAX_INSTANCE_CHARS:
         text = text[:_MAX_INSTANCE_CHARS] + " ... (truncated; --json writes all of it)"
     return text
 
 
-def _print_failing(report, evidence, label, out):
+def _print_failing(report: Report, evidence: Iterable[Evidence], label: str, out: TextIO) -> None:
     from .claims import jsonable
 
     for e in evidence:
@@ -155,7 +161,7 @@ def _print_failing(report, evidence, label, out):
             print(f"  instance: {_format_instance(jsonable(p.instance))}", file=out)
 
 
-def _cell(value):
+def _cell(value: object) -> str | None:
     """Short text of a scalar or a short list of scalars; None for anything nested."""
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return str(value)
@@ -166,7 +172,7 @@ def _cell(value):
     return None
 
 
-def format_details(evidence):
+def format_details(evidence: Evidence) -> str:
     """Readable text of ``evidence.note`` and ``evidence.details``.
 
     Scalars print as ``key = value``; a list of dicts (one dict per row, e.g. one per epsilon)
@@ -183,8 +189,8 @@ def format_details(evidence):
     from .claims import jsonable
 
     lines = [f"{evidence.claim}: {evidence.note}" if evidence.note else f"{evidence.claim}:"]
-    details = jsonable(evidence.details)
-    for key, value in details.items():
+    for key, raw in evidence.details.items():
+        value = jsonable(raw)
         text = _cell(value)
         if text is not None:
             lines.append(f"  {key} = {text}")
@@ -192,7 +198,7 @@ def format_details(evidence):
             cols = [k for k in value[0] if all(_cell(r.get(k)) is not None for r in value)]
             if not cols:
                 continue
-            rows = [[_cell(r.get(k)) for k in cols] for r in value]
+            rows = [[_cell(r.get(k)) or "" for k in cols] for r in value]  # every column has a cell: not None
             widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
             lines.append(f"  {key}:")
             lines.append(("    " + "  ".join(c.ljust(w) for c, w in zip(cols, widths))).rstrip())
@@ -208,7 +214,7 @@ _POT_BACKENDS = (
 )
 
 
-def _light_pot():
+def _light_pot() -> None:
     """Keep POT from importing torch/jax/tensorflow/cupy backends (seconds of start-up) when nothing
     needs them: otcheck hands POT numpy arrays only. Respects values the user already set."""
     if "ot" not in sys.modules:
@@ -216,7 +222,7 @@ def _light_pot():
             os.environ.setdefault(key, "1")
 
 
-def _cmd_verify(args):
+def _cmd_verify(args: argparse.Namespace) -> int:
     if not args.trained:
         _light_pot()
     from . import claims
@@ -284,7 +290,7 @@ def _cmd_verify(args):
     return 0 if report.ok else 1
 
 
-def _wanted_plugins(argv):
+def _wanted_plugins(argv: Sequence[str]) -> list[str]:
     """Plugin modules needed for this command line (none for ``verify``)."""
     command = next((a for a in argv if not a.startswith("-")), None)
     if command == "verify":
@@ -297,12 +303,12 @@ def _wanted_plugins(argv):
     return []
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``otcheck`` command; returns the exit status.
 
     Parameters
     ----------
-    argv : list of str, optional
+    argv : sequence of str, optional
         Arguments without the program name (``sys.argv[1:]`` when omitted).
 
     Returns
@@ -311,7 +317,8 @@ def main(argv=None):
         ``0`` success, ``1`` an asserted claim failed (or a check raised), ``2`` bad usage.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    plugins, missing = [], {}
+    plugins: list[str] = []
+    missing: dict[str, ImportError] = {}
     command = next((a for a in argv if not a.startswith("-")), None)
     for mod in _wanted_plugins(argv):
         try:
@@ -324,9 +331,9 @@ def main(argv=None):
         except ImportError as exc:
             missing[mod] = exc
     if command in _PLUGINS and _PLUGINS[command][0] in missing:
-        exc = missing[_PLUGINS[command][0]]
-        hint = " (install torch: pip install torch)" if getattr(exc, "name", "") == "torch" else ""
-        print(f"otcheck {command}: cannot load {_PLUGINS[command][0]}: {exc}{hint}", file=sys.stderr)
+        err = missing[_PLUGINS[command][0]]
+        hint = " (install torch: pip install torch)" if getattr(err, "name", "") == "torch" else ""
+        print(f"otcheck {command}: cannot load {_PLUGINS[command][0]}: {err}{hint}", file=sys.stderr)
         return 2
     parser = build_parser(plugins)
     try:

@@ -15,12 +15,17 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtr
 
 from ._validation import as_float_array, as_weights, check_nonnegative
 from .gaussian import _mix1d, _quantile_bracket
+
+if TYPE_CHECKING:
+    from .bounds import Bound
 
 __all__ = [
     "sqrtm_psd",
@@ -33,26 +38,29 @@ __all__ = [
 
 _EPS = np.finfo(float).eps
 
+#: float64 numpy array (the type of every array this module returns)
+FloatArray = NDArray[np.float64]
 
-def _as_psd(S, name, d):
-    S = as_float_array(S, name)
-    if S.ndim == 0:
-        S = S.reshape(1, 1)
-    if S.ndim != 2 or S.shape[0] != S.shape[1]:
-        raise ValueError(f"{name}: expected a square matrix, got shape {S.shape}")
-    if S.shape[0] != d:
-        raise ValueError(f"{name}: has shape {S.shape}, expected ({d}, {d}) (the dimension of the means)")
-    scale = max(float(np.abs(S).max()), np.finfo(float).tiny)
-    if np.abs(S - S.T).max() > 1e-10 * scale:
+
+def _as_psd(S: ArrayLike, name: str, d: int) -> FloatArray:
+    M = as_float_array(S, name)
+    if M.ndim == 0:
+        M = M.reshape(1, 1)
+    if M.ndim != 2 or M.shape[0] != M.shape[1]:
+        raise ValueError(f"{name}: expected a square matrix, got shape {M.shape}")
+    if M.shape[0] != d:
+        raise ValueError(f"{name}: has shape {M.shape}, expected ({d}, {d}) (the dimension of the means)")
+    scale = max(float(np.abs(M).max()), np.finfo(float).tiny)
+    if np.abs(M - M.T).max() > 1e-10 * scale:
         raise ValueError(f"{name}: is not symmetric")
-    S = 0.5 * (S + S.T)
-    w = np.linalg.eigvalsh(S)
+    M = 0.5 * (M + M.T)
+    w = np.linalg.eigvalsh(M)
     if w.min() < -1e-10 * scale:
         raise ValueError(f"{name}: is not positive semi-definite (smallest eigenvalue {w.min():.3e})")
-    return S
+    return M
 
 
-def sqrtm_psd(S):
+def sqrtm_psd(S: ArrayLike) -> FloatArray:
     r"""Symmetric square root of a symmetric PSD matrix via ``eigh``, tiny negative eigenvalues clipped.
 
     .. math::
@@ -79,13 +87,13 @@ def sqrtm_psd(S):
     return _sqrtm(_as_psd(S, "S", d))
 
 
-def _sqrtm(S):
+def _sqrtm(S: FloatArray) -> FloatArray:
     w, V = np.linalg.eigh(S)
     R = (V * np.sqrt(np.clip(w, 0.0, None))) @ V.T
     return 0.5 * (R + R.T)
 
 
-def gaussian_w2(m1, S1, m2, S2):
+def gaussian_w2(m1: ArrayLike, S1: ArrayLike, m2: ArrayLike, S2: ArrayLike) -> float:
     r"""Squared 2-Wasserstein distance between two Gaussians (Bures formula).
 
     .. math::
@@ -137,7 +145,7 @@ def gaussian_w2(m1, S1, m2, S2):
     return max(val, 0.0)
 
 
-def w2_1d_gaussians(m1, var1, m2, var2):
+def w2_1d_gaussians(m1: float, var1: float, m2: float, var2: float) -> float:
     r"""Squared 2-Wasserstein distance between two 1-D Gaussians, given their variances.
 
     .. math::
@@ -172,7 +180,7 @@ def w2_1d_gaussians(m1, var1, m2, var2):
     return val
 
 
-def _check_p(p):
+def _check_p(p: object) -> float:
     if isinstance(p, bool) or not isinstance(p, numbers.Real):
         raise TypeError(f"p: expected a real number >= 1, got {type(p).__name__} {p!r}")
     p = float(p)
@@ -181,7 +189,9 @@ def _check_p(p):
     return p
 
 
-def _discrete_1d(atoms, weights, name_x, name_w):
+def _discrete_1d(
+    atoms: ArrayLike, weights: ArrayLike | None, name_x: str, name_w: str
+) -> tuple[FloatArray, FloatArray]:
     x = as_float_array(atoms, name_x)
     if x.ndim == 2 and x.shape[1] == 1:
         x = x[:, 0]
@@ -196,7 +206,7 @@ def _discrete_1d(atoms, weights, name_x, name_w):
     return x[order], w[order]
 
 
-def wp_1d_discrete(x, a, y, b, p=2):
+def wp_1d_discrete(x: ArrayLike, a: ArrayLike | None, y: ArrayLike, b: ArrayLike | None, p: float = 2) -> float:
     r""":math:`W_p^p` between two 1-D discrete laws, by merging their quantile functions.
 
     .. math::
@@ -274,12 +284,12 @@ class QuantileIntegral:
     pieces: int
 
     @property
-    def interval(self):
+    def interval(self) -> tuple[float, float]:
         """``(value - error_bound, value + error_bound)``, clipped at 0 from below."""
         return (max(self.value - self.error_bound, 0.0), self.value + self.error_bound)
 
     @property
-    def bound(self):
+    def bound(self) -> Bound:
         """The value as a :class:`~otcheck.bounds.Bound` (``"estimate"``: the quadrature's error is
         partly estimated, see :func:`wp_discrete_gmm_1d`)."""
         from .bounds import Bound
@@ -289,11 +299,11 @@ class QuantileIntegral:
             self.value, min(lo, self.value), hi, method=f"1-D quantile integral ({self.method})", guarantee="estimate"
         )
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"W_p^p = {self.value:.12g} ± {self.error_bound:.1e} (p={self.p:g}, {self.method})"
 
 
-def _std_partial(alpha, beta):
+def _std_partial(alpha: FloatArray, beta: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Standard normal partial moments on [alpha, beta]: (M0, M1, M2) = int z^k phi(z) dz, k = 0, 1, 2."""
     phi_a = np.where(np.isfinite(alpha), np.exp(-0.5 * np.where(np.isfinite(alpha), alpha, 0.0) ** 2), 0.0)
     phi_b = np.where(np.isfinite(beta), np.exp(-0.5 * np.where(np.isfinite(beta), beta, 0.0) ** 2), 0.0)
@@ -310,7 +320,9 @@ def _std_partial(alpha, beta):
     return M0, M1, M2
 
 
-def _piece_moments(lo, hi, x, mu, s, w, p):
+def _piece_moments(
+    lo: FloatArray, hi: FloatArray, x: FloatArray, mu: FloatArray, s: FloatArray, w: FloatArray, p: float
+) -> tuple[FloatArray, FloatArray]:
     """sum_k w_k int_lo^hi |x - y|^p N(y; mu_k, s_k^2) dy for p in {1, 2}; returns (value, abs_sum)."""
     # broadcast: pieces (N,) x components (K,)
     lo = lo[:, None]
@@ -319,7 +331,7 @@ def _piece_moments(lo, hi, x, mu, s, w, p):
     d = x - mu[None, :]
     if p == 2.0:
         M0, M1, M2 = _std_partial((lo - mu) / s, (hi - mu) / s)
-        terms = (d * d * M0, -2.0 * d * s * M1, s * s * M2)
+        terms: tuple[FloatArray, ...] = (d * d * M0, -2.0 * d * s * M1, s * s * M2)
     else:  # p == 1: split [lo, hi] at x
         mid = np.clip(x, lo, hi)
         L0, L1, _ = _std_partial((lo - mu) / s, (mid - mu) / s)  # y < x: (x - y) = d - s z
@@ -331,7 +343,17 @@ def _piece_moments(lo, hi, x, mu, s, w, p):
     return (val * w).sum(axis=1), (absval * w).sum(axis=1)
 
 
-def wp_discrete_gmm_1d(atoms, weights, means, variances, mix_weights, p=2, *, tol=1e-10, method="auto"):
+def wp_discrete_gmm_1d(
+    atoms: ArrayLike,
+    weights: ArrayLike | None,
+    means: ArrayLike,
+    variances: ArrayLike,
+    mix_weights: ArrayLike,
+    p: float = 2,
+    *,
+    tol: float = 1e-10,
+    method: str = "auto",
+) -> QuantileIntegral:
     r""":math:`W_p^p` between a 1-D discrete law and a 1-D Gaussian mixture, by quantile integration.
 
     With :math:`\mu = \sum_i a_i \delta_{x_i}` (atoms sorted, cumulative weights :math:`t_i`) and
@@ -417,12 +439,12 @@ def wp_discrete_gmm_1d(atoms, weights, means, variances, mix_weights, p=2, *, to
     if closed:
         vals, absvals = _piece_moments(edges_lo, edges_hi, x, mu, s, w, p)
         value = float(vals.sum())
-        err = 64 * _EPS * float(absvals.sum())
+        err: float = 64 * _EPS * float(absvals.sum())
         name = "closed form"
     else:
         from scipy.integrate import quad
 
-        def dens(y):
+        def dens(y: float) -> float:
             return float((w * np.exp(-0.5 * ((y - mu) / s) ** 2) / (s * np.sqrt(2 * np.pi))).sum())
 
         value = 0.0
@@ -464,7 +486,7 @@ def wp_discrete_gmm_1d(atoms, weights, means, variances, mix_weights, p=2, *, to
     return QuantileIntegral(value=value, error_bound=err, p=p, method=name, pieces=n)
 
 
-def _finite_wp(value, names):
+def _finite_wp(value: float, names: str) -> float:
     """``value``, or a ``ValueError`` when :math:`W_p^p` overflowed float64 (inf or NaN, never returned)."""
     if not np.isfinite(value):
         raise ValueError(f"{names}: W_p^p overflows float64 ({value}); rescale the points or lower p")

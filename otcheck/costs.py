@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
+from typing import TypeAlias
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_points
 
-__all__ = ["cost_matrix", "COST_NAMES", "Cost", "SqEuclidean", "Euclidean", "PowerCost", "CallableCost", "as_cost_fn"]
+__all__ = [
+    "cost_matrix",
+    "COST_NAMES",
+    "CostLike",
+    "Cost",
+    "SqEuclidean",
+    "Euclidean",
+    "PowerCost",
+    "CallableCost",
+    "as_cost_fn",
+]
 
 #: Names accepted by :func:`cost_matrix` and :func:`as_cost_fn`.
 COST_NAMES = ("sqeuclidean", "euclidean")
@@ -19,7 +32,7 @@ COST_NAMES = ("sqeuclidean", "euclidean")
 _DIRECT_MAX_DIM = 16
 
 
-def _sqdist(X, Y):
+def _sqdist(X: NDArray[np.float64], Y: NDArray[np.float64]) -> NDArray[np.float64]:
     r"""Squared Euclidean distances, float64, ``(n, m)``.
 
     For ``d <= 16``: :math:`\sum_k (x_k - y_k)^2`, one ``(n, m)`` temporary per coordinate; this is
@@ -47,7 +60,7 @@ def _sqdist(X, Y):
     return D
 
 
-def _finite(C, cost):
+def _finite(C: NDArray[np.float64], cost: object) -> NDArray[np.float64]:
     """``C`` itself, or a ``ValueError`` when a cost overflowed float64 (C >= 0, so max is inf or NaN)."""
     top = C.max()
     if not np.isfinite(top):
@@ -76,16 +89,18 @@ class Cost:
         ``p`` when :math:`c(x, y) = \|x - y\|_2^p` (2 for squared Euclidean, 1 for Euclidean).
     """
 
-    name = "cost"
-    translation_invariant = False
-    convex_in_difference = False
-    power = None
+    name: str = "cost"
+    translation_invariant: bool = False
+    convex_in_difference: bool = False
+    power: float | None = None
 
-    def matrix(self, X, Y):
+    def matrix(self, X: NDArray[np.float64], Y: NDArray[np.float64]) -> NDArray[np.float64]:
         """The ``(n, m)`` float64 matrix :math:`C_{ij} = c(x_i, y_j)` of validated ``(n, d)``, ``(m, d)`` points."""
         raise NotImplementedError
 
-    def lifted(self, X, Y):
+    def lifted(
+        self, X: NDArray[np.float64], Y: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
         r"""For squared Euclidean costs, points in one more dimension whose inner products give the cost.
 
         :math:`\|x - y\|^2 = \langle \hat x, \hat y\rangle` with :math:`\hat x = (x, \|x\|^2, 1)` and
@@ -94,10 +109,10 @@ class Cost:
         """
         return None
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and self.__dict__ == other.__dict__
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((type(self).__name__, tuple(sorted(self.__dict__.items()))))
 
 
@@ -109,15 +124,15 @@ class SqEuclidean(Cost):
     convex_in_difference = True
     power = 2.0
 
-    def matrix(self, X, Y):
+    def matrix(self, X: NDArray[np.float64], Y: NDArray[np.float64]) -> NDArray[np.float64]:
         return _finite(_sqdist(X, Y), "sqeuclidean")
 
-    def lifted(self, X, Y):
+    def lifted(self, X: NDArray[np.float64], Y: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         nx = (X * X).sum(1)[:, None]
         ny = (Y * Y).sum(1)[:, None]
         return (np.hstack([X, nx, np.ones_like(nx)]), np.hstack([-2.0 * Y, np.ones_like(ny), ny]))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "SqEuclidean()"
 
 
@@ -129,10 +144,10 @@ class Euclidean(Cost):
     convex_in_difference = True
     power = 1.0
 
-    def matrix(self, X, Y):
+    def matrix(self, X: NDArray[np.float64], Y: NDArray[np.float64]) -> NDArray[np.float64]:
         return _finite(np.sqrt(_sqdist(X, Y)), "euclidean")
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Euclidean()"
 
 
@@ -141,8 +156,9 @@ class PowerCost(Cost):
 
     name = "power"
     translation_invariant = True
+    power: float
 
-    def __init__(self, p):
+    def __init__(self, p: float) -> None:
         if isinstance(p, bool) or not isinstance(p, numbers.Real):
             raise TypeError(f"cost: a power must be a real number, got {type(p).__name__}")
         p = float(p)
@@ -151,13 +167,13 @@ class PowerCost(Cost):
         self.power = p
         self.convex_in_difference = p >= 1.0
 
-    def matrix(self, X, Y):
+    def matrix(self, X: NDArray[np.float64], Y: NDArray[np.float64]) -> NDArray[np.float64]:
         if self.power == 2.0:
             return _finite(_sqdist(X, Y), _num_repr(self.power))
         with np.errstate(over="ignore"):
             return _finite(np.sqrt(_sqdist(X, Y)) ** self.power, _num_repr(self.power))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"PowerCost({self.power:g})"
 
 
@@ -166,12 +182,12 @@ class CallableCost(Cost):
 
     name = "callable"
 
-    def __init__(self, fn):
+    def __init__(self, fn: Callable[[NDArray[np.float64], NDArray[np.float64]], ArrayLike]) -> None:
         if not callable(fn):
             raise TypeError(f"cost: expected a callable, got {type(fn).__name__}")
         self.fn = fn
 
-    def matrix(self, X, Y):
+    def matrix(self, X: NDArray[np.float64], Y: NDArray[np.float64]) -> NDArray[np.float64]:
         try:
             C = np.asarray(self.fn(X, Y))
         except ValueError as exc:  # a ragged list, say
@@ -190,11 +206,16 @@ class CallableCost(Cost):
             raise ValueError(f"cost: the callable returned a negative cost {float(C.min())!r}; costs must be >= 0")
         return C
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"CallableCost({getattr(self.fn, '__name__', repr(self.fn))})"
 
 
-def as_cost_fn(cost):
+#: What a ``cost`` argument accepts: a name of :data:`COST_NAMES`, a power ``p > 0``, a callable
+#: ``f(X, Y) -> (n, m)`` array, or a :class:`Cost`.
+CostLike: TypeAlias = str | float | Cost | Callable[[NDArray[np.float64], NDArray[np.float64]], ArrayLike]
+
+
+def as_cost_fn(cost: CostLike) -> Cost:
     """A :class:`Cost` from a name, a power ``p > 0``, a callable, or a :class:`Cost` (returned as is).
 
     Examples
@@ -217,7 +238,7 @@ def as_cost_fn(cost):
     raise TypeError(f"cost: expected a name, a power p > 0 or a callable, got {type(cost).__name__}")
 
 
-def cost_matrix(X, Y, cost="sqeuclidean"):
+def cost_matrix(X: ArrayLike, Y: ArrayLike, cost: CostLike = "sqeuclidean") -> NDArray[np.float64]:
     r"""Matrix of ground costs :math:`C_{ij} = c(x_i, y_j)`.
 
     .. math::
@@ -270,6 +291,6 @@ def cost_matrix(X, Y, cost="sqeuclidean"):
     return as_cost_fn(cost).matrix(X, Y)
 
 
-def _num_repr(p):
+def _num_repr(p: float) -> int | float:
     """A power as the user most likely wrote it (``3`` for ``3.0``), for messages."""
     return int(p) if float(p).is_integer() else p

@@ -21,12 +21,18 @@ unbiased U-statistic) or computes it exactly for two weighted discrete laws.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, overload
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_float_array, as_points, as_weights, check_nonnegative
 from .costs import _sqdist  # exact coordinate sums for d <= 16 (no cancellation far from the origin)
+
+if TYPE_CHECKING:
+    from .bounds import Bound
 
 __all__ = [
     "kl",
@@ -48,8 +54,11 @@ KERNELS = ("gaussian", "imq")
 
 _LOG4 = float(np.log(4.0))
 
+#: float64 numpy array (the type of every array this module returns)
+FloatArray = NDArray[np.float64]
 
-def _pair(p, q):
+
+def _pair(p: ArrayLike, q: ArrayLike) -> tuple[FloatArray, FloatArray]:
     """Validate two probability vectors of the same length."""
     p = as_weights(p, "p")
     q = as_weights(q, "q")
@@ -58,7 +67,7 @@ def _pair(p, q):
     return p, q
 
 
-def _xlogy_ratio(x, y):
+def _xlogy_ratio(x: FloatArray, y: FloatArray) -> FloatArray:
     r"""Elementwise :math:`x \log(x / y)` with :math:`0 \log(0/y) = 0` and :math:`x > 0 = y \mapsto +\infty`."""
     out = np.zeros_like(x)
     pos = x > 0
@@ -68,7 +77,7 @@ def _xlogy_ratio(x, y):
     return out
 
 
-def kl(p, q):
+def kl(p: ArrayLike, q: ArrayLike) -> float:
     r"""Kullback-Leibler divergence :math:`D_{KL}(P \| Q)` of two discrete laws, in nats.
 
     .. math::
@@ -104,7 +113,7 @@ def kl(p, q):
     return float(_xlogy_ratio(p, q).sum())
 
 
-def js(p, q):
+def js(p: ArrayLike, q: ArrayLike) -> float:
     r"""Jensen-Shannon divergence of two discrete laws, in nats (maximum :math:`\log 2`).
 
     .. math::
@@ -138,7 +147,7 @@ def js(p, q):
     return min(max(val, 0.0), float(np.log(2.0)))
 
 
-def tv(p, q):
+def tv(p: ArrayLike, q: ArrayLike) -> float:
     r"""Total variation distance, normalized as half the :math:`L^1` norm.
 
     .. math::
@@ -165,7 +174,7 @@ def tv(p, q):
     return float(0.5 * np.abs(p - q).sum())
 
 
-def chi2(p, q):
+def chi2(p: ArrayLike, q: ArrayLike) -> float:
     r"""Pearson :math:`\chi^2` divergence of ``p`` from ``q``.
 
     .. math::
@@ -198,7 +207,7 @@ def chi2(p, q):
         return float(((p[pos] - q[pos]) ** 2 / q[pos]).sum())
 
 
-def gan_discriminator(p, q):
+def gan_discriminator(p: ArrayLike, q: ArrayLike) -> FloatArray:
     r"""The optimal unrestricted GAN discriminator :math:`T^* = p / (p + q)`.
 
     .. math::
@@ -226,7 +235,7 @@ def gan_discriminator(p, q):
     return _discriminator(p, q)
 
 
-def _discriminator(p, q):
+def _discriminator(p: FloatArray, q: FloatArray) -> FloatArray:
     s = p + q
     T = np.full_like(p, 0.5)
     pos = s > 0
@@ -234,7 +243,7 @@ def _discriminator(p, q):
     return T
 
 
-def _objective(p, q, T):
+def _objective(p: FloatArray, q: FloatArray, T: FloatArray) -> float:
     """E_P log T + E_Q log(1 - T) with 0 log 0 = 0 and -inf where a law with mass meets log 0."""
     total = 0.0
     for w, t in ((p, T), (q, 1.0 - T)):
@@ -245,7 +254,7 @@ def _objective(p, q, T):
     return total
 
 
-def gan_objective(p, q, T):
+def gan_objective(p: ArrayLike, q: ArrayLike, T: ArrayLike) -> float:
     r"""The GAN game's value for a given discriminator ``T`` (eq. 4 of the paper).
 
     .. math::
@@ -284,7 +293,13 @@ def gan_objective(p, q, T):
     return _objective(p, q, T)
 
 
-def gan(p, q, *, return_witness=False):
+@overload
+def gan(p: ArrayLike, q: ArrayLike, *, return_witness: Literal[False] = ...) -> float: ...
+@overload
+def gan(p: ArrayLike, q: ArrayLike, *, return_witness: Literal[True]) -> tuple[float, FloatArray]: ...
+@overload
+def gan(p: ArrayLike, q: ArrayLike, *, return_witness: bool) -> float | tuple[float, FloatArray]: ...
+def gan(p: ArrayLike, q: ArrayLike, *, return_witness: bool = False) -> float | tuple[float, FloatArray]:
     r"""Exact GAN divergence :math:`D_{GAN}(P, Q)` of two discrete laws (eq. 4), in nats.
 
     .. math::
@@ -349,17 +364,17 @@ class RestrictedGanResult:
 
     value: float
     upper_bound: float
-    weights: np.ndarray = field(repr=False)
-    discriminator: np.ndarray = field(repr=False)
+    weights: FloatArray = field(repr=False)
+    discriminator: FloatArray = field(repr=False)
     status: str
 
     @property
-    def gap(self):
+    def gap(self) -> float:
         """``upper_bound - value``: how far the attained value may be below the restricted supremum."""
         return self.upper_bound - self.value
 
     @property
-    def bound(self):
+    def bound(self) -> Bound:
         """The restricted supremum as a :class:`~otcheck.bounds.Bound` ``[value, upper_bound]`` (an
         ``"estimate"``: float64 sums; the value is attained, the upper end is the solver's dual)."""
         from .bounds import FLOAT_REL_ERROR, Bound
@@ -376,7 +391,9 @@ class RestrictedGanResult:
         )
 
 
-def gan_restricted(p, q, features, *, radius=None):
+def gan_restricted(
+    p: ArrayLike, q: ArrayLike, features: ArrayLike, *, radius: float | None = None
+) -> RestrictedGanResult:
     r"""The GAN game restricted to logistic discriminators of a feature map, solved as a concave program.
 
     .. math::
@@ -443,7 +460,7 @@ def gan_restricted(p, q, features, *, radius=None):
         and radius is not None
         and float(np.linalg.norm(wv)) <= radius * (1.0 + 1e-6)
     )
-    if not (prob.status == cp.OPTIMAL or (prob.status == cp.OPTIMAL_INACCURATE and feasible)):
+    if wv is None or not (prob.status == cp.OPTIMAL or (prob.status == cp.OPTIMAL_INACCURATE and feasible)):
         raise RuntimeError(f"gan_restricted: solver status {prob.status!r} (try a finite radius)")
     sv = Phi @ wv
     T = 1.0 / (1.0 + np.exp(-np.clip(sv, -700, 700)))
@@ -456,7 +473,7 @@ def gan_restricted(p, q, features, *, radius=None):
 # --------------------------------------------------------------------------------------------- MMD
 
 
-def _bandwidths(bandwidth, kernel):
+def _bandwidths(bandwidth: ArrayLike, kernel: str) -> list[float]:
     if isinstance(bandwidth, (bool, np.bool_)):
         raise TypeError(f"bandwidth: expected a positive number or a sequence of them, got a bool {bandwidth!r}")
     if isinstance(bandwidth, numbers.Real):
@@ -468,7 +485,9 @@ def _bandwidths(bandwidth, kernel):
     return [check_nonnegative(float(h), "bandwidth", strict=True) for h in hs]
 
 
-def kernel_matrix(X, Y=None, *, kernel="gaussian", bandwidth=1.0):
+def kernel_matrix(
+    X: ArrayLike, Y: ArrayLike | None = None, *, kernel: str = "gaussian", bandwidth: ArrayLike = 1.0
+) -> FloatArray:
     r"""Kernel matrix :math:`K_{ij} = k(x_i, y_j)`, optionally summed over several scales.
 
     .. math::
@@ -510,7 +529,7 @@ def kernel_matrix(X, Y=None, *, kernel="gaussian", bandwidth=1.0):
     return _kernel(X, Y, kernel, hs, sym)
 
 
-def _kernel(X, Y, kernel, hs, sym=False):
+def _kernel(X: FloatArray, Y: FloatArray, kernel: str, hs: Sequence[float], sym: bool = False) -> FloatArray:
     D = _sqdist(X, Y)
     if sym:
         np.fill_diagonal(D, 0.0)
@@ -524,7 +543,16 @@ def _kernel(X, Y, kernel, hs, sym=False):
     return K
 
 
-def mmd2(X, Y, *, kernel="gaussian", bandwidth=1.0, unbiased=False, weights_x=None, weights_y=None):
+def mmd2(
+    X: ArrayLike,
+    Y: ArrayLike,
+    *,
+    kernel: str = "gaussian",
+    bandwidth: ArrayLike = 1.0,
+    unbiased: bool = False,
+    weights_x: ArrayLike | None = None,
+    weights_y: ArrayLike | None = None,
+) -> float:
     r"""Squared maximum mean discrepancy: sample estimators, or exact for weighted discrete laws.
 
     With kernel matrices :math:`K^{XX}, K^{YY}, K^{XY}` (see :func:`kernel_matrix`):

@@ -26,11 +26,23 @@ command line.
 from __future__ import annotations
 
 import importlib
+import numbers
 import os
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_generator, check_positive_int
+
+if TYPE_CHECKING:
+    import argparse
+
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from .claims import Evidence
 
 __all__ = [
     "fig_theorem1",
@@ -47,8 +59,11 @@ __all__ = [
 PENALTIES = ("kl", "js", "gan", "mmd2", "chi2", "tv")
 
 
-def _need(figure, module, *names):
-    """Import ``module`` and return the requested attributes, or raise a clear ImportError."""
+def _need(figure: str, module: str, *names: str) -> None:
+    """Check that ``module`` imports and has the requested attributes, or raise a clear ImportError.
+
+    The caller then imports them by name (typed), knowing the import succeeds.
+    """
     try:
         mod = importlib.import_module(module)
     except ImportError as exc:
@@ -56,27 +71,30 @@ def _need(figure, module, *names):
     missing = [n for n in names if not hasattr(mod, n)]
     if missing:
         raise ImportError(f"{figure} needs {module}.{missing[0]}, which this version of otcheck does not have")
-    return [getattr(mod, n) for n in names] if len(names) != 1 else getattr(mod, names[0])
 
 
-def _claim(figure, claim_id, seed, **sizes):
+def _claim(figure: str, claim_id: str, seed: int | np.random.Generator, **sizes: object) -> Evidence:
     """Run a registered claim and return its Evidence, or raise a clear ImportError."""
-    registry = _need(figure, "otcheck.claims", "registry")
+    _need(figure, "otcheck.claims", "registry")
+    from .claims import registry
+
     if claim_id not in registry:
         raise ImportError(f"{figure} needs the claim {claim_id!r}, which is not registered in this version of otcheck")
     return registry[claim_id].run(seed=seed, **sizes)
 
 
-def _figure(width, height, nrows=1, ncols=1, sharex=False, **gridspec):
-    """A pyplot-free Figure (rendered by Agg on ``savefig``) and its axes, as a flat array."""
+def _figure(
+    width: float, height: float, nrows: int = 1, ncols: int = 1, sharex: bool = False, **gridspec: object
+) -> tuple[Figure, list[Axes]]:
+    """A pyplot-free Figure (rendered by Agg on ``savefig``) and its axes, as a flat list."""
     from ._optional import require
 
-    fig = require("matplotlib.figure", "otcheck.figures").Figure(figsize=(width, height), layout="constrained")
+    fig: Figure = require("matplotlib.figure", "otcheck.figures").Figure(figsize=(width, height), layout="constrained")
     axes = fig.subplots(nrows, ncols, sharex=sharex, gridspec_kw=gridspec or None, squeeze=False)
-    return fig, axes.ravel()
+    return fig, list(axes.ravel())
 
 
-def fig_theorem1(seed=0, *, n=6, m=5):
+def fig_theorem1(seed: int | np.random.Generator = 0, *, n: int = 6, m: int = 5) -> Figure:
     r"""Theorem 1: the optimal coupling ``X -> Z -> Y = G(Z)`` for a decoder that is not injective.
 
     Draws :math:`n` points :math:`x_i \sim \mathcal N(0, I_2)` with uniform weights (``P_X``),
@@ -129,7 +147,7 @@ def fig_theorem1(seed=0, *, n=6, m=5):
     X = rng.normal(size=(n, 2))
     Z = np.linspace(0.0, 1.0, m)[:, None]
 
-    def G(z):
+    def G(z: ArrayLike) -> NDArray[np.float64]:
         angle = np.mod(2 * np.pi * np.asarray(z)[:, 0], 2 * np.pi)  # z = 0 and z = 1: the same point
         return np.stack([np.cos(angle), np.sin(angle)], axis=1)
 
@@ -184,8 +202,17 @@ def fig_theorem1(seed=0, *, n=6, m=5):
 
 
 def fig_relaxation_path(
-    seed=0, *, a=None, b=None, C=None, n=5, m=5, lams=None, penalties=PENALTIES, kernel_matrix=None
-):
+    seed: int | np.random.Generator = 0,
+    *,
+    a: ArrayLike | None = None,
+    b: ArrayLike | None = None,
+    C: ArrayLike | None = None,
+    n: int = 5,
+    m: int = 5,
+    lams: ArrayLike | None = None,
+    penalties: Iterable[str] = PENALTIES,
+    kernel_matrix: ArrayLike | None = None,
+) -> Figure:
     r"""eq. 12: the relaxed cost :math:`W_c^\lambda` against :math:`\lambda`, one line per penalty.
 
     .. math::
@@ -233,8 +260,9 @@ def fig_relaxation_path(
     >>> [line.get_label() for line in fig.axes[0].get_lines()]
     ['tv', 'W_c']
     """
-    relaxed_path = _need("fig_relaxation_path", "otcheck.relaxed", "relaxed_path")
+    _need("fig_relaxation_path", "otcheck.relaxed", "relaxed_path")
     from . import cost_matrix, solve_ot
+    from .relaxed import relaxed_path
 
     if C is None:
         rng = as_generator(seed)
@@ -243,7 +271,10 @@ def fig_relaxation_path(
         X, Z = rng.normal(size=(n, 2)), rng.normal(size=(m, 2))
         C = cost_matrix(X, Z)
         if kernel_matrix is None and "mmd2" in penalties:
-            kernel_matrix = _need("fig_relaxation_path", "otcheck.divergences", "kernel_matrix")(Z)
+            _need("fig_relaxation_path", "otcheck.divergences", "kernel_matrix")
+            from .divergences import kernel_matrix as kernel
+
+            kernel_matrix = kernel(Z)
     C = np.asarray(C, dtype=float)
     if C.ndim != 2:
         raise ValueError(f"C: expected a 2-D cost matrix, got shape {C.shape}")
@@ -275,7 +306,7 @@ def fig_relaxation_path(
     return fig
 
 
-def fig_prop2(seed=0, *, sigma2=None):
+def fig_prop2(seed: int | np.random.Generator = 0, *, sigma2: ArrayLike | None = None) -> Figure:
     r"""Proposition 2: the minimizer of :math:`W_c` depends on :math:`\sigma^2`, that of :math:`W_c^\dagger` does not.
 
     The example of appendix B.3: :math:`P_X = P_Z = \mathcal N(0, 1)`, decoder
@@ -318,20 +349,21 @@ def fig_prop2(seed=0, *, sigma2=None):
     sigma2 = np.linspace(0.05, 0.95, 19) if sigma2 is None else np.asarray(sigma2, dtype=float).ravel()
     if sigma2.size == 0 or np.any(~np.isfinite(sigma2)) or np.any(sigma2 <= 0) or np.any(sigma2 >= 1):
         raise ValueError("sigma2: expected values in (0, 1) (the example needs a^2 = 1 - sigma^2 > 0)")
-    gaussian_w2 = _need("fig_prop2", "otcheck.closed_forms", "gaussian_w2")
+    _need("fig_prop2", "otcheck.closed_forms", "gaussian_w2")
+    from .closed_forms import gaussian_w2
 
     zero, one = np.zeros(1), np.eye(1)
 
-    def w2(var):  # W_2^2(N(0, 1), N(0, var)), Bures
+    def w2(var: float) -> float:  # W_2^2(N(0, 1), N(0, var)), Bures
         return float(gaussian_w2(zero, one, zero, var * one))
 
-    def w_c(a, s2):
+    def w_c(a: float, s2: float) -> float:
         return w2(a * a + s2)
 
-    def w_dagger(a, s2):
+    def w_dagger(a: float, s2: float) -> float:
         return s2 + w2(a * a)
 
-    def argmin(f, s2):
+    def argmin(f: Callable[[float, float], float], s2: float) -> float:
         return minimize_scalar(lambda a: f(a, s2), bounds=(0.0, 2.0), method="bounded", options={"xatol": 1e-10}).x
 
     a_star = np.array([argmin(w_c, s) for s in sigma2])
@@ -361,7 +393,9 @@ def fig_prop2(seed=0, *, sigma2=None):
     return fig
 
 
-def fig_vae_blur(seed=0, *, n=4, encoder_std=0.6, grid=401):
+def fig_vae_blur(
+    seed: int | np.random.Generator = 0, *, n: int = 4, encoder_std: float = 0.6, grid: int = 401
+) -> Figure:
     r"""VAE blurriness (section 4.1): the conditional-mean decoder of Gaussian encoders averages inputs.
 
     For a fixed encoder :math:`Q(Z|X)` the decoder minimizing :math:`\mathbb E\|X - G(Z)\|^2` is
@@ -410,7 +444,9 @@ def fig_vae_blur(seed=0, *, n=4, encoder_std=0.6, grid=401):
     >>> [line.get_label() for line in fig.axes[1].get_lines()][0]
     'G*(z)'
     """
-    gmm_pdf = _need("fig_vae_blur", "otcheck.gaussian", "gmm_pdf")
+    _need("fig_vae_blur", "otcheck.gaussian", "gmm_pdf")
+    from .gaussian import gmm_pdf
+
     rng = as_generator(seed)
     n = check_positive_int(n, "n", minimum=2)
     grid = check_positive_int(grid, "grid", minimum=2)
@@ -446,7 +482,7 @@ def fig_vae_blur(seed=0, *, n=4, encoder_std=0.6, grid=401):
     return fig
 
 
-def fig_prop3(seed=0, *, eps=None):
+def fig_prop3(seed: int | np.random.Generator = 0, *, eps: ArrayLike | None = None) -> Figure:
     r"""Proposition 3: cosines between WGAN gradients stay wrong as the optimality gap :math:`\varepsilon` shrinks.
 
     Draws, against :math:`\varepsilon` (log scale, decreasing to the right), the three cosines of
@@ -485,7 +521,10 @@ def fig_prop3(seed=0, *, eps=None):
     sizes = {} if eps is None else {"eps": tuple(float(e) for e in np.ravel(eps))}
     ev = _claim("fig_prop3", "prop3", seed, **sizes)
     try:
-        table, C = ev.details["table"], float(ev.details["C"])
+        table, C_value = ev.details["table"], ev.details["C"]
+        if not isinstance(table, (list, tuple)) or not isinstance(C_value, numbers.Real):
+            raise TypeError("details['table'] as a list of rows and details['C'] as a number")
+        C = float(C_value)
         e = np.array([r["eps"] for r in table], dtype=float)
         cos_f = np.array([r["cos_f"] for r in table], dtype=float)
         cos_hf = np.array([max(r["cos_hstar_fstar"]) for r in table], dtype=float)
@@ -527,7 +566,7 @@ def fig_prop3(seed=0, *, eps=None):
 
 
 #: Short name -> figure function; the names ``otcheck figures`` accepts.
-FIGURES = {
+FIGURES: dict[str, Callable[..., Figure]] = {
     "theorem1": fig_theorem1,
     "relaxation-path": fig_relaxation_path,
     "prop2": fig_prop2,
@@ -536,7 +575,14 @@ FIGURES = {
 }
 
 
-def save_figures(names=None, out="figures", seed=0, *, dpi=120, fmt="png"):
+def save_figures(
+    names: Iterable[str] | None = None,
+    out: str | os.PathLike[str] = "figures",
+    seed: int | np.random.Generator = 0,
+    *,
+    dpi: int = 120,
+    fmt: str = "png",
+) -> dict[str, str]:
     """Render figures to files ``OUT/NAME.png``.
 
     Parameters
@@ -545,7 +591,7 @@ def save_figures(names=None, out="figures", seed=0, *, dpi=120, fmt="png"):
         Keys of :data:`FIGURES`; all of them when omitted.
     out : str or path
         Output directory (created when missing).
-    seed : int
+    seed : int or numpy.random.Generator
         Passed to every figure function.
     dpi : int, default 120
         Resolution.
@@ -586,7 +632,7 @@ def save_figures(names=None, out="figures", seed=0, *, dpi=120, fmt="png"):
     return paths
 
 
-def _cmd_figures(args):
+def _cmd_figures(args: argparse.Namespace) -> int:
     import sys
 
     names = list(args.names) or list(FIGURES)
@@ -610,7 +656,7 @@ def _cmd_figures(args):
     return status
 
 
-def add_subcommand(subparsers):
+def add_subcommand(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Add ``otcheck figures [NAMES...] --out DIR --seed N [--dpi D]`` to an argparse subparsers object.
 
     The handler (set with ``set_defaults(func=...)``) writes one PNG per figure, prints each

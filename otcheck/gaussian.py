@@ -16,9 +16,11 @@ finding to a stated precision). :class:`GaussianDecoder` builds one from a decod
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtr, ndtri
 
 from ._validation import as_float_array, as_generator, as_points, as_weights, check_positive_int
@@ -35,8 +37,11 @@ __all__ = [
 #: Default absolute precision of :func:`gmm_quantile` (relative to the mixture's spread).
 QUANTILE_XTOL = 1e-12
 
+#: float64 numpy array (the type of every array this module returns)
+FloatArray = NDArray[np.float64]
 
-def _variances(variances, k, d, name="variances"):
+
+def _variances(variances: ArrayLike, k: int, d: int, name: str = "variances") -> FloatArray:
     """Broadcast variances to (k, d): scalar, (d,), (k,) for d == 1 ambiguity resolved as per-component, or (k, d)."""
     v = as_float_array(variances, name)
     if v.ndim == 0:
@@ -86,11 +91,11 @@ class GaussianMixture:
     True
     """
 
-    weights: np.ndarray = field(repr=False)
-    means: np.ndarray = field(repr=False)
-    variances: np.ndarray = field(repr=False)
+    weights: FloatArray = field(repr=False)
+    means: FloatArray = field(repr=False)
+    variances: FloatArray = field(repr=False)
 
-    def __init__(self, weights, means, variances):
+    def __init__(self, weights: ArrayLike, means: ArrayLike, variances: ArrayLike) -> None:
         M = as_points(means, "means")
         k, d = M.shape
         w = as_weights(weights, "weights", n=k)
@@ -102,23 +107,23 @@ class GaussianMixture:
         object.__setattr__(self, "variances", V)
 
     @property
-    def k(self):
+    def k(self) -> int:
         """Number of components."""
         return self.means.shape[0]
 
     @property
-    def dim(self):
+    def dim(self) -> int:
         """Dimension ``d``."""
         return self.means.shape[1]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"GaussianMixture(k={self.k}, dim={self.dim})"
 
-    def mean(self):
+    def mean(self) -> FloatArray:
         r"""Mean :math:`\sum_k w_k m_k`, shape ``(d,)``."""
         return self.weights @ self.means
 
-    def covariance(self):
+    def covariance(self) -> FloatArray:
         r"""Covariance, shape ``(d, d)``.
 
         .. math::
@@ -129,7 +134,7 @@ class GaussianMixture:
         Mc = self.means - mbar
         return np.diag(self.weights @ self.variances) + (Mc.T * self.weights) @ Mc
 
-    def logpdf(self, x):
+    def logpdf(self, x: ArrayLike) -> FloatArray:
         r"""Log density at points ``x`` (shape ``(N, d)``, or ``(N,)`` when ``d = 1``), computed with log-sum-exp."""
         X = as_points(x, "x")
         if X.shape[1] != self.dim:
@@ -143,11 +148,11 @@ class GaussianMixture:
         mx = t.max(axis=1, keepdims=True)
         return (mx + np.log(np.exp(t - mx).sum(axis=1, keepdims=True)))[:, 0]
 
-    def pdf(self, x):
+    def pdf(self, x: ArrayLike) -> FloatArray:
         """Density at points ``x``."""
         return np.exp(self.logpdf(x))
 
-    def sample(self, size, seed):
+    def sample(self, size: int, seed: int | np.random.Generator) -> FloatArray:
         r"""Draw ``size`` points, shape ``(size, d)``, from an explicit seed.
 
         Parameters
@@ -171,16 +176,16 @@ class GaussianMixture:
         noise = rng.standard_normal((size, self.dim))
         return self.means[comp] + np.sqrt(self.variances[comp]) * noise
 
-    def _require_1d(self, what):
+    def _require_1d(self, what: str) -> None:
         if self.dim != 1:
             raise ValueError(f"{what}: defined for one-dimensional mixtures only (dim={self.dim})")
 
-    def cdf(self, x):
+    def cdf(self, x: ArrayLike) -> FloatArray:
         r"""Cumulative distribution function in one dimension, :math:`F(x) = \sum_k w_k \Phi((x - m_k)/s_k)`."""
         self._require_1d("cdf")
         return gmm_cdf(x, self.means[:, 0], self.variances[:, 0], self.weights)
 
-    def quantile(self, t, *, xtol=QUANTILE_XTOL):
+    def quantile(self, t: ArrayLike, *, xtol: float = QUANTILE_XTOL) -> FloatArray:
         r"""Quantile function in one dimension (see :func:`gmm_quantile`)."""
         self._require_1d("quantile")
         return gmm_quantile(t, self.means[:, 0], self.variances[:, 0], self.weights, xtol=xtol)
@@ -207,10 +212,10 @@ class GaussianDecoder:
     [[1.25]]
     """
 
-    means: np.ndarray = field(repr=False)
-    sigma2: np.ndarray = field(repr=False)
+    means: FloatArray = field(repr=False)
+    sigma2: FloatArray = field(repr=False)
 
-    def __init__(self, means, sigma2):
+    def __init__(self, means: ArrayLike, sigma2: ArrayLike) -> None:
         M = as_points(means, "means")
         s = as_float_array(sigma2, "sigma2")
         d = M.shape[1]
@@ -227,7 +232,7 @@ class GaussianDecoder:
         object.__setattr__(self, "sigma2", s)
 
     @classmethod
-    def from_map(cls, G, codes, sigma2):
+    def from_map(cls, G: Callable[[FloatArray], ArrayLike], codes: ArrayLike, sigma2: ArrayLike) -> GaussianDecoder:
         r"""Build the decoder from a vectorized map ``G`` evaluated on the codes (shape ``(m, d_z)``)."""
         if not callable(G):
             raise TypeError(f"G: expected a callable, got {type(G).__name__}")
@@ -240,29 +245,29 @@ class GaussianDecoder:
         return cls(Y, sigma2)
 
     @property
-    def m(self):
+    def m(self) -> int:
         """Number of codes."""
         return self.means.shape[0]
 
     @property
-    def dim(self):
+    def dim(self) -> int:
         """Output dimension ``d``."""
         return self.means.shape[1]
 
     @property
-    def trace_covariance(self):
+    def trace_covariance(self) -> float:
         r""":math:`\sum_k \sigma_k^2` (:math:`d \sigma^2` when isotropic), the constant of Corollary 7."""
         return float(self.sigma2.sum())
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"GaussianDecoder(m={self.m}, dim={self.dim})"
 
-    def decoded(self, prior_weights):
+    def decoded(self, prior_weights: ArrayLike) -> GaussianMixture:
         r"""The law :math:`P_G = \sum_j b_j \mathcal N(G(z_j), \operatorname{diag}(\sigma^2))` of ``Y``."""
         b = as_weights(prior_weights, "prior_weights", n=self.m)
         return GaussianMixture(b, self.means, np.broadcast_to(self.sigma2, self.means.shape))
 
-    def sample(self, code_index, seed):
+    def sample(self, code_index: ArrayLike, seed: int | np.random.Generator) -> FloatArray:
         r"""Draw one :math:`Y \sim P_G(Y | Z = z_j)` per entry of ``code_index``; shape ``(N, d)``."""
         rng = as_generator(seed)
         idx = np.asarray(code_index)
@@ -276,7 +281,7 @@ class GaussianDecoder:
 # ------------------------------------------------------------------------------ 1-D mixtures
 
 
-def _levels(x, name):
+def _levels(x: ArrayLike, name: str) -> FloatArray:
     """A finite-or-infinite float array keeping the shape of ``x`` (scalars stay 0-d)."""
     if isinstance(x, (str, bytes)):
         raise TypeError(f"{name}: expected numbers, got {type(x).__name__}")
@@ -291,7 +296,7 @@ def _levels(x, name):
     return arr
 
 
-def _mix1d(means, variances, weights):
+def _mix1d(means: ArrayLike, variances: ArrayLike, weights: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
     mu = as_float_array(means, "means", ndim=1)
     k = mu.shape[0]
     if k == 0:
@@ -301,7 +306,7 @@ def _mix1d(means, variances, weights):
     return mu, var, w
 
 
-def gmm_pdf(x, means, variances, weights):
+def gmm_pdf(x: ArrayLike, means: ArrayLike, variances: ArrayLike, weights: ArrayLike) -> FloatArray:
     r"""Density of a 1-D Gaussian mixture, :math:`f(x) = \sum_k w_k \varphi((x - m_k)/s_k) / s_k`.
 
     Parameters
@@ -331,7 +336,7 @@ def gmm_pdf(x, means, variances, weights):
     return (w * np.exp(-0.5 * z * z) / (s * np.sqrt(2 * np.pi))).sum(-1)
 
 
-def gmm_cdf(x, means, variances, weights):
+def gmm_cdf(x: ArrayLike, means: ArrayLike, variances: ArrayLike, weights: ArrayLike) -> FloatArray:
     r"""Cdf of a 1-D Gaussian mixture, :math:`F(x) = \sum_k w_k \Phi((x - m_k)/s_k)`.
 
     Parameters
@@ -356,7 +361,9 @@ def gmm_cdf(x, means, variances, weights):
     return np.clip((w * ndtr((x[..., None] - mu) / np.sqrt(var))).sum(-1), 0.0, 1.0)
 
 
-def gmm_quantile(t, means, variances, weights, *, xtol=QUANTILE_XTOL):
+def gmm_quantile(
+    t: ArrayLike, means: ArrayLike, variances: ArrayLike, weights: ArrayLike, *, xtol: float = QUANTILE_XTOL
+) -> FloatArray:
     r"""Quantile function of a 1-D Gaussian mixture by bracketed bisection, to a stated precision.
 
     .. math::
@@ -394,7 +401,9 @@ def gmm_quantile(t, means, variances, weights, *, xtol=QUANTILE_XTOL):
     return x
 
 
-def _quantile_bracket(t, means, variances, weights, *, xtol=QUANTILE_XTOL):
+def _quantile_bracket(
+    t: ArrayLike, means: ArrayLike, variances: ArrayLike, weights: ArrayLike, *, xtol: float = QUANTILE_XTOL
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Bisection; returns (lo, hi, mid) with F(lo) <= t <= F(hi) (in floating point) for 0 < t < 1."""
     mu, var, w = _mix1d(means, variances, weights)
     t = _levels(t, "t")

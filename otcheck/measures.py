@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
+from typing import NoReturn
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
-from ._validation import MASS_TOL, as_generator, as_points, as_weights, check_nonnegative, check_positive_int, rationals
+from ._validation import (
+    MASS_TOL,
+    ArrayInput,
+    as_generator,
+    as_points,
+    as_weights,
+    check_nonnegative,
+    check_positive_int,
+    rationals,
+)
 
 __all__ = ["DiscreteMeasure"]
 
@@ -56,13 +68,19 @@ class DiscreteMeasure:
 
     __slots__ = ("atoms", "weights", "exact_weights", "exact_atoms")
 
-    def __init__(self, atoms, weights=None, *, tol=MASS_TOL):
+    atoms: NDArray[np.float64]
+    weights: NDArray[np.float64]
+    exact_weights: tuple[Fraction, ...] | None
+    exact_atoms: tuple[tuple[Fraction, ...], ...] | None
+
+    def __init__(self, atoms: ArrayInput, weights: ArrayInput | None = None, *, tol: float = MASS_TOL) -> None:
         X = as_points(atoms, "atoms").copy()
         tol = check_nonnegative(tol, "tol")
-        exact_atoms = rationals(atoms)
-        if exact_atoms is not None:
+        flat_atoms = rationals(atoms)
+        exact_atoms: tuple[tuple[Fraction, ...], ...] | None = None
+        if flat_atoms is not None:
             d = X.shape[1]
-            exact_atoms = tuple(tuple(exact_atoms[i * d : (i + 1) * d]) for i in range(X.shape[0]))
+            exact_atoms = tuple(tuple(flat_atoms[i * d : (i + 1) * d]) for i in range(X.shape[0]))
         if weights is None:
             w = np.full(X.shape[0], 1.0 / X.shape[0])
             has_fraction = (
@@ -89,30 +107,30 @@ class DiscreteMeasure:
         object.__setattr__(self, "exact_atoms", exact_atoms)
 
     @property
-    def is_rational(self):
+    def is_rational(self) -> bool:
         """True when both the atoms and the weights are exact rationals."""
         return self.exact_atoms is not None and self.exact_weights is not None
 
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: object) -> NoReturn:
         raise AttributeError("DiscreteMeasure is immutable")
 
     @property
-    def n(self):
+    def n(self) -> int:
         """Number of atoms (duplicates counted)."""
         return self.atoms.shape[0]
 
     @property
-    def dim(self):
+    def dim(self) -> int:
         """Dimension ``d`` of the atoms."""
         return self.atoms.shape[1]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.n
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         """Replayable: ``DiscreteMeasure(atoms, weights)`` with every number, exact ones as Fractions."""
 
-        def num(x):
+        def num(x: Fraction) -> int | Fraction:
             return int(x) if x.denominator == 1 else x
 
         if self.exact_atoms is not None:
@@ -122,7 +140,7 @@ class DiscreteMeasure:
         weights = [num(x) for x in self.exact_weights] if self.exact_weights is not None else self.weights.tolist()
         return f"DiscreteMeasure({atoms!r}, {weights!r})"
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if not isinstance(other, DiscreteMeasure):
             return NotImplemented
         return (
@@ -131,13 +149,14 @@ class DiscreteMeasure:
             and np.array_equal(self.weights, other.weights)
         )
 
-    __hash__ = None
+    # Unhashable (equality is by value): a class that defines ``__eq__`` and not ``__hash__`` gets
+    # ``__hash__ = None`` from Python itself.
 
-    def mean(self):
+    def mean(self) -> NDArray[np.float64]:
         r"""Mean :math:`\sum_i w_i x_i`, shape ``(d,)``."""
         return self.weights @ self.atoms
 
-    def merged(self):
+    def merged(self) -> DiscreteMeasure:
         """The same measure with coinciding atoms combined (weights added), atoms sorted lexicographically."""
         uniq, inverse = np.unique(self.atoms, axis=0, return_inverse=True)
         inverse = inverse.ravel()
@@ -147,7 +166,7 @@ class DiscreteMeasure:
                 ws[k] += x
             atoms = uniq
             if self.exact_atoms is not None:
-                first = {}
+                first: dict[int, int] = {}
                 for i, k in enumerate(inverse.tolist()):
                     first.setdefault(k, i)
                 atoms = np.array([list(self.exact_atoms[first[k]]) for k in range(uniq.shape[0])], dtype=object)
@@ -155,7 +174,7 @@ class DiscreteMeasure:
         w = np.bincount(inverse, weights=self.weights, minlength=uniq.shape[0])
         return DiscreteMeasure(uniq, w)
 
-    def pushforward(self, f):
+    def pushforward(self, f: Callable[[NDArray[np.float64]], ArrayLike]) -> DiscreteMeasure:
         r"""Image measure :math:`f_\#\mu = \sum_i w_i \delta_{f(x_i)}`, coinciding images merged.
 
         Parameters
@@ -185,7 +204,7 @@ class DiscreteMeasure:
         weights = list(self.exact_weights) if self.exact_weights is not None else self.weights
         return DiscreteMeasure(Y, weights).merged()
 
-    def sample(self, size, seed):
+    def sample(self, size: int, seed: int | np.random.Generator) -> NDArray[np.float64]:
         """Draw ``size`` i.i.d. atoms.
 
         Parameters

@@ -31,10 +31,16 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
+from numpy.typing import ArrayLike, NDArray
+
+if TYPE_CHECKING:
+    from .measures import DiscreteMeasure
 
 __all__ = ["weights", "measures", "cost_matrices", "couplings", "encoders", "ot_problems", "DYADIC_BITS"]
 
@@ -44,11 +50,16 @@ DYADIC_BITS = 10
 # Largest small integer a weight is built from: weights are k_i / sum(k), k_i in [lo, _KMAX].
 _KMAX = 8
 
+#: float64 numpy array (what the array strategies draw)
+FloatArray = NDArray[np.float64]
+#: a size argument: an int or a strategy drawing ints
+Size = int | st.SearchStrategy[int]
+
 
 # --------------------------------------------------------------------------------------------
 # argument checks (at build time, raising InvalidArgument that names the argument)
 # --------------------------------------------------------------------------------------------
-def _check_size(value, name, *, minimum=0):
+def _check_size(value: object, name: str, *, minimum: int = 0) -> st.SearchStrategy[int]:
     """An int >= minimum or a strategy (drawn values are checked at draw time)."""
     if isinstance(value, st.SearchStrategy):
         return value
@@ -59,7 +70,7 @@ def _check_size(value, name, *, minimum=0):
     return st.just(int(value))
 
 
-def _check_int(value, name, *, minimum):
+def _check_int(value: object, name: str, *, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise InvalidArgument(f"{name}: expected an int, got {type(value).__name__} {value!r}")
     if value < minimum:
@@ -67,13 +78,15 @@ def _check_int(value, name, *, minimum):
     return int(value)
 
 
-def _check_bool(value, name):
+def _check_bool(value: object, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise InvalidArgument(f"{name}: expected a bool, got {type(value).__name__} {value!r}")
     return bool(value)
 
 
-def _check_real(value, name, *, lo=None, hi=None, strict_lo=False):
+def _check_real(
+    value: object, name: str, *, lo: float | None = None, hi: float | None = None, strict_lo: bool = False
+) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InvalidArgument(f"{name}: expected a real number, got {type(value).__name__} {value!r}")
     value = float(value)
@@ -86,7 +99,7 @@ def _check_real(value, name, *, lo=None, hi=None, strict_lo=False):
     return value
 
 
-def _check_marginal(x, name):
+def _check_marginal(x: object, name: str) -> FloatArray:
     from ._validation import as_weights
 
     if isinstance(x, st.SearchStrategy):
@@ -100,7 +113,7 @@ def _check_marginal(x, name):
 # --------------------------------------------------------------------------------------------
 # weights
 # --------------------------------------------------------------------------------------------
-def _dyadic(k, bits=DYADIC_BITS):
+def _dyadic(k: NDArray[np.int64], bits: int = DYADIC_BITS) -> FloatArray:
     """Round ``k / sum(k)`` to multiples of ``2**-bits`` summing exactly to one (largest remainder)."""
     unit = 1 << bits
     total = int(k.sum())
@@ -115,8 +128,10 @@ def _dyadic(k, bits=DYADIC_BITS):
 
 
 @st.composite
-def _weights(draw, n, min_weight, zeros, dyadic):
-    n = draw(n)
+def _weights(
+    draw: st.DrawFn, n_strategy: st.SearchStrategy[int], min_weight: float, zeros: bool, dyadic: bool
+) -> FloatArray:
+    n = draw(n_strategy)
     if n < 1:
         raise InvalidArgument(f"n: must be >= 1, drew {n}")
     if n * min_weight > 1.0 + 1e-12:
@@ -136,7 +151,9 @@ def _weights(draw, n, min_weight, zeros, dyadic):
     return w
 
 
-def weights(n, *, min_weight=0.0, zeros=False, dyadic=False):
+def weights(
+    n: Size, *, min_weight: float = 0.0, zeros: bool = False, dyadic: bool = False
+) -> st.SearchStrategy[FloatArray]:
     r"""Probability vectors :math:`w \in \Delta_n` (float64, non-negative, summing to one).
 
     Each vector is :math:`w_i = k_i / \sum_j k_j` for small integers ``k_i`` in ``[1, 8]``, so a
@@ -184,10 +201,20 @@ def weights(n, *, min_weight=0.0, zeros=False, dyadic=False):
 # measures
 # --------------------------------------------------------------------------------------------
 @st.composite
-def _measures(draw, dim, min_atoms, max_atoms, duplicates, zero_weights, scale, integer):
+def _measures(
+    draw: st.DrawFn,
+    dim: int,
+    min_atoms: int,
+    max_atoms: int,
+    duplicates: bool,
+    zero_weights: bool,
+    scale: float,
+    integer: bool,
+) -> DiscreteMeasure:
     from .measures import DiscreteMeasure
 
     n = draw(st.integers(min_atoms, max_atoms))
+    coord: st.SearchStrategy[float]
     if integer:
         coord = st.integers(-10, 10)
     else:
@@ -213,7 +240,16 @@ def _measures(draw, dim, min_atoms, max_atoms, duplicates, zero_weights, scale, 
     return DiscreteMeasure(X, w)
 
 
-def measures(dim=1, *, min_atoms=1, max_atoms=6, duplicates=False, zero_weights=False, scale=1.0, integer=False):
+def measures(
+    dim: int = 1,
+    *,
+    min_atoms: int = 1,
+    max_atoms: int = 6,
+    duplicates: bool = False,
+    zero_weights: bool = False,
+    scale: float = 1.0,
+    integer: bool = False,
+) -> st.SearchStrategy[DiscreteMeasure]:
     r"""Discrete probability measures :math:`\mu = \sum_{i=1}^n w_i \delta_{x_i}` on
     :math:`\mathbb R^{d}` (:class:`otcheck.DiscreteMeasure`).
 
@@ -271,11 +307,20 @@ def measures(dim=1, *, min_atoms=1, max_atoms=6, duplicates=False, zero_weights=
 # cost matrices
 # --------------------------------------------------------------------------------------------
 @st.composite
-def _cost_matrices(draw, n, m, integer, max_value, ties):
-    n = draw(n)
-    m = draw(m)
+def _cost_matrices(
+    draw: st.DrawFn,
+    n_strategy: st.SearchStrategy[int],
+    m_strategy: st.SearchStrategy[int],
+    integer: bool,
+    max_value: float,
+    ties: bool,
+) -> FloatArray:
+    n = draw(n_strategy)
+    m = draw(m_strategy)
     if n < 1 or m < 1:
         raise InvalidArgument(f"n, m: must be >= 1, drew {n}, {m}")
+    pool: list[float]
+    elem: st.SearchStrategy[float]
     if ties:
         # a pool of at most three distinct values: many ties, degenerate problems
         if integer:
@@ -291,7 +336,9 @@ def _cost_matrices(draw, n, m, integer, max_value, ties):
     return np.array(vals, dtype=np.float64).reshape(n, m)
 
 
-def cost_matrices(n, m, *, integer=False, max_value=10, ties=False):
+def cost_matrices(
+    n: Size, m: Size, *, integer: bool = False, max_value: float = 10, ties: bool = False
+) -> st.SearchStrategy[FloatArray]:
     r"""Non-negative cost matrices :math:`C \in [0, \text{max\_value}]^{n \times m}` (float64).
 
     Entries shrink towards ``0``, so a failing example shrinks to a matrix of zeros and a few
@@ -332,7 +379,7 @@ def cost_matrices(n, m, *, integer=False, max_value=10, ties=False):
 # --------------------------------------------------------------------------------------------
 # couplings
 # --------------------------------------------------------------------------------------------
-def _north_west(a, b, rows, cols):
+def _north_west(a: FloatArray, b: FloatArray, rows: Sequence[int], cols: Sequence[int]) -> FloatArray:
     """North-west-corner coupling of ``a[rows]`` and ``b[cols]`` (a vertex of the polytope)."""
     n, m = a.size, b.size
     P = np.zeros((n, m))
@@ -353,7 +400,7 @@ def _north_west(a, b, rows, cols):
 
 
 @st.composite
-def _couplings(draw, a, b):
+def _couplings(draw: st.DrawFn, a: FloatArray, b: FloatArray) -> FloatArray:
     n, m = a.size, b.size
     k = draw(st.integers(1, 3))
     mix = np.array(draw(st.lists(st.integers(1, _KMAX), min_size=k, max_size=k)), dtype=np.float64)
@@ -370,7 +417,7 @@ def _couplings(draw, a, b):
     return P
 
 
-def couplings(a, b):
+def couplings(a: ArrayLike, b: ArrayLike) -> st.SearchStrategy[FloatArray]:
     r"""Feasible couplings :math:`P \in \Pi(a, b) = \{P \ge 0 : P\mathbf 1 = a, P^\top \mathbf 1 = b\}`.
 
     Each coupling is a convex combination (small integer mixing weights) of at most three points
@@ -401,9 +448,15 @@ def couplings(a, b):
 # encoders
 # --------------------------------------------------------------------------------------------
 @st.composite
-def _encoders(draw, n, m, deterministic, zeros):
-    n = draw(n)
-    m = draw(m)
+def _encoders(
+    draw: st.DrawFn,
+    n_strategy: st.SearchStrategy[int],
+    m_strategy: st.SearchStrategy[int],
+    deterministic: bool,
+    zeros: bool,
+) -> FloatArray:
+    n = draw(n_strategy)
+    m = draw(m_strategy)
     if n < 1 or m < 1:
         raise InvalidArgument(f"n, m: must be >= 1, drew {n}, {m}")
     Q = np.zeros((n, m))
@@ -417,7 +470,7 @@ def _encoders(draw, n, m, deterministic, zeros):
     return Q
 
 
-def encoders(n, m, *, deterministic=False, zeros=False):
+def encoders(n: Size, m: Size, *, deterministic: bool = False, zeros: bool = False) -> st.SearchStrategy[FloatArray]:
     r"""Row-stochastic matrices :math:`Q_{ij} = Q(z_j \mid x_i)`, each row a probability vector.
 
     Rows are drawn by :func:`weights`, so a failing example shrinks to the uniform encoder
@@ -451,7 +504,17 @@ def encoders(n, m, *, deterministic=False, zeros=False):
 # whole problems
 # --------------------------------------------------------------------------------------------
 @st.composite
-def _ot_problems(draw, min_n, max_n, min_m, max_m, integer, zero_weights, ties, max_value):
+def _ot_problems(
+    draw: st.DrawFn,
+    min_n: int,
+    max_n: int,
+    min_m: int,
+    max_m: int,
+    integer: bool,
+    zero_weights: bool,
+    ties: bool,
+    max_value: float,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     n = draw(st.integers(min_n, max_n))
     m = draw(st.integers(min_m, max_m))
     a = draw(_weights(st.just(n), 0.0, zero_weights, integer))
@@ -460,7 +523,17 @@ def _ot_problems(draw, min_n, max_n, min_m, max_m, integer, zero_weights, ties, 
     return a, b, C
 
 
-def ot_problems(*, min_n=1, max_n=6, min_m=1, max_m=6, integer=False, zero_weights=False, ties=False, max_value=10):
+def ot_problems(
+    *,
+    min_n: int = 1,
+    max_n: int = 6,
+    min_m: int = 1,
+    max_m: int = 6,
+    integer: bool = False,
+    zero_weights: bool = False,
+    ties: bool = False,
+    max_value: float = 10,
+) -> st.SearchStrategy[tuple[FloatArray, FloatArray, FloatArray]]:
     r"""Discrete OT problems ``(a, b, C)``: :math:`\min_{P \in \Pi(a, b)} \langle C, P\rangle`.
 
     Shrinks to ``a = b = [1.0]``, ``C = [[0.0]]``.

@@ -17,7 +17,9 @@ numpy and scipy only.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -26,6 +28,9 @@ from .._validation import as_float_array, as_generator, as_points, as_weights, c
 from ..bounds import Bound
 from ..exact.result import UncertifiedError
 from .objectives import _encoder, reconstruction
+
+if TYPE_CHECKING:
+    from ..costs import Cost
 
 __all__ = [
     "optimal_decoder",
@@ -42,7 +47,15 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 
 
-def _check_cost(cost):
+class DecoderBlur(TypedDict):
+    """What :func:`decoder_blur` returns."""
+
+    distance: float
+    spread: float
+    per_code_distance: list[float]
+
+
+def _check_cost(cost: str | Cost) -> str:
     """``"sqeuclidean"`` or ``"euclidean"`` for a name or a :class:`~otcheck.costs.Cost` of power 2 or 1."""
     from ..costs import COST_NAMES, as_cost_fn
 
@@ -55,7 +68,7 @@ def _check_cost(cost):
     return "sqeuclidean" if fn.power == 2.0 else "euclidean"
 
 
-def _weighted_median(x, w):
+def _weighted_median(x: FloatArray, w: FloatArray) -> float:
     """Smallest minimizer of sum_k w_k |x_k - t| (the lower weighted median)."""
     order = np.argsort(x, kind="stable")
     xs, ws = x[order], w[order]
@@ -233,7 +246,7 @@ def decoder_coordinate_minimum(
         raise ValueError(f"j: must index a code in [0, {G.size}), got {j}")
     _check_cost(cost)
 
-    def criterion(g):
+    def criterion(g: float) -> float:
         G2 = G.copy()
         G2[j] = g
         return reconstruction(a, Q, cost_matrix(x[:, None], G2[:, None], cost))
@@ -246,7 +259,7 @@ def decoder_coordinate_minimum(
     return float(res.x), float(res.fun)
 
 
-def decoder_blur(X: ArrayLike, G: ArrayLike, conditional: ArrayLike, weights: ArrayLike) -> dict:
+def decoder_blur(X: ArrayLike, G: ArrayLike, conditional: ArrayLike, weights: ArrayLike) -> DecoderBlur:
     r"""How much a decoder averages: picture-ready numbers.
 
     .. math::
@@ -389,7 +402,7 @@ class LinearDecoderFit:
         return Bound.floating(self.value, method=f"{self.objective} at a fitted linear decoder (float64)")
 
 
-def _bures_and_gradient(S_half, tr_S, A, shift):
+def _bures_and_gradient(S_half: FloatArray, tr_S: float, A: FloatArray, shift: float) -> tuple[float, FloatArray]:
     r"""The Bures formula at :math:`M = AA^\top + sI` and its gradient in :math:`A`.
 
     .. math::
@@ -501,7 +514,7 @@ def fit_linear_decoder(
     A0 = rng.standard_normal((d, k)) * 0.5 + np.eye(d, k)
     shift, offset = (s2, 0.0) if objective == "w2" else (1e-12, d * s2)
 
-    def fun_grad(flat):
+    def fun_grad(flat: FloatArray) -> tuple[float, FloatArray]:
         value, grad = _bures_and_gradient(S_half, tr_S, flat.reshape(d, k), shift)
         return offset + value, grad.ravel()
 
@@ -532,7 +545,7 @@ def fit_linear_decoder(
 # ----------------------------------------------------------------------------------------------
 
 
-def mixture_moments_quad(b: ArrayLike, G: ArrayLike, sigma2: float) -> dict:
+def mixture_moments_quad(b: ArrayLike, G: ArrayLike, sigma2: float) -> dict[str, float]:
     r"""Mean, variance and the cross term of :math:`Y \sim P_G^\sigma` (1-D) by adaptive quadrature.
 
     For :math:`Z \sim \sum_j b_j \delta_{z_j}` and :math:`Y|Z \sim \mathcal N(G(Z), \sigma^2)`,
@@ -574,7 +587,7 @@ def mixture_moments_quad(b: ArrayLike, G: ArrayLike, sigma2: float) -> dict:
     s = math.sqrt(s2)
     err = 0.0
 
-    def q(fun):
+    def q(fun: Callable[..., float]) -> float:
         nonlocal err
         val, e = integrate.quad(fun, -np.inf, np.inf, epsabs=1e-12, epsrel=1e-12, limit=200)
         err = max(err, e)

@@ -25,12 +25,21 @@ would prove nothing (as undecided); :func:`headline` makes a part the claim's ta
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from fractions import Fraction
+from typing import TYPE_CHECKING, SupportsFloat
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..bounds import FLOAT_REL_ERROR, GUARANTEES, Bound
-from ._evidence import FAILS, HOLDS, UNDECIDED, decide
+from ._evidence import FAILS, HOLDS, UNDECIDED, BoundLike, Evidence, Headline, Number, Recorder, RecordKeywords, decide
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ..relaxed import RelaxedResult
 
 __all__ = [
     "LOG4",
@@ -62,7 +71,7 @@ _SQRT_EPS = math.sqrt(2.2e-16)  # the relative part of scipy's bounded Brent sto
 # --------------------------------------------------------------------------------------------
 # bounds of numbers a check computes itself
 # --------------------------------------------------------------------------------------------
-def float_bound(value, scale, what):
+def float_bound(value: SupportsFloat, scale: SupportsFloat, what: str) -> Bound:
     r"""A float64 evaluation of a closed form as a :class:`~otcheck.bounds.Bound` (:meth:`Bound.floating`).
 
     ``scale`` is the size of the numbers ``value`` was computed from; ``what`` names the formula.
@@ -84,7 +93,9 @@ def float_bound(value, scale, what):
     return Bound.floating(v, scale=float(scale), method=method)
 
 
-def _extreme_bound(bounds, pick, what, method):
+def _extreme_bound(
+    bounds: Iterable[Bound], pick: Callable[[Iterable[Number]], Number], what: str, method: str | None
+) -> Bound:
     """Bound of ``pick`` (``max`` or ``min``) of numbers each known by a bound: ``[pick(lower), pick(upper)]``.
 
     The guarantee is the weakest of all (a confidence level by Bonferroni: all the intervals cover
@@ -113,7 +124,7 @@ def _extreme_bound(bounds, pick, what, method):
     )
 
 
-def max_bound(bounds, method=None):
+def max_bound(bounds: Iterable[Bound], method: str | None = None) -> Bound:
     """The largest of several numbers known by bounds (``method``: how to name it; by default the
     bounds' own method when they share one).
 
@@ -126,7 +137,7 @@ def max_bound(bounds, method=None):
     return _extreme_bound(bounds, max, "max", method)
 
 
-def min_bound(bounds, method=None):
+def min_bound(bounds: Iterable[Bound], method: str | None = None) -> Bound:
     """The smallest of several numbers known by bounds (as :func:`max_bound`).
 
     Examples
@@ -138,7 +149,7 @@ def min_bound(bounds, method=None):
     return _extreme_bound(bounds, min, "min", method)
 
 
-def weighted_sum(weights, bounds):
+def weighted_sum(weights: Iterable[SupportsFloat], bounds: Iterable[Bound]) -> Bound:
     r""":math:`\sum_i w_i B_i` for weights ``w`` (floats, taken at their values) and bounds ``B_i``, rounded outward.
 
     Examples
@@ -155,7 +166,7 @@ def weighted_sum(weights, bounds):
     return total
 
 
-def rational_bound(x, method):
+def rational_bound(x: Fraction | float, method: str) -> Bound:
     """A proof for the exact rational ``x`` (e.g. a sum of the given floats done in Fractions), as a float
     interval at most one ulp wide (so that it prints and serialises as floats).
 
@@ -166,8 +177,6 @@ def rational_bound(x, method):
     >>> b.guarantee, b.lower <= Fraction(1, 3) <= b.upper, float(b.upper - b.lower) <= 2 ** -54
     ('proof', True, True)
     """
-    from fractions import Fraction
-
     x = Fraction(x)
     v = float(x)
     lo = v if Fraction(v) <= x else math.nextafter(v, -math.inf)
@@ -175,7 +184,7 @@ def rational_bound(x, method):
     return Bound(v, lo, hi, method=method, guarantee="proof")
 
 
-def rounded_input(bound, size, what):
+def rounded_input(bound: Bound, size: ArrayLike, what: str) -> Bound:
     r"""``bound`` (a certified value of the float64 problem as computed) plus the effect of rounding in a
     computed input, an estimate of :data:`~otcheck.bounds.FLOAT_REL_ERROR` times ``size``.
 
@@ -191,13 +200,12 @@ def rounded_input(bound, size, what):
     >>> b.guarantee, b.lower < 1.0 < b.upper
     ('estimate', True)
     """
-    if np.ndim(size):
-        arr = np.asarray(size, dtype=float)
-        size = float(np.abs(arr).max()) if arr.size else 0.0
-    return bound + float_bound(0.0, size, f"rounding of {what}")
+    arr = np.asarray(size, dtype=float)
+    scale = (float(np.abs(arr).max()) if arr.size else 0.0) if arr.ndim else float(arr)
+    return bound + float_bound(0.0, scale, f"rounding of {what}")
 
 
-def argmin_bound(x, *, xatol, curvature, fscale, method, tight=True):
+def argmin_bound(x: float, *, xatol: float, curvature: float, fscale: float, method: str, tight: bool = True) -> Bound:
     r"""The minimizer found by scipy's bounded Brent search, as an ``"estimate"``.
 
     Two errors: the search stops when the bracket around its best point has half-width at most
@@ -214,12 +222,12 @@ def argmin_bound(x, *, xatol, curvature, fscale, method, tight=True):
     return replace(Bound.estimate(x, err, method=method), tight=bool(tight))
 
 
-def curvature(f, x, h=1e-4):
+def curvature(f: Callable[[float], float], x: float, h: float = 1e-4) -> float:
     """Second difference of ``f`` at ``x`` (step ``h``): the curvature :func:`argmin_bound` needs."""
     return (f(x + h) - 2.0 * f(x) + f(x - h)) / (h * h)
 
 
-def transport_bound(r, C):
+def transport_bound(r: RelaxedResult, C: ArrayLike) -> Bound:
     r"""The transport term :math:`T = \langle C, \hat P\rangle` of a penalized solve ``r`` of eq. 12 (a
     :class:`~otcheck.relaxed.RelaxedResult` for the costs ``C``), as an ``"estimate"`` of the optimum's.
 
@@ -249,7 +257,7 @@ def transport_bound(r, C):
 # --------------------------------------------------------------------------------------------
 # recording
 # --------------------------------------------------------------------------------------------
-def _room(left, right, relation):
+def _room(left: Bound, right: Bound, relation: str) -> float:
     """How comfortably ``left RELATION right`` is decided (larger is more comfortable)."""
     d = left - right
     lo, hi = float(d.lower), float(d.upper)
@@ -262,7 +270,18 @@ def _room(left, right, relation):
     return max(lo, -hi)  # "depends on", "!=": separation
 
 
-def record_worst(rec, pairs, relation, *, note, any_of=False, details=None, instances=None, labels=None, **kw):
+def record_worst(
+    rec: Recorder,
+    pairs: Iterable[tuple[Bound, Bound]],
+    relation: str,
+    *,
+    note: str,
+    any_of: bool = False,
+    details: Mapping[str, object] | None = None,
+    instances: Sequence[Mapping[str, object]] | None = None,
+    labels: Sequence[str] | None = None,
+    **kw: Unpack[RecordKeywords],
+) -> Evidence:
     """Record, of several ``(lhs, rhs)`` Bound pairs under one relation, the pair that decides them all.
 
     For a statement about *every* pair (the default) that is the first failing pair, else the first
@@ -283,7 +302,7 @@ def record_worst(rec, pairs, relation, *, note, any_of=False, details=None, inst
     verdict = next(v for v in order if v in verdicts)
     idx = [k for k, v in enumerate(verdicts) if v == verdict]
     pick = (max if any_of else min)(idx, key=lambda k: _room(pairs[k][0], pairs[k][1], relation))
-    det = {
+    det: dict[str, object] = {
         "pairs_compared": len(pairs),
         "verdicts": {v: verdicts.count(v) for v in (HOLDS, FAILS, UNDECIDED) if v in verdicts},
         "deciding_pair": pick,
@@ -296,7 +315,9 @@ def record_worst(rec, pairs, relation, *, note, any_of=False, details=None, inst
     return rec.compare(*pairs[pick], relation, note=note + suffix, details=det, **kw)
 
 
-def record_unless_it_fails(rec, lhs, rhs, relation, *, note, why, **kw):
+def record_unless_it_fails(
+    rec: Recorder, lhs: BoundLike, rhs: BoundLike, relation: str, *, note: str, why: str, **kw: Unpack[RecordKeywords]
+) -> Evidence:
     """Record ``lhs RELATION rhs``; when it does not hold, record it as ``undecided`` with ``why`` added to its note.
 
     For a comparison whose failure is no counterexample (a limit not yet reached at the sizes run,
@@ -310,7 +331,7 @@ def record_unless_it_fails(rec, lhs, rhs, relation, *, note, why, **kw):
     return part
 
 
-def headline(part):
+def headline(part: Evidence) -> Headline:
     """Keyword arguments of :meth:`Recorder.evidence <otcheck.claims.Recorder.evidence>` that make ``part``
     the claim's headline row (its relation, both sides with their bounds and provenance)."""
     return {
@@ -328,6 +349,6 @@ def headline(part):
     }
 
 
-def with_sizes(ev, **sizes):
+def with_sizes(ev: Evidence, **sizes: object) -> Evidence:
     """The evidence with the check's seed and sizes added to its instance (the parts keep theirs)."""
     return replace(ev, instance={**sizes, **dict(ev.instance)})

@@ -12,13 +12,17 @@ from __future__ import annotations
 import contextvars
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 import numpy as np
 
 from ..bounds import Bound, decode_number, encode_number
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = [
     "Evidence",
@@ -32,7 +36,27 @@ __all__ = [
     "UNDECIDED",
     "VERDICTS",
     "RELATIONS",
+    "BoundLike",
+    "Number",
+    "Interval",
+    "CompareFields",
+    "EvidenceFields",
+    "Headline",
+    "EvidenceKeywords",
+    "RecordKeywords",
 ]
+
+#: An exact or float number: a side's value (:attr:`Evidence.lhs`), an end of an interval.
+Number = Fraction | float
+
+#: A side of a comparison: a :class:`~otcheck.bounds.Bound`, or a number (an ``int`` or a
+#: :class:`~fractions.Fraction` is an exact point; a float is taken at its value).
+BoundLike = Bound | Fraction | float | np.integer | np.floating
+
+#: An interval ``(lower, upper)``.
+Interval = tuple[Number, Number]
+
+_N = TypeVar("_N", Fraction, float)
 
 #: The id of the claim whose check is running (set by :meth:`Claim.run`, read by :class:`Recorder`).
 _CURRENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("otcheck_current_claim", default=None)
@@ -44,7 +68,7 @@ VERDICTS = (HOLDS, FAILS, UNDECIDED)
 RELATIONS = ("==", "<=", ">=", "<", ">", "!=", "depends on", "does not depend on", "exists")
 
 
-def jsonable(x):
+def jsonable(x: object) -> object:
     """``x`` as data :func:`json.dumps` accepts: numpy scalars and arrays, Fractions, Bounds, Evidence, containers.
 
     What :meth:`Evidence.to_dict`, :meth:`~otcheck.claims.Report.to_json` and ``otcheck verify --json``
@@ -86,13 +110,13 @@ def jsonable(x):
     return repr(x)
 
 
-def _check_one_of(value, allowed, name):
+def _check_one_of(value: object, allowed: Sequence[str], name: str) -> None:
     """Raise ``ValueError`` naming ``name`` unless ``value`` is one of ``allowed``."""
     if value not in allowed:
         raise ValueError(f"{name}: expected one of {allowed}, got {value!r}")
 
 
-def _as_bound(x, name):
+def _as_bound(x: object, name: str) -> Bound:
     """A :class:`Bound` for a comparison side: Bounds as they are, exact numbers as proven points."""
     if isinstance(x, Bound):
         return x
@@ -113,7 +137,7 @@ def _as_bound(x, name):
     raise TypeError(f"{name}: expected a number or a Bound, got {type(x).__name__}")
 
 
-def _check_tol(tol, name="tol"):
+def _check_tol(tol: object, name: str = "tol") -> float:
     if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, numbers.Real):
         raise TypeError(f"{name}: expected a real number >= 0, got {type(tol).__name__} {tol!r}")
     value = float(tol)
@@ -122,7 +146,7 @@ def _check_tol(tol, name="tol"):
     raise ValueError(f"{name}: must be a finite number >= 0, got {value!r}")
 
 
-def _verdict(d, relation, m, tight):
+def _verdict(d: Bound, relation: str, m: float, tight: bool) -> str:
     """The one rule: verdict of ``lhs RELATION rhs`` from the interval ``d`` of ``lhs - rhs``.
 
     ``m >= 0`` is the margin (the tolerance the statement allows, absolute); ``tight`` says whether
@@ -162,7 +186,9 @@ def _verdict(d, relation, m, tight):
     raise ValueError(f"relation: {relation!r} cannot be decided from two numbers; expected one of {RELATIONS}")
 
 
-def decide(lhs, rhs, relation, tol=0.0, scale=1.0, *, margin=0.0):
+def decide(
+    lhs: BoundLike, rhs: BoundLike, relation: str, tol: float = 0.0, scale: float = 1.0, *, margin: float = 0.0
+) -> str:
     r"""Verdict of ``lhs RELATION rhs``: the one decision rule of otcheck.
 
     ``lhs`` and ``rhs`` are :class:`~otcheck.bounds.Bound`\ s (or plain numbers: an ``int`` or a
@@ -225,7 +251,7 @@ def decide(lhs, rhs, relation, tol=0.0, scale=1.0, *, margin=0.0):
     return _verdict(d, relation, m, L.tight and R.tight)
 
 
-def decide_interval(lhs_ci, rhs_ci, relation, tol=0.0):
+def decide_interval(lhs_ci: Interval, rhs_ci: Interval, relation: str, tol: float = 0.0) -> str:
     r"""Verdict of ``lhs RELATION rhs`` from two intervals ``(low, high)``: :func:`decide` on them.
 
     The intervals are read as bounds that are not *tight* (sampled intervals), so a relation holds
@@ -246,7 +272,7 @@ def decide_interval(lhs_ci, rhs_ci, relation, tol=0.0):
     return decide(left, right, relation, margin=_check_tol(tol))
 
 
-def combine(verdicts):
+def combine(verdicts: Iterable[str]) -> str:
     """``fails`` if any fails, else ``undecided`` if any is undecided, else ``holds``."""
     verdicts = list(verdicts)
     if not verdicts:
@@ -258,7 +284,7 @@ def combine(verdicts):
     return HOLDS
 
 
-def _provenance(left, right):
+def _provenance(left: Bound, right: Bound) -> tuple[str, str, float | None]:
     """``(method, guarantee, confidence)`` of a comparison, from its two bounds."""
     methods = [b.method for b in (left, right) if b.method != "given number" or not (b.is_exact and b.value == 0)]
     method = " vs ".join(dict.fromkeys(methods)) if methods else left.method
@@ -270,7 +296,7 @@ def _provenance(left, right):
     return method, "proof", None
 
 
-def _side(x):
+def _side(x: BoundLike) -> Number:
     """The headline number of a side: a Fraction stays a Fraction, everything else is a float."""
     v = x.value if isinstance(x, Bound) else x
     if isinstance(v, Fraction):
@@ -278,6 +304,80 @@ def _side(x):
     if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
         return Fraction(int(v))
     return float(v)
+
+
+class _Provenance(TypedDict, total=False):
+    confidence: float | None
+    lhs_ci: Interval | None
+    rhs_ci: Interval | None
+    method: str
+
+
+class _Context(TypedDict, total=False):
+    instance: Mapping[str, object]
+    details: Mapping[str, object]
+    note: str
+
+
+class CompareCIFields(_Context, total=False):
+    """Keyword arguments of :meth:`Evidence.compare_ci`: optional fields of its :class:`Evidence`."""
+
+    method: str
+
+
+class CompareFields(_Provenance, _Context, total=False):
+    """Optional fields of the :class:`Evidence` that :meth:`Evidence.compare` makes (its keyword arguments)."""
+
+
+class EvidenceFields(CompareFields, total=False):
+    """Optional fields of the :class:`Evidence` that :meth:`Evidence.all_of` makes (its keyword arguments)."""
+
+    tolerance: float | None
+    guarantee: str
+    lhs_bound: Bound | None
+    rhs_bound: Bound | None
+
+
+class EvidenceKeywords(EvidenceFields, total=False):
+    """Keyword arguments of :meth:`Recorder.evidence`: those of :meth:`Evidence.all_of`."""
+
+    relation: str | None
+    lhs: BoundLike | None
+    rhs: BoundLike | None
+
+
+class Headline(TypedDict):
+    """The keyword arguments of :meth:`Recorder.evidence` that make a part the claim's headline row
+    (:func:`otcheck.claims._common.headline`)."""
+
+    relation: str
+    lhs: BoundLike
+    rhs: BoundLike
+    lhs_bound: Bound | None
+    rhs_bound: Bound | None
+    method: str
+    guarantee: str
+    confidence: float | None
+    tolerance: float | None
+    lhs_ci: Interval | None
+    rhs_ci: Interval | None
+
+
+class DecideKeywords(_Provenance, total=False):
+    """Keyword arguments of :meth:`Recorder.compare` passed on to :meth:`Evidence.compare`: :func:`decide`'s
+    ``tol`` and ``scale``, and the provenance of plain numbers."""
+
+    tol: float
+    scale: float
+
+
+class RecordKeywords(DecideKeywords, total=False):
+    """Keyword arguments of :meth:`Recorder.compare` but ``note`` and ``details`` (what
+    :func:`~otcheck.claims._common.record_worst` and :func:`~otcheck.claims._common.record_unless_it_fails`
+    pass on)."""
+
+    margin: float
+    instance: Mapping[str, object] | None
 
 
 @dataclass(frozen=True)
@@ -319,28 +419,39 @@ class Evidence:
 
     claim: str
     relation: str
-    lhs: float
-    rhs: float
+    lhs: Number
+    rhs: Number
     verdict: str
     tolerance: float | None = None
     confidence: float | None = None
-    lhs_ci: tuple[float, float] | None = None
-    rhs_ci: tuple[float, float] | None = None
+    lhs_ci: Interval | None = None
+    rhs_ci: Interval | None = None
     method: str = "unspecified"
-    instance: Mapping = field(default_factory=dict)
-    details: Mapping = field(default_factory=dict)
-    parts: tuple = ()
+    instance: Mapping[str, object] = field(default_factory=dict)
+    details: Mapping[str, object] = field(default_factory=dict)
+    parts: tuple[Evidence, ...] = ()
     note: str = ""
     lhs_bound: Bound | None = None
     rhs_bound: Bound | None = None
     guarantee: str = "estimate"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _check_one_of(self.verdict, VERDICTS, "verdict")
         _check_one_of(self.relation, RELATIONS, "relation")
 
     @classmethod
-    def compare(cls, claim, lhs, rhs, relation, *, tol=0.0, scale=1.0, margin=0.0, **kw):
+    def compare(
+        cls,
+        claim: str,
+        lhs: BoundLike,
+        rhs: BoundLike,
+        relation: str,
+        *,
+        tol: float = 0.0,
+        scale: float = 1.0,
+        margin: float = 0.0,
+        **kw: Unpack[CompareFields],
+    ) -> Evidence:
         """Evidence from two :class:`~otcheck.bounds.Bound`\\ s (or numbers), decided by :func:`decide`.
 
         With Bounds, ``method``, ``guarantee`` and ``confidence`` come from their provenance (passing
@@ -381,7 +492,19 @@ class Evidence:
         )
 
     @classmethod
-    def compare_ci(cls, claim, lhs, rhs, relation, *, lhs_ci, rhs_ci, confidence, tol=0.0, **kw):
+    def compare_ci(
+        cls,
+        claim: str,
+        lhs: float,
+        rhs: float,
+        relation: str,
+        *,
+        lhs_ci: Interval,
+        rhs_ci: Interval,
+        confidence: float,
+        tol: float = 0.0,
+        **kw: Unpack[CompareCIFields],
+    ) -> Evidence:
         """Evidence for two sampled intervals at a stated ``confidence``: the same rule as :meth:`compare`
         (intervals are not tight; ``tol`` is an absolute margin)."""
         method = kw.pop("method", "sampled")
@@ -390,7 +513,16 @@ class Evidence:
         return cls.compare(claim, left, right, relation, margin=tol, **kw)
 
     @classmethod
-    def all_of(cls, claim, parts, *, relation=None, lhs=None, rhs=None, **kw):
+    def all_of(
+        cls,
+        claim: str,
+        parts: Iterable[Evidence],
+        *,
+        relation: str | None = None,
+        lhs: BoundLike | None = None,
+        rhs: BoundLike | None = None,
+        **kw: Unpack[EvidenceFields],
+    ) -> Evidence:
         """Evidence made of sub-checks; verdict is :func:`combine` of theirs.
 
         The headline ``lhs``/``rhs``/``relation`` default to those of the first failing part (or
@@ -413,13 +545,15 @@ class Evidence:
         elif isinstance(lhs, Bound) and isinstance(rhs, Bound):  # the headline's own provenance
             method, guarantee, confidence = _provenance(lhs, rhs)
             kw.update(
-                lhs_bound=lhs,
-                rhs_bound=rhs,
-                method=method,
-                guarantee=guarantee,
-                confidence=confidence,
-                lhs_ci=None if lhs.is_exact else (lhs.lower, lhs.upper),
-                rhs_ci=None if rhs.is_exact else (rhs.lower, rhs.upper),
+                {
+                    "lhs_bound": lhs,
+                    "rhs_bound": rhs,
+                    "method": method,
+                    "guarantee": guarantee,
+                    "confidence": confidence,
+                    "lhs_ci": None if lhs.is_exact else (lhs.lower, lhs.upper),
+                    "rhs_ci": None if rhs.is_exact else (rhs.lower, rhs.upper),
+                }
             )
         return cls(
             claim=claim,
@@ -432,26 +566,18 @@ class Evidence:
         )
 
     @property
-    def margin(self):
+    def margin(self) -> Number:
         """Signed slack of the relation: positive when it holds with room, negative when violated.
 
         ``rhs - lhs`` for ``<=``/``<``, ``lhs - rhs`` for ``>=``/``>``, ``-|lhs - rhs|`` for ``==``,
         ``|lhs - rhs|`` for ``!=``/``depends on``; NaN otherwise. Exact for rational sides.
         """
         l, r = self.lhs, self.rhs
-        if isinstance(l, Fraction) != isinstance(r, Fraction):
-            l, r = float(l), float(r)
-        if self.relation in ("<=", "<"):
-            return r - l
-        if self.relation in (">=", ">"):
-            return l - r
-        if self.relation in ("==", "does not depend on"):
-            return -abs(l - r) if l != r else 0.0
-        if self.relation in ("!=", "depends on"):
-            return abs(l - r)
-        return float("nan")
+        if isinstance(l, Fraction) and isinstance(r, Fraction):
+            return _slack(self.relation, l, r)
+        return _slack(self.relation, float(l), float(r))
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, object]:
         """A JSON-ready dict of every field, parts included (rationals as exact strings)."""
         return {
             "claim": self.claim,
@@ -475,40 +601,78 @@ class Evidence:
         }
 
     @classmethod
-    def from_dict(cls, d):
-        """Inverse of :meth:`to_dict` for the decided fields (rationals come back as Fractions)."""
+    def from_dict(cls, d: Mapping[str, object]) -> Evidence:
+        """Inverse of :meth:`to_dict` for the decided fields (rationals come back as Fractions).
 
-        def num(x):
+        Raises
+        ------
+        TypeError
+            A field of the wrong type (the message names it).
+        """
+
+        def num(x: object) -> Fraction | float | bool | None:
             return decode_number(x) if x is not None else None
 
-        def ci(x):
-            return tuple(num(t) for t in x) if x is not None else None
-
-        def side(x):
+        def side(x: object, name: str) -> Number:
             v = num(x)
+            if v is None:
+                raise TypeError(f"{name}: expected a number, got None")
             return v if isinstance(v, Fraction) else float(v)
 
+        def ci(x: object, name: str) -> Interval | None:
+            if x is None:
+                return None
+            if not isinstance(x, (list, tuple)):
+                raise TypeError(f"{name}: expected a pair (lower, upper), got {type(x).__name__}")
+            lo, hi = (side(t, name) for t in x)
+            return lo, hi
+
+        def text(name: str, default: str | None = None) -> str:
+            x = d[name] if default is None else d.get(name, default)
+            if not isinstance(x, str):
+                raise TypeError(f"{name}: expected a string, got {type(x).__name__}")
+            return x
+
+        def mapping(name: str) -> Mapping[str, object]:
+            x = d.get(name, {})
+            if not isinstance(x, Mapping):
+                raise TypeError(f"{name}: expected a dict, got {type(x).__name__}")
+            return x
+
+        def bound(name: str) -> Bound | None:
+            x = d.get(name)
+            if not x:
+                return None
+            if not isinstance(x, Mapping):
+                raise TypeError(f"{name}: expected a dict, got {type(x).__name__}")
+            return Bound.from_dict(x)
+
+        tolerance, confidence, parts = num(d.get("tolerance")), d.get("confidence"), d.get("parts", ())
+        if confidence is not None and not isinstance(confidence, (int, float)):
+            raise TypeError(f"confidence: expected a number or None, got {type(confidence).__name__}")
+        if not isinstance(parts, (list, tuple)) or not all(isinstance(p, Mapping) for p in parts):
+            raise TypeError(f"parts: expected a list of dicts, got {parts!r}")
         return cls(
-            claim=d["claim"],
-            relation=d["relation"],
-            lhs=side(d["lhs"]),
-            rhs=side(d["rhs"]),
-            verdict=d["verdict"],
-            tolerance=num(d.get("tolerance")),
-            confidence=d.get("confidence"),
-            lhs_ci=ci(d.get("lhs_ci")),
-            rhs_ci=ci(d.get("rhs_ci")),
-            method=d.get("method", "unspecified"),
-            instance=d.get("instance", {}),
-            details=d.get("details", {}),
-            parts=tuple(cls.from_dict(p) for p in d.get("parts", ())),
-            note=d.get("note", ""),
-            lhs_bound=Bound.from_dict(d["lhs_bound"]) if d.get("lhs_bound") else None,
-            rhs_bound=Bound.from_dict(d["rhs_bound"]) if d.get("rhs_bound") else None,
-            guarantee=d.get("guarantee", "estimate"),
+            claim=text("claim"),
+            relation=text("relation"),
+            lhs=side(d["lhs"], "lhs"),
+            rhs=side(d["rhs"], "rhs"),
+            verdict=text("verdict"),
+            tolerance=None if tolerance is None else float(tolerance),
+            confidence=confidence,
+            lhs_ci=ci(d.get("lhs_ci"), "lhs_ci"),
+            rhs_ci=ci(d.get("rhs_ci"), "rhs_ci"),
+            method=text("method", "unspecified"),
+            instance=mapping("instance"),
+            details=mapping("details"),
+            parts=tuple(cls.from_dict(p) for p in parts),
+            note=text("note", ""),
+            lhs_bound=bound("lhs_bound"),
+            rhs_bound=bound("rhs_bound"),
+            guarantee=text("guarantee", "estimate"),
         )
 
-    def failing_parts(self):
+    def failing_parts(self) -> tuple[Evidence, ...]:
         """The innermost failing pieces of evidence (``self`` when it fails and has no failing part).
 
         A failing claim made of sub-checks is explained by these: each carries the instance that
@@ -519,14 +683,27 @@ class Evidence:
         inner = tuple(q for p in self.parts for q in p.failing_parts())
         return inner or (self,)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return (
             f"{self.claim}: {float(self.lhs):.6g} {self.relation} {float(self.rhs):.6g} -> {self.verdict} "
             f"(margin {float(self.margin):.3g}, {self.guarantee}: {self.method})"
         )
 
 
-def _ci_bound(value, ci, confidence, method):
+def _slack(relation: str, l: _N, r: _N) -> _N | float:
+    """:attr:`Evidence.margin` of ``l RELATION r`` (two Fractions: exact; two floats)."""
+    if relation in ("<=", "<"):
+        return r - l
+    if relation in (">=", ">"):
+        return l - r
+    if relation in ("==", "does not depend on"):
+        return -abs(l - r) if l != r else 0.0
+    if relation in ("!=", "depends on"):
+        return abs(l - r)
+    return float("nan")
+
+
+def _ci_bound(value: float, ci: Interval, confidence: float, method: str) -> Bound:
     lo, hi = (float(t) for t in ci)
     if lo == hi:
         return Bound.exact(lo, method=method)
@@ -551,15 +728,26 @@ class Recorder:
     ('holds', {'seed': 0})
     """
 
-    def __init__(self, claim=None, *, instance=None):
+    def __init__(self, claim: str | None = None, *, instance: Mapping[str, object] | None = None) -> None:
         claim = claim if claim is not None else _CURRENT.get()
         if not isinstance(claim, str) or not claim:
             raise TypeError("claim: pass the claim id (no claim is being run by the registry)")
         self.claim = claim
-        self.instance = dict(instance or {})
-        self.parts = []
+        self.instance: dict[str, object] = dict(instance or {})
+        self.parts: list[Evidence] = []
 
-    def compare(self, lhs, rhs, relation, *, margin=0.0, note="", instance=None, details=None, **kw):
+    def compare(
+        self,
+        lhs: BoundLike,
+        rhs: BoundLike,
+        relation: str,
+        *,
+        margin: float = 0.0,
+        note: str = "",
+        instance: Mapping[str, object] | None = None,
+        details: Mapping[str, object] | None = None,
+        **kw: Unpack[DecideKeywords],
+    ) -> Evidence:
         """Record :meth:`Evidence.compare` of two bounds; returns the new part."""
         ev = Evidence.compare(
             self.claim,
@@ -575,7 +763,7 @@ class Recorder:
         self.parts.append(ev)
         return ev
 
-    def add(self, evidence):
+    def add(self, evidence: Evidence) -> Evidence:
         """Record a part built elsewhere (its claim id is replaced by this claim's)."""
         if not isinstance(evidence, Evidence):
             raise TypeError(f"evidence: expected Evidence, got {type(evidence).__name__}")
@@ -583,7 +771,9 @@ class Recorder:
         self.parts.append(ev)
         return ev
 
-    def undecided(self, lhs, rhs, relation, *, note, instance=None):
+    def undecided(
+        self, lhs: BoundLike, rhs: BoundLike, relation: str, *, note: str, instance: Mapping[str, object] | None = None
+    ) -> Evidence:
         """Record a part that cannot be decided (e.g. a solver that could not certify), with why."""
         L, R = _as_bound(lhs, "lhs"), _as_bound(rhs, "rhs")
         ev = Evidence(
@@ -600,7 +790,7 @@ class Recorder:
         self.parts.append(ev)
         return ev
 
-    def evidence(self, **kw):
+    def evidence(self, **kw: Unpack[EvidenceKeywords]) -> Evidence:
         """The claim's Evidence: every recorded part, combined."""
         kw.setdefault("instance", self.instance)
         return Evidence.all_of(self.claim, self.parts, **kw)

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterable
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .._validation import as_float_array, as_generator, as_points, as_weights, check_nonnegative, check_positive_int
 from ..bounds import Bound
@@ -47,11 +49,20 @@ __all__ = [
     "decoder_args",
 ]
 
+#: float64 numpy array
+FloatArray = NDArray[np.float64]
+
+#: A seed: an int or a numpy Generator (:func:`otcheck._validation.as_generator`).
+Seed = int | np.random.Generator
+
+#: A discrete instance ``(a, X, b, G)``: data weights and atoms, prior weights, decoder means.
+DecoderInstance = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
+
 
 # --------------------------------------------------------------------------------------------
 # argument checks shared by the claims
 # --------------------------------------------------------------------------------------------
-def check_sigma2(value, name="sigma2"):
+def check_sigma2(value: ArrayLike, name: str = "sigma2") -> float | FloatArray:
     """A decoder variance: a finite real number ``>= 0`` (a float), or a 1-D array of them."""
     if np.ndim(value) == 0:
         return check_nonnegative(value, name)
@@ -63,7 +74,7 @@ def check_sigma2(value, name="sigma2"):
     return arr
 
 
-def check_sigma2s(values, name="sigma2s", *, below=None):
+def check_sigma2s(values: ArrayLike, name: str = "sigma2s", *, below: float | None = None) -> FloatArray:
     """At least two decoder variances, each ``> 0`` (and ``< below`` when given), as a float array.
 
     Examples
@@ -81,7 +92,7 @@ def check_sigma2s(values, name="sigma2s", *, below=None):
     return arr
 
 
-def check_sizes(**sizes):
+def check_sizes(**sizes: object) -> tuple[int, ...]:
     """Validate every keyword as a positive integer (the error names it); return them in order.
 
     Examples
@@ -92,7 +103,7 @@ def check_sizes(**sizes):
     return tuple(check_positive_int(v, name) for name, v in sizes.items())
 
 
-def check_confidence(confidence, name="confidence"):
+def check_confidence(confidence: float, name: str = "confidence") -> float:
     """A confidence level: a real number in (0, 1).
 
     Examples
@@ -108,7 +119,7 @@ def check_confidence(confidence, name="confidence"):
     return c
 
 
-def seeded(seed, **sizes):
+def seeded(seed: int | np.random.Generator, **sizes: object) -> tuple[np.random.Generator, tuple[int, ...]]:
     """The prologue of a registered check: ``(generator, sizes)``, every size a positive integer.
 
     Examples
@@ -117,11 +128,10 @@ def seeded(seed, **sizes):
     >>> n, dim
     (3, 2)
     """
-    sizes = check_sizes(**sizes)
-    return as_generator(seed), sizes
+    return as_generator(seed), check_sizes(**sizes)
 
 
-def check_measures(**measures):
+def check_measures(**measures: object) -> None:
     """Raise ``TypeError`` naming the first keyword that is not a :class:`~otcheck.DiscreteMeasure`.
 
     Examples
@@ -136,7 +146,7 @@ def check_measures(**measures):
             raise TypeError(f"{name}: expected a DiscreteMeasure, got {type(m).__name__}")
 
 
-def check_same_dim(X, Y, name, *, reference="X"):
+def check_same_dim(X: FloatArray, Y: FloatArray, name: str, *, reference: str = "X") -> None:
     """Raise ``ValueError`` naming ``name`` when the points ``Y`` and ``X`` differ in dimension.
 
     Examples
@@ -150,7 +160,7 @@ def check_same_dim(X, Y, name, *, reference="X"):
         raise ValueError(f"{name}: has dimension {Y.shape[1]}, but {reference} has dimension {X.shape[1]}")
 
 
-def decoder_args(a, X, b, G):
+def decoder_args(a: ArrayLike, X: ArrayLike, b: ArrayLike, G: ArrayLike) -> DecoderInstance:
     """Validate a discrete instance ``(a, X, b, G)``, the notation of the section-4 and appendix claims.
 
     ``a`` ``(n,)`` and ``X`` ``(n, d)`` are the data weights and atoms (:math:`P_X`), ``b`` ``(m,)``
@@ -175,11 +185,10 @@ def decoder_args(a, X, b, G):
     return a, X, b, G
 
 
-def check_lambdas(values, name="lambdas"):
+def check_lambdas(values: ArrayLike, name: str = "lambdas") -> tuple[float, ...]:
     """A non-empty increasing tuple of penalty weights :math:`\\lambda \\ge 0`."""
-    if np.ndim(values) == 0:
-        values = (values,)
-    out = tuple(check_nonnegative(v, name) for v in values)
+    items = values if isinstance(values, Iterable) and np.ndim(values) != 0 else (values,)
+    out = tuple(check_nonnegative(v, name) for v in items)
     if not out:
         raise ValueError(f"{name}: is empty")
     if any(b <= a for a, b in zip(out, out[1:])):
@@ -190,7 +199,7 @@ def check_lambdas(values, name="lambdas"):
 # --------------------------------------------------------------------------------------------
 # instance builders
 # --------------------------------------------------------------------------------------------
-def random_weights(rng, n, *, min_weight=0.05):
+def random_weights(rng: np.random.Generator, n: int, *, min_weight: float = 0.05) -> FloatArray:
     r"""Probability vector of length ``n`` with every entry at least ``min_weight / n``.
 
     .. math:: w = \frac{m}{n} \mathbf 1 + (1 - m)\, g / \textstyle\sum g, \quad g_i \sim U(0, 1)
@@ -207,7 +216,9 @@ def random_weights(rng, n, *, min_weight=0.05):
     return w / w.sum()
 
 
-def random_measure(rng, n, dim, *, scale=1.0, integer=False):
+def random_measure(
+    rng: np.random.Generator, n: int, dim: int, *, scale: float = 1.0, integer: bool = False
+) -> DiscreteMeasure:
     """A discrete measure with ``n`` distinct random atoms in ``[-scale, scale]^dim`` and positive weights.
 
     With ``integer=True`` the atoms are distinct integers in ``[-2n, 2n]^dim`` (ties in costs).
@@ -230,7 +241,7 @@ def random_measure(rng, n, dim, *, scale=1.0, integer=False):
     return DiscreteMeasure(X, random_weights(rng, n))
 
 
-def decoder_instance(rng, n, m, dim, *, scale=1.0):
+def decoder_instance(rng: np.random.Generator, n: int, m: int, dim: int, *, scale: float = 1.0) -> DecoderInstance:
     r"""A discrete :math:`P_X`, :math:`P_Z` and decoder means :math:`G(z_j)`, as used by section 4 and the appendix.
 
     .. math:: a \sim \mathrm{Dir}(2 \cdot \mathbf 1_n),\ b \sim \mathrm{Dir}(2 \cdot \mathbf 1_m),\
@@ -255,7 +266,9 @@ def decoder_instance(rng, n, m, dim, *, scale=1.0):
     return a, rng.normal(0.0, scale, (n, dim)), b, rng.normal(0.0, scale, (m, dim))
 
 
-def seeded_decoder_instance(seed, n, m, dim, **sizes):
+def seeded_decoder_instance(
+    seed: int | np.random.Generator, n: int, m: int, dim: int, **sizes: object
+) -> tuple[np.random.Generator, DecoderInstance]:
     """The prologue of a section-4 or appendix check: validate ``n, m, dim`` and every other size in
     ``sizes`` (positive integers), then draw :func:`decoder_instance` from the seed.
 
@@ -270,7 +283,7 @@ def seeded_decoder_instance(seed, n, m, dim, **sizes):
     return rng, decoder_instance(rng, n, m, dim)
 
 
-def random_decoder(rng, m, k, *, dirac=False, support=2):
+def random_decoder(rng: np.random.Generator, m: int, k: int, *, dirac: bool = False, support: int = 2) -> FloatArray:
     r"""Row-stochastic ``(m, k)`` matrix :math:`D_{zy} = P_G(Y = y_k \mid Z = z)`.
 
     With ``dirac=True`` each row is one-hot (a deterministic decoder :math:`Y = G(Z)`);
@@ -295,7 +308,7 @@ def random_decoder(rng, m, k, *, dirac=False, support=2):
     return D
 
 
-def random_encoders(rng, n, m, k):
+def random_encoders(rng: np.random.Generator, n: int, m: int, k: int) -> list[FloatArray]:
     """``k`` random encoders ``(n, m)``: Dirichlet rows of varied concentration, and every third deterministic.
 
     Examples
@@ -315,7 +328,7 @@ def random_encoders(rng, n, m, k):
     return fam
 
 
-def decoder_law(b, D):
+def decoder_law(b: ArrayLike, D: ArrayLike) -> FloatArray:
     r"""Law of :math:`Y` for :math:`Z \sim b`, :math:`Y \mid Z \sim D_{Z\cdot}`: :math:`P_G = b^\top D`."""
     b = as_weights(b, "b")
     D = np.asarray(D, dtype=float)
@@ -325,7 +338,7 @@ def decoder_law(b, D):
     return nu / nu.sum()
 
 
-def decoder_cost(C, D):
+def decoder_cost(C: ArrayLike, D: ArrayLike) -> FloatArray:
     r"""Averaged cost of a random decoder: :math:`\bar C_{xz} = \mathbb E_{Y \sim P_G(\cdot|z)} c(x, Y)`.
 
     .. math:: \bar C = C D^\top, \qquad C_{xy} = c(x, y),\ D_{zy} = P_G(y \mid z)
@@ -348,7 +361,7 @@ def decoder_cost(C, D):
 # --------------------------------------------------------------------------------------------
 # Gaussian decoders: quadrature
 # --------------------------------------------------------------------------------------------
-def gauss_hermite_sqcost(X, means, variances, *, order=8):
+def gauss_hermite_sqcost(X: ArrayLike, means: ArrayLike, variances: ArrayLike, *, order: int = 8) -> FloatArray:
     r"""Averaged squared cost of a Gaussian decoder by Gauss-Hermite quadrature.
 
     .. math::
@@ -394,7 +407,17 @@ def gauss_hermite_sqcost(X, means, variances, *, order=8):
     return out
 
 
-def gaussian_decoder_wc(mu, b, G, var, *, n_samples, reps, confidence, rng):
+def gaussian_decoder_wc(
+    mu: DiscreteMeasure,
+    b: FloatArray,
+    G: FloatArray,
+    var: FloatArray,
+    *,
+    n_samples: int,
+    reps: int,
+    confidence: float,
+    rng: np.random.Generator,
+) -> tuple[Bound, dict[str, object], str]:
     r""":math:`W_2^2(P_X, P_G)` as a Bound, for :math:`P_G = \sum_j b_j \mathcal N(G_j, \operatorname{diag} var)`.
 
     ``d = 1``: by quantile quadrature (:func:`otcheck.closed_forms.wp_discrete_gmm_1d`) with its error
@@ -456,7 +479,7 @@ def gaussian_decoder_wc(mu, b, G, var, *, n_samples, reps, confidence, rng):
 # --------------------------------------------------------------------------------------------
 # sampled numbers
 # --------------------------------------------------------------------------------------------
-def mean_interval(values, confidence=0.95):
+def mean_interval(values: ArrayLike, confidence: float = 0.95) -> tuple[float, tuple[float, float]]:
     r"""Student-t confidence interval for the mean of i.i.d. replicates.
 
     .. math:: \bar v \pm t_{(1+\gamma)/2,\, R-1}\, s / \sqrt R
@@ -486,7 +509,7 @@ def mean_interval(values, confidence=0.95):
 # --------------------------------------------------------------------------------------------
 # transport polytope vertices (two rows)
 # --------------------------------------------------------------------------------------------
-def two_row_vertex_costs(k):
+def two_row_vertex_costs(k: int) -> list[FloatArray]:
     r"""Cost matrices whose unique optimal couplings are all the vertices of a 2-row transport polytope.
 
     For :math:`\Pi(a, \nu)` with ``a`` of length 2 and :math:`\nu > 0` of length ``k``, every

@@ -11,28 +11,32 @@ rounding. :func:`aae_avb_infima` gives the infima of the AAE and AVB objectives 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .. import autoencoders as AE
 from ..bounds import Bound
 from ._common import LOG4, float_bound, weighted_sum
 
+#: float64 numpy array
+FloatArray = NDArray[np.float64]
+
 __all__ = ["recon_bound", "vae_bound", "aae_bound", "avb_gan_bound", "nll_bound", "aae_avb_infima"]
 
 
-def _recon_scale(a, Q, L):
+def _recon_scale(a: FloatArray, Q: FloatArray, L: FloatArray) -> float:
     r"""Size of the terms of :math:`\sum_i a_i \sum_j Q_{ij} \ell_{ij}`:
     :math:`\sum_i a_i \sum_j Q_{ij}|\ell_{ij}|` (0 where Q is 0)."""
     with np.errstate(invalid="ignore"):
         return float(a @ np.where(Q > 0, Q * np.abs(L), 0.0).sum(1))
 
 
-def recon_bound(a, Q, L):
+def recon_bound(a: FloatArray, Q: FloatArray, L: FloatArray) -> Bound:
     r""":math:`R = \mathbb E_{P_X}\mathbb E_{Q(Z|X)}\ell`, a float64 sum
     (:func:`otcheck.autoencoders.reconstruction`)."""
     return float_bound(AE.reconstruction(a, Q, L), _recon_scale(a, Q, L), "E_{P_X} E_Q l (reconstruction)")
 
 
-def vae_bound(a, b, L, Q):
+def vae_bound(a: FloatArray, b: FloatArray, L: FloatArray, Q: FloatArray) -> Bound:
     r"""The VAE objective of eq. 5 (:func:`otcheck.autoencoders.vae_objective`), float64; its terms are
     :math:`a_i Q_{ij}(|\log Q_{ij}| + |\log b_j| + |\ell_{ij}|)`."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -40,7 +44,7 @@ def vae_bound(a, b, L, Q):
     return float_bound(AE.vae_objective(a, b, L, Q), float(a @ t), "VAE objective (eq. 5)")
 
 
-def aae_bound(a, b, L, Q):
+def aae_bound(a: FloatArray, b: FloatArray, L: FloatArray, Q: FloatArray) -> Bound:
     r"""The AAE objective of eq. 7 (:func:`otcheck.autoencoders.aae_objective`): :math:`D_{GAN}(Q_Z, P_Z) + R`,
     float64."""
     from ..divergences import gan
@@ -49,7 +53,7 @@ def aae_bound(a, b, L, Q):
     return float_bound(AE.aae_objective(a, b, L, Q), 1.0 + abs(g) + _recon_scale(a, Q, L), "AAE objective (eq. 7)")
 
 
-def avb_gan_bound(a, b, L, Q):
+def avb_gan_bound(a: FloatArray, b: FloatArray, L: FloatArray, Q: FloatArray) -> Bound:
     r"""The AVB objective with the :math:`D_{GAN}` regularizer (:func:`otcheck.autoencoders.avb_objective`), float64."""
     from ..divergences import gan
 
@@ -61,7 +65,7 @@ def avb_gan_bound(a, b, L, Q):
     )
 
 
-def nll_bound(a, b, L):
+def nll_bound(a: FloatArray, b: FloatArray, L: FloatArray) -> Bound:
     r""":math:`-\mathbb E_{P_X}\log p_G(X)` (log-sum-exp, :func:`otcheck.autoencoders.neg_log_likelihood`), float64:
     the largest exponent :math:`|\log b_j| + \ell_{ij}` per row, plus the log of a sum in :math:`[1, m]`."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -69,7 +73,7 @@ def nll_bound(a, b, L):
     return float_bound(AE.neg_log_likelihood(a, b, L), float(a @ t) + 1.0, "-E log p_G(X) (log-sum-exp)")
 
 
-def aae_avb_infima(a, b, L):
+def aae_avb_infima(a: FloatArray, b: FloatArray, L: FloatArray) -> tuple[Bound, Bound, Bound]:
     r"""Exact :math:`D_{AAE}`, :math:`D_{AVB}` (GAN reading), :math:`D_{AVB}` (KL reading = :math:`D_{VAE}`), as bounds.
 
     The first two are certified convex programs (:func:`otcheck.relaxed.relaxed_cost`, their

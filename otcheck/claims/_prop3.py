@@ -26,7 +26,7 @@ numpy and scipy only; every gradient is written out (no automatic differentiatio
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,7 +45,7 @@ FloatArray = NDArray[np.float64]
 Witness = Callable[[FloatArray], tuple[FloatArray, FloatArray]]
 
 
-def _psi_np(R, s):
+def _psi_np(R: FloatArray, s: float) -> FloatArray:
     return np.sqrt((R**2).sum(-1) + s * s) - s
 
 
@@ -205,7 +205,7 @@ class SmoothWitness:
         return Bound.floating(self.value, method="criterion J_D of a smooth witness (float64)")
 
 
-def _member(H, theta, w, coef):
+def _member(H: SmoothWitnessClass, theta: ArrayLike, w: ArrayLike, coef: FloatArray) -> SmoothWitness:
     theta = np.asarray(theta, float)
     w = np.asarray(w, float)
     return SmoothWitness(
@@ -217,12 +217,20 @@ def _member(H, theta, w, coef):
     )
 
 
-def _criterion_coefficients(H, a, X, b, Y):
+def _criterion_coefficients(
+    H: SmoothWitnessClass, a: FloatArray, X: FloatArray, b: FloatArray, Y: FloatArray
+) -> FloatArray:
     return a @ H.features(X) - b @ H.features(Y)
 
 
 def best_smooth_witness(
-    H: SmoothWitnessClass, a: ArrayLike, X: ArrayLike, b: ArrayLike, Y: ArrayLike, *, reflections: tuple | list = ()
+    H: SmoothWitnessClass,
+    a: ArrayLike,
+    X: ArrayLike,
+    b: ArrayLike,
+    Y: ArrayLike,
+    *,
+    reflections: Sequence[ArrayLike] = (),
 ) -> SmoothWitness:
     r"""Best member :math:`h^* = \arg\max_{h \in H} J_D(h)` of a smooth class, by a certified LP.
 
@@ -317,7 +325,7 @@ def best_smooth_witness(
 # ----------------------------------------------------------------------------------------------
 
 
-def _pick(first, second, g_first, g_second):
+def _pick(first: FloatArray, second: FloatArray, g_first: FloatArray, g_second: FloatArray) -> FloatArray:
     """Gradient of the selection between two functions: the gradient of the chosen one, their average
     on a tie (the convention of a one-sided derivative's midpoint; ties do not occur at the points
     where the claims take gradients)."""
@@ -326,11 +334,11 @@ def _pick(first, second, g_first, g_second):
     )
 
 
-def _fstar(X):
+def _fstar(X: FloatArray) -> Witness:
     r""":math:`f^*(y) = -\min(\|y - x_0\|, \|y - x_1\|)` and its gradient
     :math:`-(y - x_z)/\|y - x_z\|` for the nearer :math:`x_z` (0 at :math:`y = x_z`)."""
 
-    def f(Y):
+    def f(Y: FloatArray) -> tuple[FloatArray, FloatArray]:
         R0, R1 = Y - X[0], Y - X[1]
         d0, d1 = np.linalg.norm(R0, axis=-1), np.linalg.norm(R1, axis=-1)
         g0 = -np.divide(R0, d0[:, None], out=np.zeros_like(R0), where=d0[:, None] > 0)
@@ -341,11 +349,11 @@ def _fstar(X):
     return f
 
 
-def _feps(fstar, y0, f0, u, eps):
+def _feps(fstar: Witness, y0: FloatArray, f0: float, u: FloatArray, eps: float) -> Witness:
     r""":math:`f_\varepsilon = \min(\max(f^*, \ell), f^* + \varepsilon)`, :math:`\ell(y) = f_0 + \varepsilon/2
     + u^\top (y - y_0)`, and its gradient (that of the selected piece: :math:`\nabla f^*` or :math:`u`)."""
 
-    def f(Y):
+    def f(Y: FloatArray) -> tuple[FloatArray, FloatArray]:
         fs, gs = fstar(Y)
         ell = f0 + eps / 2 + (Y - y0) @ u
         g_ell = np.broadcast_to(u, gs.shape)
@@ -357,7 +365,7 @@ def _feps(fstar, y0, f0, u, eps):
     return f
 
 
-def _grad_J(fun, a, X, b, Y):
+def _grad_J(fun: Witness, a: FloatArray, X: FloatArray, b: FloatArray, Y: FloatArray) -> tuple[float, FloatArray]:
     r""":math:`J_D(f) = \sum_i a_i f(x_i) - \sum_j b_j f(y_j)` and its gradient with respect to the decoder
     outputs, :math:`\partial J_D / \partial y_j = -b_j \nabla f(y_j)`."""
     fx, _ = fun(X)
@@ -365,14 +373,14 @@ def _grad_J(fun, a, X, b, Y):
     return float(a @ fx - b @ fy), -b[:, None] * gy
 
 
-def _cos(u, v):
+def _cos(u: FloatArray, v: FloatArray) -> float:
     nu, nv = float(np.linalg.norm(u)), float(np.linalg.norm(v))
     if nu == 0 or nv == 0:
         return float("nan")
     return float(u @ v / (nu * nv))
 
 
-def _sampled_lipschitz(fun, rng, d, n=400, scale=2.0):
+def _sampled_lipschitz(fun: Witness, rng: np.random.Generator, d: int, n: int = 400, scale: float = 2.0) -> float:
     """Largest |f(p) - f(q)| / |p - q| over random pairs, and over pairs at distance 1e-3."""
     P = rng.uniform(-scale, scale, (n, d))
     Qp = np.vstack([rng.uniform(-scale, scale, (n, d)), P + 1e-3 * rng.standard_normal((n, d))])
@@ -381,7 +389,9 @@ def _sampled_lipschitz(fun, rng, d, n=400, scale=2.0):
     return float(np.max(np.abs(fp - fq) / np.linalg.norm(P - Qp, axis=1)))
 
 
-def _sampled_hessian(hess, rng, d, n=60, scale=2.0):
+def _sampled_hessian(
+    hess: Callable[[FloatArray], FloatArray], rng: np.random.Generator, d: int, n: int = 60, scale: float = 2.0
+) -> float:
     """Largest operator norm of the (analytic) Hessian at ``n`` random points."""
     worst = 0.0
     for Hm in hess(rng.uniform(-scale, scale, (n, d))):
@@ -440,13 +450,13 @@ class Prop3Row:
     gap_f: float
     cos_f: float
     gap_hstar: float
-    cos_hstar_fstar: tuple
+    cos_hstar_fstar: tuple[float, ...]
     gap_h: float
     cos_h: float
-    mechanism: dict = field(default_factory=dict)
-    cos_full: dict = field(default_factory=dict)
-    lipschitz: dict = field(default_factory=dict)
-    hessian: dict = field(default_factory=dict)
+    mechanism: dict[str, float] = field(default_factory=dict)
+    cos_full: dict[str, float] = field(default_factory=dict)
+    lipschitz: dict[str, float] = field(default_factory=dict)
+    hessian: dict[str, float] = field(default_factory=dict)
     lp_gap: float = 0.0
 
     @property
@@ -454,7 +464,7 @@ class Prop3Row:
         """:math:`\\min_z A(h^*, f^*)` ("at some point z")."""
         return min(self.cos_hstar_fstar)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         """Every field as plain Python (lists for the tuple, copies of the dicts)."""
         return {
             "eps": self.eps,

@@ -10,6 +10,9 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
+
+import numpy as np
 
 from ._evidence import _CURRENT, RELATIONS, Evidence, _check_one_of, jsonable
 
@@ -19,6 +22,11 @@ __all__ = ["Claim", "registry", "register", "KINDS"]
 #: a failing ``"step"`` (a displayed proof step) is a finding about the paper, and a
 #: ``"conjecture"`` (e.g. footnote 2) is explored, not asserted.
 KINDS = ("proposition", "step", "conjecture", "trained")
+
+#: A claim's check: ``check(seed=0, **sizes) -> Evidence``.
+Check = Callable[..., Evidence]
+
+_C = TypeVar("_C", bound=Check)
 
 
 @dataclass(frozen=True)
@@ -51,26 +59,26 @@ class Claim:
     location: str
     statement: str
     relation: str
-    check: Callable = field(repr=False, compare=False)
+    check: Check = field(repr=False, compare=False)
     how: str = ""
     kind: str = "proposition"
     section: str = ""
     reading: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _check_one_of(self.kind, KINDS, "kind")
         _check_one_of(self.relation, RELATIONS, "relation")
 
     @property
-    def sizes(self):
+    def sizes(self) -> dict[str, object]:
         """Default size parameters of ``check`` (every keyword argument but ``seed``), as a dict."""
-        out = {}
+        out: dict[str, object] = {}
         for name, p in inspect.signature(self.check).parameters.items():
             if name != "seed" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is not p.empty:
                 out[name] = p.default
         return out
 
-    def run(self, seed=0, **sizes):
+    def run(self, seed: int | np.random.Generator = 0, **sizes: object) -> Evidence:
         """Call ``check`` and make sure it returned Evidence for this claim.
 
         Raises
@@ -95,7 +103,7 @@ class Claim:
             ev = replace(ev, claim=self.id)
         return ev
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, object]:
         """Metadata for a docs page: every field but ``check``, plus the default ``sizes``."""
         return {
             "id": self.id,
@@ -111,12 +119,21 @@ class Claim:
 
 
 #: The registry: claim id -> :class:`Claim`, in registration order.
-registry: dict = {}
+registry: dict[str, Claim] = {}
 
 
 def register(
-    id, *, location, statement, relation, how="", kind="proposition", section="", reading="", replace_existing=False
-):
+    id: str,
+    *,
+    location: str,
+    statement: str,
+    relation: str,
+    how: str = "",
+    kind: str = "proposition",
+    section: str = "",
+    reading: str = "",
+    replace_existing: bool = False,
+) -> Callable[[_C], _C]:
     """Decorator registering ``check(seed=0, **sizes) -> Evidence`` as claim ``id``.
 
     ``check`` receives the seed and any size overrides as keyword arguments; give every size a
@@ -142,7 +159,7 @@ def register(
     if id in registry and not replace_existing:
         raise ValueError(f"id: claim {id!r} is already registered (pass replace_existing=True to override)")
 
-    def deco(check):
+    def deco(check: _C) -> _C:
         if not callable(check):
             raise TypeError(f"check: expected a callable, got {type(check).__name__}")
         registry[id] = Claim(

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ._evidence import FAILS, UNDECIDED, jsonable
+from ._evidence import FAILS, UNDECIDED, Evidence, Number, jsonable
 from ._registry import KINDS, registry
 
 __all__ = ["Report", "verify"]
 
 
-def _kind_of(claim_id):
+def _kind_of(claim_id: str) -> str:
     c = registry.get(claim_id)
     return c.kind if c is not None else "?"
 
@@ -41,45 +41,45 @@ class Report:
         ``claim id -> kind`` at the time of the run.
     """
 
-    evidence: tuple
+    evidence: tuple[Evidence, ...]
     seed: int = 0
-    seconds: Mapping = field(default_factory=dict)
-    errors: Mapping = field(default_factory=dict)
-    kinds: Mapping = field(default_factory=dict)
+    seconds: Mapping[str, float] = field(default_factory=dict)
+    errors: Mapping[str, str] = field(default_factory=dict)
+    kinds: Mapping[str, str] = field(default_factory=dict)
 
-    def kind(self, claim_id):
+    def kind(self, claim_id: str) -> str:
         """Kind of a claim of this report (``"?"`` when unknown)."""
         return self.kinds.get(claim_id) or _kind_of(claim_id)
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         """No asserted claim fails and no claim raised."""
         return not self.failures and not self.errors
 
     @property
-    def failures(self):
+    def failures(self) -> tuple[Evidence, ...]:
         """Evidence of asserted claims (``"proposition"``, ``"trained"``) that fail."""
         return tuple(
             e for e in self.evidence if e.verdict == FAILS and self.kind(e.claim) in ("proposition", "trained")
         )
 
     @property
-    def findings(self):
+    def findings(self) -> tuple[Evidence, ...]:
         """Evidence of failing proof steps and conjectures: reported, not fatal."""
         return tuple(
             e for e in self.evidence if e.verdict == FAILS and self.kind(e.claim) not in ("proposition", "trained")
         )
 
     @property
-    def undecided(self):
+    def undecided(self) -> tuple[Evidence, ...]:
         """Evidence whose verdict is ``"undecided"``."""
         return tuple(e for e in self.evidence if e.verdict == UNDECIDED)
 
-    def rows(self):
+    def rows(self) -> list[tuple[str, str, str, Number, Number, Number, str]]:
         """One tuple per claim: (id, kind, relation, lhs, rhs, margin, verdict)."""
         return [(e.claim, self.kind(e.claim), e.relation, e.lhs, e.rhs, e.margin, e.verdict) for e in self.evidence]
 
-    def to_table(self):
+    def to_table(self) -> str:
         """Plain-text table, one row per claim (errors as rows with verdict ``error``)."""
         head = ("claim", "kind", "relation", "lhs", "rhs", "margin", "verdict")
         body = [
@@ -87,10 +87,13 @@ class Report:
         ]
         body += [(i, self.kind(i), "", "", "", "", "error") for i in self.errors]
         widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
-        line = lambda row: "  ".join(str(x).ljust(w) for x, w in zip(row, widths)).rstrip()  # noqa: E731
+
+        def line(row: Iterable[object]) -> str:
+            return "  ".join(str(x).ljust(w) for x, w in zip(row, widths)).rstrip()
+
         return "\n".join([line(head), line(["-" * w for w in widths])] + [line(r) for r in body])
 
-    def to_markdown(self):
+    def to_markdown(self) -> str:
         """Markdown: the table of :meth:`to_table`, then every failing instance and error."""
         out = ["| claim | kind | relation | lhs | rhs | margin | verdict |", "|---|---|---|---|---|---|---|"]
         for i, k, r, l, h, m, v in self.rows():
@@ -116,7 +119,7 @@ class Report:
             out += [f"- `{i}`: {msg}" for i, msg in self.errors.items()]
         return "\n".join(out) + "\n"
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, object]:
         """JSON-ready dict: every piece of evidence (instances included), with its kind."""
         evidence = []
         for e in self.evidence:
@@ -134,14 +137,20 @@ class Report:
             "evidence": evidence,
         }
 
-    def to_json(self, indent=2):
+    def to_json(self, indent: int | None = 2) -> str:
         """JSON with every field of every piece of evidence (instances and counterexamples included)."""
         return json.dumps(self.to_dict(), indent=indent)
 
 
 def verify(
-    ids=None, seed=0, *, kinds=("proposition", "step", "conjecture"), sizes=None, progress=False, on_error="raise"
-):
+    ids: str | Iterable[str] | None = None,
+    seed: int = 0,
+    *,
+    kinds: str | Sequence[str] = ("proposition", "step", "conjecture"),
+    sizes: Mapping[str, Mapping[str, object]] | None = None,
+    progress: bool = False,
+    on_error: str = "raise",
+) -> Report:
     """Run claims and collect their evidence.
 
     Parameters
@@ -202,15 +211,17 @@ def verify(
     stray = [k for k in sizes if k not in ids]
     if stray:
         raise ValueError(f"sizes: overrides for claim(s) {stray} that are not being run")
-    evidence, seconds, errors = [], {}, {}
-    it = ids
+    evidence: list[Evidence] = []
+    seconds: dict[str, float] = {}
+    errors: dict[str, str] = {}
+    bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        it = tqdm(ids, desc="claims", unit="claim")
-    for cid in it:
-        if progress:
-            it.set_postfix_str(cid)
+        bar = tqdm(ids, desc="claims", unit="claim")
+    for cid in ids if bar is None else bar:
+        if bar is not None:
+            bar.set_postfix_str(cid)
         t0 = time.perf_counter()
         try:
             evidence.append(registry[cid].run(seed=seed, **sizes.get(cid, {})))

@@ -48,7 +48,7 @@ class PairSearch:
     worst: float
     p: FloatArray | None = field(repr=False)
     q: FloatArray | None = field(repr=False)
-    counterexample: tuple | None = field(repr=False, default=None)
+    counterexample: tuple[FloatArray, FloatArray, float] | None = field(repr=False, default=None)
     checked: int = 0
 
     @property
@@ -58,7 +58,9 @@ class PairSearch:
         return Bound.floating(self.worst, method=f"worst violation over {self.checked} searched pairs (float64)")
 
 
-def _simplest(violation, p, q):
+def _simplest(
+    violation: Callable[[FloatArray, FloatArray], float], p: FloatArray, q: FloatArray
+) -> tuple[FloatArray, FloatArray]:
     """Round a violating pair to the fewest decimals at which it still violates."""
     for dec in (1, 2, 3):
         pr, qr = np.round(p, dec), np.round(q, dec)

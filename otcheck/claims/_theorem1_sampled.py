@@ -9,18 +9,21 @@ sample size. The helpers compute each of these in exact rationals where the stat
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import replace
 from fractions import Fraction
+from typing import TypedDict
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import as_generator, check_nonnegative, check_positive_int
 from ..bounds import FLOAT_REL_ERROR, Bound
 from ..costs import cost_matrix
 from ..exact import solve_ot
 from ._common import float_bound, headline
-from ._evidence import FAILS, Recorder, decide
-from ._instances import check_confidence
+from ._evidence import FAILS, Evidence, Number, Recorder, decide
+from ._instances import FloatArray, Seed, check_confidence
 
 __all__ = ["theorem1_sampled"]
 
@@ -32,7 +35,7 @@ _T1_Z = (Fraction(-1), Fraction(2))  # P_Z = U[-1, 1]
 _T1_G = (Fraction(1, 4), Fraction(1, 4))  # G(z) = z / 4 + 1 / 4, so G#P_Z = U[0, 1/2]
 
 
-def _uniform_w2(x0, sx, c0, s):
+def _uniform_w2(x0: Fraction, sx: Fraction, c0: Fraction, s: Fraction) -> Fraction:
     r""":math:`W_2^2(U[x_0, x_0 + s_x], U[c_0, c_0 + s])` (``sx, s > 0``), exact for rationals.
 
     The monotone coupling pairs the quantiles :math:`x_0 + s_x t` and :math:`c_0 + s t`, so with
@@ -49,7 +52,7 @@ def _uniform_w2(x0, sx, c0, s):
     return delta * delta + delta * e + e * e / 3
 
 
-def _sorted_coupling_bias(sx, s, n):
+def _sorted_coupling_bias(sx: Fraction, s: Fraction, n: int) -> Fraction:
     r"""Exact bias :math:`\mathbb E\,\widehat W_n - W_2^2` of the sorted coupling of ``n`` + ``n`` uniform samples.
 
     With :math:`X_{(i)} = x_0 + s_x U_{(i)}`, :math:`G(Z)_{(i)} = c_0 + s V_{(i)}`, independent uniform
@@ -74,7 +77,7 @@ def _sorted_coupling_bias(sx, s, n):
     return sx * s / (3 * (n + 1))
 
 
-def _term_spread(x0, sx, c0, s):
+def _term_spread(x0: Fraction, sx: Fraction, c0: Fraction, s: Fraction) -> Fraction:
     r""":math:`\max (x - y)^2 - \min (x - y)^2` over :math:`x \in [x_0, x_0 + s_x]`,
     :math:`y \in [c_0, c_0 + s]` (exact)."""
     lo, hi = x0 - (c0 + s), x0 + sx - c0
@@ -82,12 +85,19 @@ def _term_spread(x0, sx, c0, s):
     return top - (0 if lo <= 0 <= hi else min(lo * lo, hi * hi))
 
 
-def _sorted_cost(x, y):
+def _sorted_cost(x: FloatArray, y: FloatArray) -> float:
     """Eq. 10 on ``n`` + ``n`` samples of the line, squared cost: the sorted (monotone) coupling."""
     return float(np.mean((np.sort(x) - np.sort(y)) ** 2))
 
 
-def _sampled_eq10(rng, n, reps, x, z, g):
+def _sampled_eq10(
+    rng: np.random.Generator,
+    n: int,
+    reps: int,
+    x: tuple[float, float],
+    z: tuple[float, float],
+    g: tuple[float, float],
+) -> FloatArray:
     """``reps`` replicates of eq. 10 on ``n`` + ``n`` samples (sorted coupling), drawn in blocks of replicates."""
     (x0, sx), (z0, sz), (g1, g0) = x, z, g
     out = []
@@ -100,7 +110,9 @@ def _sampled_eq10(rng, n, reps, x, z, g):
     return np.concatenate(out)
 
 
-def _bounded_difference_bound(vals, n, spread, beta, level):
+def _bounded_difference_bound(
+    vals: ArrayLike, n: int, spread: Fraction | float, beta: Fraction | float, level: float
+) -> Bound:
     r"""Confidence bound for :math:`W` from ``R`` replicates of :math:`\widehat W_n`, at level ``level``.
 
     :math:`\widehat W_n = \min_\sigma \frac 1n \sum_i (X_i - Y_{\sigma(i)})^2` changes by at most
@@ -133,7 +145,27 @@ def _bounded_difference_bound(vals, n, spread, beta, level):
     )
 
 
-def theorem1_sampled(sizes=(1000, 10000, 100000), *, reps=10, confidence=0.95, rel_margin=0.01, seed=0):
+class _Row(TypedDict):
+    n: int
+    mean: float
+    bias: Fraction
+    interval: tuple[Number, Number]
+    width: Number
+    bound: Bound
+
+
+class _SampledRow(_Row, total=False):
+    student_t_interval: tuple[Number, Number]
+
+
+def theorem1_sampled(
+    sizes: int | Iterable[int] = (1000, 10000, 100000),
+    *,
+    reps: int = 10,
+    confidence: float = 0.95,
+    rel_margin: float = 0.01,
+    seed: Seed = 0,
+) -> Evidence:
     r"""Theorem 1 in a continuous setting: exact :math:`W_2^2(P_X, G_\# P_Z)` vs the sampled eq. 10.
 
     :math:`P_X = U[2, 3]`, :math:`P_Z = U[-1, 1]`, :math:`G(z) = z/4 + 1/4`, so
@@ -160,7 +192,7 @@ def theorem1_sampled(sizes=(1000, 10000, 100000), *, reps=10, confidence=0.95, r
 
     Parameters
     ----------
-    sizes : sequence of int, each >= 2
+    sizes : int or sequence of int, each >= 2
         Sample sizes ``n`` (any order; each decides).
     reps : int, >= 1
         Replicates per size.
@@ -175,9 +207,9 @@ def theorem1_sampled(sizes=(1000, 10000, 100000), *, reps=10, confidence=0.95, r
     Evidence
         Headline: the closed-form :math:`W_2^2` ``==`` the intersection of the bias-corrected intervals.
     """
-    if isinstance(sizes, (int, np.integer)) and not isinstance(sizes, bool):
-        sizes = (sizes,)
-    sizes = tuple(check_positive_int(s, "sizes", minimum=2) for s in sizes)
+    sizes = tuple(
+        check_positive_int(s, "sizes", minimum=2) for s in (sizes if isinstance(sizes, Iterable) else (sizes,))
+    )
     if not sizes:
         raise ValueError("sizes: give at least one sample size")
     reps = check_positive_int(reps, "reps")
@@ -193,12 +225,12 @@ def theorem1_sampled(sizes=(1000, 10000, 100000), *, reps=10, confidence=0.95, r
     k = len(sizes)
     level = 1.0 - (1.0 - confidence) / k
     fx, fsx, fz0, fsz, fg1, fg0 = map(float, (x0, sx, z0, sz, g1, g0))
-    rows = []
+    rows: list[_SampledRow] = []
     for n in sizes:
         vals = _sampled_eq10(rng, n, reps, (fx, fsx), (fz0, fsz), (fg1, fg0))
         beta = _sorted_coupling_bias(sx, s, n)
         bound = _bounded_difference_bound(vals, n, spread, beta, level)
-        row = {
+        row: _SampledRow = {
             "n": n,
             "mean": float(np.mean(vals)),
             "bias": beta,

@@ -12,14 +12,16 @@ The notation of an instance, ``a, X, b, G``, is that of :func:`~otcheck.claims._
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import autoencoders as AE
 from ..exact import UncertifiedError
 from ._common import LOG4, ZERO, headline, max_bound, min_bound
-from ._evidence import HOLDS, Recorder
-from ._instances import decoder_args, decoder_instance, seeded, seeded_decoder_instance
+from ._evidence import HOLDS, Evidence, Recorder
+from ._instances import FloatArray, Seed, decoder_args, decoder_instance, seeded, seeded_decoder_instance
 from ._objectives import aae_avb_infima, aae_bound, vae_bound
 from ._registry import register
 
@@ -29,7 +31,7 @@ __all__ = ["prop4", "prop5", "kl_encoders"]
 # --------------------------------------------------------------------------------------------
 # prop4, prop5
 # --------------------------------------------------------------------------------------------
-def prop4(a, X, b, G, sigma2):
+def prop4(a: ArrayLike, X: ArrayLike, b: ArrayLike, G: ArrayLike, sigma2: float) -> Evidence:
     r"""Proposition 4: :math:`D_{AAE}(P_X, P_G) \le D_{AVB}(P_X, P_G)`, exactly on a discrete instance.
 
     .. math::
@@ -80,21 +82,40 @@ def prop4(a, X, b, G, sigma2):
 @register(
     "prop4", location="App. A, Prop. 4", relation="<=", section="A", statement="D_AAE(P_X, P_G) <= D_AVB(P_X, P_G)"
 )
-def _check_prop4(seed=0, n=4, m=3, dim=2, sigma2=0.5, instances=3):
+def _check_prop4(
+    seed: Seed = 0, n: int = 4, m: int = 3, dim: int = 2, sigma2: float = 0.5, instances: int = 3
+) -> Evidence:
     """Exact infima over all encoders (certified convex programs) on seeded random instances."""
     rng, (n, m, dim, instances) = seeded(seed, n=n, m=m, dim=dim, instances=instances)
     evs = []
     for _ in range(instances):
         a, X, b, G = decoder_instance(rng, n, m, dim)
         evs.append(prop4(a, X, b, G, sigma2))
-    worst = max(evs, key=lambda e: e.details["D_AAE"] - e.details["D_AVB_gan"])
+    worst = max(evs, key=_aae_excess)
     rec = Recorder(instance={"seed": seed, "n": n, "m": m, "dim": dim, "sigma2": sigma2})
     for ev in evs:
         rec.add(ev)
     return rec.evidence(**headline(worst.parts[0]), details={"instances": [e.details for e in evs]})
 
 
-def kl_encoders(rng, n, m, b, k, *, floor=0.25, tries=2000):
+def _aae_excess(ev: Evidence) -> float:
+    """``D_AAE - D_AVB`` (GAN reading) of :func:`prop4`'s evidence."""
+    aae, avb = ev.details["D_AAE"], ev.details["D_AVB_gan"]
+    if not isinstance(aae, float) or not isinstance(avb, float):
+        raise TypeError("ev: expected prop4's evidence, with the floats D_AAE and D_AVB_gan in its details")
+    return aae - avb
+
+
+def kl_encoders(
+    rng: np.random.Generator,
+    n: int,
+    m: int,
+    b: ArrayLike,
+    k: int,
+    *,
+    floor: float = 0.25,
+    tries: int = 2000,
+) -> list[FloatArray]:
     """Random encoders every row of which has ``KL(Q(.|x), b) >= floor`` (Prop. 5's assumption).
 
     Parameters
@@ -137,7 +158,9 @@ def kl_encoders(rng, n, m, b, k, *, floor=0.25, tries=2000):
     return out
 
 
-def prop5(a, X, b, G, sigma2, encoders):
+def prop5(
+    a: ArrayLike, X: ArrayLike, b: ArrayLike, G: ArrayLike, sigma2: float, encoders: Sequence[ArrayLike]
+) -> Evidence:
     r"""Proposition 5: if :math:`D_{KL}(Q(Z|X), P_Z) \ge 1/4` for all Q in the class, :math:`D_{AAE} \le D_{VAE}`.
 
     The class is the given family of encoders; the assumption is *enforced* (a
@@ -214,7 +237,9 @@ def prop5(a, X, b, G, sigma2, encoders):
     section="A",
     statement="if D_KL(Q(Z|X), P_Z) >= 1/4 P_X-a.s. for all Q in the class, then D_AAE <= D_VAE",
 )
-def _check_prop5(seed=0, n=4, m=3, dim=2, sigma2=0.5, encoders=12):
+def _check_prop5(
+    seed: Seed = 0, n: int = 4, m: int = 3, dim: int = 2, sigma2: float = 0.5, encoders: int = 12
+) -> Evidence:
     """A class of random encoders with every row at KL >= 1/4 from the prior (assumption enforced)."""
     rng, (a, X, b, G) = seeded_decoder_instance(seed, n, m, dim, encoders=encoders)
     fam = kl_encoders(rng, n, m, b, encoders)

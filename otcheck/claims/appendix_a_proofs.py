@@ -13,19 +13,21 @@ The notation of an instance, ``a, X, b, G``, is that of :func:`~otcheck.claims._
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import autoencoders as AE
 from .._validation import as_generator, check_positive_int
 from ..bounds import Bound
 from ..exact import UncertifiedError
 from ._common import LOG4, ZERO, float_bound, max_bound, min_bound, weighted_sum
-from ._evidence import HOLDS, Recorder, decide
-from ._instances import decoder_args, seeded_decoder_instance
+from ._evidence import HOLDS, Evidence, Recorder, decide
+from ._instances import FloatArray, Seed, decoder_args, seeded_decoder_instance
 from ._objectives import aae_avb_infima, aae_bound, avb_gan_bound, recon_bound
 from ._registry import register
-from ._search import search_pairs
+from ._search import PairSearch, search_pairs
 from .appendix_a import kl_encoders, prop5
 
 __all__ = ["prop4_proof", "prop5_chain", "prop5_proof"]
@@ -33,7 +35,7 @@ __all__ = ["prop4_proof", "prop5_chain", "prop5_proof"]
 _LOG2 = float(np.log(2.0))
 
 
-def _div_bound(value, what):
+def _div_bound(value: float, what: str) -> Bound:
     r"""A divergence of probability vectors evaluated in float64, as a :class:`~otcheck.bounds.Bound`.
 
     Its terms (:math:`p_i \log(p_i/q_i)`, :math:`|p_i - q_i|`, ...) are rounded relative to the
@@ -43,7 +45,7 @@ def _div_bound(value, what):
     return float_bound(value, 1.0 + abs(float(value)), what)
 
 
-def _sqrt_bound(b, factor, what):
+def _sqrt_bound(b: Bound, factor: float, what: str) -> Bound:
     r""":math:`c\sqrt{K}` for ``K`` known by the bound ``b``: the interval extension (monotone), rounded outward.
 
     Unlike a float scale, this keeps the conditioning of the square root near 0 honest.
@@ -66,7 +68,9 @@ def _sqrt_bound(b, factor, what):
 # --------------------------------------------------------------------------------------------
 # prop4-proof
 # --------------------------------------------------------------------------------------------
-def prop4_proof(a, X, b, G, sigma2, encoders):
+def prop4_proof(
+    a: ArrayLike, X: ArrayLike, b: ArrayLike, G: ArrayLike, sigma2: float, encoders: Sequence[ArrayLike]
+) -> Evidence:
     r"""Each step of the proof of Proposition 4 (appendix A).
 
     1. Jensen / convexity of :math:`D_{GAN}(\cdot, P_Z)`: :math:`D_{GAN}(\sum_i a_i Q_i, P_Z) \le
@@ -157,14 +161,18 @@ def prop4_proof(a, X, b, G, sigma2, encoders):
     kind="step",
     statement="Jensen and convexity of D_GAN give D_AAE <= inf E[D_GAN(Q(Z|X), P_Z) + ...] = D_AVB",
 )
-def _check_prop4_proof(seed=0, n=4, m=3, dim=2, sigma2=0.5, encoders=9):
+def _check_prop4_proof(
+    seed: Seed = 0, n: int = 4, m: int = 3, dim: int = 2, sigma2: float = 0.5, encoders: int = 9
+) -> Evidence:
     """Each line of the display on a random instance and encoder family."""
     rng, (a, X, b, G) = seeded_decoder_instance(seed, n, m, dim, encoders=encoders)
     fam = [rng.dirichlet(np.full(m, c), size=n) for c in np.resize([0.3, 1.0, 5.0], encoders)]
     return prop4_proof(a, X, b, G, sigma2, fam)
 
 
-def prop5_chain(a, X, b, G, sigma2, encoders):
+def prop5_chain(
+    a: ArrayLike, X: ArrayLike, b: ArrayLike, G: ArrayLike, sigma2: float, encoders: Sequence[ArrayLike]
+) -> Evidence:
     r"""The displayed chain of the proof of Proposition 5, line by line, on a discrete instance.
 
     For every encoder :math:`Q` of the class (the assumption :math:`D_{KL} \ge 1/4` enforced as in
@@ -240,14 +248,18 @@ def prop5_chain(a, X, b, G, sigma2, encoders):
 # --------------------------------------------------------------------------------------------
 # prop5-proof
 # --------------------------------------------------------------------------------------------
-def _cex(res):
+def _cex(res: PairSearch) -> dict[str, object] | None:
     if res.counterexample is None:
         return None
     p, q, v = res.counterexample
     return {"p": p.tolist(), "q": q.tolist(), "violation": v}
 
 
-def _prop5_steps():
+#: A cited inequality of the proof of Prop. 5: ``(violation, sides, relation)`` (see :func:`_prop5_steps`).
+_Step = tuple[Callable[[FloatArray, FloatArray], float], Callable[[FloatArray, FloatArray], tuple[Bound, Bound]], str]
+
+
+def _prop5_steps() -> dict[str, _Step]:
     r"""The cited inequalities of the proof of Prop. 5: ``name -> (violation, sides, relation)``.
 
     ``violation(p, q)`` is the float the search maximizes (``lhs - rhs``, or ``|lhs - rhs|`` for an
@@ -316,7 +328,7 @@ def _prop5_steps():
     }
 
 
-def prop5_proof(*, seed=0, draws=600):
+def prop5_proof(*, seed: Seed = 0, draws: int = 600) -> Evidence:
     r"""Each step of the proof of Proposition 5, every cited inequality under its source's definitions.
 
     Divergences in nats unless stated; :math:`\|P - Q\|_1 = \sum|p - q|`; otcheck's
@@ -375,6 +387,8 @@ def prop5_proof(*, seed=0, draws=600):
     for name, res in searches.items():
         _, sides, relation = steps[name]
         p, q = (res.counterexample[0], res.counterexample[1]) if res.counterexample is not None else (res.p, res.q)
+        if p is None or q is None:  # search_pairs found no pair only when it searched no support size
+            raise ValueError(f"{name}: no pair of laws was searched")
         lhs, rhs = sides(p, q)
         at = "smallest counterexample" if res.counterexample is not None else "pair closest to a violation"
         verdicts[name] = rec.compare(
@@ -400,9 +414,9 @@ def prop5_proof(*, seed=0, draws=600):
         Qs = rng.dirichlet(np.full(m, 0.5), size=k)
         w = rng.dirichlet(np.ones(k))
         bz = rng.dirichlet(np.ones(m))
-        lhs, parts = js(w @ Qs, bz), [js(q, bz) for q in Qs]
-        v = lhs - float(sum(wi * j for wi, j in zip(w, parts)))
-        mixtures.append((v, lhs, parts, w, Qs, bz))
+        mixed, parts = js(w @ Qs, bz), [js(q, bz) for q in Qs]
+        v = mixed - float(sum(wi * j for wi, j in zip(w, parts)))
+        mixtures.append((v, mixed, parts, w, Qs, bz))
     _, lhs6, parts6, w6, Qs6, bz6 = max(mixtures, key=lambda t: t[0])  # the first of the largest
     rec.compare(
         _div_bound(lhs6, "D_JS(sum a_i Q_i, P_Z)"),
@@ -464,7 +478,9 @@ def prop5_proof(*, seed=0, draws=600):
     "hence D_JS <= 1/2 sqrt(D_KL); "
     "Jensen; 1/2 sqrt(KL) <= KL for KL >= 1/4",
 )
-def _check_prop5_proof(seed=0, draws=300, n=4, m=3, dim=2, encoders=8):
+def _check_prop5_proof(
+    seed: Seed = 0, draws: int = 300, n: int = 4, m: int = 3, dim: int = 2, encoders: int = 8
+) -> Evidence:
     """Seeded counterexample search for each cited inequality under each TV/log convention, and the
     displayed chain line by line on a discrete instance meeting the assumption."""
     rng, (a, X, b, G) = seeded_decoder_instance(seed, n, m, dim, encoders=encoders)

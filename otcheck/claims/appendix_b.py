@@ -15,16 +15,17 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import autoencoders as AE
 from .._validation import as_float_array, as_generator, as_points, as_weights, check_nonnegative
 from ..bounds import FLOAT_REL_ERROR, Bound
-from ..costs import cost_matrix
+from ..costs import CostLike, cost_matrix
 from ..exact import solve_ot, wasserstein
 from ..measures import DiscreteMeasure
 from ._common import ZERO, float_bound, min_bound, rounded_input
-from ._evidence import HOLDS, Recorder
-from ._instances import check_same_dim, decoder_args, seeded, seeded_decoder_instance
+from ._evidence import HOLDS, Evidence, Recorder
+from ._instances import FloatArray, Seed, check_same_dim, decoder_args, seeded, seeded_decoder_instance
 from ._registry import register
 
 __all__ = ["theorem1_proof", "corollary7_proof", "lemma8_proof"]
@@ -33,22 +34,24 @@ __all__ = ["theorem1_proof", "corollary7_proof", "lemma8_proof"]
 # --------------------------------------------------------------------------------------------
 # theorem1-proof (B.1)
 # --------------------------------------------------------------------------------------------
-def _marginal_deviation(P, r, c):
+def _marginal_deviation(P: FloatArray, r: FloatArray, c: FloatArray) -> float:
     """``max(|P 1 - r|, |P^T 1 - c|)``: how far ``P`` is from a coupling of ``r`` and ``c``."""
     return max(float(np.abs(P.sum(1) - r).max()), float(np.abs(P.sum(0) - c).max()))
 
 
-def _mass_bound(value, what):
+def _mass_bound(value: float, what: str) -> Bound:
     """A sum of probability masses (total one) evaluated in float64: scale 1."""
     return float_bound(value, 1.0, what)
 
 
-def _cost_bound(P, C, what):
+def _cost_bound(P: FloatArray, C: FloatArray, what: str) -> Bound:
     r""":math:`\langle C, P\rangle` evaluated in float64 (scale :math:`\sum P|C|`)."""
     return float_bound(float((P * C).sum()), float((np.abs(P) * np.abs(C)).sum()), what)
 
 
-def theorem1_proof(a, X, b, G, *, cost="sqeuclidean", seed=0):
+def theorem1_proof(
+    a: ArrayLike, X: ArrayLike, b: ArrayLike, G: ArrayLike, *, cost: CostLike = "sqeuclidean", seed: Seed = 0
+) -> Evidence:
     r"""Each step of the proof of Theorem 1 (B.1, Lemma 6), with a possibly non-injective G.
 
     1. Lemma 6, inclusion: a coupling :math:`\pi \in \Pi(P_X, P_Z)` induces
@@ -172,7 +175,7 @@ def theorem1_proof(a, X, b, G, *, cost="sqeuclidean", seed=0):
     kind="step",
     statement="each step of B.1: Lemma 6 inclusion and identity, tower rule, eq. 10 and eq. 11",
 )
-def _check_theorem1_proof(seed=0, n=5, m=5, dim=2):
+def _check_theorem1_proof(seed: Seed = 0, n: int = 5, m: int = 5, dim: int = 2) -> Evidence:
     """Every step of B.1 on a random instance whose decoder maps two pairs of codes to the same points."""
     rng, (a, X, b, G) = seeded_decoder_instance(seed, n, m, dim)
     if m >= 3:
@@ -184,7 +187,9 @@ def _check_theorem1_proof(seed=0, n=5, m=5, dim=2):
 # --------------------------------------------------------------------------------------------
 # corollary7-proof (B.2)
 # --------------------------------------------------------------------------------------------
-def corollary7_proof(a, X, b, G, noise, noise_weights):
+def corollary7_proof(
+    a: ArrayLike, X: ArrayLike, b: ArrayLike, G: ArrayLike, noise: ArrayLike, noise_weights: ArrayLike
+) -> Evidence:
     r"""Each step of the proof of Corollary 7 (B.2) with a discrete, centred decoder noise.
 
     :math:`P_G(Y|Z = z) = \sum_k r_k \delta_{G(z) + e_k}` with :math:`\sum_k r_k e_k = 0`
@@ -312,7 +317,7 @@ def corollary7_proof(a, X, b, G, noise, noise_weights):
     kind="step",
     statement="each step of B.2: the expansion of E||X - Y||^2, the vanishing cross term, eq. 16-17, eq. 9",
 )
-def _check_corollary7_proof(seed=0, n=4, m=3, dim=2, k=3):
+def _check_corollary7_proof(seed: Seed = 0, n: int = 4, m: int = 3, dim: int = 2, k: int = 3) -> Evidence:
     """Exact enumeration with a discrete centred noise of unequal coordinate variances."""
     rng, (a, X, b, G) = seeded_decoder_instance(seed, n, m, dim, k=k)
     r = rng.dirichlet(np.full(k, 2.0))
@@ -324,7 +329,7 @@ def _check_corollary7_proof(seed=0, n=4, m=3, dim=2, k=3):
 # --------------------------------------------------------------------------------------------
 # lemma8-proof (B.3)
 # --------------------------------------------------------------------------------------------
-def _quad_bound(value, error, scale, what):
+def _quad_bound(value: float, error: float, scale: float, what: str) -> Bound:
     r"""A quadrature result as a :class:`~otcheck.bounds.Bound`: ``value`` with its propagated error
     estimate ``error``, plus :data:`~otcheck.bounds.FLOAT_REL_ERROR` of ``scale`` (the size of the
     integrand's values) for the float64 evaluation. An ``"estimate"``."""
@@ -333,7 +338,7 @@ def _quad_bound(value, error, scale, what):
     )
 
 
-def lemma8_proof(b, G, sigma2):
+def lemma8_proof(b: ArrayLike, G: ArrayLike, sigma2: float) -> Evidence:
     r"""Each step of the proof of Lemma 8 (B.3), by quadrature of the mixture density.
 
     With :math:`Y|Z \sim \mathcal N(G(Z), \sigma^2)` and discrete :math:`P_Z`
@@ -417,7 +422,7 @@ def lemma8_proof(b, G, sigma2):
     kind="step",
     statement="each step of Lemma 8's proof: E[Y] = E G(Z), the variance split, Var[Y] = sigma^2 + Var G(Z)",
 )
-def _check_lemma8_proof(seed=0, m=3, sigma2=0.7):
+def _check_lemma8_proof(seed: Seed = 0, m: int = 3, sigma2: float = 0.7) -> Evidence:
     """Quadrature of a 1-D Gaussian-decoder mixture on a random discrete prior."""
     rng, (m,) = seeded(seed, m=m)
     return lemma8_proof(rng.dirichlet(np.full(m, 2.0)), rng.normal(0, 1.5, m), sigma2)

@@ -11,7 +11,10 @@ Each claim has two entry points:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import autoencoders as AE
 from .. import divergences
@@ -19,16 +22,17 @@ from .._validation import as_float_array, as_generator, as_weights, check_nonneg
 from ..bounds import Bound
 from ..costs import cost_matrix
 from ..exact import c_transform_witness, w1_dual, wasserstein
+from ..measures import DiscreteMeasure
 from ._common import LOG4, float_bound, max_bound, with_sizes
-from ._evidence import Recorder
-from ._instances import check_measures, random_measure, random_weights, seeded
+from ._evidence import Evidence, Recorder
+from ._instances import FloatArray, Seed, check_measures, random_measure, random_weights, seeded
 from ._objectives import nll_bound, vae_bound
 from ._registry import register
 
 __all__ = ["kr_duality", "gan_js_bound", "wgan_lower_bound", "vae_upper_bound", "gaussian_loglik"]
 
 
-def _check_measures(mu, nu):
+def _check_measures(mu: DiscreteMeasure, nu: DiscreteMeasure) -> None:
     check_measures(mu=mu, nu=nu)
     if mu.dim != nu.dim:
         raise ValueError(f"nu: has dimension {nu.dim}, but mu has dimension {mu.dim}")
@@ -37,7 +41,7 @@ def _check_measures(mu, nu):
 # --------------------------------------------------------------------------------------------
 # kr-duality
 # --------------------------------------------------------------------------------------------
-def _witness_value_bound(masses, values, offset, what):
+def _witness_value_bound(masses: FloatArray, values: FloatArray, offset: float, what: str) -> Bound:
     r"""The value :math:`\sum_k m_k f(p_k)` of a witness as a float64 evaluation.
 
     Its terms are of size :math:`|m_k|(|f_k| + c)`, ``c`` the size of the numbers each :math:`f_k`
@@ -48,7 +52,7 @@ def _witness_value_bound(masses, values, offset, what):
     return float_bound(float(masses @ values), scale, what)
 
 
-def _lipschitz_bound(points, values, what):
+def _lipschitz_bound(points: FloatArray, values: FloatArray, what: str) -> Bound:
     r"""The Lipschitz excess :math:`\max_{k, l}(f_k - f_l - \|p_k - p_l\|)^+` of values on points, float64
     (scale :math:`\max|f| + \mathrm{diam}`)."""
     D = cost_matrix(points, points, "euclidean")
@@ -56,7 +60,7 @@ def _lipschitz_bound(points, values, what):
     return float_bound(excess, float(np.abs(values).max()) + float(D.max()), what)
 
 
-def kr_duality(mu, nu):
+def kr_duality(mu: DiscreteMeasure, nu: DiscreteMeasure) -> Evidence:
     r"""Evidence for eq. 2 on two discrete measures: primal :math:`W_1` = dual over 1-Lipschitz ``f``.
 
     .. math::
@@ -163,7 +167,7 @@ def kr_duality(mu, nu):
     reading="W_1 with the Euclidean ground distance; F_L = bounded 1-Lipschitz functions (the witness on "
     "finitely many points is bounded and extends by McShane).",
 )
-def _check_kr_duality(seed=0, n=6, m=5, dim=2):
+def _check_kr_duality(seed: Seed = 0, n: int = 6, m: int = 5, dim: int = 2) -> Evidence:
     """Exact on random discrete measures: the certified primal LP value equals the value of an independent dual LP over
     1-Lipschitz witnesses on the supports (HiGHS), and the c-transform of the primal potential; both witnesses are
     checked 1-Lipschitz."""
@@ -176,7 +180,9 @@ def _check_kr_duality(seed=0, n=6, m=5, dim=2):
 # --------------------------------------------------------------------------------------------
 # gan-js-bound
 # --------------------------------------------------------------------------------------------
-def gan_js_bound(p, q, x=None, *, n_random=200, seed=0):
+def gan_js_bound(
+    p: ArrayLike, q: ArrayLike, x: ArrayLike | None = None, *, n_random: int = 200, seed: Seed = 0
+) -> Evidence:
     r"""Evidence for eq. 4: :math:`D_{GAN}(P, Q) \le 2 D_{JS}(P, Q) - \log 4`, equality for unrestricted ``T``.
 
     .. math::
@@ -289,7 +295,7 @@ def gan_js_bound(p, q, x=None, *, n_random=200, seed=0):
     statement="D_GAN(P, Q) <= 2 D_JS(P, Q) - log 4, with equality for unrestricted T (T* = p/(p+q))",
     reading="Natural log; D_GAN is the value of the game sup_T E_P log T + E_Q log(1 - T).",
 )
-def _check_gan_js_bound(seed=0, n=6, n_random=200):
+def _check_gan_js_bound(seed: Seed = 0, n: int = 6, n_random: int = 200) -> Evidence:
     """Exact on random discrete laws: D_GAN from its own sum and at T* equals 2 JS - log 4; a restricted logistic class
     (solved exactly, concave) and random discriminators stay below."""
     rng, (n, n_random) = seeded(seed, n=n, n_random=n_random)
@@ -301,7 +307,9 @@ def _check_gan_js_bound(seed=0, n=6, n_random=200):
 # --------------------------------------------------------------------------------------------
 # wgan-lower-bound
 # --------------------------------------------------------------------------------------------
-def _lipschitz_critics(rng, k, dim):
+def _lipschitz_critics(
+    rng: np.random.Generator, k: int, dim: int
+) -> tuple[Callable[[FloatArray], FloatArray], dict[str, FloatArray]]:
     """``k`` random 1-Lipschitz critics: alpha * s * ||x - c|| + (1 - alpha) * tanh(u.x + b), ||u|| = 1."""
     centers = rng.uniform(-1.5, 1.5, size=(k, dim))
     u = rng.normal(size=(k, dim))
@@ -310,14 +318,14 @@ def _lipschitz_critics(rng, k, dim):
     sign = rng.choice([-1.0, 1.0], size=k)
     offset = rng.uniform(-1.0, 1.0, size=k)
 
-    def evaluate(X):
+    def evaluate(X: FloatArray) -> FloatArray:
         dist = cost_matrix(X, centers, "euclidean")
         return alpha * sign * dist + (1 - alpha) * np.tanh(X @ u.T + offset)
 
     return evaluate, {"centers": centers, "u": u, "alpha": alpha, "sign": sign, "offset": offset}
 
 
-def wgan_lower_bound(mu, nu, *, n_critics=100, seed=0):
+def wgan_lower_bound(mu: DiscreteMeasure, nu: DiscreteMeasure, *, n_critics: int = 100, seed: Seed = 0) -> Evidence:
     r"""Evidence for :math:`D_{WGAN}(P, Q) = \sup_{T \in \mathcal W} \mathbb E_P T - \mathbb E_Q T \le W_1(P, Q)`.
 
     Three subsets :math:`\mathcal W` of 1-Lipschitz critics, each with an exactly computed sup:
@@ -412,7 +420,7 @@ def wgan_lower_bound(mu, nu, *, n_critics=100, seed=0):
     statement="D_WGAN(P, Q) <= W_1(P, Q) for any subset W of 1-Lipschitz critics",
     reading="D_WGAN = sup_{T in W} E_P T(X) - E_Q T(Y), W a subset of 1-Lipschitz functions (Euclidean).",
 )
-def _check_wgan_lower_bound(seed=0, n=6, m=5, dim=2, n_critics=100):
+def _check_wgan_lower_bound(seed: Seed = 0, n: int = 6, m: int = 5, dim: int = 2, n_critics: int = 100) -> Evidence:
     """Exact on random discrete measures: sups over linear critics (closed form) and over random 1-Lipschitz critics
     stay below the certified W_1; adding the KR witness reaches it."""
     rng, (n, m, dim, n_critics) = seeded(seed, n=n, m=m, dim=dim, n_critics=n_critics)
@@ -423,7 +431,7 @@ def _check_wgan_lower_bound(seed=0, n=6, m=5, dim=2, n_critics=100):
 # --------------------------------------------------------------------------------------------
 # vae-upper-bound
 # --------------------------------------------------------------------------------------------
-def gaussian_loglik(X, means, sigma2):
+def gaussian_loglik(X: ArrayLike, means: ArrayLike, sigma2: float) -> FloatArray:
     r"""Matrix of Gaussian decoder log-likelihoods :math:`L_{ij} = \log \mathcal N(x_i; G(z_j), \sigma^2 I_d)`.
 
     .. math:: L_{ij} = -\frac{\|x_i - G(z_j)\|^2}{2\sigma^2} - \frac d2 \log(2\pi\sigma^2)
@@ -446,7 +454,7 @@ def gaussian_loglik(X, means, sigma2):
     return -AE.gaussian_nll_matrix(X, means, sigma2)
 
 
-def _vae_terms(a, b, L, Q):
+def _vae_terms(a: FloatArray, b: FloatArray, L: FloatArray, Q: FloatArray) -> tuple[Bound, Bound, Bound, FloatArray]:
     """D_VAE(Q), the NLL and the gap E KL(Q(.|X), P_G(.|X)) for a log-likelihood matrix L (n, m), as bounds.
 
     Three separate layer-3 computations (:mod:`otcheck.autoencoders`): the objective of eq. 5 (KL to
@@ -469,7 +477,7 @@ def _vae_terms(a, b, L, Q):
     )
 
 
-def vae_upper_bound(a, b, loglik, encoders):
+def vae_upper_bound(a: ArrayLike, b: ArrayLike, loglik: ArrayLike, encoders: Iterable[ArrayLike]) -> Evidence:
     r"""Evidence for eq. 5 / eq. 15: :math:`D_{VAE}(Q) \ge -\mathbb E_{P_X}\log p_G(X)` with an exact gap.
 
     .. math::
@@ -564,7 +572,9 @@ def vae_upper_bound(a, b, loglik, encoders):
     statement="D_VAE >= -E_{P_X} log p_G(X); gap = E_{P_X} D_KL(Q(Z|X), P_G(Z|X)), zero iff Q is the posterior",
     reading="Eq. 15 with the first term -E D_KL(Q(Z|X), P_G(Z|X)) (non-positive); natural log.",
 )
-def _check_vae_upper_bound(seed=0, n=5, m=4, k=6, dim=2, sigma2=0.5, n_encoders=4):
+def _check_vae_upper_bound(
+    seed: Seed = 0, n: int = 5, m: int = 4, k: int = 6, dim: int = 2, sigma2: float = 0.5, n_encoders: int = 4
+) -> Evidence:
     """Exact on finite latent spaces with a discrete decoder and with a Gaussian decoder (densities): eq. 15 holds for
     random, deterministic and posterior encoders, the gap is > 0 off the posterior."""
     rng, (n, m, k, dim, n_encoders) = seeded(seed, n=n, m=m, k=k, dim=dim, n_encoders=n_encoders)

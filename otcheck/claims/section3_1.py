@@ -30,9 +30,11 @@ equivalence test with a margin stated in its note.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import (
     as_cost,
@@ -45,11 +47,14 @@ from .._validation import (
 )
 from ..autoencoders import constrained_encoder
 from ..bounds import Bound
-from ..costs import cost_matrix
+from ..costs import CostLike, cost_matrix
 from ..exact import solve_ot, wasserstein
+from ..measures import DiscreteMeasure
 from ._common import float_bound, headline, record_worst, rounded_input, with_sizes
-from ._evidence import HOLDS, Recorder, decide
+from ._evidence import HOLDS, Evidence, Recorder, decide
 from ._instances import (
+    FloatArray,
+    Seed,
     check_confidence,
     check_measures,
     decoder_cost,
@@ -71,7 +76,7 @@ __all__ = ["lemma6", "footnote2_sets_coincide", "footnote2_search", "theorem1", 
 # --------------------------------------------------------------------------------------------
 # decoders, couplings and their defects (Lemma 6 and footnote 2)
 # --------------------------------------------------------------------------------------------
-def _check_decoder(D, m, name="D"):
+def _check_decoder(D: ArrayLike, m: int, name: str = "D") -> FloatArray:
     D = as_float_array(D, name, ndim=2)
     if D.shape[0] != m:
         raise ValueError(f"{name}: has {D.shape[0]} rows, expected one per code ({m})")
@@ -80,12 +85,12 @@ def _check_decoder(D, m, name="D"):
     return D
 
 
-def _is_dirac(D, b):
+def _is_dirac(D: FloatArray, b: FloatArray) -> bool:
     """Every code of positive prior mass decodes to a single point."""
     return bool(np.all(((D > 0).sum(1) == 1) | (b == 0)))
 
 
-def _dirac_lift(Gamma, b, D):
+def _dirac_lift(Gamma: FloatArray, b: FloatArray, D: FloatArray) -> FloatArray:
     r"""Constructive proof step of Lemma 6: for a Dirac decoder :math:`z \mapsto y(z)` and
     :math:`\Gamma \in \Pi(a, b^\top D)`, :math:`P(x, z) = \Gamma(x, y(z))\, b_z / \nu_{y(z)}` lies in
     :math:`\Pi(a, b)` and satisfies :math:`P D = \Gamma`."""
@@ -96,7 +101,7 @@ def _dirac_lift(Gamma, b, D):
     return Gamma[:, y_of_z] * share[None, :]
 
 
-def _defects(P, a, b):
+def _defects(P: FloatArray, a: FloatArray, b: FloatArray) -> tuple[float, float, float, float, float]:
     r"""``(row, col_inf, col_l1, neg_row, neg)`` of a matrix ``P`` as a coupling of ``(a, b)``:
     :math:`\|P\mathbf 1 - a\|_\infty`, :math:`\|P^\top\mathbf 1 - b\|_\infty`, :math:`\|P^\top\mathbf 1 - b\|_1`,
     :math:`\max_i \sum_j P_{ij}^-` and :math:`\max_{ij} P_{ij}^-` (all 0 for an exact coupling)."""
@@ -111,13 +116,13 @@ def _defects(P, a, b):
     )
 
 
-def _input_defect(b, D):
+def _input_defect(b: FloatArray, D: FloatArray) -> float:
     r""":math:`\delta = \max_z |\sum_y D_{zy} - 1| + |\sum_z b_z - 1|`: how far the given decoder and prior
     are from exact probability vectors (validated below ``2e-9``)."""
     return float(np.abs(D.sum(1) - 1).max()) + abs(float(b.sum()) - 1.0)
 
 
-def _image_defect_allowed(P, a, b, D):
+def _image_defect_allowed(P: FloatArray, a: FloatArray, b: FloatArray, D: FloatArray) -> float:
     r"""Largest coupling defect of :math:`\Gamma = P D` w.r.t. :math:`(a, \nu)`, :math:`\nu = b^\top D / s`,
     that the defects of ``P`` (w.r.t. ``(a, b)``) and of ``D`` allow, in exact arithmetic.
 
@@ -134,7 +139,7 @@ def _image_defect_allowed(P, a, b, D):
     return max(row + rho * float(np.abs(P).sum(1).max()), col_l1 * dmax + 2 * _input_defect(b, D), neg_row * dmax)
 
 
-def _lift_defect_allowed(Gamma, a, nu, b, D):
+def _lift_defect_allowed(Gamma: FloatArray, a: FloatArray, nu: FloatArray, b: FloatArray, D: FloatArray) -> float:
     r"""Largest defect of the Dirac lift :math:`P` of ``Gamma`` (:func:`_dirac_lift`) -- as a coupling of
     ``(a, b)`` and in :math:`\|P D - \Gamma\|_\infty` -- that the defects of ``Gamma`` (w.r.t. ``(a, nu)``)
     and of the inputs allow, in exact arithmetic: :math:`(1 + 8\delta)\, e + 5\delta` with
@@ -149,7 +154,7 @@ def _lift_defect_allowed(Gamma, a, nu, b, D):
     return (1 + 8 * delta) * e + 5 * delta
 
 
-def _coupling_residual(P, a, b):
+def _coupling_residual(P: FloatArray, a: FloatArray, b: FloatArray) -> float:
     """``max(||P 1 - a||_inf, ||P^T 1 - b||_inf, max P^-)``: 0 for an exact coupling of ``(a, b)``."""
     row, col, _, _, neg = _defects(P, a, b)
     return max(row, col, neg)
@@ -158,7 +163,16 @@ def _coupling_residual(P, a, b):
 # --------------------------------------------------------------------------------------------
 # lemma6
 # --------------------------------------------------------------------------------------------
-def lemma6(a, b, C, D, *, couplings=(), n_directions=8, seed=0):
+def lemma6(
+    a: ArrayLike,
+    b: ArrayLike,
+    C: ArrayLike,
+    D: ArrayLike,
+    *,
+    couplings: Iterable[ArrayLike] = (),
+    n_directions: int = 8,
+    seed: Seed = 0,
+) -> Evidence:
     r"""Evidence for Lemma 6 / eq. 9: :math:`\mathcal P_{X,Y} \subseteq \Pi(P_X, P_G)`, so :math:`W_c \le W_c^\dagger`.
 
     .. math::
@@ -275,10 +289,19 @@ def lemma6(a, b, C, D, *, couplings=(), n_directions=8, seed=0):
     return rec.evidence(**headline(rec.parts[0]), details={"W_c": Wc.cost, "W_dagger": Wd.cost, "dirac": dirac})
 
 
-def _lemma6_gaussian(rec, rng, n, m, sigma2, n_samples, reps, confidence):
+def _lemma6_gaussian(
+    rec: Recorder,
+    rng: np.random.Generator,
+    n: int,
+    m: int,
+    sigma2: float,
+    n_samples: int,
+    reps: int,
+    confidence: float,
+) -> dict[str, object]:
     """Lemma 6 with a Gaussian decoder: exact W_dagger; W_c by quadrature (1-D) and sampled (d = 2), recorded
     in ``rec``; returns the details."""
-    details = {}
+    details: dict[str, object] = {}
     for dim in (1, 2):
         mu = random_measure(rng, n, dim)
         G = rng.uniform(-1, 1, size=(m, dim))
@@ -311,7 +334,17 @@ def _lemma6_gaussian(rec, rng, n, m, sigma2, n_samples, reps, confidence):
     reading="W_c^dagger = inf over P in P(P_X, P_Z) of E_P E_{Y ~ P_G(.|Z)} c(X, Y) (eq. 9 with the tower rule "
     "of B.1); sets compared through their support functions.",
 )
-def _check_lemma6(seed=0, n=5, m=4, k=5, dim=2, sigma2=0.3, n_samples=150, reps=6, confidence=0.95):
+def _check_lemma6(
+    seed: Seed = 0,
+    n: int = 5,
+    m: int = 4,
+    k: int = 5,
+    dim: int = 2,
+    sigma2: float = 0.3,
+    n_samples: int = 150,
+    reps: int = 6,
+    confidence: float = 0.95,
+) -> Evidence:
     """Exact on random discrete instances with non-Dirac and Dirac decoders on finite output sets (images of couplings
     are couplings; Dirac: the proof's lift and equal support functions); with Gaussian decoders W_c by 1-D
     quadrature (error bound) and, in d = 2, from samples with an interval whose one-sided bias is proven
@@ -341,7 +374,7 @@ def _check_lemma6(seed=0, n=5, m=4, k=5, dim=2, sigma2=0.3, n_samples=150, reps=
 # --------------------------------------------------------------------------------------------
 # lemma6 footnote 2 (conjecture)
 # --------------------------------------------------------------------------------------------
-def _footnote2_directions(a, b, D):
+def _footnote2_directions(a: ArrayLike, b: ArrayLike, D: ArrayLike) -> list[tuple[FloatArray, Bound, Bound]]:
     """``[(U, min over Pi(a, nu), min over P_{X,Y})]`` (Bounds of certified OT values, the first with the
     rounding of the computed :math:`\nu`) for every vertex direction."""
     a = as_weights(a, "a", n=2)
@@ -356,7 +389,7 @@ def _footnote2_directions(a, b, D):
     ]
 
 
-def _record_footnote2_directions(rec, a, b, D, label):
+def _record_footnote2_directions(rec: Recorder, a: ArrayLike, b: ArrayLike, D: ArrayLike, label: str) -> None:
     """Record one part per vertex direction: min over P_{X,Y} == min over Pi(P_X, P_G) (certified)."""
     for r, (U, over_pi, over_pxy) in enumerate(_footnote2_directions(a, b, D)):
         rec.compare(
@@ -368,7 +401,7 @@ def _record_footnote2_directions(rec, a, b, D, label):
         )
 
 
-def footnote2_sets_coincide(a, b, D):
+def footnote2_sets_coincide(a: ArrayLike, b: ArrayLike, D: ArrayLike) -> tuple[bool, float]:
     r"""Decide :math:`\mathcal P_{X,Y} = \Pi(P_X, P_G)` exactly for a two-atom :math:`P_X`.
 
     :math:`\mathcal P_{X,Y} = \{P D : P \in \Pi(a, b)\}` is a convex subset of the polytope
@@ -399,7 +432,9 @@ def footnote2_sets_coincide(a, b, D):
     return same, gap
 
 
-def footnote2_search(seed=0, *, n_trials=60, max_codes=3, k=2):
+def footnote2_search(
+    seed: Seed = 0, *, n_trials: int = 60, max_codes: int = 3, k: int = 2
+) -> list[tuple[FloatArray, FloatArray, FloatArray]]:
     """Random search (seeded) for non-Dirac decoders whose sets coincide, two-atom ``P_X``.
 
     Decoder rows are drawn from {Dirac at a point, a random spread}; ``a``, ``b`` from small
@@ -438,7 +473,7 @@ def footnote2_search(seed=0, *, n_trials=60, max_codes=3, k=2):
     "separately: with P_X = P_G and the diagonal coupling the sets always differ for a non-Dirac "
     "decoder.",
 )
-def _check_footnote2(seed=0, n_trials=40):
+def _check_footnote2(seed: Seed = 0, n_trials: int = 40) -> Evidence:
     """Searches small discrete instances (two-atom P_X, finite decoders) for a non-Dirac decoder whose two sets
     coincide, deciding set equality exactly through the vertices of the transport polytope; lhs counts the non-Dirac
     instances found with equal sets (the conjecture predicts 0). Also checks the reading 'for every P_X' and a case
@@ -521,7 +556,13 @@ def _check_footnote2(seed=0, n_trials=40):
 # --------------------------------------------------------------------------------------------
 # theorem1
 # --------------------------------------------------------------------------------------------
-def theorem1(mu_x, mu_z, G, *, cost="sqeuclidean"):
+def theorem1(
+    mu_x: DiscreteMeasure,
+    mu_z: DiscreteMeasure,
+    G: Callable[[FloatArray], ArrayLike],
+    *,
+    cost: CostLike = "sqeuclidean",
+) -> Evidence:
     r"""Evidence for Theorem 1 (eq. 10-11) on discrete :math:`P_X`, :math:`P_Z` and a map ``G``.
 
     .. math::
@@ -623,7 +664,9 @@ def theorem1(mu_x, mu_z, G, *, cost="sqeuclidean"):
     reading="eq. 10's right side is OT between P_X and P_Z with cost c(x, G(z)); eq. 11's constraint is "
     "Q_Z = P_Z exactly.",
 )
-def _check_theorem1(seed=0, n=6, m=8, dim=2, sizes=(1000, 10000, 100000), reps=30):
+def _check_theorem1(
+    seed: Seed = 0, n: int = 6, m: int = 8, dim: int = 2, sizes: Sequence[int] = (1000, 10000, 100000), reps: int = 30
+) -> Evidence:
     """Exact on random discrete P_X, P_Z with an injective G and with a G mapping many codes to one point (certified OT
     between P_X and the push-forward vs OT between P_X and P_Z with cost c(x, G(z)), and eq. 11 as a separate LP
     over encoders with Q_Z = P_Z); continuous uniform case from samples at three sizes (bounded-difference

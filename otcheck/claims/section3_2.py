@@ -21,16 +21,20 @@ sampled, with a bias proven one-sided (:func:`~otcheck.claims._instances.gaussia
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import divergences, relaxed
 from .._validation import as_cost, as_generator, as_points, as_weights, check_nonnegative, check_positive_int
 from ..bounds import FLOAT_REL_ERROR, Bound
 from ..costs import cost_matrix
 from ..exact import UncertifiedError, solve_ot
+from ..measures import DiscreteMeasure
+from ..relaxed import ConstrainedResult
 from ._common import (
     LOG4,
     float_bound,
@@ -42,8 +46,10 @@ from ._common import (
     transport_bound,
     with_sizes,
 )
-from ._evidence import HOLDS, Recorder, decide
+from ._evidence import HOLDS, Evidence, Recorder, decide
 from ._instances import (
+    FloatArray,
+    Seed,
     check_confidence,
     check_lambdas,
     check_measures,
@@ -65,7 +71,7 @@ DEFAULT_PENALTIES = ("kl", "js", "gan", "mmd2", "chi2", "tv")
 # --------------------------------------------------------------------------------------------
 # relaxation-bound, penalty-constraint, pot-objective
 # --------------------------------------------------------------------------------------------
-def _code_kernel_matrix(Z):
+def _code_kernel_matrix(Z: ArrayLike) -> FloatArray:
     """The Gaussian kernel matrix (bandwidth 1) on the codes: the MMD^2 penalty's :math:`K`."""
     Z = as_points(Z, "z")
     return divergences.kernel_matrix(Z, Z, kernel="gaussian", bandwidth=1.0)
@@ -75,7 +81,9 @@ def _code_kernel_matrix(Z):
 _TV_CONSTANT = {"kl": 2.0, "chi2": 2.0, "js": 0.5, "gan": 1.0}
 
 
-def _rate_bound(C, penalty, lam, kernel_matrix=None):
+def _rate_bound(
+    C: FloatArray, penalty: str, lam: float, kernel_matrix: ArrayLike | None = None
+) -> tuple[float, float] | tuple[None, None]:
     r"""``(rate, scale)``: ``r^2 / (4 c_F lam)`` bounding ``W_c^dagger - W^lam`` (``0`` for TV once ``lam >= r``)
     and the size of the numbers it is computed from; ``(None, None)`` when no such bound is known.
 
@@ -96,14 +104,16 @@ def _rate_bound(C, penalty, lam, kernel_matrix=None):
     return r * (r / (4.0 * c * lam)), size * (size / (4.0 * c * lam))  # r (r / ...): no underflow of r^2
 
 
-def _relaxation_instance(a, b, C, lambdas):
+def _relaxation_instance(
+    a: ArrayLike, b: ArrayLike, C: ArrayLike, lambdas: ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray, tuple[float, ...]]:
     """Validated ``(a, b, C)`` and the lambda grid in units of the cost scale (sections 3.2 claims)."""
     a, b = as_weights(a, "a"), as_weights(b, "b")
     C = as_cost(C, "C", shape=(a.size, b.size))
     return a, b, C, _lam_grid(C, check_lambdas(lambdas))
 
 
-def _lam_grid(C, lambdas):
+def _lam_grid(C: FloatArray, lambdas: Sequence[float]) -> tuple[float, ...]:
     """The grid in units of the cost scale max|C| (1 for an all-zero C): the relaxed layer certifies
     up to lambda ~ 1e4 x the cost scale, and W^lambda depends on lambda only through lambda / scale."""
     top = float(np.abs(C).max())
@@ -112,8 +122,14 @@ def _lam_grid(C, lambdas):
 
 
 def relaxation_bound(
-    a, b, C, *, penalties=DEFAULT_PENALTIES, lambdas=(0.0, 0.1, 1.0, 10.0, 100.0, 1000.0), kernel_matrix=None
-):
+    a: ArrayLike,
+    b: ArrayLike,
+    C: ArrayLike,
+    *,
+    penalties: Sequence[str] = DEFAULT_PENALTIES,
+    lambdas: ArrayLike = (0.0, 0.1, 1.0, 10.0, 100.0, 1000.0),
+    kernel_matrix: ArrayLike | None = None,
+) -> Evidence:
     r"""Evidence for eq. 12: :math:`W_c^\lambda \le W_c^\dagger`, non-decreasing in λ, tending to :math:`W_c^\dagger`.
 
     .. math::
@@ -165,7 +181,8 @@ def relaxation_bound(
     a, b, C, lams = _relaxation_instance(a, b, C, lambdas)
     Wres = solve_ot(a, b, C)
     W, Wb = Wres.cost, Wres.bound
-    table = {}
+    table: dict[str, dict[str, object]] = {}
+    tops = []  # the largest relaxed value of each path
     inst = {"a": a, "b": b, "C": C}
     rec = Recorder("relaxation-bound", instance=inst)
     for pen in penalties:
@@ -189,6 +206,7 @@ def relaxation_bound(
             "dual_bound": low,
             "lambda_times_gap": [lam * (W - lo) for lam, lo in zip(lams, low)],
         }
+        tops.append(path.values.max())
         Wl = [r.bound for r in res]
         record_worst(
             rec,
@@ -211,7 +229,7 @@ def relaxation_bound(
         where = {**inst, "penalty": pen, "lam": lams[-1]}
         rate, size = _rate_bound(C, pen, lams[-1], kern)
         reach = f"{pen}: reaches W_c^dagger at lambda = {lams[-1]:g} (to the solves' precision)"
-        if rate is None:
+        if rate is None or size is None:
             record_unless_it_fails(
                 rec,
                 Wl[-1],
@@ -238,13 +256,12 @@ def relaxation_bound(
                 note=f"{pen}: W_c^dagger - W^lambda <= r^2/(4 c lambda) at lambda = {lams[-1]:g}, a bound that "
                 "tends to 0 (the limit, proven)",
             )
-    tops = [t["value"].max() for t in table.values()]
     return rec.evidence(
         relation="<=", lhs=max(tops, default=math.nan), rhs=Wb, rhs_bound=Wb, details={"W_dagger": W, "paths": table}
     )
 
 
-def _constrained_bound(c, lam=None):
+def _constrained_bound(c: ConstrainedResult, lam: float | None = None) -> Bound:
     r"""The constrained optimum :math:`V(\mu)` as known from one constrained solve ``c``: an estimate
     :math:`[\text{dual bound},\ \text{value} + \lambda_\mu \varepsilon]`, tight when ``c`` is certified.
 
@@ -279,7 +296,15 @@ def _constrained_bound(c, lam=None):
     )
 
 
-def penalty_constraint(a, b, C, *, penalties=DEFAULT_PENALTIES, lambdas=(0.05, 0.5, 2.0), kernel_matrix=None):
+def penalty_constraint(
+    a: ArrayLike,
+    b: ArrayLike,
+    C: ArrayLike,
+    *,
+    penalties: Sequence[str] = DEFAULT_PENALTIES,
+    lambdas: ArrayLike = (0.05, 0.5, 2.0),
+    kernel_matrix: ArrayLike | None = None,
+) -> Evidence:
     r"""Evidence for ref. [13] around eq. 12: penalty at λ = constraint :math:`F(Q) \le \mu_\lambda`.
 
     .. math::
@@ -358,7 +383,7 @@ def penalty_constraint(a, b, C, *, penalties=DEFAULT_PENALTIES, lambdas=(0.05, 0
     return rec.evidence(relation="==", details={"table": table})
 
 
-def pot_objective(a, b, C, *, lambdas=(0.1, 1.0, 10.0)):
+def pot_objective(a: ArrayLike, b: ArrayLike, C: ArrayLike, *, lambdas: ArrayLike = (0.1, 1.0, 10.0)) -> Evidence:
     r"""Evidence for eq. 13 in the nonparametric limit: :math:`D_{POT}` is eq. 12 with :math:`F = D_{GAN} + \log 4`.
 
     .. math::
@@ -446,7 +471,7 @@ def pot_objective(a, b, C, *, lambdas=(0.1, 1.0, 10.0)):
     return rec.evidence(relation="==", details={"W_dagger": Wres.cost, "rows": rows})
 
 
-def _check_penalties(penalties):
+def _check_penalties(penalties: str | Sequence[str]) -> tuple[str, ...]:
     if isinstance(penalties, str):
         penalties = (penalties,)
     penalties = tuple(penalties)
@@ -456,7 +481,9 @@ def _check_penalties(penalties):
     return penalties
 
 
-def _relaxed_instance(rng, n, m, dim):
+def _relaxed_instance(
+    rng: np.random.Generator, n: int, m: int, dim: int
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     mu_x = random_measure(rng, n, dim)
     Z = rng.normal(size=(m, dim))
     b = random_weights(rng, m)
@@ -475,8 +502,13 @@ def _relaxed_instance(rng, n, m, dim):
     reading="F is a function of the aggregated posterior Q_Z measuring its mismatch to P_Z (zero iff equal).",
 )
 def _check_relaxation_bound(
-    seed=0, n=5, m=4, dim=2, lambdas=(0.0, 0.1, 1.0, 10.0, 100.0, 1000.0), penalties=DEFAULT_PENALTIES
-):
+    seed: Seed = 0,
+    n: int = 5,
+    m: int = 4,
+    dim: int = 2,
+    lambdas: ArrayLike = (0.0, 0.1, 1.0, 10.0, 100.0, 1000.0),
+    penalties: str | Sequence[str] = DEFAULT_PENALTIES,
+) -> Evidence:
     """Exact on a random discrete instance for F in KL, JS, D_GAN + log 4, MMD^2 (Gaussian kernel), chi^2, TV:
     certified convex solves on a lambda grid (dual bounds) are below the certified OT value, non-decreasing, and at
     the largest lambda equal to it to the solves' precision (TV) or within the Pinsker-type rate r^2/(4 c_F lambda),
@@ -484,11 +516,19 @@ def _check_relaxation_bound(
     return _relaxed_claim(relaxation_bound, seed, n, m, dim, lambdas, penalties)
 
 
-def _relaxed_claim(check, seed, n, m, dim, lambdas, penalties=None):
+def _relaxed_claim(
+    check: Callable[..., Evidence],
+    seed: Seed,
+    n: int,
+    m: int,
+    dim: int,
+    lambdas: ArrayLike,
+    penalties: str | Sequence[str] | None = None,
+) -> Evidence:
     """Run ``check(a, b, C, lambdas=...)`` on the seeded instance of eq. 12 (with ``penalties=...`` and the
     codes' ``kernel_matrix=...`` when ``penalties`` is given)."""
     rng, (n, m, dim) = seeded(seed, n=n, m=m, dim=dim)
-    sizes = {"lambdas": check_lambdas(lambdas)}
+    sizes: dict[str, object] = {"lambdas": check_lambdas(lambdas)}
     if penalties is not None:
         sizes["penalties"] = _check_penalties(penalties)
     a, b, C, Z = _relaxed_instance(rng, n, m, dim)
@@ -505,7 +545,14 @@ def _relaxed_claim(check, seed, n, m, dim, lambdas, penalties=None):
     "with mu_lambda non-increasing in lambda",
     reading="'same solution' tested as equal optimal transport cost (optimal encoders need not be unique).",
 )
-def _check_penalty_constraint(seed=0, n=5, m=4, dim=2, lambdas=(0.05, 0.5, 2.0), penalties=DEFAULT_PENALTIES):
+def _check_penalty_constraint(
+    seed: Seed = 0,
+    n: int = 5,
+    m: int = 4,
+    dim: int = 2,
+    lambdas: ArrayLike = (0.05, 0.5, 2.0),
+    penalties: str | Sequence[str] = DEFAULT_PENALTIES,
+) -> Evidence:
     """Exact on a random discrete instance for KL, JS, D_GAN + log 4, MMD^2, chi^2 and TV: the constrained convex
     program at mu_lambda = F(Q_Z^lambda) reaches the transport cost of the penalized optimum, and mu_lambda
     decreases along the lambda grid."""
@@ -522,7 +569,9 @@ def _check_penalty_constraint(seed=0, n=5, m=4, dim=2, lambdas=(0.05, 0.5, 2.0),
     reading="D_GAN is the exact GAN value 2 JS - log 4 (unrestricted discriminator); eq. 12 needs F >= 0, so "
     "F = D_GAN + log 4.",
 )
-def _check_pot_objective(seed=0, n=5, m=4, dim=2, lambdas=(0.1, 1.0, 10.0)):
+def _check_pot_objective(
+    seed: Seed = 0, n: int = 5, m: int = 4, dim: int = 2, lambdas: ArrayLike = (0.1, 1.0, 10.0)
+) -> Evidence:
     """Exact on a random discrete instance: the POT objective at the certified optimum (exact D_GAN) equals the relaxed
     value minus lambda log 4, the D_GAN + log 4 solve at lambda equals the JS solve at 2 lambda, and D_POT + lambda
     log 4 stays below W_c^dagger."""
@@ -532,7 +581,17 @@ def _check_pot_objective(seed=0, n=5, m=4, dim=2, lambdas=(0.1, 1.0, 10.0)):
 # --------------------------------------------------------------------------------------------
 # corollary7, remark1
 # --------------------------------------------------------------------------------------------
-def corollary7(mu_x, codes_weights, means, variances, *, n_samples=200, reps=6, confidence=0.95, seed=0):
+def corollary7(
+    mu_x: DiscreteMeasure,
+    codes_weights: ArrayLike,
+    means: ArrayLike,
+    variances: ArrayLike,
+    *,
+    n_samples: int = 200,
+    reps: int = 6,
+    confidence: float = 0.95,
+    seed: Seed = 0,
+) -> Evidence:
     r"""Evidence for Corollary 7 (eq. 16) with Gaussian decoders :math:`\mathcal N(G(z), \operatorname{diag}\sigma^2)`.
 
     .. math::
@@ -580,8 +639,12 @@ def corollary7(mu_x, codes_weights, means, variances, *, n_samples=200, reps=6, 
         raise ValueError(f"means: has {G.shape[0]} rows, expected one per code ({b.size})")
     if G.shape[1] != mu_x.dim:
         raise ValueError(f"means: has dimension {G.shape[1]}, but mu_x has dimension {mu_x.dim}")
-    var = check_sigma2(variances, "variances")
-    var = np.broadcast_to(var, (mu_x.dim,)).astype(float) if np.ndim(var) == 0 or np.size(var) == mu_x.dim else None
+    sigma2 = check_sigma2(variances, "variances")
+    var = (
+        np.broadcast_to(sigma2, (mu_x.dim,)).astype(float)
+        if np.ndim(sigma2) == 0 or np.size(sigma2) == mu_x.dim
+        else None
+    )
     if var is None:
         raise ValueError(f"variances: expected a number or {mu_x.dim} values (one per coordinate)")
     if np.any(var <= 0):
@@ -620,7 +683,7 @@ def corollary7(mu_x, codes_weights, means, variances, *, n_samples=200, reps=6, 
     "+ inf_{P in P(P_X, P_Z)} E ||X - G(Z)||^2",
     reading="sigma_i^2 are the per-coordinate variances of P_G(Y|Z=z), the same for every z (diagonal).",
 )
-def _check_corollary7(seed=0, n=5, m=4, n_samples=150, reps=6):
+def _check_corollary7(seed: Seed = 0, n: int = 5, m: int = 4, n_samples: int = 150, reps: int = 6) -> Evidence:
     """Random discrete P_X and codes with diagonal Gaussian decoders: W_c^dagger from quadrature of the decoder equals
     the right side exactly; W_c by 1-D quantile quadrature (error bound) and in d = 3 from samples with an interval
     (one-sided bias, proven by convexity), below it."""
@@ -639,7 +702,16 @@ def _check_corollary7(seed=0, n=5, m=4, n_samples=150, reps=6):
     return with_sizes(ev, seed=seed, n=n, m=m)
 
 
-def remark1(a, b, X, means, sigma2, *, lambdas=(0.5, 5.0), penalty="kl"):
+def remark1(
+    a: ArrayLike,
+    b: ArrayLike,
+    X: ArrayLike,
+    means: ArrayLike,
+    sigma2: float,
+    *,
+    lambdas: ArrayLike = (0.5, 5.0),
+    penalty: str = "kl",
+) -> Evidence:
     r"""Evidence for Remark 1: eq. 12's objective equals the relaxed :math:`W_c^\dagger` up to :math:`d\sigma^2`.
 
     .. math::
@@ -717,7 +789,7 @@ def remark1(a, b, X, means, sigma2, *, lambdas=(0.5, 5.0), penalty="kl"):
     "up to the additive constant d sigma^2",
     reading="the constant is d * sigma^2 (isotropic decoder); tested in d = 3 where sigma^2 alone would fail.",
 )
-def _check_remark1(seed=0, n=5, m=4, dim=3, sigma2=0.25):
+def _check_remark1(seed: Seed = 0, n: int = 5, m: int = 4, dim: int = 3, sigma2: float = 0.25) -> Evidence:
     """Random discrete instance in d = 3: certified relaxed solves with the quadrature-averaged decoder cost and with
     ||x - G(z)||^2 differ by exactly d sigma^2 at every lambda, as do the unrelaxed values."""
     rng, (n, m, dim) = seeded(seed, n=n, m=m, dim=dim)

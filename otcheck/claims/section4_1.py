@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from fractions import Fraction
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import autoencoders as AE
 from .._validation import as_float_array, as_generator, as_points, as_weights, check_nonnegative, check_positive_int
@@ -29,8 +31,16 @@ from ..bounds import FLOAT_REL_ERROR, Bound, student_t_interval
 from ..costs import cost_matrix
 from ..exact import solve_ot
 from ._common import ZERO, argmin_bound, curvature, float_bound, headline, rational_bound, record_worst, with_sizes
-from ._evidence import Recorder
-from ._instances import check_confidence, check_sigma2s, gauss_hermite_sqcost, random_weights, seeded
+from ._evidence import Evidence, Recorder
+from ._instances import (
+    FloatArray,
+    Seed,
+    check_confidence,
+    check_sigma2s,
+    gauss_hermite_sqcost,
+    random_weights,
+    seeded,
+)
 from ._registry import register
 
 __all__ = ["lemma8", "prop2_1d", "prop2_linear", "prop2_sampled"]
@@ -39,7 +49,7 @@ __all__ = ["lemma8", "prop2_1d", "prop2_linear", "prop2_sampled"]
 # --------------------------------------------------------------------------------------------
 # lemma8
 # --------------------------------------------------------------------------------------------
-def _variance_bound(y, confidence, batches, what):
+def _variance_bound(y: ArrayLike, confidence: float, batches: int, what: str) -> Bound:
     r"""Confidence bound of :math:`\operatorname{Var}[Y]` from i.i.d. draws ``y``: the draws are split into
     ``batches`` equal batches, each batch's sample variance (``ddof=1``) is an unbiased estimate
     (bias exactly 0, a theorem for i.i.d. draws), and :meth:`~otcheck.bounds.Bound.from_samples` gives the
@@ -56,7 +66,17 @@ def _variance_bound(y, confidence, batches, what):
     )
 
 
-def lemma8(codes_weights, means, sigma2, *, n_samples=20000, confidence=0.99, seed=0, rel_margin=0.1, batches=40):
+def lemma8(
+    codes_weights: ArrayLike,
+    means: ArrayLike,
+    sigma2: float,
+    *,
+    n_samples: int = 20000,
+    confidence: float = 0.99,
+    seed: Seed = 0,
+    rel_margin: float = 0.1,
+    batches: int = 40,
+) -> Evidence:
     r"""Evidence for Lemma 8 (per coordinate): :math:`\operatorname{Var}[Y] = \sigma^2 + \operatorname{Var}_Z[G(Z)]`.
 
     .. math::
@@ -144,7 +164,15 @@ def lemma8(codes_weights, means, sigma2, *, n_samples=20000, confidence=0.99, se
     statement="for Y ~ P_G^sigma: Var[Y] = sigma^2 + Var_{Z ~ P_Z}[G(Z)] (per coordinate)",
     reading="Var is per coordinate (the decoder covariance is sigma^2 I_d).",
 )
-def _check_lemma8(seed=0, m=5, dim=2, sigma2=0.3, n_samples=200000, rel_margin=0.03, confidence=0.99):
+def _check_lemma8(
+    seed: Seed = 0,
+    m: int = 5,
+    dim: int = 2,
+    sigma2: float = 0.3,
+    n_samples: int = 200000,
+    rel_margin: float = 0.03,
+    confidence: float = 0.99,
+) -> Evidence:
     """Discrete P_Z with Gaussian decoders in d = 2: the mixture's variance by Gauss-Hermite quadrature equals the
     right side exactly, and the sample variance (unbiased batch variances) agrees within a stated equivalence
     margin; plus the paper's example G(z) = sqrt(1 - sigma^2) z, P_Z = N(0, 1) (Var[Y] = 1) from samples."""
@@ -181,7 +209,7 @@ def _check_lemma8(seed=0, m=5, dim=2, sigma2=0.3, n_samples=200000, rel_margin=0
 # --------------------------------------------------------------------------------------------
 # prop2
 # --------------------------------------------------------------------------------------------
-def prop2_1d(sigma2s=(0.1, 0.3, 0.6)):
+def prop2_1d(sigma2s: ArrayLike = (0.1, 0.3, 0.6)) -> Evidence:
     r"""Proposition 2 on the example of B.3, in closed form and by numerical minimization.
 
     :math:`P_X = P_Z = \mathcal N(0,1)`, :math:`G(z) = az`, :math:`P_G^\sigma = \mathcal N(0, a^2 +
@@ -229,8 +257,13 @@ def prop2_1d(sigma2s=(0.1, 0.3, 0.6)):
     from ..closed_forms import gaussian_w2
 
     s2 = check_sigma2s(sigma2s, below=1.0)
-    Wc = lambda a, s: gaussian_w2([0.0], [[1.0]], [0.0], [[a * a + s]])  # noqa: E731  W_2^2(P_X, P_G^sigma)
-    Wd = lambda a, s: s + gaussian_w2([0.0], [[1.0]], [0.0], [[a * a]])  # noqa: E731  eq. 16 with Theorem 1
+
+    def Wc(a: float, s: float) -> float:  # W_2^2(P_X, P_G^sigma)
+        return gaussian_w2([0.0], [[1.0]], [0.0], [[a * a + s]])
+
+    def Wd(a: float, s: float) -> float:  # eq. 16 with Theorem 1
+        return s + gaussian_w2([0.0], [[1.0]], [0.0], [[a * a]])
+
     rec = Recorder("prop2", instance={"sigma2": s2})
     grid = np.linspace(0.0, 2.0, 41)
     formula = []
@@ -255,7 +288,7 @@ def prop2_1d(sigma2s=(0.1, 0.3, 0.6)):
     xatol = 1e-10
     opt = dict(bounds=(0.0, 2.0), method="bounded", options={"xatol": xatol})
 
-    def argmin(f, scale, what):
+    def argmin(f: Callable[[float], float], scale: float, what: str) -> Bound:
         res = minimize_scalar(f, **opt)
         return argmin_bound(
             res.x,
@@ -266,9 +299,9 @@ def prop2_1d(sigma2s=(0.1, 0.3, 0.6)):
             method=f"argmin of {what} (bounded Brent, scipy)",
         )
 
-    a_w = [argmin(lambda a, s=s: Wc(a, s), 2.0 + s, "W_c") for s in s2]
-    a_d = [argmin(lambda a, s=s: Wd(a, s), 2.0 + s, "W_c^dagger") for s in s2]
-    a_0 = argmin(lambda a: Wc(a, 0.0), 2.0, "W_c at sigma = 0")
+    a_w = [argmin(functools.partial(Wc, s=s), 2.0 + s, "W_c") for s in s2]
+    a_d = [argmin(functools.partial(Wd, s=s), 2.0 + s, "W_c^dagger") for s in s2]
+    a_0 = argmin(functools.partial(Wc, s=0.0), 2.0, "W_c at sigma = 0")
     record_worst(
         rec,
         [
@@ -293,7 +326,9 @@ def prop2_1d(sigma2s=(0.1, 0.3, 0.6)):
     return rec.evidence(details=det)
 
 
-def _gram_bounds(fit, S, target):
+def _gram_bounds(
+    fit: AE.LinearDecoderFit, S: FloatArray, target: FloatArray
+) -> tuple[list[list[Bound]], list[list[Bound]], Bound, float]:
     r"""Bounds of the fitted Gram matrix's entries and of the fitted objective value (``"estimate"``).
 
     A fit stopped at gradient norm :math:`g` (w.r.t. :math:`A`) is within
@@ -325,7 +360,7 @@ def _gram_bounds(fit, S, target):
     return gram, tgt, value, size
 
 
-def prop2_linear(Sigma_X, sigma2s, *, seed=0):
+def prop2_linear(Sigma_X: ArrayLike, sigma2s: ArrayLike, *, seed: Seed = 0) -> Evidence:
     r"""Proposition 2 beyond the paper: :math:`d`-dimensional Gaussians, linear decoder :math:`G(z) = Az`.
 
     :math:`A` is fitted by L-BFGS-B with analytic gradients (:func:`otcheck.autoencoders.fit_linear_decoder`) for both
@@ -438,7 +473,7 @@ def prop2_linear(Sigma_X, sigma2s, *, seed=0):
 
 
 @functools.lru_cache(maxsize=32)
-def _normal_order_variance(n):
+def _normal_order_variance(n: int) -> tuple[float, float]:
     r""":math:`\kappa_n = \frac1n \sum_i \mathrm{Var}\, X_{(i)}` for :math:`n` i.i.d. standard normals, with its error.
 
     :math:`\sum_i \mathbb E X_{(i)}^2 = n`, so :math:`\kappa_n = 1 - \frac1n\sum_i m_i^2` with
@@ -455,7 +490,9 @@ def _normal_order_variance(n):
     for i in range(1, n // 2 + 1):
         lc = log_n - special.gammaln(i) - special.gammaln(n - i + 1) - 0.5 * math.log(2 * math.pi)
 
-        def f(x, i=i, lc=lc):  # x times the density of the i-th order statistic of n standard normals
+        def f(
+            x: float, i: int = i, lc: float = lc
+        ) -> float:  # x times the density of the i-th order statistic of n standard normals
             return x * math.exp(lc + (i - 1) * special.log_ndtr(x) + (n - i) * special.log_ndtr(-x) - 0.5 * x * x)
 
         v, e = integrate.quad(
@@ -469,7 +506,9 @@ def _normal_order_variance(n):
     return kappa, err
 
 
-def prop2_sampled(sigma2=0.5, *, n=200, reps=12, seed=0, confidence=0.95):
+def prop2_sampled(
+    sigma2: float = 0.5, *, n: int = 200, reps: int = 12, seed: Seed = 0, confidence: float = 0.95
+) -> Evidence:
     r"""Proposition 2 from samples: exact OT between empirical laws, with bias-corrected Student-t intervals.
 
     For :math:`a_\sigma = \sqrt{1 - \sigma^2}` and :math:`a = 1`, ``reps`` independent pairs of
@@ -535,7 +574,7 @@ def prop2_sampled(sigma2=0.5, *, n=200, reps=12, seed=0, confidence=0.95):
     c_c = (math.sqrt(a_s * a_s + s2), math.sqrt(1.0 + s2))  # P_G^sigma at a_sigma and at a = 1
     c_d = (1.0, a_s)  # a P_Z at a = 1 and at a_sigma
 
-    def bias(c1, c2):
+    def bias(c1: float, c2: float) -> tuple[float, float]:
         ends = sorted((2 * k_lo * (c1 - c2), 2 * k_hi * (c1 - c2)))
         slack = 2 * width + FLOAT_REL_ERROR * (1.0 + abs(ends[0]) + abs(ends[1]))
         return ends[0] - slack, ends[1] + slack
@@ -578,7 +617,7 @@ def prop2_sampled(sigma2=0.5, *, n=200, reps=12, seed=0, confidence=0.95):
     statement="argmin_G W_c(P_X, P_G^sigma) depends on sigma^2, argmin W_c^dagger does not and also "
     "minimizes W_c(P_X, P_G^0)",
 )
-def _check_prop2(seed=0, dim=3, n=200, reps=12):
+def _check_prop2(seed: Seed = 0, dim: int = 3, n: int = 200, reps: int = 12) -> Evidence:
     """B.3 example in closed form and by numerical minimization; d-dim linear decoder fitted by L-BFGS-B against the
     Bures closed forms; sampled version with exact OT and bias-corrected intervals."""
     rng, (dim,) = seeded(seed, dim=dim)

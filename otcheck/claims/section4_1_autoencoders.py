@@ -21,24 +21,36 @@ The notation of an instance, ``a, X, b, G``, is that of :func:`~otcheck.claims._
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import autoencoders as AE
 from .._validation import as_float_array, as_generator, as_points, as_weights, check_nonnegative, check_positive_int
 from ..bounds import FLOAT_REL_ERROR, Bound
 from ..costs import cost_matrix
 from ..exact import solve_ot
+from ..relaxed import RelaxedResult
 from ._common import LOG4, ZERO, headline, record_worst, transport_bound, weighted_sum
-from ._evidence import Recorder
-from ._instances import check_same_dim, check_sigma2s, decoder_args, random_encoders, seeded, seeded_decoder_instance
+from ._evidence import Evidence, Recorder
+from ._instances import (
+    FloatArray,
+    Seed,
+    check_same_dim,
+    check_sigma2s,
+    decoder_args,
+    random_encoders,
+    seeded,
+    seeded_decoder_instance,
+)
 from ._registry import register
 
 __all__ = ["aae_equals_pot", "aae_limits", "vae_blur", "avb_optimal_encoder", "pot_no_overlap"]
 
 
-def _times(b, k):
+def _times(b: Bound, k: float) -> Bound:
     """``b * k`` for a factor ``k`` that is itself a float64 evaluation (e.g. ``1 / (2 sigma^2)``):
     the product is widened by the float error of its size, which covers the factor's rounding."""
     size = abs(float(k)) * max(abs(float(b.lower)), abs(float(b.upper)))
@@ -48,7 +60,14 @@ def _times(b, k):
 # --------------------------------------------------------------------------------------------
 # aae-equals-pot, aae-limits
 # --------------------------------------------------------------------------------------------
-def aae_equals_pot(a, X, b, decoders, encoders, sigma2):
+def aae_equals_pot(
+    a: ArrayLike,
+    X: ArrayLike,
+    b: ArrayLike,
+    decoders: Sequence[ArrayLike],
+    encoders: Sequence[ArrayLike],
+    sigma2: float,
+) -> Evidence:
     r"""AAE (eq. 7, Gaussian decoder) and POT (eq. 13, :math:`\lambda = 2\sigma^2`) agree up to an affine map.
 
     .. math::
@@ -186,14 +205,23 @@ def aae_equals_pot(a, X, b, decoders, encoders, sigma2):
     section="4",
     statement="D_AAE(Q, G) = POT_{2 sigma^2}(Q, G) / (2 sigma^2) + (d/2) log(2 pi sigma^2): same minimizers",
 )
-def _check_aae_equals_pot(seed=0, n=4, m=3, dim=2, decoders=3, encoders=6, sigma2=0.5):
+def _check_aae_equals_pot(
+    seed: Seed = 0, n: int = 4, m: int = 3, dim: int = 2, decoders: int = 3, encoders: int = 6, sigma2: float = 0.5
+) -> Evidence:
     """Both objectives on a random family of (Q, G) with exact D_GAN, plus their exact infima over Q."""
     rng, (a, X, b, _) = seeded_decoder_instance(seed, n, m, dim, decoders=decoders, encoders=encoders)
     Gs = [rng.normal(0, 1, (m, dim)) for _ in range(decoders)]
     return aae_equals_pot(a, X, b, Gs, random_encoders(rng, n, m, encoders), sigma2)
 
 
-def aae_limits(a, b, C, *, small=(1.0, 0.1, 0.01, 0.001), large=(1.0, 10.0, 100.0, 1000.0)):
+def aae_limits(
+    a: ArrayLike,
+    b: ArrayLike,
+    C: ArrayLike,
+    *,
+    small: ArrayLike = (1.0, 0.1, 0.01, 0.001),
+    large: ArrayLike = (1.0, 10.0, 100.0, 1000.0),
+) -> Evidence:
     r"""The two limits of AAE/POT in :math:`\sigma^2` (:math:`\lambda = 2\sigma^2`).
 
     With :math:`F = D_{GAN} + \log 4 = 2D_{JS} \in [0, \log 4]` (eq. 12's normalization; with the
@@ -288,7 +316,7 @@ def aae_limits(a, b, C, *, small=(1.0, 0.1, 0.01, 0.001), large=(1.0, 10.0, 100.
     section="4",
     statement="sigma^2 -> 0: AAE -> unregularized auto-encoder; sigma^2 -> infinity: D_POT -> W_c^dagger",
 )
-def _check_aae_limits(seed=0, n=5, m=4, dim=2):
+def _check_aae_limits(seed: Seed = 0, n: int = 5, m: int = 4, dim: int = 2) -> Evidence:
     """Certified relaxed paths for decreasing and increasing lambda = 2 sigma^2 on a random instance."""
     _, (a, X, b, G) = seeded_decoder_instance(seed, n, m, dim)
     return aae_limits(a, b, cost_matrix(X, G))
@@ -297,7 +325,7 @@ def _check_aae_limits(seed=0, n=5, m=4, dim=2):
 # --------------------------------------------------------------------------------------------
 # vae-blur, avb-optimal-encoder, pot-no-overlap
 # --------------------------------------------------------------------------------------------
-def _sq_size(X, G, mask=None):
+def _sq_size(X: FloatArray, G: FloatArray, mask: ArrayLike | None = None) -> float:
     r"""Size of the numbers an expected squared cost :math:`\sum a_i Q_{ij}\|x_i - G_j\|^2` is computed from.
 
     The squared distances, and the data's magnitude times the distance (the decoded points carry the
@@ -312,7 +340,7 @@ def _sq_size(X, G, mask=None):
     return dmax + xmax * math.sqrt(dmax)
 
 
-def vae_blur(a, X, Q, *, seed=0, perturbations=20):
+def vae_blur(a: ArrayLike, X: ArrayLike, Q: ArrayLike, *, seed: Seed = 0, perturbations: int = 20) -> Evidence:
     r"""For a fixed encoder, the optimal decoder is the conditional mean, and it averages when encoders overlap.
 
     .. math::
@@ -432,7 +460,7 @@ def vae_blur(a, X, Q, *, seed=0, perturbations=20):
     section="4",
     statement="for a fixed encoder the optimal decoder is G*(z) = E[X | Z = z]; it averages whenever encoders overlap",
 )
-def _check_vae_blur(seed=0, n=6, m=5, dim=2):
+def _check_vae_blur(seed: Seed = 0, n: int = 6, m: int = 5, dim: int = 2) -> Evidence:
     """Gaussian-like (overlapping) encoders of decreasing width: optimality of G* and a picture-ready blur sweep."""
     rng, (n, m, dim) = seeded(seed, n=n, m=m, dim=dim)
     a = rng.dirichlet(np.full(n, 2.0))
@@ -444,7 +472,10 @@ def _check_vae_blur(seed=0, n=6, m=5, dim=2):
         Q = np.exp(-((mu[:, None] - z[None, :]) ** 2) / (2 * s * s))
         Q /= Q.sum(axis=1, keepdims=True)
         evs.append(vae_blur(a, X, Q, seed=rng))
-        sweep[s] = {"distance": evs[-1].details["blur"]["distance"], "spread": evs[-1].details["blur"]["spread"]}
+        blur = evs[-1].details["blur"]
+        if not isinstance(blur, Mapping):  # vae_blur records the blur as a dict
+            raise TypeError(f"vae_blur: expected a dict of blur details, got {type(blur).__name__}")
+        sweep[s] = {"distance": blur["distance"], "spread": blur["spread"]}
     ev = evs[0]  # the widest encoders: the checks of G*'s optimality
     # deterministic encoder with distinct codes: no averaging
     Qd = np.zeros((n, max(n, m)))
@@ -465,7 +496,7 @@ def _check_vae_blur(seed=0, n=6, m=5, dim=2):
     )
 
 
-def _vae_size(L, b):
+def _vae_size(L: ArrayLike, b: FloatArray) -> float:
     r"""Size of the numbers a VAE objective :math:`\sum_i a_i[\sum_j Q_{ij}\log(Q_{ij}/b_j) + \sum_j Q_{ij}\ell_{ij}]`
     is computed from: the largest :math:`|\ell_{ij}|`, the largest :math:`|\log b_j|`, and
     :math:`\log m + 1` for the entropy terms."""
@@ -475,7 +506,7 @@ def _vae_size(L, b):
     return float(np.abs(fin).max() if fin.size else 0.0) + float(np.abs(lb).max()) + math.log(b.size) + 1.0
 
 
-def _simplex_bounds(r, q_ref):
+def _simplex_bounds(r: RelaxedResult, q_ref: FloatArray) -> list[tuple[Bound, Bound]]:
     r"""Entries of the minimizer of a KL-penalized row program, bounded by strong convexity.
 
     :math:`q \mapsto q^\top\ell + D_{KL}(q, b)` is 1-strongly convex in :math:`\ell_1` on the
@@ -496,7 +527,9 @@ def _simplex_bounds(r, q_ref):
     ]
 
 
-def avb_optimal_encoder(a, X, b, G, sigma2, encoders):
+def avb_optimal_encoder(
+    a: ArrayLike, X: ArrayLike, b: ArrayLike, G: ArrayLike, sigma2: float, encoders: Sequence[ArrayLike]
+) -> Evidence:
     r"""Eq. 14 / appendix A: the optimal unrestricted encoder is the posterior, with full support.
 
     .. math::
@@ -541,7 +574,7 @@ def avb_optimal_encoder(a, X, b, G, sigma2, encoders):
     worse, excess = [], []
     for Q in encoders:
         vq = Bound.floating(AE.vae_objective(a, b, L, Q), scale=size, method="VAE objective (float64)")
-        klsum = float(sum(ai * kl(q, qs) for ai, q, qs in zip(a, Q, Qs)))
+        klsum = float(sum(ai * kl(q, qs) for ai, q, qs in zip(a, np.asarray(Q, dtype=float), Qs)))
         worse.append((vq, v_star_b))
         if math.isfinite(klsum):
             excess.append((vq - v_star_b, Bound.floating(klsum, scale=size, method="E KL(Q, Q*) (float64)")))
@@ -592,13 +625,15 @@ def avb_optimal_encoder(a, X, b, G, sigma2, encoders):
     statement="for a fixed decoder the optimal unrestricted encoder is the posterior "
     "p_G(X|Z)p_Z(Z)/p_G(X); its support is supp P_Z",
 )
-def _check_avb(seed=0, n=5, m=4, dim=2, sigma2=0.5, encoders=12):
+def _check_avb(
+    seed: Seed = 0, n: int = 5, m: int = 4, dim: int = 2, sigma2: float = 0.5, encoders: int = 12
+) -> Evidence:
     """Posterior vs a family of encoders and vs a certified convex minimization over all encoders."""
     rng, (a, X, b, G) = seeded_decoder_instance(seed, n, m, dim, encoders=encoders)
     return avb_optimal_encoder(a, X, b, G, sigma2, random_encoders(rng, n, m, encoders))
 
 
-def pot_no_overlap(X, G, *, sigma2=0.5):
+def pot_no_overlap(X: ArrayLike, G: ArrayLike, *, sigma2: float = 0.5) -> Evidence:
     r"""The Theorem-1 (AAE/POT constrained) optimum is attained by support-disjoint encoders.
 
     With :math:`P_X`, :math:`P_Z` uniform on :math:`n` points each and :math:`C_{ij} = \|x_i -
@@ -703,7 +738,7 @@ def pot_no_overlap(X, G, *, sigma2=0.5):
     statement="the optimal encoders of AAE/POT need not overlap: the Theorem-1 optimum is attained by a "
     "support-disjoint coupling",
 )
-def _check_pot_no_overlap(seed=0, n=6, dim=2):
+def _check_pot_no_overlap(seed: Seed = 0, n: int = 6, dim: int = 2) -> Evidence:
     """The best deterministic, support-disjoint encoder (an assignment) attains the certified optimum over all
     couplings on uniform n-point laws."""
     n = check_positive_int(n, "n", minimum=2)

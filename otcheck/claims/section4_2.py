@@ -18,8 +18,12 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
+from fractions import Fraction
+from typing import TypedDict
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import autoencoders as AE
 from .._validation import as_float_array, as_generator, as_weights, check_nonnegative, check_positive_int
@@ -29,21 +33,22 @@ from ..exact import LP_TIGHT_GAP, solve_ot, w1_dual, wasserstein
 from ..measures import DiscreteMeasure
 from . import _prop3 as P3
 from ._common import ZERO, argmin_bound, headline, min_bound, record_unless_it_fails, record_worst
-from ._evidence import Recorder
-from ._instances import decoder_args, seeded_decoder_instance
+from ._evidence import Evidence, Recorder
+from ._instances import Seed, decoder_args, seeded_decoder_instance
 from ._registry import register
 
 __all__ = ["w1_primal_dual", "prop3", "prop3_table", "primal_imperfect_posterior"]
 
 
-def _babs(b):
+def _babs(b: Bound) -> Bound:
     """A Bound on ``|x|`` from a Bound on ``x``."""
     if b.lower >= 0:
         return b
     if b.upper <= 0:
         return -b
+    v = b.value
     return Bound(
-        abs(b.value),
+        abs(v) if isinstance(v, Fraction) else abs(v),  # (one type per branch: abs of the union is not typed)
         0.0,
         max(-b.lower, b.upper),
         method=f"|{b.method}|",
@@ -56,7 +61,7 @@ def _babs(b):
 # --------------------------------------------------------------------------------------------
 # w1-primal-dual
 # --------------------------------------------------------------------------------------------
-def w1_primal_dual(a, X, b, G):
+def w1_primal_dual(a: ArrayLike, X: ArrayLike, b: ArrayLike, G: ArrayLike) -> Evidence:
     r"""Section 4.2: the primal (Theorem 1, encoder) and dual (witness) forms of :math:`W_1` agree.
 
     .. math::
@@ -145,7 +150,7 @@ def w1_primal_dual(a, X, b, G):
     statement="for c = ||x - y||, the primal (encoder) form of Theorem 1 and the dual (witness) form of "
     "eq. 2 give the same W_1",
 )
-def _check_w1(seed=0, n=5, m=4, dim=2):
+def _check_w1(seed: Seed = 0, n: int = 5, m: int = 4, dim: int = 2) -> Evidence:
     """Random instance with a non-injective decoder (two codes share an image)."""
     _, (a, X, b, G) = seeded_decoder_instance(seed, n, m, dim)
     if m >= 2:
@@ -156,7 +161,16 @@ def _check_w1(seed=0, n=5, m=4, dim=2):
 # --------------------------------------------------------------------------------------------
 # prop3
 # --------------------------------------------------------------------------------------------
-def _prop3_bounds(r, H, eta):
+class _Prop3Bounds(TypedDict):
+    wsize: float
+    fl: Callable[..., Bound]
+    lip: dict[str, Bound]
+    hess: dict[str, Bound]
+    w1: Bound
+    c_eps: Bound
+
+
+def _prop3_bounds(r: P3.Prop3Row, H: P3.SmoothWitnessClass, eta: float) -> _Prop3Bounds:
     r"""Bounds of one :class:`otcheck.claims._prop3.Prop3Row` (which has no ``.bound`` of its own).
 
     Every number is a float64 evaluation: criterion values and gaps of the size ``wsize`` of the
@@ -200,7 +214,14 @@ def _prop3_bounds(r, H, eta):
     return {"wsize": wsize, "fl": fl, "lip": lip, "hess": hess, "w1": w1, "c_eps": c_eps}
 
 
-def prop3(eps=(0.5, 0.1, 0.02, 0.004), *, seed=0, beta=2.0, s=0.25, eta=0.25):
+def prop3(
+    eps: ArrayLike = (0.5, 0.1, 0.02, 0.004),
+    *,
+    seed: Seed = 0,
+    beta: float = 2.0,
+    s: float = 0.25,
+    eta: float = 0.25,
+) -> Evidence:
     r"""Proposition 3: :math:`\varepsilon`-optimal witnesses whose gradients w.r.t. G are wrong by a fixed angle.
 
     For each :math:`\varepsilon` the constructions of appendix B.4 are built by
@@ -359,8 +380,11 @@ def prop3(eps=(0.5, 0.1, 0.02, 0.004), *, seed=0, beta=2.0, s=0.25, eta=0.25):
     )
 
 
-def prop3_table(evidence):
+def prop3_table(evidence: Evidence) -> str:
     """Format ``prop3``'s ``details["table"]`` as plain text (one row per epsilon)."""
+    table = evidence.details["table"]
+    if not isinstance(table, (list, tuple)):
+        raise TypeError(f"evidence: details['table'] is {type(table).__name__}, expected prop3's list of rows")
     head = ("eps", "gap f_eps", "A(f_eps,f*)", "W1-J(h*)", "A(h*,f*) z=0,1", "gap h_eps", "A(h_eps,h*)")
     rows = [
         (
@@ -372,10 +396,13 @@ def prop3_table(evidence):
             f"{r['gap_h']:.3g}",
             f"{r['cos_h']:.3f}",
         )
-        for r in evidence.details["table"]
+        for r in table
     ]
     widths = [max(len(x) for x in col) for col in zip(head, *rows)]
-    line = lambda r: "  ".join(x.ljust(w) for x, w in zip(r, widths)).rstrip()  # noqa: E731
+
+    def line(r: tuple[str, ...]) -> str:
+        return "  ".join(x.ljust(w) for x, w in zip(r, widths)).rstrip()
+
     return "\n".join([line(head)] + [line(r) for r in rows] + [f"C = {evidence.details['C']:.4g}"])
 
 
@@ -388,7 +415,7 @@ def prop3_table(evidence):
     statement="exists C > 0: for every eps, eps-optimal f_eps (1-Lipschitz) and h_eps (smooth class H) with "
     "A(f_eps, f*) <= 1 - C, A(h*, f*) <= 1 - C, A(h_eps, h*) <= 0",
 )
-def _check_prop3(seed=0, eps=(0.5, 0.1, 0.02, 0.004)):
+def _check_prop3(seed: Seed = 0, eps: ArrayLike = (0.5, 0.1, 0.02, 0.004)) -> Evidence:
     """Explicit B.4 constructions for a decreasing sequence of eps; analytic gradients."""
     return prop3(eps, seed=seed)
 
@@ -396,7 +423,7 @@ def _check_prop3(seed=0, eps=(0.5, 0.1, 0.02, 0.004)):
 # --------------------------------------------------------------------------------------------
 # primal-imperfect-posterior
 # --------------------------------------------------------------------------------------------
-def primal_imperfect_posterior(a, x, Q):
+def primal_imperfect_posterior(a: ArrayLike, x: ArrayLike, Q: ArrayLike) -> Evidence:
     r"""Section 4.2: with :math:`Q_Z \ne P_Z`, shared codes pull :math:`G(z)` to a mean or a median, and
     codes without mass get no gradient.
 
@@ -550,7 +577,7 @@ def primal_imperfect_posterior(a, x, Q):
     statement="when Q_Z != P_Z, G gets gradient only where Q_Z has mass, and inputs sharing a code "
     "pull G(z) to their mean (squared cost) or median (Euclidean cost)",
 )
-def _check_primal_imperfect(seed=0, n=6, m=4):
+def _check_primal_imperfect(seed: Seed = 0, n: int = 6, m: int = 4) -> Evidence:
     """1-D data; a deterministic encoder sending three inputs to one code and leaving a code empty."""
     n = check_positive_int(n, "n", minimum=3)
     m = check_positive_int(m, "m", minimum=2)

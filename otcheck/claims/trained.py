@@ -27,15 +27,44 @@ defaults keep the five checks together within a few minutes on a 2-core CPU.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from ..bounds import Bound
-from ._evidence import Recorder
+from ._evidence import Evidence, Recorder
 from ._registry import register
 
-__all__ = []
+if TYPE_CHECKING:  # torch is imported only when a check runs
+    import torch
+    from torch import nn
+    from typing_extensions import Unpack
+
+    from ..exact import OTResult
+    from ..models.evaluate import Estimate
+    from ..models.objectives import GenerativeModel
+    from ..models.train import Recipe, TrainResult
+
+    class _TrainOptions(Recipe, total=False):
+        """The keyword arguments of :class:`~otcheck.models.train.TrainConfig` that :func:`_train` passes on."""
+
+        width: int
+        depth: int
+        critic_width: int | None
+        critic_depth: int | None
+        latent_dim: int | None
+        n_train: int | None
+        n_test: int | None
+        device: str
+
+
+__all__: list[str] = []
+
+#: float64 numpy array
+FloatArray = NDArray[np.float64]
 
 _CONF = 0.95
 
@@ -45,7 +74,7 @@ _CONF = 0.95
 FLOAT32_REL_ERROR = 2.0**-12
 
 
-def _train(model, data, steps, seed, **kw):
+def _train(model: str, data: str, steps: int, seed: int, **kw: Unpack[_TrainOptions]) -> TrainResult:
     """Train quietly on one CPU thread (these nets are too small to gain from more; on a shared
     CPU extra threads only wait on each other); the caller's thread count is restored."""
     from ..models.train import TrainConfig, train
@@ -55,26 +84,26 @@ def _train(model, data, steps, seed, **kw):
     return train(cfg, quiet=True)
 
 
-def _interval(values):
+def _interval(values: ArrayLike) -> Estimate:
     """The per-side Student-t interval (an :class:`~otcheck.models.evaluate.Estimate`), for ``details``."""
     from ..models.evaluate import mean_interval
 
     return mean_interval(values, _CONF)
 
 
-def _sampled(values, target):
+def _sampled(values: ArrayLike, target: str) -> Bound:
     """Student-t interval (95 %) of the mean of replicates unbiased for ``target`` (no bias)."""
     values = np.asarray(values, dtype=np.float64)
     return Bound.from_samples(values, confidence=_CONF, method=f"{target}: mean of {values.size} replicates")
 
 
-def _paired(x, y, target, over):
+def _paired(x: ArrayLike, y: ArrayLike, target: str, over: str) -> Bound:
     """Student-t interval (95 %) of ``mean(x - y)`` over paired replicates (``over``: what pairs them)."""
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     return Bound.paired_difference(x, y, confidence=_CONF, method=f"{target}: paired difference over {x.size} {over}")
 
 
-def _unbounded(b, why):
+def _unbounded(b: Bound, why: str) -> Bound:
     """``b`` with its bias not bounded: infinite ends (never decides), the value kept."""
     return Bound(
         b.value,
@@ -87,18 +116,18 @@ def _unbounded(b, why):
     )
 
 
-def _zero(what):
+def _zero(what: str) -> Bound:
     return Bound.exact(0, method=what)
 
 
-def _float32(value, scale, what):
+def _float32(value: float, scale: float, what: str) -> Bound:
     """A float32 evaluation as an estimate: ``value`` :math:`\\pm` :data:`FLOAT32_REL_ERROR` of ``scale``."""
     return Bound.estimate(
         value, FLOAT32_REL_ERROR * max(float(scale), abs(float(value))), method=f"{what} (float32 evaluation)"
     )
 
 
-def _enclose(q, method):
+def _enclose(q: Fraction, method: str) -> Bound:
     """A proven float interval around the rational ``q``."""
     v = float(q)
     lo = v if Fraction(v) <= q else math.nextafter(v, -math.inf)
@@ -106,7 +135,7 @@ def _enclose(q, method):
     return Bound.interval(lo, hi, v, method=method, guarantee="proof")
 
 
-def _ot(X, Y, cost):
+def _ot(X: FloatArray, Y: FloatArray, cost: str) -> OTResult:
     """The certified optimal transport between the uniform empirical laws of ``X`` and ``Y`` (an OTResult)."""
     from ..costs import cost_matrix
     from ..exact import solve_ot
@@ -115,15 +144,17 @@ def _ot(X, Y, cost):
     return solve_ot(a, b, cost_matrix(X, Y, cost))
 
 
-def _identity_coupling(res):
+def _identity_coupling(res: OTResult) -> Bound:
     r"""The exact cost :math:`\sum_i a'_i C_{ii}` of the coupling :math:`x_i \mapsto y_i` in the LP that
     ``res`` certified (weights rescaled exactly to total one, as the certificate does), a proof."""
     a, b, C = res.a, res.b, res.C
+    if a is None or b is None or C is None:
+        raise ValueError("res: the identity coupling needs the problem the result solved (its a, b and C)")
     if not np.array_equal(a, b) or C.shape[0] != C.shape[1]:
         raise ValueError("res: the identity coupling needs equal uniform weights on both sides")
     w = [Fraction(float(t)) for t in a]
-    total = sum(w)
-    q = sum(wi * Fraction(float(c)) for wi, c in zip(w, np.diag(C))) / total
+    total = sum(w, Fraction(0))
+    q = sum((wi * Fraction(float(c)) for wi, c in zip(w, np.diag(C))), Fraction(0)) / total
     return _enclose(q, "encoder coupling x_i -> G(E(x_i)) on the same cost matrix, rational")
 
 
@@ -136,7 +167,15 @@ def _identity_coupling(res):
     statement="as lambda grows, Q_Z approaches P_Z and the learned coupling's law G_# Q_Z approaches the model "
     "P_G = G_# P_Z, so the coupling cost bounds the exact W_c(P_X, P_G)",
 )
-def _check_theorem1(seed=0, steps=1500, lams=(0.01, 100.0), n=256, repeats=8, data="ring", model="wae-mmd"):
+def _check_theorem1(
+    seed: int = 0,
+    steps: int = 1500,
+    lams: Sequence[float] = (0.01, 100.0),
+    n: int = 256,
+    repeats: int = 8,
+    data: str = "ring",
+    model: str = "wae-mmd",
+) -> Evidence:
     r"""The relaxed objective of eq. 12 trained at a small and a large :math:`\lambda`, same seed and data.
 
     The penalty is :math:`F = \widehat{MMD}^2_{IMQ}(Q_Z, P_Z)` (WAE-MMD, ``model="wae-mmd"``):
@@ -186,7 +225,8 @@ def _check_theorem1(seed=0, steps=1500, lams=(0.01, 100.0), n=256, repeats=8, da
             "width": 64,
         }
     )
-    per, certified = {}, {}
+    per: dict[float, dict[str, list[float]]] = {}
+    certified: dict[float, tuple[Bound, Bound]] = {}
     for lam in (lo, hi):
         res = _train(model_name, data, steps, seed, lam=lam, width=64)
         net = res.model
@@ -197,7 +237,9 @@ def _check_theorem1(seed=0, steps=1500, lams=(0.01, 100.0), n=256, repeats=8, da
         k = net.latent_dim
         c_data = 2.0 * float(np.var(X_train, axis=0).sum())
         rng = np.random.default_rng(seed)
-        vals = {key: [] for key in ("mmd_model", "mmd_latent", "gap", "latent_w2sq", "w_c", "coupling")}
+        vals: dict[str, list[float]] = {
+            key: [] for key in ("mmd_model", "mmd_latent", "gap", "latent_w2sq", "w_c", "coupling")
+        }
         for r in range(repeats):
             perm = rng.permutation(len(X_test))
             X, X2 = X_test[perm[:n]], X_test[perm[n : 2 * n]]
@@ -222,7 +264,8 @@ def _check_theorem1(seed=0, steps=1500, lams=(0.01, 100.0), n=256, repeats=8, da
                 float(mmd2(GZ, GP, kernel="imq", bandwidth=[c * c_data for c in IMQ_SCALES], unbiased=True))
             )
             w, w2 = _ot(X, GP, "sqeuclidean").value, _ot(X, GZ, "sqeuclidean").value
-            vals["gap"].append(abs(w - w2)), vals["w_c"].append(w)
+            vals["gap"].append(abs(w - w2))
+            vals["w_c"].append(w)
             vals["latent_w2sq"].append(_ot(Z, P, "sqeuclidean").value)
         per[lam] = vals
     for key, what in (("mmd_model", "MMD^2(G#Q_Z, G#P_Z)"), ("mmd_latent", "MMD^2(Q_Z, P_Z)")):
@@ -248,7 +291,7 @@ def _check_theorem1(seed=0, steps=1500, lams=(0.01, 100.0), n=256, repeats=8, da
             note=f"lambda={lam:g}: W_2^2(P_X^n, G#Q_Z^n) <= cost of the encoder "
             "coupling (proof, empirical laws, same cost matrix)",
         )
-    details = {
+    details: dict[str, object] = {
         f"lambda={lam:g}": {
             key: {"value": e.value, "ci": e.ci} for key, e in ((key, _interval(v)) for key, v in vals.items())
         }
@@ -260,12 +303,17 @@ def _check_theorem1(seed=0, steps=1500, lams=(0.01, 100.0), n=256, repeats=8, da
     return rec.evidence(details=details, note="headline: MMD^2(G#Q_Z, G#P_Z) at the large minus at the small lambda")
 
 
-def _scale(model):
+def _scale(model: GenerativeModel) -> float:
     # decoder G(z) = a z + b on 1-D data: |a| is the scale of G_# P_Z = N(b, a^2)
-    return abs(float(model.decoder.net[0].weight.detach().cpu().reshape(-1)[0]))
+    from torch import nn
+
+    layer = model.decoder.net[0]
+    if not isinstance(layer, nn.Linear):
+        raise TypeError(f"model: expected an affine decoder (depth=0), got a first layer {type(layer).__name__}")
+    return abs(float(layer.weight.detach().cpu().reshape(-1)[0]))
 
 
-def _closed_form_scale(model, sigma2):
+def _closed_form_scale(model: str, sigma2: float) -> Bound:
     r"""Proposition 2's scale on :math:`P_X = P_Z = \mathcal N(0, 1)` (B.3) as a proof: :math:`a_{POT} = 1`,
     :math:`a_{VAE} = \sqrt{1 - \sigma^2}` for the float ``sigma2`` the model was trained with,
     enclosed by outward rounding."""
@@ -292,7 +340,9 @@ def _closed_form_scale(model, sigma2):
     statement="on P_X = P_Z = N(0,1) the VAE's learned decoder scale is sqrt(1 - sigma^2) (depends on sigma^2), "
     "POT's is 1 (does not)",
 )
-def _check_prop2(seed=0, sigma2s=(0.1, 0.5), seeds=3, steps=1000, margin=0.08):
+def _check_prop2(
+    seed: int = 0, sigma2s: Sequence[float] = (0.1, 0.5), seeds: int = 3, steps: int = 1000, margin: float = 0.08
+) -> Evidence:
     r"""Linear encoders and decoders (``depth=0``) trained on :math:`P_X = \mathcal N(0, 1)`.
 
     The VAE (Gaussian encoder, decoder :math:`\mathcal N(az + b, \sigma^2)`) and POT (latent
@@ -313,30 +363,25 @@ def _check_prop2(seed=0, sigma2s=(0.1, 0.5), seeds=3, steps=1000, margin=0.08):
     from ..models.data import LinearGaussian
 
     lg = LinearGaussian((1.0,))
-    kw = dict(depth=0, width=1, n_train=4000, n_test=2)
+    kw: _TrainOptions = {"depth": 0, "width": 1, "n_train": 4000, "n_test": 2}
     rec = Recorder(
         instance={"seed": seed, "sigma2s": list(sigma2s), "seeds": seeds, "steps": steps, "margin": margin, **kw}
     )
-    scales = {}
+    scales: dict[tuple[str, float], list[float]] = {}
     for model in ("vae", "pot"):
         for s2 in sigma2s:
             vals = []
             for k in range(seeds):
-                extra = (
+                extra: _TrainOptions = (
                     {"lam": 1.0, "critic_width": 32, "critic_depth": 2}
                     if model == "pot"
                     else {"lr": 3e-2, "lr_final": 1e-3}
                 )
                 extra.setdefault("lr", 1e-2)
                 extra.setdefault("lr_final", 1e-3)
+                options: _TrainOptions = {"sigma2": s2, **kw, **extra}
                 res = _train(
-                    model,
-                    "linear-gaussian-1d",
-                    steps * (2 if model == "vae" else 1),
-                    seed * 1000 + k,
-                    sigma2=s2,
-                    **kw,
-                    **extra,
+                    model, "linear-gaussian-1d", steps * (2 if model == "vae" else 1), seed * 1000 + k, **options
                 )
                 vals.append(_scale(res.model))
             scales[(model, s2)] = vals
@@ -391,8 +436,16 @@ def _check_prop2(seed=0, sigma2s=(0.1, 0.5), seeds=3, steps=1000, margin=0.08):
     "affine map of aae-equals-pot, and comparable W_2 to the data",
 )
 def _check_aae_pot(
-    seed=0, sigma2=0.1, steps=1500, n=256, repeats=4, seeds=8, data="moons", rel_margin=0.25, sync_steps=200
-):
+    seed: int = 0,
+    sigma2: float = 0.1,
+    steps: int = 1500,
+    n: int = 256,
+    repeats: int = 4,
+    seeds: int = 8,
+    data: str = "moons",
+    rel_margin: float = 0.25,
+    sync_steps: int = 200,
+) -> Evidence:
     r"""AAE and POT trained with the same seeds, data, architecture, RNG streams and optimizer.
 
     The AAE loss is computed as :math:`\mathrm{POT}_{2\sigma^2}/(2\sigma^2) + \frac d2
@@ -452,7 +505,7 @@ def _check_aae_pot(
         }
     )
 
-    def flat(model):
+    def flat(model: nn.Module) -> torch.Tensor:
         with torch.no_grad():
             return torch.cat([p.detach().flatten().double().cpu() for p in model.parameters()])
 
@@ -479,7 +532,7 @@ def _check_aae_pot(
     fa, fp = flat(a.model), flat(p.model)
     sync = float((fa - fp).norm() / fp.norm())
 
-    per_seed = {"w2_aae": [], "w2_pot": [], "obj_aae": [], "obj_pot": []}
+    per_seed: dict[str, list[float]] = {"w2_aae": [], "w2_pot": [], "obj_aae": [], "obj_pot": []}
     for k in range(seeds):
         s = seed + k
         aae = _train("aae", data, steps, s, sigma2=sigma2, width=64, adam_eps=eps_aae)
@@ -575,7 +628,7 @@ def _check_aae_pot(
     )
 
 
-def gradient_energy(images, side=8):
+def gradient_energy(images: ArrayLike, side: int = 8) -> FloatArray:
     r"""Mean squared finite-difference gradient of square images (rows of ``images``).
 
     .. math::
@@ -611,7 +664,15 @@ __all__.append("gradient_energy")
     statement="on the 8x8 digits, VAE samples are measurably more averaged (blurrier) than POT's at comparable "
     "reconstruction error",
 )
-def _check_blur(seed=0, steps=2000, sigma2=0.02, lam=1.0, n=256, repeats=10, rec_factor=2.0):
+def _check_blur(
+    seed: int = 0,
+    steps: int = 2000,
+    sigma2: float = 0.02,
+    lam: float = 1.0,
+    n: int = 256,
+    repeats: int = 10,
+    rec_factor: float = 2.0,
+) -> Evidence:
     r"""VAE (Gaussian encoder, :math:`\sigma^2`) and POT (deterministic encoder, latent GAN) on digits.
 
     The averaging measure is the mean gradient energy :math:`E\,S(G(Z))` of :func:`gradient_energy`
@@ -627,7 +688,7 @@ def _check_blur(seed=0, steps=2000, sigma2=0.02, lam=1.0, n=256, repeats=10, rec
     """
     from ..models.evaluate import coupling_cost, sample_model
 
-    common = dict(width=256, latent_dim=8, lr_final=2e-4)
+    common: _TrainOptions = {"width": 256, "latent_dim": 8, "lr_final": 2e-4}
     rec = Recorder(
         instance={
             "seed": seed,
@@ -640,11 +701,13 @@ def _check_blur(seed=0, steps=2000, sigma2=0.02, lam=1.0, n=256, repeats=10, rec
             **common,
         }
     )
-    vae = _train("vae", "digits", steps, seed, sigma2=sigma2, **common)
-    pot = _train("pot", "digits", steps, seed, lam=lam, **common)
+    vae_options: _TrainOptions = {"sigma2": sigma2, **common}
+    pot_options: _TrainOptions = {"lam": lam, **common}
+    vae = _train("vae", "digits", steps, seed, **vae_options)
+    pot = _train("pot", "digits", steps, seed, **pot_options)
     _, X_test = vae.config.split()
     rng = np.random.default_rng(seed)
-    energy = {"vae": [], "pot": [], "data": []}
+    energy: dict[str, list[float]] = {"vae": [], "pot": [], "data": []}
     for _ in range(repeats):
         energy["data"].append(
             float(gradient_energy(X_test[rng.choice(len(X_test), min(n, len(X_test)), replace=False)]).mean())
@@ -691,7 +754,7 @@ def _check_blur(seed=0, steps=2000, sigma2=0.02, lam=1.0, n=256, repeats=10, rec
     )
 
 
-def _refit_critic(res, steps, seed):
+def _refit_critic(res: TrainResult, steps: int, seed: int) -> None:
     """``steps`` Adam updates of a WGAN-GP critic against the frozen generator (seeded, one thread)."""
     import torch
 
@@ -700,6 +763,7 @@ def _refit_critic(res, steps, seed):
     X_train, _ = cfg.split()
     data = torch.as_tensor(X_train, dtype=torch.float32, device=dev)
     gen = torch.Generator(device=dev).manual_seed(seed + 7)
+    assert cfg.critic_lr is not None  # resolved by TrainConfig
     opt = torch.optim.Adam(model.critic_parameters(), lr=cfg.critic_lr, betas=(0.5, 0.9))
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -708,6 +772,8 @@ def _refit_critic(res, steps, seed):
         for _ in range(steps):
             idx = torch.randint(data.shape[0], (cfg.batch_size,), generator=gen, device=dev)
             loss = model.critic_loss(data[idx], gen)
+            if loss is None:
+                raise ValueError(f"res: model {model.name!r} has no critic to refit")
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -726,16 +792,16 @@ def _refit_critic(res, steps, seed):
     "W_1 between data and each model's samples",
 )
 def _check_primal_dual(
-    seed=0,
-    steps=1500,
-    lam=100.0,
-    n=256,
-    repeats=8,
-    data="moons",
-    rel_margin=0.3,
-    critic_refit=500,
-    primal_model="wae-mmd",
-):
+    seed: int = 0,
+    steps: int = 1500,
+    lam: float = 100.0,
+    n: int = 256,
+    repeats: int = 8,
+    data: str = "moons",
+    rel_margin: float = 0.3,
+    critic_refit: int = 500,
+    primal_model: str = "wae-mmd",
+) -> Evidence:
     r"""The relaxed primal with the Euclidean cost (Theorem 1) and WGAN-GP (dual, eq. 2) on the same data.
 
     The primal model is the relaxed objective of eq. 12 with a Gaussian encoder and
@@ -785,7 +851,7 @@ def _check_primal_dual(
     _refit_critic(wgan, critic_refit, seed)
     _, X_test = pot.config.split()
     rng = np.random.default_rng(seed)
-    vals = {k: [] for k in ("pot_exact", "pot_primal", "wgan_exact", "wgan_dual")}
+    vals: dict[str, list[float]] = {k: [] for k in ("pot_exact", "pot_primal", "wgan_exact", "wgan_dual")}
     width = {"pot": 0.0, "wgan": 0.0}
     for _ in range(repeats):
         X = X_test[rng.choice(len(X_test), n, replace=False)]
@@ -804,16 +870,19 @@ def _check_primal_dual(
                     est = float(pair_cost(torch.as_tensor(X), y.double().cpu(), "euclidean").mean())
                     vals["pot_primal"].append(est)
                 else:
+                    critic = model.critic
+                    if critic is None:
+                        raise ValueError(f"model {model.name!r} has no critic")
                     y = torch.as_tensor(Y, dtype=torch.float32, device=dev)
-                    vals["wgan_dual"].append(float(model.critic(x).double().mean() - model.critic(y).double().mean()))
+                    vals["wgan_dual"].append(float(critic(x).double().mean() - critic(y).double().mean()))
     e = {k: _interval(v) for k, v in vals.items()}
-    for name, est, what in (
+    for name, est_key, what in (
         ("pot", "pot_primal", f"{primal_model} primal coupling cost"),
         ("wgan", "wgan_dual", "WGAN-GP dual critic value"),
     ):
         ex = f"{name}_exact"
         margin = rel_margin * e[ex].value
-        d = _paired(vals[est], vals[ex], f"{what} minus the exact W_1 at n={n}", "held-out subsets and samples")
+        d = _paired(vals[est_key], vals[ex], f"{what} minus the exact W_1 at n={n}", "held-out subsets and samples")
         d = d + Bound.interval(
             -width[name], width[name], 0.0, guarantee="proof", method="certificate width of the exact W_1 replicates"
         )

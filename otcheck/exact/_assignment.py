@@ -8,18 +8,22 @@ returns no duals; they are computed here as shortest-path potentials (see :func:
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
+from .._validation import FloatArray
 from .result import UncertifiedError
 
 __all__ = ["solve_assignment", "assignment_duals", "is_uniform_square"]
 
 
-def is_uniform_square(a, b):
+def is_uniform_square(a: FloatArray, b: FloatArray) -> bool:
     """True when ``len(a) == len(b)`` and both weight vectors are exactly uniform (all entries equal)."""
     return a.size == b.size and bool(np.all(a == a[0])) and bool(np.all(b == b[0]))
 
 
-def assignment_duals(C, sigma, *, max_rounds=None):
+def assignment_duals(
+    C: FloatArray, sigma: NDArray[np.intp], *, max_rounds: int | None = None
+) -> tuple[FloatArray, FloatArray, int]:
     r"""Dual potentials certifying that the permutation ``sigma`` is an optimal assignment.
 
     Writing :math:`u_i = C_{i\sigma(i)} - v_{\sigma(i)}`, dual feasibility
@@ -58,7 +62,9 @@ def assignment_duals(C, sigma, *, max_rounds=None):
     return u, v, rounds
 
 
-def solve_assignment(a, b, C):
+def solve_assignment(
+    a: FloatArray, b: FloatArray, C: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, dict[str, object]]:
     """Optimal assignment plan ``P = Perm(sigma) / n`` and its duals; returns ``(plan, u, v, info)``."""
     from scipy.optimize import linear_sum_assignment
 

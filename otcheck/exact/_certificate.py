@@ -36,8 +36,10 @@ over all pairs). Memory beyond the inputs: :math:`O(n + m)` plus one block of ro
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import TYPE_CHECKING, Literal, TypeAlias, overload
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import breadth_first_order, connected_components, minimum_spanning_tree
 
@@ -51,6 +53,10 @@ from .._dyadic import (
     round_up,
     to_fraction,
 )
+from .._validation import FloatArray
+
+if TYPE_CHECKING:
+    from .result import Certificate
 
 __all__ = ["DenseCosts", "CertifiedProblem"]
 
@@ -59,30 +65,49 @@ BLOCK_ELEMS = 1_000_000
 
 _TINY = float(np.finfo(np.float64).tiny)
 
+#: Integer index arrays (rows ``I``, columns ``J``, flat positions).
+IndexArray: TypeAlias = NDArray[np.intp]
+#: Object arrays of Python integers (exact weights and flows).
+IntArray: TypeAlias = NDArray[np.object_]
+#: How a rounding error is bounded (:meth:`DenseCosts.row_bounds`).
+Rigor: TypeAlias = Literal["coarse", "tight", False]
+#: A plan's support: rows, columns and the (float) values there.
+Support: TypeAlias = tuple[IndexArray, IndexArray, FloatArray]
+
+_NO_INDEX: IndexArray = np.zeros(0, dtype=np.intp)
+
 
 class DenseCosts:
     """A float cost matrix, swept in blocks of rows (the dense engines' view of ``C``)."""
 
-    def __init__(self, C):
+    def __init__(self, C: FloatArray) -> None:
         self.C = C
-        self.shape = C.shape
+        self.shape: tuple[int, int] = (C.shape[0], C.shape[1])
         n, m = C.shape
         self._rows = max(1, BLOCK_ELEMS // max(m, 1))
-        self._buf = None
+        self._buf: FloatArray | None = None
 
-    def entries(self, i, j):
+    def entries(self, i: IndexArray, j: IndexArray) -> FloatArray:
         """``C[i, j]`` for index arrays."""
         return self.C[i, j]
 
-    def block(self, I, J):
+    def block(self, I: IndexArray, J: IndexArray) -> FloatArray:
         """The sub-matrix ``C[I][:, J]``."""
         return self.C[np.ix_(I, J)]
 
-    def max_abs(self):
+    def max_abs(self) -> float:
         """:math:`\\max|C_{ij}|` without an ``(n, m)`` temporary."""
         return max(float(self.C.max()), -float(self.C.min()))
 
-    def row_bounds(self, w, *, rigorous="coarse"):
+    @overload
+    def row_bounds(
+        self, w: FloatArray, *, rigorous: Literal["coarse", "tight"] = ...
+    ) -> tuple[FloatArray, FloatArray]: ...
+
+    @overload
+    def row_bounds(self, w: FloatArray, *, rigorous: Literal[False]) -> tuple[FloatArray, None]: ...
+
+    def row_bounds(self, w: FloatArray, *, rigorous: Rigor = "coarse") -> tuple[FloatArray, FloatArray | None]:
         r"""Per row: the float :math:`\min_j (C_{ij} - w_j)` and a proven lower bound of it.
 
         ``rigorous="coarse"`` bounds the rounding of the minimum by :math:`2^{-50}|m| + 2^{-1070}` (no
@@ -101,13 +126,13 @@ class DenseCosts:
                 Cb = self.C[s : s + rows]
                 T = np.subtract(Cb, w[None, :], out=self._buf[: Cb.shape[0]])
                 mins[s : s + rows] = T.min(1)
-                if rigorous == "tight":
+                if rigorous == "tight" and lbs is not None:
                     lbs[s : s + rows] = lower_bound_of_min(T, Cb, w[None, :])
-            if rigorous == "coarse":
+            if rigorous == "coarse" and lbs is not None:
                 lbs[:] = coarse_lower_bound(mins)
         return mins, lbs
 
-    def col_min(self, w):
+    def col_min(self, w: FloatArray) -> FloatArray:
         r""":math:`\min_i (C_{ij} - w_i)` per column (float)."""
         n, m = self.shape
         out = np.full(m, np.inf)
@@ -117,7 +142,7 @@ class DenseCosts:
         return out
 
 
-def _center(u, v, size=0.0):
+def _center(u: FloatArray, v: FloatArray, size: float = 0.0) -> tuple[FloatArray, FloatArray]:
     """Remove the gauge freedom ``(u + c, v - c)`` by balancing ``max u`` and ``max v`` (finite entries),
     when the shift ``c`` is larger than ``size`` (smaller shifts cost no precision worth a copy)."""
     fu, fv = u[np.isfinite(u)], v[np.isfinite(v)]
@@ -129,7 +154,7 @@ def _center(u, v, size=0.0):
     return u + c, v - c
 
 
-def _support(P):
+def _support(P: FloatArray) -> IndexArray:
     """Flat indices of the non-zero entries of ``P``, found in blocks of rows: no ``(n, m)`` temporary
     (``P != 0`` per block, then ``flatnonzero`` of the booleans: several times faster than
     ``np.flatnonzero(P)`` on a float array)."""
@@ -141,7 +166,7 @@ def _support(P):
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
-def _forest_order(N, X, Y):
+def _forest_order(N: int, X: IndexArray, Y: IndexArray) -> tuple[IndexArray, IndexArray, IndexArray, int]:
     """One BFS over a forest on ``N`` nodes with edges ``(X, Y)``: ``(order, pred, label, ncomp)``.
 
     A virtual root joined to one node of every component makes a single scipy call cover the whole
@@ -167,8 +192,20 @@ class _Rebuilt:
 
     __slots__ = ("I", "J", "F", "den", "failure", "links")
 
-    def __init__(self, I=None, J=None, F=None, den=1, failure="", links=0):
-        self.I, self.J, self.F, self.den, self.failure, self.links = I, J, F, den, failure, links
+    def __init__(
+        self,
+        I: IndexArray | None = None,
+        J: IndexArray | None = None,
+        F: IntArray | None = None,
+        den: int = 1,
+        failure: str = "",
+        links: int = 0,
+    ) -> None:
+        # a failure has no arcs: empty arrays rather than None
+        self.I: IndexArray = _NO_INDEX if I is None else I
+        self.J: IndexArray = _NO_INDEX if J is None else J
+        self.F: IntArray = np.zeros(0, dtype=object) if F is None else F
+        self.den, self.failure, self.links = den, failure, links
 
 
 class CertifiedProblem:
@@ -178,7 +215,7 @@ class CertifiedProblem:
     cost view. :meth:`check` certifies a plan and duals, trying the dual repairs in turn.
     """
 
-    def __init__(self, a, b, costs, tol):
+    def __init__(self, a: FloatArray, b: FloatArray, costs: DenseCosts, tol: float) -> None:
         self.a, self.b, self.costs, self.tol = a, b, costs, float(tol)
         self.n, self.m = costs.shape
         self.A, _ = integer_weights(a)
@@ -192,7 +229,9 @@ class CertifiedProblem:
 
     # ----------------------------------------------------------------------------------- bounds
 
-    def lower(self, u, v, rigorous="coarse"):
+    def lower(
+        self, u: FloatArray, v: FloatArray, rigorous: Literal["coarse", "tight"] = "coarse"
+    ) -> tuple[Fraction | None, FloatArray, float]:
         r"""``(L, u~, violation)``: the exact dual bound of :math:`(\min(u, \ell), v)` (a Fraction).
 
         ``u`` may hold ``+inf`` for rows whose potential is to be the c-transform itself;
@@ -211,7 +250,7 @@ class CertifiedProblem:
         L = to_fraction(Nu, Eu, self.SA) + to_fraction(Nv, Ev, self.SB)
         return L, ut, max(viol, 0.0)
 
-    def upper(self, R):
+    def upper(self, R: _Rebuilt) -> tuple[Fraction, float]:
         r"""``(U, s)``: the exact cost of the rebuilt plan and the float size :math:`\sum P^\star|C|`."""
         c = self.costs.entries(R.I, R.J)
         N, E = exact_dot(R.F, c)
@@ -221,7 +260,7 @@ class CertifiedProblem:
 
     # ---------------------------------------------------------------------------------- rebuild
 
-    def _forest(self, I, J, vals):
+    def _forest(self, I: IndexArray, J: IndexArray, vals: FloatArray) -> IndexArray:
         """A spanning forest of the support, largest flows first; returns the kept arc indices."""
         n, m = self.n, self.m
         k = I.size
@@ -237,7 +276,7 @@ class CertifiedProblem:
         kept = np.rint(T.tocoo().data).astype(np.int64) - 1
         return np.sort(desc[kept])
 
-    def rebuild(self, I, J, vals, u, v):
+    def rebuild(self, I: IndexArray, J: IndexArray, vals: FloatArray, u: FloatArray, v: FloatArray) -> _Rebuilt:
         """Exact plan on a forest of the support ``(I, J, vals)``; links chosen by reduced cost w.r.t. ``(u, v)``.
 
         For a plan whose support is a forest, the exact flows differ from the float flows by at most
@@ -267,7 +306,7 @@ class CertifiedProblem:
             I, J, vals = I[~drop], J[~drop], vals[~drop]
         return _Rebuilt(failure="the exact flows on the plan's support stay negative after 64 rebuilds")
 
-    def _flows(self, I, J, u, v):
+    def _flows(self, I: IndexArray, J: IndexArray, u: FloatArray, v: FloatArray) -> tuple[_Rebuilt, IndexArray]:
         """Flows on the forest ``(I, J)`` plus linking arcs.
 
         Returns the rebuilt plan and the forest arcs whose exact flow came out negative.
@@ -284,7 +323,7 @@ class CertifiedProblem:
         surplus = [(c, d) for c, d in enumerate(imb) if d > 0]
         deficit = [(c, -d) for c, d in enumerate(imb) if d < 0]
         if surplus:
-            members = {}
+            members: dict[int, list[int]] = {}
             for x, lab in enumerate(label.tolist()):
                 members.setdefault(lab, []).append(x)
             for _cs, _cd, t, i, j in self._links(surplus, deficit, members, u, v):
@@ -322,7 +361,14 @@ class CertifiedProblem:
         pos = np.array([f != 0 for f in allF], dtype=bool) if allF.size else np.zeros(0, bool)
         return _Rebuilt(allI[pos], allJ[pos], allF[pos], self.den, links=len(links_F)), np.zeros(0, int)
 
-    def _links(self, surplus, deficit, members, u, v):
+    def _links(
+        self,
+        surplus: list[tuple[int, int]],
+        deficit: list[tuple[int, int]],
+        members: dict[int, list[int]],
+        u: FloatArray,
+        v: FloatArray,
+    ) -> list[tuple[int, int, int, int, int]]:
         """Arcs that carry each surplus component's excess to deficit components: ``(cs, cd, amount, i, j)``.
 
         Between two components the arc of least reduced cost :math:`C_{ij} - u_i - v_j` is used.
@@ -332,7 +378,7 @@ class CertifiedProblem:
         """
         n = self.n
 
-        def best(cs, cd):
+        def best(cs: int, cd: int) -> tuple[float, int, int]:
             rows = np.array([x for x in members[cs] if x < n], dtype=np.int64)
             cols = np.array([x - n for x in members[cd] if x >= n], dtype=np.int64)
             if not rows.size or not cols.size:
@@ -370,7 +416,7 @@ class CertifiedProblem:
 
     # ------------------------------------------------------------------------------- potentials
 
-    def support_potentials(self, I, J, vals):
+    def support_potentials(self, I: IndexArray, J: IndexArray, vals: FloatArray) -> tuple[FloatArray, FloatArray]:
         r"""Potentials tight on a spanning forest of the support, components shifted to feasibility.
 
         Per tree: :math:`u_{root} = 0` and :math:`u_i + v_j = C_{ij}` along it. Components are then
@@ -426,7 +472,15 @@ class CertifiedProblem:
 
     # ------------------------------------------------------------------------------- the check
 
-    def check(self, P, u, v, *, support=None, repair=True):
+    def check(
+        self,
+        P: FloatArray | None,
+        u: FloatArray,
+        v: FloatArray,
+        *,
+        support: Support | None = None,
+        repair: bool = True,
+    ) -> tuple[Certificate, FloatArray, FloatArray]:
         """Certify ``plan`` and ``(u, v)``, trying the dual repairs; returns ``(Certificate, u, v)``.
 
         Without ``repair`` only the given potentials are used (made exactly feasible by lowering
@@ -436,6 +490,8 @@ class CertifiedProblem:
         then be ``None``).
         """
         if support is None:
+            if P is None:
+                raise TypeError("P: the plan is needed when its support is not given")
             nz = _support(P)
             vals = P.reshape(-1)[nz]
             if not np.all(np.isfinite(vals)):
@@ -506,9 +562,10 @@ class CertifiedProblem:
                 best, bu, bv = cert, ut, vv
             if cert.ok:
                 break
+        assert best is not None  # the engine's own potentials are always tried
         return best, bu, bv
 
-    def _plan_excess(self, support, U, s):
+    def _plan_excess(self, support: Support, U: Fraction, s: float) -> float:
         r""":math:`\max(0, \langle C, P\rangle - U) / s` for the returned float plan ``P``: how much
         more it costs than the proven plan (a plan cheaper than ``U`` is so only by its marginal
         residual, which is checked on its own)."""
@@ -519,7 +576,7 @@ class CertifiedProblem:
             return np.inf
         return max(0.0, round_up((Fraction(cost) - U) / Fraction(s)))
 
-    def _marginal(self, P, support, negative):
+    def _marginal(self, P: FloatArray | None, support: Support, negative: float) -> float:
         """Largest marginal residual of the returned plan (its negative entries included, when any)."""
         I, J, vals = support
         if P is not None and negative > 0:
@@ -529,7 +586,16 @@ class CertifiedProblem:
             cols_sum = np.bincount(J, weights=vals, minlength=self.m)
         return max(float(np.abs(rows_sum - self.a).max()), float(np.abs(cols_sum - self.b).max()))
 
-    def _certificate(self, L, R, viol, marginal, negative, duals, support):
+    def _certificate(
+        self,
+        L: Fraction | None,
+        R: _Rebuilt,
+        viol: float,
+        marginal: float,
+        negative: float,
+        duals: str,
+        support: Support,
+    ) -> Certificate:
         from .result import Certificate
 
         failure = ""
@@ -537,7 +603,7 @@ class CertifiedProblem:
             failure = "the dual potentials are not finite (or overflow against C)"
         if R.failure:
             failure = (failure + "; " if failure else "") + R.failure
-        if failure:
+        if failure or L is None:  # L is None only with a failure
             return Certificate(
                 lower=-np.inf if L is None else round_down(L),
                 upper=np.inf,

@@ -11,10 +11,18 @@ from __future__ import annotations
 import math
 import numbers
 from fractions import Fraction
+from typing import TypeAlias
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
+from .._validation import ArrayInput, FloatArray
 from .result import DEFAULT_TOL, Certificate, OTResult, UncertifiedError
+
+#: Object arrays of exact numbers (Python ints or Fractions).
+ExactArray: TypeAlias = NDArray[np.object_]
+#: Cells ``(i, j)`` of a plan.
+Cells: TypeAlias = list[tuple[int, int]]
 
 __all__ = ["certify_exact", "ExactCertificateError"]
 
@@ -23,7 +31,7 @@ class ExactCertificateError(UncertifiedError):
     """The exact (rational) proof of optimality could not be built; nothing is claimed."""
 
 
-def _as_fractions(x, name, ndim):
+def _as_fractions(x: object, name: str, ndim: int) -> ExactArray:
     """Array of :class:`~fractions.Fraction` from ints, Fractions or floats (taken at their exact binary value)."""
     if hasattr(x, "detach") and hasattr(x, "cpu"):
         x = x.detach().cpu().numpy()
@@ -55,7 +63,7 @@ def _as_fractions(x, name, ndim):
     return out
 
 
-def _scaled_ints(*arrays):
+def _scaled_ints(*arrays: ExactArray) -> tuple[int, list[ExactArray]]:
     """Common denominator ``D`` and the integer arrays ``D * x`` (object dtype, Python ints)."""
     den = 1
     for arr in arrays:
@@ -72,10 +80,10 @@ def _scaled_ints(*arrays):
 class _Forest:
     """Union-find over the ``n + m`` nodes (rows ``0..n-1``, columns ``n..n+m-1``)."""
 
-    def __init__(self, size):
+    def __init__(self, size: int) -> None:
         self.parent = list(range(size))
 
-    def find(self, x):
+    def find(self, x: int) -> int:
         root = x
         while self.parent[root] != root:
             root = self.parent[root]
@@ -83,7 +91,7 @@ class _Forest:
             self.parent[x], x = root, self.parent[x]
         return root
 
-    def union(self, x, y):
+    def union(self, x: int, y: int) -> bool:
         rx, ry = self.find(x), self.find(y)
         if rx == ry:
             return False
@@ -91,13 +99,13 @@ class _Forest:
         return True
 
 
-def _tree_potentials(n, m, edges, Ci):
+def _tree_potentials(n: int, m: int, edges: Cells, Ci: ExactArray) -> tuple[list[int], list[int], int]:
     """Potentials tight on a forest: per component, the root row/column gets 0, then BFS."""
-    adj = [[] for _ in range(n + m)]
+    adj: list[list[int]] = [[] for _ in range(n + m)]
     for i, j in edges:
         adj[i].append(n + j)
         adj[n + j].append(i)
-    pot = [None] * (n + m)
+    pot = [0] * (n + m)  # every node is set before it is read: as a root (0) or from its BFS parent
     comp = [-1] * (n + m)
     k = 0
     for start in range(n + m):
@@ -118,7 +126,7 @@ def _tree_potentials(n, m, edges, Ci):
     return pot, comp, k
 
 
-def _shifts(ncomp, W, delta):
+def _shifts(ncomp: int, W: dict[tuple[int, int], tuple[int, int, int]], delta: list[int]) -> Cells:
     """Feasible component shifts ``delta`` (filled in place) and the tight links of a spanning tree.
 
     Constraints ``delta_p - delta_q <= W[p, q]`` (``p`` holds rows, ``q`` columns). Bellman-Ford from
@@ -159,7 +167,7 @@ def _shifts(ncomp, W, delta):
             delta[c] += t
 
 
-def _tight_flow(n, m, ai, bi, cells):
+def _tight_flow(n: int, m: int, ai: ExactArray, bi: ExactArray, cells: Cells) -> ExactArray | None:
     """An integer plan with marginals ``ai``, ``bi`` using only ``cells``, by Edmonds-Karp; ``None`` if none.
 
     Network: source -> row ``i`` (capacity ``ai[i]``), row ``i`` -> column ``j`` for each cell
@@ -169,9 +177,9 @@ def _tight_flow(n, m, ai, bi, cells):
     from collections import deque
 
     S, T = n + m, n + m + 1
-    cap = [dict() for _ in range(n + m + 2)]
+    cap: list[dict[int, int]] = [dict() for _ in range(n + m + 2)]
 
-    def add(x, y, c):
+    def add(x: int, y: int, c: int) -> None:
         cap[x][y] = cap[x].get(y, 0) + c
         cap[y].setdefault(x, 0)
 
@@ -186,7 +194,7 @@ def _tight_flow(n, m, ai, bi, cells):
         add(i, n + j, total)
     flow = 0
     while flow < total:
-        prev = {S: None}
+        prev: dict[int, int | None] = {S: None}
         queue = deque([S])
         while queue and T not in prev:
             x = queue.popleft()
@@ -198,9 +206,9 @@ def _tight_flow(n, m, ai, bi, cells):
             return None
         path = []
         y = T
-        while prev[y] is not None:
-            path.append((prev[y], y))
-            y = prev[y]
+        while (p := prev[y]) is not None:
+            path.append((p, y))
+            y = p
         push = min(cap[x][y] for x, y in path)
         for x, y in path:
             cap[x][y] -= push
@@ -212,9 +220,9 @@ def _tight_flow(n, m, ai, bi, cells):
     return P
 
 
-def _tree_flows(n, m, edges, ai, bi):
+def _tree_flows(n: int, m: int, edges: Cells, ai: ExactArray, bi: ExactArray) -> list[int] | None:
     """Flows on a spanning tree from the marginals by peeling leaves; ``None`` if masses do not balance."""
-    adj = [dict() for _ in range(n + m)]
+    adj: list[dict[int, int]] = [dict() for _ in range(n + m)]
     for e, (i, j) in enumerate(edges):
         adj[i][n + j] = e
         adj[n + j][i] = e
@@ -245,7 +253,9 @@ def _tree_flows(n, m, edges, ai, bi):
 GIVEN_PLAN_TOL = DEFAULT_TOL
 
 
-def _check_given_plan(P, af, bf, Cf, value, scale):
+def _check_given_plan(
+    P: FloatArray, af: ExactArray, bf: ExactArray, Cf: ExactArray, value: Fraction, scale: float
+) -> None:
     """Refuse a proof about the rebuilt plan when the plan the caller gave is not (nearly) optimal itself.
 
     The proof concerns the exact plan rebuilt from the support; the support of an infeasible or
@@ -267,7 +277,7 @@ def _check_given_plan(P, af, bf, Cf, value, scale):
         )
 
 
-def certify_exact(a, b, C, plan):
+def certify_exact(a: ArrayInput, b: ArrayInput, C: ArrayInput, plan: ArrayLike | OTResult) -> Certificate:
     r"""Prove optimality in exact rational arithmetic, from the support of a (floating) plan.
 
     With :math:`S` the support of ``plan`` (entries above ``1e-12`` times its largest entry):
@@ -405,7 +415,7 @@ def certify_exact(a, b, C, plan):
     flows = _tree_flows(n, m, tree, ai, bi)
     if flows is None:
         raise ExactCertificateError("plan: the rebuilt basis does not carry the marginals (internal error)")
-    Pi = np.zeros((n, m), dtype=object)
+    Pi: ExactArray = np.zeros((n, m), dtype=object)
     for (i, j), f in zip(tree, flows):
         Pi[i, j] = f
     if any(f < 0 for f in flows):
@@ -413,20 +423,21 @@ def certify_exact(a, b, C, plan):
         # for any exact plan on the cells of zero reduced cost, by a max flow in integers. Such a
         # plan is optimal by complementary slackness, checked in step 4 like any other.
         tight = [(int(i), int(j)) for i, j in zip(*np.nonzero(R == 0))] if R.min() >= 0 else []
-        Pi = _tight_flow(n, m, ai, bi, tight)
-        if Pi is None:
+        tight_plan = _tight_flow(n, m, ai, bi, tight)
+        if tight_plan is None:
             worst = min(flows)
             raise ExactCertificateError(
                 f"plan: the exact plan on its support has a negative entry ({Fraction(worst, dw)}) and no plan "
                 "lives on the cells of zero reduced cost: the support is not an optimal basis, so no exact proof "
                 "is claimed"
             )
+        Pi = tight_plan
 
     # 4. the proof, checked with no rounding
     if not (all(Pi.sum(1) == ai) and all(Pi.sum(0) == bi)):
         raise ExactCertificateError("plan: the rebuilt exact plan misses the marginals (internal error)")
     if R.size and R.min() < 0:
-        i, j = np.unravel_index(np.argmin(R), R.shape)
+        i, j = (int(k) for k in np.unravel_index(np.argmin(R), R.shape))
         raise ExactCertificateError(
             f"plan: dual infeasible in exact arithmetic at ({i}, {j}): u_i + v_j - C_ij = {Fraction(-R[i, j], dc)} > 0"
         )

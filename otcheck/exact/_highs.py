@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from .._validation import FloatArray
 from .result import UncertifiedError
+
+if TYPE_CHECKING:
+    import scipy.sparse
 
 __all__ = ["solve_highs", "transport_constraints"]
 
 
-def transport_constraints(a, b):
+def transport_constraints(a: FloatArray, b: FloatArray) -> tuple[scipy.sparse.csr_matrix, FloatArray, int]:
     r"""Sparse equality system :math:`A\,\mathrm{vec}(P) = (a, b_{-k})` of the transport polytope.
 
     ``vec`` is row-major (``P.ravel()``): row ``i`` of ``A`` sums ``P[i, :]``, the next rows sum the
@@ -43,7 +50,9 @@ def transport_constraints(a, b):
     return A, rhs, k
 
 
-def solve_highs(a, b, C, *, options=None):
+def solve_highs(
+    a: FloatArray, b: FloatArray, C: FloatArray, *, options: Mapping[str, object] | None = None
+) -> tuple[FloatArray, FloatArray, FloatArray, dict[str, object]]:
     """HiGHS through scipy; returns ``(plan, u, v, info)`` with duals from ``res.eqlin.marginals``.
 
     ``marginals`` is the sensitivity of the optimal value to the right-hand side, which for a

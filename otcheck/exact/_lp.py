@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
+from .._validation import FloatArray
 from ._highs import transport_constraints
 from .result import UncertifiedError
 
@@ -25,7 +28,7 @@ _CLARABEL_OPTIONS = {
 _BANNER_SILENCED = False
 
 
-def _silence_highs_banner():
+def _silence_highs_banner() -> None:
     """highspy prints a copyright banner on stdout (C level) the first time a ``Highs`` object is made
     in a process, whatever the options; make that first object with file descriptor 1 pointed at
     /dev/null so a user's notebook or doctest output stays clean."""
@@ -51,7 +54,14 @@ def _silence_highs_banner():
         os.close(saved)
 
 
-def solve_lp(a, b, C, *, solver="HIGHS", solver_options=None):
+def solve_lp(
+    a: FloatArray,
+    b: FloatArray,
+    C: FloatArray,
+    *,
+    solver: str = "HIGHS",
+    solver_options: Mapping[str, object] | None = None,
+) -> tuple[FloatArray, FloatArray, FloatArray, dict[str, object]]:
     r"""The transport LP in cvxpy; returns ``(plan, u, v, info)``.
 
     The problem is stated vectorized, ``min c^T x`` s.t. ``A x = (a, b_{-k})``, ``x >= 0``,
@@ -75,7 +85,7 @@ def solve_lp(a, b, C, *, solver="HIGHS", solver_options=None):
     x = cp.Variable(n * m, nonneg=True)
     con = A @ x == rhs
     prob = cp.Problem(cp.Minimize(C.ravel() @ x), [con])
-    opts = dict(_CLARABEL_OPTIONS) if solver == "CLARABEL" else {"output_flag": False}
+    opts: dict[str, object] = dict(_CLARABEL_OPTIONS) if solver == "CLARABEL" else {"output_flag": False}
     opts.update(solver_options or {})
     try:
         prob.solve(solver=solver, ignore_dpp=True, **opts)

@@ -8,9 +8,13 @@ coupling of the sorted atoms, i.e. the coupling of the quantile functions
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .._validation import (
+    FloatArray,
     as_float_array,
     as_weights,
     check_nonnegative,
@@ -20,13 +24,16 @@ from .._validation import (
 )
 from .result import DEFAULT_TOL, OTResult, UncertifiedError, _checker
 
+if TYPE_CHECKING:
+    from ..costs import CostLike
+
 __all__ = ["solve_ot_1d", "QUANTILE_COSTS", "is_convex_1d_cost"]
 
 #: Cost names for which the quantile coupling is optimal (a power ``p >= 1`` is accepted too).
 QUANTILE_COSTS = ("sqeuclidean", "euclidean")
 
 
-def is_convex_1d_cost(cost):
+def is_convex_1d_cost(cost: CostLike) -> bool:
     """True when ``cost`` is convex in ``x - y`` (``"sqeuclidean"``, ``"euclidean"``, a power ``p >= 1``, or
     a :class:`~otcheck.costs.Cost` that says so); False for anything else, invalid costs included."""
     from ..costs import as_cost_fn
@@ -37,7 +44,7 @@ def is_convex_1d_cost(cost):
         return False
 
 
-def staircase(a_sorted, b_sorted):
+def staircase(a_sorted: FloatArray, b_sorted: FloatArray) -> tuple[NDArray[np.int64], NDArray[np.int64], FloatArray]:
     """North-west-corner rule on sorted weights: the monotone spanning staircase and its flows.
 
     Returns index arrays ``I, J`` (``n + m - 1`` cells, each step advancing exactly one index,
@@ -68,7 +75,9 @@ def staircase(a_sorted, b_sorted):
     return I, J, T
 
 
-def _staircase_duals(Cs_path, I, J, n, m):
+def _staircase_duals(
+    Cs_path: FloatArray, I: NDArray[np.int64], J: NDArray[np.int64], n: int, m: int
+) -> tuple[FloatArray, FloatArray]:
     """Potentials tight on the staircase: ``u_0 = 0``; each step fixes the new row or column."""
     u = np.empty(n)
     v = np.empty(m)
@@ -82,7 +91,7 @@ def _staircase_duals(Cs_path, I, J, n, m):
     return u, v
 
 
-def _old_order(args):
+def _old_order(args: tuple[object, ...]) -> tuple[object, ...]:
     """Decide whether a positional call used the old order ``(x, a, y, b)``; returns the arguments in
     the new order ``(x_a, x_b, a, b)`` and warns about the old one
     (:func:`otcheck._validation.read_argument_order`)."""
@@ -109,7 +118,15 @@ def _old_order(args):
 
 
 @positional_order(2, _old_order)
-def solve_ot_1d(x_a, x_b, a=None, b=None, cost="sqeuclidean", *, tol=DEFAULT_TOL):
+def solve_ot_1d(
+    x_a: ArrayLike,
+    x_b: ArrayLike,
+    a: ArrayLike | None = None,
+    b: ArrayLike | None = None,
+    cost: CostLike = "sqeuclidean",
+    *,
+    tol: float = DEFAULT_TOL,
+) -> OTResult:
     r"""Certified optimal transport on the line by the sorted (quantile) coupling.
 
     For a cost :math:`c(x, y) = h(x - y)` with ``h`` convex (``"sqeuclidean"``, ``"euclidean"``,
@@ -197,7 +214,7 @@ def solve_ot_1d(x_a, x_b, a=None, b=None, cost="sqeuclidean", *, tol=DEFAULT_TOL
     return OTResult(value=cert.value, plan=plan, u=u, v=v, method="quantile", certificate=cert, a=a, b=b, C=C)
 
 
-def _as_line(x, name):
+def _as_line(x: ArrayLike, name: str) -> FloatArray:
     arr = as_float_array(x, name)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]

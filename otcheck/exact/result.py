@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from .._validation import as_cost, as_float_array, as_weights, check_nonnegative
+from .._validation import FloatArray, as_cost, as_float_array, as_weights, check_nonnegative
 from ..bounds import Bound
 from ._certificate import BLOCK_ELEMS as _BLOCK_ELEMS
+
+if TYPE_CHECKING:
+    from ._certificate import CertifiedProblem
 
 __all__ = ["Certificate", "OTResult", "certify", "polish_duals", "support_duals", "DEFAULT_TOL", "UncertifiedError"]
 
@@ -23,7 +28,7 @@ class UncertifiedError(RuntimeError):
     The message says why; ``certificate`` holds the best (failed) certificate when there was one.
     """
 
-    def __init__(self, message, certificate=None):
+    def __init__(self, message: str, certificate: Certificate | None = None) -> None:
         super().__init__(message)
         self.certificate = certificate
 
@@ -107,7 +112,7 @@ class Certificate:
     value: float = np.nan
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         """True when the interval is proven and tight: no failure, ``gap <= tol``, and the returned
         plan is feasible within ``tol`` (marginals, negative mass)."""
         return (
@@ -119,29 +124,29 @@ class Certificate:
         )
 
     @property
-    def primal_value(self):
+    def primal_value(self) -> float:
         """``upper``: the value of an exactly feasible plan (alias kept for older code)."""
         return self.upper
 
     @property
-    def dual_value(self):
+    def dual_value(self) -> float:
         """``lower``: the value of exactly feasible dual potentials (alias kept for older code)."""
         return self.lower
 
     @property
-    def worst(self):
+    def worst(self) -> float:
         """The largest of ``gap``, ``plan_gap``, ``marginal_residual`` and ``negative_mass``: the margin by which
         the certificate holds (``<= tol``) or fails."""
         return max(self.gap, self.plan_gap, self.marginal_residual, self.negative_mass)
 
-    def bound(self, method):
+    def bound(self, method: str) -> Bound:
         """The certified interval as a :class:`~otcheck.bounds.Bound` (a proof; exact when ``exact``)."""
         if self.exact and self.exact_value is not None:
             return Bound.exact(self.exact_value, method=method)
         value = self.value if self.value == self.value else self.upper
         return Bound(value, self.lower, self.upper, method=method, guarantee="proof", tight=self.ok)
 
-    def __str__(self):
+    def __str__(self) -> str:
         if self.exact:
             return f"Certificate(ok, exact, value={self.exact_value})"
         state = "ok" if self.ok else f"FAILED{': ' + self.failure if self.failure else ''}"
@@ -190,38 +195,38 @@ class OTResult:
     """
 
     value: float
-    plan: np.ndarray = field(repr=False)
-    u: np.ndarray = field(repr=False)
-    v: np.ndarray = field(repr=False)
+    plan: FloatArray = field(repr=False)
+    u: FloatArray = field(repr=False)
+    v: FloatArray = field(repr=False)
     method: str
     certificate: Certificate
-    a: np.ndarray | None = field(default=None, repr=False, compare=False)
-    b: np.ndarray | None = field(default=None, repr=False, compare=False)
-    C: np.ndarray | None = field(default=None, repr=False, compare=False)
-    info: dict = field(default_factory=dict, repr=False, compare=False)
+    a: FloatArray | None = field(default=None, repr=False, compare=False)
+    b: FloatArray | None = field(default=None, repr=False, compare=False)
+    C: FloatArray | None = field(default=None, repr=False, compare=False)
+    info: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @property
-    def cost(self):
+    def cost(self) -> float:
         """Alias of ``value``."""
         return self.value
 
     @property
-    def potentials(self):
+    def potentials(self) -> tuple[FloatArray, FloatArray]:
         """``(u, v)``, as POT names them."""
         return self.u, self.v
 
     @property
-    def dual_cost(self):
+    def dual_cost(self) -> float:
         r"""The certified lower end :math:`a'^\top \tilde u + b'^\top v`."""
         return self.certificate.lower
 
     @property
-    def bound(self):
+    def bound(self) -> Bound:
         """The certified value as a :class:`~otcheck.bounds.Bound` (``guarantee="proof"``)."""
         kind = "rational" if self.certificate.exact else "certified"
         return self.certificate.bound(f"exact OT ({self.method}), {kind}")
 
-    def recertify(self, *, tol=None):
+    def recertify(self, *, tol: float | None = None) -> Certificate:
         r"""Re-derive the certificate from the stored problem and the returned plan and duals.
 
         Runs :func:`certify` on ``(a, b, C, plan, u, v)``: nothing of the stored ``certificate`` is
@@ -238,11 +243,11 @@ class OTResult:
             self.a, self.b, self.C, self.plan, self.u, self.v, tol=self.certificate.tol if tol is None else tol
         )
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"OTResult(value={self.value:.12g}, method={self.method!r}, {self.certificate})"
 
 
-def _blocked_min(C, w, axis):
+def _blocked_min(C: FloatArray, w: FloatArray, axis: int) -> FloatArray:
     """``min_i (C_ij - w_i)`` (axis=0) or ``min_j (C_ij - w_j)`` (axis=1), in row blocks."""
     n, m = C.shape
     rows = max(1, _BLOCK_ELEMS // max(m, 1))
@@ -257,7 +262,7 @@ def _blocked_min(C, w, axis):
     return out
 
 
-def polish_duals(C, u, v):
+def polish_duals(C: FloatArray, u: FloatArray, v: FloatArray) -> tuple[FloatArray, FloatArray]:
     r"""Make ``(u, v)`` dual feasible by two c-transforms, keeping it optimal when it nearly was.
 
     .. math::
@@ -296,7 +301,7 @@ def polish_duals(C, u, v):
     return u2, v2
 
 
-def support_duals(C, P):
+def support_duals(C: ArrayLike, P: ArrayLike) -> tuple[FloatArray, FloatArray]:
     r"""Dual potentials rebuilt from the support of a plan (see :meth:`CertifiedProblem.support_potentials`).
 
     Tight on a spanning forest of the cells with :math:`P_{ij} > 0` (:math:`u_i + v_j = C_{ij}`),
@@ -328,20 +333,27 @@ def support_duals(C, P):
     return u, v
 
 
-def _checker(a, b, C, tol, *, repair=True):
+class _Checker:
+    """``check(P, u, v) -> (Certificate, u, v)`` for one prepared problem (``check.problem``)."""
+
+    def __init__(self, problem: CertifiedProblem, repair: bool) -> None:
+        self.problem = problem
+        self.repair = repair
+
+    def __call__(self, P: FloatArray, u: FloatArray, v: FloatArray) -> tuple[Certificate, FloatArray, FloatArray]:
+        return self.problem.check(P, u, v, repair=self.repair)
+
+
+def _checker(a: FloatArray, b: FloatArray, C: FloatArray, tol: float, *, repair: bool = True) -> _Checker:
     """``check(P, u, v) -> (Certificate, u, v)`` for the dense problem ``(a, b, C)`` (see ``_certificate``)."""
     from ._certificate import CertifiedProblem, DenseCosts
 
-    prob = CertifiedProblem(a, b, DenseCosts(C), tol)
-
-    def check(P, u, v):
-        return prob.check(P, u, v, repair=repair)
-
-    check.problem = prob
-    return check
+    return _Checker(CertifiedProblem(a, b, DenseCosts(C), tol), repair)
 
 
-def certify(a, b, C, plan, u, v, *, tol=DEFAULT_TOL):
+def certify(
+    a: ArrayLike, b: ArrayLike, C: ArrayLike, plan: ArrayLike, u: ArrayLike, v: ArrayLike, *, tol: float = DEFAULT_TOL
+) -> Certificate:
     r"""Check that ``plan`` and ``(u, v)`` are optimal for the OT problem ``(a, b, C)``.
 
     Computes primal feasibility (marginals, non-negativity), dual feasibility

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, SupportsIndex, SupportsInt, TypeAlias
 
-from .._validation import as_cost, as_weights, check_nonnegative
+import numpy as np
+from numpy.typing import NDArray
+
+from .._validation import ArrayInput, FloatArray, as_cost, as_weights, check_nonnegative
 from ._assignment import is_uniform_square, solve_assignment
 from ._emd import solve_emd
 from ._highs import solve_highs
 from ._lp import solve_lp
 from ._quantile import is_convex_1d_cost, solve_ot_1d
-from .result import DEFAULT_TOL, OTResult, UncertifiedError, _checker
+from .result import DEFAULT_TOL, Certificate, OTResult, UncertifiedError, _checker
+
+if TYPE_CHECKING:
+    from ..costs import CostLike
+    from ..measures import DiscreteMeasure
+    from .result import _Checker
+
+#: What an engine returns: ``(plan, u, v, info)``.
+EngineResult: TypeAlias = tuple[FloatArray, FloatArray, FloatArray, dict[str, object]]
+#: A certified (or the best uncertified) run: ``(plan, u, v, certificate)``.
+_Run: TypeAlias = tuple[FloatArray, FloatArray, FloatArray, Certificate]
+#: A problem in exact rationals: ``(a, b, C)`` as object arrays.
+_Exact: TypeAlias = tuple[NDArray[np.object_], ...]
 
 __all__ = ["solve_ot", "wasserstein", "METHODS", "AUTO_ASSIGNMENT_MAX_N"]
 
@@ -24,16 +40,21 @@ METHODS = ("auto", "emd", "lp", "highs", "assignment")
 #: alone already is, before its duals are computed).
 AUTO_ASSIGNMENT_MAX_N = 48
 
-_ENGINES = {"emd": solve_emd, "highs": solve_highs, "lp": solve_lp, "assignment": solve_assignment}
+_ENGINES: dict[str, Callable[..., EngineResult]] = {
+    "emd": solve_emd,
+    "highs": solve_highs,
+    "lp": solve_lp,
+    "assignment": solve_assignment,
+}
 
 #: Engine option carrying HiGHS settings, and the tight tolerances of their last retry.
-_TIGHT = {
+_TIGHT: dict[str, tuple[str, dict[str, float]]] = {
     "lp": ("solver_options", {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}),
     "highs": ("options", {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}),
 }
 
 
-def _exponent(C, engine, extremes=None):
+def _exponent(C: FloatArray, engine: str, extremes: tuple[float, float] | None = None) -> int:
     """``k`` with ``max|C| / 2**k`` in ``[1/2, 1)``, or 0 when no rescaling is needed.
 
     The network simplex and the assignment solver only need it for extreme costs (their comparisons
@@ -52,7 +73,14 @@ def _exponent(C, engine, extremes=None):
     return k
 
 
-def _run_engine(engine, a, b, Ce, options, extremes=None):
+def _run_engine(
+    engine: str,
+    a: FloatArray,
+    b: FloatArray,
+    Ce: FloatArray,
+    options: Mapping[str, object],
+    extremes: tuple[float, float] | None = None,
+) -> EngineResult:
     """One engine run on ``Ce`` (``C`` or ``C`` clipped); returns ``(plan, u, v)`` for ``Ce`` itself.
 
     POT's network simplex fails on negative costs ("infeasible"): it sees ``Ce - min(Ce)`` (OT is
@@ -75,7 +103,7 @@ def _run_engine(engine, a, b, Ce, options, extremes=None):
     return plan, u + shift, v, info
 
 
-def _check_options(engine, options):
+def _check_options(engine: str, options: Mapping[str, object]) -> None:
     import inspect
 
     fn = _ENGINES[engine]
@@ -90,17 +118,32 @@ def _check_options(engine, options):
         )
 
 
-def _pick(a, b):
+def _pick(a: FloatArray, b: FloatArray) -> str:
     if is_uniform_square(a, b) and a.size <= AUTO_ASSIGNMENT_MAX_N:
         return "assignment"
     return "emd"
 
 
-def _ladder(engine, a, b, C, check, options, extremes):
+def _as_int(x: object, name: str) -> int:
+    """``int(x)`` for an option read from ``**options``; a ``TypeError`` naming it otherwise."""
+    if isinstance(x, (SupportsInt, SupportsIndex, str, bytes)):
+        return int(x)
+    raise TypeError(f"{name}: expected an integer, got {type(x).__name__}")
+
+
+def _ladder(
+    engine: str,
+    a: FloatArray,
+    b: FloatArray,
+    C: FloatArray,
+    check: _Checker,
+    options: Mapping[str, object],
+    extremes: tuple[float, float],
+) -> tuple[_Run | None, list[str]]:
     """Run ``engine`` until a certificate holds: plain, then on ``C`` clipped above the costs the
     plan used (x1024 per attempt), then (emd) on a permuted problem or (HiGHS) at tight tolerances.
 
-    Returns ``(plan, u, v, cert, history)``; ``cert`` is ``None`` when no run returned a plan.
+    Returns ``((plan, u, v, cert), history)``, the run ``None`` when no run returned a plan.
     Costs far above those the optimum uses (a "forbidden" pair at 1e20 among costs of order one)
     cost the solvers their precision, since their tolerances scale with ``max|C|``; the clipped
     problem ``min(C, K)`` has the same optimum when the optimum avoids the clipped pairs, its duals
@@ -109,16 +152,18 @@ def _ladder(engine, a, b, C, check, options, extremes):
     """
     options = dict(options)
     max_retries = (
-        int(options["max_retries"] if engine == "emd" else options.pop("max_retries", 3))
+        _as_int(options["max_retries"] if engine == "emd" else options.pop("max_retries", 3), "max_retries")
         if ("max_retries" in options)
         else 3
     )
     engine_options = dict(options)
-    history, best = [], None
+    history: list[str] = []
+    best: _Run | None = None
     cmax = max(extremes[1], -extremes[0])
-    clip = None
+    clip: float | None = None
     tight_done = False
     attempt = 0
+    perm: tuple[NDArray[np.int64], NDArray[np.int64]] | None
     while attempt <= max_retries:
         label, Ce, perm = "plain", C, None
         if attempt:
@@ -150,8 +195,9 @@ def _ladder(engine, a, b, C, check, options, extremes):
                 )
                 ir, ic = np.argsort(pr), np.argsort(pc)
                 plan, u, v = plan[np.ix_(ir, ic)], u[ir], v[ic]
-            if info.get("history"):
-                label += f" (after {', '.join(info['history'])})"
+            engine_history = info.get("history")
+            if isinstance(engine_history, list) and engine_history:
+                label += f" (after {', '.join(map(str, engine_history))})"
         except UncertifiedError as exc:
             history.append(f"{label}: {exc}")
             attempt += 1
@@ -163,20 +209,20 @@ def _ladder(engine, a, b, C, check, options, extremes):
             best = (plan, u, v, cert)
         if cert.ok:
             history.append(f"{label}: certified")
-            return (*best, history)
+            return best, history
         history.append(f"{label}: uncertified ({cert.failure or f'gap {cert.gap:.1e}'})")
         if clip is None and not cert.failure and cert.marginal_residual <= cert.tol and cert.negative_mass <= cert.tol:
             nz = np.flatnonzero(plan > 0)
             used = float(np.abs(C.reshape(-1)[nz]).max()) if nz.size else 0.0
             clip = max(2.0 * used, np.finfo(float).tiny)
-        plan = u = v = None
+        del plan, u, v
         attempt += 1
-    if best is None:
-        return None, None, None, None, history
-    return (*best, history)
+    return best, history
 
 
-def solve_ot(a, b, C, method="auto", *, tol=DEFAULT_TOL, **options):
+def solve_ot(
+    a: ArrayInput, b: ArrayInput, C: ArrayInput, method: str = "auto", *, tol: float = DEFAULT_TOL, **options: object
+) -> OTResult:
     r"""Solve the discrete optimal transport problem exactly and certify the answer.
 
     .. math::
@@ -267,14 +313,15 @@ def solve_ot(a, b, C, method="auto", *, tol=DEFAULT_TOL, **options):
         solve_assignment(a, b, C)  # raises the ValueError that names the problem
     chain = [first] if method != "auto" else list(dict.fromkeys([first, "emd", "highs"]))
     check = _checker(a, b, C, tol)
-    tried, best = [], None
+    tried: list[str] = []
+    best: tuple[FloatArray, FloatArray, FloatArray, Certificate, str] | None = None
     for engine in chain:
         opts = options if engine == first else {k: val for k, val in options.items() if k == "max_retries"}
-        plan, u, v, cert, history = _ladder(engine, a, b, C, check, opts, extremes)
+        run, history = _ladder(engine, a, b, C, check, opts, extremes)
         tried += [f"{engine} {h}" for h in history]
-        if cert is not None and (best is None or cert.ok or cert.worst < best[3].worst):
-            best = (plan, u, v, cert, engine)
-        if cert is not None and cert.ok:
+        if run is not None and (best is None or run[3].ok or run[3].worst < best[3].worst):
+            best = (*run, engine)
+        if run is not None and run[3].ok:
             break
     if best is None or not best[3].ok:
         cert = best[3] if best is not None else None
@@ -289,7 +336,7 @@ def solve_ot(a, b, C, method="auto", *, tol=DEFAULT_TOL, **options):
     return res
 
 
-def _why(cert, tol):
+def _why(cert: Certificate | None, tol: float) -> str:
     """One sentence on why the best certificate is not ``ok``."""
     if cert is None:
         return ". No engine returned a plan."
@@ -312,14 +359,15 @@ def _why(cert, tol):
     )
 
 
-def _is_rational_input(a, b, C):
+def _is_rational_input(a: object, b: object, C: object) -> _Exact | None:
     """``(a, b, C)`` as Fraction arrays when every entry is an int or a Fraction and some entry is a
     Fraction (object arrays or lists of them), else ``None``: such a problem is then certified in
     rational arithmetic (float and integer data are exact dyadic numbers already)."""
     import numbers
     from fractions import Fraction
 
-    out, fraction_seen = [], False
+    out: list[NDArray[np.object_]] = []
+    fraction_seen = False
     for x in (a, b, C):
         if isinstance(x, np.ndarray) and x.dtype != object:
             if x.dtype.kind not in "iu":
@@ -348,17 +396,26 @@ def _is_rational_input(a, b, C):
     return tuple(out) if fraction_seen else None
 
 
-def _exact_result(res, af, bf, Cf):
+def _exact_result(res: OTResult, af: NDArray[np.object_], bf: NDArray[np.object_], Cf: NDArray[np.object_]) -> OTResult:
     """The float result ``res`` with its certificate replaced by the rational proof of :func:`certify_exact`."""
     from dataclasses import replace
 
     from ._exact import certify_exact
 
     cert = certify_exact(af, bf, Cf, res.plan)
+    assert cert.exact_value is not None  # an exact certificate always carries its value
     return replace(res, value=float(cert.exact_value), certificate=cert)
 
 
-def wasserstein(mu, nu, cost="sqeuclidean", method="auto", **options):
+def wasserstein(
+    mu: DiscreteMeasure,
+    nu: DiscreteMeasure,
+    cost: CostLike = "sqeuclidean",
+    method: str = "auto",
+    *,
+    tol: float = DEFAULT_TOL,
+    **options: object,
+) -> OTResult:
     r"""Certified optimal transport cost :math:`W_c(\mu, \nu)` between two discrete measures.
 
     .. math::
@@ -377,8 +434,10 @@ def wasserstein(mu, nu, cost="sqeuclidean", method="auto", **options):
         ``"quantile"``: the sorted coupling (:func:`otcheck.exact.solve_ot_1d`), for 1-D measures
         and a cost convex in ``x - y``. ``"auto"``: ``"quantile"`` when it applies, else as in
         :func:`solve_ot`. Other names go to :func:`solve_ot`.
+    tol : float, default 1e-8
+        Relative tolerance of the certificate (as in :func:`solve_ot`).
     **options
-        Passed to the engine (``tol`` included).
+        Passed to the engine.
 
     Returns
     -------
@@ -416,16 +475,16 @@ def wasserstein(mu, nu, cost="sqeuclidean", method="auto", **options):
                 f"method: 'quantile' needs 1-D measures and a cost convex in x - y; got dimension {mu.dim} "
                 f"and cost {cost!r}"
             )
-        res = solve_ot_1d(mu.atoms[:, 0], nu.atoms[:, 0], a=mu.weights, b=nu.weights, cost=cost, **options)
+        res = solve_ot_1d(mu.atoms[:, 0], nu.atoms[:, 0], a=mu.weights, b=nu.weights, cost=cost, tol=tol, **options)
     else:
         C = cost_matrix(mu.atoms, nu.atoms, cost=cost)
-        res = solve_ot(mu.weights, nu.weights, C, method=method, **options)
+        res = solve_ot(mu.weights, nu.weights, C, method=method, tol=tol, **options)
     if exact is not None:
         res = _exact_result(res, *exact)
     return res
 
 
-def _rational_problem(mu, nu, cost):
+def _rational_problem(mu: DiscreteMeasure, nu: DiscreteMeasure, cost: CostLike) -> _Exact | None:
     """``(a, b, C)`` as Fractions when both measures are rational and ``cost`` keeps rationals rational
     (``"sqeuclidean"``; ``"euclidean"`` and integer powers on the line; even integer powers), else ``None``."""
     from ..costs import CallableCost, as_cost_fn
@@ -439,6 +498,7 @@ def _rational_problem(mu, nu, cost):
     if isinstance(fn, CallableCost) or p is None or not float(p).is_integer():
         return None
     p = int(p)
+    half_power: int | None
     if d == 1:
         half_power = None
     elif p % 2 == 0:
@@ -446,6 +506,8 @@ def _rational_problem(mu, nu, cost):
     else:
         return None
     X, Y = mu.exact_atoms, nu.exact_atoms
+    if X is None or Y is None:  # not reached: both measures are rational
+        return None
     C = np.empty((len(X), len(Y)), dtype=object)
     for i, x in enumerate(X):
         for j, y in enumerate(Y):

@@ -165,15 +165,15 @@ def _two_measures(
     return X, Y, a, b
 
 
-def _is_vector(v, n):
+def _is_vector(v: ArrayLike | None, n: int | None) -> bool:
     """True when ``v`` is a 1-D array of ``n`` entries (never raises)."""
     try:
-        return n is not None and np.ndim(v) == 1 and np.size(v) == n
+        return n is not None and v is not None and np.ndim(v) == 1 and np.size(v) == n
     except Exception:  # noqa: BLE001 - the validators report malformed input
         return False
 
 
-def _read_order(func, slots):
+def _read_order(func: str, slots: tuple[ArrayLike | None, ...]) -> tuple[object, ...]:
     """The arguments of a positional call in POT's order, reading the deprecated one when only it gives
     weights (:func:`otcheck._validation.read_argument_order`).
 

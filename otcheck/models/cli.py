@@ -8,6 +8,7 @@ such as an unknown model or data name, whose message lists the valid names).
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
@@ -16,7 +17,7 @@ from ..costs import COST_NAMES
 __all__ = ["add_subcommands", "train_handler", "evaluate_handler"]
 
 
-def add_subcommands(subparsers):
+def add_subcommands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``train`` and ``evaluate`` on ``subparsers`` (an ``argparse`` subparsers action).
 
     Examples
@@ -77,19 +78,25 @@ def add_subcommands(subparsers):
     e.set_defaults(func=evaluate_handler)
 
 
-def _err(msg):
+def _err(msg: str) -> None:
     print(f"otcheck: error: {msg}", file=sys.stderr)
 
 
-def train_handler(args):
+def train_handler(args: argparse.Namespace) -> int:
     """Run ``otcheck train``; returns the exit code."""
     from .train import TrainConfig, TrainingDiverged, recipe, train
 
     out = args.out or f"runs/{args.model}-{args.data}-seed{args.seed}"
     try:
         kw = recipe(args.model, args.data)  # tuned settings, overridden by the options given
-        given = {"lr": args.lr, "lam": args.lam, "sigma2": args.sigma2, "cost": args.cost}
-        kw.update({k: v for k, v in given.items() if v is not None})
+        if args.lr is not None:
+            kw["lr"] = args.lr
+        if args.lam is not None:
+            kw["lam"] = args.lam
+        if args.sigma2 is not None:
+            kw["sigma2"] = args.sigma2
+        if args.cost is not None:
+            kw["cost"] = args.cost
         cfg = TrainConfig(
             args.model,
             args.data,
@@ -120,7 +127,7 @@ def train_handler(args):
     return 0
 
 
-def evaluate_handler(args):
+def evaluate_handler(args: argparse.Namespace) -> int:
     """Run ``otcheck evaluate``; returns the exit code."""
     from .evaluate import evaluate_checkpoint
 

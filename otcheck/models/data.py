@@ -8,35 +8,40 @@ known in closed form, and the 8x8 digits that scikit-learn ships (``load_digits`
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence, Sized
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .._validation import as_generator, check_nonnegative, check_positive_int
 
 __all__ = ["DATASETS", "LinearGaussian", "make_data", "split_data", "data_dim", "check_data_name"]
 
+#: float64 numpy array (the type of every data set)
+FloatArray = NDArray[np.float64]
 
-def _ring(n, rng, *, modes=8, radius=2.0, std=0.05):
+
+def _ring(n: int, rng: np.random.Generator, *, modes: int = 8, radius: float = 2.0, std: float = 0.05) -> FloatArray:
     k = rng.integers(modes, size=n)
     angle = 2.0 * np.pi * k / modes
     centers = radius * np.stack([np.cos(angle), np.sin(angle)], axis=1)
     return centers + std * rng.standard_normal((n, 2))
 
 
-def _grid(n, rng, *, side=5, spacing=1.0, std=0.05):
+def _grid(n: int, rng: np.random.Generator, *, side: int = 5, spacing: float = 1.0, std: float = 0.05) -> FloatArray:
     k = rng.integers(side * side, size=n)
     centers = spacing * (np.stack([k // side, k % side], axis=1) - (side - 1) / 2.0)
     return centers + std * rng.standard_normal((n, 2))
 
 
-def _swissroll(n, rng, *, noise=0.05):
+def _swissroll(n: int, rng: np.random.Generator, *, noise: float = 0.05) -> FloatArray:
     t = 1.5 * np.pi * (1.0 + 2.0 * rng.random(n))
     x = np.stack([t * np.cos(t), t * np.sin(t)], axis=1) / 5.0
     return x + noise * rng.standard_normal((n, 2))
 
 
-def _moons(n, rng, *, noise=0.05):
+def _moons(n: int, rng: np.random.Generator, *, noise: float = 0.05) -> FloatArray:
     upper = rng.random(n) < 0.5
     t = np.pi * rng.random(n)
     x = np.where(upper[:, None], np.stack([np.cos(t), np.sin(t)], 1), np.stack([1.0 - np.cos(t), 0.5 - np.sin(t)], 1))
@@ -79,21 +84,23 @@ class LinearGaussian:
     1.0
     """
 
-    eigenvalues: tuple = (1.0, 0.25)
+    eigenvalues: tuple[float, ...] = (1.0, 0.25)
     angle: float = np.pi / 6
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         ev = tuple(float(check_nonnegative(v, "eigenvalues", strict=True)) for v in self.eigenvalues)
         if not ev:
             raise ValueError("eigenvalues: need at least one")
         object.__setattr__(self, "eigenvalues", tuple(sorted(ev, reverse=True)))
 
     @property
-    def dim(self):
+    def dim(self) -> int:
+        """The dimension ``d`` (the number of eigenvalues)."""
         return len(self.eigenvalues)
 
     @property
-    def rotation(self):
+    def rotation(self) -> FloatArray:
+        """The rotation ``R`` by ``angle`` in the first two coordinates, shape ``(d, d)``."""
         R = np.eye(self.dim)
         if self.dim >= 2:
             c, s = np.cos(self.angle), np.sin(self.angle)
@@ -101,18 +108,18 @@ class LinearGaussian:
         return R
 
     @property
-    def cov(self):
+    def cov(self) -> FloatArray:
         """The covariance :math:`\\Sigma`, shape ``(d, d)``."""
         R = self.rotation
         return R @ np.diag(self.eigenvalues) @ R.T
 
-    def sample(self, n, seed):
+    def sample(self, n: int, seed: int | np.random.Generator) -> FloatArray:
         """``n`` draws of :math:`\\mathcal N(0, \\Sigma)`, shape ``(n, d)``."""
         rng = as_generator(seed)
         z = rng.standard_normal((check_positive_int(n, "n"), self.dim))
         return (z * np.sqrt(self.eigenvalues)) @ self.rotation.T
 
-    def optimal_decoder_cov(self, objective, sigma2=0.0, latent_dim=None):
+    def optimal_decoder_cov(self, objective: str, sigma2: float = 0.0, latent_dim: int | None = None) -> FloatArray:
         """Covariance :math:`WW^\\top` of the optimal linear decoder's law (see the class docstring).
 
         ``objective`` is ``"pot"`` (also WAE-MMD, AAE at the matched ``lambda``) or ``"vae"``.
@@ -131,14 +138,16 @@ class LinearGaussian:
         return R @ np.diag(lam) @ R.T
 
 
-def _linear_gaussian(n, rng, *, eigenvalues=(1.0, 0.25), angle=np.pi / 6):
+def _linear_gaussian(
+    n: int, rng: np.random.Generator, *, eigenvalues: Sequence[float] = (1.0, 0.25), angle: float = np.pi / 6
+) -> FloatArray:
     return LinearGaussian(tuple(eigenvalues), angle).sample(n, rng)
 
 
-_DIGITS = None
+_DIGITS: FloatArray | None = None
 
 
-def _digits_array():
+def _digits_array() -> FloatArray:
     global _DIGITS
     if _DIGITS is None:
         from .._optional import require
@@ -150,7 +159,7 @@ def _digits_array():
 
 
 #: Data set name -> (generator, dimension, short description).
-DATASETS = {
+DATASETS: dict[str, tuple[Callable[..., FloatArray] | None, int | None, str]] = {
     "ring": (_ring, 2, "8 Gaussians (std 0.05) on a circle of radius 2"),
     "grid": (_grid, 2, "5x5 grid of Gaussians (std 0.05), spacing 1"),
     "swissroll": (_swissroll, 2, "2-D swiss roll, scaled by 1/5, noise 0.05"),
@@ -165,24 +174,30 @@ DATASETS = {
 }
 
 
-def check_data_name(name):
+def check_data_name(name: object) -> str:
     """Return ``name`` if it is a known data set, else raise ``ValueError`` listing the valid ones."""
     if not isinstance(name, str) or name not in DATASETS:
         raise ValueError(f"data: unknown data set {name!r}; valid names: {', '.join(sorted(DATASETS))}")
     return name
 
 
-def data_dim(name, **params):
+def data_dim(name: str, **params: object) -> int:
     """Dimension of the points of data set ``name``."""
     check_data_name(name)
     if name == "linear-gaussian":
-        return len(params.get("eigenvalues", (1.0, 0.25)))
+        eigenvalues = params.get("eigenvalues", (1.0, 0.25))
+        if not isinstance(eigenvalues, Sized):
+            raise TypeError(f"eigenvalues: expected a sequence of numbers, got {type(eigenvalues).__name__}")
+        return len(eigenvalues)
     if name == "linear-gaussian-1d":
         return 1
-    return DATASETS[name][1]
+    dim = DATASETS[name][1]
+    if dim is None:  # only "linear-gaussian" (above) has a dimension set by its parameters
+        raise AssertionError(f"data set {name!r} has no fixed dimension")
+    return dim
 
 
-def make_data(name, n, seed, **params):
+def make_data(name: str, n: int, seed: int | np.random.Generator, **params: object) -> FloatArray:
     r"""``n`` points of data set ``name``, drawn with ``seed``; float64 array of shape ``(n, d)``.
 
     .. math::
@@ -225,10 +240,15 @@ def make_data(name, n, seed, **params):
         if n > arr.shape[0]:
             raise ValueError(f"n: the digits data set has {arr.shape[0]} images, asked for {n}")
         return arr[rng.permutation(arr.shape[0])[:n]].copy()
-    return DATASETS[name][0](n, rng, **params)
+    generate = DATASETS[name][0]
+    if generate is None:  # only "digits" (above) has no generator
+        raise AssertionError(f"data set {name!r} has no generator")
+    return generate(n, rng, **params)
 
 
-def split_data(name, n_train, n_test, seed, **params):
+def split_data(
+    name: str, n_train: int, n_test: int, seed: int | np.random.Generator, **params: object
+) -> tuple[FloatArray, FloatArray]:
     """Disjoint training and held-out sets ``(X_train, X_test)`` drawn with ``seed``.
 
     For synthetic data both are fresh i.i.d. draws; for digits a random permutation of the 1797

@@ -17,11 +17,22 @@ model would reach.
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .._validation import as_generator, as_points, check_positive_int
+
+if TYPE_CHECKING:
+    import torch
+
+    from ..bounds import Bound
+    from .data import LinearGaussian
+    from .objectives import GenerativeModel
 
 __all__ = [
     "Estimate",
@@ -37,6 +48,9 @@ __all__ = [
     "evaluate",
     "evaluate_checkpoint",
 ]
+
+#: float64 numpy array (held-out data, samples, codes)
+FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -54,16 +68,16 @@ class Estimate:
     low: float
     high: float
     confidence: float
-    values: tuple = field(default=(), repr=False)
+    values: tuple[float, ...] = field(default=(), repr=False)
     n: int = 0
 
     @property
-    def ci(self):
+    def ci(self) -> tuple[float, float]:
         """``(low, high)``."""
         return (self.low, self.high)
 
     @property
-    def bound(self):
+    def bound(self) -> Bound:
         """The estimate as a :class:`~otcheck.bounds.Bound` (``"confidence"``, never tight)."""
         from ..bounds import Bound
 
@@ -77,14 +91,15 @@ class Estimate:
             tight=False,
         )
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, object]:
+        """Plain dict of every field (JSON-ready)."""
         return asdict(self)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.value:.5g} [{self.low:.5g}, {self.high:.5g}]"
 
 
-def mean_interval(values, confidence=0.95, n=0):
+def mean_interval(values: ArrayLike, confidence: float = 0.95, n: int = 0) -> Estimate:
     r"""Mean of ``values`` with a Student-t interval (at least two values).
 
     .. math::
@@ -100,28 +115,28 @@ def mean_interval(values, confidence=0.95, n=0):
     return Estimate(m, m - half, m + half, float(confidence), tuple(float(x) for x in v), int(n))
 
 
-def _torch():
+def _torch() -> ModuleType:
     import torch
 
     return torch
 
 
-def _device(model):
+def _device(model: GenerativeModel) -> torch.device:
     return next(model.parameters()).device
 
 
-def _gen(model, seed):
+def _gen(model: GenerativeModel, seed: int) -> torch.Generator:
     torch = _torch()
     dev = _device(model)
     return torch.Generator(device=dev).manual_seed(int(seed))
 
 
-def _seeds(seed, k):
+def _seeds(seed: int | np.random.Generator, k: int) -> tuple[np.random.Generator, list[int]]:
     rng = as_generator(seed)
     return rng, [int(s) for s in rng.integers(0, 2**31 - 1, size=k)]
 
 
-def sample_model(model, n, seed=0, noise=False):
+def sample_model(model: GenerativeModel, n: int, seed: int = 0, noise: bool = False) -> FloatArray:
     r"""``n`` model samples :math:`G(Z)`, :math:`Z \sim P_Z` (plus decoder noise when ``noise``), float64.
 
     Examples
@@ -140,12 +155,12 @@ def sample_model(model, n, seed=0, noise=False):
     return Y.double().cpu().numpy()
 
 
-def _to_tensor(model, X):
+def _to_tensor(model: GenerativeModel, X: FloatArray) -> torch.Tensor:
     torch = _torch()
     return torch.as_tensor(X, dtype=next(model.parameters()).dtype, device=_device(model))
 
 
-def _exact_cost(X, Y, cost):
+def _exact_cost(X: FloatArray, Y: FloatArray, cost: str) -> float:
     from ..costs import cost_matrix
     from ..exact import solve_ot
 
@@ -153,14 +168,24 @@ def _exact_cost(X, Y, cost):
     return float(solve_ot(a, b, cost_matrix(X, Y, cost)).cost)
 
 
-def _check_n(X_test, n, name="n"):
+def _check_n(X_test: FloatArray, n: int, name: str = "n") -> int:
     n = check_positive_int(n, name, minimum=2)
     if n > len(X_test):
         raise ValueError(f"{name}: {n} points asked, the held-out set has {len(X_test)}")
     return n
 
 
-def wasserstein_to_data(model, X_test, *, cost="sqeuclidean", n=256, repeats=10, seed=0, confidence=0.95, noise=False):
+def wasserstein_to_data(
+    model: GenerativeModel,
+    X_test: ArrayLike,
+    *,
+    cost: str = "sqeuclidean",
+    n: int = 256,
+    repeats: int = 10,
+    seed: int | np.random.Generator = 0,
+    confidence: float = 0.95,
+    noise: bool = False,
+) -> Estimate:
     r"""Certified :math:`W_c` between held-out data and model samples, with an interval over resamples.
 
     .. math::
@@ -187,7 +212,15 @@ def wasserstein_to_data(model, X_test, *, cost="sqeuclidean", n=256, repeats=10,
     return mean_interval(vals, confidence, n)
 
 
-def data_baseline(X_test, *, cost="sqeuclidean", n=256, repeats=10, seed=0, confidence=0.95):
+def data_baseline(
+    X_test: ArrayLike,
+    *,
+    cost: str = "sqeuclidean",
+    n: int = 256,
+    repeats: int = 10,
+    seed: int | np.random.Generator = 0,
+    confidence: float = 0.95,
+) -> Estimate:
     r"""The same size-``n`` quantity between two disjoint random halves of the held-out data.
 
     .. math::
@@ -216,7 +249,16 @@ def data_baseline(X_test, *, cost="sqeuclidean", n=256, repeats=10, seed=0, conf
     return mean_interval(vals, confidence, n)
 
 
-def coupling_cost(model, X_test, *, cost="sqeuclidean", n=256, repeats=10, seed=0, confidence=0.95):
+def coupling_cost(
+    model: GenerativeModel,
+    X_test: ArrayLike,
+    *,
+    cost: str = "sqeuclidean",
+    n: int = 256,
+    repeats: int = 10,
+    seed: int | np.random.Generator = 0,
+    confidence: float = 0.95,
+) -> Estimate:
     r"""Cost of the learned encoder coupling, the upper bound of Theorem 1.
 
     .. math::
@@ -244,14 +286,22 @@ def coupling_cost(model, X_test, *, cost="sqeuclidean", n=256, repeats=10, seed=
     return mean_interval(vals, confidence, n)
 
 
-def encode(model, X, seed=0):
+def encode(model: GenerativeModel, X: ArrayLike, seed: int = 0) -> FloatArray:
     """Codes :math:`Z \\sim Q(Z|X)` of the points ``X``, float64 numpy."""
     torch = _torch()
     with torch.no_grad():
         return model.encode(_to_tensor(model, as_points(X, "X")), _gen(model, seed)).double().cpu().numpy()
 
 
-def latent_mismatch(model, X_test, *, n=256, repeats=10, seed=0, confidence=0.95):
+def latent_mismatch(
+    model: GenerativeModel,
+    X_test: ArrayLike,
+    *,
+    n: int = 256,
+    repeats: int = 10,
+    seed: int | np.random.Generator = 0,
+    confidence: float = 0.95,
+) -> tuple[Estimate, Estimate]:
     r"""Mismatch between the aggregated posterior :math:`Q_Z` and the prior :math:`P_Z`.
 
     Two estimates over ``repeats`` repetitions: the exact certified
@@ -281,15 +331,18 @@ def latent_mismatch(model, X_test, *, n=256, repeats=10, seed=0, confidence=0.95
     return mean_interval(w, confidence, n), mean_interval(m, confidence, n)
 
 
-def linear_decoder_cov(model, *, n=20000, seed=0):
+def linear_decoder_cov(model: GenerativeModel, *, n: int = 20000, seed: int = 0) -> FloatArray:
     r"""Covariance of the decoder's law :math:`G_\# P_Z`: exactly :math:`WW^\top` for an affine
     decoder (``depth=0``), else the sample covariance of ``n`` draws.
 
     Compare with :meth:`otcheck.models.data.LinearGaussian.optimal_decoder_cov`.
     """
+    from torch import nn
+
     net = model.decoder.net
-    if len(net) == 1 and model.decoder.output == "linear":
-        W = net[0].weight.detach().double().cpu().numpy()
+    first = net[0]
+    if len(net) == 1 and isinstance(first, nn.Linear) and model.decoder.output == "linear":
+        W = first.weight.detach().double().cpu().numpy()
         return W @ W.T
     Y = sample_model(model, n, seed)
     return np.cov(Y, rowvar=False).reshape(Y.shape[1], Y.shape[1])
@@ -305,17 +358,18 @@ class Evaluation:
     coupling: Estimate | None = None
     latent_w2sq: Estimate | None = None
     latent_mmd2: Estimate | None = None
-    decoder: dict | None = None
+    decoder: dict[str, object] | None = None
 
-    def to_dict(self):
-        out = {"cost": self.cost}
+    def to_dict(self) -> dict[str, object]:
+        """Plain dict (JSON-ready): every estimate's :meth:`Estimate.to_dict`."""
+        out: dict[str, object] = {"cost": self.cost}
         for k in ("w_c", "baseline", "coupling", "latent_w2sq", "latent_mmd2"):
             e = getattr(self, k)
             out[k] = None if e is None else e.to_dict()
         out["decoder"] = self.decoder
         return out
 
-    def summary(self):
+    def summary(self) -> str:
         """Readable lines."""
         lines = [
             f"W_c ({self.cost}) held-out data vs samples: {self.w_c}",
@@ -336,8 +390,17 @@ class Evaluation:
 
 
 def evaluate(
-    model, X_test, *, cost="sqeuclidean", n=256, repeats=10, seed=0, confidence=0.95, linear=None, objective=None
-):
+    model: GenerativeModel,
+    X_test: ArrayLike,
+    *,
+    cost: str = "sqeuclidean",
+    n: int = 256,
+    repeats: int = 10,
+    seed: int = 0,
+    confidence: float = 0.95,
+    linear: LinearGaussian | None = None,
+    objective: str | None = None,
+) -> Evaluation:
     r"""Every measurement of a trained model: :func:`wasserstein_to_data`, :func:`data_baseline`,
     and for models with an encoder :func:`coupling_cost` and :func:`latent_mismatch`.
 
@@ -350,14 +413,15 @@ def evaluate(
     Evaluation
     """
     X_test = as_points(X_test, "X_test")
-    kw = dict(n=n, repeats=repeats, seed=seed, confidence=confidence)
-    w = wasserstein_to_data(model, X_test, cost=cost, **kw)
-    base = data_baseline(X_test, cost=cost, **{**kw, "n": min(n, len(X_test) // 2)})
+    w = wasserstein_to_data(model, X_test, cost=cost, n=n, repeats=repeats, seed=seed, confidence=confidence)
+    base = data_baseline(
+        X_test, cost=cost, n=min(n, len(X_test) // 2), repeats=repeats, seed=seed, confidence=confidence
+    )
     coupling = lw = lm = None
     if model.encoder is not None:
-        coupling = coupling_cost(model, X_test, cost=cost, **kw)
-        lw, lm = latent_mismatch(model, X_test, **kw)
-    dec = None
+        coupling = coupling_cost(model, X_test, cost=cost, n=n, repeats=repeats, seed=seed, confidence=confidence)
+        lw, lm = latent_mismatch(model, X_test, n=n, repeats=repeats, seed=seed, confidence=confidence)
+    dec: dict[str, object] | None = None
     if linear is not None:
         obj = objective or ("vae" if model.name == "vae" else "pot")
         C = linear_decoder_cov(model, seed=seed)
@@ -366,13 +430,23 @@ def evaluate(
     return Evaluation(w_c=w, baseline=base, cost=cost, coupling=coupling, latent_w2sq=lw, latent_mmd2=lm, decoder=dec)
 
 
-def evaluate_checkpoint(path, *, n=256, repeats=10, seed=0, confidence=0.95, device="cpu", cost=None):
+def evaluate_checkpoint(
+    path: str | os.PathLike[str],
+    *,
+    n: int = 256,
+    repeats: int = 10,
+    seed: int = 0,
+    confidence: float = 0.95,
+    device: str = "cpu",
+    cost: str | None = None,
+) -> Evaluation:
     """Load checkpoint directory ``path`` (see :func:`otcheck.models.train.train`), rebuild its
     held-out set from the stored seed, and :func:`evaluate` it with the model's cost."""
     from .data import LinearGaussian
     from .train import load_checkpoint
 
     ck = load_checkpoint(path, device=device)
+    assert ck.config.cost is not None  # resolved by TrainConfig
     _, X_test = ck.config.split()
     linear = {"linear-gaussian": LinearGaussian(), "linear-gaussian-1d": LinearGaussian((1.0,))}.get(ck.config.data)
     return evaluate(

@@ -15,7 +15,7 @@ from .._validation import check_positive_int
 __all__ = ["mlp", "Encoder", "Decoder", "Critic"]
 
 
-def mlp(in_dim, out_dim, width=128, depth=2):
+def mlp(in_dim: int, out_dim: int, width: int = 128, depth: int = 2) -> nn.Sequential:
     r"""A ReLU multilayer perceptron :math:`\mathbb R^{in} \to \mathbb R^{out}`.
 
     .. math::
@@ -46,7 +46,8 @@ def mlp(in_dim, out_dim, width=128, depth=2):
     out_dim = check_positive_int(out_dim, "out_dim")
     width = check_positive_int(width, "width")
     depth = check_positive_int(depth, "depth", minimum=0)
-    layers, d = [], in_dim
+    layers: list[nn.Module] = []
+    d = in_dim
     for _ in range(depth):
         layers += [nn.Linear(d, width), nn.ReLU()]
         d = width
@@ -77,13 +78,15 @@ class Encoder(nn.Module):
     True
     """
 
-    def __init__(self, data_dim, latent_dim, width=128, depth=2, gaussian=False):
+    def __init__(
+        self, data_dim: int, latent_dim: int, width: int = 128, depth: int = 2, gaussian: bool = False
+    ) -> None:
         super().__init__()
         self.latent_dim = check_positive_int(latent_dim, "latent_dim")
         self.gaussian = bool(gaussian)
         self.net = mlp(data_dim, (2 if self.gaussian else 1) * self.latent_dim, width, depth)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """``(mean, logvar)``; ``logvar`` is ``None`` for a deterministic encoder."""
         out = self.net(x)
         if not self.gaussian:
@@ -91,7 +94,7 @@ class Encoder(nn.Module):
         mean, logvar = out.split(self.latent_dim, dim=-1)
         return mean, logvar.clamp(-12.0, 8.0)
 
-    def sample(self, x, generator=None):
+    def sample(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         r"""Draw :math:`Z \sim Q(Z|X=x)` (the mean for a deterministic encoder), reparameterized."""
         mean, logvar = self(x)
         if logvar is None:
@@ -113,14 +116,16 @@ class Decoder(nn.Module):
 
     OUTPUTS = ("linear", "sigmoid")
 
-    def __init__(self, latent_dim, data_dim, width=128, depth=2, output="linear"):
+    def __init__(
+        self, latent_dim: int, data_dim: int, width: int = 128, depth: int = 2, output: str = "linear"
+    ) -> None:
         super().__init__()
         if output not in self.OUTPUTS:
             raise ValueError(f"output: expected one of {self.OUTPUTS}, got {output!r}")
         self.output = output
         self.net = mlp(latent_dim, data_dim, width, depth)
 
-    def forward(self, z):
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
         out = self.net(z)
         return torch.sigmoid(out) if self.output == "sigmoid" else out
 
@@ -135,9 +140,9 @@ class Critic(nn.Module):
     (3,)
     """
 
-    def __init__(self, in_dim, width=128, depth=2):
+    def __init__(self, in_dim: int, width: int = 128, depth: int = 2) -> None:
         super().__init__()
         self.net = mlp(in_dim, 1, width, depth)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x).squeeze(-1)

@@ -31,14 +31,19 @@ bound of :math:`2 D_{JS} - \log 4`) and stops the latent GAN from oscillating.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypedDict
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from .._validation import check_nonnegative, check_positive_int
-from ..costs import COST_NAMES, as_cost_fn
+from ..costs import COST_NAMES, Cost, as_cost_fn
 from .nets import Critic, Decoder, Encoder
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = [
     "MODELS",
@@ -54,13 +59,38 @@ __all__ = [
     "pair_cost",
     "mmd2_imq",
     "model_defaults",
+    "ModelHyper",
 ]
 
 #: Costs the models accept: the names of :data:`otcheck.costs.COST_NAMES`.
 COSTS = COST_NAMES
 
 
-def pair_cost(x, y, cost="sqeuclidean"):
+class ModelHyper(TypedDict, total=False):
+    """The keyword hyperparameters of :class:`GenerativeModel` (and :func:`build_model`), all optional.
+
+    Examples
+    --------
+    >>> import inspect
+    >>> keywords = set(inspect.signature(GenerativeModel).parameters) - {"data_dim", "latent_dim"}
+    >>> set(ModelHyper.__annotations__) == keywords
+    True
+    """
+
+    width: int
+    depth: int
+    critic_width: int | None
+    critic_depth: int | None
+    lam: float
+    sigma2: float
+    cost: str
+    output: str
+    gaussian_encoder: bool | None
+    gp: float
+    latent_r1: float
+
+
+def pair_cost(x: torch.Tensor, y: torch.Tensor, cost: str | Cost = "sqeuclidean") -> torch.Tensor:
     r"""Row-wise cost :math:`c(x_i, y_i) = \|x_i - y_i\|^p` for a cost of power ``p`` (a name or a
     :class:`~otcheck.costs.Cost`): :math:`p = 2` for ``"sqeuclidean"``, 1 for ``"euclidean"``.
 
@@ -83,7 +113,9 @@ def pair_cost(x, y, cost="sqeuclidean"):
 IMQ_SCALES = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 
 
-def mmd2_imq(x, y, base=None, scales=IMQ_SCALES):
+def mmd2_imq(
+    x: torch.Tensor, y: torch.Tensor, base: float | None = None, scales: Sequence[float] = IMQ_SCALES
+) -> torch.Tensor:
     r"""Unbiased MMD² between two samples with a sum of inverse multiquadratic kernels.
 
     .. math::
@@ -127,28 +159,28 @@ class GenerativeModel(nn.Module):
     ``None``) and implement ``generator_loss``, ``critic_loss``, ``objective``.
     """
 
-    name = "?"
-    uses_encoder = True
-    critic_space = "latent"
-    gaussian_encoder = False
+    name: str = "?"
+    uses_encoder: bool = True
+    critic_space: str | None = "latent"
+    gaussian_encoder: bool = False
 
     def __init__(
         self,
-        data_dim,
-        latent_dim,
+        data_dim: int,
+        latent_dim: int,
         *,
-        width=128,
-        depth=2,
-        critic_width=None,
-        critic_depth=None,
-        lam=1.0,
-        sigma2=0.0,
-        cost="sqeuclidean",
-        output="linear",
-        gaussian_encoder=None,
-        gp=10.0,
-        latent_r1=0.0,
-    ):
+        width: int = 128,
+        depth: int = 2,
+        critic_width: int | None = None,
+        critic_depth: int | None = None,
+        lam: float = 1.0,
+        sigma2: float = 0.0,
+        cost: str = "sqeuclidean",
+        output: str = "linear",
+        gaussian_encoder: bool | None = None,
+        gp: float = 10.0,
+        latent_r1: float = 0.0,
+    ) -> None:
         super().__init__()
         self.data_dim = check_positive_int(data_dim, "data_dim")
         self.latent_dim = check_positive_int(latent_dim, "latent_dim")
@@ -164,7 +196,10 @@ class GenerativeModel(nn.Module):
         cw = width if critic_width is None else critic_width
         cd = depth if critic_depth is None else critic_depth
         self.decoder = Decoder(latent_dim, data_dim, width, depth, output=output)
-        self.encoder = Encoder(data_dim, latent_dim, width, depth, self.gaussian_encoder) if self.uses_encoder else None
+        self.encoder: Encoder | None = (
+            Encoder(data_dim, latent_dim, width, depth, self.gaussian_encoder) if self.uses_encoder else None
+        )
+        self.critic: Critic | None
         if self.critic_space == "latent":
             self.critic = Critic(latent_dim, cw, cd)
         elif self.critic_space == "data":
@@ -173,64 +208,84 @@ class GenerativeModel(nn.Module):
             self.critic = None
 
     # -- sampling -------------------------------------------------------------------------------
-    def _randn(self, shape, generator):
+    def _randn(self, shape: Sequence[int], generator: torch.Generator | None) -> torch.Tensor:
         p = next(self.parameters())
         return torch.randn(shape, generator=generator, device=p.device, dtype=p.dtype)
 
-    def prior(self, n, generator=None):
+    def prior(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         r""":math:`n` draws of :math:`P_Z = \mathcal N(0, I_k)`."""
         return self._randn((n, self.latent_dim), generator)
 
-    def decode(self, z):
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Decoder mean :math:`G(z)`."""
         return self.decoder(z)
 
-    def sample(self, n, generator=None, noise=False):
+    def sample(self, n: int, generator: torch.Generator | None = None, noise: bool = False) -> torch.Tensor:
         r"""Model samples :math:`G(Z)`, :math:`Z \sim P_Z` (plus :math:`\sigma\varepsilon` when ``noise``)."""
         y = self.decode(self.prior(n, generator))
         if noise and self.sigma2 > 0:
             y = y + math.sqrt(self.sigma2) * self._randn(y.shape, generator)
         return y
 
-    def encode(self, x, generator=None):
+    def encode(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         r"""Codes :math:`Z \sim Q(Z|X=x)` (the mean for a deterministic encoder)."""
         if self.encoder is None:
             raise ValueError(f"model {self.name!r} has no encoder")
         return self.encoder.sample(x, generator)
 
-    def reconstruct(self, x, generator=None):
+    def reconstruct(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         """:math:`G(E(x))`."""
         return self.decode(self.encode(x, generator))
 
-    def generator_parameters(self):
+    def generator_parameters(self) -> list[nn.Parameter]:
+        """Parameters of the decoder and the encoder (or the generator): what ``generator_loss`` trains."""
         mods = [self.decoder] + ([self.encoder] if self.encoder is not None else [])
         return [p for m in mods for p in m.parameters()]
 
-    def critic_parameters(self):
+    def critic_parameters(self) -> list[nn.Parameter]:
+        """Parameters of the critic (none without one): what ``critic_loss`` trains."""
         return [] if self.critic is None else list(self.critic.parameters())
 
-    # -- latent GAN pieces ----------------------------------------------------------------------
-    def _dgan(self, zq, zp):
-        r""":math:`\hat D_{GAN}(Q_Z, P_Z)` with the current critic."""
-        return -F.softplus(-self.critic(zp)).mean() - F.softplus(self.critic(zq)).mean()
+    # -- losses (the subclasses define them) ------------------------------------------------------
+    def generator_loss(
+        self, x: torch.Tensor, generator: torch.Generator | None = None
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """Loss minimized by the encoder and decoder (or the generator) on batch ``x``, and its parts
+        (detached), by name."""
+        raise NotImplementedError(f"model {self.name!r} does not define generator_loss")
 
-    def _latent_critic_loss(self, x, generator):
+    def objective(self, x: torch.Tensor, generator: torch.Generator | None = None) -> dict[str, float]:
+        """Value of the paper's objective on batch ``x`` (no gradients), with its parts, by name."""
+        raise NotImplementedError(f"model {self.name!r} does not define objective")
+
+    # -- latent GAN pieces ----------------------------------------------------------------------
+    def _critic_of(self, z: torch.Tensor) -> torch.Tensor:
+        """The critic's values :math:`f(z)`; an error for a model without a critic."""
+        if self.critic is None:
+            raise ValueError(f"model {self.name!r} has no critic")
+        return self.critic(z)
+
+    def _dgan(self, zq: torch.Tensor, zp: torch.Tensor) -> torch.Tensor:
+        r""":math:`\hat D_{GAN}(Q_Z, P_Z)` with the current critic."""
+        return -F.softplus(-self._critic_of(zp)).mean() - F.softplus(self._critic_of(zq)).mean()
+
+    def _latent_critic_loss(self, x: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
         with torch.no_grad():
             zq = self.encode(x, generator)
         zp = self.prior(x.shape[0], generator)
         if self.latent_r1 > 0:
             zp = zp.requires_grad_(True)
-            fp = self.critic(zp)
+            fp = self._critic_of(zp)
             (grad,) = torch.autograd.grad(fp.sum(), zp, create_graph=True)
-            dgan = -F.softplus(-fp).mean() - F.softplus(self.critic(zq)).mean()
+            dgan = -F.softplus(-fp).mean() - F.softplus(self._critic_of(zq)).mean()
             return -dgan + 0.5 * self.latent_r1 * (grad * grad).sum(-1).mean()
         return -self._dgan(zq, zp)
 
-    def critic_loss(self, x, generator=None):
+    def critic_loss(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor | None:
         """Loss of the critic on batch ``x``; ``None`` when the model has no critic."""
         return None
 
-    def _gaussian_nll(self, x, y):
+    def _gaussian_nll(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         r""":math:`-\log \mathcal N(x; y, \sigma^2 I_d)` per row."""
         d = x.shape[1]
         return pair_cost(x, y, "sqeuclidean") / (2.0 * self.sigma2) + 0.5 * d * math.log(2 * math.pi * self.sigma2)
@@ -247,23 +302,25 @@ class POT(GenerativeModel):
 
     name = "pot"
 
-    def _reconstruction(self, x, generator):
+    def _reconstruction(self, x: torch.Tensor, generator: torch.Generator | None) -> tuple[torch.Tensor, torch.Tensor]:
         z = self.encode(x, generator)
         y = self.decode(z)
         if self.sigma2 > 0:
             y = y + math.sqrt(self.sigma2) * self._randn(y.shape, generator)
         return pair_cost(x, y, self.cost).mean(), z
 
-    def generator_loss(self, x, generator=None):
+    def generator_loss(
+        self, x: torch.Tensor, generator: torch.Generator | None = None
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         rec, z = self._reconstruction(x, generator)
-        adv = F.softplus(-self.critic(z)).mean()
+        adv = F.softplus(-self._critic_of(z)).mean()
         return rec + self.lam * adv, {"rec": rec.detach(), "adv": adv.detach()}
 
-    def critic_loss(self, x, generator=None):
+    def critic_loss(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor | None:
         return self._latent_critic_loss(x, generator)
 
     @torch.no_grad()
-    def objective(self, x, generator=None):
+    def objective(self, x: torch.Tensor, generator: torch.Generator | None = None) -> dict[str, float]:
         rec, z = self._reconstruction(x, generator)
         dgan = self._dgan(z, self.prior(x.shape[0], generator))
         return {"objective": float(rec + self.lam * dgan), "rec": float(rec), "dgan": float(dgan)}
@@ -275,16 +332,18 @@ class WAEMMD(POT):
     name = "wae-mmd"
     critic_space = None
 
-    def generator_loss(self, x, generator=None):
+    def generator_loss(
+        self, x: torch.Tensor, generator: torch.Generator | None = None
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         rec, z = self._reconstruction(x, generator)
         mmd = mmd2_imq(z, self.prior(x.shape[0], generator))
         return rec + self.lam * mmd, {"rec": rec.detach(), "mmd2": mmd.detach()}
 
-    def critic_loss(self, x, generator=None):
+    def critic_loss(self, x: torch.Tensor, generator: torch.Generator | None = None) -> None:
         return None
 
     @torch.no_grad()
-    def objective(self, x, generator=None):
+    def objective(self, x: torch.Tensor, generator: torch.Generator | None = None) -> dict[str, float]:
         rec, z = self._reconstruction(x, generator)
         mmd = mmd2_imq(z, self.prior(x.shape[0], generator))
         return {"objective": float(rec + self.lam * mmd), "rec": float(rec), "mmd2": float(mmd)}
@@ -305,28 +364,30 @@ class AAE(GenerativeModel):
 
     name = "aae"
 
-    def __init__(self, *args, **kw):
-        super().__init__(*args, **kw)
+    def __init__(self, data_dim: int, latent_dim: int, **kw: Unpack[ModelHyper]) -> None:
+        super().__init__(data_dim, latent_dim, **kw)
         if self.sigma2 <= 0:
             raise ValueError("sigma2: the AAE's Gaussian decoder needs sigma2 > 0")
         if self.cost != "sqeuclidean":
             raise ValueError("cost: the AAE's Gaussian likelihood is the squared Euclidean cost")
 
-    def generator_loss(self, x, generator=None):
+    def generator_loss(
+        self, x: torch.Tensor, generator: torch.Generator | None = None
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         # computed as the POT loss at lambda = 2 sigma^2 through the affine map (rec / (2 sigma^2) + adv
         # + const), with the same RNG draws, so its gradients are POT's divided by 2 sigma^2 (exactly,
         # when 2 sigma^2 is a power of two)
         z = self.encode(x, generator)
         rec = pair_cost(x, self.decode(z), "sqeuclidean").mean()
         nll = rec / (2.0 * self.sigma2) + 0.5 * x.shape[1] * math.log(2 * math.pi * self.sigma2)
-        adv = F.softplus(-self.critic(z)).mean()
+        adv = F.softplus(-self._critic_of(z)).mean()
         return nll + adv, {"nll": nll.detach(), "adv": adv.detach(), "rec": rec.detach()}
 
-    def critic_loss(self, x, generator=None):
+    def critic_loss(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         return self._latent_critic_loss(x, generator)
 
     @torch.no_grad()
-    def objective(self, x, generator=None):
+    def objective(self, x: torch.Tensor, generator: torch.Generator | None = None) -> dict[str, float]:
         z = self.encode(x, generator)
         y = self.decode(z)
         nll = self._gaussian_nll(x, y).mean()
@@ -354,16 +415,20 @@ class VAE(GenerativeModel):
     critic_space = None
     gaussian_encoder = True
 
-    def __init__(self, *args, **kw):
-        super().__init__(*args, **kw)
+    def __init__(self, data_dim: int, latent_dim: int, **kw: Unpack[ModelHyper]) -> None:
+        super().__init__(data_dim, latent_dim, **kw)
         if self.sigma2 <= 0:
             raise ValueError("sigma2: the VAE's Gaussian decoder needs sigma2 > 0")
         if self.cost != "sqeuclidean":
             raise ValueError("cost: the VAE's Gaussian likelihood is the squared Euclidean cost")
-        if not self.encoder.gaussian:
+        if self.encoder is None or not self.encoder.gaussian:
             raise ValueError("gaussian_encoder: the VAE needs a Gaussian encoder")
 
-    def _terms(self, x, generator):
+    def _terms(
+        self, x: torch.Tensor, generator: torch.Generator | None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        if self.encoder is None:  # checked by __init__
+            raise ValueError(f"model {self.name!r} has no encoder")
         mean, logvar = self.encoder(x)
         z = mean + torch.exp(0.5 * logvar) * self._randn(mean.shape, generator)
         y = self.decode(z)
@@ -371,12 +436,14 @@ class VAE(GenerativeModel):
         kl = 0.5 * (mean * mean + logvar.exp() - 1.0 - logvar).sum(-1).mean()
         return nll, kl, pair_cost(x, y).mean()
 
-    def generator_loss(self, x, generator=None):
+    def generator_loss(
+        self, x: torch.Tensor, generator: torch.Generator | None = None
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         nll, kl, rec = self._terms(x, generator)
         return nll + kl, {"nll": nll.detach(), "kl": kl.detach(), "rec": rec.detach()}
 
     @torch.no_grad()
-    def objective(self, x, generator=None):
+    def objective(self, x: torch.Tensor, generator: torch.Generator | None = None) -> dict[str, float]:
         nll, kl, rec = self._terms(x, generator)
         return {"objective": float(nll + kl), "nll": float(nll), "kl": float(kl), "rec": float(rec)}
 
@@ -394,29 +461,31 @@ class WGANGP(GenerativeModel):
     uses_encoder = False
     critic_space = "data"
 
-    def generator_loss(self, x, generator=None):
-        loss = -self.critic(self.sample(x.shape[0], generator)).mean()
+    def generator_loss(
+        self, x: torch.Tensor, generator: torch.Generator | None = None
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        loss = -self._critic_of(self.sample(x.shape[0], generator)).mean()
         return loss, {"gen": loss.detach()}
 
-    def critic_loss(self, x, generator=None):
+    def critic_loss(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         with torch.no_grad():
             y = self.sample(x.shape[0], generator)
         t = torch.rand((x.shape[0], 1), generator=generator, device=x.device, dtype=x.dtype)
         xh = (t * x + (1 - t) * y).requires_grad_(True)
-        (grad,) = torch.autograd.grad(self.critic(xh).sum(), xh, create_graph=True)
+        (grad,) = torch.autograd.grad(self._critic_of(xh).sum(), xh, create_graph=True)
         penalty = ((torch.linalg.vector_norm(grad, dim=-1) - 1.0) ** 2).mean()
-        return self.critic(y).mean() - self.critic(x).mean() + self.gp * penalty
+        return self._critic_of(y).mean() - self._critic_of(x).mean() + self.gp * penalty
 
     @torch.no_grad()
-    def objective(self, x, generator=None):
-        dual = self.critic(x).mean() - self.critic(self.sample(x.shape[0], generator)).mean()
+    def objective(self, x: torch.Tensor, generator: torch.Generator | None = None) -> dict[str, float]:
+        dual = self._critic_of(x).mean() - self._critic_of(self.sample(x.shape[0], generator)).mean()
         return {"objective": float(dual), "dual_w1": float(dual)}
 
 
 #: Model name -> class.
-MODELS = {"pot": POT, "wae-mmd": WAEMMD, "aae": AAE, "vae": VAE, "wgan-gp": WGANGP}
+MODELS: dict[str, type[GenerativeModel]] = {"pot": POT, "wae-mmd": WAEMMD, "aae": AAE, "vae": VAE, "wgan-gp": WGANGP}
 
-_DEFAULTS = {
+_DEFAULTS: dict[str, dict[str, float | str]] = {
     "pot": {"lam": 1.0, "sigma2": 0.0, "cost": "sqeuclidean", "critic_steps": 1},
     "wae-mmd": {"lam": 10.0, "sigma2": 0.0, "cost": "sqeuclidean", "critic_steps": 0},
     "aae": {"lam": 1.0, "sigma2": 0.5, "cost": "sqeuclidean", "critic_steps": 1},
@@ -425,14 +494,14 @@ _DEFAULTS = {
 }
 
 
-def check_model_name(name):
+def check_model_name(name: object) -> str:
     """Return ``name`` if it is a known model, else raise ``ValueError`` listing the valid ones."""
     if not isinstance(name, str) or name not in MODELS:
         raise ValueError(f"model: unknown model {name!r}; valid names: {', '.join(sorted(MODELS))}")
     return name
 
 
-def model_defaults(name):
+def model_defaults(name: str) -> dict[str, float | str]:
     """Default ``lam``, ``sigma2``, ``cost`` and ``critic_steps`` of model ``name`` (a copy).
 
     Examples
@@ -443,7 +512,7 @@ def model_defaults(name):
     return dict(_DEFAULTS[check_model_name(name)])
 
 
-def build_model(name, data_dim, latent_dim, **hyper):
+def build_model(name: str, data_dim: int, latent_dim: int, **hyper: Unpack[ModelHyper]) -> GenerativeModel:
     """Construct model ``name`` (see :data:`MODELS`) with hyperparameters ``hyper``.
 
     Raises

@@ -22,15 +22,18 @@ import json
 import math
 import os
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
+from typing import NoReturn, TypedDict
 
 import numpy as np
 import torch
+from numpy.typing import NDArray
 
 from .._validation import check_nonnegative, check_positive_int
 from .data import check_data_name, data_dim, split_data
-from .objectives import COSTS, build_model, check_model_name, model_defaults
+from .objectives import COSTS, GenerativeModel, ModelHyper, build_model, check_model_name, model_defaults
 
 __all__ = [
     "TrainConfig",
@@ -44,7 +47,12 @@ __all__ = [
     "DEVICES",
     "RECIPES",
     "recipe",
+    "Recipe",
+    "TrainConfigDict",
 ]
+
+#: float64 numpy array (data sets, samples)
+FloatArray = NDArray[np.float64]
 
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -62,12 +70,12 @@ class TrainingDiverged(FloatingPointError):
         The checkpoint directory.
     """
 
-    def __init__(self, message, step, last_good_step=None, out=None):
+    def __init__(self, message: str, step: int, last_good_step: int | None = None, out: str | None = None) -> None:
         super().__init__(message)
         self.step, self.last_good_step, self.out = step, last_good_step, out
 
 
-def resolve_device(device="auto"):
+def resolve_device(device: str = "auto") -> str:
     """``"auto"`` -> ``"cuda"`` when available, else ``"cpu"``; ``"cuda"`` without CUDA is an error.
 
     Examples
@@ -84,7 +92,51 @@ def resolve_device(device="auto"):
     return device
 
 
-_LATENT = {"ring": 2, "grid": 2, "swissroll": 2, "moons": 2, "digits": 8}
+class Recipe(TypedDict, total=False):
+    """Tuned training settings: keyword arguments of :class:`TrainConfig` (what :func:`recipe` returns)."""
+
+    lr: float
+    critic_lr: float | None
+    lr_final: float | None
+    lam: float | None
+    sigma2: float | None
+    cost: str | None
+    gaussian_encoder: bool | None
+    critic_steps: int | None
+    latent_r1: float
+    adam_eps: float
+
+
+class TrainConfigDict(Recipe, total=False):
+    """The fields of :class:`TrainConfig` as keyword arguments (``config.json``): :class:`Recipe`'s and
+    these.
+
+    Examples
+    --------
+    >>> set(TrainConfigDict.__annotations__) == {f.name for f in fields(TrainConfig)}
+    True
+    """
+
+    model: str
+    data: str
+    steps: int
+    seed: int
+    batch_size: int
+    width: int
+    depth: int
+    critic_width: int | None
+    critic_depth: int | None
+    latent_dim: int | None
+    n_train: int | None
+    n_test: int | None
+    eval_every: int | None
+    eval_size: int
+    device: str
+    max_loss: float
+    threads: int | None
+
+
+_LATENT: dict[str, int] = {"ring": 2, "grid": 2, "swissroll": 2, "moons": 2, "digits": 8}
 
 #: Tuned TrainConfig settings per (model, data) used by ``otcheck train`` and the benchmark.
 #: POT (eq. 13) on the ring: a deterministic encoder cannot spread each tight mode (std 0.05) over
@@ -92,7 +144,7 @@ _LATENT = {"ring": 2, "grid": 2, "swissroll": 2, "moons": 2, "digits": 8}
 #: ~0.5, and the unregularized GAN oscillates); a Gaussian encoder Q(Z|X) (allowed by eq. 13),
 #: the R1 penalty on the critic, a faster critic (3x lr, 2 updates per step), lambda = 5 and a
 #: 10x learning-rate decay reach the 1.5x data floor in a few seconds (benchmarks/bench_models.py).
-RECIPES = {
+RECIPES: dict[tuple[str, str], Recipe] = {
     ("pot", "ring"): {
         "lam": 5.0,
         "gaussian_encoder": True,
@@ -106,7 +158,7 @@ RECIPES = {
 }
 
 
-def recipe(model, data):
+def recipe(model: str, data: str) -> Recipe:
     """Tuned :class:`TrainConfig` keyword arguments for ``model`` on ``data`` (``{}`` if none).
 
     Examples
@@ -116,7 +168,7 @@ def recipe(model, data):
     >>> recipe("vae", "digits")
     {}
     """
-    return dict(RECIPES.get((check_model_name(model), check_data_name(data)), {}))
+    return RECIPES.get((check_model_name(model), check_data_name(data)), {}).copy()
 
 
 @dataclass(frozen=True)
@@ -201,7 +253,7 @@ class TrainConfig:
     latent_r1: float = 0.0
     adam_eps: float = 1e-8
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_model_name(self.model)
         check_data_name(self.data)
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
@@ -244,12 +296,12 @@ class TrainConfig:
         if self.threads is not None:
             check_positive_int(self.threads, "threads")
 
-    def to_dict(self):
-        """Plain dict (JSON-ready)."""
+    def to_dict(self) -> dict[str, object]:
+        """Plain dict (JSON-ready): the fields of :class:`TrainConfigDict`, every one given."""
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d):
+    def from_dict(cls, d: TrainConfigDict) -> TrainConfig:
         """Inverse of :meth:`to_dict`; unknown keys are an error."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(d) - known)
@@ -257,8 +309,10 @@ class TrainConfig:
             raise ValueError(f"config: unknown keys {unknown}")
         return cls(**d)
 
-    def hyper(self):
+    def hyper(self) -> ModelHyper:
         """Keyword arguments of :func:`otcheck.models.objectives.build_model`."""
+        # resolved by __post_init__
+        assert self.lam is not None and self.sigma2 is not None and self.cost is not None
         return {
             "width": self.width,
             "depth": self.depth,
@@ -272,12 +326,14 @@ class TrainConfig:
             "latent_r1": self.latent_r1,
         }
 
-    def split(self):
+    def split(self) -> tuple[FloatArray, FloatArray]:
         """The seeded ``(X_train, X_test)`` float64 arrays this run uses."""
+        assert self.n_train is not None and self.n_test is not None  # resolved by __post_init__
         return split_data(self.data, self.n_train, self.n_test, seed=self.seed)
 
 
-def _make_model(config):
+def _make_model(config: TrainConfig) -> GenerativeModel:
+    assert config.latent_dim is not None  # resolved by __post_init__
     with torch.random.fork_rng(devices=[]):  # same initial weights on every device, caller's RNG untouched
         torch.manual_seed(config.seed)
         return build_model(config.model, data_dim(config.data), config.latent_dim, **config.hyper())
@@ -287,15 +343,15 @@ def _make_model(config):
 class TrainResult:
     """What :func:`train` returns: the trained model, its config, the evaluation history."""
 
-    model: object = field(repr=False)
+    model: GenerativeModel = field(repr=False)
     config: TrainConfig
-    history: tuple
+    history: tuple[dict[str, float], ...]
     out: str | None
     seconds: float
     device: str
 
     @property
-    def final(self):
+    def final(self) -> dict[str, float]:
         """The last periodic evaluation (a dict)."""
         return self.history[-1] if self.history else {}
 
@@ -304,13 +360,13 @@ class TrainResult:
 class Checkpoint:
     """A loaded checkpoint: model (eval mode), config, and the stored metrics."""
 
-    model: object = field(repr=False)
+    model: GenerativeModel = field(repr=False)
     config: TrainConfig
-    metrics: dict
+    metrics: dict[str, object]
 
 
 @contextlib.contextmanager
-def _deterministic(device, threads=None):
+def _deterministic(device: str, threads: int | None = None) -> Iterator[None]:
     if device == "cuda":
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     prev, prev_warn = (
@@ -329,7 +385,7 @@ def _deterministic(device, threads=None):
             torch.set_num_threads(prev_threads)
 
 
-def _w2sq(X, Y):
+def _w2sq(X: FloatArray, Y: FloatArray) -> float:
     from ..costs import cost_matrix
     from ..exact import solve_ot
 
@@ -338,7 +394,7 @@ def _w2sq(X, Y):
 
 
 @torch.no_grad()
-def _quick_eval(model, X_test, config, device):
+def _quick_eval(model: GenerativeModel, X_test: FloatArray, config: TrainConfig, device: str) -> dict[str, float]:
     """Certified W_2^2 between ``eval_size`` held-out points and as many samples (fixed seed)."""
     model.eval()
     n = min(config.eval_size, len(X_test))
@@ -355,7 +411,14 @@ def _quick_eval(model, X_test, config, device):
     return out
 
 
-def _save(model, config, history, out, device, status="ok"):
+def _save(
+    model: GenerativeModel,
+    config: TrainConfig,
+    history: Sequence[dict[str, float]],
+    out: str | os.PathLike[str],
+    device: str,
+    status: str = "ok",
+) -> None:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     tmp = out / "model.pt.tmp"
@@ -372,7 +435,7 @@ def _save(model, config, history, out, device, status="ok"):
     (out / "metrics.json").write_text(json.dumps(meta, indent=2))
 
 
-def train(config, out=None, *, quiet=False):
+def train(config: TrainConfig, out: str | os.PathLike[str] | None = None, *, quiet: bool = False) -> TrainResult:
     r"""Train ``config.model`` on ``config.data``; write a checkpoint to ``out`` when given.
 
     Per step: ``critic_steps`` Adam updates of the critic on its loss, then one Adam update of the
@@ -423,6 +486,8 @@ def train(config, out=None, *, quiet=False):
             eps=config.adam_eps,
             betas=(0.5, 0.9) if config.model == "wgan-gp" else (0.5, 0.999),
         )
+        # resolved by TrainConfig.__post_init__
+        assert config.critic_lr is not None and config.critic_steps is not None and config.eval_every is not None
         copt = (
             torch.optim.Adam(
                 model.critic_parameters(),
@@ -436,19 +501,20 @@ def train(config, out=None, *, quiet=False):
         if config.lr_final is not None:
             gamma = (config.lr_final / config.lr) ** (1.0 / max(1, config.steps))
             scheds = [torch.optim.lr_scheduler.ExponentialLR(o, gamma) for o in (gopt, copt) if o is not None]
-        history, last_good = [], None
+        history: list[dict[str, float]] = []
+        last_good: int | None = None
         if out is not None:
             _save(model, config, history, out, device)
             last_good = 0
 
-        def batch():
+        def batch() -> torch.Tensor:
             idx = torch.randint(data.shape[0], (config.batch_size,), generator=gen, device=device)
             return data[idx]
 
-        def bad(value):
+        def bad(value: float) -> bool:
             return not math.isfinite(value) or abs(value) > config.max_loss
 
-        def diverge(step, what, value):
+        def diverge(step: int, what: str, value: float) -> NoReturn:
             where = (
                 f"the last good checkpoint (step {last_good}) is kept in {out}"
                 if out is not None
@@ -475,6 +541,8 @@ def train(config, out=None, *, quiet=False):
             for step in range(1, config.steps + 1):
                 for _ in range(config.critic_steps if copt is not None else 0):
                     closs = model.critic_loss(batch(), gen)
+                    if closs is None or copt is None:  # a model with a critic optimizer has a critic loss
+                        raise TypeError(f"model {config.model!r}: no critic loss to train its critic on")
                     cval = float(closs.detach())
                     if bad(cval):
                         diverge(step, "the critic loss", cval)
@@ -522,7 +590,7 @@ def train(config, out=None, *, quiet=False):
     )
 
 
-def load_checkpoint(path, device="cpu"):
+def load_checkpoint(path: str | os.PathLike[str], device: str = "cpu") -> Checkpoint:
     """Rebuild the model of checkpoint directory ``path`` and load its weights.
 
     Raises
@@ -544,7 +612,15 @@ def load_checkpoint(path, device="cpu"):
 
 
 @torch.no_grad()
-def save_samples_png(model, config, X_test, path, *, n=512, device="cpu"):
+def save_samples_png(
+    model: GenerativeModel,
+    config: TrainConfig,
+    X_test: FloatArray,
+    path: str | os.PathLike[str],
+    *,
+    n: int = 512,
+    device: str = "cpu",
+) -> str:
     """Write a PNG of model samples: a scatter over held-out data (2-D), a grid of images (digits),
     or histograms of the first coordinate (other dimensions)."""
     from .._optional import require

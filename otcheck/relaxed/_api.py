@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import as_float_array, check_nonnegative
 from ..exact import UncertifiedError
 from ._constants import DEFAULT_TOL
-from ._penalties import _dual_bound, _validate
-from ._results import ConstrainedResult, RelaxedPath
+from ._penalties import BoolArray, FloatArray, Kernel, _dual_bound, _validate
+from ._results import ConstrainedResult, RelaxedPath, RelaxedResult
 from ._solver import (
     _closed_form_single,
     _closed_form_zero,
     _encoder,
+    _Evaluated,
     _gap_scale,
     _penalized,
     _residual,
@@ -21,7 +23,16 @@ from ._solver import (
 )
 
 
-def relaxed_cost(a, b, C, lam, penalty="kl", *, kernel_matrix=None, tol=DEFAULT_TOL):
+def relaxed_cost(
+    a: ArrayLike,
+    b: ArrayLike,
+    C: ArrayLike,
+    lam: float,
+    penalty: str = "kl",
+    *,
+    kernel_matrix: ArrayLike | None = None,
+    tol: float = DEFAULT_TOL,
+) -> RelaxedResult:
     r"""Solve the relaxed objective :math:`W_c^\lambda` of eq. 12 exactly (convex program, Clarabel).
 
     .. math::
@@ -93,7 +104,16 @@ def relaxed_cost(a, b, C, lam, penalty="kl", *, kernel_matrix=None, tol=DEFAULT_
     return _penalized(_Solver(a, b, C, penalty, kern, "penalized"), lam, tol)
 
 
-def relaxed_path(a, b, C, lams, penalty="kl", *, kernel_matrix=None, tol=DEFAULT_TOL):
+def relaxed_path(
+    a: ArrayLike,
+    b: ArrayLike,
+    C: ArrayLike,
+    lams: ArrayLike,
+    penalty: str = "kl",
+    *,
+    kernel_matrix: ArrayLike | None = None,
+    tol: float = DEFAULT_TOL,
+) -> RelaxedPath:
     r""":math:`W_c^\lambda` of eq. 12 on a grid of :math:`\lambda` values (one program, re-solved).
 
     .. math::
@@ -138,11 +158,22 @@ def relaxed_path(a, b, C, lams, penalty="kl", *, kernel_matrix=None, tol=DEFAULT
         elif j is not None:
             results.append(_closed_form_single(a, b, C, penalty, kern, lam, tol, j))
         else:
+            assert solver is not None  # built above when no single code is forced
             results.append(_penalized(solver, lam, tol))
     return RelaxedPath(lams=grid, results=tuple(results))
 
 
-def _tighten_multiplier(penalty, a, b, C, kern, allowed, ev, mult, mu):
+def _tighten_multiplier(
+    penalty: str,
+    a: FloatArray,
+    b: FloatArray,
+    C: FloatArray,
+    kern: Kernel,
+    allowed: BoolArray,
+    ev: _Evaluated,
+    mult: float,
+    mu: float,
+) -> tuple[float, float]:
     r"""Lagrangian bound of the constrained form, maximized over the multiplier near the solver's.
 
     For fixed ``v`` (or a fixed tangent point for ``mmd2``) the bound
@@ -151,7 +182,7 @@ def _tighten_multiplier(penalty, a, b, C, kern, allowed, ev, mult, mu):
     """
     from scipy.optimize import minimize_scalar
 
-    def lagrangian(eta):
+    def lagrangian(eta: float) -> float:
         return _dual_bound(penalty, a, b, C, eta, [ev.v], allowed, kern, ev.q)[0] - eta * mu
 
     best, eta_best = ev.bound - mult * mu, mult
@@ -167,7 +198,16 @@ def _tighten_multiplier(penalty, a, b, C, kern, allowed, ev, mult, mu):
     return best, eta_best
 
 
-def constrained_cost(a, b, C, mu, penalty="kl", *, kernel_matrix=None, tol=DEFAULT_TOL):
+def constrained_cost(
+    a: ArrayLike,
+    b: ArrayLike,
+    C: ArrayLike,
+    mu: float,
+    penalty: str = "kl",
+    *,
+    kernel_matrix: ArrayLike | None = None,
+    tol: float = DEFAULT_TOL,
+) -> ConstrainedResult:
     r"""The constrained form of eq. 12: minimal transport cost under :math:`F(Q_Z) \le \mu`.
 
     .. math::
@@ -210,12 +250,13 @@ def constrained_cost(a, b, C, mu, penalty="kl", *, kernel_matrix=None, tol=DEFAU
     tol = check_nonnegative(tol, "tol", strict=True)
     solver = _Solver(a, b, C, penalty, kern, "constrained")
 
-    def build(ev, mult, mode, status="", frac=1.0):
+    def build(ev: _Evaluated, mult: float | None, mode: str, status: str = "", frac: float = 1.0) -> ConstrainedResult:
         value = ev.transport
         if mode == "marginal":  # exact OT: ev.bound is the LP dual bound
             bound = ev.bound
             mult = float("nan")
         else:
+            assert mult is not None, "the constrained program reports its multiplier"
             bound, mult = _tighten_multiplier(penalty, a, b, C, kern, solver.allowed, ev, mult, mu)
         scale = _gap_scale(a, C, ev.P, value)
         resid = max(_residual(ev.P, a), max(ev.Fq - mu, 0.0))

@@ -3,22 +3,38 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .._validation import as_cost, as_float_array, as_weights
 from ._constants import PENALTIES
 
+if TYPE_CHECKING:
+    import cvxpy as cp
+
+#: float64 numpy array
+FloatArray = NDArray[np.float64]
+#: boolean numpy array (a mask of columns or of pairs)
+BoolArray = NDArray[np.bool_]
+#: ``(K, R)`` with ``K = R^T R`` (up to tiny eigenvalues) for ``"mmd2"``; ``None`` for every other penalty
+Kernel = tuple[FloatArray, FloatArray] | None
+
 # ------------------------------------------------------------------------------------- validation
 
 
-def _validate(a, b, C, penalty, kernel_matrix):
+def _validate(
+    a: ArrayLike, b: ArrayLike, C: ArrayLike, penalty: str, kernel_matrix: ArrayLike | None
+) -> tuple[FloatArray, FloatArray, FloatArray, Kernel]:
     a = as_weights(a, "a")
     b = as_weights(b, "b")
     C = as_cost(C, "C", shape=(a.shape[0], b.shape[0]))
     if not isinstance(penalty, str) or penalty not in PENALTIES:
         raise ValueError(f"penalty: unknown penalty {penalty!r}; expected one of {PENALTIES}")
-    R = None
+    kern: Kernel = None
     if penalty == "mmd2":
         if kernel_matrix is None:
             raise ValueError(
@@ -40,13 +56,13 @@ def _validate(a, b, C, penalty, kernel_matrix):
         # times faster); the value and the certificate use K itself.
         keep = w > 1e-12 * max(float(w.max()), np.finfo(float).tiny)
         R = np.sqrt(w[keep])[:, None] * V[:, keep].T
-        R = (K, R)
+        kern = (K, R)
     elif kernel_matrix is not None:
         raise ValueError(f"kernel_matrix: only used by penalty 'mmd2', got penalty {penalty!r}")
-    return a, b, C, R
+    return a, b, C, kern
 
 
-def _forced_zero(penalty, b):
+def _forced_zero(penalty: str, b: FloatArray) -> BoolArray:
     """Columns where F is infinite unless q_j = 0."""
     if penalty in ("kl", "chi2"):
         return b <= 0
@@ -56,7 +72,7 @@ def _forced_zero(penalty, b):
 # ----------------------------------------------------------------------------------- the penalties
 
 
-def _penalty(penalty, q, b, kern):
+def _penalty(penalty: str, q: FloatArray, b: FloatArray, kern: Kernel) -> float:
     """F(q) for a validated aggregate q (sums to one up to rounding)."""
     from .. import divergences as dv
 
@@ -72,12 +88,13 @@ def _penalty(penalty, q, b, kern):
         return dv.chi2(q, b)
     if penalty == "tv":
         return dv.tv(q, b)
+    assert kern is not None, "penalty 'mmd2' is validated with its kernel matrix"
     K = kern[0]
     d = q - b
     return max(float(d @ K @ d), 0.0)
 
 
-def penalty_value(q, b, penalty, *, kernel_matrix=None):
+def penalty_value(q: ArrayLike, b: ArrayLike, penalty: str, *, kernel_matrix: ArrayLike | None = None) -> float:
     r"""The penalty :math:`F(q)` of eq. 12 used by :func:`relaxed_cost` (see the module table).
 
     Parameters
@@ -111,7 +128,9 @@ def penalty_value(q, b, penalty, *, kernel_matrix=None):
     return _penalty(penalty, q, b_arr, kern)
 
 
-def _cvx_penalty(cp, penalty, q, b, allowed, kern):
+def _cvx_penalty(
+    cp: ModuleType, penalty: str, q: cp.Variable, b: FloatArray, allowed: BoolArray, kern: Kernel
+) -> cp.Expression:
     """The cvxpy expression of F(q) (q the variable over the allowed columns)."""
     bs = b[allowed]
     if penalty == "kl":
@@ -125,11 +144,12 @@ def _cvx_penalty(cp, penalty, q, b, allowed, kern):
         pos = bs > 0
         expr = cp.sum(cp.rel_entr(q, mid)) + cp.sum(cp.rel_entr(bs[pos], mid[pos]))
         return expr if penalty == "gan" else 0.5 * expr
+    assert kern is not None, "penalty 'mmd2' is validated with its kernel matrix"
     _, R = kern
     return cp.sum_squares(R[:, allowed] @ (q - bs))
 
 
-def _box_min(penalty, c, b, lam):
+def _box_min(penalty: str, c: FloatArray, b: FloatArray, lam: float) -> FloatArray:
     r"""Elementwise :math:`\min_{x \in [0,1]} c_j x + \lambda f_j(x)` for separable penalties (closed form).
 
     ``b`` are the prior weights of the columns; columns forced to zero are handled by the caller.
@@ -163,7 +183,7 @@ def _box_min(penalty, c, b, lam):
     raise AssertionError(penalty)
 
 
-def _js_box_value(c, b, x, lam, s):
+def _js_box_value(c: FloatArray, b: FloatArray, x: FloatArray, lam: float, s: float) -> FloatArray:
     out = c * x
     m = x + b
     f = np.zeros_like(x)
@@ -174,7 +194,17 @@ def _js_box_value(c, b, x, lam, s):
     return out + lam * 0.5 * s * f
 
 
-def _dual_bound(penalty, a, b, C, lam, candidates, allowed, kern, q_hat):
+def _dual_bound(
+    penalty: str,
+    a: FloatArray,
+    b: FloatArray,
+    C: FloatArray,
+    lam: float | None,
+    candidates: Iterable[FloatArray | None],
+    allowed: BoolArray,
+    kern: Kernel,
+    q_hat: FloatArray,
+) -> tuple[float, FloatArray]:
     r"""Lower bound of :math:`\min_P \langle C,P\rangle + \lambda F(P^\top 1)` (see the module docstring).
 
     Returns ``(bound, v)`` with ``v`` the dual vector (length ``m``) that gave it.
@@ -189,6 +219,7 @@ def _dual_bound(penalty, a, b, C, lam, candidates, allowed, kern, q_hat):
     """
     m = C.shape[1]
     if penalty == "mmd2" and lam is not None and lam > 0:
+        assert kern is not None, "penalty 'mmd2' is validated with its kernel matrix"
         K = kern[0]
         d = q_hat - b
         g = 2.0 * lam * (K @ d)
@@ -203,7 +234,7 @@ def _dual_bound(penalty, a, b, C, lam, candidates, allowed, kern, q_hat):
 
     # D(v, tau) = sum_i a_i min_j (C_ij - v_j - tau) + sum_j min_{x in [0,1]} [(v_j + tau) x + lam f_j(x)]:
     # the Lagrangian of q = P^T 1 with multiplier v + tau, the simplex constraint on q relaxed to the box.
-    def dual(tau, vs):
+    def dual(tau: float, vs: FloatArray) -> float:
         first = float(a @ (Ca - (vs + tau)[None, :]).min(axis=1))
         if lam is None:  # q = b: the shift cancels exactly
             inner = float(ba @ (vs + tau))
@@ -213,7 +244,7 @@ def _dual_bound(penalty, a, b, C, lam, candidates, allowed, kern, q_hat):
             inner = float(_box_min(penalty, vs + tau, ba, lam).sum())
         return first + inner
 
-    def kl_exact(vs):
+    def kl_exact(vs: FloatArray, lam: float) -> float:
         # KL has a closed-form simplex conjugate: min_q v.q + lam KL(q || b) = -lam log sum_j b_j e^{-v_j/lam},
         # evaluated with a max shift and log1p/expm1 so that lam >> |v| keeps its digits (no tau search).
         w = -vs / lam
@@ -228,7 +259,7 @@ def _dual_bound(penalty, a, b, C, lam, candidates, allowed, kern, q_hat):
         for sign in (1.0, -1.0):
             vs = sign * np.asarray(v, dtype=float)[allowed]
             if penalty == "kl" and lam is not None and lam > 0:
-                val = kl_exact(vs)
+                val = kl_exact(vs, lam)
                 if val > best:
                     best = val
                     v_best = np.zeros(m)
@@ -255,7 +286,9 @@ def _dual_bound(penalty, a, b, C, lam, candidates, allowed, kern, q_hat):
     return max(best, float(a @ Ca.min(axis=1))), v_best
 
 
-def _stationary_dual(penalty, q, b, lam, allowed, fallback):
+def _stationary_dual(
+    penalty: str, q: FloatArray, b: FloatArray, lam: float, allowed: BoolArray, fallback: FloatArray | None
+) -> FloatArray | None:
     r"""The dual vector :math:`v = -\lambda F'(q)` from stationarity in ``q``, ``fallback`` where undefined."""
     if lam == 0.0 or penalty in ("tv", "mmd2") or fallback is None:
         return None
@@ -272,7 +305,9 @@ def _stationary_dual(penalty, q, b, lam, allowed, fallback):
     return v
 
 
-def _ot_polish(a, q, C, allowed):
+def _ot_polish(
+    a: FloatArray, q: FloatArray, C: FloatArray, allowed: BoolArray
+) -> tuple[FloatArray, FloatArray] | tuple[None, None]:
     """Exact OT between ``a`` and ``q`` on the allowed columns: (plan, column potential) or (None, None)."""
     import ot
 

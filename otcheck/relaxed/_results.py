@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ._constants import DEFAULT_TOL
+
+if TYPE_CHECKING:
+    from ..bounds import Bound
+
+#: float64 numpy array (the type of every array this module returns)
+FloatArray = NDArray[np.float64]
 
 # --------------------------------------------------------------------------------------- results
 
@@ -17,18 +25,29 @@ class _GapCertified:
 
     __slots__ = ()
 
+    # fields of both result types (the dataclasses below define them; declared here for the type checker)
+    value: float
+    dual_bound: float
+    penalty_value: float
+    primal_residual: float
+    scale: float
+    tol: float
+
+    def _bound_method(self) -> str:
+        raise NotImplementedError
+
     @property
-    def gap(self):
+    def gap(self) -> float:
         """``value - dual_bound`` (non-negative up to rounding): how far ``value`` may be above the optimum."""
         return self.value - self.dual_bound
 
     @property
-    def certified(self):
+    def certified(self) -> bool:
         """True when ``gap / scale`` and ``primal_residual`` are at most ``tol``."""
         return self.gap <= self.tol * self.scale and self.primal_residual <= self.tol
 
     @property
-    def bound(self):
+    def bound(self) -> Bound:
         r"""The value as a :class:`~otcheck.bounds.Bound`.
 
         An ``"estimate"``: the Lagrangian lower bound and the primal value are exact formulas, but
@@ -42,15 +61,18 @@ class _GapCertified:
         """
         from ..bounds import FLOAT_REL_ERROR, Bound
 
-        lam = getattr(self, "lam", None)
-        if lam is None:
-            lam = self.multiplier if self.multiplier == self.multiplier else 0.0
+        if isinstance(self, ConstrainedResult):
+            multiplier = self.multiplier
+            lam = multiplier if multiplier == multiplier else 0.0
+            excess = max(self.penalty_value - self.mu, 0.0)
+        else:
+            assert isinstance(self, RelaxedResult), type(self).__name__
+            multiplier, lam, excess = float("nan"), self.lam, 0.0
         err = FLOAT_REL_ERROR * (self.scale + abs(lam))
         lo = min(self.dual_bound, self.value) - err
         hi = self.value + err
-        excess = max(self.penalty_value - self.mu, 0.0) if hasattr(self, "mu") else 0.0
         if excess > 0:
-            hi = hi + self.multiplier * excess if self.multiplier == self.multiplier else np.inf
+            hi = hi + multiplier * excess if multiplier == multiplier else np.inf
         return Bound(
             self.value,
             lo,
@@ -104,22 +126,22 @@ class RelaxedResult(_GapCertified):
     value: float
     transport: float
     penalty_value: float
-    encoder: np.ndarray = field(repr=False)
-    aggregated: np.ndarray = field(repr=False)
+    encoder: FloatArray = field(repr=False)
+    aggregated: FloatArray = field(repr=False)
     lam: float
     penalty: str
     status: str
-    plan: np.ndarray = field(repr=False)
+    plan: FloatArray = field(repr=False)
     dual_bound: float
     primal_residual: float
     scale: float = field(repr=False, default=1.0)
     tol: float = field(repr=False, default=DEFAULT_TOL)
 
-    def _bound_method(self):
+    def _bound_method(self) -> str:
         return f"relaxed OT eq. 12 ({self.penalty}, lambda={self.lam:g}): convex program + Lagrangian bound"
 
     @property
-    def interval(self):
+    def interval(self) -> tuple[float, float]:
         r"""``(dual_bound, value)``: the exact :math:`W_c^\lambda` lies in it (up to rounding).
 
         Compare ``dual_bound`` when checking an upper bound on :math:`W_c^\lambda` (e.g. ``<= W_c``)
@@ -156,18 +178,18 @@ class ConstrainedResult(_GapCertified):
         As in :class:`RelaxedResult`.
     """
 
-    def _bound_method(self):
+    def _bound_method(self) -> str:
         return f"constrained OT ({self.penalty} <= {self.mu:g}): convex program + Lagrangian bound"
 
     value: float
     penalty_value: float
     multiplier: float
     mu: float
-    encoder: np.ndarray = field(repr=False)
-    aggregated: np.ndarray = field(repr=False)
+    encoder: FloatArray = field(repr=False)
+    aggregated: FloatArray = field(repr=False)
     penalty: str
     status: str
-    plan: np.ndarray = field(repr=False)
+    plan: FloatArray = field(repr=False)
     dual_bound: float
     primal_residual: float
     scale: float = field(repr=False, default=1.0)
@@ -186,33 +208,33 @@ class RelaxedPath:
         One solve per grid point.
     """
 
-    lams: np.ndarray = field(repr=False)
-    results: tuple = field(repr=False)
+    lams: FloatArray = field(repr=False)
+    results: tuple[RelaxedResult, ...] = field(repr=False)
 
     @property
-    def values(self):
+    def values(self) -> FloatArray:
         r""":math:`W_c^\lambda` at each grid point, shape ``(k,)``."""
         return np.array([r.value for r in self.results])
 
     @property
-    def bounds(self):
+    def bounds(self) -> tuple[Bound, ...]:
         """The :class:`~otcheck.bounds.Bound` of each grid point (see :attr:`RelaxedResult.bound`)."""
         return tuple(r.bound for r in self.results)
 
     @property
-    def transports(self):
+    def transports(self) -> FloatArray:
         r""":math:`\langle C, P_\lambda\rangle` at each grid point."""
         return np.array([r.transport for r in self.results])
 
     @property
-    def penalty_values(self):
+    def penalty_values(self) -> FloatArray:
         r""":math:`F(Q_Z^\lambda)` at each grid point (the :math:`\mu_\lambda` of the constrained form)."""
         return np.array([r.penalty_value for r in self.results])
 
     @property
-    def gaps(self):
+    def gaps(self) -> FloatArray:
         """Certified gap of each solve."""
         return np.array([r.gap for r in self.results])
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"RelaxedPath(k={len(self.results)}, penalty={self.results[0].penalty!r})"

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..exact import UncertifiedError
 from ._constants import SOLVER, SOLVER_OPTIONS
-from ._penalties import _cvx_penalty, _dual_bound, _forced_zero, _ot_polish, _penalty, _stationary_dual
+from ._penalties import (
+    BoolArray,
+    FloatArray,
+    Kernel,
+    _cvx_penalty,
+    _dual_bound,
+    _forced_zero,
+    _ot_polish,
+    _penalty,
+    _stationary_dual,
+)
 from ._results import RelaxedResult
 
 # --------------------------------------------------------------------------------------- solving
@@ -23,7 +34,17 @@ class _Program:
     of the certificate).
     """
 
-    def __init__(self, a, b, C, penalty, kern, mode, allowed, mask):
+    def __init__(
+        self,
+        a: FloatArray,
+        b: FloatArray,
+        C: FloatArray,
+        penalty: str,
+        kern: Kernel,
+        mode: str,
+        allowed: BoolArray,
+        mask: BoolArray,
+    ) -> None:
         import cvxpy as cp
         import scipy.sparse as sp
 
@@ -62,7 +83,7 @@ class _Program:
             obj = transport
         self.problem = cp.Problem(cp.Minimize(obj), cons)
 
-    def solve(self, value, cscale=1.0):
+    def solve(self, value: float, cscale: float = 1.0) -> tuple[FloatArray, FloatArray, float | None, str]:
         """Solve at ``value`` (lambda or mu) with the objective multiplied by ``cscale``.
 
         Returns ``(P, v, mult, status)`` with ``v`` and ``mult`` in the units of the unscaled objective.
@@ -98,7 +119,7 @@ class _Program:
         return P, v, mult, problem.status
 
 
-def _clean_plan(P, a):
+def _clean_plan(P: FloatArray, a: FloatArray) -> FloatArray:
     """Project a solver plan onto {P >= 0, P 1 = a} by clipping and rescaling each row."""
     P = np.clip(P, 0.0, None)
     rows = P.sum(axis=1)
@@ -112,7 +133,7 @@ def _clean_plan(P, a):
     return out
 
 
-def _encoder(P, a):
+def _encoder(P: FloatArray, a: FloatArray) -> FloatArray:
     n, m = P.shape
     Q = np.full((n, m), 1.0 / m)
     pos = a > 0
@@ -120,22 +141,38 @@ def _encoder(P, a):
     return Q
 
 
-def _residual(P, a):
+def _residual(P: FloatArray, a: FloatArray) -> float:
     return max(float(np.abs(P.sum(axis=1) - a).max()), max(0.0, -float(P.min())))
 
 
 @dataclass(frozen=True)
 class _Evaluated:
-    P: np.ndarray
-    q: np.ndarray
+    P: FloatArray
+    q: FloatArray
     transport: float
     Fq: float
     bound: float
-    v: np.ndarray  # the dual vector of the best bound (used to price pairs outside the support)
-    support: np.ndarray  # support of the OT polish (pairs worth adding)
+    v: FloatArray  # the dual vector of the best bound (used to price pairs outside the support)
+    support: BoolArray  # support of the OT polish (pairs worth adding)
 
 
-def _evaluate(a, b, C, penalty, kern, allowed, P, v, lam):
+#: ``certified(ev, mult, mode, frac)``: whether a solve is good enough to stop (see :meth:`_Solver.run`)
+_Certified = Callable[[_Evaluated, float | None, str, float], bool]
+#: ``(ev, mult, status)``: an evaluated solve, the constraint's multiplier (constrained form) and the solver status
+_Solved = tuple[_Evaluated, float | None, str]
+
+
+def _evaluate(
+    a: FloatArray,
+    b: FloatArray,
+    C: FloatArray,
+    penalty: str,
+    kern: Kernel,
+    allowed: BoolArray,
+    P: FloatArray,
+    v: FloatArray,
+    lam: float | None,
+) -> _Evaluated:
     """Clean the solver's plan, polish it by exact OT on its own aggregate, and bound the optimum below.
 
     ``lam`` is the weight of F in the Lagrangian bound (the multiplier for the constrained form).
@@ -160,7 +197,7 @@ def _evaluate(a, b, C, penalty, kern, allowed, P, v, lam):
     return _Evaluated(P=P, q=q, transport=transport, Fq=Fq, bound=bound, v=v_best, support=support)
 
 
-def _initial_mask(a, b, C, allowed, k=6):
+def _initial_mask(a: FloatArray, b: FloatArray, C: FloatArray, allowed: BoolArray, k: int = 6) -> BoolArray:
     """The k cheapest allowed codes of each input, and the support of an exact OT plan between a and b."""
     import ot
 
@@ -179,7 +216,7 @@ def _initial_mask(a, b, C, allowed, k=6):
     return mask | sub
 
 
-def _price(C, v, mask, allowed, per_row=8):
+def _price(C: FloatArray, v: FloatArray, mask: BoolArray, allowed: BoolArray, per_row: int = 8) -> BoolArray:
     """Pairs outside ``mask`` whose reduced cost C_ij - v_j is below the row's best inside: the columns to add."""
     R = np.where(allowed[None, :], C - v[None, :], np.inf)
     inside = np.where(mask, R, np.inf).min(axis=1)
@@ -196,7 +233,7 @@ def _price(C, v, mask, allowed, per_row=8):
     return add
 
 
-def _oriented(C, P, v, mask):
+def _oriented(C: FloatArray, P: FloatArray, v: FloatArray, mask: BoolArray) -> FloatArray:
     """The solver's dual vector with the sign that satisfies complementary slackness on the support.
 
     With the right sign, the pairs carrying mass have the smallest reduced cost ``C_ij - v_j`` of
@@ -229,21 +266,24 @@ class _Solver:
     mean the same thing at every scale. Duals are converted back before they are used.
     """
 
-    def __init__(self, a, b, C, penalty, kern, mode):
+    prog_mask_size: int  # size of the support the current program was built on (set with prog)
+
+    def __init__(self, a: FloatArray, b: FloatArray, C: FloatArray, penalty: str, kern: Kernel, mode: str) -> None:
         self.a, self.b, self.C, self.penalty, self.kern, self.mode = a, b, C, penalty, kern, mode
         self.allowed = ~_forced_zero(penalty, b)
-        self.mask = None
-        self.prog = None
-        self.clip = None
+        self.mask: BoolArray | None = None
+        self.prog: _Program | None = None
+        self.clip: float | None = None
 
-    def _program(self, mode):
+    def _program(self, mode: str) -> _Program:
+        assert self.mask is not None, "the support is set (by _run) before a program is built"
         if self.prog is None or self.prog.mode != mode or self.prog_mask_size != int(self.mask.sum()):
             C = self.C if self.clip is None else np.minimum(self.C, self.clip)
             self.prog = _Program(self.a, self.b, C, self.penalty, self.kern, mode, self.allowed, self.mask)
             self.prog_mask_size = int(self.mask.sum())
         return self.prog
 
-    def run(self, value, certified):
+    def run(self, value: float, certified: _Certified) -> _Solved:
         """Solve at ``value`` (lambda or mu); ``certified(ev, mult, mode, frac)`` says when to stop.
 
         The solver first sees ``C`` clipped at ``1000 * _typical_max(C)``: a lone outlier cost
@@ -267,7 +307,7 @@ class _Solver:
                 return last
         return last
 
-    def _run(self, value, certified):
+    def _run(self, value: float, certified: _Certified) -> _Solved:
         if self.mask is None:
             self.mask = _initial_mask(self.a, self.b, self.C, self.allowed)
         mode = self.mode
@@ -275,7 +315,7 @@ class _Solver:
             mode = "marginal"
         cscale = 1.0 / _scale(self.C, value if mode == "penalized" else 0.0, self.penalty, self.kern, 0.0)
         full = self.allowed[None, :] & np.ones(self.C.shape, dtype=bool)
-        last = None
+        last: _Solved | None = None
         for rnd in range(_MAX_ROUNDS + 1):
             if rnd == _MAX_ROUNDS:
                 self.mask = full.copy()
@@ -293,10 +333,11 @@ class _Solver:
             if not add.any():
                 break  # nothing prices out: the remaining gap is the solver's accuracy
             self.mask = self.mask | add
+        assert last is not None  # the loop runs at least once
         return last
 
 
-def _row_lmed_nonzero(absC):
+def _row_lmed_nonzero(absC: FloatArray) -> FloatArray:
     """Lower median of the non-zero entries of each row (0 for an all-zero row)."""
     S = np.sort(absC, axis=1)
     m = S.shape[1]
@@ -305,7 +346,7 @@ def _row_lmed_nonzero(absC):
     return S[np.arange(S.shape[0]), idx]
 
 
-def _gap_scale(a, C, P, value):
+def _gap_scale(a: FloatArray, C: FloatArray, P: FloatArray, value: float) -> float:
     r"""Scale of the relative gap: the size of the numbers in the objective, never a lone outlier cost.
 
     .. math::
@@ -328,7 +369,7 @@ def _gap_scale(a, C, P, value):
     return scale if scale > 0 else cmax
 
 
-def _typical_max(C):
+def _typical_max(C: FloatArray) -> float:
     """``max(max_i lmed_j |C_ij|, max_j lmed_i |C_ij|)`` (lower medians): ``max|C|`` without lone outliers.
 
     A row or a column of large costs still counts; a single far pair (``1e9`` among costs of order
@@ -342,14 +383,27 @@ def _typical_max(C):
     return typical if typical > 0 else float(absC.max())
 
 
-def _scale(C, lam, penalty, kern, value):
+def _scale(C: FloatArray, lam: float, penalty: str, kern: Kernel, value: float) -> float:
     """Scale of the objective given to the solver: max(max|C|, lam * s_F, |value|), or 1 if all are 0."""
-    s_F = float(np.abs(kern[0]).max()) if penalty == "mmd2" else 1.0
+    s_F = 1.0
+    if penalty == "mmd2":
+        assert kern is not None, "penalty 'mmd2' is validated with its kernel matrix"
+        s_F = float(np.abs(kern[0]).max())
     scale = max(_typical_max(C), lam * s_F, abs(value))
     return scale if scale > 0 else 1.0
 
 
-def _finish(a, b, C, penalty, kern, lam, ev, status, tol):
+def _finish(
+    a: FloatArray,
+    b: FloatArray,
+    C: FloatArray,
+    penalty: str,
+    kern: Kernel,
+    lam: float,
+    ev: _Evaluated,
+    status: str,
+    tol: float,
+) -> RelaxedResult:
     value = ev.transport + lam * ev.Fq
     scale = _gap_scale(a, C, ev.P, value)
     return RelaxedResult(
@@ -369,7 +423,9 @@ def _finish(a, b, C, penalty, kern, lam, ev, status, tol):
     )
 
 
-def _closed_form_zero(a, b, C, penalty, kern, tol):
+def _closed_form_zero(
+    a: FloatArray, b: FloatArray, C: FloatArray, penalty: str, kern: Kernel, tol: float
+) -> RelaxedResult:
     """lambda = 0: every input goes to its cheapest code (first one on ties)."""
     n, m = C.shape
     P = np.zeros((n, m))
@@ -395,14 +451,16 @@ def _closed_form_zero(a, b, C, penalty, kern, tol):
     )
 
 
-def _single_code(a, b, C, penalty):
+def _single_code(a: FloatArray, b: FloatArray, C: FloatArray, penalty: str) -> int | None:
     """Index of the only code an encoder may use (``m == 1``, or KL/chi2 with one code of positive
     prior weight), else ``None``."""
     allowed = np.flatnonzero(~_forced_zero(penalty, b))
     return int(allowed[0]) if allowed.size == 1 else None
 
 
-def _closed_form_single(a, b, C, penalty, kern, lam, tol, j):
+def _closed_form_single(
+    a: FloatArray, b: FloatArray, C: FloatArray, penalty: str, kern: Kernel, lam: float, tol: float, j: int
+) -> RelaxedResult:
     """One admissible code ``j``: the encoder is forced (every input to ``j``, so ``Q_Z = b``), and
     the minimum over that one-point set is its value; the bound equals it exactly."""
     n, m = C.shape
@@ -429,7 +487,7 @@ def _closed_form_single(a, b, C, penalty, kern, lam, tol, j):
     )
 
 
-def _check(res, tol):
+def _check(res: RelaxedResult, tol: float) -> RelaxedResult:
     if not res.certified:
         raise UncertifiedError(
             f"relaxed solve ({res.penalty}, lam={res.lam:g}) not certified: gap {res.gap:.3e} "
@@ -438,7 +496,16 @@ def _check(res, tol):
     return res
 
 
-def _vertex_candidates(a, b, C, penalty, kern, allowed, lam, ev):
+def _vertex_candidates(
+    a: FloatArray,
+    b: FloatArray,
+    C: FloatArray,
+    penalty: str,
+    kern: Kernel,
+    allowed: BoolArray,
+    lam: float,
+    ev: _Evaluated,
+) -> _Evaluated:
     """``ev`` with its plan replaced by the better of two exactly computed primal points, if one is
     better: the OT plan (``Q_Z = b``, ``F = 0``) and the lambda = 0 plan (each input to its cheapest
     admissible code). An interior-point answer that should sit on such a vertex (value 2e-11 where
@@ -461,10 +528,10 @@ def _vertex_candidates(a, b, C, penalty, kern, allowed, lam, ev):
     return best
 
 
-def _penalized(solver, lam, tol):
+def _penalized(solver: _Solver, lam: float, tol: float) -> RelaxedResult:
     a, b, C, penalty = solver.a, solver.b, solver.C, solver.penalty
 
-    def ok(ev, mult, mode, frac):
+    def ok(ev: _Evaluated, mult: float | None, mode: str, frac: float) -> bool:
         return _finish(a, b, C, penalty, solver.kern, lam, ev, "", tol * frac).certified
 
     ev, _, status = solver.run(lam, ok)
