@@ -23,7 +23,7 @@ module                           claims
 ``appendix_a``                   prop4, prop5
 ``appendix_b``                   theorem1-proof, corollary7-proof, lemma8-proof
 ``appendix_a_proofs``            prop4-proof, prop5-proof
-``trained``                      the trained claims (``otcheck verify --trained``)
+``trained``, ``trained_samples`` the trained claims (``otcheck verify --trained``)
 ================================ =================================================================
 
 Private helpers: ``_common`` (bounds of the numbers a check computes itself, recording helpers),
@@ -52,7 +52,7 @@ from ._report import Report, verify
 from . import section2, section3_1, section3_2  # noqa: E402,F401
 from . import section4_1, section4_1_autoencoders, section4_2  # noqa: E402,F401
 from . import appendix_a, appendix_b, appendix_a_proofs  # noqa: E402,F401
-from . import trained  # noqa: E402,F401
+from . import trained, trained_samples  # noqa: E402,F401
 # isort: on
 
 __all__ = [

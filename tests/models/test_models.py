@@ -577,7 +577,7 @@ def test_trained_blur_and_primal_dual_tiny_runs_pair_their_samples():
 
 
 def test_trained_blur_measure_orders_averages():
-    from otcheck.claims.trained import gradient_energy
+    from otcheck.claims.trained_samples import gradient_energy
 
     X = make_data("digits", 200, seed=0)
     pairs = 0.5 * (X[:100] + X[100:])
