@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -55,8 +56,30 @@ FloatArray = NDArray[np.float64]
 #: A seed: an int or a numpy Generator (:func:`otcheck._validation.as_generator`).
 Seed = int | np.random.Generator
 
-#: A discrete instance ``(a, X, b, G)``: data weights and atoms, prior weights, decoder means.
-DecoderInstance = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
+
+class DecoderInstance(NamedTuple):
+    r"""A discrete instance of sections 4 and A, the bundle every such claim takes (documented once here).
+
+    Attributes
+    ----------
+    a : ndarray, shape (n,)
+        Weights of :math:`P_X = \sum_i a_i \delta_{x_i}`.
+    X : ndarray, shape (n, d)
+        Its atoms :math:`x_i`.
+    b : ndarray, shape (m,)
+        Weights of the prior :math:`P_Z` on ``m`` codes.
+    G : ndarray, shape (m, d)
+        The decoder means :math:`G(z_j)`, one row per code, in the data's dimension.
+
+    A Gaussian decoder adds :math:`\sigma^2`: :math:`P_G(Y | Z = z_j) = \mathcal N(G(z_j), \sigma^2 I_d)`.
+    Built and validated by :func:`decoder_args` (every error names its argument) or drawn by
+    :func:`decoder_instance`; unpacks as ``a, X, b, G``.
+    """
+
+    a: FloatArray
+    X: FloatArray
+    b: FloatArray
+    G: FloatArray
 
 
 # --------------------------------------------------------------------------------------------
@@ -182,7 +205,7 @@ def decoder_args(a: ArrayLike, X: ArrayLike, b: ArrayLike, G: ArrayLike) -> Deco
     if G.shape[0] != b.size:
         raise ValueError(f"G: has {G.shape[0]} rows, expected len(b) = {b.size} (one decoded point per code)")
     check_same_dim(X, G, "G")
-    return a, X, b, G
+    return DecoderInstance(a, X, b, G)
 
 
 def check_lambdas(values: ArrayLike, name: str = "lambdas") -> tuple[float, ...]:
@@ -263,7 +286,7 @@ def decoder_instance(rng: np.random.Generator, n: int, m: int, dim: int, *, scal
     n, m, dim = check_sizes(n=n, m=m, dim=dim)
     a = rng.dirichlet(np.full(n, 2.0))
     b = rng.dirichlet(np.full(m, 2.0))
-    return a, rng.normal(0.0, scale, (n, dim)), b, rng.normal(0.0, scale, (m, dim))
+    return DecoderInstance(a, rng.normal(0.0, scale, (n, dim)), b, rng.normal(0.0, scale, (m, dim)))
 
 
 def seeded_decoder_instance(
