@@ -44,8 +44,8 @@ from ._evidence import (
     decide_interval,
     jsonable,
 )
-from ._registry import KINDS, Claim, register, registry
-from ._report import Report, verify
+from ._registry import KINDS, Claim, register, registry, same_function
+from ._report import SEED_RULE, Report, environment, latex_escape, verify
 
 # Registration happens on import, in paper order (the order of the README's claim table): keep this order.
 # isort: off
@@ -63,6 +63,10 @@ __all__ = [
     "registry",
     "register",
     "verify",
+    "environment",
+    "latex_escape",
+    "same_function",
+    "SEED_RULE",
     "decide",
     "decide_interval",
     "combine",

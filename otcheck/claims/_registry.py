@@ -8,7 +8,7 @@ current, so that a :class:`~otcheck.claims.Recorder` made inside it needs no id.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
@@ -16,7 +16,7 @@ import numpy as np
 
 from ._evidence import _CURRENT, RELATIONS, Evidence, _check_one_of, jsonable
 
-__all__ = ["Claim", "registry", "register", "KINDS"]
+__all__ = ["Claim", "registry", "register", "same_function", "KINDS"]
 
 #: What a claim is. Only a failing ``"proposition"`` (or ``"trained"``) makes ``verify`` fail:
 #: a failing ``"step"`` (a displayed proof step) is a finding about the paper, and a
@@ -78,6 +78,57 @@ class Claim:
                 out[name] = p.default
         return out
 
+    def validate_sizes(self, sizes: Mapping[str, object]) -> None:
+        """Check size overrides before anything runs: known names, each value of its default's type.
+
+        A size whose default is a bool takes a bool, an int takes an int (not a bool, not a float),
+        a float takes an int or a float, a string a string, a list or tuple a list or tuple; a
+        default of another type (or ``None``) is left to ``check``'s own validation. Nothing is
+        converted.
+
+        Parameters
+        ----------
+        sizes : mapping
+            ``{size name: value}``, as passed to :meth:`run`.
+
+        Raises
+        ------
+        ValueError
+            ``seed`` given as a size, or a name ``check`` does not accept (the message lists the
+            accepted sizes and their defaults).
+        TypeError
+            A value of another type than its default (the message names the size, its default and
+            the value).
+
+        Examples
+        --------
+        >>> from otcheck.claims import registry
+        >>> registry["kr-duality"].validate_sizes({"n": 6})
+        >>> registry["kr-duality"].validate_sizes({"n": "abc"})
+        Traceback (most recent call last):
+        ...
+        TypeError: n: claim 'kr-duality' takes an integer (its default is 6), got str 'abc'
+        """
+        params = inspect.signature(self.check).parameters
+        open_ended = any(p.kind == p.VAR_KEYWORD for p in params.values())
+        defaults = self.sizes
+        accepted = ", ".join(f"{k}={v!r}" for k, v in defaults.items()) or "none"
+        for name, value in sizes.items():
+            if name == "seed":
+                raise ValueError(
+                    f"seed: is not a size of claim {self.id!r}; the seed is set on its own (seed=..., --seed)"
+                )
+            if name not in defaults:
+                if open_ended and name not in params:
+                    continue
+                raise ValueError(f"{name}: claim {self.id!r} has no size {name!r}; its sizes: {accepted}")
+            expected = _size_type(defaults[name])
+            if expected is not None and not expected[1](value):
+                raise TypeError(
+                    f"{name}: claim {self.id!r} takes {expected[0]} (its default is {defaults[name]!r}), "
+                    f"got {type(value).__name__} {value!r}"
+                )
+
     def run(self, seed: int | np.random.Generator = 0, **sizes: object) -> Evidence:
         """Call ``check`` and make sure it returned Evidence for this claim.
 
@@ -118,8 +169,70 @@ class Claim:
         }
 
 
+def _is_int(x: object) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
+def _is_real(x: object) -> bool:
+    return _is_int(x) or isinstance(x, (float, np.floating))
+
+
+def _size_type(default: object) -> tuple[str, Callable[[object], bool]] | None:
+    """``(what, test)`` for the values a size with this default takes; None: left to the check."""
+    if isinstance(default, (bool, np.bool_)):
+        return "a bool", lambda x: isinstance(x, (bool, np.bool_))
+    if _is_int(default):
+        return "an integer", _is_int
+    if isinstance(default, (float, np.floating)):
+        return "a real number", _is_real
+    if isinstance(default, str):
+        return "a string", lambda x: isinstance(x, str)
+    if isinstance(default, (list, tuple)):
+        return "a list", lambda x: isinstance(x, (list, tuple))
+    return None
+
+
 #: The registry: claim id -> :class:`Claim`, in registration order.
 registry: dict[str, Claim] = {}
+
+
+def _function_name(f: object) -> str:
+    module = getattr(f, "__module__", None) or "?"
+    return f"{module}.{getattr(f, '__qualname__', type(f).__name__)}"
+
+
+def same_function(a: object, b: object) -> bool:
+    """Whether two checks are the same function, possibly two objects of it (a module reloaded, a cell re-run).
+
+    Functions are the same when their module and qualified name are; two lambdas (or functions
+    defined inside a lambda) also need the same first line, since their qualified names do not tell
+    them apart. A callable without a qualified name is the same only as itself.
+
+    Parameters
+    ----------
+    a, b : callable
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> def f(seed=0): ...
+    >>> g = f
+    >>> same_function(f, g), same_function(f, lambda seed=0: None)
+    (True, False)
+    """
+    if a is b:
+        return True
+    qa, qb = getattr(a, "__qualname__", None), getattr(b, "__qualname__", None)
+    ma, mb = getattr(a, "__module__", None), getattr(b, "__module__", None)
+    if not isinstance(qa, str) or not isinstance(ma, str) or (qa, ma) != (qb, mb):
+        return False
+    if "<lambda>" in qa:
+        ca, cb = getattr(a, "__code__", None), getattr(b, "__code__", None)
+        return ca is not None and cb is not None and ca.co_firstlineno == cb.co_firstlineno
+    return True
 
 
 def register(
@@ -142,6 +255,11 @@ def register(
     The id is written here, once: inside ``check``, :class:`~otcheck.claims.Recorder` takes it from
     the claim being run.
 
+    Registering the *same* function again (a notebook cell run twice, ``importlib.reload`` of the
+    module) replaces the claim quietly, with its new metadata: functions are the same when their
+    module and qualified name are (:func:`same_function`). A different function under an existing
+    id is an error unless ``replace_existing=True``.
+
     Examples
     --------
     >>> from otcheck.claims import Recorder, register, registry
@@ -156,12 +274,16 @@ def register(
     """
     if not isinstance(id, str) or not id:
         raise TypeError("id: expected a non-empty string")
-    if id in registry and not replace_existing:
-        raise ValueError(f"id: claim {id!r} is already registered (pass replace_existing=True to override)")
 
     def deco(check: _C) -> _C:
         if not callable(check):
             raise TypeError(f"check: expected a callable, got {type(check).__name__}")
+        old = registry.get(id)
+        if old is not None and not replace_existing and not same_function(old.check, check):
+            raise ValueError(
+                f"id: claim {id!r} is already registered to a different function ({_function_name(old.check)}, "
+                f"not {_function_name(check)}); pass replace_existing=True to override"
+            )
         registry[id] = Claim(
             id=id,
             location=location,

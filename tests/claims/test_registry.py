@@ -4,12 +4,13 @@ writes its id once."""
 import ast
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
 import otcheck.claims
-from otcheck.claims import UNDECIDED, Evidence, register, registry, verify
+from otcheck.claims import UNDECIDED, Evidence, register, registry, same_function, verify
 
 
 # ------------------------------------------------------------------------------------ Claim / register
@@ -35,6 +36,84 @@ def test_register_rejects_duplicates_and_bad_metadata(temp_claims):
         temp_claims("t-kind", lambda seed=0: None, kind="theorem")
     with pytest.raises(TypeError, match="^id"):
         register("", location="x", statement="x", relation="==")
+
+
+def test_registering_the_same_function_again_replaces_it_quietly(tmp_path, monkeypatch):
+    """A notebook cell re-run or ``importlib.reload`` registers a new object of the same function: replaced,
+    with its new metadata. A different function under an existing id is still an error."""
+    import importlib
+
+    source = """
+from otcheck.claims import Evidence, register
+
+@register("t-reload", location="{loc}", statement="s", relation="==")
+def check(seed=0):
+    return Evidence.compare("t-reload", {value}, {value}, "==")
+"""
+    (tmp_path / "reloaded_claims.py").write_text(source.format(loc="v1", value=1))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        module = importlib.import_module("reloaded_claims")
+        first = registry["t-reload"].check
+        (tmp_path / "reloaded_claims.py").write_text(source.format(loc="v2 (edited)", value=2))
+        importlib.invalidate_caches()
+        importlib.reload(module)
+        assert registry["t-reload"].check is not first and registry["t-reload"].location == "v2 (edited)"
+        assert registry["t-reload"].run().lhs == 2.0
+        with pytest.raises(ValueError, match="^id: claim 't-reload' is already registered to a different function"):
+            register("t-reload", location="x", statement="x", relation="==")(lambda seed=0: None)
+
+        def check(seed=0):  # same name, another module: a different function
+            return None
+
+        with pytest.raises(ValueError, match="reloaded_claims.check, not .*test_registry"):
+            register("t-reload", location="x", statement="x", relation="==")(check)
+        register("t-reload", location="x", statement="x", relation="==", replace_existing=True)(check)
+        assert registry["t-reload"].check is check
+    finally:
+        registry.pop("t-reload", None)
+        sys.modules.pop("reloaded_claims", None)
+
+
+def test_same_function():
+    def f(seed=0):
+        return None
+
+    g = f
+
+    def make():
+        def f(seed=0):
+            return None
+
+        return f
+
+    assert same_function(f, g) and same_function(make(), make())  # two objects of one definition
+    assert not same_function(f, make())  # another qualified name
+    a, b = (lambda seed=0: 1), (lambda seed=0: 2)  # noqa: E731 - two lambdas, on one line
+    c = lambda seed=0: 3  # noqa: E731
+    assert same_function(a, b) and not same_function(a, c)  # lambdas are told apart by their line
+    assert not same_function(len, print)
+
+
+def test_validate_sizes_names_the_size_and_the_expected_type(temp_claims):
+    def check(seed=0, n=3, eps=0.5, flag=False, name="a", dims=(1, 2), other=None):
+        return Evidence.compare("t-sizes", 1, 1, "==")
+
+    claim = temp_claims("t-sizes", check)
+    claim.validate_sizes({"n": 4, "eps": 1, "flag": True, "name": "b", "dims": [3], "other": object()})
+    bad = [
+        ({"n": 2.5}, TypeError, "n: claim 't-sizes' takes an integer (its default is 3), got float 2.5"),
+        ({"n": True}, TypeError, "n: claim 't-sizes' takes an integer (its default is 3), got bool True"),
+        ({"eps": "x"}, TypeError, "eps: claim 't-sizes' takes a real number"),
+        ({"flag": 1}, TypeError, "flag: claim 't-sizes' takes a bool"),
+        ({"name": 1}, TypeError, "name: claim 't-sizes' takes a string"),
+        ({"dims": 1}, TypeError, "dims: claim 't-sizes' takes a list"),
+        ({"seed": 1}, ValueError, "seed: is not a size of claim 't-sizes'"),
+        ({"m": 1}, ValueError, "m: claim 't-sizes' has no size 'm'; its sizes: n=3, eps=0.5"),
+    ]
+    for sizes, exc, message in bad:
+        with pytest.raises(exc, match="^" + re.escape(message)):
+            claim.validate_sizes(sizes)
 
 
 def test_claim_metadata_for_the_docs_page():

@@ -9,17 +9,26 @@ import textwrap
 import pytest
 
 from otcheck import cli
-from otcheck.claims import FAILS, HOLDS, Evidence, verify
+from otcheck.claims import FAILS, HOLDS, Evidence, registry, verify
 
 
 # ------------------------------------------------------------------------------------ Report / verify
 def _report_with(temp_claims):
-    temp_claims("t-holds", lambda seed=0: Evidence.compare("t-holds", 1.0, 2.0, "<=", tol=0, instance={"seed": seed}))
     temp_claims(
-        "t-step", lambda seed=0: Evidence.compare("t-step", 3.0, 2.0, "<=", tol=0, instance={"step": 1}), kind="step"
+        "t-holds",
+        lambda seed=0: Evidence.compare("t-holds", 1.0, 2.0, "<=", tol=0, instance={"seed": seed}),
+        relation="<=",
     )
     temp_claims(
-        "t-prop", lambda seed=0: Evidence.compare("t-prop", 3.0, 2.0, "<=", tol=0, instance={"counterexample": [1, 2]})
+        "t-step",
+        lambda seed=0: Evidence.compare("t-step", 3.0, 2.0, "<=", tol=0, instance={"step": 1}),
+        kind="step",
+        relation="<=",
+    )
+    temp_claims(
+        "t-prop",
+        lambda seed=0: Evidence.compare("t-prop", 3.0, 2.0, "<=", tol=0, instance={"counterexample": [1, 2]}),
+        relation="<=",
     )
     return verify(["t-holds", "t-step", "t-prop"], seed=5)
 
@@ -143,3 +152,86 @@ def test_wrong_claim_through_python_m_otcheck(tmp_path):
     assert proc.returncode == 1, proc.stderr
     assert "FAILED user-wrong" in proc.stdout
     assert '"seed": 4' in proc.stdout and '"witness": [7, 8]' in proc.stdout
+
+
+# ------------------------------------------------------------------------------------ the JSON as a research artifact
+def test_json_carries_versions_platform_timestamp_and_each_claims_statement(temp_claims):
+    import datetime
+
+    import numpy as np
+    import scipy
+
+    rep = _report_with(temp_claims)
+    data = json.loads(rep.to_json())
+    meta = data["meta"]
+    assert set(meta["versions"]) == {"otcheck", "numpy", "scipy", "POT", "cvxpy", "torch"}
+    assert meta["versions"]["numpy"] == np.__version__ and meta["versions"]["scipy"] == scipy.__version__
+    assert (
+        meta["versions"]["otcheck"] and meta["platform"] and meta["python"] == ".".join(map(str, sys.version_info[:3]))
+    )
+    stamp = datetime.datetime.fromisoformat(meta["timestamp"].replace("Z", "+00:00"))
+    assert abs((datetime.datetime.now(datetime.timezone.utc) - stamp).total_seconds()) < 600
+    assert data["claims"]["t-prop"] == {
+        "kind": "proposition",
+        "location": "test",
+        "statement": "a test claim",
+        "relation": "<=",
+        "section": registry["t-prop"].section,
+    }
+    assert data["claims"]["t-step"]["kind"] == "step"
+
+
+def test_report_round_trips_through_from_json(temp_claims):
+    from fractions import Fraction
+
+    from otcheck.bounds import Bound
+    from otcheck.claims import Recorder, Report
+
+    def exact(seed=0):
+        rec = Recorder(instance={"seed": seed, "q": Fraction(1, 3)})
+        rec.compare(Bound.exact(Fraction(1, 3)), Bound.exact(Fraction(1, 2)), "<=", note="thirds")
+        rec.compare(Bound.exact(Fraction(2, 3)), Bound.exact(Fraction(2, 3)), "==")
+        return rec.evidence(details={"rows": [{"eps": 0.1}]})
+
+    def boom(seed=0):
+        raise RuntimeError("no")
+
+    temp_claims("t-exact", exact, relation="<=")
+    temp_claims("t-boom", boom)
+    rep = verify(["t-exact", "t-boom"], seed=[2, 3], on_error="record")
+    text = rep.to_json()
+    back = Report.from_json(text)
+    assert back.to_json() == text
+    assert back.rows() == rep.rows() and back.seeds == (2, 3) and back.errors == {"t-boom": "seed 2: RuntimeError: no"}
+    assert back.evidence[0].parts[0].parts[0].lhs == Fraction(1, 3)  # exact, through seed 2's first part
+    assert back.kind("t-exact") == "proposition" and back.relation("t-exact") == "<="
+    assert back.meta == json.loads(text)["meta"] and not back.ok
+    for bad, exc, message in [
+        (3, TypeError, "^text: expected the JSON text"),
+        ("{not json", ValueError, "^text: not JSON"),
+        ("[]", ValueError, "^text: not an otcheck report"),
+        ('{"evidence": [], "seed": -1}', TypeError, "^seed: expected an integer >= 0"),
+        ('{"evidence": [], "errors": []}', TypeError, "^errors: expected an object"),
+    ]:
+        with pytest.raises(exc, match=message):
+            Report.from_json(bad)
+
+
+def test_latex_escapes_text_and_typesets_numbers_and_errors(temp_claims):
+    import math
+
+    from otcheck.claims import latex_escape
+
+    temp_claims("t_big", lambda seed=0: Evidence.compare("t_big", 1.5e-12, math.inf, "<="), relation="<=")
+
+    def boom(seed=0):
+        raise RuntimeError("no")
+
+    temp_claims("t-err", boom, relation=">=", location="Sec. 9 {x}")
+    tex = verify(["t_big", "t-err"], on_error="record").to_latex()
+    assert r"\texttt{t\_big} & test & $\le$ & $1.5 \times 10^{-12}$ & $\infty$ & holds \\" in tex
+    assert r"\texttt{t-err} & Sec. 9 \{x\} & $\ge$ &  &  & error \\" in tex
+    assert tex.startswith("% otcheck ") and tex.rstrip().endswith(r"\end{tabular}")
+    assert latex_escape(r"a\b~^") == r"a\textbackslash{}b\textasciitilde{}\textasciicircum{}"
+    with pytest.raises(TypeError, match="^text"):
+        latex_escape(3)
