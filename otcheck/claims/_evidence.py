@@ -683,6 +683,18 @@ class Evidence:
         inner = tuple(q for p in self.parts for q in p.failing_parts())
         return inner or (self,)
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the verdict and a table of the parts, verdict cells coloured (otcheck.claims._html)."""
+        from ._html import evidence_html
+
+        return evidence_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter (Markdown): the verdict and a table of the parts."""
+        from ._html import evidence_markdown
+
+        return evidence_markdown(self)
+
     def __str__(self) -> str:
         return (
             f"{self.claim}: {float(self.lhs):.6g} {self.relation} {float(self.rhs):.6g} -> {self.verdict} "

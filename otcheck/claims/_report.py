@@ -320,6 +320,18 @@ class Report:
             out += [f"- `{i}`: {msg}" for i, msg in self.errors.items()]
         return "\n".join(out) + "\n"
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the verdict table, verdict cells coloured (holds green, fails red, undecided amber)."""
+        from ._html import report_html
+
+        return report_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter (Markdown): the verdict table, verdicts marked with symbols."""
+        from ._html import report_markdown
+
+        return report_markdown(self)
+
     def to_latex(self) -> str:
         r"""The claims table as a booktabs LaTeX ``tabular`` (for a paper's appendix).
 

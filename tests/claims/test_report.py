@@ -235,3 +235,63 @@ def test_latex_escapes_text_and_typesets_numbers_and_errors(temp_claims):
     assert latex_escape(r"a\b~^") == r"a\textbackslash{}b\textasciitilde{}\textasciicircum{}"
     with pytest.raises(TypeError, match="^text"):
         latex_escape(3)
+
+
+# ------------------------------------------------------------------------------------ notebook views (issue 12)
+def _cells(tr):
+    return ["".join(td.itertext()) for td in tr.findall("td")]
+
+
+def test_report_html_is_a_coloured_verdict_table(temp_claims):
+    import xml.etree.ElementTree as ET
+
+    from otcheck.claims._html import VERDICT_COLOURS
+
+    def boom(seed=0):
+        raise RuntimeError("x < y & <b>")
+
+    temp_claims("t-err", boom)
+    _report_with(temp_claims)  # registers t-holds, t-step and t-prop
+    rep = verify(["t-holds", "t-step", "t-prop", "t-err"], seed=5, on_error="record")
+    root = ET.fromstring(rep._repr_html_())  # well-formed: every text escaped
+    rows = {(cells := _cells(tr))[0]: (cells, tr.findall("td")[-1]) for tr in root.iter("tr") if tr.findall("td")}
+    assert list(rows) == ["t-holds", "t-step", "t-prop", "t-err"]
+    assert rows["t-prop"][0][1:] == ["proposition", "<=", "3", "2", "-1", "estimate", "fails"]
+    assert rows["t-step"][0][-1] == "fails (finding)" and rows["t-holds"][0][-1] == "holds"
+    assert rows["t-err"][0][3] == "RuntimeError: x < y & <b>" and rows["t-err"][0][-1] == "error"
+    for cid, verdict in [("t-holds", "holds"), ("t-step", "fails"), ("t-prop", "fails"), ("t-err", "error")]:
+        assert f"background-color:{VERDICT_COLOURS[verdict]}" in rows[cid][1].get("style")
+    caption = "".join(root.find(".//caption").itertext())
+    assert "seed 5" in caption and "1 hold, 2 fail (1 asserted, 1 findings), 0 undecided, 1 errors" in caption
+    md = rep._repr_markdown_()
+    assert "| `t-prop` | proposition | `<=` | 3 | 2 | -1 | ❌ fails |" in md
+    assert "| `t-step` | step | `<=` | 3 | 2 | -1 | ❌ fails (finding) |" in md
+    assert "| `t-holds` | proposition | `<=` | 1 | 2 | 1 | ✅ holds |" in md and "⚠️ error" in md
+
+
+def test_evidence_html_lists_every_part_with_its_verdict():
+    import xml.etree.ElementTree as ET
+
+    from otcheck.bounds import Bound
+    from otcheck.claims import Recorder
+    from otcheck.claims._html import VERDICT_COLOURS
+
+    rec = Recorder("t-parts")
+    rec.compare(Bound.exact(1), Bound.exact(2), "<=", note="a < b")
+    rec.compare(Bound.exact(3), Bound.exact(2), "<=", note="second")
+    ev = rec.evidence(note="two parts")
+    root = ET.fromstring(ev._repr_html_())
+    rows = [tr for tr in root.iter("tr") if tr.findall("td")]
+    assert [_cells(tr) for tr in rows] == [
+        ["1", "<=", "1", "2", "1", "proof", "holds", "a < b"],
+        ["2", "<=", "3", "2", "-1", "proof", "fails", "second"],
+    ]
+    assert VERDICT_COLOURS["fails"] in rows[1].findall("td")[6].get("style")
+    assert "".join(root.find(".//caption").itertext()) == "t-parts: fails - two parts"
+    md = ev._repr_markdown_()
+    assert md.startswith("**`t-parts`**: ❌ fails - two parts")
+    assert "| 2 | `<=` | 3 | 2 | -1 | proof | ❌ fails | second |" in md
+    single = Evidence.compare("t-one", 1, 1, "==")
+    assert [_cells(tr) for tr in ET.fromstring(single._repr_html_()).iter("tr") if tr.findall("td")] == [
+        ["1", "==", "1", "1", "0", "proof", "holds", ""]
+    ]
