@@ -9,7 +9,6 @@ such as an unknown model or data name, whose message lists the valid names).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from ..costs import COST_NAMES
@@ -43,7 +42,11 @@ def add_subcommands(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     p.add_argument("--data", default="ring", help=f"data set, one of: {datasets} (default ring)")
     p.add_argument("--steps", type=int, default=2000, help="training steps (default 2000)")
     p.add_argument("--seed", type=int, default=0, help="seed of data, initialization and batches (default 0)")
-    p.add_argument("--out", default=None, help="checkpoint directory (default runs/MODEL-DATA-seedS)")
+    p.add_argument("--out", default=None, help="run directory (default runs/MODEL-DATA-seedS)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--overwrite", action="store_true", help="replace a run already in the directory")
+    g.add_argument("--resume", action="store_true", help="continue the stopped run from its last checkpoint")
+    p.add_argument("--eval-every", type=int, default=None, help="evaluation and checkpoint interval (default steps/10)")
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="default auto (CUDA if present)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--batch-size", type=int, default=256, help="batch size (default 256)")
@@ -82,11 +85,20 @@ def _err(msg: str) -> None:
     print(f"otcheck: error: {msg}", file=sys.stderr)
 
 
+def _os_message(exc: OSError, where: object) -> str:
+    """An OSError as ``FILE: problem`` (the file named by the error, else ``where``)."""
+    if exc.filename:
+        return f"{exc.filename}: {exc.strerror or exc}"
+    text = exc.strerror or str(exc)
+    return text if str(where) in text else f"{where}: {text}"
+
+
 def train_handler(args: argparse.Namespace) -> int:
     """Run ``otcheck train``; returns the exit code."""
+    from .runs import RunError
     from .train import TrainConfig, TrainingDiverged, recipe, train
 
-    out = args.out or f"runs/{args.model}-{args.data}-seed{args.seed}"
+    out = f"runs/{args.model}-{args.data}-seed{args.seed}" if args.out is None else args.out
     try:
         kw = recipe(args.model, args.data)  # tuned settings, overridden by the options given
         if args.lr is not None:
@@ -107,14 +119,21 @@ def train_handler(args: argparse.Namespace) -> int:
             depth=args.depth,
             device=args.device,
             threads=args.threads,
+            eval_every=args.eval_every,
             **kw,
         )
         from .objectives import build_model  # noqa: F401  (model/hyperparameter errors surface before training)
 
-        result = train(cfg, out=out, quiet=args.quiet)
-    except (ValueError, TypeError) as exc:
+        result = train(cfg, out=out, quiet=args.quiet, overwrite=args.overwrite, resume=args.resume)
+    except (ValueError, TypeError, RunError) as exc:
         _err(str(exc))
         return 2
+    except OSError as exc:  # a filesystem error: the message names the file
+        _err(_os_message(exc, out))
+        return 2
+    except KeyboardInterrupt:
+        _err(f"interrupted; {out} is kept as a stopped run (continue it with --resume)")
+        return 130
     except TrainingDiverged as exc:
         _err(str(exc))
         return 1
@@ -123,21 +142,35 @@ def train_handler(args: argparse.Namespace) -> int:
         f"trained {cfg.model} on {cfg.data} for {cfg.steps} steps on {result.device} in {result.seconds:.1f} s; "
         f"W_2^2(held-out, samples) = {last.get('w2sq_test', float('nan')):.4g}"
     )
-    print(f"checkpoint: {out}/model.pt, config.json, metrics.json, samples.png")
+    print(f"run directory: {out} (model.pt, config.json, metrics.json, samples.png); status: finished")
     return 0
 
 
 def evaluate_handler(args: argparse.Namespace) -> int:
     """Run ``otcheck evaluate``; returns the exit code."""
+    import warnings
+
     from .evaluate import evaluate_checkpoint
+    from .runs import RunError, UnfinishedRunWarning, atomic_write_json
 
     try:
-        ev = evaluate_checkpoint(args.dir, n=args.n, repeats=args.repeats, seed=args.seed, device=args.device)
-    except (ValueError, TypeError, FileNotFoundError) as exc:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UnfinishedRunWarning)
+            ev = evaluate_checkpoint(args.dir, n=args.n, repeats=args.repeats, seed=args.seed, device=args.device)
+    except (ValueError, TypeError, FileNotFoundError, RunError) as exc:
         _err(str(exc))
         return 2
+    except OSError as exc:
+        _err(_os_message(exc, args.dir))
+        return 2
+    for w in caught:
+        if issubclass(w.category, UnfinishedRunWarning):
+            print(f"otcheck evaluate: warning: {w.message}", file=sys.stderr)
     print(ev.summary())
     if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(ev.to_dict(), fh, indent=2)
+        try:
+            atomic_write_json(args.json, ev.to_dict())
+        except OSError as exc:
+            _err(f"--json: {_os_message(exc, args.json)}")
+            return 2
     return 0

@@ -440,12 +440,19 @@ def evaluate_checkpoint(
     device: str = "cpu",
     cost: str | None = None,
 ) -> Evaluation:
-    """Load checkpoint directory ``path`` (see :func:`otcheck.models.train.train`), rebuild its
-    held-out set from the stored seed, and :func:`evaluate` it with the model's cost."""
+    """Load run directory ``path`` (see :func:`otcheck.models.train.train`), rebuild its
+    held-out set from the stored seed, and :func:`evaluate` it with the model's cost.
+
+    A run that is not finished (stopped, killed, diverged: see
+    :func:`otcheck.models.runs.read_status`) is evaluated with an
+    :class:`~otcheck.models.runs.UnfinishedRunWarning`; an edited ``config.json`` is refused
+    (:func:`otcheck.models.train.load_checkpoint`)."""
     from .data import LinearGaussian
+    from .runs import warn_unfinished
     from .train import load_checkpoint
 
     ck = load_checkpoint(path, device=device)
+    warn_unfinished(path, ck.status)
     assert ck.config.cost is not None  # resolved by TrainConfig
     _, X_test = ck.config.split()
     linear = {"linear-gaussian": LinearGaussian(), "linear-gaussian-1d": LinearGaussian((1.0,))}.get(ck.config.data)

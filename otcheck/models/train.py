@@ -5,27 +5,35 @@ step), evaluates periodically (certified :math:`W_2^2` between held-out data and
 and writes a checkpoint directory::
 
     DIR/config.json    the resolved TrainConfig (every hyperparameter, so DIR can be rebuilt)
-    DIR/model.pt       the weights (``state_dict``)
-    DIR/metrics.json   the history of the periodic evaluations
+    DIR/model.pt       the checkpoint: weights, optimizer, scheduler and generator states, the
+                       step, the history and the config hash
+    DIR/metrics.json   status (running / stopped / diverged / finished), step, config hash and
+                       the history of the periodic evaluations
     DIR/samples.png    model samples next to held-out data (2-D scatter, or a grid of 8x8 images)
 
-Same seed, same device: same weights, bit for bit (initialization under ``torch.manual_seed``
-inside a forked RNG, every batch index and noise draw from one ``torch.Generator``, and
-``torch.use_deterministic_algorithms`` during training). A NaN or a loss above ``max_loss`` stops
-training with :class:`TrainingDiverged`, naming the step; the last good checkpoint stays in DIR.
+Every file is replaced atomically and a lock refuses a second writer (:mod:`otcheck.models.runs`).
+An existing run is never overwritten unless ``overwrite=True``; ``resume=True`` continues a
+stopped run from its last checkpoint.
+
+Same seed, same device and thread count: same weights, bit for bit (initialization under
+``torch.manual_seed`` inside a forked RNG, every batch index and noise draw from one
+``torch.Generator``, and ``torch.use_deterministic_algorithms`` during training), and a run
+stopped and resumed equals the uninterrupted one (the checkpoint holds the optimizers', the
+schedulers' and the generator's states). A NaN or a loss above ``max_loss`` stops training with
+:class:`TrainingDiverged`, naming the step; the last good checkpoint stays in DIR.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
+import io
 import math
 import os
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import NoReturn, TypedDict
+from typing import NoReturn, TypedDict, cast
 
 import numpy as np
 import torch
@@ -34,6 +42,19 @@ from numpy.typing import NDArray
 from .._validation import check_nonnegative, check_positive_int
 from .data import check_data_name, data_dim, split_data
 from .objectives import COSTS, GenerativeModel, ModelHyper, build_model, check_model_name, model_defaults
+from .runs import (
+    RUN_FILES,
+    RunError,
+    RunExistsError,
+    RunLock,
+    RunStatus,
+    atomic_write_bytes,
+    atomic_write_json,
+    check_out_dir,
+    config_hash,
+    read_json,
+    read_status,
+)
 
 __all__ = [
     "TrainConfig",
@@ -55,6 +76,13 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 
 DEVICES = ("auto", "cpu", "cuda")
+
+#: Seeds are below 2^62: ``seed + k`` for the few offsets used (evaluation, samples, critic refit)
+#: must fit the 64-bit seeds of ``torch.manual_seed`` and ``torch.Generator``.
+MAX_SEED = 2**62
+
+#: Version of the ``model.pt`` layout (a dict with the weights and the training state).
+CHECKPOINT_FORMAT = 2
 
 
 class TrainingDiverged(FloatingPointError):
@@ -260,6 +288,8 @@ class TrainConfig:
         for k in ("steps", "batch_size", "width", "eval_size"):
             check_positive_int(getattr(self, k), k)
         check_positive_int(self.seed, "seed", minimum=0)
+        if self.seed >= MAX_SEED:
+            raise ValueError(f"seed: expected an integer in [0, 2^62), got {self.seed}")
         check_positive_int(self.depth, "depth", minimum=0)
         defaults = model_defaults(self.model)
         for k in ("lam", "sigma2", "cost", "critic_steps"):
@@ -308,6 +338,10 @@ class TrainConfig:
         if unknown:
             raise ValueError(f"config: unknown keys {unknown}")
         return cls(**d)
+
+    def hash(self) -> str:
+        """:func:`otcheck.models.runs.config_hash` of :meth:`to_dict` (ties a checkpoint to its config)."""
+        return config_hash(self.to_dict())
 
     def hyper(self) -> ModelHyper:
         """Keyword arguments of :func:`otcheck.models.objectives.build_model`."""
@@ -358,11 +392,13 @@ class TrainResult:
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """A loaded checkpoint: model (eval mode), config, and the stored metrics."""
+    """A loaded checkpoint: model (eval mode), config, the stored metrics and the run's status."""
 
     model: GenerativeModel = field(repr=False)
     config: TrainConfig
     metrics: dict[str, object]
+    status: RunStatus = RunStatus("finished")
+    step: int = 0
 
 
 @contextlib.contextmanager
@@ -411,47 +447,157 @@ def _quick_eval(model: GenerativeModel, X_test: FloatArray, config: TrainConfig,
     return out
 
 
-def _save(
-    model: GenerativeModel,
+class _Writer:
+    """Writes one run directory under its lock: checkpoints, metrics with the status, the end state."""
+
+    def __init__(self, out: Path, config: TrainConfig, device: str) -> None:
+        self.out, self.config, self.device = out, config, device
+        self.hash = config.hash()
+        self.step = 0
+        self.history: list[dict[str, float]] = []
+
+    def metrics(self, status: str, detail: str = "") -> None:
+        meta = {
+            "status": status,
+            "step": self.step,
+            "steps": self.config.steps,
+            "config_hash": self.hash,
+            "device": self.device,
+            "threads": torch.get_num_threads(),
+            "torch": torch.__version__,
+            "detail": detail,
+            "history": list(self.history),
+        }
+        atomic_write_json(self.out / "metrics.json", meta)
+
+    def checkpoint(self, state: dict[str, object], step: int, history: Sequence[dict[str, float]]) -> None:
+        self.step, self.history = step, list(history)
+        buf = io.BytesIO()
+        torch.save(
+            {
+                "format": CHECKPOINT_FORMAT,
+                "config_hash": self.hash,
+                "step": step,
+                "history": list(history),
+                **state,
+            },
+            buf,
+        )
+        atomic_write_bytes(self.out / "model.pt", buf.getvalue())
+        self.metrics("running")
+
+
+def _cpu_state(obj: object) -> object:
+    """A copy of a (nested) state dict with every tensor detached on the CPU."""
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().cpu().clone()
+    if isinstance(obj, dict):
+        return {k: _cpu_state(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_cpu_state(v) for v in obj]
+    if isinstance(obj, tuple):
+        return tuple(_cpu_state(v) for v in obj)
+    return obj
+
+
+def _prepare_out(
+    out: str | os.PathLike[str], config: TrainConfig, *, overwrite: bool, resume: bool
+) -> tuple[Path, RunLock, RunStatus]:
+    """Create ``out``, take its lock, and decide what an existing run there allows."""
+    path = check_out_dir(out)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RunError(f"out: cannot create the directory {path}: {exc.strerror or exc}") from None
+    lock = RunLock(path).acquire()
+    try:
+        st = read_status(path, locked=True)
+        if st.status == "empty":
+            return path, lock, st
+        if overwrite:
+            for name in RUN_FILES:
+                with contextlib.suppress(FileNotFoundError):
+                    (path / name).unlink()
+            return path, lock, RunStatus("empty")
+        where = f"{path} holds a run ({st.describe()})"
+        if not resume:
+            raise RunExistsError(
+                f"{where}; pass overwrite (--overwrite) to replace it or resume (--resume) to continue it"
+            )
+        if st.status == "diverged":
+            raise RunError(f"{where}: a diverged run cannot be resumed (it would diverge again); use --overwrite")
+        stored = _read_config(path)
+        if stored.hash() != config.hash():
+            a, b = stored.to_dict(), config.to_dict()
+            diff = ", ".join(f"{k} ({a[k]!r} there, {b[k]!r} asked)" for k in a if a[k] != b[k])
+            raise RunError(f"{where}: resume: the options differ from {path / 'config.json'} in {diff}")
+        return path, lock, st
+    except BaseException:
+        lock.release(remove=False)
+        raise
+
+
+def _read_config(path: Path) -> TrainConfig:
+    d = read_json(path / "config.json")
+    if not isinstance(d, dict):
+        raise RunError(f"{path / 'config.json'}: expected a JSON object, got {type(d).__name__}")
+    try:
+        return TrainConfig.from_dict(cast(TrainConfigDict, d))  # each field is validated by TrainConfig
+    except (ValueError, TypeError) as exc:
+        raise RunError(f"{path / 'config.json'}: {exc}") from None
+
+
+def _load_state(path: Path) -> dict[str, object]:
+    """``path/model.pt`` as a dict (format 2), or a bare ``state_dict`` (earlier runs) wrapped as one."""
+    f = path / "model.pt"
+    if not f.is_file():
+        raise FileNotFoundError(f"path: {path} has no model.pt; is it a directory written by 'otcheck train'?")
+    try:
+        obj = torch.load(f, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises RuntimeError, UnpicklingError, EOFError, ... on a bad file
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise RunError(f"{f}: not a readable checkpoint (truncated or corrupt?): {first}") from None
+    if not isinstance(obj, dict):
+        raise RunError(f"{f}: not a checkpoint (a {type(obj).__name__}, expected a dict)")
+    if obj.get("format") == CHECKPOINT_FORMAT:
+        return obj
+    if all(isinstance(v, torch.Tensor) for v in obj.values()):
+        return {"format": 1, "model": obj, "config_hash": None, "step": None, "history": []}
+    raise RunError(f"{f}: unknown checkpoint layout (format {obj.get('format')!r})")
+
+
+def train(
     config: TrainConfig,
-    history: Sequence[dict[str, float]],
-    out: str | os.PathLike[str],
-    device: str,
-    status: str = "ok",
-) -> None:
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = out / "model.pt.tmp"
-    torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, tmp)
-    os.replace(tmp, out / "model.pt")
-    (out / "config.json").write_text(json.dumps(config.to_dict(), indent=2))
-    meta = {
-        "status": status,
-        "step": history[-1]["step"] if history else 0,
-        "device": device,
-        "torch": torch.__version__,
-        "history": list(history),
-    }
-    (out / "metrics.json").write_text(json.dumps(meta, indent=2))
-
-
-def train(config: TrainConfig, out: str | os.PathLike[str] | None = None, *, quiet: bool = False) -> TrainResult:
-    r"""Train ``config.model`` on ``config.data``; write a checkpoint to ``out`` when given.
+    out: str | os.PathLike[str] | None = None,
+    *,
+    quiet: bool = False,
+    overwrite: bool = False,
+    resume: bool = False,
+) -> TrainResult:
+    r"""Train ``config.model`` on ``config.data``; write a run directory to ``out`` when given.
 
     Per step: ``critic_steps`` Adam updates of the critic on its loss, then one Adam update of the
     encoder and decoder (or generator) on ``generator_loss``, each on a fresh batch of
     ``batch_size`` training points drawn with replacement. Every ``eval_every`` steps (and at the
     end) the certified :math:`W_2^2(\hat P_X^{test}, \hat P_G)` between ``eval_size`` held-out
-    points and as many model samples is recorded, and the checkpoint is rewritten.
+    points and as many model samples is recorded, and the checkpoint is rewritten (atomically).
 
     Parameters
     ----------
     config : TrainConfig
         The run.
     out : str or path-like, optional
-        Checkpoint directory (created). A good checkpoint of step 0 is written before training.
+        Run directory (created; see :mod:`otcheck.models.runs`). A checkpoint of step 0 is written
+        before training, with the status ``running``; the status becomes ``finished``,
+        ``stopped`` (an exception or an interrupt; a killed process leaves ``running`` under a
+        free lock, read as stopped) or ``diverged``.
     quiet : bool
         No tqdm progress bar.
+    overwrite : bool
+        Replace a run already in ``out`` (without it, an existing run is an error).
+    resume : bool
+        Continue the run in ``out`` from its last checkpoint (its config must be ``config``); a
+        finished run is returned as it is, an empty directory starts a new run.
 
     Returns
     -------
@@ -462,6 +608,12 @@ def train(config: TrainConfig, out: str | os.PathLike[str] | None = None, *, qui
     TrainingDiverged
         A loss is NaN/inf or above ``config.max_loss``; the message names the step and the last
         good checkpoint, which stays in ``out``.
+    otcheck.models.runs.RunExistsError
+        ``out`` holds a run and neither ``overwrite`` nor ``resume`` is given.
+    otcheck.models.runs.RunLockedError
+        Another process is writing ``out``.
+    otcheck.models.runs.RunError
+        ``out`` is not usable (a file, empty, unwritable, a diverged run to resume, ...).
 
     Examples
     --------
@@ -473,9 +625,33 @@ def train(config: TrainConfig, out: str | os.PathLike[str] | None = None, *, qui
     """
     if not isinstance(config, TrainConfig):
         raise TypeError(f"config: expected a TrainConfig, got {type(config).__name__}")
+    if overwrite and resume:
+        raise ValueError("overwrite, resume: give at most one (replace the run, or continue it)")
     device = resolve_device(config.device)
+    lock: RunLock | None = None
+    writer: _Writer | None = None
+    start: dict[str, object] | None = None
+    if out is not None:
+        path, lock, st = _prepare_out(out, config, overwrite=overwrite, resume=resume)
+        writer = _Writer(path, config, device)
+        if st.status != "empty" and (path / "model.pt").exists():
+            start = _load_state(path)
+            if start.get("config_hash") != writer.hash:
+                lock.release(remove=False)
+                raise RunError(f"{path / 'model.pt'}: written for another config than {path / 'config.json'}")
+    try:
+        return _train(config, device, writer, start, quiet)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _train(
+    config: TrainConfig, device: str, writer: _Writer | None, start: dict[str, object] | None, quiet: bool
+) -> TrainResult:
     X_train, X_test = config.split()
     t0 = time.perf_counter()
+    out = None if writer is None else writer.out
     with _deterministic(device, config.threads):
         model = _make_model(config).to(device)
         data = torch.as_tensor(X_train, dtype=torch.float32, device=device)
@@ -503,9 +679,27 @@ def train(config: TrainConfig, out: str | os.PathLike[str] | None = None, *, qui
             scheds = [torch.optim.lr_scheduler.ExponentialLR(o, gamma) for o in (gopt, copt) if o is not None]
         history: list[dict[str, float]] = []
         last_good: int | None = None
-        if out is not None:
-            _save(model, config, history, out, device)
-            last_good = 0
+        first = 1
+
+        def state() -> dict[str, object]:
+            return {
+                "model": _cpu_state(model.state_dict()),
+                "gopt": _cpu_state(gopt.state_dict()),
+                "copt": None if copt is None else _cpu_state(copt.state_dict()),
+                "scheds": [_cpu_state(s.state_dict()) for s in scheds],
+                "generator": gen.get_state().cpu(),
+                "seconds": time.perf_counter() - t0,
+            }
+
+        if start is not None and start.get("format") == CHECKPOINT_FORMAT and start.get("gopt") is not None:
+            first, history, seconds = _restore(start, model, gopt, copt, scheds, gen, out)
+            first += 1
+            t0 -= seconds
+        if writer is not None:
+            if start is None:
+                atomic_write_json(writer.out / "config.json", config.to_dict())
+            writer.checkpoint(state(), first - 1, history)
+            last_good = first - 1
 
         def batch() -> torch.Tensor:
             idx = torch.randint(data.shape[0], (config.batch_size,), generator=gen, device=device)
@@ -524,21 +718,27 @@ def train(config: TrainConfig, out: str | os.PathLike[str] | None = None, *, qui
                 f"training diverged at step {step}: {what} is {value!r} ({config.model} on {config.data}, "
                 f"lr={config.lr}); {where}"
             )
-            if out is not None:
-                (Path(out) / "divergence.json").write_text(
-                    json.dumps(
-                        {"step": step, "what": what, "value": repr(value), "last_good_step": last_good, "message": msg},
-                        indent=2,
-                    )
+            if writer is not None:
+                atomic_write_json(
+                    writer.out / "divergence.json",
+                    {"step": step, "what": what, "value": repr(value), "last_good_step": last_good, "message": msg},
                 )
+                writer.metrics("diverged", msg)
             raise TrainingDiverged(msg, step, last_good, None if out is None else str(out))
 
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=config.steps, disable=quiet, desc=f"{config.model} on {config.data}", unit="step", leave=False)
+        bar = tqdm(
+            total=config.steps,
+            initial=first - 1,
+            disable=quiet,
+            desc=f"{config.model} on {config.data}",
+            unit="step",
+            leave=False,
+        )
         try:
             model.train()
-            for step in range(1, config.steps + 1):
+            for step in range(first, config.steps + 1):
                 for _ in range(config.critic_steps if copt is not None else 0):
                     closs = model.critic_loss(batch(), gen)
                     if closs is None or copt is None:  # a model with a critic optimizer has a critic loss
@@ -572,14 +772,24 @@ def train(config: TrainConfig, out: str | os.PathLike[str] | None = None, *, qui
                         diverge(step, f"the evaluated {bad_key}", entry[bad_key])
                     history.append(entry)
                     bar.set_postfix(loss=f"{val:.4g}", w2sq=f"{entry['w2sq_test']:.4g}")
-                    if out is not None:
-                        _save(model, config, history, out, device)
+                    if writer is not None:
+                        writer.checkpoint(state(), step, history)
                         last_good = step
+        except TrainingDiverged:
+            raise
+        except BaseException as exc:  # an interrupt or an error: the run is stopped at its last checkpoint
+            if writer is not None:
+                with contextlib.suppress(Exception):
+                    writer.metrics("stopped", f"{type(exc).__name__} after step {last_good}; resume with --resume")
+            raise
         finally:
             bar.close()
     model.eval()
-    if out is not None:
-        save_samples_png(model, config, X_test, Path(out) / "samples.png", device=device)
+    if writer is not None:
+        save_samples_png(model, config, X_test, writer.out / "samples.png", device=device)
+        with contextlib.suppress(FileNotFoundError):
+            (writer.out / "divergence.json").unlink()
+        writer.metrics("finished")
     return TrainResult(
         model=model,
         config=config,
@@ -590,25 +800,103 @@ def train(config: TrainConfig, out: str | os.PathLike[str] | None = None, *, qui
     )
 
 
+def _restore(
+    start: dict[str, object],
+    model: GenerativeModel,
+    gopt: torch.optim.Optimizer,
+    copt: torch.optim.Optimizer | None,
+    scheds: Sequence[torch.optim.lr_scheduler.LRScheduler],
+    gen: torch.Generator,
+    out: Path | None,
+) -> tuple[int, list[dict[str, float]], float]:
+    """Load a format-2 checkpoint's training state into fresh objects; a bad one is a RunError.
+
+    Returns the checkpoint's step, history and training seconds."""
+    where = f"{out / 'model.pt'}" if out is not None else "checkpoint"
+    step, hist, sch_states = start.get("step"), start.get("history"), start.get("scheds")
+    if not isinstance(step, int) or not isinstance(hist, list) or not isinstance(sch_states, list):
+        raise RunError(f"{where}: 'step', 'history' or 'scheds' is missing or of the wrong type")
+    if len(sch_states) != len(scheds) or (start.get("copt") is None) != (copt is None):
+        raise RunError(f"{where}: its optimizer and scheduler states do not fit the config")
+    try:
+        weights, gstate, cstate = start["model"], start["gopt"], start["copt"]
+        if not isinstance(weights, dict) or not isinstance(gstate, dict):
+            raise TypeError("model or optimizer state is not a dict")
+        model.load_state_dict(weights)
+        gopt.load_state_dict(gstate)
+        if copt is not None:
+            if not isinstance(cstate, dict):
+                raise TypeError("critic optimizer state is not a dict")
+            copt.load_state_dict(cstate)
+        for s, st in zip(scheds, sch_states):
+            if not isinstance(st, dict):
+                raise TypeError("scheduler state is not a dict")
+            s.load_state_dict(st)
+        gen_state = start["generator"]
+        if not isinstance(gen_state, torch.Tensor):
+            raise TypeError("generator state is not a tensor")
+        gen.set_state(gen_state)
+    except (RuntimeError, KeyError, TypeError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise RunError(f"{where}: cannot restore the training state: {first}") from None
+    seconds = start.get("seconds")
+    history = [{str(k): float(v) for k, v in h.items()} for h in hist if isinstance(h, dict)]
+    return step, history, float(seconds) if isinstance(seconds, (int, float)) else 0.0
+
+
 def load_checkpoint(path: str | os.PathLike[str], device: str = "cpu") -> Checkpoint:
-    """Rebuild the model of checkpoint directory ``path`` and load its weights.
+    """Rebuild the model of run directory ``path`` and load its weights.
+
+    The config hash recorded with the weights must match ``config.json`` (an edited config is
+    refused: it would describe another run, e.g. another held-out set). The returned
+    :class:`Checkpoint` carries the run's :class:`~otcheck.models.runs.RunStatus`.
 
     Raises
     ------
     FileNotFoundError
         ``path`` lacks ``config.json`` or ``model.pt``.
+    otcheck.models.runs.RunError
+        A broken or edited ``config.json``, an unreadable ``model.pt``, weights of another shape,
+        broken ``metrics.json``; the message names the file.
     """
     path = Path(path)
+    if not path.is_dir():
+        raise FileNotFoundError(f"path: {path} is not a directory written by 'otcheck train'")
     for name in ("config.json", "model.pt"):
         if not (path / name).is_file():
             raise FileNotFoundError(f"path: {path} has no {name}; is it a directory written by 'otcheck train'?")
-    config = TrainConfig.from_dict(json.loads((path / "config.json").read_text()))
+    config = _read_config(path)
+    state = _load_state(path)
+    h = state.get("config_hash")
+    if h is not None and h != config.hash():
+        raise RunError(
+            f"{path / 'config.json'}: edited after training (its hash {config.hash()[:12]} is not the "
+            f"{str(h)[:12]} that {path / 'model.pt'} was written with); it would describe another run"
+        )
     device = resolve_device(device)
     model = _make_model(config)
-    model.load_state_dict(torch.load(path / "model.pt", map_location="cpu", weights_only=True))
+    weights = state.get("model")
+    if not isinstance(weights, dict):
+        raise RunError(f"{path / 'model.pt'}: no model weights in it")
+    try:
+        model.load_state_dict(weights)
+    except RuntimeError as exc:
+        detail = " ".join(str(exc).split())[:400]
+        msg = f"{path / 'model.pt'}: its weights do not fit the model of {path / 'config.json'}: {detail}"
+        raise RunError(msg) from None
     model.to(device).eval()
-    metrics = json.loads((path / "metrics.json").read_text()) if (path / "metrics.json").is_file() else {}
-    return Checkpoint(model=model, config=replace(config), metrics=metrics)
+    metrics = read_json(path / "metrics.json") if (path / "metrics.json").is_file() else {}
+    if not isinstance(metrics, dict):
+        raise RunError(f"{path / 'metrics.json'}: expected a JSON object")
+    st = read_status(path)
+    step = state.get("step")
+    return Checkpoint(
+        model=model,
+        config=replace(config),
+        metrics=metrics,
+        status=st,
+        step=step if isinstance(step, int) else st.step,
+    )
 
 
 @torch.no_grad()
@@ -653,5 +941,7 @@ def save_samples_png(
         ax.hist(Y[:, 0], bins=40, alpha=0.5, density=True, label="model samples")
         ax.legend(fontsize=7)
     ax.set_title(f"{config.model} on {config.data}, {config.steps} steps, seed {config.seed}", fontsize=8)
-    fig.savefig(path, dpi=100)
+    buf = io.BytesIO()
+    fig.savefig(buf, dpi=100, format="png")
+    atomic_write_bytes(path, buf.getvalue())
     return str(path)

@@ -311,7 +311,7 @@ def test_checkpoint_round_trip(tmp_path):
         assert (out / f).is_file(), f
     assert (out / "samples.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     meta = json.loads((out / "metrics.json").read_text())
-    assert [h["step"] for h in meta["history"]] == [10, 20, 30] and meta["status"] == "ok"
+    assert [h["step"] for h in meta["history"]] == [10, 20, 30] and meta["status"] == "finished"
     ck = load_checkpoint(out)
     assert ck.config == res.config
     sd = res.model.state_dict()
@@ -405,7 +405,7 @@ def test_cli_train_and_evaluate(tmp_path, capsys):
     )
     assert args.func(args) == 0
     assert json.loads((out / "config.json").read_text())["lam"] == 2.0
-    assert "checkpoint" in capsys.readouterr().out
+    assert "status: finished" in capsys.readouterr().out
     args = _parser().parse_args(["evaluate", str(out), "--n", "32", "--repeats", "2"])
     assert args.func(args) == 0
     assert "W_c" in capsys.readouterr().out
