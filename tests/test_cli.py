@@ -777,3 +777,25 @@ def test_discrete_measure_repr_replays():
         assert "n=" not in text and "dim=" not in text
         back = eval(text, {"DiscreteMeasure": DiscreteMeasure, "Fraction": Fraction})
         assert back == m and repr(back) == text
+
+
+@pytest.mark.parametrize("page", ["falsify.rst", "evidence.rst"])
+def test_examples_of_the_command_line_pages_run(page):
+    import doctest
+
+    from otcheck.falsify import SPACES
+
+    before, spaces = set(registry), set(SPACES)
+    try:
+        result = doctest.testfile(
+            str(Path(__file__).resolve().parents[1] / "docs" / page),
+            module_relative=False,
+            report=False,
+            optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+        )
+    finally:
+        for cid in set(registry) - before:
+            del registry[cid]
+        for cid in set(SPACES) - spaces:
+            del SPACES[cid]
+    assert result.attempted > 0 and result.failed == 0, f"docs/{page}: {result.failed} example(s) failed"
