@@ -1,12 +1,4 @@
-r"""Figures of the paper's claims, one function per figure (front end, layer 6).
-
-Every function takes a ``seed`` (an int or a ``numpy.random.Generator``; figures that draw nothing
-accept it for a uniform signature) and returns a :class:`matplotlib.figure.Figure` built without
-``pyplot``: nothing is displayed, no global state is touched, and ``fig.savefig(path)`` renders
-with the Agg backend. Each figure's numbers come from otcheck's public API (certified exact OT,
-closed forms, the relaxed objective, the claims registry); the figure only draws them. A figure
-whose layer is not available raises :class:`ImportError` naming the missing piece: there are no
-placeholder figures.
+r"""The first figures of the paper's claims: Theorem 1, eq. 12, Proposition 2, VAE blur, Proposition 3.
 
 - :func:`fig_theorem1`: the optimal coupling of Theorem 1, ``X -> Z -> Y = G(Z)``, for a decoder
   that maps two codes to one point (:func:`otcheck.solve_ot`, :func:`otcheck.wasserstein`);
@@ -17,81 +9,29 @@ placeholder figures.
 - :func:`fig_vae_blur`: the conditional-mean decoder of Gaussian (VAE) encoders averaging distinct
   inputs (the claim ``vae-blur``);
 - :func:`fig_prop3`: the cosines of Proposition 3 as :math:`\varepsilon` shrinks (the claim ``prop3``).
-
-:data:`FIGURES` maps each figure's short name to its function; :func:`save_figures` writes PNG
-files, and :func:`add_subcommand` adds ``otcheck figures [NAMES...] --out DIR --seed N`` to the
-command line.
 """
 
 from __future__ import annotations
 
-import importlib
 import numbers
-import os
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_generator, check_positive_int
+from .._optional import require
+from .._validation import as_generator, check_positive_int
+from ._base import claim, line, need, new_figure
+from ._data import record, record_bounds
 
 if TYPE_CHECKING:
-    import argparse
-
-    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from .claims import Evidence
-
-__all__ = [
-    "fig_theorem1",
-    "fig_relaxation_path",
-    "fig_prop2",
-    "fig_vae_blur",
-    "fig_prop3",
-    "FIGURES",
-    "save_figures",
-    "add_subcommand",
-]
+__all__ = ["fig_theorem1", "fig_relaxation_path", "fig_prop2", "fig_vae_blur", "fig_prop3", "PENALTIES"]
 
 #: Penalties :func:`fig_relaxation_path` draws by default (eq. 12; ``"gan"`` is POT's eq. 13).
 PENALTIES = ("kl", "js", "gan", "mmd2", "chi2", "tv")
-
-
-def _need(figure: str, module: str, *names: str) -> None:
-    """Check that ``module`` imports and has the requested attributes, or raise a clear ImportError.
-
-    The caller then imports them by name (typed), knowing the import succeeds.
-    """
-    try:
-        mod = importlib.import_module(module)
-    except ImportError as exc:
-        raise ImportError(f"{figure} needs {module}, which cannot be imported: {exc}") from exc
-    missing = [n for n in names if not hasattr(mod, n)]
-    if missing:
-        raise ImportError(f"{figure} needs {module}.{missing[0]}, which this version of otcheck does not have")
-
-
-def _claim(figure: str, claim_id: str, seed: int | np.random.Generator, **sizes: object) -> Evidence:
-    """Run a registered claim and return its Evidence, or raise a clear ImportError."""
-    _need(figure, "otcheck.claims", "registry")
-    from .claims import registry
-
-    if claim_id not in registry:
-        raise ImportError(f"{figure} needs the claim {claim_id!r}, which is not registered in this version of otcheck")
-    return registry[claim_id].run(seed=seed, **sizes)
-
-
-def _figure(
-    width: float, height: float, nrows: int = 1, ncols: int = 1, sharex: bool = False, **gridspec: object
-) -> tuple[Figure, list[Axes]]:
-    """A pyplot-free Figure (rendered by Agg on ``savefig``) and its axes, as a flat list."""
-    from ._optional import require
-
-    fig: Figure = require("matplotlib.figure", "otcheck.figures").Figure(figsize=(width, height), layout="constrained")
-    axes = fig.subplots(nrows, ncols, sharex=sharex, gridspec_kw=gridspec or None, squeeze=False)
-    return fig, list(axes.ravel())
 
 
 def fig_theorem1(seed: int | np.random.Generator = 0, *, n: int = 6, m: int = 5) -> Figure:
@@ -135,11 +75,9 @@ def fig_theorem1(seed: int | np.random.Generator = 0, *, n: int = 6, m: int = 5)
     >>> [c.get_label() for c in fig.axes[1].collections]
     ['coupling', 'P_X', 'P_G']
     """
-    from ._optional import require
-
     LineCollection = require("matplotlib.collections", "otcheck.figures").LineCollection
 
-    from . import DiscreteMeasure, cost_matrix, solve_ot, wasserstein
+    from .. import DiscreteMeasure, cost_matrix, solve_ot, wasserstein
 
     rng = as_generator(seed)
     n = check_positive_int(n, "n")
@@ -157,8 +95,8 @@ def fig_theorem1(seed: int | np.random.Generator = 0, *, n: int = 6, m: int = 5)
     coupling = solve_ot(px.weights, pz.weights, cost_matrix(X, Y))  # right side of eq. 10-11
     direct = wasserstein(px, pz.pushforward(G))  # W_c(P_X, P_G)
 
-    fig, (axz, axx) = _figure(9.0, 4.2, ncols=2, width_ratios=[1, 3])
-    colors = [f"C{j % 10}" for j in range(m)]
+    fig, (axz, axx) = new_figure(3.6, ncols=2, narrow_height=4.6, width_ratios=[1, 3])
+    colors = [f"C{(j + 1) % 8}" for j in range(m)]
     axz.scatter(np.zeros(m), Z[:, 0], s=600 * pz.weights, c=colors, label="P_Z", zorder=3)
     for j in range(m):
         axz.annotate(f"z{j}", (0.0, Z[j, 0]), xytext=(12, -4), textcoords="offset points")
@@ -183,9 +121,7 @@ def fig_theorem1(seed: int | np.random.Generator = 0, *, n: int = 6, m: int = 5)
     axx.scatter(Y[:, 0], Y[:, 1], s=600 * pz.weights, c=colors, marker="s", edgecolors="white", label="P_G", zorder=2)
     for y in np.unique(Y, axis=0):  # name the codes of each decoded point, e.g. G(z0) = G(z4)
         codes = [j for j in range(m) if np.array_equal(Y[j], y)]
-        axx.annotate(
-            " = ".join(f"G(z{j})" for j in codes), tuple(y), xytext=(8, 8), textcoords="offset points", fontsize="small"
-        )
+        axx.annotate(" = ".join(f"G(z{j})" for j in codes), tuple(y), xytext=(8, 8), textcoords="offset points")
     axx.set_aspect("equal", adjustable="datalim")
     axx.autoscale_view()
     axx.set_title(
@@ -193,11 +129,26 @@ def fig_theorem1(seed: int | np.random.Generator = 0, *, n: int = 6, m: int = 5)
         "\n"
         rf"$\min_\Gamma E\,c(X, G(Z))$ = {coupling.cost:.10g}"
     )
-    axx.legend(loc="best", fontsize="small")
-    fig.suptitle(
-        f"Theorem 1 (eq. 10-11), squared cost, n={n}, m={m}, seed={seed if isinstance(seed, int) else '-'}"
-        f"; both sides certified"
+    axx.legend(loc="best")
+    record_bounds(
+        fig,
+        "W_c(P_X, P_G) and min over couplings",
+        [0, 1],
+        [direct.bound, coupling.bound],
+        x_label="0: W_c(P_X, P_G) directly; 1: through the codes (eq. 10-11)",
+        y_label="cost",
     )
+    rows_, cols_ = np.nonzero(P > 0)
+    record(
+        fig,
+        "coupling",
+        np.arange(rows_.size),
+        P[rows_, cols_],
+        guarantee="proof",
+        method="optimal plan of the certified solve; x = index of the positive entry (row-major)",
+        y_label="Gamma_ij",
+    )
+    fig.suptitle(f"Theorem 1 (eq. 10-11), n={n}, m={m}: both sides certified")
     return fig
 
 
@@ -260,9 +211,9 @@ def fig_relaxation_path(
     >>> [line.get_label() for line in fig.axes[0].get_lines()]
     ['tv', 'W_c']
     """
-    _need("fig_relaxation_path", "otcheck.relaxed", "relaxed_path")
-    from . import cost_matrix, solve_ot
-    from .relaxed import relaxed_path
+    need("fig_relaxation_path", "otcheck.relaxed", "relaxed_path")
+    from .. import cost_matrix, solve_ot
+    from ..relaxed import relaxed_path
 
     if C is None:
         rng = as_generator(seed)
@@ -271,8 +222,8 @@ def fig_relaxation_path(
         X, Z = rng.normal(size=(n, 2)), rng.normal(size=(m, 2))
         C = cost_matrix(X, Z)
         if kernel_matrix is None and "mmd2" in penalties:
-            _need("fig_relaxation_path", "otcheck.divergences", "kernel_matrix")
-            from .divergences import kernel_matrix as kernel
+            need("fig_relaxation_path", "otcheck.divergences", "kernel_matrix")
+            from ..divergences import kernel_matrix as kernel
 
             kernel_matrix = kernel(Z)
     C = np.asarray(C, dtype=float)
@@ -291,18 +242,34 @@ def fig_relaxation_path(
     exact = solve_ot(a, b, C)
     paths = {p: relaxed_path(a, b, C, lams, p, kernel_matrix=kernel_matrix if p == "mmd2" else None) for p in penalties}
 
-    fig, (ax,) = _figure(6.5, 4.2)
+    fig, (ax,) = new_figure(3.6, narrow_height=2.8)
     for k, (penalty, path) in enumerate(paths.items()):
-        ax.plot(lams, path.values, marker="o", ms=3, color=f"C{k}", label=penalty)
+        bounds = [r.bound for r in path.results]
+        ax.plot(lams, path.values, label=penalty, lw=1.0, **line(k + 1))
+        # certified intervals of each solve (error bars, visible only where wider than the marker)
+        lo = np.array([float(b.lower) for b in bounds])
+        hi = np.array([float(b.upper) for b in bounds])
+        v = np.asarray(path.values, dtype=float)
+        ax.errorbar(
+            lams,
+            v,
+            yerr=np.vstack([np.maximum(v - lo, 0), np.maximum(hi - v, 0)]),
+            fmt="none",
+            ecolor=f"C{(k + 1) % 8}",
+            elinewidth=0.8,
+        )
+        record_bounds(fig, penalty, lams, bounds, x_label="lambda", y_label="W_c^lambda")
     ax.axhline(exact.cost, color="black", ls="--", label="W_c")
+    ax.axhspan(float(exact.bound.lower), float(exact.bound.upper), color="black", alpha=0.15, lw=0)
+    record_bounds(fig, "W_c", [0.0], [exact.bound], x_label="-", y_label="W_c (certified exact OT)")
     if np.any(lams == 0):  # lambda = 0 on a log axis: linear near zero
         ax.set_xscale("symlog", linthresh=float(np.min(lams[lams > 0], initial=1.0)))
     else:
         ax.set_xscale("log")
     ax.set_xlabel(r"$\lambda$")
     ax.set_ylabel(r"$W_c^\lambda$")
-    ax.set_title(r"eq. 12: $W_c^\lambda \uparrow W_c$ " f"(certified $W_c$ = {exact.cost:.6g})")
-    ax.legend(fontsize="small", ncol=2)
+    ax.set_title(r"eq. 12: $W_c^\lambda \uparrow W_c$" "\n" f"(certified $W_c$ = {exact.cost:.6g})")
+    ax.legend(ncol=2)
     return fig
 
 
@@ -349,8 +316,8 @@ def fig_prop2(seed: int | np.random.Generator = 0, *, sigma2: ArrayLike | None =
     sigma2 = np.linspace(0.05, 0.95, 19) if sigma2 is None else np.asarray(sigma2, dtype=float).ravel()
     if sigma2.size == 0 or np.any(~np.isfinite(sigma2)) or np.any(sigma2 <= 0) or np.any(sigma2 >= 1):
         raise ValueError("sigma2: expected values in (0, 1) (the example needs a^2 = 1 - sigma^2 > 0)")
-    _need("fig_prop2", "otcheck.closed_forms", "gaussian_w2")
-    from .closed_forms import gaussian_w2
+    need("fig_prop2", "otcheck.closed_forms", "gaussian_w2")
+    from ..closed_forms import gaussian_w2
 
     zero, one = np.zeros(1), np.eye(1)
 
@@ -369,27 +336,56 @@ def fig_prop2(seed: int | np.random.Generator = 0, *, sigma2: ArrayLike | None =
     a_star = np.array([argmin(w_c, s) for s in sigma2])
     a_dagger = np.array([argmin(w_dagger, s) for s in sigma2])
 
-    fig, (left, right) = _figure(10.0, 4.2, ncols=2)
+    fig, (left, right) = new_figure(2.9, ncols=2, narrow_height=4.6)
     grid = np.linspace(0.0, 1.6, 161)
     shown = sigma2[np.unique(np.linspace(0, sigma2.size - 1, min(4, sigma2.size)).round().astype(int))]
     for k, s2 in enumerate(shown):
-        left.plot(grid, [w_c(a, s2) for a in grid], color=f"C{k}", label=rf"$W_c$, $\sigma^2$={s2:.2g}")
+        left.plot(grid, [w_c(a, s2) for a in grid], color=f"C{k + 1}", ls="-", label=rf"$W_c$, $\sigma^2$={s2:.2g}")
         left.plot(
-            grid, [w_dagger(a, s2) for a in grid], color=f"C{k}", ls="--", label=rf"$W_c^\dagger$, $\sigma^2$={s2:.2g}"
+            grid,
+            [w_dagger(a, s2) for a in grid],
+            color=f"C{k + 1}",
+            ls="--",
+            label=rf"$W_c^\dagger$, $\sigma^2$={s2:.2g}",
         )
     left.set_xlabel("decoder slope a  (G(z) = a z)")
     left.set_ylabel("objective")
-    left.set_title("the two objectives (closed forms)")
-    left.legend(fontsize="x-small", ncol=2)
+    left.set_title("the two objectives")
+    left.legend(ncol=2, handlelength=1.8, columnspacing=0.8)
 
-    right.plot(sigma2, a_star, "o-", color="C0", label="argmin W_c")
-    right.plot(sigma2, a_dagger, "s-", color="C1", label="argmin W_c^dagger")
+    right.plot(sigma2, a_star, label="argmin W_c", **line(1))
+    right.plot(sigma2, a_dagger, label="argmin W_c^dagger", **line(2))
     right.plot(sigma2, np.sqrt(1 - sigma2), color="black", ls=":", label="sqrt(1 - sigma^2)")
+    method = "bounded Brent search (xatol 1e-10) on the Bures closed forms"
+    record(
+        fig,
+        "argmin W_c",
+        sigma2,
+        a_star,
+        lower=a_star - 1e-10,
+        upper=a_star + 1e-10,
+        guarantee="estimate",
+        method=method,
+        x_label="sigma^2",
+        y_label="minimizing slope a",
+    )
+    record(
+        fig,
+        "argmin W_c^dagger",
+        sigma2,
+        a_dagger,
+        lower=a_dagger - 1e-10,
+        upper=a_dagger + 1e-10,
+        guarantee="estimate",
+        method=method,
+        x_label="sigma^2",
+        y_label="minimizing slope a",
+    )
     right.set_xlabel(r"decoder variance $\sigma^2$")
     right.set_ylabel("minimizing slope a")
-    right.set_title(r"$G^*$ depends on $\sigma^2$, $G^\dagger$ does not")
-    right.legend(fontsize="small")
-    fig.suptitle(r"Proposition 2 (appendix B.3): $P_X = P_Z = N(0,1)$, $G(z) = a z$")
+    right.set_title(r"$G^*$ depends on $\sigma^2$," "\n" r"$G^\dagger$ does not")
+    right.legend()
+    fig.suptitle(r"Prop. 2 (App. B.3): $P_X = P_Z = N(0,1)$, $G(z) = a z$")
     return fig
 
 
@@ -444,8 +440,8 @@ def fig_vae_blur(
     >>> [line.get_label() for line in fig.axes[1].get_lines()][0]
     'G*(z)'
     """
-    _need("fig_vae_blur", "otcheck.gaussian", "gmm_pdf")
-    from .gaussian import gmm_pdf
+    need("fig_vae_blur", "otcheck.gaussian", "gmm_pdf")
+    from ..gaussian import gmm_pdf
 
     rng = as_generator(seed)
     n = check_positive_int(n, "n", minimum=2)
@@ -462,23 +458,32 @@ def fig_vae_blur(
     g_star = (joint * x[:, None]).sum(0) / joint.sum(0)  # E[X | Z = z_k]
     blur = np.abs(g_star[:, None] - x[None, :]).min(1)  # distance to the nearest input
 
-    fig, (top, bottom) = _figure(7.0, 6.0, nrows=2, sharex=True)
+    fig, (top, bottom) = new_figure(4.4, nrows=2, sharex=True, narrow_height=4.4)
     for i in range(n):
-        top.plot(z, q[i], color=f"C{i % 10}", label=f"Q(z | x{i})")
+        top.plot(z, q[i], color=f"C{(i + 1) % 8}", ls=line(i + 1)["linestyle"], label=f"Q(z | x{i})")
     top.set_ylabel("encoder density")
-    top.set_title(rf"Gaussian encoders $Q(Z|X=x_i) = N(x_i, {encoder_std:g}^2)$ overlap")
-    top.legend(fontsize="small")
+    top.set_title(rf"encoders $N(x_i, {encoder_std:g}^2)$ overlap")
+    top.legend(ncol=2)
     bottom.plot(z, g_star, color="black", lw=2, label="G*(z)")
     for i in range(n):
-        bottom.axhline(x[i], color=f"C{i % 10}", ls=":", lw=1)
-    bottom.scatter(x, x, color=[f"C{i % 10}" for i in range(n)], zorder=3, label="deterministic encoder")
+        bottom.axhline(x[i], color=f"C{(i + 1) % 8}", ls=":", lw=1)
+    bottom.scatter(x, x, color=[f"C{(i + 1) % 8}" for i in range(n)], zorder=3, label="deterministic encoder")
+    record(
+        fig,
+        "G*(z)",
+        z,
+        g_star,
+        guarantee="estimate",
+        method="conditional mean, float64",
+        x_label="code z",
+        y_label="G*(z)",
+    )
+    record(fig, "inputs", np.arange(n), x, guarantee="proof", method="drawn from the seed", y_label="x_i")
     bottom.set_xlabel("code z")
     bottom.set_ylabel(r"$G^*(z) = E[X \mid Z = z]$")
-    bottom.set_title(f"conditional-mean decoder: up to {blur.max():.3g} away from every input")
-    bottom.legend(fontsize="small")
-    fig.suptitle(
-        "VAE blur (section 4.1): overlapping encoders make the optimal decoder average inputs", fontsize="medium"
-    )
+    bottom.set_title(f"G*: up to {blur.max():.3g} from every input")
+    bottom.legend()
+    fig.suptitle("VAE blur (Sec. 4.1): the optimal decoder\naverages inputs")
     return fig
 
 
@@ -519,7 +524,7 @@ def fig_prop3(seed: int | np.random.Generator = 0, *, eps: ArrayLike | None = No
         When the claim ``prop3`` is not registered or its evidence lacks the table drawn here.
     """
     sizes = {} if eps is None else {"eps": tuple(float(e) for e in np.ravel(eps))}
-    ev = _claim("fig_prop3", "prop3", seed, **sizes)
+    ev = claim("fig_prop3", "prop3", seed, **sizes)
     try:
         table, C_value = ev.details["table"], ev.details["C"]
         if not isinstance(table, (list, tuple)) or not isinstance(C_value, numbers.Real):
@@ -537,10 +542,10 @@ def fig_prop3(seed: int | np.random.Generator = 0, *, eps: ArrayLike | None = No
             f"gap_h) and details['C'] from the claim 'prop3'; this version lacks {exc}"
         ) from exc
 
-    fig, (left, right) = _figure(10.0, 4.2, ncols=2)
-    left.plot(e, cos_f, "o-", color="C0", ms=9, label="A(f_eps, f*)")  # large: often under A(h_eps, h*)
-    left.plot(e, cos_hf, "s-", color="C1", label="A(h*, f*)")
-    left.plot(e, cos_h, "^-", color="C2", label="A(h_eps, h*)")
+    fig, (left, right) = new_figure(2.9, ncols=2, narrow_height=4.6)
+    left.plot(e, cos_f, label="A(f_eps, f*)", markersize=7, **line(1))  # large: often under A(h_eps, h*)
+    left.plot(e, cos_hf, label="A(h*, f*)", **line(2))
+    left.plot(e, cos_h, label="A(h_eps, h*)", **line(3))
     left.axhline(1 - C, color="black", ls="--", label="1 - C")
     left.axhline(0.0, color="gray", ls=":", lw=1)
     left.set_xscale("log")
@@ -548,140 +553,36 @@ def fig_prop3(seed: int | np.random.Generator = 0, *, eps: ArrayLike | None = No
     left.set_ylim(-1.05, 1.05)
     left.set_xlabel(r"$\varepsilon$")
     left.set_ylabel("cosine between gradients w.r.t. G")
-    left.set_title(f"gradients stay wrong: C = {C:.4g}")
-    left.legend(fontsize="small")
+    left.set_title(f"gradients stay wrong\nC = {C:.4g}")
+    left.legend()
 
-    right.plot(e, gap_f, "o-", color="C0", label="gap f_eps")
-    right.plot(e, gap_h, "^-", color="C2", label="gap h_eps")
+    right.plot(e, gap_f, label="gap f_eps", **line(1))
+    right.plot(e, gap_h, label="gap h_eps", **line(3))
     right.plot(e, e, color="black", ls="--", label="eps")
     right.set_xscale("log")
     right.set_yscale("log" if np.all(np.concatenate([gap_f, gap_h]) > 0) else "linear")
     right.invert_xaxis()
     right.set_xlabel(r"$\varepsilon$")
     right.set_ylabel(r"$|J_D(\cdot) - J_D(\mathrm{optimum})|$")
-    right.set_title("while the witnesses are eps-optimal")
-    right.legend(fontsize="small")
-    fig.suptitle(f"Proposition 3 (appendix B.4): claim 'prop3' {ev.verdict}", fontsize="medium")
+    right.set_title("while the witnesses\nare eps-optimal")
+    right.legend()
+    fig.suptitle(f"Prop. 3 (App. B.4): claim 'prop3' {ev.verdict}")
+    for name, values in (
+        ("A(f_eps, f*)", cos_f),
+        ("A(h*, f*)", cos_hf),
+        ("A(h_eps, h*)", cos_h),
+        ("gap f_eps", gap_f),
+        ("gap h_eps", gap_h),
+    ):
+        record(
+            fig,
+            name,
+            e,
+            values,
+            guarantee="estimate",
+            method="claim 'prop3' (analytic gradients, float64)",
+            x_label="eps",
+            y_label=name,
+        )
+    record(fig, "1 - C", [0.0], [1 - C], guarantee="estimate", method="claim 'prop3'", x_label="-")
     return fig
-
-
-#: Short name -> figure function; the names ``otcheck figures`` accepts.
-FIGURES: dict[str, Callable[..., Figure]] = {
-    "theorem1": fig_theorem1,
-    "relaxation-path": fig_relaxation_path,
-    "prop2": fig_prop2,
-    "vae-blur": fig_vae_blur,
-    "prop3": fig_prop3,
-}
-
-
-def save_figures(
-    names: Iterable[str] | None = None,
-    out: str | os.PathLike[str] = "figures",
-    seed: int | np.random.Generator = 0,
-    *,
-    dpi: int = 120,
-    fmt: str = "png",
-) -> dict[str, str]:
-    """Render figures to files ``OUT/NAME.png``.
-
-    Parameters
-    ----------
-    names : iterable of str, optional
-        Keys of :data:`FIGURES`; all of them when omitted.
-    out : str or path
-        Output directory (created when missing).
-    seed : int or numpy.random.Generator
-        Passed to every figure function.
-    dpi : int, default 120
-        Resolution.
-    fmt : str, default "png"
-        File format understood by ``Figure.savefig``.
-
-    Returns
-    -------
-    dict
-        ``{name: path}`` of the files written.
-
-    Raises
-    ------
-    KeyError
-        An unknown name; the message lists the known ones.
-    ImportError
-        A figure whose layer is missing (the files already written stay).
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     paths = save_figures(["theorem1"], out=d)
-    ...     os.path.basename(paths["theorem1"]), os.path.getsize(paths["theorem1"]) > 0
-    ('theorem1.png', True)
-    """
-    names = list(FIGURES) if names is None else list(names)
-    unknown = [n for n in names if n not in FIGURES]
-    if unknown:
-        raise KeyError(f"names: unknown figure(s) {unknown}; known: {list(FIGURES)}")
-    os.makedirs(out, exist_ok=True)
-    paths = {}
-    for name in names:
-        fig = FIGURES[name](seed=seed)
-        path = os.path.join(os.fspath(out), f"{name}.{fmt}")
-        fig.savefig(path, dpi=dpi)
-        paths[name] = path
-    return paths
-
-
-def _cmd_figures(args: argparse.Namespace) -> int:
-    import sys
-
-    names = list(args.names) or list(FIGURES)
-    unknown = [n for n in names if n not in FIGURES]
-    if unknown:
-        print(f"otcheck figures: unknown figure(s): {', '.join(unknown)}; known: {', '.join(FIGURES)}", file=sys.stderr)
-        return 2
-    status = 0
-    for name in names:
-        try:
-            path = save_figures([name], out=args.out, seed=args.seed, dpi=args.dpi)[name]
-        except ImportError as exc:
-            print(f"otcheck figures: {name}: {exc}", file=sys.stderr)
-            status = 1
-            continue
-        except Exception as exc:  # noqa: BLE001 - report it, render the other figures, exit non-zero
-            print(f"otcheck figures: {name} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-            status = 1
-            continue
-        print(path)
-    return status
-
-
-def add_subcommand(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
-    """Add ``otcheck figures [NAMES...] --out DIR --seed N [--dpi D]`` to an argparse subparsers object.
-
-    The handler (set with ``set_defaults(func=...)``) writes one PNG per figure, prints each
-    path, and returns the exit status: ``0`` when every figure was written, ``1`` when one needs a
-    layer that is missing or fails (the error is printed and the others are still written), ``2``
-    for an unknown name.
-
-    Parameters
-    ----------
-    subparsers : argparse._SubParsersAction
-        From ``parser.add_subparsers()``.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        The ``figures`` parser.
-    """
-    p = subparsers.add_parser(
-        "figures",
-        help="render the paper's figures to PNG files",
-        description="Render figures of otcheck.figures, one PNG per figure.",
-    )
-    p.add_argument("names", nargs="*", metavar="NAME", help=f"figures to render (default: all): {', '.join(FIGURES)}")
-    p.add_argument("--out", default="figures", metavar="DIR", help="output directory (default: figures)")
-    p.add_argument("--seed", type=int, default=0, help="seed passed to every figure (default 0)")
-    p.add_argument("--dpi", type=int, default=120, help="resolution (default 120)")
-    p.set_defaults(func=_cmd_figures)
-    return p
