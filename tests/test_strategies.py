@@ -143,6 +143,83 @@ def test_integer_problems_are_rational_and_balanced(problem):
     np.testing.assert_array_equal(C, np.round(C))
 
 
+@given(ots.log_uniform(1e-6, 1e4))
+def test_log_uniform_stays_in_range(x):
+    assert isinstance(x, float) and 1e-6 <= x <= 1e4
+
+
+def test_log_uniform_reaches_both_ends_exactly_and_shrinks_to_one():
+    from hypothesis import find
+
+    assert find(ots.log_uniform(1e-6, 1e4), lambda x: x < 1e-5) == 1e-6
+    assert find(ots.log_uniform(1e-6, 1e4), lambda x: x > 1e3) == 1e4
+    assert find(ots.log_uniform(1e-6, 1e4), lambda x: True) == 1.0
+    assert 2.0 <= find(ots.log_uniform(2.0, 8.0), lambda x: True) <= 8.0
+    assert find(ots.log_uniform(3.0, 3.0), lambda x: True) == 3.0
+
+
+@given(ots.lambda_grids(min_size=2, max_size=5, lo=1e-3, hi=1e4))
+def test_lambda_grids_are_strictly_increasing_and_in_range(grid):
+    assert 2 <= len(grid) <= 5
+    assert all(x < y for x, y in zip(grid, grid[1:]))
+    assert all(x == 0.0 or 1e-3 <= x <= 1e4 for x in grid)
+
+
+def test_lambda_grids_reach_zero_and_the_top():
+    from hypothesis import find
+
+    assert find(ots.lambda_grids(), lambda g: g[0] == 0.0 and g[-1] == 1e4)[-1] == 1e4
+    assert 0.0 not in find(ots.lambda_grids(zero=False, min_size=3), lambda g: True)
+
+
+@pytest.mark.parametrize("rows", ["mixed", "dirac", "spread"])
+def test_decoders_are_row_stochastic_of_the_requested_kind(rows):
+    @given(ots.decoders(st.integers(1, 4), st.integers(1, 4), rows=rows))
+    def check(D):
+        assert D.min() >= 0 and 1 <= D.shape[0] <= 4 and 1 <= D.shape[1] <= 4
+        np.testing.assert_allclose(D.sum(1), 1.0, atol=1e-12)
+        support = (D > 0).sum(1)
+        if rows == "dirac" or D.shape[1] == 1:
+            assert np.all(support == 1)
+        elif rows == "spread":
+            assert np.all(support >= 2)
+
+    check()
+
+
+@given(ots.decoders(3, 4, dyadic=True))
+def test_dyadic_decoders_are_exact_rationals(D):
+    assert all(sum(Fraction(float(x)) for x in row) == 1 for row in D)
+
+
+def test_mixed_decoders_mix_dirac_and_spread_rows():
+    from hypothesis import find
+
+    D = find(ots.decoders(2, 3), lambda D: sorted((D > 0).sum(1).tolist())[0] == 1 and (D > 0).sum() >= 3)
+    assert sorted((D > 0).sum(1).tolist())[0] == 1 and sorted((D > 0).sum(1).tolist())[-1] >= 2
+
+
+@given(ots.decoder_instances(st.integers(1, 3), min_n=2, max_n=3, max_m=5, scale=10.0, zero_weights=True))
+def test_decoder_instances_have_matching_shapes(inst):
+    a, X, b, G = inst
+    assert X.ndim == 2 and G.ndim == 2 and X.shape[1] == G.shape[1] and 1 <= X.shape[1] <= 3
+    assert a.shape == (X.shape[0],) and 2 <= a.size <= 3 and b.shape == (G.shape[0],) and 1 <= b.size <= 5
+    assert _is_probability(a) and _is_probability(b)
+    assert np.abs(X).max() <= 10.0 and np.abs(G).max() <= 10.0
+
+
+def test_decoder_instances_have_decoded_points_on_data_points_and_repeated():
+    from hypothesis import find
+
+    on_data = find(ots.decoder_instances(2, min_n=2), lambda i: any((g == i.X).all(1).any() for g in i.G))
+    assert any((g == on_data.X).all(1).any() for g in on_data.G)
+    repeated = find(ots.decoder_instances(1, min_m=3), lambda i: len(set(i.G[:, 0].tolist())) < 3)
+    assert len(set(repeated.G[:, 0].tolist())) < 3
+    # with coincide=False every G(z) is a fresh point: no data point, no repeat (zero is never drawn twice here)
+    fresh = find(ots.decoder_instances(1, min_m=2, coincide=False), lambda i: len(set(i.G[:, 0].tolist())) == 2)
+    assert fresh.G.shape == (2, 1)
+
+
 @pytest.mark.parametrize(
     "build, argument",
     [
@@ -166,6 +243,22 @@ def test_integer_problems_are_rational_and_balanced(problem):
         (lambda: ots.encoders(2, 2, deterministic=1), "deterministic"),
         (lambda: ots.ot_problems(min_n=3, max_n=2), "max_n"),
         (lambda: ots.ot_problems(max_m=0), "max_m"),
+        (lambda: ots.log_uniform(0.0, 1.0), "lo"),
+        (lambda: ots.log_uniform(1.0, float("inf")), "hi"),
+        (lambda: ots.log_uniform(2.0, 1.0), "hi"),
+        (lambda: ots.lambda_grids(min_size=0), "min_size"),
+        (lambda: ots.lambda_grids(min_size=3, max_size=2), "max_size"),
+        (lambda: ots.lambda_grids(lo=1.0, hi=1.0, min_size=3), "min_size"),
+        (lambda: ots.lambda_grids(zero=1), "zero"),
+        (lambda: ots.decoders(0, 2), "m"),
+        (lambda: ots.decoders(2, 0), "k"),
+        (lambda: ots.decoders(2, 2, rows="gaussian"), "rows"),
+        (lambda: ots.decoders(2, 2, dyadic="no"), "dyadic"),
+        (lambda: ots.decoder_instances(0), "dim"),
+        (lambda: ots.decoder_instances(min_n=3, max_n=2), "max_n"),
+        (lambda: ots.decoder_instances(min_m=0), "min_m"),
+        (lambda: ots.decoder_instances(scale=0.0), "scale"),
+        (lambda: ots.decoder_instances(coincide=None), "coincide"),
     ],
 )
 def test_bad_arguments_fail_when_the_strategy_is_built(build, argument):
