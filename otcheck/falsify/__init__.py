@@ -18,7 +18,8 @@ What counts:
   part of the instance: the report then states the family-wise level, Bonferroni-corrected for the
   number of instances tried;
 * a space may give an ``exact`` re-check (rational arithmetic) that confirms a counterexample found
-  in floats;
+  in floats: a float failure that the exact re-check does not confirm is no counterexample (an artefact
+  of the float check); it is counted apart (``refuted``) and the search goes on;
 * a counterexample to a *proposition* makes :attr:`FalsifyReport.ok` false (``otcheck falsify``
   exits non-zero) unless the claim is listed in :data:`KNOWN_FINDINGS` with the narrower statement
   that does hold; failing *steps* and *conjectures* are findings.
@@ -276,6 +277,9 @@ class Outcome:
     holds, undecided, uncertified, errors : int
         How those instances came out (``uncertified``: a lower layer raised UncertifiedError;
         ``errors``: the check raised something else, the first message is in ``error``).
+    refuted : int
+        Instances where the float check failed but the space's exact re-check did not confirm it (a float
+        artefact of the check, counted apart: neither a pass nor a counterexample).
     counterexample : dict or None
         The smallest failing instance found (shrunk), or None.
     evidence : Evidence or None
@@ -306,6 +310,7 @@ class Outcome:
     seconds: float = 0.0
     searched: bool = True
     error: str = ""
+    refuted: int = 0
 
     @property
     def is_failure(self) -> bool:
@@ -327,6 +332,8 @@ class Outcome:
         if not self.searched:
             return f"{self.claim}: no instance space declared (not searched)"
         counts = f"{self.holds} hold, {self.undecided} undecided, {self.uncertified} uncertified, {self.errors} errors"
+        if self.refuted:
+            counts += f", {self.refuted} float failures refuted in exact arithmetic"
         if self.counterexample is None:
             return f"{self.claim}: no counterexample in {self.examples} instances ({counts}; {self.seconds:.1f} s)"
         label = "FAILS" if self.is_failure else "finding"
@@ -457,7 +464,7 @@ def _search(
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hyp_seed
 
-    counts = {"examples": 0, HOLDS: 0, UNDECIDED: 0, "uncertified": 0, "errors": 0}
+    counts = {"examples": 0, HOLDS: 0, UNDECIDED: 0, "uncertified": 0, "errors": 0, "refuted": 0}
     state: dict[str, object] = {"failing": None, "evidence": None, "found": False, "error": ""}
     t0 = time.perf_counter()
 
@@ -479,6 +486,10 @@ def _search(
             return
         if not state["found"]:
             counts["examples"] += 1
+        if ev.verdict == FAILS and not _confirmed(space, instance):
+            if not state["found"]:
+                counts["refuted"] += 1
+            return
         if ev.verdict == FAILS:
             state["found"] = True
             state["failing"], state["evidence"] = dict(instance), ev  # the last one is hypothesis' smallest
@@ -544,7 +555,19 @@ def _search(
         time.perf_counter() - t0,
         True,
         str(state["error"]),
+        counts["refuted"],
     )
+
+
+def _confirmed(space: Space, instance: Instance) -> bool:
+    """Whether a float failure stands: True without an exact re-check, or where it does not apply (raises
+    anything); else whether the exact re-check fails too."""
+    if space.exact is None:
+        return True
+    try:
+        return space.exact(**instance).verdict == FAILS
+    except Exception:  # noqa: BLE001 - no exact re-check on this instance (irrational costs, ...): it stands
+        return True
 
 
 # The instance spaces of the paper's claims (registration order is irrelevant; they key on the id).
