@@ -15,9 +15,11 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from otcheck.claims import FAILS, HOLDS, Evidence, registry
+from otcheck.claims import FAILS, HOLDS, UNDECIDED, Evidence, registry
 from otcheck.claims.appendix_a import prop4
 from otcheck.claims.appendix_b import theorem1_proof
+from otcheck.claims.section4_1 import prop2_1d, prop2_linear
+from otcheck.claims.section4_1_autoencoders import avb_optimal_encoder
 from otcheck.claims.section4_2 import prop3
 from otcheck.falsify import KNOWN_FINDINGS, SPACES, dump_instance, falsify, load_instance, replay
 
@@ -53,6 +55,8 @@ KNOWN_ERRORS = {
     "prop4": r"scale: must be a finite number >= 0, got inf",
     # 0 / 0 in the lift of Gamma* for a code of prior mass 0 whose image no other code shares
     "theorem1-proof": r"value: must be finite, got nan",
+    # D_VAE(Q) = inf for an encoder charging a code of prior mass 0, handed to Bound.floating
+    "avb-optimal-encoder": r"value: must be finite, got inf",
 }
 
 _SETTINGS = settings(
@@ -159,6 +163,33 @@ def test_prop5_proof_fails_only_on_the_mixed_tv_conventions():
     check()
 
 
+@pytest.mark.parametrize(
+    "instance, raw",
+    [
+        # the fitted AA^T for W_c^dagger at 1e-10 relative of Sigma_X = 0.1 (L-BFGS-B stops there)
+        (
+            {"Sigma_X": np.array([[0.1]]), "sigma2s": [0.025, 0.05], "sigma2s_1d": [0.5, 0.75], "seed": 0},
+            lambda: prop2_linear([[0.1]], [0.025, 0.05], seed=0),
+        ),
+        # "the argmin of W_c depends on sigma^2" at two sigma^2 one float apart (Brent cannot tell them apart)
+        (
+            {
+                "Sigma_X": np.array([[1.0]]),
+                "sigma2s": [0.5, 0.75],
+                "sigma2s_1d": [0.9989999999999999, 0.999],
+                "seed": 0,
+            },
+            lambda: prop2_1d([0.9989999999999999, 0.999]),
+        ),
+    ],
+)
+def test_prop2_failures_of_a_numerical_optimizer_are_undecided_not_counterexamples(instance, raw):
+    assert raw().verdict == FAILS  # what the claim's function says: an optimizer's estimate, not a proof
+    ev = replay("prop2", instance)
+    assert ev.verdict == UNDECIDED and not ev.failing_parts()
+    assert any("an optimizer's estimate, not a proof" in p.note for q in ev.parts for p in q.parts)
+
+
 # ------------------------------------------------------------------------- defects found by the searches
 @pytest.mark.xfail(
     strict=True,
@@ -188,3 +219,13 @@ def test_bug_prop4_with_a_code_of_prior_mass_zero():
 )
 def test_bug_theorem1_proof_with_a_code_of_prior_mass_zero():
     assert theorem1_proof([1.0], [[0.0]], [1.0, 0.0], [[0.0], [0.25]]).verdict == HOLDS
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ValueError,
+    reason="section4_1_autoencoders.avb_optimal_encoder hands D_VAE(Q) to Bound.floating: an encoder that charges "
+    "a code of prior mass 0 has KL(Q(Z|x), P_Z) = inf, a worse encoder, not an error ('must be finite, got inf')",
+)
+def test_bug_avb_encoder_charging_a_code_of_prior_mass_zero():
+    assert avb_optimal_encoder([1.0], [[0.0]], [1.0, 0.0], [[0.0], [0.0]], 1.0, [[[0.0, 1.0]]]).verdict == HOLDS
