@@ -1000,6 +1000,7 @@ def _outcome_dict(o: Outcome, instance_file: str | None, known: Mapping[str, str
         "holds": o.holds,
         "undecided": o.undecided,
         "uncertified": o.uncertified,
+        "refuted": o.refuted,
         "errors": o.errors,
         "error": o.error,
         "failure": o.is_failure,
@@ -1104,12 +1105,12 @@ def _falsify(args: argparse.Namespace) -> int:
     budget = f"at most {report.examples} instances per claim"
     if args.max_seconds is not None:
         budget += f" and {args.max_seconds:g} s per claim"
-    undecided = sum(o.undecided + o.uncertified for o in report.outcomes)
+    apart = sum(o.undecided + o.uncertified + o.refuted for o in report.outcomes)
     print(
         f"\n{len(report.outcomes)} claims searched in {elapsed:.1f} s ({budget}, hypothesis seed {report.seed}, "
         f"example database {database if database is not None else 'none'}): {failures} counterexamples to "
-        f"propositions, {findings} findings, {errors} with errors; {undecided} undecided or uncertified instances "
-        "(counted apart, not as passes)"
+        f"propositions, {findings} findings, {errors} with errors; {apart} undecided, uncertified or refuted "
+        "instances (counted apart, not as passes)"
     )
     return 0 if report.ok else 1
 

@@ -655,6 +655,7 @@ def test_falsify_finds_shrinks_and_writes_a_replayable_counterexample(tmp_path, 
     data = json.loads(js.read_text())
     (outcome,) = data["outcomes"]
     assert outcome["failure"] is True and outcome["counterexample"] == {"n": 10}
+    assert outcome["holds"] + outcome["undecided"] + outcome["uncertified"] + outcome["refuted"] < outcome["examples"]
     assert outcome["instance_file"] == str(instance) and data["ok"] is False
     assert data["meta"]["versions"]["numpy"] and data["claims"]["user-below-ten"]["relation"] == "<"
     # the instance file replays to "fails", exit status 1, like verify
@@ -757,7 +758,9 @@ def test_undecided_and_uncertified_instances_are_counted_apart_never_as_passes(t
     assert m, out
     total, holds, undecided, uncertified = map(int, m.groups())
     assert holds + undecided + uncertified == total and undecided > 0 and uncertified > 0 and holds < total
-    assert f"{undecided + uncertified} undecided or uncertified instances (counted apart, not as passes)" in out
+    assert (
+        f"{undecided + uncertified} undecided, uncertified or refuted instances (counted apart, not as passes)" in out
+    )
 
 
 def test_discrete_measure_repr_replays():
