@@ -36,7 +36,7 @@ over all pairs). Memory beyond the inputs: :math:`O(n + m)` plus one block of ro
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import TYPE_CHECKING, Literal, TypeAlias, overload
+from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -208,6 +208,29 @@ class _Rebuilt:
         self.den, self.failure, self.links = den, failure, links
 
 
+class CostView(Protocol):
+    """What a certificate needs from the costs: the dense matrix (:class:`DenseCosts`) or points
+    (:class:`otcheck.exact._sparse.PointCosts`, which never forms the matrix)."""
+
+    shape: tuple[int, int]
+
+    def entries(self, i: IndexArray, j: IndexArray) -> FloatArray: ...
+
+    def block(self, I: IndexArray, J: IndexArray) -> FloatArray: ...
+
+    @overload
+    def row_bounds(
+        self, w: FloatArray, *, rigorous: Literal["coarse", "tight"] = ...
+    ) -> tuple[FloatArray, FloatArray]: ...
+
+    @overload
+    def row_bounds(self, w: FloatArray, *, rigorous: Literal[False]) -> tuple[FloatArray, None]: ...
+
+    def row_bounds(self, w: FloatArray, *, rigorous: Rigor = "coarse") -> tuple[FloatArray, FloatArray | None]: ...
+
+    def col_min(self, w: FloatArray) -> FloatArray: ...
+
+
 class CertifiedProblem:
     r"""One transport problem ``(a, b, C)``, prepared once for any number of certificates.
 
@@ -215,7 +238,7 @@ class CertifiedProblem:
     cost view. :meth:`check` certifies a plan and duals, trying the dual repairs in turn.
     """
 
-    def __init__(self, a: FloatArray, b: FloatArray, costs: DenseCosts, tol: float) -> None:
+    def __init__(self, a: FloatArray, b: FloatArray, costs: CostView, tol: float) -> None:
         self.a, self.b, self.costs, self.tol = a, b, costs, float(tol)
         self.n, self.m = costs.shape
         self.A, _ = integer_weights(a)
@@ -466,7 +489,7 @@ class CertifiedProblem:
         u = np.where(lone_r, np.inf, u + delta[cr])
         v = v - delta[cc]
         if lone_c.any():
-            v[lone_c] = self.costs.col_min(np.where(lone_r, np.inf, u))[lone_c]
+            v[lone_c] = self.costs.col_min(np.where(lone_r, -np.inf, u))[lone_c]
             v[lone_c] = np.where(np.isfinite(v[lone_c]), v[lone_c], 0.0)
         return u, v
 

@@ -14,7 +14,9 @@ from ..bounds import Bound
 from ._certificate import BLOCK_ELEMS as _BLOCK_ELEMS
 
 if TYPE_CHECKING:
-    from ._certificate import CertifiedProblem
+    from scipy.sparse import coo_array as SparsePlan
+
+    from ._certificate import CertifiedProblem, CostView
 
 __all__ = ["Certificate", "OTResult", "certify", "polish_duals", "support_duals", "DEFAULT_TOL", "UncertifiedError"]
 
@@ -195,7 +197,7 @@ class OTResult:
     """
 
     value: float
-    plan: FloatArray = field(repr=False)
+    plan: FloatArray | SparsePlan = field(repr=False)
     u: FloatArray = field(repr=False)
     v: FloatArray = field(repr=False)
     method: str
@@ -204,6 +206,7 @@ class OTResult:
     b: FloatArray | None = field(default=None, repr=False, compare=False)
     C: FloatArray | None = field(default=None, repr=False, compare=False)
     info: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+    costs: CostView | None = field(default=None, repr=False, compare=False)
 
     @property
     def cost(self) -> float:
@@ -237,6 +240,15 @@ class OTResult:
         ValueError
             If the result carries no problem (``a``, ``b`` or ``C`` is ``None``).
         """
+        if self.a is not None and self.b is not None and self.C is None and self.costs is not None:
+            from ._certificate import CertifiedProblem
+
+            if isinstance(self.plan, np.ndarray):
+                raise ValueError("plan: a result whose costs come from points carries a sparse plan")
+            plan = self.plan.tocoo()  # a sparse plan of the "sparse" engine: costs computed from the points
+            prob = CertifiedProblem(self.a, self.b, self.costs, self.certificate.tol if tol is None else tol)
+            support = (plan.row.astype(np.int64), plan.col.astype(np.int64), np.asarray(plan.data, dtype=np.float64))
+            return prob.check(None, self.u, self.v, support=support, repair=False)[0]
         if self.a is None or self.b is None or self.C is None:
             raise ValueError("a, b, C: this OTResult was built without its problem, nothing to recertify against")
         return certify(

@@ -14,11 +14,13 @@ from ._emd import solve_emd
 from ._highs import solve_highs
 from ._lp import solve_lp
 from ._quantile import is_convex_1d_cost, solve_ot_1d
+from ._sparse import DEFAULT_MEMORY_BUDGET
 from .result import DEFAULT_TOL, Certificate, OTResult, UncertifiedError, _checker
 
 if TYPE_CHECKING:
     from ..costs import CostLike
     from ..measures import DiscreteMeasure
+    from ._certificate import CostView
     from .result import _Checker
 
 #: What an engine returns: ``(plan, u, v, info)``.
@@ -32,13 +34,19 @@ __all__ = ["solve_ot", "wasserstein", "METHODS", "AUTO_ASSIGNMENT_MAX_N"]
 
 #: Engines of :func:`solve_ot`. ``"quantile"`` needs the atoms: see :func:`wasserstein` and
 #: :func:`otcheck.exact.solve_ot_1d`.
-METHODS = ("auto", "emd", "lp", "highs", "assignment")
+METHODS = ("auto", "emd", "lp", "highs", "assignment", "sparse")
 
 #: ``method="auto"`` uses "assignment" for square uniform problems up to this size. Measured in
 #: ``benchmarks/bench_exact.py`` (2-D Gaussian points, squared cost): the assignment engine is
 #: faster than the network simplex up to about n = 50 and slower beyond (``linear_sum_assignment``
 #: alone already is, before its duals are computed).
 AUTO_ASSIGNMENT_MAX_N = 48
+
+#: ``otcheck.wasserstein(..., method="auto")`` uses the sparse engine (never forming the cost
+#: matrix) from this many pairs ``n * m`` on, or whenever the dense matrix and plan would exceed the
+#: memory budget (``memory_budget``, default :data:`otcheck.exact._sparse.DEFAULT_MEMORY_BUDGET`,
+#: 1 GiB). Measured in ``benchmarks/bench_scale.py``.
+AUTO_SPARSE_MIN_PAIRS = 4_000_000
 
 _ENGINES: dict[str, Callable[..., EngineResult]] = {
     "emd": solve_emd,
@@ -307,6 +315,35 @@ def solve_ot(
         )
     if method not in METHODS:
         raise ValueError(f"method: unknown engine {method!r}; expected one of {METHODS}")
+    if method == "sparse":
+        from ._certificate import DenseCosts
+        from ._sparse import dense_initial_candidates
+
+        view = DenseCosts(C)
+        k = _sparse_k(options)
+
+        def first_keys(a1: FloatArray, b1: FloatArray, costs: CostView) -> NDArray[np.intp]:
+            assert isinstance(costs, DenseCosts)
+            return dense_initial_candidates(a1, b1, costs.C, k)
+
+        res = _sparse_result(a, b, view, first_keys, tol, options)
+        plan = np.zeros(C.shape)
+        sp_plan = res.plan
+        assert not isinstance(sp_plan, np.ndarray)
+        coo = sp_plan.tocoo()
+        plan[coo.row, coo.col] = coo.data
+        return OTResult(
+            value=res.value,
+            plan=plan,
+            u=res.u,
+            v=res.v,
+            method="sparse",
+            certificate=res.certificate,
+            a=a,
+            b=b,
+            C=C,
+            info=res.info,
+        )
     first = _pick(a, b) if method == "auto" else method
     _check_options(first, options)
     if first == "assignment" and not is_uniform_square(a, b):
@@ -334,6 +371,91 @@ def solve_ot(
     if exact_input is not None:
         res = _exact_result(res, *exact_input)
     return res
+
+
+def _sparse_k(options: Mapping[str, object]) -> int:
+    k = options.get("k", 8)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError(f"k: the number of nearest candidates per point must be an integer >= 1, got {k!r}")
+    return k
+
+
+_SPARSE_OPTIONS = ("k", "max_rounds", "num_iter_max", "progress")
+
+
+def _sparse_result(
+    a: FloatArray,
+    b: FloatArray,
+    view: CostView,
+    first_keys: Callable[[FloatArray, FloatArray, CostView], NDArray[np.intp]],
+    tol: float,
+    options: Mapping[str, object],
+) -> OTResult:
+    """Column generation on the positive-weight part of ``view`` from the candidate pairs
+    ``first_keys(a+, b+, view+)``, duals extended to the zero-weight atoms by c-transforms, then the
+    certificate of the dense engines on the whole problem."""
+    import scipy.sparse as sp
+
+    from ._certificate import CertifiedProblem
+    from ._sparse import column_generation, extend_duals, positive_part
+
+    unknown = sorted(set(options) - set(_SPARSE_OPTIONS))
+    if unknown:
+        raise TypeError(
+            f"options: engine 'sparse' does not take {', '.join(map(repr, unknown))}; "
+            f"it takes {', '.join(_SPARSE_OPTIONS)}"
+        )
+    max_rounds = _as_int(options.get("max_rounds", 30), "max_rounds")
+    nim = options.get("num_iter_max")
+    rows, cols, sub = positive_part(a, b, view)
+    a_sub, b_sub = a[rows], b[cols]
+    prob = CertifiedProblem(a, b, view, tol)
+    accepted: list[tuple[Certificate, FloatArray, FloatArray]] = []
+
+    def accept(I: NDArray[np.intp], J: NDArray[np.intp], F: FloatArray, u: FloatArray, v: FloatArray) -> bool:
+        """Stop early when the rigorous certificate already holds (the gap estimate is small)."""
+        uu, vv = extend_duals(view, rows, cols, u, v)
+        found = prob.check(None, uu, vv, support=(rows[I], cols[J], F))
+        if found[0].ok:
+            accepted.append(found)
+        return found[0].ok
+
+    I, J, F, u, v, info = column_generation(
+        a_sub,
+        b_sub,
+        sub,
+        first_keys(a_sub, b_sub, sub),
+        max_rounds=max_rounds,
+        num_iter_max=None if nim is None else _as_int(nim, "num_iter_max"),
+        progress=bool(options.get("progress", False)),
+        accept=accept,
+        tol=tol,
+    )
+    I, J = rows[I], cols[J]
+    if accepted:
+        cert, u2, v2 = accepted[-1]
+    else:
+        u, v = extend_duals(view, rows, cols, u, v)
+        cert, u2, v2 = prob.check(None, u, v, support=(I, J, F))
+    if not cert.ok:
+        raise UncertifiedError(
+            f"engine 'sparse': the column generation's plan is not certified: {cert}{_why(cert, tol)}", cert
+        )
+    n, m = view.shape
+    plan = sp.coo_array((F, (I, J)), shape=(n, m))
+    return OTResult(
+        value=cert.value,
+        plan=plan,
+        u=u2,
+        v=v2,
+        method="sparse",
+        certificate=cert,
+        a=a,
+        b=b,
+        C=None,
+        info={**info},
+        costs=view,
+    )
 
 
 def _why(cert: Certificate | None, tol: float) -> str:
@@ -469,6 +591,25 @@ def wasserstein(
         raise ValueError(f"nu: has dimension {nu.dim}, but mu has dimension {mu.dim}")
     one_d = mu.dim == 1 and is_convex_1d_cost(cost)
     exact = _rational_problem(mu, nu, cost)
+    budget = options.pop("memory_budget", DEFAULT_MEMORY_BUDGET)
+    if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not budget > 0:
+        raise ValueError(f"memory_budget: expected a number of bytes > 0, got {budget!r}")
+    if method == "sparse" or (method == "auto" and not one_d and _wants_sparse(mu, nu, cost, float(budget))):
+        from ..costs import as_cost_fn
+        from ._sparse import PointCosts, initial_candidates, is_point_cost
+
+        fn = as_cost_fn(cost)
+        if not is_point_cost(fn):
+            raise ValueError(f"method: 'sparse' needs a cost ||x - y||^p given by name or power, got {cost!r}")
+        view = PointCosts(mu.atoms, nu.atoms, fn)
+        k = _sparse_k(options)
+
+        def first_keys(a1: FloatArray, b1: FloatArray, costs: CostView) -> NDArray[np.intp]:
+            assert isinstance(costs, PointCosts)
+            return initial_candidates(costs.X, costs.Y, a1, b1, fn, k)
+
+        res = _sparse_result(mu.weights, nu.weights, view, first_keys, tol, options)
+        return _exact_result(res, *exact) if exact is not None else res
     if method == "quantile" or (method == "auto" and one_d):
         if not one_d:
             raise ValueError(
@@ -482,6 +623,22 @@ def wasserstein(
     if exact is not None:
         res = _exact_result(res, *exact)
     return res
+
+
+def _wants_sparse(mu: DiscreteMeasure, nu: DiscreteMeasure, cost: CostLike, budget: float) -> bool:
+    """``method="auto"``: the sparse engine when the dense cost matrix and plan would not fit in ``budget``
+    bytes (for a cost ``||x - y||^p``), or when the problem has at least :data:`AUTO_SPARSE_MIN_PAIRS`
+    pairs, from where it is also the faster engine (measured in ``benchmarks/bench_scale.py``)."""
+    from ..costs import as_cost_fn
+    from ._sparse import dense_bytes, is_point_cost
+
+    try:
+        fn = as_cost_fn(cost)
+    except (TypeError, ValueError):
+        return False
+    if not is_point_cost(fn):
+        return False
+    return dense_bytes(mu.n, nu.n) > budget or mu.n * nu.n >= AUTO_SPARSE_MIN_PAIRS
 
 
 def _rational_problem(mu: DiscreteMeasure, nu: DiscreteMeasure, cost: CostLike) -> _Exact | None:

@@ -140,7 +140,7 @@ def test_auto_picks_an_engine_that_fits():
     assert wasserstein(mu, mu).method in {"assignment", "emd"}
     one_d = DiscreteMeasure([0.0, 1.0])
     assert wasserstein(one_d, one_d, cost=0.5).method != "quantile"  # |x-y|^0.5 is not convex
-    assert set(METHODS) == {"auto", "emd", "lp", "highs", "assignment"}
+    assert set(METHODS) == {"auto", "emd", "lp", "highs", "assignment", "sparse"}
 
 
 def test_results_are_frozen():

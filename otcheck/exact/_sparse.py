@@ -1,0 +1,496 @@
+r"""Engine "sparse": certified OT between point clouds without ever forming the ``n x m`` cost matrix.
+
+For costs given by points, :math:`c(x, y) = \|x - y\|^p` (``"sqeuclidean"``, ``"euclidean"``,
+powers), the optimal plan has at most :math:`n + m - 1` non-zeros, near the diagonal of space. The
+engine:
+
+1. solves the OT problem restricted to a sparse set of **candidate pairs**: the ``k`` nearest
+   neighbours of each point (a KD-tree), the nearest neighbours of each point displaced by a coarse
+   optimal plan between grid cells (a multiscale start: it catches transport over long distances),
+   and a monotone staircase along the first coordinate (it makes the restricted problem feasible);
+   the sparse problem is solved by POT's network simplex on sparse arcs (``ot.emd`` with a
+   ``scipy.sparse`` cost);
+2. **prices out** every pair: with the duals :math:`(u, v)` of the restricted problem, the pairs of
+   negative reduced cost :math:`C_{ij} - u_i - v_j` are found by an exact search over *all* pairs
+   (below) and added; this repeats until none is left;
+3. certifies the result exactly as the dense engines are certified
+   (:class:`~otcheck.exact._certificate.CertifiedProblem`): the dual lower bound needs, for every
+   row, a proven lower bound of :math:`\min_j (C_{ij} - v_j)` over all columns, which the same
+   search provides, and the upper bound is the cost of the plan rebuilt exactly on its support.
+
+**The all-pairs search is exact, never heuristic.** For the squared Euclidean cost,
+
+.. math::
+
+    \min_j\, \|x_i - y_j\|^2 - v_j \;=\; \min_j\, \|(x_i, 0) - (y_j, \sqrt{M - v_j})\|^2 \;-\; M,
+    \qquad M \ge \max_j v_j ,
+
+a nearest-neighbour query in :math:`d + 1` dimensions on *lifted* points, answered exactly by a
+KD-tree. Its float arithmetic is accounted for by a ball: every :math:`j` whose lifted distance is
+within :math:`\delta` of the nearest one is examined with the exact costs, where :math:`\delta`
+bounds the rounding of the tree's distances (:data:`LIFT_SLACK` times the size of the numbers
+involved); every other :math:`j` is farther than the nearest by more than rounding can explain.
+For other costs :math:`h(\|x - y\|)` with ``h`` increasing (``"euclidean"``, powers), a point
+:math:`y_j` farther than ``r`` from :math:`x_i` has :math:`C_{ij} - v_j \ge h(r) - \max v`; the ball
+of the radius ``r`` at which this bound passes the best value found among the nearest neighbours
+contains every :math:`j` that can do better, and is searched exactly. The costs themselves are the
+float values :math:`C_{ij}` computed coordinate by coordinate, as :func:`otcheck.cost_matrix`
+computes them for :math:`d \le 16`: the certificate is about those float values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal, overload
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+from .._dyadic import two_diff
+from ..costs import Cost, Euclidean, PowerCost, SqEuclidean
+from ._certificate import BLOCK_ELEMS, CostView, DenseCosts, Rigor
+from .result import UncertifiedError
+
+__all__ = ["PointCosts", "column_generation", "LIFT_SLACK", "DEFAULT_MEMORY_BUDGET"]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+
+#: Relative slack of the lifted nearest-neighbour search: :math:`2^{-40}` of the size of the squared
+#: distances and potentials involved (the tree's float distances are off by a few units of rounding).
+LIFT_SLACK = 2.0**-40
+
+#: ``method="auto"`` of :func:`otcheck.wasserstein` switches to this engine when the dense cost
+#: matrix would take more than this many bytes (1 GiB).
+DEFAULT_MEMORY_BUDGET = 2**30
+
+_MAX = float(np.finfo(np.float64).max)
+
+
+class PointCosts:
+    r"""The cost view of two point clouds for :class:`~otcheck.exact._certificate.CertifiedProblem`.
+
+    :math:`C_{ij} = h(\|x_i - y_j\|)` computed on demand, coordinate by coordinate (the same float
+    values as :func:`otcheck.cost_matrix` for :math:`d \le 16`); never an ``(n, m)`` array.
+    """
+
+    def __init__(self, X: FloatArray, Y: FloatArray, cost: Cost) -> None:
+        if cost.power is None or not cost.translation_invariant:
+            raise ValueError(f"cost: the sparse engine needs a cost ||x - y||^p, got {cost!r}")
+        self.X, self.Y, self.cost = X, Y, cost
+        self.shape = (X.shape[0], Y.shape[0])
+        self.p = float(cost.power)
+        self._tree_x: cKDTree | None = None
+        self._tree_y: cKDTree | None = None
+
+    # ----------------------------------------------------------------------------- the costs
+
+    def _sq(self, A: FloatArray, B: FloatArray) -> FloatArray:
+        """Squared distances of paired rows, summed coordinate by coordinate (as ``cost_matrix``)."""
+        out = np.zeros(A.shape[0])
+        for k in range(A.shape[1]):
+            t = A[:, k] - B[:, k]
+            t *= t
+            out += t
+        return out
+
+    def _h(self, sq: FloatArray) -> FloatArray:
+        if self.p == 2.0:
+            return sq
+        with np.errstate(over="ignore"):
+            r = np.sqrt(sq)
+            return r if self.p == 1.0 else r**self.p
+
+    def entries(self, i: IntArray, j: IntArray) -> FloatArray:
+        """:math:`C_{ij}` for index arrays."""
+        return self._h(self._sq(self.X[i], self.Y[j]))
+
+    def block(self, I: IntArray, J: IntArray) -> FloatArray:
+        """The sub-matrix ``C[I][:, J]`` (small blocks only)."""
+        ii = np.repeat(np.asarray(I, dtype=np.int64), len(J))
+        jj = np.tile(np.asarray(J, dtype=np.int64), len(I))
+        return self.entries(ii, jj).reshape(len(I), len(J))
+
+    def max_abs(self) -> float:
+        """An upper bound of :math:`\\max C`: :math:`h` of the diameter of the union's bounding box."""
+        lo = np.minimum(self.X.min(0), self.Y.min(0))
+        hi = np.maximum(self.X.max(0), self.Y.max(0))
+        return float(self._h(np.array([float(((hi - lo) ** 2).sum())]))[0])
+
+    # ------------------------------------------------------------------------- the search
+
+    def subset(self, rows: IntArray, cols: IntArray) -> PointCosts:
+        """The view of the points ``X[rows]`` and ``Y[cols]`` (the same float costs)."""
+        return PointCosts(self.X[rows], self.Y[cols], self.cost)
+
+    def _tree(self, side: str) -> cKDTree:
+        if side == "y":
+            if self._tree_y is None:
+                self._tree_y = cKDTree(self.Y)
+            return self._tree_y
+        if self._tree_x is None:
+            self._tree_x = cKDTree(self.X)
+        return self._tree_x
+
+    def candidates(self, w: FloatArray, *, transpose: bool = False) -> tuple[IntArray, IntArray]:
+        r"""Pairs ``(i, j)`` containing, for every row ``i``, every column ``j`` that can attain
+        :math:`\min_j (C_{ij} - w_j)` (for ``transpose``: every row for every column of
+        :math:`\min_i (C_{ij} - w_i)`), by the exact search of the module docstring."""
+        P, Q = (self.Y, self.X) if transpose else (self.X, self.Y)
+        n, m = P.shape[0], Q.shape[0]
+        finite = np.isfinite(w)
+        if not finite.any():
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        if self.p == 2.0:
+            M = float(w[finite].max())
+            lift = np.sqrt(np.maximum(M - np.where(finite, w, -np.inf), 0.0))
+            keep = np.flatnonzero(np.isfinite(lift))
+            Ql = np.hstack([Q[keep], lift[keep, None]])
+            Pl = np.hstack([P, np.zeros((n, 1))])
+            tree = cKDTree(Ql)
+            d, _ = tree.query(Pl, k=1)
+            span = float(np.max(np.abs(Ql)) ** 2 + np.max(np.abs(P)) ** 2) if Ql.size else 0.0
+            size = (d * d) + (M - float(w[finite].min())) + span
+            r = np.sqrt(d * d + LIFT_SLACK * size) * (1 + 2.0**-40) + 1e-300
+            lists = tree.query_ball_point(Pl, r)
+            rows = np.repeat(np.arange(n), [len(x) for x in lists])
+            cols = keep[np.concatenate([np.asarray(x, dtype=np.int64) for x in lists])] if rows.size else rows
+        else:
+            tree = self._tree("x" if transpose else "y")
+            k = min(8, m)
+            _, nn = tree.query(P, k=k)
+            nn = np.asarray(nn, dtype=np.int64).reshape(n, k)
+            rows0 = np.repeat(np.arange(n), k)
+            # a column with w = -inf is excluded: C - (-inf) = +inf is never the minimum
+            c0 = self._h(self._sq(P[rows0], Q[nn.ravel()])) - np.where(finite, w, -np.inf)[nn.ravel()]
+            best = np.full(n, np.inf)
+            np.minimum.at(best, rows0, c0)
+            wmax = float(w[finite].max())
+            # C - w >= h(r) - wmax for ||x - y|| >= r: every better j lies within h^{-1}(best + wmax)
+            target = np.maximum(best + wmax, 0.0)
+            r = target ** (1.0 / self.p) * (1 + 2.0**-30) + 1e-300
+            lists = tree.query_ball_point(P, r)
+            rows = np.repeat(np.arange(n), [len(x) for x in lists])
+            cols = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists]) if rows.size else rows
+        rows = rows.astype(np.int64)
+        cols = cols.astype(np.int64)
+        return (cols, rows) if transpose else (rows, cols)
+
+    @overload
+    def row_bounds(
+        self, w: FloatArray, *, rigorous: Literal["coarse", "tight"] = ...
+    ) -> tuple[FloatArray, FloatArray]: ...
+
+    @overload
+    def row_bounds(self, w: FloatArray, *, rigorous: Literal[False]) -> tuple[FloatArray, None]: ...
+
+    def row_bounds(self, w: FloatArray, *, rigorous: Rigor = "coarse") -> tuple[FloatArray, FloatArray | None]:
+        r"""Per row: the float :math:`\min_j (C_{ij} - w_j)` over all columns and a proven lower bound of it."""
+        n = self.shape[0]
+        I, J = self.candidates(w)
+        c = self.entries(I, J)
+        with np.errstate(over="ignore", invalid="ignore"):
+            t = c - w[J]  # +inf where w_j = -inf: such a column is excluded
+        mins = np.full(n, np.inf)
+        np.minimum.at(mins, I, t)
+        lbs = None
+        if rigorous:  # the caller's w is finite here (the certificate checks it)
+            _, e = two_diff(c, w[J])
+            lb = np.where(e < 0, np.nextafter(t, -np.inf), t)
+            lbs = np.full(n, np.inf)
+            np.minimum.at(lbs, I, lb)
+            lbs = np.where(np.isinf(lbs) & (lbs > 0), _MAX, lbs)
+        return mins, lbs
+
+    def col_min(self, w: FloatArray) -> FloatArray:
+        r""":math:`\min_i (C_{ij} - w_i)` per column (float), by the same search on the transposed problem."""
+        m = self.shape[1]
+        I, J = self.candidates(w, transpose=True)
+        vals = self.entries(I, J) - w[I]
+        out = np.full(m, np.inf)
+        np.minimum.at(out, J, vals)
+        return out
+
+
+def _coarse_targets(X: FloatArray, Y: FloatArray, a: FloatArray, b: FloatArray, cost: Cost) -> FloatArray:
+    """Where a coarse optimal plan between grid cells sends each source point (its cell's displacement)."""
+    import ot
+
+    n, d = X.shape
+    cells = max(2, min(24, int(round((min(n, Y.shape[0]) / 8) ** (1.0 / max(d, 1))))))
+    lo = np.minimum(X.min(0), Y.min(0))
+    hi = np.maximum(X.max(0), Y.max(0))
+    width = np.where(hi > lo, (hi - lo) / cells, 1.0)
+
+    def labels(P: FloatArray) -> IntArray:
+        idx = np.clip(((P - lo) / width).astype(np.int64), 0, cells - 1)
+        return np.ravel_multi_index(tuple(idx.T), (cells,) * d).astype(np.int64)
+
+    lx, ly = labels(X), labels(Y)
+    ux, inv_x = np.unique(lx, return_inverse=True)
+    uy, inv_y = np.unique(ly, return_inverse=True)
+    wa = np.bincount(inv_x, weights=a)
+    wb = np.bincount(inv_y, weights=b)
+    cx = np.zeros((ux.size, d))
+    cy = np.zeros((uy.size, d))
+    for k in range(d):
+        cx[:, k] = np.bincount(inv_x, weights=a * X[:, k]) / np.where(wa > 0, wa, 1.0)
+        cy[:, k] = np.bincount(inv_y, weights=b * Y[:, k]) / np.where(wb > 0, wb, 1.0)
+    D = ((cx[:, None, :] - cy[None, :, :]) ** 2).sum(-1)
+    if cost.power != 2.0:
+        D = np.sqrt(D) ** float(cost.power or 1.0)
+    wa_n, wb_n = wa / wa.sum(), wb / wb.sum()
+    G = ot.emd(wa_n, wb_n, D, numItermax=10**7)
+    bary = (G @ cy) / np.where(wa_n > 0, wa_n, 1.0)[:, None]
+    return X + (bary - cx)[inv_x]
+
+
+def initial_candidates(X: FloatArray, Y: FloatArray, a: FloatArray, b: FloatArray, cost: Cost, k: int) -> IntArray:
+    """Flat keys ``i * m + j`` of the first candidate pairs (nearest neighbours, displaced nearest
+    neighbours, a staircase along the first coordinate that makes the restricted problem feasible)."""
+    n, m = X.shape[0], Y.shape[0]
+    tree = cKDTree(Y)
+    kk = min(k, m)
+    parts = []
+    for P, kq in ((X, kk), (_coarse_targets(X, Y, a, b, cost), min(2 * k, m))):
+        _, nn = tree.query(P, k=kq)
+        kk = kq
+        nn = np.asarray(nn, dtype=np.int64).reshape(n, kk)
+        parts.append(np.repeat(np.arange(n, dtype=np.int64), kk) * m + nn.ravel())
+    ix, iy = np.argsort(X[:, 0], kind="stable"), np.argsort(Y[:, 0], kind="stable")
+    from ._quantile import staircase
+
+    Is, Js, _ = staircase(a[ix], b[iy])
+    parts.append(ix[Is].astype(np.int64) * m + iy[Js].astype(np.int64))
+    return np.unique(np.concatenate(parts))
+
+
+def _restricted(
+    a: FloatArray,
+    b: FloatArray,
+    costs: CostView,
+    keys: IntArray,
+    num_iter_max: int,
+    warm: tuple[FloatArray, FloatArray] | None = None,
+) -> tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray]:
+    """POT's network simplex on the candidate arcs: ``(I, J, flows, u, v)`` (positive flows only)."""
+    import warnings
+
+    import ot
+    import scipy.sparse as sp
+
+    n, m = costs.shape
+    I, J = keys // m, keys % m
+    c = costs.entries(I, J)
+    shift = min(float(c.min()), 0.0)  # POT's simplex needs costs >= 0 (OT is invariant to a constant)
+    c = c - shift
+    scale = max(float(c.max()), float(np.finfo(float).tiny))
+    k = int(np.frexp(scale)[1])
+    M = sp.coo_array((np.ldexp(c, -k), (I, J)), shape=(n, m))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        init = None if warm is None else (np.ldexp(warm[0] - shift, -k), np.ldexp(warm[1], -k))
+        G, log = ot.emd(a, b, M, log=True, numItermax=num_iter_max, potentials_init=init)
+    code = int(log["result_code"])
+    if code != 1:
+        raise UncertifiedError(
+            f"engine 'sparse': the restricted network simplex stopped ({log.get('warning')}, result code {code})"
+        )
+    G = G.tocoo()
+    pos = G.data > 0
+    u = np.ldexp(np.asarray(log["u"], dtype=np.float64), k) + shift
+    v = np.ldexp(np.asarray(log["v"], dtype=np.float64), k)
+    return G.row[pos].astype(np.int64), G.col[pos].astype(np.int64), np.asarray(G.data[pos], dtype=np.float64), u, v
+
+
+def point_violations(costs: PointCosts, u: FloatArray, v: FloatArray) -> tuple[IntArray, IntArray, FloatArray]:
+    r"""For every row, the columns that can attain :math:`\min_j (C_{ij} - v_j)` (the exact search of
+    :meth:`PointCosts.candidates`) and their reduced costs :math:`C_{ij} - u_i - v_j`: if none is
+    negative, no pair is."""
+    ci, cj = costs.candidates(v)
+    return ci, cj, costs.entries(ci, cj) - v[cj] - u[ci]
+
+
+def neighbour_pairs(
+    costs: PointCosts, ci: IntArray, cj: IntArray, u: FloatArray, v: FloatArray, k: int = 4
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Pairs next to the violating pairs ``(ci, cj)``: ``(i', j)`` for the ``k`` spatial neighbours
+    ``i'`` of ``x_i`` and ``(i, j')`` for those of ``y_j``, with their reduced costs (a cheap widening
+    of a round's additions: a violated pair's neighbours are likely violated too)."""
+    if ci.size == 0:
+        return ci, cj, np.zeros(0)
+    kx, ky = min(k, costs.shape[0]), min(k, costs.shape[1])
+    _, ni = costs._tree("x").query(costs.X[ci], k=kx)
+    _, nj = costs._tree("y").query(costs.Y[cj], k=ky)
+    ni = np.asarray(ni, dtype=np.int64).reshape(ci.size, kx)
+    nj = np.asarray(nj, dtype=np.int64).reshape(cj.size, ky)
+    I = np.concatenate([ni.ravel(), np.repeat(ci, ky)])
+    J = np.concatenate([np.repeat(cj, kx), nj.ravel()])
+    return I, J, costs.entries(I, J) - v[J] - u[I]
+
+
+def _missing(cand: IntArray, keys: IntArray) -> IntArray:
+    """The distinct entries of ``cand`` not in the sorted array ``keys`` (binary search, no re-sort of keys)."""
+    cand = np.unique(cand)
+    if keys.size == 0 or cand.size == 0:
+        return cand
+    pos = np.minimum(np.searchsorted(keys, cand), keys.size - 1)
+    return cand[keys[pos] != cand]
+
+
+def column_generation(
+    a: FloatArray,
+    b: FloatArray,
+    costs: CostView,
+    keys: IntArray,
+    *,
+    max_rounds: int = 30,
+    num_iter_max: int | None = None,
+    progress: bool = False,
+    accept: Callable[[IntArray, IntArray, FloatArray, FloatArray, FloatArray], bool] | None = None,
+    tol: float = 1e-8,
+) -> tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray, dict[str, object]]:
+    r"""Solve on the candidate pairs ``keys`` (flat ``i * m + j``), price out every pair, add the
+    violating ones, repeat; returns ``(I, J, flows, u, v, info)`` of the last restricted solve.
+
+    Each round prices every row exactly (:meth:`PointCosts.candidates`: its columns of least
+    :math:`C_{ij} - v_j`), which bounds what the restricted optimum can miss:
+    :math:`\text{gap} \le \sum_i a_i \max(0, -\min_j (C_{ij} - u_i - v_j))` (replace :math:`u_i` by
+    the c-transform). When that estimate is below ``tol / 8`` of the costs the plan uses, ``accept``
+    (the caller's rigorous certificate) is asked whether to stop early; otherwise the violating pairs,
+    and the negative pairs next to them (:func:`neighbour_pairs`), are added. The result is
+    certified by the caller either way; ``info`` holds the rounds, the number of candidate pairs and
+    the history of each round.
+    """
+    n, m = costs.shape
+    limit = num_iter_max if num_iter_max is not None else max(10**6, 200 * (n + m))
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=max_rounds, desc="sparse OT rounds", unit="round")
+    history: list[dict[str, object]] = []
+    keys = np.unique(keys)  # sorted, for the binary searches of _missing
+    warm: tuple[FloatArray, FloatArray] | None = None
+    try:
+        for rnd in range(1, max_rounds + 1):
+            I, J, F, u, v = _restricted(a, b, costs, keys, limit, warm)
+            warm = (u, v)
+            tiny = 1e-12 * max(float(np.max(np.abs(u))), float(np.max(np.abs(v))), 1e-300)
+            if isinstance(costs, PointCosts):
+                ci, cj, red = point_violations(costs, u, v)
+            elif isinstance(costs, DenseCosts):
+                ci, cj, red = dense_violations(costs, u, v)
+            else:
+                raise TypeError(f"costs: expected PointCosts or DenseCosts, got {type(costs).__name__}")
+            rowmin = np.zeros(n)
+            np.minimum.at(rowmin, ci, red)
+            gap = float(np.dot(a, -rowmin))
+            used = float(np.max(np.abs(costs.entries(I, J)))) if I.size else 0.0
+            bad = red < -tiny
+            new = _missing(ci[bad] * m + cj[bad], keys)
+            stop = not new.size or (gap <= tol * used / 8 and accept is not None and accept(I, J, F, u, v))
+            if not stop and isinstance(costs, PointCosts):
+                wi, wj, wred = neighbour_pairs(costs, ci[bad], cj[bad], u, v)
+                wbad = wred < -tiny
+                new = np.unique(np.concatenate([new, _missing(wi[wbad] * m + wj[wbad], keys)]))
+            history.append(
+                {"round": rnd, "candidates": int(keys.size), "violations": int(new.size), "gap_estimate": gap}
+            )
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(candidates=int(keys.size), violations=int(new.size), gap=f"{gap:.1e}")
+            if stop:
+                return I, J, F, u, v, {"rounds": rnd, "candidates": int(keys.size), "history": history}
+            keys = np.sort(np.concatenate([keys, new]))  # new is disjoint from keys
+    finally:
+        if bar is not None:
+            bar.close()
+    raise UncertifiedError(
+        f"engine 'sparse': pairs of negative reduced cost remain after {max_rounds} rounds "
+        f"({history[-1]['violations']} found in the last); raise max_rounds"
+    )
+
+
+def dense_violations(costs: DenseCosts, u: FloatArray, v: FloatArray) -> tuple[IntArray, IntArray, FloatArray]:
+    """For every row of a dense matrix, its column of least reduced cost (one blocked sweep)."""
+    C = costs.C
+    n, m = C.shape
+    rows = max(1, BLOCK_ELEMS // max(m, 1))
+    cj = np.empty(n, dtype=np.int64)
+    red = np.empty(n)
+    for s in range(0, n, rows):
+        R = C[s : s + rows] - v[None, :]
+        j = np.argmin(R, axis=1)
+        cj[s : s + rows] = j
+        red[s : s + rows] = R[np.arange(R.shape[0]), j] - u[s : s + rows]
+    return np.arange(n, dtype=np.int64), cj, red
+
+
+def positive_part(a: FloatArray, b: FloatArray, costs: CostView) -> tuple[IntArray, IntArray, CostView]:
+    """The rows and columns of positive weight, and the costs restricted to them.
+
+    Zero-weight atoms carry no mass: the column generation runs without them, and their duals are
+    set afterwards by c-transforms (:func:`extend_duals`), which keeps every pair touching them feasible.
+    """
+    rows, cols = np.flatnonzero(a > 0), np.flatnonzero(b > 0)
+    if rows.size == a.size and cols.size == b.size:
+        return rows, cols, costs
+    if isinstance(costs, PointCosts):
+        return rows, cols, costs.subset(rows, cols)
+    if isinstance(costs, DenseCosts):
+        return rows, cols, DenseCosts(np.ascontiguousarray(costs.C[np.ix_(rows, cols)]))
+    raise TypeError(f"costs: expected PointCosts or DenseCosts, got {type(costs).__name__}")
+
+
+def extend_duals(
+    costs: CostView, rows: IntArray, cols: IntArray, u_sub: FloatArray, v_sub: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    r"""Duals of the whole problem from those of its positive-weight part.
+
+    A zero-weight column gets :math:`v_j = \min_{i \in \text{rows}} (C_{ij} - u_i)`, then a
+    zero-weight row gets :math:`u_i = \min_j (C_{ij} - v_j)` over all columns: every pair with a
+    zero-weight end is then feasible (up to the rounding the certificate bounds), and the dual value
+    :math:`\sum a_i u_i + \sum b_j v_j` is unchanged.
+    """
+    n, m = costs.shape
+    u = np.full(n, -np.inf)
+    u[rows] = u_sub
+    v = np.zeros(m)
+    v[cols] = v_sub
+    if cols.size < m:
+        zc = np.setdiff1d(np.arange(m), cols)
+        v[zc] = costs.col_min(u)[zc]  # rows of weight 0 have u = -inf: C - (-inf) is never the minimum
+    if rows.size < n:
+        zr = np.setdiff1d(np.arange(n), rows)
+        u[zr] = costs.row_bounds(v, rigorous=False)[0][zr]
+    return u, v
+
+
+def dense_initial_candidates(a: FloatArray, b: FloatArray, C: FloatArray, k: int) -> IntArray:
+    """The ``k`` cheapest columns of each row, and the north-west-corner staircase in index order
+    (which makes the restricted problem feasible)."""
+    from ._quantile import staircase
+
+    n, m = C.shape
+    kk = min(k, m)
+    rows = max(1, BLOCK_ELEMS // max(m, 1))
+    parts = []
+    for s in range(0, n, rows):
+        blk = C[s : s + rows]
+        idx = np.argpartition(blk, kk - 1, axis=1)[:, :kk] if kk < m else np.tile(np.arange(m), (blk.shape[0], 1))
+        parts.append((np.arange(s, s + blk.shape[0], dtype=np.int64)[:, None] * m + idx).ravel())
+    Is, Js, _ = staircase(a, b)
+    parts.append(Is.astype(np.int64) * m + Js.astype(np.int64))
+    return np.unique(np.concatenate(parts))
+
+
+def is_point_cost(cost: object) -> bool:
+    """True for costs the sparse engine handles: ``||x - y||^p`` with ``p > 0``."""
+    return isinstance(cost, (SqEuclidean, Euclidean, PowerCost))
+
+
+def dense_bytes(n: int, m: int) -> int:
+    """Bytes of a dense float64 ``(n, m)`` cost matrix (and as much again for the plan)."""
+    return 16 * n * m
