@@ -1,4 +1,4 @@
-"""``otcheck train`` and ``otcheck evaluate``: subcommands registered on the main parser.
+"""``otcheck train``, ``otcheck evaluate`` and ``otcheck sweep``: subcommands registered on the main parser.
 
 Contract with :mod:`otcheck.cli`: it calls :func:`add_subcommands` with its ``subparsers`` object
 (from ``parser.add_subparsers(...)``); each registered subparser has ``set_defaults(func=handler)``
@@ -13,11 +13,11 @@ import sys
 
 from ..costs import COST_NAMES
 
-__all__ = ["add_subcommands", "train_handler", "evaluate_handler"]
+__all__ = ["add_subcommands", "train_handler", "evaluate_handler", "sweep_handler"]
 
 
 def add_subcommands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``train`` and ``evaluate`` on ``subparsers`` (an ``argparse`` subparsers action).
+    """Register ``train``, ``evaluate`` and ``sweep`` on ``subparsers`` (an ``argparse`` subparsers action).
 
     Examples
     --------
@@ -79,6 +79,58 @@ def add_subcommands(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     e.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda"), help="default cpu")
     e.add_argument("--json", default=None, help="also write the numbers to this JSON file")
     e.set_defaults(func=evaluate_handler)
+    _add_sweep(subparsers, models, datasets)
+
+
+def _seeds(text: str) -> list[int]:
+    """``"3"``, ``"0,3,7"``, ``"0..9"`` (inclusive) or a mix -> distinct seeds in order."""
+    out: list[int] = []
+    for part in text.split(","):
+        lo, dots, hi = part.strip().partition("..")
+        try:
+            seeds = range(int(lo), int(hi) + 1) if dots else [int(lo)]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected seeds like 3, 0,3,7 or 0..9, got {text!r}") from None
+        out.extend(s for s in seeds if s not in out)
+    if not out or min(out) < 0:
+        raise argparse.ArgumentTypeError(f"expected seeds >= 0, got {text!r}")
+    return out
+
+
+def _add_sweep(sub: argparse._SubParsersAction[argparse.ArgumentParser], models: str, datasets: str) -> None:
+    import os
+
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    s = sub.add_parser(
+        "sweep",
+        help="train and evaluate a grid of runs (model x data x lambda x sigma^2 x seed) into a run store",
+        description="Run every point of a grid not yet finished in STORE (one run directory per point; a killed "
+        "sweep resumes where it stopped and never repeats a finished run), on local worker processes or Dask, "
+        "and write STORE/results.csv|json (one row per run) and STORE/summary.csv|json (means over seeds with "
+        f"95%% Student-t intervals). Models: {models}. Data sets: {datasets}.",
+    )
+    s.add_argument("--grid", default=None, help="a TOML or YAML grid file (axes, [train], [evaluate]); flags override")
+    s.add_argument("--model", nargs="+", default=None, help="model axis")
+    s.add_argument("--data", nargs="+", default=None, help="data axis")
+    s.add_argument("--lam", nargs="+", type=float, default=None, help="lambda axis (default: the model's)")
+    s.add_argument("--sigma2", nargs="+", type=float, default=None, help="sigma^2 axis (default: the model's)")
+    s.add_argument("--seed", type=_seeds, default=None, help="seed axis: 3, 0,3,7 or 0..9 (default 0)")
+    s.add_argument("--steps", type=int, default=None, help="training steps of every run (default 1000)")
+    s.add_argument("--width", type=int, default=None, help="hidden units per layer")
+    s.add_argument("--depth", type=int, default=None, help="hidden layers")
+    s.add_argument("--batch-size", type=int, default=None, help="batch size")
+    s.add_argument("--lr", type=float, default=None, help="learning rate")
+    s.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda"), help="default cpu")
+    s.add_argument("--n", type=int, default=None, help="evaluation sample size (default 256)")
+    s.add_argument("--repeats", type=int, default=None, help="evaluation repetitions (default 10)")
+    s.add_argument("--store", default="runs/sweep", help="the run store (default runs/sweep)")
+    s.add_argument("--workers", type=int, default=cpus, help=f"worker processes (default: the CPUs, {cpus})")
+    s.add_argument("--threads", type=int, default=1, help="torch threads per worker (default 1)")
+    s.add_argument("--dask", choices=("local",), default=None, help="run on a Dask LocalCluster of --workers workers")
+    s.add_argument("--scheduler", default=None, help="address of a Dask scheduler (tcp://HOST:PORT) to run on")
+    s.add_argument("--table", default=None, help="also write the summary over seeds to this .csv or .json file")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=sweep_handler)
 
 
 def _err(msg: str) -> None:
@@ -174,3 +226,78 @@ def evaluate_handler(args: argparse.Namespace) -> int:
             _err(f"--json: {_os_message(exc, args.json)}")
             return 2
     return 0
+
+
+def sweep_handler(args: argparse.Namespace) -> int:
+    """Run ``otcheck sweep``; returns the exit code (1 when a run diverged or was locked by another writer)."""
+    from pathlib import Path
+
+    from .runs import RunError, atomic_write_json
+    from .sweep import GRID_KEYS, METRICS, SweepSpec, run_sweep
+
+    try:
+        if args.grid is not None:
+            base = SweepSpec.from_file(args.grid)
+            grid = {k: list(v) for k, v in base.grid.items()}
+            train_opts, ev = dict(base.train), dict(base.evaluate)
+        else:
+            grid, train_opts, ev = {}, {}, {}
+        for key in GRID_KEYS:
+            value = getattr(args, key)
+            if value is not None:
+                grid[key] = list(value)
+        for key in ("steps", "width", "depth", "batch_size", "lr"):
+            if getattr(args, key) is not None:
+                train_opts[key] = getattr(args, key)
+        train_opts["device"] = args.device
+        for key in ("n", "repeats"):
+            if getattr(args, key) is not None:
+                ev[key] = getattr(args, key)
+        for key in ("model", "data"):
+            if key not in grid:
+                raise ValueError(f"--{key}: give the {key} axis (or a --grid file with it)")
+        spec = SweepSpec(grid, train_opts, ev)
+        result = run_sweep(
+            spec,
+            args.store,
+            workers=args.workers,
+            dask=args.dask,
+            scheduler=args.scheduler,
+            threads=args.threads,
+            progress=not args.quiet,
+        )
+        if args.table:
+            table = Path(args.table)
+            if table.suffix.lower() == ".json":
+                atomic_write_json(table, result.summary)
+            else:
+                from .sweep import write_table
+
+                write_table(table, result.summary)
+    except (ValueError, TypeError, RunError) as exc:
+        _err(str(exc))
+        return 2
+    except ImportError as exc:
+        _err(str(exc))
+        return 2
+    except OSError as exc:
+        _err(_os_message(exc, args.store))
+        return 2
+    cached = sum(1 for r in result.rows if r.get("cached"))
+    print(
+        f"sweep of {len(result.rows)} runs into {args.store}: {result.executed} run now, {cached} already finished, "
+        f"{result.seconds:.1f} s"
+    )
+    for srow in result.summary:
+        head = " ".join(f"{k}={srow[k]}" for k in GRID_KEYS[:4])
+        cells = [
+            f"{m} {float(str(srow[m])):.4g} [{float(str(srow[m + '_low'])):.4g}, {float(str(srow[m + '_high'])):.4g}]"
+            for m in METRICS
+            if m in srow
+        ]
+        print(f"{head} ({srow['seeds']} seeds): " + "; ".join(cells))
+    bad = [r for r in result.rows if r.get("status") != "finished"]
+    for r in bad:
+        print(f"{r['run']}: {r.get('status')}: {r.get('detail', '')}", file=sys.stderr)
+    print(f"tables: {', '.join(result.files)}" + (f", {args.table}" if args.table else ""))
+    return 1 if bad else 0

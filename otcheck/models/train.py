@@ -639,11 +639,40 @@ def train(
             if start.get("config_hash") != writer.hash:
                 lock.release(remove=False)
                 raise RunError(f"{path / 'model.pt'}: written for another config than {path / 'config.json'}")
+            if st.finished:  # nothing to train: the stored run, read without writing
+                try:
+                    return _finished(config, device, start, path)
+                finally:
+                    lock.release()
     try:
         return _train(config, device, writer, start, quiet)
     finally:
         if lock is not None:
             lock.release()
+
+
+def _finished(config: TrainConfig, device: str, start: dict[str, object], path: Path) -> TrainResult:
+    """The :class:`TrainResult` of a finished run directory (the weights and history of its model.pt)."""
+    model = _make_model(config)
+    weights, hist = start.get("model"), start.get("history")
+    if not isinstance(weights, dict) or not isinstance(hist, list):
+        raise RunError(f"{path / 'model.pt'}: no model weights or history in it")
+    try:
+        model.load_state_dict(weights)
+    except RuntimeError as exc:
+        detail = " ".join(str(exc).split())[:400]
+        raise RunError(f"{path / 'model.pt'}: its weights do not fit the model of config.json: {detail}") from None
+    model.to(device).eval()
+    history = tuple({str(k): float(v) for k, v in h.items()} for h in hist if isinstance(h, dict))
+    seconds = start.get("seconds")
+    return TrainResult(
+        model=model,
+        config=config,
+        history=history,
+        out=str(path),
+        seconds=float(seconds) if isinstance(seconds, (int, float)) else 0.0,
+        device=device,
+    )
 
 
 def _train(
