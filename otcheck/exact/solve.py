@@ -380,6 +380,10 @@ def _sparse_k(options: Mapping[str, object]) -> int:
     return k
 
 
+#: The sparse engine shows a progress bar (``tqdm.auto``, on stderr) from this many pairs ``n * m`` on,
+#: unless ``progress=False``.
+PROGRESS_MIN_PAIRS = 10**9
+
 _SPARSE_OPTIONS = ("k", "max_rounds", "num_iter_max", "progress")
 
 
@@ -427,7 +431,7 @@ def _sparse_result(
         first_keys(a_sub, b_sub, sub),
         max_rounds=max_rounds,
         num_iter_max=None if nim is None else _as_int(nim, "num_iter_max"),
-        progress=bool(options.get("progress", False)),
+        progress=bool(options.get("progress", view.shape[0] * view.shape[1] >= PROGRESS_MIN_PAIRS)),
         accept=accept,
         tol=tol,
     )
