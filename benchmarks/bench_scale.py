@@ -10,7 +10,8 @@ uniform weights, squared Euclidean cost, unless the case says otherwise. Printed
 2. n = 20000: time (target <= 60 s) and peak RSS (target <= 1 GB), with the memory a dense solve
    would need (the float64 cost matrix and plan, ``16 n^2`` bytes);
 3. n = 100000: time (target <= 600 s) and peak RSS (target <= 2 GB), certified;
-4. n = 20000 in 3-D, and n = 20000 with non-uniform weights (``Exp(1)`` draws, normalised): times.
+4. n = 20000 in 3-D, and n = 20000 with non-uniform weights (``Exp(1)`` draws, normalised): times;
+5. the crossover behind ``AUTO_SPARSE_MIN_PAIRS``: sparse / dense time ratios at n = 1000, 2000, 3000.
 
 Every value printed is certified (``certificate.ok``); the certified interval's width is printed too.
 
@@ -85,11 +86,15 @@ def main() -> None:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     parser.add_argument("--skip-100k", action="store_true", help="skip the n = 100000 case")
+    parser.add_argument("--crossover-only", action="store_true", help="only the crossover of ``auto``")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(_child(json.loads(args.child))))
         return
 
+    if args.crossover_only:
+        crossover()
+        return
     n1, n2, n3 = (1000, 4000, 20000) if args.quick else (5000, 20000, 100000)
     print("sparse exact engine, 2-D Gaussians, squared cost, uniform weights unless said (n = m)\n")
 
@@ -118,6 +123,20 @@ def main() -> None:
         print(
             f"  targets: time <= 600 s ({r['time_s'] <= 600}), peak RSS <= 2 GB ({r['peak_rss_mb'] <= 2048}); "
             f"a dense solve needs {16 * n3 * n3 / 2**30:.0f} GiB"
+        )
+    crossover()
+
+
+def crossover() -> None:
+    from otcheck.exact.solve import AUTO_SPARSE_MIN_PAIRS
+
+    print(f"\ncrossover (auto uses sparse from n * m >= {AUTO_SPARSE_MIN_PAIRS}):")
+    for n in (1000, 2000, 3000):
+        dense = run_case({"n": n, "dim": 2, "weights": "uniform", "method": "emd"})
+        sparse = run_case({"n": n, "dim": 2, "weights": "uniform", "method": "sparse"})
+        print(
+            f"  n={n}: dense {dense['time_s']:.2f} s, sparse {sparse['time_s']:.2f} s, "
+            f"ratio sparse/dense {sparse['time_s'] / dense['time_s']:.2f}"
         )
 
 
