@@ -110,3 +110,26 @@ def test_sparse_refuses_what_it_cannot_do():
         rng = np.random.default_rng(3)
         far = DiscreteMeasure(rng.normal(size=(300, 2)))
         wasserstein(far, DiscreteMeasure(rng.normal(size=(300, 2)) * 3), method="sparse", max_rounds=1, k=1)
+
+
+@pytest.mark.parametrize("cost", ["sqeuclidean", "euclidean", 3])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_sparse_equals_dense_at_n_300_with_ties_duplicates_and_zero_weights(cost, seed):
+    """n = 300, m = 280 on a coarse integer grid (many exact ties and duplicate points), a fifth of
+    the weights zero: the sparse engine's certified interval meets the dense one's, values agree."""
+    rng = np.random.default_rng(seed)
+    X = rng.integers(-4, 5, size=(300, 2)).astype(float)
+    Y = rng.integers(-4, 5, size=(280, 2)).astype(float) + 1.0
+    a = rng.integers(1, 6, size=300) * (rng.random(300) > 0.2)
+    b = rng.integers(1, 6, size=280) * (rng.random(280) > 0.2)
+    mu, nu = DiscreteMeasure(X, a / a.sum()), DiscreteMeasure(Y, b / b.sum())
+    dense = wasserstein(mu, nu, cost=cost, method="emd")
+    sparse = wasserstein(mu, nu, cost=cost, method="sparse")
+    assert sparse.certificate.ok and sparse.method == "sparse"
+    assert max(dense.certificate.lower, sparse.certificate.lower) <= min(
+        dense.certificate.upper, sparse.certificate.upper
+    )
+    assert abs(sparse.value - dense.value) <= 2e-8 * max(dense.certificate.scale, sparse.certificate.scale)
+    P = sparse.plan.tocoo()
+    assert np.all(P.data > 0) and P.nnz <= 300 + 280 - 1
+    assert np.allclose(np.bincount(P.row, P.data, minlength=300), mu.weights, atol=1e-12)
