@@ -10,6 +10,7 @@ import html as html_module
 import importlib
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,10 +34,17 @@ ext = _load_extension()
 
 
 @pytest.fixture(scope="module")
-def html(tmp_path_factory):
-    """Build the HTML docs once: ``sphinx-build -W -q -j 1 -b html docs OUT``."""
+def html(request, tmp_path_factory):
+    """Build the HTML docs once: ``sphinx-build -W -q -j 1 -b html docs OUT``.
+
+    The notebooks are rendered from the copies tests/test_notebooks.py executed (once per
+    session): the build does not execute them again (``OTCHECK_EXECUTED_NOTEBOOKS``).
+    """
+    from test_notebooks import executed_notebooks
+
+    executed = executed_notebooks(request.config, tmp_path_factory)["directory"]
     out = tmp_path_factory.mktemp("html")
-    env = dict(os.environ, OTCHECK_DOCS_STRICT="1", MPLBACKEND="Agg")
+    env = dict(os.environ, OTCHECK_DOCS_STRICT="1", MPLBACKEND="Agg", OTCHECK_EXECUTED_NOTEBOOKS=str(executed))
     proc = subprocess.run(
         [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-j", "1", "-b", "html", str(DOCS), str(out)],
         capture_output=True,
@@ -53,7 +61,7 @@ def _page(out, name):
 
 
 def test_build_passes_with_warnings_as_errors(html):
-    for page in ("index", "quickstart", "certificates", "claims", "user_claims", "api"):
+    for page in ("index", "quickstart", "certificates", "claims", "user_claims", "api", "figures", "notebooks"):
         assert (html / f"{page}.html").is_file(), page
 
 
@@ -66,7 +74,9 @@ def test_api_page_documents_every_top_level_name(html):
 def test_api_page_documents_every_planned_module_and_name(html):
     api = _page(html, "api")
     missing = []
-    for modname, _ in ext.PLANNED_MODULES:
+    modules = list(ext.PLANNED_MODULES) + list(ext.discovered_modules())
+    assert "otcheck.falsify" in dict(modules) and "otcheck.cli" in dict(modules)  # found, not listed by hand
+    for modname, _ in modules:
         module = importlib.import_module(modname)  # strict build passed, so each one imports
         assert f'id="{modname.replace(".", "-")}"' in api or f'id="module-{modname}"' in api, modname
         for name in ext.public_names(module):
@@ -131,3 +141,42 @@ def test_examples_of_the_pages_run(page):
             del registry[cid]
     assert result.attempted > 0
     assert result.failed == 0, f"{result.failed} example(s) of docs/{page} failed (run it with doctest -v)"
+
+
+def test_api_entries_show_signatures(html):
+    api = _page(html, "api")
+    for name, params in (("otcheck.figures.save", ("names", "fmt", "width")), ("otcheck.solve_ot", ("a", "b", "C"))):
+        start = api.index(f'id="{name}"')
+        sig = api[start : api.index("</dt>", start)]
+        for p in params:
+            assert f'<span class="pre">{p}</span>' in sig, (name, p)
+
+
+def test_discovery_skips_private_claims_and_deprecated_modules():
+    found = dict(ext.discovered_modules())
+    assert not [m for m in found if any(part.startswith("_") for part in m.split("."))]
+    assert "otcheck.witnesses" not in found  # a deprecated alias
+    assert not [m for m in found if m.startswith("otcheck.claims.")]
+    assert not set(found) & {m for m, _ in ext.PLANNED_MODULES}
+
+
+def test_gallery_shows_every_built_in_figure(html):
+    from otcheck import figures
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    sources = {p.name: p.read_text() for p in examples.glob("plot_*.py")}
+    for name, func in figures.FIGURES.items():
+        using = [f for f, text in sources.items() if f"figures.{func.__name__}(" in text]
+        assert using, f"no gallery example draws {name} ({func.__name__})"
+        page = html / "auto_examples" / using[0].replace(".py", ".html")
+        assert re.search(r'<img [^>]*class\s*=\s*"sphx-glr-single-img"', page.read_text(encoding="utf-8")), page
+    index = (html / "auto_examples" / "index.html").read_text(encoding="utf-8")
+    assert index.count("sphx-glr-thumbcontainer") >= len(figures.FIGURES)
+
+
+def test_notebooks_are_rendered_with_their_outputs(html):
+    for name in ("01_certified_exact_ot", "02_sections_2_3", "03_section_4_appendix", "04_trained_model",
+                 "05_your_own_claims"):  # fmt: skip
+        page = (html / "notebooks" / f"{name}.html").read_text(encoding="utf-8")
+        assert "cell_output" in page, name  # executed copies, not the stored empty ones
+    assert "<img" in (html / "notebooks" / "03_section_4_appendix.html").read_text(encoding="utf-8")

@@ -4,8 +4,10 @@ At ``builder-inited`` it writes two reST fragments under ``docs/_generated/`` (i
 ``api.rst`` and ``claims.rst``):
 
 ``api.rst``
-    One section per planned public module, one ``auto*`` directive per name of the module's
-    ``__all__``. A name already documented under an earlier module (the same object re-exported)
+    One section per public module, one ``auto*`` directive per name of the module's ``__all__``:
+    the planned modules first (:data:`PLANNED_MODULES`, reading order), then every other public
+    module found by walking the package (:func:`discovered_modules`; no hand-kept list decides
+    what is documented). A name already documented under an earlier module (the same object re-exported)
     is listed as a link to that entry instead of being documented twice. A planned module that
     cannot be imported is left out with a log message, or is an error when the environment
     variable ``OTCHECK_DOCS_STRICT=1`` is set (the test suite sets it).
@@ -49,6 +51,36 @@ PLANNED_MODULES = (
 
 #: Documented when importable, never required.
 OPTIONAL_MODULES = ()
+
+
+def discovered_modules(package="otcheck"):
+    """Every public module of ``package`` not in :data:`PLANNED_MODULES`: no component of its name
+    starts with ``_``, it exports names (``__all__``) and it is not a deprecated alias (a module
+    whose docstring starts with "Deprecated"), and not a module of ``otcheck.claims`` (each of its
+    checks is documented with its claim, on the claims page). Sorted by name; role = its
+    docstring's first paragraph."""
+    import pkgutil
+
+    root = importlib.import_module(package)
+    planned = {m for m, _ in PLANNED_MODULES}
+    out = []
+    for info in pkgutil.walk_packages(root.__path__, package + ".", onerror=lambda name: None):
+        name = info.name
+        if name in planned or any(part.startswith("_") for part in name.split(".")):
+            continue
+        if name.startswith("otcheck.claims."):  # each check is documented with its claim, on the claims page
+            continue
+        try:
+            module = importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - reported by api_rst when it tries again
+            out.append((name, ""))
+            continue
+        doc = (module.__doc__ or "").strip()
+        if not getattr(module, "__all__", None) or doc.lower().startswith("deprecated"):
+            continue
+        first = doc.split("\n\n")[0].replace("\n", " ").strip()
+        out.append((name, first))
+    return tuple(sorted(out))
 
 SECTION_TITLES = {
     "2": "Section 2: preliminaries",
@@ -113,6 +145,7 @@ def api_rst():
     """The text of ``_generated/api.rst`` and the modules left out (name, reason)."""
     out, missing, seen = [], [], {}
     for modname, role, required in ([(m, r, True) for m, r in PLANNED_MODULES]
+                                    + [(m, r, True) for m, r in discovered_modules()]
                                     + [(m, r, False) for m, r in OPTIONAL_MODULES]):
         try:
             module = importlib.import_module(modname)
@@ -123,7 +156,10 @@ def api_rst():
             continue
         out += [f".. _api-{modname}:", ""]
         out += heading(f"``{modname}``", "-")
-        out += [escape(role), "", f".. automodule:: {modname}", "   :no-members:", ""]
+        out += [escape(role), "", f".. automodule:: {modname}", "   :no-members:"]
+        if modname in seen.values():  # e.g. the module otcheck.models.train beside the function of that name
+            out.append("   :no-index:")
+        out.append("")
         again = []
         for name in public_names(module):
             if not hasattr(module, name):
