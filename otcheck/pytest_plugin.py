@@ -1,9 +1,11 @@
 """A pytest plugin: the registered claims as test items (``pytest --otcheck``).
 
-Installed with otcheck: the entry point ``pytest11: otcheck = pytest_otcheck`` is a top-level
-module that adds the options below to every pytest run in the environment and imports nothing
-else (not even the ``otcheck`` package, whose ``__init__`` imports numpy and scipy); only
-``--otcheck`` registers this module and imports otcheck's claims. With it::
+Installed with otcheck: the entry point ``pytest11: otcheck = otcheck.pytest_plugin`` loads this
+module in every pytest run in the environment, so importing it is light: it imports pytest and the
+standard library, and ``import otcheck`` imports nothing heavy (its names are imported on first
+access). Without ``--otcheck`` the plugin only adds the options below (and makes an ``--otcheck-*``
+option without ``--otcheck`` a usage error); only ``--otcheck`` imports otcheck's claims, numpy and
+the solvers, inside the hooks. With it::
 
     pytest --otcheck                                   # every proposition, step and conjecture
     pytest --otcheck --otcheck-import my_claims        # ... and the claims my_claims.py registers
@@ -28,6 +30,7 @@ one test item per claim (node id ``otcheck::ID``, marker ``otcheck``), run with 
 
 from __future__ import annotations
 
+import argparse
 import inspect
 import json
 import os
@@ -44,6 +47,8 @@ if TYPE_CHECKING:
     from .falsify import Outcome
 
 __all__ = [
+    "pytest_addoption",
+    "pytest_configure",
     "setup",
     "pytest_collection_modifyitems",
     "ClaimItem",
@@ -61,8 +66,104 @@ class OtcheckUndecided(UserWarning):
     """A claim run as a test item was undecided: it passes, with this warning."""
 
 
+#: The options that mean something only with ``--otcheck`` (``dest`` names).
+OPTIONS = ("otcheck_ids", "otcheck_import", "otcheck_examples", "otcheck_seed")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
+    return value
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The plugin's options (all it does without ``--otcheck``).
+
+    Parameters
+    ----------
+    parser : pytest.Parser
+        pytest's command-line parser; the options go in the group ``otcheck``.
+    """
+    group = parser.getgroup("otcheck", "otcheck: the registered claims as test items")
+    group.addoption(
+        "--otcheck",
+        action="store_true",
+        default=False,
+        help="collect the registered otcheck claims (the paper's and those of --otcheck-import) as test items",
+    )
+    group.addoption(
+        "--otcheck-ids",
+        nargs="+",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only these claim ids or globs (default: every proposition, step and conjecture)",
+    )
+    group.addoption(
+        "--otcheck-import",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE (a module name importable from the current directory, or a .py path) "
+        "that registers claims (repeatable)",
+    )
+    group.addoption(
+        "--otcheck-examples",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="also search each claim with an instance space over N instances (otcheck.falsify)",
+    )
+    group.addoption("--otcheck-seed", type=_seed, default=None, metavar="K", help="seed of every check (default 0)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With ``--otcheck``: :func:`setup`; without it, an ``--otcheck-*`` option is a usage error.
+
+    Parameters
+    ----------
+    config : pytest.Config
+        The run's configuration.
+
+    Raises
+    ------
+    pytest.UsageError
+        An ``--otcheck-*`` option without ``--otcheck`` (it would silently do nothing), or, from
+        :func:`setup`, an ``--otcheck-import`` module that cannot be imported.
+    """
+    if not config.getoption("otcheck"):
+        given = [
+            "--" + name.replace("_", "-")
+            for name in OPTIONS
+            if config.getoption(name) is not None and config.getoption(name) != []
+        ]
+        if given:
+            raise pytest.UsageError(f"{', '.join(given)}: need --otcheck")
+        return
+    setup(config)
+
+
 def setup(config: pytest.Config) -> None:
-    """Called by ``pytest_otcheck`` under ``--otcheck``: the ``otcheck`` marker, the ``--otcheck-import`` modules.
+    """Under ``--otcheck`` (from :func:`pytest_configure`): the ``otcheck`` marker, the ``--otcheck-import`` modules.
+
+    Parameters
+    ----------
+    config : pytest.Config
+        The run's configuration.
 
     Raises
     ------

@@ -9,6 +9,7 @@ import textwrap
 
 import pytest
 
+import otcheck.pytest_plugin
 from otcheck.claims import registry
 
 pytest_plugins = ("pytester",)
@@ -75,9 +76,19 @@ def clean_registry():
             del sys.modules[name]
 
 
-def test_the_entry_point_is_the_light_top_level_module():
-    (ep,) = [e for e in importlib.metadata.entry_points(group="pytest11") if e.name == "otcheck"]
-    assert ep.value == "pytest_otcheck", "reinstall otcheck (pip install -e .) to update its entry points"
+def test_the_entry_point_is_the_plugin_module():
+    """Every visible ``pytest11`` entry point named otcheck (the installed one, and a stale
+    ``otcheck.egg-info`` found through the current directory) names :mod:`otcheck.pytest_plugin`."""
+    eps = [  # as pluggy reads them: every distribution, not deduplicated by name; the first one wins
+        e
+        for dist in importlib.metadata.distributions()
+        for e in dist.entry_points
+        if e.group == "pytest11" and e.name == "otcheck"
+    ]
+    assert eps, "otcheck is not installed (pip install -e . --no-deps)"
+    values = {e.value for e in eps}
+    assert values == {"otcheck.pytest_plugin"}, f"{values}: reinstall otcheck (pip install -e . --no-deps)"
+    assert eps[0].load() is otcheck.pytest_plugin
 
 
 def test_pytest_without_otcheck_imports_nothing_heavy(tmp_path):
@@ -85,10 +96,10 @@ def test_pytest_without_otcheck_imports_nothing_heavy(tmp_path):
         textwrap.dedent("""
         import sys
 
-        def test_probe():
+        def test_probe(request):
             print("LOADED", sorted(m for m in sys.modules if m.split(".")[0] in
                   ("otcheck", "numpy", "scipy", "ot", "cvxpy", "torch")))
-            print("PLUGIN", "pytest_otcheck" in sys.modules)
+            print("PLUGIN", getattr(request.config.pluginmanager.get_plugin("otcheck"), "__name__", None))
     """)
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHONPATH"))}
@@ -101,8 +112,9 @@ def test_pytest_without_otcheck_imports_nothing_heavy(tmp_path):
         timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "PLUGIN True" in proc.stdout  # the plugin is loaded (its options exist) ...
-    assert "LOADED []" in proc.stdout  # ... and otcheck, numpy, scipy, POT, cvxpy, torch are not
+    assert "PLUGIN otcheck.pytest_plugin" in proc.stdout  # the entry point's plugin is loaded (its options exist) ...
+    # ... and numpy, scipy, POT, cvxpy, torch are not: only the plugin and the (lazy) package are
+    assert "LOADED ['otcheck', 'otcheck.pytest_plugin']" in proc.stdout, proc.stdout
 
 
 def test_collects_one_item_per_claim(pytester, clean_registry):
