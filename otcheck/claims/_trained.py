@@ -27,8 +27,13 @@ defaults keep the five checks together within a few minutes on a 2-core CPU.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,7 +46,7 @@ if TYPE_CHECKING:  # torch is imported only when a check runs
 
     from ..exact import OTResult
     from ..models.evaluate import Estimate
-    from ..models.train import Recipe, TrainResult
+    from ..models.train import Recipe, TrainConfig, TrainResult
 
     class _TrainOptions(Recipe, total=False):
         """The keyword arguments of :class:`~otcheck.models.train.TrainConfig` that :func:`_train` passes on."""
@@ -69,13 +74,60 @@ _CONF = 0.95
 FLOAT32_REL_ERROR = 2.0**-12
 
 
-def _train(model: str, data: str, steps: int, seed: int, **kw: Unpack[_TrainOptions]) -> TrainResult:
-    """Train quietly on one CPU thread (these nets are too small to gain from more; on a shared
-    CPU extra threads only wait on each other); the caller's thread count is restored."""
-    from ..models.train import TrainConfig, train
+#: Environment variable naming the run store the trained claims read and write when their size
+#: ``store`` is not given (``otcheck sweep``'s store layout: one run directory per config).
+STORE_ENV = "OTCHECK_STORE"
+
+
+def _config(model: str, data: str, steps: int, seed: int, **kw: Unpack[_TrainOptions]) -> TrainConfig:
+    """The :class:`~otcheck.models.train.TrainConfig` of a claim's run: one CPU thread (these nets are
+    too small to gain from more; on a shared CPU extra threads only wait on each other), one
+    evaluation at the end."""
+    from ..models.train import TrainConfig
 
     kw.setdefault("device", "auto")
-    cfg = TrainConfig(model, data, steps=steps, seed=seed, eval_every=steps, eval_size=64, threads=1, **kw)
+    return TrainConfig(model, data, steps=steps, seed=seed, eval_every=steps, eval_size=64, threads=1, **kw)
+
+
+@contextlib.contextmanager
+def _run_store(store: str = "") -> Iterator[str]:
+    """The run store of a check: ``store``, else ``$OTCHECK_STORE``, else a temporary directory
+    removed afterwards (runs are then trained again next time)."""
+    given = store or os.environ.get(STORE_ENV, "")
+    if given:
+        yield given
+    else:
+        with tempfile.TemporaryDirectory(prefix="otcheck-trained-") as d:
+            yield d
+
+
+def _workers(workers: int = 0) -> int:
+    """``workers``, or (0) the CPUs this process may use."""
+    if workers:
+        return int(workers)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _prefetch(configs: Sequence[TrainConfig], store: str, workers: int = 0) -> None:
+    """Train the configs not yet finished in ``store``, on local worker processes (the sweep engine,
+    :func:`otcheck.models.sweep.train_configs`); same seed, same thread count: the same weights as
+    training them here."""
+    from ..models.sweep import train_configs
+
+    train_configs(configs, store, workers=_workers(workers))
+
+
+def _train(
+    model: str, data: str, steps: int, seed: int, *, store: str | None = None, **kw: Unpack[_TrainOptions]
+) -> TrainResult:
+    """Train quietly (see :func:`_config`); with ``store``, the run directory ``STORE/run_name(config)``
+    is read when finished there, resumed when stopped, written when missing."""
+    from ..models.sweep import run_name
+    from ..models.train import train
+
+    cfg = _config(model, data, steps, seed, **kw)
+    if store:
+        return train(cfg, out=Path(store) / run_name(cfg), quiet=True, resume=True)
     return train(cfg, quiet=True)
 
 

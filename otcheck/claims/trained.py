@@ -36,7 +36,19 @@ if TYPE_CHECKING:  # torch is imported only when a check runs
         device: str
 
 
-from ._trained import _float32, _identity_coupling, _interval, _ot, _paired, _sampled, _train, _unbounded, _zero
+from ._trained import (
+    _config,
+    _float32,
+    _identity_coupling,
+    _interval,
+    _ot,
+    _paired,
+    _prefetch,
+    _run_store,
+    _sampled,
+    _train,
+    _zero,
+)
 
 __all__: list[str] = []
 
@@ -53,13 +65,17 @@ __all__: list[str] = []
 def _check_theorem1(
     seed: int = 0,
     steps: int = 1500,
-    lams: Sequence[float] = (0.01, 100.0),
+    lams: Sequence[float] = (0.01, 1.0, 100.0),
     n: int = 256,
     repeats: int = 8,
     data: str = "ring",
     model: str = "wae-mmd",
+    full: bool = False,
+    store: str = "",
+    workers: int = 0,
 ) -> Evidence:
-    r"""The relaxed objective of eq. 12 trained at a small and a large :math:`\lambda`, same seed and data.
+    r"""The relaxed objective of eq. 12 trained along a grid of :math:`\lambda` (default three values,
+    ``full=True``: the five ``0.01, 0.1, 1, 10, 100``), same seed and data.
 
     The penalty is :math:`F = \widehat{MMD}^2_{IMQ}(Q_Z, P_Z)` (WAE-MMD, ``model="wae-mmd"``):
     eq. 12 and the ``relaxation-bound`` claim hold for any convex :math:`F \ge 0` vanishing
@@ -67,18 +83,23 @@ def _check_theorem1(
     large :math:`\lambda`; ``model="pot"`` runs the latent-GAN version (eq. 13).
 
     Parts (the sampled ones over ``repeats`` pairs of disjoint random held-out subsets
-    :math:`\hat P_X, \hat P_X'` of size ``n``, with the same subsets and prior draws for both
-    :math:`\lambda`, so that the two are paired):
+    :math:`\hat P_X, \hat P_X'` of size ``n``, with the same subsets and prior draws for every
+    :math:`\lambda`, so that consecutive values are paired):
 
     * for each :math:`\lambda`, a proof on the empirical laws: :math:`W_c(\hat P_X, G_\# \hat Q_Z)
       \le \frac1n \sum_i c(x_i, G(E(x_i)))` (the encoder coupling is one coupling of the two:
       Theorem 1's inequality with :math:`\hat Q_Z` the codes of :math:`\hat P_X`), the certified
       optimum against the exact rational cost of that coupling on the same cost matrix;
-    * :math:`\mathrm{MMD}^2(G_\# Q_Z, G_\# P_Z)` between the decoded codes of :math:`\hat P_X'` and
-      the decoded prior draws, smaller at the large :math:`\lambda` (``<``, paired): Theorem 1
-      transfers the coupling bound from :math:`G_\# Q_Z` to :math:`P_G` exactly when this vanishes;
-    * :math:`\mathrm{MMD}^2(Q_Z, P_Z)` between the codes of :math:`\hat P_X'` and ``n`` prior draws,
-      smaller at the large :math:`\lambda` (``<``, paired).
+    * for each pair of consecutive :math:`\lambda` in the grid, :math:`\mathrm{MMD}^2(G_\# Q_Z,
+      G_\# P_Z)` between the decoded codes of :math:`\hat P_X'` and the decoded prior draws, smaller
+      at the larger :math:`\lambda` (``<``, paired): Theorem 1 transfers the coupling bound from
+      :math:`G_\# Q_Z` to :math:`P_G` exactly when this vanishes;
+    * for each pair of consecutive :math:`\lambda`, :math:`\mathrm{MMD}^2(Q_Z, P_Z)` between the codes
+      of :math:`\hat P_X'` and ``n`` prior draws, smaller at the larger :math:`\lambda` (``<``, paired).
+
+    The runs are trained on local worker processes (``workers``, 0: the CPUs) into the run store
+    ``store`` (default ``$OTCHECK_STORE``, else a temporary directory), where finished runs are
+    read instead of trained again.
 
     Both MMDs use the unbiased U-statistic with the IMQ kernels of the WAE penalty (latent:
     :math:`C_s = 2k\,s`; data: :math:`C_s = 2\,\mathrm{tr\,Cov}(X_{train})\,s`, fixed before the test
@@ -88,19 +109,30 @@ def _check_theorem1(
     reported in ``details`` only: their size-``n`` sampling bias against the laws' values is not
     bounded (and differs between the two models), so they cannot decide an order.
     """
+    grid = sorted({float(v) for v in ((0.01, 0.1, 1.0, 10.0, 100.0) if full else lams)})
+    if len(grid) < 2:
+        raise ValueError(f"lams: need at least two distinct values, got {list(lams)}")
+    with _run_store(store) as where:
+        _prefetch([_config(model, data, steps, seed, lam=lam, width=64) for lam in grid], where, workers)
+        return _theorem1(seed, steps, grid, n, repeats, data, model, where)
+
+
+def _theorem1(
+    seed: int, steps: int, grid: list[float], n: int, repeats: int, data: str, model: str, store: str
+) -> Evidence:
     import torch
 
     from ..divergences import mmd2
     from ..models.evaluate import encode
     from ..models.objectives import IMQ_SCALES, pair_cost
 
-    lo, hi = float(min(lams)), float(max(lams))
+    lo, hi = grid[0], grid[-1]
     model_name = model
     rec = Recorder(
         instance={
             "seed": seed,
             "steps": steps,
-            "lams": [lo, hi],
+            "lams": grid,
             "n": n,
             "repeats": repeats,
             "data": data,
@@ -110,8 +142,8 @@ def _check_theorem1(
     )
     per: dict[float, dict[str, list[float]]] = {}
     certified: dict[float, tuple[Bound, Bound]] = {}
-    for lam in (lo, hi):
-        res = _train(model_name, data, steps, seed, lam=lam, width=64)
+    for lam in grid:
+        res = _train(model_name, data, steps, seed, store=store, lam=lam, width=64)
         net = res.model
         dev = next(net.parameters()).device
         X_train, X_test = res.config.split()
@@ -151,21 +183,25 @@ def _check_theorem1(
             vals["w_c"].append(w)
             vals["latent_w2sq"].append(_ot(Z, P, "sqeuclidean").value)
         per[lam] = vals
+    pairs = list(zip(grid[:-1], grid[1:]))
+    if len(grid) > 2:  # the headline first: the largest minus the smallest
+        pairs = [(lo, hi)] + pairs
     for key, what in (("mmd_model", "MMD^2(G#Q_Z, G#P_Z)"), ("mmd_latent", "MMD^2(Q_Z, P_Z)")):
-        d = _paired(
-            per[hi][key],
-            per[lo][key],
-            f"{what} at lambda={hi:g} minus at lambda={lo:g} (unbiased U-statistics, n={n})",
-            "held-out subsets and prior draws",
-        )
-        rec.compare(
-            d,
-            _zero("zero"),
-            "<",
-            note=f"{what}: lambda={hi:g} minus lambda={lo:g} < 0 (paired 95 % interval; no bias: each "
-            f"replicate is an unbiased U-statistic)",
-        )
-    for lam in (lo, hi):
+        for small, large in pairs:
+            d = _paired(
+                per[large][key],
+                per[small][key],
+                f"{what} at lambda={large:g} minus at lambda={small:g} (unbiased U-statistics, n={n})",
+                "held-out subsets and prior draws",
+            )
+            rec.compare(
+                d,
+                _zero("zero"),
+                "<",
+                note=f"{what}: lambda={large:g} minus lambda={small:g} < 0 (paired 95 % interval; no bias: "
+                "each replicate is an unbiased U-statistic)",
+            )
+    for lam in grid:
         w_rec, coupling = certified[lam]
         rec.compare(
             w_rec,
@@ -224,7 +260,13 @@ def _closed_form_scale(model: str, sigma2: float) -> Bound:
     "POT's is 1 (does not)",
 )
 def _check_prop2(
-    seed: int = 0, sigma2s: Sequence[float] = (0.1, 0.5), seeds: int = 3, steps: int = 1000, margin: float = 0.08
+    seed: int = 0,
+    sigma2s: Sequence[float] = (0.1, 0.5),
+    seeds: int = 3,
+    steps: int = 1000,
+    margin: float = 0.08,
+    store: str = "",
+    workers: int = 0,
 ) -> Evidence:
     r"""Linear encoders and decoders (``depth=0``) trained on :math:`P_X = \mathcal N(0, 1)`.
 
@@ -241,7 +283,8 @@ def _check_prop2(
     Parts: the VAE scale at the small :math:`\sigma^2` exceeds the one at the large (``>``, paired
     over the seeds); each learned scale equals its closed form, and POT's two scales agree (paired),
     within the equivalence ``margin`` (absolute; the claim's allowance for a finite training budget):
-    the 95 % interval must lie inside :math:`\pm` ``margin``.
+    the 95 % interval must lie inside :math:`\pm` ``margin``. The runs are trained on ``workers``
+    local processes into ``store`` (see ``trained-aae-pot``).
     """
     from ..models.data import LinearGaussian
 
@@ -251,23 +294,24 @@ def _check_prop2(
         instance={"seed": seed, "sigma2s": list(sigma2s), "seeds": seeds, "steps": steps, "margin": margin, **kw}
     )
     scales: dict[tuple[str, float], list[float]] = {}
-    for model in ("vae", "pot"):
-        for s2 in sigma2s:
-            vals = []
-            for k in range(seeds):
-                extra: _TrainOptions = (
-                    {"lam": 1.0, "critic_width": 32, "critic_depth": 2}
-                    if model == "pot"
-                    else {"lr": 3e-2, "lr_final": 1e-3}
-                )
-                extra.setdefault("lr", 1e-2)
-                extra.setdefault("lr_final", 1e-3)
-                options: _TrainOptions = {"sigma2": s2, **kw, **extra}
-                res = _train(
-                    model, "linear-gaussian-1d", steps * (2 if model == "vae" else 1), seed * 1000 + k, **options
-                )
-                vals.append(_scale(res.model))
-            scales[(model, s2)] = vals
+
+    def options(model: str, s2: float) -> _TrainOptions:
+        extra: _TrainOptions = (
+            {"lam": 1.0, "critic_width": 32, "critic_depth": 2} if model == "pot" else {"lr": 3e-2, "lr_final": 1e-3}
+        )
+        extra.setdefault("lr", 1e-2)
+        extra.setdefault("lr_final", 1e-3)
+        return {"sigma2": s2, **kw, **extra}
+
+    points = [(m, s2, seed * 1000 + k) for m in ("vae", "pot") for s2 in sigma2s for k in range(seeds)]
+    budget = {"vae": 2 * steps, "pot": steps}
+    with _run_store(store) as where:
+        _prefetch(
+            [_config(m, "linear-gaussian-1d", budget[m], sd, **options(m, s2)) for m, s2, sd in points], where, workers
+        )
+        for m, s2, sd in points:
+            res = _train(m, "linear-gaussian-1d", budget[m], sd, store=where, **options(m, s2))
+            scales.setdefault((m, s2), []).append(_scale(res.model))
     lo, hi = min(sigma2s), max(sigma2s)
     over = "training seeds"
     rec.compare(
@@ -316,7 +360,7 @@ def _check_prop2(
     section="trained",
     kind="trained",
     statement="AAE at sigma^2 and POT at lambda = 2 sigma^2 (same seed, data) reach the same objective up to the "
-    "affine map of aae-equals-pot, and comparable W_2 to the data",
+    "affine map of aae-equals-pot, and comparable W_2 to the data (within 10 %, paired over training seeds)",
 )
 def _check_aae_pot(
     seed: int = 0,
@@ -324,10 +368,12 @@ def _check_aae_pot(
     steps: int = 1500,
     n: int = 256,
     repeats: int = 4,
-    seeds: int = 8,
+    seeds: int = 16,
     data: str = "moons",
-    rel_margin: float = 0.25,
+    rel_margin: float = 0.1,
     sync_steps: int = 200,
+    store: str = "",
+    workers: int = 0,
 ) -> Evidence:
     r"""AAE and POT trained with the same seeds, data, architecture, RNG streams and optimizer.
 
@@ -355,13 +401,41 @@ def _check_aae_pot(
     (3) the POT objective :math:`E\|X - G(E(X))\|^2 + 2\sigma^2 \hat D_{GAN}` (each model with its
     own critic, mean of ``repeats`` held-out batches of size ``n``: unbiased for the expected
     objective, a mean over points) agrees, AAE-trained minus POT-trained, within the equivalence
-    margin ``rel_margin`` of the larger mean objective; (4) the :math:`W_2` to held-out data (square
-    roots of certified :math:`W_2^2` between ``n`` data points and ``n`` samples) agrees within
-    ``rel_margin`` of the larger :math:`W_2`. Part (4) is ``undecided`` by construction: the size-``n``
-    value exceeds :math:`W_2(P_X, P_G)` by a sampling bias (less the square root's Jensen gap)
-    that is not bounded and differs between the models, so its interval has infinite ends (the
-    interval without bias is in ``details['w2']``).
+    margin ``rel_margin`` of the larger mean objective; (4) the expected certified
+    :math:`W_2(\hat P_X^n, \hat P_G^n)` between ``n`` held-out points and ``n`` samples (per seed,
+    the mean of ``repeats`` square roots of certified :math:`W_2^2`, each a certified value of this
+    size-``n`` quantity, which is the target: no bias term) agrees, AAE minus POT, within
+    ``rel_margin`` of the larger mean. Parts (3) and (4) are TOSTs paired by training seed (two
+    one-sided tests, each at 2.5 %, on the Student-t interval of the mean paired difference over
+    ``seeds`` seeds). The default margin is 10 % and the default ``seeds`` is what part (4) needs:
+    measured over 16 seeds on moons, the paired differences of :math:`W_2` have a standard deviation
+    of about 21 % of :math:`W_2` (the float32 chaos makes the twin runs of one seed independent
+    draws after about 1000 steps), so the interval's half-width falls below half the margin only
+    from about 64 seeds; :math:`W_2^2` (44 %) would need four times as many. The size-``n``
+    :math:`W_2` exceeds :math:`W_2(P_X, P_G)` by a sampling bias not bounded here: read as a claim
+    about the laws, part (4) would be undecided.
+
+    The runs are trained on local worker processes (``workers``, 0: the CPUs) into the run store
+    ``store`` (default ``$OTCHECK_STORE``, else a temporary directory), where finished runs are
+    read instead of trained again (:mod:`otcheck.models.sweep`).
     """
+    with _run_store(store) as where:
+        return _aae_pot(seed, sigma2, steps, n, repeats, seeds, data, rel_margin, sync_steps, where, workers)
+
+
+def _aae_pot(
+    seed: int,
+    sigma2: float,
+    steps: int,
+    n: int,
+    repeats: int,
+    seeds: int,
+    data: str,
+    rel_margin: float,
+    sync_steps: int,
+    store: str,
+    workers: int,
+) -> Evidence:
     import torch
 
     from ..models.evaluate import wasserstein_to_data
@@ -409,17 +483,28 @@ def _check_aae_pot(
     g_aae, g_pot = grads[0], grads[1] / lam
     grad_diff = float((g_aae - g_pot).norm())
     grad_size = float(g_aae.norm() + g_pot.norm())
+    runs = [
+        cfg
+        for s in range(seed, seed + seeds)
+        for cfg in (
+            _config("aae", data, steps, s, sigma2=sigma2, width=64, adam_eps=eps_aae),
+            _config("pot", data, steps, s, lam=lam, width=64),
+        )
+    ]
+    _prefetch(runs, store, workers)
     # the drift of two whole runs, for details only (chaotic in float32; see the docstring)
     a = _train("aae", data, sync_steps, seed, sigma2=sigma2, width=64, adam_eps=eps_aae)
     p = _train("pot", data, sync_steps, seed, lam=lam, width=64)
     fa, fp = flat(a.model), flat(p.model)
     sync = float((fa - fp).norm() / fp.norm())
 
-    per_seed: dict[str, list[float]] = {"w2_aae": [], "w2_pot": [], "obj_aae": [], "obj_pot": []}
+    per_seed: dict[str, list[float]] = {
+        key: [] for key in ("w2sq_aae", "w2sq_pot", "w2_aae", "w2_pot", "obj_aae", "obj_pot")
+    }
     for k in range(seeds):
         s = seed + k
-        aae = _train("aae", data, steps, s, sigma2=sigma2, width=64, adam_eps=eps_aae)
-        pot = _train("pot", data, steps, s, lam=lam, width=64)
+        aae = _train("aae", data, steps, s, store=store, sigma2=sigma2, width=64, adam_eps=eps_aae)
+        pot = _train("pot", data, steps, s, store=store, lam=lam, width=64)
         _, X_test = aae.config.split()
         dev = next(aae.model.parameters()).device
         with torch.random.fork_rng(devices=[]):  # its initial weights are overwritten; keep the caller's RNG
@@ -466,6 +551,7 @@ def _check_aae_pot(
         for name, res in (("w2_aae", aae), ("w2_pot", pot)):
             w = wasserstein_to_data(res.model, X_test, n=n, repeats=max(2, repeats), seed=s)
             per_seed[name].append(float(np.mean(np.sqrt(w.values))))
+            per_seed[name.replace("w2", "w2sq")].append(float(np.mean(w.values)))
     over = "training seeds"
     ea, ep = _interval(per_seed["obj_aae"]), _interval(per_seed["obj_pot"])
     m_obj = rel_margin * max(abs(ea.value), abs(ep.value))
@@ -483,16 +569,22 @@ def _check_aae_pot(
         f"equivalence margin {rel_margin:.0%} of the larger mean objective = {m_obj:.4g}, TOST at 95 %",
     )
     wa, wp = _interval(per_seed["w2_aae"]), _interval(per_seed["w2_pot"])
+    qa, qp = _interval(per_seed["w2sq_aae"]), _interval(per_seed["w2sq_pot"])
     m_w2 = rel_margin * max(wa.value, wp.value)
-    dw = _paired(per_seed["w2_aae"], per_seed["w2_pot"], f"W_2 to held-out data (n={n}), AAE minus POT", over)
+    dw = _paired(
+        per_seed["w2_aae"],
+        per_seed["w2_pot"],
+        f"expected certified W_2 between {n} held-out points and {n} samples, AAE minus POT",
+        over,
+    )
     rec.compare(
-        _unbounded(dw, f"the size-{n} sampling bias against W_2(P_X, P_G) is not bounded"),
+        dw,
         _zero("zero"),
         "==",
         margin=m_w2,
-        note=f"certified W_2 to held-out data, AAE minus POT, paired over {seeds} {over}: equivalence margin "
-        f"{rel_margin:.0%} of the larger W_2 = {m_w2:.4g}, TOST at 95 %; undecided: the size-{n} "
-        "bias is not bounded",
+        note=f"expected W_2(P_X^n, P_G^n) at n={n} (mean of {max(2, repeats)} certified replicates per seed: "
+        f"unbiased for this size-n target), AAE minus POT, paired over {seeds} {over}: equivalence margin "
+        f"{rel_margin:.0%} of the larger mean = {m_w2:.4g}, TOST at 95 %",
     )
     return rec.evidence(
         details={
@@ -502,10 +594,11 @@ def _check_aae_pot(
             "gradient_difference_at_init": grad_diff,
             "per_seed": per_seed,
             "pot_objective": {"aae": [ea.value, ea.ci], "pot": [ep.value, ep.ci]},
-            "w2": {
-                "aae": [wa.value, wa.ci],
-                "pot": [wp.value, wp.ci],
-                "difference_without_bias": [dw.value, (dw.lower, dw.upper)],
+            "w2sq_n": {
+                "aae": [qa.value, qa.ci],
+                "pot": [qp.value, qp.ci],
+                "difference": [dw.value, (dw.lower, dw.upper)],
             },
+            "w2": {"aae": [wa.value, wa.ci], "pot": [wp.value, wp.ci]},
         }
     )

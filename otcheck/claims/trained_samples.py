@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # torch is imported only when a check runs
         device: str
 
 
-from ._trained import FloatArray, _interval, _ot, _paired, _train, _zero
+from ._trained import FloatArray, _config, _interval, _ot, _paired, _prefetch, _run_store, _train, _zero
 
 __all__: list[str] = []
 
@@ -79,6 +79,8 @@ def _check_blur(
     n: int = 256,
     repeats: int = 10,
     rec_factor: float = 2.0,
+    store: str = "",
+    workers: int = 0,
 ) -> Evidence:
     r"""VAE (Gaussian encoder, :math:`\sigma^2`) and POT (deterministic encoder, latent GAN) on digits.
 
@@ -93,72 +95,81 @@ def _check_blur(
     the blur is not just a worse fit. Every replicate is a mean over ``n`` iid points, unbiased for
     its expectation: no bias.
     """
-    from ..models.evaluate import coupling_cost, sample_model
-
-    common: _TrainOptions = {"width": 256, "latent_dim": 8, "lr_final": 2e-4}
-    rec = Recorder(
-        instance={
-            "seed": seed,
-            "steps": steps,
-            "sigma2": sigma2,
-            "lam": lam,
-            "n": n,
-            "repeats": repeats,
-            "rec_factor": rec_factor,
-            **common,
-        }
-    )
-    vae_options: _TrainOptions = {"sigma2": sigma2, **common}
-    pot_options: _TrainOptions = {"lam": lam, **common}
-    vae = _train("vae", "digits", steps, seed, **vae_options)
-    pot = _train("pot", "digits", steps, seed, **pot_options)
-    _, X_test = vae.config.split()
-    rng = np.random.default_rng(seed)
-    energy: dict[str, list[float]] = {"vae": [], "pot": [], "data": []}
-    for _ in range(repeats):
-        energy["data"].append(
-            float(gradient_energy(X_test[rng.choice(len(X_test), min(n, len(X_test)), replace=False)]).mean())
+    with _run_store(store) as where:
+        _prefetch(
+            [
+                _config("vae", "digits", steps, seed, sigma2=sigma2, width=256, latent_dim=8, lr_final=2e-4),
+                _config("pot", "digits", steps, seed, lam=lam, width=256, latent_dim=8, lr_final=2e-4),
+            ],
+            where,
+            workers,
         )
-        s = int(rng.integers(2**31 - 1))
-        for name, res in (("vae", vae), ("pot", pot)):
-            energy[name].append(float(gradient_energy(sample_model(res.model, n, s)).mean()))
-    ratios = {name: _interval(np.divide(energy[name], energy["data"])) for name in ("vae", "pot")}
-    m = min(n, len(X_test))
-    rv = coupling_cost(vae.model, X_test, n=m, repeats=repeats, seed=seed)
-    rp = coupling_cost(pot.model, X_test, n=m, repeats=repeats, seed=seed)
-    rec.compare(
-        _paired(
-            energy["vae"],
-            energy["pot"],
-            "mean gradient energy E S(G(Z)) of samples, VAE minus POT",
-            "repetitions (same latent draws)",
-        ),
-        _zero("zero"),
-        "<",
-        note="gradient energy of samples (sharpness): VAE minus POT < 0, paired, 95 %; no bias (means over "
-        "iid samples)",
-    )
-    rec.compare(
-        _paired(
-            rv.values,
-            rec_factor * np.asarray(rp.values),
-            f"reconstruction E||X - G(Z)||^2, VAE minus {rec_factor:g} x POT",
-            "held-out subsets (the same for both)",
-        ),
-        _zero("zero"),
-        "<=",
-        note=f"reconstruction E||X - G(Z)||^2: VAE minus {rec_factor:g} x POT <= 0 (comparable fit), paired, "
-        "95 %; no bias",
-    )
-    return rec.evidence(
-        details={
-            "gradient_energy": {k: [_interval(v).value, _interval(v).ci] for k, v in energy.items()},
-            "sharpness_ratio": {k: [e.value, e.ci] for k, e in ratios.items()},
-            "reconstruction": {"vae": [rv.value, rv.ci], "pot": [rp.value, rp.ci]},
-        },
-        note="sharpness = mean squared difference of adjacent pixels; the sharpness ratio divides it "
-        "by the held-out digits'",
-    )
+        from ..models.evaluate import coupling_cost, sample_model
+
+        common: _TrainOptions = {"width": 256, "latent_dim": 8, "lr_final": 2e-4}
+        rec = Recorder(
+            instance={
+                "seed": seed,
+                "steps": steps,
+                "sigma2": sigma2,
+                "lam": lam,
+                "n": n,
+                "repeats": repeats,
+                "rec_factor": rec_factor,
+                **common,
+            }
+        )
+        vae_options: _TrainOptions = {"sigma2": sigma2, **common}
+        pot_options: _TrainOptions = {"lam": lam, **common}
+        vae = _train("vae", "digits", steps, seed, store=where, **vae_options)
+        pot = _train("pot", "digits", steps, seed, store=where, **pot_options)
+        _, X_test = vae.config.split()
+        rng = np.random.default_rng(seed)
+        energy: dict[str, list[float]] = {"vae": [], "pot": [], "data": []}
+        for _ in range(repeats):
+            energy["data"].append(
+                float(gradient_energy(X_test[rng.choice(len(X_test), min(n, len(X_test)), replace=False)]).mean())
+            )
+            s = int(rng.integers(2**31 - 1))
+            for name, res in (("vae", vae), ("pot", pot)):
+                energy[name].append(float(gradient_energy(sample_model(res.model, n, s)).mean()))
+        ratios = {name: _interval(np.divide(energy[name], energy["data"])) for name in ("vae", "pot")}
+        m = min(n, len(X_test))
+        rv = coupling_cost(vae.model, X_test, n=m, repeats=repeats, seed=seed)
+        rp = coupling_cost(pot.model, X_test, n=m, repeats=repeats, seed=seed)
+        rec.compare(
+            _paired(
+                energy["vae"],
+                energy["pot"],
+                "mean gradient energy E S(G(Z)) of samples, VAE minus POT",
+                "repetitions (same latent draws)",
+            ),
+            _zero("zero"),
+            "<",
+            note="gradient energy of samples (sharpness): VAE minus POT < 0, paired, 95 %; no bias (means over "
+            "iid samples)",
+        )
+        rec.compare(
+            _paired(
+                rv.values,
+                rec_factor * np.asarray(rp.values),
+                f"reconstruction E||X - G(Z)||^2, VAE minus {rec_factor:g} x POT",
+                "held-out subsets (the same for both)",
+            ),
+            _zero("zero"),
+            "<=",
+            note=f"reconstruction E||X - G(Z)||^2: VAE minus {rec_factor:g} x POT <= 0 (comparable fit), paired, "
+            "95 %; no bias",
+        )
+        return rec.evidence(
+            details={
+                "gradient_energy": {k: [_interval(v).value, _interval(v).ci] for k, v in energy.items()},
+                "sharpness_ratio": {k: [e.value, e.ci] for k, e in ratios.items()},
+                "reconstruction": {"vae": [rv.value, rv.ci], "pot": [rp.value, rp.ci]},
+            },
+            note="sharpness = mean squared difference of adjacent pixels; the sharpness ratio divides it "
+            "by the held-out digits'",
+        )
 
 
 def _refit_critic(res: TrainResult, steps: int, seed: int) -> None:
@@ -205,9 +216,11 @@ def _check_primal_dual(
     n: int = 256,
     repeats: int = 8,
     data: str = "moons",
-    rel_margin: float = 0.3,
-    critic_refit: int = 500,
+    rel_margin: float = 0.1,
+    critic_refit: int = 2000,
     primal_model: str = "wae-mmd",
+    store: str = "",
+    workers: int = 0,
 ) -> Evidence:
     r"""The relaxed primal with the Euclidean cost (Theorem 1) and WGAN-GP (dual, eq. 2) on the same data.
 
@@ -222,7 +235,10 @@ def _check_primal_dual(
     POT's primal estimate :math:`\frac1n\sum_i \|x_i - G(E(x_i))\|` on the subset; WGAN-GP's dual
     estimate :math:`\frac1n\sum_i f(x_i) - \frac1n\sum_j f(y_j)` on the same two samples, after
     ``critic_refit`` further critic updates against the final, frozen generator (the critic of a
-    running WGAN-GP lags behind its generator).
+    running WGAN-GP lags behind its generator: measured on moons at n = 256, 1024 and 2048, the dual
+    was 7.6-9.6 % below the exact W_1 after 500 refit updates and 4.2-4.9 % below after 2000, the
+    gap not shrinking with n, so it is the critic's fit and not the sampling bias of the exact
+    side; hence 2000 by default and the 10 % margin).
 
     The target is the statement's "exact :math:`W_1` between data and samples": the expected
     :math:`E\,W_1(\hat P_X^n, \hat P_G^n)` at this ``n``, of which every replicate is a certified
@@ -234,80 +250,95 @@ def _check_primal_dual(
     data's own floor is in ``details['data_floor']``): read as a claim about :math:`W_1(P_X, P_G)`
     the parts would be undecided.
     """
-    import torch
-
-    from ..models.evaluate import data_baseline, sample_model
-    from ..models.objectives import pair_cost
-
-    rec = Recorder(
-        instance={
-            "seed": seed,
-            "steps": steps,
-            "lam": lam,
-            "n": n,
-            "repeats": repeats,
-            "data": data,
-            "rel_margin": rel_margin,
-            "critic_refit": critic_refit,
-            "primal_model": primal_model,
-            "gaussian_encoder": True,
-        }
-    )
-    pot = _train(primal_model, data, steps, seed, lam=lam, cost="euclidean", width=64, gaussian_encoder=True)
-    wgan = _train("wgan-gp", data, steps, seed, width=64, lr=1e-3)
-    _refit_critic(wgan, critic_refit, seed)
-    _, X_test = pot.config.split()
-    rng = np.random.default_rng(seed)
-    vals: dict[str, list[float]] = {k: [] for k in ("pot_exact", "pot_primal", "wgan_exact", "wgan_dual")}
-    width = {"pot": 0.0, "wgan": 0.0}
-    for _ in range(repeats):
-        X = X_test[rng.choice(len(X_test), n, replace=False)]
-        s = int(rng.integers(2**31 - 1))
-        for name, res in (("pot", pot), ("wgan", wgan)):
-            model = res.model
-            dev = next(model.parameters()).device
-            Y = sample_model(model, n, s)
-            ot = _ot(X, Y, "euclidean")
-            vals[f"{name}_exact"].append(float(ot.bound.value))
-            width[name] = max(width[name], float(ot.bound.upper - ot.bound.lower))
-            with torch.no_grad():
-                x = torch.as_tensor(X, dtype=torch.float32, device=dev)
-                if name == "pot":
-                    y = model.reconstruct(x, torch.Generator(device=dev).manual_seed(s))
-                    est = float(pair_cost(torch.as_tensor(X), y.double().cpu(), "euclidean").mean())
-                    vals["pot_primal"].append(est)
-                else:
-                    critic = model.critic
-                    if critic is None:
-                        raise ValueError(f"model {model.name!r} has no critic")
-                    y = torch.as_tensor(Y, dtype=torch.float32, device=dev)
-                    vals["wgan_dual"].append(float(critic(x).double().mean() - critic(y).double().mean()))
-    e = {k: _interval(v) for k, v in vals.items()}
-    for name, est_key, what in (
-        ("pot", "pot_primal", f"{primal_model} primal coupling cost"),
-        ("wgan", "wgan_dual", "WGAN-GP dual critic value"),
-    ):
-        ex = f"{name}_exact"
-        margin = rel_margin * e[ex].value
-        d = _paired(vals[est_key], vals[ex], f"{what} minus the exact W_1 at n={n}", "held-out subsets and samples")
-        d = d + Bound.interval(
-            -width[name], width[name], 0.0, guarantee="proof", method="certificate width of the exact W_1 replicates"
+    with _run_store(store) as where:
+        _prefetch(
+            [
+                _config(primal_model, data, steps, seed, lam=lam, cost="euclidean", width=64, gaussian_encoder=True),
+                _config("wgan-gp", data, steps, seed, width=64, lr=1e-3),
+            ],
+            where,
+            workers,
         )
-        rec.compare(
-            d,
-            _zero("zero"),
-            "==",
-            margin=margin,
-            note=f"{what} minus the exact W_1 between {n} data points and {n} samples, paired: equivalence "
-            f"margin {rel_margin:.0%} of the mean exact W_1 = {margin:.4g}, TOST at 95 %",
+        import torch
+
+        from ..models.evaluate import data_baseline, sample_model
+        from ..models.objectives import pair_cost
+
+        rec = Recorder(
+            instance={
+                "seed": seed,
+                "steps": steps,
+                "lam": lam,
+                "n": n,
+                "repeats": repeats,
+                "data": data,
+                "rel_margin": rel_margin,
+                "critic_refit": critic_refit,
+                "primal_model": primal_model,
+                "gaussian_encoder": True,
+            }
         )
-    floor = data_baseline(X_test, cost="euclidean", n=n, repeats=repeats, seed=seed)
-    return rec.evidence(
-        details={
-            **{k: [v.value, v.ci] for k, v in e.items()},
-            "data_floor": [floor.value, floor.ci],
-            "certificate_width": width,
-        },
-        note=f"parts: {primal_model} primal coupling minus exact, WGAN-GP dual minus exact "
-        f"(target: the exact W_1 at n={n})",
-    )
+        pot = _train(
+            primal_model, data, steps, seed, store=where, lam=lam, cost="euclidean", width=64, gaussian_encoder=True
+        )
+        wgan = _train("wgan-gp", data, steps, seed, store=where, width=64, lr=1e-3)
+        _refit_critic(wgan, critic_refit, seed)
+        _, X_test = pot.config.split()
+        rng = np.random.default_rng(seed)
+        vals: dict[str, list[float]] = {k: [] for k in ("pot_exact", "pot_primal", "wgan_exact", "wgan_dual")}
+        width = {"pot": 0.0, "wgan": 0.0}
+        for _ in range(repeats):
+            X = X_test[rng.choice(len(X_test), n, replace=False)]
+            s = int(rng.integers(2**31 - 1))
+            for name, res in (("pot", pot), ("wgan", wgan)):
+                model = res.model
+                dev = next(model.parameters()).device
+                Y = sample_model(model, n, s)
+                ot = _ot(X, Y, "euclidean")
+                vals[f"{name}_exact"].append(float(ot.bound.value))
+                width[name] = max(width[name], float(ot.bound.upper - ot.bound.lower))
+                with torch.no_grad():
+                    x = torch.as_tensor(X, dtype=torch.float32, device=dev)
+                    if name == "pot":
+                        y = model.reconstruct(x, torch.Generator(device=dev).manual_seed(s))
+                        est = float(pair_cost(torch.as_tensor(X), y.double().cpu(), "euclidean").mean())
+                        vals["pot_primal"].append(est)
+                    else:
+                        critic = model.critic
+                        if critic is None:
+                            raise ValueError(f"model {model.name!r} has no critic")
+                        y = torch.as_tensor(Y, dtype=torch.float32, device=dev)
+                        vals["wgan_dual"].append(float(critic(x).double().mean() - critic(y).double().mean()))
+        e = {k: _interval(v) for k, v in vals.items()}
+        for name, est_key, what in (
+            ("pot", "pot_primal", f"{primal_model} primal coupling cost"),
+            ("wgan", "wgan_dual", "WGAN-GP dual critic value"),
+        ):
+            ex = f"{name}_exact"
+            margin = rel_margin * e[ex].value
+            d = _paired(vals[est_key], vals[ex], f"{what} minus the exact W_1 at n={n}", "held-out subsets and samples")
+            d = d + Bound.interval(
+                -width[name],
+                width[name],
+                0.0,
+                guarantee="proof",
+                method="certificate width of the exact W_1 replicates",
+            )
+            rec.compare(
+                d,
+                _zero("zero"),
+                "==",
+                margin=margin,
+                note=f"{what} minus the exact W_1 between {n} data points and {n} samples, paired: equivalence "
+                f"margin {rel_margin:.0%} of the mean exact W_1 = {margin:.4g}, TOST at 95 %",
+            )
+        floor = data_baseline(X_test, cost="euclidean", n=n, repeats=repeats, seed=seed)
+        return rec.evidence(
+            details={
+                **{k: [v.value, v.ci] for k, v in e.items()},
+                "data_floor": [floor.value, floor.ci],
+                "certificate_width": width,
+            },
+            note=f"parts: {primal_model} primal coupling minus exact, WGAN-GP dual minus exact "
+            f"(target: the exact W_1 at n={n})",
+        )

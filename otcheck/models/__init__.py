@@ -8,8 +8,10 @@ else in otcheck does at import time. It sits below the claims layer: the trained
 - :mod:`~otcheck.models.nets`: MLP encoders, decoders, critics;
 - :mod:`~otcheck.models.objectives`: POT/WAE-GAN, WAE-MMD, AAE, VAE, WGAN-GP (:data:`MODELS`);
 - :mod:`~otcheck.models.train`: :class:`TrainConfig`, :func:`train`, checkpoints;
+- :mod:`~otcheck.models.runs`: the run directory (atomic files, lock, status, config hash);
 - :mod:`~otcheck.models.evaluate`: certified measurements of a trained model;
-- :mod:`~otcheck.models.cli`: the ``train`` and ``evaluate`` subcommands.
+- :mod:`~otcheck.models.sweep`: grids of runs in a run store, on local workers or Dask;
+- :mod:`~otcheck.models.cli`: the ``train``, ``evaluate`` and ``sweep`` subcommands.
 """
 
 from .._optional import require
