@@ -218,6 +218,9 @@ def evaluate_handler(args: argparse.Namespace) -> int:
     for w in caught:
         if issubclass(w.category, UnfinishedRunWarning):
             print(f"otcheck evaluate: warning: {w.message}", file=sys.stderr)
+    from .runs import read_status
+
+    print(f"run {args.dir}: {read_status(args.dir).describe()}")
     print(ev.summary())
     if args.json:
         try:

@@ -211,7 +211,8 @@ def test_divergence_is_recorded_warned_and_cleared_by_a_later_good_run(tmp_path,
     st = read_status(out)
     assert st.status == "diverged" and "diverged at step" in st.detail
     assert _cli(["evaluate", str(out), "--n", "16", "--repeats", "2"]) == 0
-    assert "warning" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert "warning" in captured.err and f"run {out}: diverged; kept step" in captured.out
     with pytest.raises(RunError, match="diverged run cannot be resumed"):
         train(tiny("wae-mmd", steps=200, lr=1e4, eval_every=1, max_loss=1e4), out=out, quiet=True, resume=True)
     train(tiny("wae-mmd", steps=10), out=out, quiet=True, overwrite=True)
