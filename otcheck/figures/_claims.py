@@ -96,8 +96,9 @@ def fig_theorem1(seed: int | np.random.Generator = 0, *, n: int = 6, m: int = 5)
     direct = wasserstein(px, pz.pushforward(G))  # W_c(P_X, P_G)
 
     fig, (axz, axx) = new_figure(3.6, ncols=2, narrow_height=4.6, width_ratios=[1, 3])
+    area = 600.0 * min(1.0, fig.get_figwidth() / 6.75)  # marker area per unit weight
     colors = [f"C{(j + 1) % 8}" for j in range(m)]
-    axz.scatter(np.zeros(m), Z[:, 0], s=600 * pz.weights, c=colors, label="P_Z", zorder=3)
+    axz.scatter(np.zeros(m), Z[:, 0], s=area * pz.weights, c=colors, label="P_Z", zorder=3)
     for j in range(m):
         axz.annotate(f"z{j}", (0.0, Z[j, 0]), xytext=(12, -4), textcoords="offset points")
     axz.set_xticks([])
@@ -117,8 +118,8 @@ def fig_theorem1(seed: int | np.random.Generator = 0, *, n: int = 6, m: int = 5)
         zorder=1,
     )
     axx.add_collection(lines)
-    axx.scatter(X[:, 0], X[:, 1], s=600 * px.weights, c="black", label="P_X", zorder=3)
-    axx.scatter(Y[:, 0], Y[:, 1], s=600 * pz.weights, c=colors, marker="s", edgecolors="white", label="P_G", zorder=2)
+    axx.scatter(X[:, 0], X[:, 1], s=area * px.weights, c="black", label="P_X", zorder=3)
+    axx.scatter(Y[:, 0], Y[:, 1], s=area * pz.weights, c=colors, marker="s", edgecolors="white", label="P_G", zorder=2)
     for y in np.unique(Y, axis=0):  # name the codes of each decoded point, e.g. G(z0) = G(z4)
         codes = [j for j in range(m) if np.array_equal(Y[j], y)]
         axx.annotate(" = ".join(f"G(z{j})" for j in codes), tuple(y), xytext=(8, 8), textcoords="offset points")
