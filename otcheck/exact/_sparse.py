@@ -339,17 +339,32 @@ def _missing(cand: IntArray, keys: IntArray) -> IntArray:
     return cand[keys[pos] != cand]
 
 
+def _prune(costs: CostView, keys: IntArray, u: FloatArray, v: FloatArray, tiny: float, keep: int) -> IntArray:
+    """The candidate pairs worth keeping for the next round: every pair of reduced cost <= ``tiny``
+    (the restricted optimum's basis and its ties: the current plan stays feasible, so the restricted
+    optimum never gets worse) and each row's ``keep`` pairs of least reduced cost."""
+    m = costs.shape[1]
+    kI, kJ = keys // m, keys % m  # keys are sorted: kI is non-decreasing
+    red = costs.entries(kI, kJ) - u[kI] - v[kJ]
+    order = np.lexsort((red, kI))
+    starts = np.searchsorted(kI, kI)  # first position of each pair's row
+    rank = np.empty(keys.size, dtype=np.int64)
+    rank[order] = np.arange(keys.size) - starts[order]
+    return keys[(rank < keep) | (red <= tiny)]
+
+
 def column_generation(
     a: FloatArray,
     b: FloatArray,
     costs: CostView,
     keys: IntArray,
     *,
-    max_rounds: int = 30,
+    max_rounds: int = 60,
     num_iter_max: int | None = None,
     progress: bool = False,
     accept: Callable[[IntArray, IntArray, FloatArray, FloatArray, FloatArray], bool] | None = None,
     tol: float = 1e-8,
+    keep_per_row: int = 4,
 ) -> tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray, dict[str, object]]:
     r"""Solve on the candidate pairs ``keys`` (flat ``i * m + j``), price out every pair, add the
     violating ones, repeat; returns ``(I, J, flows, u, v, info)`` of the last restricted solve.
@@ -369,7 +384,7 @@ def column_generation(
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=max_rounds, desc="sparse OT rounds", unit="round")
+        bar = tqdm(desc="sparse OT rounds", unit="round")  # the number of rounds is not known ahead
     history: list[dict[str, object]] = []
     keys = np.unique(keys)  # sorted, for the binary searches of _missing
     warm: tuple[FloatArray, FloatArray] | None = None
@@ -403,6 +418,8 @@ def column_generation(
                 bar.set_postfix(candidates=int(keys.size), violations=int(new.size), gap=f"{gap:.1e}")
             if stop:
                 return I, J, F, u, v, {"rounds": rnd, "candidates": int(keys.size), "history": history}
+            if keep_per_row:
+                keys = _prune(costs, keys, u, v, tiny, keep_per_row)
             keys = np.sort(np.concatenate([keys, new]))  # new is disjoint from keys
     finally:
         if bar is not None:

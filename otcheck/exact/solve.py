@@ -409,7 +409,7 @@ def _sparse_result(
             f"options: engine 'sparse' does not take {', '.join(map(repr, unknown))}; "
             f"it takes {', '.join(_SPARSE_OPTIONS)}"
         )
-    max_rounds = _as_int(options.get("max_rounds", 30), "max_rounds")
+    max_rounds = _as_int(options.get("max_rounds", 60), "max_rounds")
     nim = options.get("num_iter_max")
     rows, cols, sub = positive_part(a, b, view)
     a_sub, b_sub = a[rows], b[cols]
