@@ -32,7 +32,8 @@ def _generator():
 
 def executed_notebooks(config, tmp_path_factory):
     """``{name: (executed NotebookNode, seconds)}``, executed once per session; the copies are written
-    to ``directory`` (``config.stash``) for the docs build."""
+    to ``directory`` (``config.stash``) for the docs build. (Their times against the 2-minute target:
+    ``python benchmarks/bench_notebooks.py``.)"""
     if _STASH in config.stash:
         return config.stash[_STASH]
     from jupyter_client.kernelspec import KernelSpecManager
@@ -87,13 +88,12 @@ def test_notebooks_are_stored_without_outputs_as_generated():
                                   "03_section_4_appendix.ipynb", "04_trained_model.ipynb",
                                   "05_your_own_claims.ipynb"])  # fmt: skip
 def test_every_cell_runs_and_every_assertion_holds(executed, name):
-    nb, seconds = executed[name]
+    nb, _ = executed[name]
     failed = {i: _errors(c) for i, c in enumerate(nb.cells) if c.cell_type == "code" and _errors(c)}
     assert not failed, f"{name}: cells raised: {failed}"
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code), name
     assert any("assert " in c.source for c in code), name  # each notebook checks what it shows
-    assert seconds < 120, f"{name} took {seconds:.0f} s (the budget is 2 minutes on a CPU)"
 
 
 def test_figure_cells_display_images(executed):
