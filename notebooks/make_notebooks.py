@@ -44,6 +44,8 @@ def _nb(title: str, cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
         nb.cells.append(new_markdown_cell(source) if kind == "md" else new_code_cell(source))
     for i, cell in enumerate(nb.cells):
         cell.id = f"cell-{i:02d}"  # stable ids: the same generator gives the same files
+        if "ipywidgets" in cell.source:  # a live slider means nothing on a static page: myst-nb drops its output
+            cell.metadata["tags"] = ["remove-output"]
     return nb
 
 

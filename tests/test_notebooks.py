@@ -110,6 +110,7 @@ def test_sliders_have_a_static_fallback():
         assert sliders, name
         for cell in sliders:
             assert "except ImportError" in cell.source and "widgets is not None" in cell.source
+            assert "remove-output" in cell.metadata.get("tags", [])  # the docs show the static figure only
         before = nb.cells[: nb.cells.index(sliders[0])]
         assert any(c.source.rstrip().endswith("fig") for c in before), name  # the static figure comes first
 
