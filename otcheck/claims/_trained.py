@@ -22,7 +22,16 @@ check runs) and measures them with the exact layer. Every comparison is one of t
   2.5 %), and nothing holds by overlap.
 
 The sizes (steps, sample sizes, repetitions, margins) are keyword arguments of each check; the
-defaults keep the five checks together within a few minutes on a 2-core CPU.
+defaults are what each part needs to be decided (``trained-aae-pot``: 64 training seeds, 128
+runs).
+
+The runs of a check are trained on local worker processes (its size ``workers``; 0, the default:
+one per CPU) through the sweep engine (:func:`otcheck.models.sweep.train_configs`) into a run
+store, one run directory per config (:mod:`otcheck.models.runs`): the size ``store``, else the
+directory named by ``$OTCHECK_STORE``, else a temporary directory removed afterwards. A finished
+run in the store is read instead of trained again (same config hash), a stopped one is resumed, so
+``OTCHECK_STORE=runs/claims otcheck verify --trained`` trains once and then only evaluates (about a
+minute). The same seed and thread count give the same weights on a worker as in this process.
 """
 
 from __future__ import annotations
