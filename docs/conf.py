@@ -14,7 +14,7 @@ Two more parts are built from files outside ``docs/``:
   variable ``OTCHECK_EXECUTED_NOTEBOOKS`` names a directory of already executed copies (the test
   suite executes each notebook once, tests/test_notebooks.py, and passes them here), those are
   copied instead and nothing is executed again (``"off"``);
-- the figure gallery: ``sphinx-gallery`` runs each ``examples/plot_*.py`` (one per figure of
+- the figure gallery: ``sphinx-gallery`` runs each ``docs/gallery/plot_*.py`` (one per figure of
   :data:`otcheck.figures.FIGURES`, drawn small) and shows its figures, collected from the
   example's variables by the scraper of ``_ext/otcheck_gallery.py`` (they are built without pyplot).
 """
@@ -50,6 +50,7 @@ exclude_patterns = [
     "Thumbs.db",
     ".DS_Store",
     "auto_examples/*.ipynb",
+    "gallery",  # the gallery's sources: sphinx-gallery turns them into auto_examples/
     "auto_examples/*.py",
     "auto_examples/*.zip",
     "auto_examples/*.json",
@@ -106,7 +107,7 @@ suppress_warnings = ["mystnb.unknown_mime_type"]
 
 # -------------------------------------------------------------------------------------- gallery
 sphinx_gallery_conf = {
-    "examples_dirs": os.path.join(os.path.dirname(HERE), "examples"),
+    "examples_dirs": os.path.join(HERE, "gallery"),
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
     "image_scrapers": ("otcheck_gallery",),  # _ext/otcheck_gallery.py

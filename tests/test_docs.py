@@ -163,7 +163,7 @@ def test_discovery_skips_private_claims_and_deprecated_modules():
 def test_gallery_shows_every_built_in_figure(html):
     from otcheck import figures
 
-    examples = Path(__file__).resolve().parents[1] / "examples"
+    examples = Path(__file__).resolve().parents[1] / "docs" / "gallery"
     sources = {p.name: p.read_text() for p in examples.glob("plot_*.py")}
     for name, func in figures.FIGURES.items():
         using = [f for f, text in sources.items() if f"figures.{func.__name__}(" in text]

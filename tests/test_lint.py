@@ -11,7 +11,7 @@ from pathlib import Path
 import otcheck
 
 ROOT = Path(__file__).resolve().parents[1]
-PATHS = ["otcheck", "tests", "benchmarks", "notebooks"]
+PATHS = ["otcheck", "tests", "benchmarks", "notebooks", "docs"]
 
 
 def _run(*args):

@@ -42,8 +42,11 @@ PLANNED_MODULES = (
     ("otcheck.closed_forms", "Layer 3: closed forms (Gaussian W2, 1-D quantile W_p)."),
     ("otcheck.relaxed", "Layer 3: the relaxed objective of eq. 12, solved exactly."),
     ("otcheck.gaussian", "Layer 3: Gaussian decoders and Gaussian mixtures."),
-    ("otcheck.autoencoders", "Layer 3: section 4.1 on discrete instances: encoders, decoders, the VAE, AVB, AAE "
-                             "and POT objectives, the linear decoder of Prop. 2."),
+    (
+        "otcheck.autoencoders",
+        "Layer 3: section 4.1 on discrete instances: encoders, decoders, the VAE, AVB, AAE "
+        "and POT objectives, the linear decoder of Prop. 2.",
+    ),
     ("otcheck.claims", "Layer 4: the claims engine and the registry of the paper's claims."),
     ("otcheck.models", "Layer 5: small torch models, objectives and a trainer."),
     ("otcheck.figures", "Front end: one function per figure."),
@@ -81,6 +84,7 @@ def discovered_modules(package="otcheck"):
         first = doc.split("\n\n")[0].replace("\n", " ").strip()
         out.append((name, first))
     return tuple(sorted(out))
+
 
 SECTION_TITLES = {
     "2": "Section 2: preliminaries",
@@ -128,9 +132,11 @@ def public_names(module):
     names = getattr(module, "__all__", None)
     if names is not None:
         return list(names)
-    return [n for n, obj in vars(module).items()
-            if not n.startswith("_") and getattr(obj, "__module__", None) == module.__name__
-            and not inspect.ismodule(obj)]
+    return [
+        n
+        for n, obj in vars(module).items()
+        if not n.startswith("_") and getattr(obj, "__module__", None) == module.__name__ and not inspect.ismodule(obj)
+    ]
 
 
 def directive_for(obj):
@@ -144,9 +150,11 @@ def directive_for(obj):
 def api_rst():
     """The text of ``_generated/api.rst`` and the modules left out (name, reason)."""
     out, missing, seen = [], [], {}
-    for modname, role, required in ([(m, r, True) for m, r in PLANNED_MODULES]
-                                    + [(m, r, True) for m, r in discovered_modules()]
-                                    + [(m, r, False) for m, r in OPTIONAL_MODULES]):
+    for modname, role, required in (
+        [(m, r, True) for m, r in PLANNED_MODULES]
+        + [(m, r, True) for m, r in discovered_modules()]
+        + [(m, r, False) for m, r in OPTIONAL_MODULES]
+    ):
         try:
             module = importlib.import_module(modname)
         except Exception as exc:  # noqa: BLE001 - any import failure leaves the module out
@@ -193,11 +201,23 @@ def claims_rst():
     out = []
     if not claims:
         return "No claim is registered in this version of otcheck.\n", 0
-    out += [".. list-table:: Every registered claim", "   :header-rows: 1", "   :widths: 22 14 30 12", "",
-            "   * - id", "     - kind", "     - paper location", "     - relation"]
+    out += [
+        ".. list-table:: Every registered claim",
+        "   :header-rows: 1",
+        "   :widths: 22 14 30 12",
+        "",
+        "   * - id",
+        "     - kind",
+        "     - paper location",
+        "     - relation",
+    ]
     for c in claims:
-        out += [f"   * - :ref:`{c.id} <{label(c.id)}>`", f"     - {c.kind}",
-                f"     - {escape(c.location) or '—'}", f"     - ``{c.relation}``"]
+        out += [
+            f"   * - :ref:`{c.id} <{label(c.id)}>`",
+            f"     - {c.kind}",
+            f"     - {escape(c.location) or '—'}",
+            f"     - ``{c.relation}``",
+        ]
     out.append("")
     sections = []
     for c in claims:
@@ -208,15 +228,16 @@ def claims_rst():
         for c in (c for c in claims if c.section == sec):
             out += [f".. _{label(c.id)}:", ""]
             out += heading(f"``{c.id}``", "~")
-            out += [f":Statement: {escape(c.statement)}",
-                    f":Paper location: {escape(c.location) or '—'}",
-                    f":Relation: ``{c.relation}``",
-                    *([f":Reading tested: {escape(c.reading)}"] if getattr(c, "reading", "") else []),
-                    f":Kind: {c.kind} ({KIND_TEXT.get(c.kind, '')})",
-                    f":How it is checked: {as_rst(c.how) or '—'}",
-                    f":Run it: ``otcheck verify {c.id}``"
-                    + (" ``--trained``" if c.kind == "trained" else ""),
-                    ""]
+            out += [
+                f":Statement: {escape(c.statement)}",
+                f":Paper location: {escape(c.location) or '—'}",
+                f":Relation: ``{c.relation}``",
+                *([f":Reading tested: {escape(c.reading)}"] if getattr(c, "reading", "") else []),
+                f":Kind: {c.kind} ({KIND_TEXT.get(c.kind, '')})",
+                f":How it is checked: {as_rst(c.how) or '—'}",
+                f":Run it: ``otcheck verify {c.id}``" + (" ``--trained``" if c.kind == "trained" else ""),
+                "",
+            ]
     return "\n".join(out) + "\n", len(claims)
 
 
@@ -241,17 +262,20 @@ def generate(app):
     text, missing = api_rst()
     if missing and strict():
         lines = "\n".join(f"  {m}: {why}" for m, why in missing)
-        raise ExtensionError("otcheck_docs: OTCHECK_DOCS_STRICT=1 and planned public module(s) "
-                             f"cannot be imported:\n{lines}")
+        raise ExtensionError(
+            f"otcheck_docs: OTCHECK_DOCS_STRICT=1 and planned public module(s) cannot be imported:\n{lines}"
+        )
     write_if_changed(os.path.join(gen, "api.rst"), text)
     try:
         text, count = claims_rst()
     except Exception as exc:
-        raise ExtensionError("otcheck_docs: could not read otcheck.claims.registry:\n"
-                             + traceback.format_exc()) from exc
+        raise ExtensionError(
+            "otcheck_docs: could not read otcheck.claims.registry:\n" + traceback.format_exc()
+        ) from exc
     write_if_changed(os.path.join(gen, "claims.rst"), text)
-    logger.info(f"[otcheck_docs] API page: {len(PLANNED_MODULES) - len(missing)} planned modules; "
-                f"claims page: {count} claims")
+    logger.info(
+        f"[otcheck_docs] API page: {len(PLANNED_MODULES) - len(missing)} planned modules; claims page: {count} claims"
+    )
 
 
 def setup(app):
