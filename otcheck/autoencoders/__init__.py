@@ -21,7 +21,8 @@ criterion, the linear decoder of Proposition 2 and Lemma 8's mixture moments are
 :mod:`otcheck.autoencoders.decoders`. Everything is float64 numpy and scipy (no torch).
 
 **Infinite entries (one rule for every function taking a matrix of negative log-likelihoods or
-costs:** :func:`posterior_encoder`, :func:`neg_log_likelihood`, :func:`reconstruction`,
+costs:** :func:`posterior_encoder`, :func:`log_posterior_encoder`, :func:`kl_to_posterior`,
+:func:`neg_log_likelihood`, :func:`reconstruction`,
 :func:`vae_objective`, :func:`aae_objective`, :func:`avb_objective`, :func:`pot_objective`**).**
 An entry is finite or :math:`+\infty` (:math:`p_G(x_i|z_j) = 0`: the code cannot produce that
 input, or a forbidden pair); :math:`0 \cdot \infty = 0`, so an infinite entry the encoder (or the
@@ -51,6 +52,8 @@ from .objectives import (
     avb_objective,
     constrained_encoder,
     gaussian_nll_matrix,
+    kl_to_posterior,
+    log_posterior_encoder,
     neg_log_likelihood,
     posterior_encoder,
     pot_objective,
@@ -63,6 +66,8 @@ __all__ = [
     "constrained_encoder",
     "gaussian_nll_matrix",
     "posterior_encoder",
+    "log_posterior_encoder",
+    "kl_to_posterior",
     "neg_log_likelihood",
     "reconstruction",
     "aggregated_posterior",

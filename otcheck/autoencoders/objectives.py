@@ -31,6 +31,8 @@ __all__ = [
     "constrained_encoder",
     "gaussian_nll_matrix",
     "posterior_encoder",
+    "log_posterior_encoder",
+    "kl_to_posterior",
     "neg_log_likelihood",
     "reconstruction",
     "aggregated_posterior",
@@ -253,6 +255,89 @@ def posterior_encoder(b: ArrayLike, L: ArrayLike) -> FloatArray:
     logit -= logit.max(axis=1, keepdims=True)
     Q = np.exp(logit)
     return Q / Q.sum(axis=1, keepdims=True)
+
+
+def log_posterior_encoder(b: ArrayLike, L: ArrayLike) -> FloatArray:
+    r"""The logarithm of the posterior of eq. 14, computed in the log domain (nothing underflows).
+
+    .. math::
+
+        \log Q^*(z_j | x_i) = \log b_j - \ell_{ij} - \log \sum_k b_k e^{-\ell_{ik}}
+
+    (log-sum-exp), :math:`-\infty` exactly where :math:`b_j = 0` or :math:`\ell_{ij} = +\infty`:
+    :math:`Q^*_{ij} > 0` iff the entry is finite, however far below :math:`e^{-745}` (where
+    :func:`posterior_encoder` rounds to 0) it lies.
+
+    Parameters
+    ----------
+    b : array_like, shape (m,)
+        Prior weights :math:`P_Z(z_j)`.
+    L : array_like, shape (n, m)
+        :math:`\ell_{ij} = -\log p_G(x_i|z_j)`, finite or :math:`+\infty`.
+
+    Returns
+    -------
+    ndarray, shape (n, m)
+
+    Raises
+    ------
+    ValueError
+        ``L``: some :math:`x_i` has zero likelihood under every code of positive prior mass (no posterior).
+
+    Examples
+    --------
+    >>> lq = log_posterior_encoder([0.5, 0.5], [[0.0, 1000.0]])
+    >>> float(lq[0, 0]), float(lq[0, 1])
+    (0.0, -1000.0)
+    >>> float(posterior_encoder([0.5, 0.5], [[0.0, 1000.0]])[0, 1])
+    0.0
+    """
+    from scipy.special import logsumexp
+
+    L = _as_nll(L)
+    b = as_weights(b, "b", n=L.shape[1])
+    with np.errstate(divide="ignore"):
+        logit = np.log(b)[None, :] - L
+    if not np.isfinite(logit).any(axis=1).all():
+        raise ValueError("L: some x has zero likelihood under every code of positive prior mass (no posterior)")
+    return logit - logsumexp(logit, axis=1, keepdims=True)
+
+
+def kl_to_posterior(b: ArrayLike, L: ArrayLike, Q: ArrayLike) -> FloatArray:
+    r"""Row-wise :math:`D_{KL}(Q(\cdot|x_i), P_G(\cdot|x_i))`, the gap of eq. 15, in the log domain.
+
+    .. math::
+
+        \sum_j Q_{ij}\big(\log Q_{ij} - \log Q^*_{ij}\big)
+
+    with :math:`\log Q^*` from :func:`log_posterior_encoder` (so a posterior entry below :math:`e^{-745}`
+    gives its true finite term, not :math:`+\infty`), :math:`0 \log 0 = 0`, and :math:`+\infty` exactly
+    where ``Q`` charges an entry with :math:`Q^*_{ij} = 0` (:math:`b_j = 0` or :math:`\ell_{ij} = +\infty`).
+
+    Parameters
+    ----------
+    b : array_like, shape (m,)
+        Prior weights.
+    L : array_like, shape (n, m)
+        :math:`\ell_{ij} = -\log p_G(x_i|z_j)`.
+    Q : array_like, shape (n, m)
+        Encoder, row-stochastic.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+
+    Examples
+    --------
+    >>> float(kl_to_posterior([0.5, 0.5], [[0.0, 1000.0]], [[0.5, 0.5]])[0])  # doctest: +ELLIPSIS
+    499.30685...
+    """
+    L = _as_nll(L)
+    Q = _encoder(Q, *L.shape)
+    lq = log_posterior_encoder(b, L)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(Q > 0, Q * (np.log(Q) - lq), 0.0)
+    return t.sum(axis=1)
 
 
 def neg_log_likelihood(a: ArrayLike, b: ArrayLike, L: ArrayLike) -> float:

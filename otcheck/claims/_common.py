@@ -18,7 +18,8 @@ several numbers, an exact rational, a minimizer found by a 1-D search -- gets it
 
 And for recording: :func:`record_worst` records, of a family of comparisons under one relation,
 the one that decides them all; :func:`record_unless_it_fails` records a comparison whose failure
-would prove nothing (as undecided); :func:`headline` makes a part the claim's table row;
+would prove nothing (as undecided); :func:`record_infinite` records two sides proven :math:`+\infty`;
+:func:`headline` makes a part the claim's table row;
 :func:`with_sizes` adds a check's seed and sizes to its evidence.
 """
 
@@ -55,6 +56,7 @@ __all__ = [
     "transport_bound",
     "record_worst",
     "record_unless_it_fails",
+    "record_infinite",
     "headline",
     "with_sizes",
 ]
@@ -328,6 +330,46 @@ def record_unless_it_fails(
         return part
     part = replace(part, verdict=UNDECIDED, note=f"{note}; {why}")
     rec.parts[-1] = part
+    return part
+
+
+def record_infinite(
+    rec: Recorder, relation: str, *, note: str, why: str, instance: Mapping[str, object] | None = None
+) -> Evidence:
+    r"""Record ``+inf RELATION +inf``, both sides proven infinite by ``why``, as the extended reals decide it.
+
+    For a comparison whose two sides are :math:`+\infty` exactly for the same reason (an encoder that
+    charges a code of prior mass 0: its VAE objective and its KL to the posterior), where the
+    interval arithmetic of :func:`~otcheck.claims.decide` has only :math:`\infty - \infty` = NaN.
+    ``==``, ``<=`` and ``>=`` hold; any other relation is refused (``ValueError``). Returns the part.
+
+    Examples
+    --------
+    >>> rec = Recorder("demo")
+    >>> record_infinite(rec, "==", note="both infinite", why="a code of mass 0").verdict
+    'holds'
+    """
+    if relation not in ("==", "<=", ">="):
+        raise ValueError(f"relation: +inf {relation} +inf is not decided as holding; expected '==', '<=' or '>='")
+    if not why:
+        raise ValueError("why: say what proves both sides infinite")
+    method = f"exact: both sides +inf ({why})"
+    inf = Bound(math.inf, math.inf, math.inf, method=method, guarantee="proof", tight=False)
+    part = Evidence(
+        claim=rec.claim,
+        relation=relation,
+        lhs=math.inf,
+        rhs=math.inf,
+        verdict=HOLDS,
+        tolerance=0.0,
+        method=method,
+        instance=rec.instance if instance is None else instance,
+        note=note,
+        lhs_bound=inf,
+        rhs_bound=inf,
+        guarantee="proof",
+    )
+    rec.parts.append(part)
     return part
 
 

@@ -23,11 +23,17 @@ FloatArray = NDArray[np.float64]
 __all__ = ["recon_bound", "vae_bound", "aae_bound", "avb_gan_bound", "nll_bound", "aae_avb_infima"]
 
 
+def _weighted_scale(a: FloatArray, t: FloatArray) -> float:
+    r""":math:`\sum_i a_i t_i` over the points of positive weight (:math:`0 \cdot \infty = 0`: a point of weight 0
+    contributes no term, however large its own)."""
+    return float(a[a > 0] @ t[a > 0])
+
+
 def _recon_scale(a: FloatArray, Q: FloatArray, L: FloatArray) -> float:
     r"""Size of the terms of :math:`\sum_i a_i \sum_j Q_{ij} \ell_{ij}`:
     :math:`\sum_i a_i \sum_j Q_{ij}|\ell_{ij}|` (0 where Q is 0)."""
     with np.errstate(invalid="ignore"):
-        return float(a @ np.where(Q > 0, Q * np.abs(L), 0.0).sum(1))
+        return _weighted_scale(a, np.where(Q > 0, Q * np.abs(L), 0.0).sum(1))
 
 
 def recon_bound(a: FloatArray, Q: FloatArray, L: FloatArray) -> Bound:
@@ -38,10 +44,12 @@ def recon_bound(a: FloatArray, Q: FloatArray, L: FloatArray) -> Bound:
 
 def vae_bound(a: FloatArray, b: FloatArray, L: FloatArray, Q: FloatArray) -> Bound:
     r"""The VAE objective of eq. 5 (:func:`otcheck.autoencoders.vae_objective`), float64; its terms are
-    :math:`a_i Q_{ij}(|\log Q_{ij}| + |\log b_j| + |\ell_{ij}|)`."""
+    :math:`a_i Q_{ij}(|\log Q_{ij}| + |\log b_j| + |\ell_{ij}|)` over the points of positive weight (a point
+    of weight 0 contributes nothing, :math:`0 \cdot \infty = 0`). The value is :math:`+\infty`, a point at
+    infinity, when ``Q`` charges a code of prior mass 0 or of zero likelihood at a point of positive weight."""
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(Q > 0, Q * (np.abs(np.log(Q)) + np.abs(np.log(b))[None, :] + np.abs(L)), 0.0).sum(1)
-    return float_bound(AE.vae_objective(a, b, L, Q), float(a @ t), "VAE objective (eq. 5)")
+    return float_bound(AE.vae_objective(a, b, L, Q), _weighted_scale(a, t), "VAE objective (eq. 5)")
 
 
 def aae_bound(a: FloatArray, b: FloatArray, L: FloatArray, Q: FloatArray) -> Bound:
@@ -67,10 +75,23 @@ def avb_gan_bound(a: FloatArray, b: FloatArray, L: FloatArray, Q: FloatArray) ->
 
 def nll_bound(a: FloatArray, b: FloatArray, L: FloatArray) -> Bound:
     r""":math:`-\mathbb E_{P_X}\log p_G(X)` (log-sum-exp, :func:`otcheck.autoencoders.neg_log_likelihood`), float64:
-    the largest exponent :math:`|\log b_j| + \ell_{ij}` per row, plus the log of a sum in :math:`[1, m]`."""
+    the largest exponent :math:`|\log b_j| + \ell_{ij}` per row, plus the log of a sum in :math:`[1, m]`.
+
+    Only the terms of the sum count: a code of prior mass 0 (:math:`\log b_j = -\infty`) or of zero likelihood
+    (:math:`\ell_{ij} = \infty`) adds :math:`e^{-\infty} = 0` to :math:`p_G(x_i)` exactly, and is no part of
+    the rounding scale; nor is a point of weight 0. The value is :math:`+\infty`, a point at infinity, when a
+    point of positive weight has :math:`p_G(x_i) = 0`.
+
+    Examples
+    --------
+    >>> b = nll_bound(np.array([1.0]), np.array([1.0, 0.0]), np.array([[0.5, 0.5]]))
+    >>> float(b.value), b.lower < 0.5 < b.upper
+    (0.5, True)
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.where(np.isfinite(L), np.abs(np.log(b))[None, :] + np.abs(L), 0.0).max(1)
-    return float_bound(AE.neg_log_likelihood(a, b, L), float(a @ t) + 1.0, "-E log p_G(X) (log-sum-exp)")
+        terms = np.isfinite(L) & (b > 0)[None, :]
+        t = np.where(terms, np.abs(np.log(b))[None, :] + np.abs(L), 0.0).max(1, initial=0.0)
+    return float_bound(AE.neg_log_likelihood(a, b, L), _weighted_scale(a, t) + 1.0, "-E log p_G(X) (log-sum-exp)")
 
 
 def aae_avb_infima(a: FloatArray, b: FloatArray, L: FloatArray) -> tuple[Bound, Bound, Bound]:

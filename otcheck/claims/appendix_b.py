@@ -62,7 +62,8 @@ def theorem1_proof(
     2. Tower rule: :math:`\mathbb E_\pi c(X, G(Z)) = \mathbb E_\Gamma c(X, Y)`.
     3. Lemma 6, identity (Dirac decoders): an optimal :math:`\Gamma^*` lifts to
        :math:`\pi(x, z) = \Gamma^*(x, G(z))\, b_z / P_G(G(z))` in :math:`\Pi(P_X, P_Z)` (as much a
-       coupling as :math:`\Gamma^*`'s float plan is), with the same cost.
+       coupling as :math:`\Gamma^*`'s float plan is), with the same cost; a code of prior mass 0 gets
+       none (:math:`b_z = 0`, also where :math:`P_G(G(z)) = 0`).
     4. Eq. 10: :math:`W_c(P_X, P_G) = \min_{\pi \in \Pi(P_X,P_Z)} \mathbb E_\pi c(X, G(Z))`: two
        certified OT values (proofs).
     5. Eq. 11: the minimum over encoders with :math:`Q_Z = P_Z`, an LP in the entries of
@@ -105,7 +106,10 @@ def theorem1_proof(
     lemma6 = _marginal_deviation(Gam, a, PG.weights)
     pi_dev = _marginal_deviation(pi, a, b)
     opt_y = wasserstein(DiscreteMeasure(X, a), PG, cost=cost)
-    lift = opt_y.plan[:, idx] * (b / PG.weights[idx])[None, :]
+    # pi(x, z) = Gamma*(x, G(z)) b_z / P_G(G(z)); a code of prior mass 0 gets none (0 / 0 -> 0: its image, when no
+    # other code shares it, has P_G-mass 0, and Gamma*'s column there carries only the plan's residual)
+    share = np.divide(b, PG.weights[idx], out=np.zeros_like(b), where=b > 0)
+    lift = opt_y.plan[:, idx] * share[None, :]
     lift_marg = _marginal_deviation(lift, a, b)
     opt_dev = _marginal_deviation(opt_y.plan, a, PG.weights)
     opt_z = solve_ot(a, b, Cz)

@@ -23,7 +23,7 @@ from ..bounds import Bound
 from ..costs import cost_matrix
 from ..exact import c_transform_witness, w1_dual, wasserstein
 from ..measures import DiscreteMeasure
-from ._common import LOG4, float_bound, max_bound, with_sizes
+from ._common import LOG4, float_bound, max_bound, record_infinite, with_sizes
 from ._evidence import Evidence, Recorder
 from ._instances import FloatArray, Seed, check_measures, random_measure, random_weights, seeded
 from ._objectives import nll_bound, vae_bound
@@ -458,21 +458,26 @@ def _vae_terms(a: FloatArray, b: FloatArray, L: FloatArray, Q: FloatArray) -> tu
     """D_VAE(Q), the NLL and the gap E KL(Q(.|X), P_G(.|X)) for a log-likelihood matrix L (n, m), as bounds.
 
     Three separate layer-3 computations (:mod:`otcheck.autoencoders`): the objective of eq. 5 (KL to
-    the prior plus reconstruction), the log-sum-exp marginal likelihood, and the KL to the posterior;
+    the prior plus reconstruction), the log-sum-exp marginal likelihood, and the KL to the posterior
+    (from the log-posterior, :func:`otcheck.autoencoders.kl_to_posterior`: finite where the posterior
+    underflows to 0 as a probability);
     each a float64 evaluation with the size of the terms it sums as scale
     (:mod:`otcheck.claims._objectives` for the first two). Returns ``(dvae, nll, gap, post)``, the first
     three as :class:`~otcheck.bounds.Bound`.
     """
     post = AE.posterior_encoder(b, -L)
-    gaps = [divergences.kl(Qi, Pi) for Qi, Pi in zip(Q, post)]
-    gap = float(a @ np.array(gaps))
+    # the gap in the log domain: a posterior entry below e^-745 rounds to 0 as a probability, not as a log
+    log_post = AE.log_posterior_encoder(b, -L)
+    gaps = AE.kl_to_posterior(b, -L, Q)
+    pos = a > 0  # a point of weight 0 contributes nothing (0 * inf = 0)
+    gap = float(a[pos] @ gaps[pos])
     with np.errstate(divide="ignore", invalid="ignore"):
         # the gap sums a_i Q_ij log(Q_ij / P_ij), whose ratio rounding is relative to the unit mass of each row
-        gap_terms = 1.0 + np.where(Q > 0, np.abs(Q * np.log(Q / post)), 0.0).sum(1)
+        gap_terms = 1.0 + np.where(Q > 0, np.abs(Q * (np.log(Q) - log_post)), 0.0).sum(1)
     return (
         vae_bound(a, b, -L, Q),
         nll_bound(a, b, -L),
-        float_bound(gap, float(a @ gap_terms), "E KL(Q(Z|X), P_G(Z|X))"),
+        float_bound(gap, float(a[pos] @ gap_terms[pos]), "E KL(Q(Z|X), P_G(Z|X)) (log domain)"),
         post,
     )
 
@@ -488,7 +493,7 @@ def vae_upper_bound(a: ArrayLike, b: ArrayLike, loglik: ArrayLike, encoders: Ite
     on a finite latent space (prior ``b``) and data ``x_1..x_n`` (weights ``a``), for a decoder
     given by its log-likelihood matrix :math:`L_{ij} = \log p_G(x_i | z_j)` (a density or a
     probability). Checked for each encoder: the identity (15), the inequality, and that the gap is
-    strictly positive unless ``Q`` is the posterior; and for the posterior
+    strictly positive unless ``Q`` is the posterior (on the points of positive weight); and for the posterior
     :math:`P_G(z|x) \propto p_G(x|z) b_z` that the gap is 0 and :math:`D_{VAE} = -\mathbb E\log p_G`.
     The three quantities are float64 evaluations of closed forms
     (:meth:`~otcheck.bounds.Bound.floating`, scale: the size of the terms each one sums); the
@@ -550,9 +555,20 @@ def vae_upper_bound(a: ArrayLike, b: ArrayLike, loglik: ArrayLike, encoders: Ite
     for k, Q in enumerate(Qs):
         dv, nll_k, gap, _ = _vae_terms(a, b, L, Q)
         qi = {**inst, "encoder": Q}
-        rec.compare(dv, nll_k + gap, "==", instance=qi, note=f"eq. 15 identity for encoder {k}")
+        if np.any((a > 0)[:, None] & (Q > 0) & (L == -np.inf)):
+            # Q charges a zero likelihood at a point of positive weight, where the posterior is exactly 0 too:
+            # D_VAE = +inf (reconstruction) and the gap = +inf (KL to the posterior), exactly; the NLL is finite
+            record_infinite(
+                rec,
+                "==",
+                instance=qi,
+                note=f"eq. 15 identity for encoder {k}",
+                why="Q charges a code of zero likelihood at a point of positive weight, where P_G(z|x) = 0",
+            )
+        else:
+            rec.compare(dv, nll_k + gap, "==", instance=qi, note=f"eq. 15 identity for encoder {k}")
         rec.compare(dv, nll, ">=", instance=qi, note=f"D_VAE >= -E log p_G(X) for encoder {k}")
-        if np.max(np.abs(Q - post)) > 1e-6:
+        if np.max(np.abs(Q - post)[a > 0]) > 1e-6:  # the posterior P_X-a.s.: a point of weight 0 has no gap
             rec.compare(
                 gap, Bound.exact(0.0), ">", instance=qi, note=f"encoder {k} is not the posterior: strictly positive gap"
             )

@@ -326,7 +326,12 @@ def penalty_constraint(
     optimal encoders need not be unique), :math:`\mu_\lambda = F(Q_Z^\lambda)`.
 
     A constrained program the solver cannot certify (``UncertifiedError``) makes its part
-    ``undecided`` (the message is in the part's note), never a failure or a crash.
+    ``undecided`` (the message is in the part's note), never a failure or a crash. At
+    :math:`\lambda = 0` the penalized optimum may charge a code of prior mass 0, :math:`\mu_0 = F = +\infty`
+    (KL): the constraint :math:`F \le +\infty` constrains nothing, the constrained optimum is
+    :math:`\sum_i a_i \min_j C_{ij}`, and :math:`\mu_1 \le \mu_0` holds as it stands. A :math:`\mu_\lambda`
+    that rounds below 0 (:math:`F \ge 0`; e.g. :math:`Q_Z^\lambda = P_Z`) is read as 0; one below 0 by more
+    than its rounding leaves its part ``undecided``.
 
     Returns
     -------
@@ -347,8 +352,31 @@ def penalty_constraint(
             note = (
                 f"{pen}: constrained optimum at mu_lambda = transport part of the penalized optimum (lambda = {lam:g})"
             )
+            mu = float(mus[k])
+            if math.isinf(mu):  # F(Q_Z^0) = inf (a code of prior mass 0 charged at lambda = 0): no constraint at all
+                cons.append((float(_unconstrained_bound(a, C).value), 0.0))
+                rec.compare(
+                    _unconstrained_bound(a, C),
+                    transport_bound(r, C),
+                    "==",
+                    instance=where,
+                    note=f"{note}: F <= inf constrains nothing, the optimum is E_X min_z C(X, z)",
+                )
+                continue
+            if mu < 0.0:  # F >= 0: a negative mu_lambda is a rounded 0 (size 1: F sums probabilities) ...
+                if mu < -FLOAT_REL_ERROR * max(1.0, float(_kern_size(kern))):  # ... or not: nothing to decide at it
+                    cons.append((math.nan, math.nan))
+                    rec.undecided(
+                        math.nan,
+                        transport_bound(r, C),
+                        "==",
+                        instance=where,
+                        note=f"{note} -- undecided: F(Q_Z) computed as {mu:g} < 0, beyond its rounding",
+                    )
+                    continue
+                mu = 0.0
             try:
-                c = relaxed.constrained_cost(a, b, C, float(mus[k]), pen, kernel_matrix=kern)
+                c = relaxed.constrained_cost(a, b, C, mu, pen, kernel_matrix=kern)
             except UncertifiedError as exc:  # no certified constrained value: undecided, never a guess
                 cons.append((math.nan, math.nan))
                 rec.undecided(math.nan, transport_bound(r, C), "==", instance=where, note=f"{note} -- undecided: {exc}")
@@ -365,11 +393,12 @@ def penalty_constraint(
         for k in range(len(lams) - 1):
             r0, r1 = path.results[k], path.results[k + 1]
             slack = (max(float(r0.gap), 0.0) + max(float(r1.gap), 0.0)) / (lams[k + 1] - lams[k])
-            # F(Q_Z) is computed from probabilities (and, for MMD^2, kernel entries): that is its size
+            # F(Q_Z) is computed from probabilities (and, for MMD^2, kernel entries): that is its size (an infinite
+            # F, at lambda = 0, is a point at infinity: mu_1 <= inf holds as it stands)
             size = max(
                 1.0,
-                float(abs(mus[k]) + abs(mus[k + 1])),
-                float(np.abs(kern).max()) if kern is not None and pen == "mmd2" else 0.0,
+                float(sum(abs(float(m)) for m in (mus[k], mus[k + 1]) if math.isfinite(float(m)))),
+                _kern_size(kern),
             )
             rec.compare(
                 float_bound(mus[k + 1], size, f"F(Q_Z) at lambda = {lams[k + 1]:g}"),
@@ -381,6 +410,17 @@ def penalty_constraint(
                 f"{slack:.2g})",
             )
     return rec.evidence(relation="==", details={"table": table})
+
+
+def _kern_size(kernel_matrix: ArrayLike | None) -> float:
+    """The largest kernel entry (0 without a kernel): the size of an MMD^2 computed from it."""
+    return float(np.abs(np.asarray(kernel_matrix, dtype=float)).max()) if kernel_matrix is not None else 0.0
+
+
+def _unconstrained_bound(a: FloatArray, C: FloatArray) -> Bound:
+    r""":math:`\min_Q \mathbb E_{P_X}\mathbb E_{Q(Z|X)} C(X, Z) = \sum_i a_i \min_j C_{ij}` (every encoder is allowed),
+    a float64 sum of the size :math:`\sum_i a_i \max_j |C_{ij}|`."""
+    return float_bound(float(a @ C.min(axis=1)), float(a @ np.abs(C).max(axis=1)), "E_X min_z C(X, z)")
 
 
 def pot_objective(a: ArrayLike, b: ArrayLike, C: ArrayLike, *, lambdas: ArrayLike = (0.1, 1.0, 10.0)) -> Evidence:

@@ -33,7 +33,16 @@ from ..bounds import FLOAT_REL_ERROR, Bound
 from ..costs import cost_matrix
 from ..exact import solve_ot
 from ..relaxed import RelaxedResult
-from ._common import LOG4, ZERO, headline, record_worst, transport_bound, weighted_sum
+from ._common import (
+    LOG4,
+    ZERO,
+    float_bound,
+    headline,
+    record_infinite,
+    record_worst,
+    transport_bound,
+    weighted_sum,
+)
 from ._evidence import Evidence, Recorder
 from ._instances import (
     FloatArray,
@@ -542,7 +551,13 @@ def avb_optimal_encoder(
     :math:`\min_q q^\top \ell_i + D_{KL}(q, b)` (:func:`otcheck.relaxed.relaxed_cost` with one
     input and the KL penalty, read through its ``.bound``), and its minimizer compared with
     :math:`Q^*` (entries within :math:`\sqrt{2\,\text{gap}}`, :func:`_simplex_bounds`). The objective
-    values are float64 evaluations of the size of the log-likelihoods (:func:`_vae_size`).
+    values are float64 evaluations of the size of the log-likelihoods (:func:`_vae_size`); the excess
+    :math:`\sum_i a_i D_{KL}(Q, Q^*)` is computed from the log-posterior
+    (:func:`otcheck.autoencoders.kl_to_posterior`: a posterior entry below :math:`e^{-745}` is not 0 there),
+    and the posterior's support, :math:`Q^*_{ij} > 0` iff :math:`b_j > 0`, is decided exactly on it. An
+    encoder that charges a code of prior mass 0 at an input of positive weight has
+    :math:`\text{VAE}(Q) = +\infty` (a worse encoder, a point at infinity) and an excess
+    :math:`+\infty = +\infty` (decided exactly, :func:`~otcheck.claims._common.record_infinite`).
 
     Parameters
     ----------
@@ -561,23 +576,30 @@ def avb_optimal_encoder(
     >>> avb_optimal_encoder([1.0], [[0.0]], [0.5, 0.5], [[0.0], [1.0]], 0.5, [[[1.0, 0.0]]]).verdict
     'holds'
     """
-    from ..divergences import kl
     from ..relaxed import relaxed_cost
 
     a, X, b, G = decoder_args(a, X, b, G)
     L = AE.gaussian_nll_matrix(X, G, sigma2)
     Qs = AE.posterior_encoder(b, L)
+    log_qs = AE.log_posterior_encoder(b, L)
     size = _vae_size(L, b)
     v_star = AE.vae_objective(a, b, L, Qs)
     v_star_b = Bound.floating(v_star, scale=size, method="VAE objective at the posterior (float64)")
     nll = AE.neg_log_likelihood(a, b, L)
-    worse, excess = [], []
-    for Q in encoders:
-        vq = Bound.floating(AE.vae_objective(a, b, L, Q), scale=size, method="VAE objective (float64)")
-        klsum = float(sum(ai * kl(q, qs) for ai, q, qs in zip(a, np.asarray(Q, dtype=float), Qs)))
+    worse, excess, infinite = [], [], []
+    for k, Q in enumerate(encoders):
+        Q = as_float_array(Q, f"encoders[{k}]", ndim=2)
+        vq = float_bound(AE.vae_objective(a, b, L, Q), size, "VAE objective")  # (checks Q's shape and rows)
+        # Q charges, at an input of positive weight, a code of prior mass 0: KL(Q(.|x), P_Z) = +inf and, the
+        # posterior being exactly 0 there, KL(Q(.|x), Q*(.|x)) = +inf too (exact facts, no rounding involved)
+        charged = (a > 0)[:, None] & (Q > 0) & (b == 0)[None, :]
         worse.append((vq, v_star_b))
-        if math.isfinite(klsum):
-            excess.append((vq - v_star_b, Bound.floating(klsum, scale=size, method="E KL(Q, Q*) (float64)")))
+        if charged.any():
+            infinite.append(k)
+            continue
+        klrows = AE.kl_to_posterior(b, L, Q)  # in the log domain: a posterior entry below e^-745 is no 0
+        klsum = float(a[a > 0] @ klrows[a > 0])
+        excess.append((vq - v_star_b, Bound.floating(klsum, scale=size + klsum, method="E KL(Q, Q*) (float64)")))
     rows = [relaxed_cost([1.0], b, L[i : i + 1], 1.0, "kl") for i in range(X.shape[0])]
     convex_inf = weighted_sum(a, (r.bound for r in rows))
     enc_err = float(max(np.abs(r.encoder[0] - Qs[i]).max() for i, r in enumerate(rows)))
@@ -601,19 +623,39 @@ def avb_optimal_encoder(
         "==",
         note="VAE(posterior) == -E log p_G(X) (eq. 15 with a zero KL gap)",
     )
-    record_worst(rec, worse, ">=", note="every other encoder of the family does worse")
-    if len(excess) < len(encoders):
-        rec.undecided(math.inf, 0.0, "==", note="the excess is E KL(Q, Q*): a posterior entry underflowed to 0")
-    elif excess:
+    if worse:
+        record_worst(rec, worse, ">=", note="every other encoder of the family does worse")
+    if excess:
         record_worst(rec, excess, "==", note="the excess VAE(Q) - VAE(Q*) is exactly E KL(Q, Q*)")
+    if infinite:
+        record_infinite(
+            rec,
+            "==",
+            note=f"the excess VAE(Q) - VAE(Q*) is exactly E KL(Q, Q*) = +inf for encoders {infinite}",
+            why="Q charges a code of prior mass 0 at an input of positive weight, where KL(Q, P_Z) = +inf and Q* = 0",
+        )
+    # Q*_ij = b_j p_G(x_i|z_j) / p_G(x_i) > 0 iff b_j > 0 (the Gaussian likelihood is positive): decided on the
+    # log-posterior, which is finite there however far the float posterior underflows, and -inf off supp P_Z
+    supp = b > 0
     rec.compare(
-        Bound.floating(float(Qs.min()), method="posterior encoder (float64)"),
+        Bound.exact(int(np.isfinite(log_qs[:, supp]).sum()), method="count of posterior entries on supp P_Z > 0"),
+        Bound.exact(int(X.shape[0] * supp.sum()), method="n |supp P_Z|"),
+        "==",
+        note="Gaussian decoder: the posterior charges every code of supp P_Z (decided in the log domain)",
+    )
+    rec.compare(
+        Bound.exact(int(np.isfinite(log_qs[:, ~supp]).sum()), method="count of posterior entries off supp P_Z > 0"),
         ZERO,
-        ">",
-        note="Gaussian decoder: the posterior charges every code (supports overlap)",
+        "==",
+        note="and no code outside supp P_Z (prior mass 0: posterior exactly 0)",
     )
     return rec.evidence(
-        details={"posterior": Qs, "convex_encoder_max_error": enc_err, "min_posterior": float(Qs.min())}
+        details={
+            "posterior": Qs,
+            "convex_encoder_max_error": enc_err,
+            "min_posterior": float(Qs[:, supp].min()),
+            "min_log_posterior": float(log_qs[:, supp].min()),
+        }
     )
 
 

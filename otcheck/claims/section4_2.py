@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from fractions import Fraction
 from typing import TypedDict
 
@@ -33,7 +34,7 @@ from ..exact import LP_TIGHT_GAP, solve_ot, w1_dual, wasserstein
 from ..measures import DiscreteMeasure
 from . import _prop3 as P3
 from ._common import ZERO, argmin_bound, headline, min_bound, record_unless_it_fails, record_worst
-from ._evidence import Evidence, Recorder
+from ._evidence import FAILS, UNDECIDED, Evidence, Recorder
 from ._instances import Seed, decoder_args, seeded_decoder_instance
 from ._registry import register
 
@@ -167,7 +168,39 @@ class _Prop3Bounds(TypedDict):
     lip: dict[str, Bound]
     hess: dict[str, Bound]
     w1: Bound
+    cos: dict[str, Bound]
     c_eps: Bound
+
+
+#: The witnesses whose gradients each cosine of a :class:`~otcheck.claims._prop3.Prop3Row` compares.
+_COSINES = {"f": ("f_eps", "f_star"), "hstar_fstar": ("h_star", "f_star"), "h": ("h_eps", "h_star_iii")}
+
+
+def _cosine_bound(value: float, r: P3.Prop3Row, which: str) -> Bound:
+    r"""The cosine :math:`A(f, f')` of two analytic gradients as a bound (size 1).
+
+    A zero gradient has no direction: :func:`otcheck.claims._prop3.prop3_instance` returns NaN for its
+    cosine. Where a witness is identically 0 -- its Lipschitz bound :math:`\sum|\theta| + \|w\|_1` is 0, a
+    sum of absolute values of floats, so every coefficient is exactly 0 -- its gradient is exactly 0 and
+    :math:`A` is read as 0 (the statement's inequalities as the sign of the inner product
+    :math:`\langle \nabla f, \nabla f'\rangle = 0`, the convention of ``torch.nn.functional.cosine_similarity``):
+    exact. A NaN with no such witness (a gradient that rounds to 0) is known only to lie in
+    :math:`[-1, 1]`: it decides nothing.
+    """
+    v = float(value)
+    if math.isfinite(v):
+        return Bound.floating(v, scale=1.0, method="cosine of analytic gradients (float64)")
+    zero = [k for k in _COSINES[which] if r.lipschitz.get(k) == 0.0]
+    if zero:
+        return Bound.exact(0.0, method=f"cosine with the zero gradient of {zero[0]} (identically 0): read as 0")
+    return Bound.interval(
+        -1.0,
+        1.0,
+        0.0,
+        method="cosine of a gradient that rounds to 0: undefined, not decided",
+        guarantee="estimate",
+        tight=False,
+    )
 
 
 def _prop3_bounds(r: P3.Prop3Row, H: P3.SmoothWitnessClass, eta: float) -> _Prop3Bounds:
@@ -204,14 +237,43 @@ def _prop3_bounds(r: P3.Prop3Row, H: P3.SmoothWitnessClass, eta: float) -> _Prop
         method="W_1 dual LP (HiGHS), within the largest LP gap",
     )
     one = Bound.exact(1.0)
+    cos = {
+        "f": _cosine_bound(r.cos_f, r, "f"),
+        # "at some point z": the smaller of the cosines at z = 0, 1
+        "hstar_fstar": min_bound(_cosine_bound(c, r, "hstar_fstar") for c in r.cos_hstar_fstar),
+        "h": _cosine_bound(r.cos_h, r, "h"),
+    }
     c_eps = min_bound(
-        [
-            one - fl(r.cos_f, "cosine of analytic gradients", 1.0),
-            one - fl(r.worst_cos_hstar_fstar, "cosine of analytic gradients", 1.0),
-        ],
+        [one - cos["f"], one - cos["hstar_fstar"]],
         method="C(eps) = min(1 - A(f_eps, f*), 1 - A(h*, f*)) (float64)",
     )
-    return {"wsize": wsize, "fl": fl, "lip": lip, "hess": hess, "w1": w1, "c_eps": c_eps}
+    return {"wsize": wsize, "fl": fl, "lip": lip, "hess": hess, "w1": w1, "cos": cos, "c_eps": c_eps}
+
+
+#: The primal feasibility tolerance of scipy's HiGHS (its default), to which the best members of H found by
+#: :func:`otcheck.claims._prop3.best_smooth_witness` meet the constraints sum|theta| + ||w||_1 <= 1 and
+#: sum|theta| <= beta s of the class.
+_LINPROG_FEAS_TOL = 1e-7
+
+
+def _record_membership(
+    rec: Recorder, bounds: list[Bound], limit: float, lp_slack: float, *, instance: Mapping[str, object], note: str
+) -> Evidence:
+    r"""Record that every bound is ``<= limit`` (a constant of the class H); a member an LP put above the limit by
+    no more than ``lp_slack`` (its feasibility tolerance) is in H to the LP's precision only: undecided, never a
+    counterexample (scaling its coefficients by :math:`1 - 10^{-7}` puts it in H and moves its criterion by as
+    little)."""
+    part = record_worst(rec, [(b, Bound.exact(limit)) for b in bounds], "<=", instance=instance, note=note)
+    over = max(float(b.lower) - limit for b in bounds)
+    if part.verdict == FAILS and over <= lp_slack:
+        part = replace(
+            part,
+            verdict=UNDECIDED,
+            note=f"{part.note}; above the limit by {over:.2g}, within the LP's feasibility tolerance {lp_slack:.2g}: "
+            "in H to the LP's precision, not proven in it",
+        )
+        rec.parts[-1] = part
+    return part
 
 
 def prop3(
@@ -236,7 +298,11 @@ def prop3(
         A(f_\varepsilon, f^*) \le 1 - C,\quad A(h^*, f^*) \le 1 - C,\quad A(h_\varepsilon, h^*) \le 0,
 
     with :math:`A(f, f') = \cos(\nabla_{G(z)} J_D(f), \nabla_{G(z)} J_D(f'))` at the worse of
-    :math:`z \in \{0, 1\}` (the proposition's "at some point z"), analytic gradients.
+    :math:`z \in \{0, 1\}` (the proposition's "at some point z"), analytic gradients. A zero gradient has
+    no direction: where a witness is identically 0 (at :math:`\varepsilon = 4\beta` (iii)'s points sit on
+    the data atoms, :math:`W_1 = 0` and :math:`h^* = 0`) its cosine is read as 0, the sign of the inner
+    product of the gradients (:func:`_cosine_bound`); a gradient that only rounds to 0 leaves its part
+    undecided.
     The middle inequality is tested in the proof-sketch reading :math:`A(h^*, f^*)`; the OCR
     reading :math:`A(h_\varepsilon, h^*) \le 1 - C` is implied by the third for :math:`C \le 1`
     and is reported too. With :math:`C(\varepsilon) = \min(1 - A(f_\varepsilon, f^*), 1 - A(h^*,
@@ -294,30 +360,33 @@ def prop3(
         cmp = functools.partial(rec.compare, instance=inst)
         cmp(fl(r.gap_f, "|J_D(f_eps) - J_D(f*)|", wsize), epsb, "<=", note="f_eps is eps-optimal")
         cmp(fl(r.gap_h, "|J_D(h_eps) - J_D(h*)|", wsize), epsb, "<=", note="h_eps is eps-optimal in H")
+        cos = B["cos"]
         cmp(
-            fl(r.cos_f, "cosine of analytic gradients", 1.0),
+            cos["f"],
             Bound.exact(1.0),
             "<",
             note="A(f_eps, f*) < 1: the eps-optimal witness's gradient is off by an angle",
         )
         cmp(
-            fl(r.worst_cos_hstar_fstar, "cosine of analytic gradients", 1.0),
+            cos["hstar_fstar"],
             Bound.exact(1.0),
             "<",
             note="A(h*, f*) < 1 (proof-sketch reading of the middle inequality)",
         )
-        cmp(fl(r.cos_h, "cosine of analytic gradients", 1.0), ZERO, "<=", note="A(h_eps, h*) <= 0")
-        record_worst(
+        cmp(cos["h"], ZERO, "<=", note="A(h_eps, h*) <= 0")
+        _record_membership(
             rec,
-            [(b, Bound.exact(1.0)) for b in B["lip"].values()],
-            "<=",
+            list(B["lip"].values()),
+            1.0,
+            _LINPROG_FEAS_TOL,
             instance=inst,
             note="every witness is 1-Lipschitz (exact bounds)",
         )
-        record_worst(
+        _record_membership(
             rec,
-            [(b, Bound.exact(float(beta))) for b in B["hess"].values()],
-            "<=",
+            list(B["hess"].values()),
+            float(beta),
+            _LINPROG_FEAS_TOL / s,
             instance=inst,
             note="every member of H has Hessian norm <= beta (exact bounds)",
         )

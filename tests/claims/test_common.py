@@ -1,5 +1,6 @@
 """otcheck.claims._common: the bounds of numbers a check computes itself, and the recording helpers."""
 
+import json
 import math
 from fractions import Fraction
 
@@ -16,6 +17,7 @@ from otcheck.claims._common import (
     max_bound,
     min_bound,
     rational_bound,
+    record_infinite,
     record_unless_it_fails,
     record_worst,
     rounded_input,
@@ -131,3 +133,15 @@ def test_headline_makes_a_part_the_table_row(temp_claims):
     ev = temp_claims("t-headline", check).run(seed=4)
     assert ev.verdict == FAILS and (ev.relation, float(ev.lhs), float(ev.rhs)) == (">", 1.0, 0.0)
     assert ev.lhs_bound == Bound.floating(1.0) and ev.instance == {"seed": 4, "n": 3}
+
+
+def test_record_infinite_decides_two_proven_infinities_and_refuses_the_rest():
+    rec = Recorder("demo")
+    part = record_infinite(rec, ">=", note="both +inf", why="a code of prior mass 0")
+    assert part.verdict == HOLDS and part.guarantee == "proof" and rec.parts == [part]
+    assert part.lhs_bound is not None and part.lhs_bound.lower == math.inf and "prior mass 0" in part.method
+    json.dumps(part.to_dict())  # inf is written as "inf"
+    with pytest.raises(ValueError, match="relation"):
+        record_infinite(rec, "<", note="x", why="y")
+    with pytest.raises(ValueError, match="why"):
+        record_infinite(rec, "==", note="x", why="")

@@ -2,9 +2,10 @@
 
 Every space draws instances its check accepts and that survive a file; a short seeded search finds no
 counterexample to a proposition (the counterexamples it may find are float artefacts of the checks,
-refuted by the exact re-check, or the one known artefact of vae-upper-bound, pinned below); the
+refuted by the exact re-check); the
 space of the footnote-2 conjecture finds its counterexample, confirmed in rationals. The defects of
-the checks that the searches found are pinned as strict xfails, one reproducer each.
+the checks that the searches found are pinned, one reproducer each: as strict xfails while open, as
+regression tests once fixed.
 """
 
 import re
@@ -37,13 +38,9 @@ IDS = [
 ]
 PROPOSITIONS = [cid for cid in IDS if cid != "lemma6-footnote2"]
 
-#: Defects of the checks that valid instances of a space reach (each pinned by a strict xfail below).
-KNOWN_ERRORS = {
-    # 0 * inf for a point of weight 0 with a zero likelihood under some code
-    "vae-upper-bound": r"must be finite.*nan|got nan",
-    # F(Q_Z^lambda) = inf at lambda = 0, or -5e-17 after rounding, handed to constrained_cost as mu
-    "penalty-constraint": r"mu: must be",
-}
+#: Defects of the checks that valid instances of a space reach (none left: the ones the searches found are fixed and
+#: pinned as regression tests below; an entry maps a claim to the regex of a known error message).
+KNOWN_ERRORS: dict[str, str] = {}
 
 _SETTINGS = settings(
     max_examples=6, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
@@ -101,11 +98,7 @@ def test_a_short_search_finds_no_counterexample_to_a_proposition(cid):
     assert out.errors == 0 or _known_error(cid, out.error), out.error
     if out.counterexample is None:
         return
-    if cid == "vae-upper-bound":  # the known artefact: the gap is inf where the posterior underflows to 0
-        for part in out.evidence.failing_parts():
-            assert "eq. 15 identity" in part.note and part.rhs == float("inf") and np.isfinite(float(part.lhs))
-        return
-    # any other counterexample is a float artefact of the check, refuted in rationals
+    # a counterexample is a float artefact of the check, refuted in rationals
     assert out.confirmed_exactly is False and not out.is_failure, out.evidence
 
 
@@ -171,48 +164,85 @@ def test_bug_equal_measures_with_merged_atoms_are_not_a_counterexample(check):
     assert check(_MERGED, _MERGED).verdict == HOLDS
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="section2._vae_terms computes E KL(Q, P_G(Z|X)) from the posterior in probabilities: P_G(z|x) "
-    "underflows to 0 when log-likelihoods differ by > 745 nats, the gap becomes inf while D_VAE is finite, "
-    "and the eq. 15 identity 'fails' (true gap here: 399.5 nats)",
-)
-def test_bug_vae_gap_where_the_posterior_underflows():
+def test_vae_gap_where_the_posterior_underflows_is_computed_in_the_log_domain():
+    """P_G(z|x) underflows to 0 when log-likelihoods differ by > 745 nats; the gap E KL(Q, P_G(Z|X)) is computed from
+    the log-posterior (log-sum-exp): 800 / 2 + log(1/2) nats here, not inf, and the eq. 15 identity holds."""
     L = gaussian_loglik([[0.0]], [[0.0], [40.0]], 1.0)
-    assert vae_upper_bound([1.0], [0.5, 0.5], L, [[[0.5, 0.5]]]).verdict == HOLDS
+    ev = vae_upper_bound([1.0], [0.5, 0.5], L, [[[0.5, 0.5]]])
+    assert ev.verdict == HOLDS
+    gap = next(p for p in ev.parts if "strictly positive gap" in p.note)
+    assert abs(float(gap.lhs) - (400.0 + np.log(0.5))) < 1e-9
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="a point x of weight 0 with a zero likelihood under some code: 0 * inf = nan in "
-    "_objectives.vae_bound (scale a @ t) and section2._vae_terms (a @ gaps)",
-)
-def test_bug_vae_point_of_weight_zero_with_a_zero_likelihood():
-    L = np.log([[0.5, 0.5], [1.0, 0.0]])
+def test_vae_gap_of_1500_nats_found_by_the_search():
+    """The search's instance: x = -1 is 1500 nats likelier under the codes at 0 than under the code at 1 (sigma^2 =
+    1e-3); a one-hot encoder on the code at 1 has the gap 1500 + log 3 nats, the identity holds."""
+    X, G = [[-1.0], [0.0], [0.5], [1.0]], [[1.0], [0.0], [0.0], [0.0]]
+    ev = vae_upper_bound([1.0, 0.0, 0.0, 0.0], [0.25] * 4, gaussian_loglik(X, G, 1e-3), [[[1.0, 0.0, 0.0, 0.0]] * 4])
+    assert ev.verdict == HOLDS
+    gap = next(p for p in ev.parts if "strictly positive gap" in p.note)
+    assert abs(float(gap.lhs) - (1500.0 + np.log(3.0))) < 1e-6
+    identity = next(p for p in ev.parts if "eq. 15 identity" in p.note)
+    assert identity.verdict == HOLDS and np.isfinite(float(identity.rhs))
+
+
+def test_vae_point_of_weight_zero_with_a_zero_likelihood():
+    """A point of weight 0 with a zero likelihood under some code contributes nothing (0 * inf = 0), to the value and
+    to the rounding scale."""
+    with np.errstate(divide="ignore"):
+        L = np.log([[0.5, 0.5], [1.0, 0.0]])
     assert vae_upper_bound([1.0, 0.0], [0.5, 0.5], L, [[[1.0, 0.0], [1.0, 0.0]]]).verdict == HOLDS
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="penalty_constraint hands mu_lambda = F(Q_Z^lambda) to constrained_cost as is: at lambda = 0 the "
-    "penalized optimum uses a code of prior mass 0, KL = inf ('mu: must be finite')",
-)
-def test_bug_penalty_constraint_at_lambda_zero_with_an_infinite_penalty():
-    assert penalty_constraint([1.0], [1.0, 0.0], [[1.0, 0.0]], penalties=("kl",), lambdas=(0.0,)).verdict == HOLDS
+def test_vae_identity_of_an_encoder_charging_a_zero_likelihood_is_decided_exactly():
+    """Q charges a code of zero likelihood at a point of positive weight: D_VAE = +inf and the gap = +inf exactly (the
+    posterior is 0 there too); the identity +inf == +inf holds (was undecided: inf - inf), with proof."""
+    with np.errstate(divide="ignore"):
+        L = np.log([[0.5, 0.0], [0.5, 1.0]])
+    ev = vae_upper_bound([0.5, 0.5], [0.5, 0.5], L, [[[0.0, 1.0], [1.0, 0.0]]])
+    assert ev.verdict == HOLDS
+    identity = next(p for p in ev.parts if "eq. 15 identity" in p.note)
+    assert (identity.lhs, identity.rhs, identity.guarantee) == (np.inf, np.inf, "proof")
+    # the same code charged only at the point of weight 0 costs nothing: a finite identity, decided as usual
+    ev = vae_upper_bound([0.0, 1.0], [0.5, 0.5], L, [[[0.0, 1.0], [1.0, 0.0]]])
+    identity = next(p for p in ev.parts if "eq. 15 identity" in p.note)
+    assert ev.verdict == HOLDS and np.isfinite(float(identity.lhs)) and identity.guarantee == "estimate"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="penalty_constraint hands mu_lambda = F(Q_Z^lambda) to constrained_cost as is: Q_Z^lambda = P_Z and "
-    "KL rounds to -4.6e-17 ('mu: must be >= 0')",
-)
-def test_bug_penalty_constraint_with_a_penalty_rounded_below_zero():
+def test_vae_an_encoder_equal_to_the_posterior_where_p_x_has_mass_has_no_gap_to_prove():
+    """The posterior is unique P_X-a.s. only: an encoder that differs from it only at a point of weight 0 has gap 0
+    exactly, and is not asked for a strictly positive one (that part was undecided: 0 > 0 within rounding)."""
+    with np.errstate(divide="ignore"):
+        L = np.log([[0.875, 0.0, 0.0], [0.125, 1.0, 1.0]])
+    ev = vae_upper_bound([1.0, 0.0], [2 / 11, 1 / 11, 8 / 11], L, [[[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]])
+    assert ev.verdict == HOLDS and not any("strictly positive gap" in p.note for p in ev.parts)
+
+
+def test_penalty_constraint_at_lambda_zero_with_an_infinite_penalty():
+    """At lambda = 0 the penalized optimum charges a code of prior mass 0: mu = KL = inf, the constraint F <= inf
+    constrains nothing, and the constrained optimum is E_X min_z C(X, z)."""
+    ev = penalty_constraint([1.0], [1.0, 0.0], [[1.0, 0.0]], penalties=("kl",), lambdas=(0.0,))
+    assert ev.verdict == HOLDS
+    assert ev.details["table"]["kl"]["mu"][0] == float("inf") and "constrains nothing" in ev.parts[0].note
+    # and mu_lambda non-increasing from an infinite mu_0: decided
+    C = [[1.0, 1.0, 0.0], [1.0, 0.5, 0.0]]
+    ev = penalty_constraint([0.5, 0.5], [0.6, 0.4, 0.0], C, penalties=("kl",), lambdas=(0.0, 1.0))
+    assert ev.verdict == HOLDS and len(ev.parts) == 3
+
+
+def test_penalty_constraint_with_a_penalty_rounded_below_zero():
+    """Q_Z^lambda = P_Z and KL rounds to -4.6e-17: F >= 0, the constraint is read at mu = 0."""
     C = [[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 1.0]]
     ev = penalty_constraint([1.0, 0.0], [0.0, 0.0, 5 / 12, 7 / 12], C, penalties=("kl",), lambdas=(1.0,))
+    assert ev.details["table"]["kl"]["mu"][0] < 0  # the rounded value, as computed
     assert ev.verdict == HOLDS
+
+
+@pytest.mark.parametrize("cid", ["vae-upper-bound", "penalty-constraint"])
+def test_the_fixed_spaces_search_without_errors_or_counterexamples(cid):
+    out = falsify([cid], examples=15, database=None, seed=0).outcomes[0]
+    assert out.errors == 0, out.error
+    assert out.counterexample is None or out.confirmed_exactly is False, out.evidence
 
 
 @pytest.mark.parametrize("s", [1.0, 0.1])

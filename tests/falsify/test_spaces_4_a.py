@@ -15,12 +15,13 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from otcheck.claims import FAILS, HOLDS, UNDECIDED, Evidence, registry
+from otcheck.claims import FAILS, HOLDS, UNDECIDED, Evidence, decide, registry
+from otcheck.claims import _prop3 as P3
 from otcheck.claims.appendix_a import prop4
 from otcheck.claims.appendix_b import theorem1_proof
 from otcheck.claims.section4_1 import prop2_1d, prop2_linear
 from otcheck.claims.section4_1_autoencoders import avb_optimal_encoder
-from otcheck.claims.section4_2 import prop3
+from otcheck.claims.section4_2 import _cosine_bound, prop3
 from otcheck.falsify import KNOWN_FINDINGS, SPACES, dump_instance, falsify, load_instance, replay
 
 IDS = [
@@ -47,18 +48,9 @@ PROPOSITIONS = [cid for cid in IDS if cid not in STEPS]
 #: Steps of the proofs that fail on part of their instances (the paper's findings, reported by otcheck verify).
 FAILING_STEPS = ["prop4-proof", "prop5-proof"]
 
-#: Defects of the checks that valid instances of a space reach (each pinned by a strict xfail below).
-KNOWN_ERRORS = {
-    # the cosine of a zero gradient: eps = 1 = 4 beta puts (iii)'s points on the data atoms
-    "prop3": r"value: must be finite, got nan",
-    # |log b_j| = inf for a code of prior mass 0 (nan when a @ t is 0 * inf), the rounding scale of -E log p_G(X)
-    "prop4": r"scale: must be a finite number >= 0, got (inf|nan)",
-    "prop4-proof": r"scale: must be a finite number >= 0, got (inf|nan)",
-    # 0 / 0 in the lift of Gamma* for a code of prior mass 0 whose image no other code shares
-    "theorem1-proof": r"value: must be finite, got nan",
-    # D_VAE(Q) = inf for an encoder charging a code of prior mass 0, handed to Bound.floating
-    "avb-optimal-encoder": r"value: must be finite, got inf",
-}
+#: Defects of the checks that valid instances of a space reach (none left: the ones the searches found are fixed and
+#: pinned as regression tests below; an entry maps a claim to the regex of a known error message).
+KNOWN_ERRORS: dict[str, str] = {}
 
 _SETTINGS = settings(
     max_examples=6, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
@@ -200,42 +192,84 @@ def test_prop2_failures_of_a_numerical_optimizer_are_undecided_not_counterexampl
     assert any("an optimizer's estimate, not a proof" in p.note for q in ev.parts for p in q.parts)
 
 
-# ------------------------------------------------------------------------- defects found by the searches
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="section4_2.prop3 hands the cosine of two gradients to Bound.floating: at eps = 1 = 4 beta the "
-    "points of (iii) sit on the data atoms, a gradient is 0 and the cosine nan ('value: must be finite')",
-)
-def test_bug_prop3_cosine_of_a_zero_gradient():
-    assert prop3([1.0], seed=0, beta=0.25, s=1.0, eta=1.0).verdict == HOLDS
+# ------------------------------------------------------------------------- defects found by the searches, fixed
+def test_prop3_a_zero_gradient_has_no_direction_its_cosine_is_read_as_zero():
+    """eps = 1 = 4 beta: (iii)'s points sit on the data atoms, W_1 = 0 and the best member h* of H is identically 0;
+    its gradient has no direction, A(h_eps, h*) is read as 0 (the sign of the inner product), exactly: 0 <= 0."""
+    ev = prop3([1.0], seed=0, beta=0.25, s=1.0, eta=1.0)
+    assert ev.verdict == HOLDS
+    part = next(p for p in ev.parts if p.note == "A(h_eps, h*) <= 0")
+    assert part.verdict == HOLDS and part.lhs_bound.is_exact and part.lhs == 0.0
+    assert "zero gradient of h_star_iii" in part.lhs_bound.method
+    assert ev.details["table"][0]["lipschitz"]["h_star_iii"] == 0.0  # h* = 0: every coefficient is 0
+    assert ev.details["C"] > 0  # the constant of (i)-(ii) is unaffected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="_objectives.nll_bound sizes the rounding of -E log p_G(X) by |log b_j| + |l_ij|, inf for a code of "
-    "prior mass 0 ('scale: must be a finite number >= 0, got inf')",
-)
-def test_bug_prop4_with_a_code_of_prior_mass_zero():
+def test_prop3_a_cosine_that_only_rounds_to_nan_decides_nothing():
+    """A NaN cosine without an identically-0 witness is known only to lie in [-1, 1]: undecided, never a failure."""
+    row = P3.prop3_instance(0.1, H=P3.SmoothWitnessClass.grid(s=0.25, beta=2.0), eta=0.25, seed=0)
+    b = _cosine_bound(float("nan"), row, "h")
+    assert (b.lower, b.upper, b.tight) == (-1.0, 1.0, False)
+    assert decide(b, 0.0, "<=") == UNDECIDED and decide(b, 1.0, "<") == UNDECIDED
+
+
+def test_prop3_a_member_of_h_over_beta_within_the_lp_tolerance_is_undecided():
+    """Found by the search once the NaN was fixed (instance 165 of 200): at beta = 1 - 2.3e-9, s = 1 both constraints
+    of the best-member LP bind and HiGHS returns sum|theta| / s = 1, over beta by 2.3e-9 (its feasibility tolerance is
+    1e-7): in H to the LP's precision, not a counterexample."""
+    ev = prop3([1.0], seed=0, beta=0.9999999976974149, s=1.0, eta=0.1)
+    assert ev.verdict == UNDECIDED and not ev.failing_parts()
+    (part,) = [p for p in ev.parts if p.verdict != HOLDS]
+    assert "Hessian norm <= beta" in part.note and "feasibility tolerance" in part.note
+    assert 0 < float(part.lhs) - 0.9999999976974149 < 1e-7
+
+
+def test_prop4_with_a_code_of_prior_mass_zero():
+    """|log 0| is no rounding scale: a code of prior mass 0 adds e^-inf = 0 to p_G(x), exactly."""
     assert prop4([1.0], [[0.0]], [1.0, 0.0], [[0.0], [0.0]], 1.0).verdict == HOLDS
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="appendix_b.theorem1_proof lifts Gamma* by b_z / P_G(G(z)): 0 / 0 = nan for a code of prior mass 0 "
-    "whose image G(z) no other code shares ('value: must be finite, got nan')",
-)
-def test_bug_theorem1_proof_with_a_code_of_prior_mass_zero():
-    assert theorem1_proof([1.0], [[0.0]], [1.0, 0.0], [[0.0], [0.25]]).verdict == HOLDS
+def test_theorem1_proof_with_a_code_of_prior_mass_zero():
+    """The lift of Gamma* gives a code of prior mass 0 no mass (b_z = 0), also where P_G(G(z)) = 0 (0 / 0)."""
+    ev = theorem1_proof([1.0], [[0.0]], [1.0, 0.0], [[0.0], [0.25]])
+    lift = [p for p in ev.parts if "lift" in p.note]
+    assert len(lift) == 2 and all(p.verdict == HOLDS for p in lift)
+    # W_c = 0 here: eq. 11's LP bracket is undecided below the LP tolerance (test_spaces_2_3), nothing else is
+    assert [p.note for p in ev.parts if p.verdict != HOLDS] == ["eq. 11: and its value equals eq. 10's"]
+    assert ev.verdict == UNDECIDED
+    # with a positive cost the same zero-mass code is decided: holds
+    assert theorem1_proof([1.0], [[0.0]], [1.0, 0.0], [[1.0], [0.25]]).verdict == HOLDS
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="section4_1_autoencoders.avb_optimal_encoder hands D_VAE(Q) to Bound.floating: an encoder that charges "
-    "a code of prior mass 0 has KL(Q(Z|x), P_Z) = inf, a worse encoder, not an error ('must be finite, got inf')",
-)
-def test_bug_avb_encoder_charging_a_code_of_prior_mass_zero():
-    assert avb_optimal_encoder([1.0], [[0.0]], [1.0, 0.0], [[0.0], [0.0]], 1.0, [[[0.0, 1.0]]]).verdict == HOLDS
+def test_avb_encoder_charging_a_code_of_prior_mass_zero_is_infinitely_worse():
+    """KL(Q(Z|x), P_Z) = +inf for an encoder charging a code of prior mass 0: a worse encoder, not an error; the
+    excess VAE(Q) - VAE(Q*) = E KL(Q, Q*) is +inf on both sides (decided exactly), the posterior charges exactly
+    supp P_Z."""
+    ev = avb_optimal_encoder([1.0], [[0.0]], [1.0, 0.0], [[0.0], [0.0]], 1.0, [[[0.0, 1.0]]])
+    assert ev.verdict == HOLDS
+    worse = next(p for p in ev.parts if p.note.startswith("every other encoder"))
+    assert worse.lhs == float("inf") and worse.verdict == HOLDS
+    inf = next(p for p in ev.parts if "= +inf" in p.note)
+    assert (inf.lhs, inf.rhs, inf.guarantee) == (float("inf"), float("inf"), "proof")
+    assert any(p.note.startswith("Gaussian decoder: the posterior charges every code of supp P_Z") for p in ev.parts)
+    # a code of prior mass 0 charged only at an input of weight 0 costs nothing: a finite excess, decided as usual
+    ev = avb_optimal_encoder([1.0, 0.0], [[0.0], [1.0]], [1.0, 0.0], [[0.0], [0.0]], 1.0, [[[1.0, 0.0], [0.0, 1.0]]])
+    assert ev.verdict == HOLDS and not any("= +inf" in p.note for p in ev.parts)
+
+
+def test_avb_posterior_that_underflows_is_decided_in_the_log_domain():
+    """Log-likelihoods 1500 nats apart: the float posterior has an entry 0, the log-posterior does not; the excess
+    E KL(Q, Q*) is finite (1500 + log 3 nats) and equals VAE(Q) - VAE(Q*)."""
+    X, G = [[-1.0], [0.0], [0.5], [1.0]], [[1.0], [0.0], [0.0], [0.0]]
+    Q = [[1.0, 0.0, 0.0, 0.0]] * 4
+    ev = avb_optimal_encoder([1.0, 0.0, 0.0, 0.0], X, [0.25] * 4, G, 1e-3, [Q])
+    assert ev.verdict == HOLDS and ev.details["min_posterior"] == 0.0 and np.isfinite(ev.details["min_log_posterior"])
+    excess = next(p for p in ev.parts if p.note.startswith("the excess"))
+    assert excess.verdict == HOLDS and abs(float(excess.rhs) - (1500.0 + np.log(3.0))) < 1e-6
+
+
+@pytest.mark.parametrize("cid", ["prop3", "prop4", "prop4-proof", "theorem1-proof", "avb-optimal-encoder"])
+def test_the_fixed_spaces_search_without_errors(cid):
+    out = falsify([cid], examples=15, database=None, seed=0).outcomes[0]
+    assert out.errors == 0, out.error
+    assert out.counterexample is None or out.confirmed_exactly is False or out.kind == "step", out.evidence
