@@ -10,8 +10,9 @@ Prints:
    The worker processes' start-up (spawn, importing torch) counts against them;
 2. Dask overhead: (a) the wall time per task of ``--noop`` empty tasks on a one-worker
    ``LocalCluster`` (the scheduler round trip), as a percentage of a 10 s run (target < 5 %);
-   (b) one real run of about 10 s timed in this process and as a Dask task on a fresh one-worker
-   ``LocalCluster`` (cluster start-up excluded, the worker process warmed by a first task).
+   (b) real runs of about 10 s, timed in this process and as a Dask task on a one-worker
+   ``LocalCluster``, interleaved ``--pairs`` times (cluster start-up excluded, both processes
+   warmed by a first run); the median overhead is printed.
 
 The load average is printed with each figure: the machine is shared, and other processes take CPU
 from the workers (the ratio is pessimistic under load).
@@ -62,8 +63,12 @@ def scaling(runs: int, steps: int, workers: int, root: Path) -> float:
     return ratio
 
 
-def dask_overhead(noop: int, steps: int, root: Path) -> tuple[float, float]:
+def dask_overhead(noop: int, steps: int, root: Path, pairs: int = 3, profile: bool = False) -> tuple[float, float]:
+    import dask
     from distributed import Client, LocalCluster
+
+    if not profile:  # as otcheck sweep does: Dask's stack sampler holds the GIL every 10 ms
+        dask.config.set({"distributed.worker.profile.enabled": False})
 
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         with Client(cluster) as client:
@@ -75,26 +80,29 @@ def dask_overhead(noop: int, steps: int, root: Path) -> tuple[float, float]:
     print(f"  round trip of an empty task (sequential, {noop} tasks): {per_task * 1e3:.2f} ms", end="")
     print(f" = {100 * per_task / 10.0:.3f} % of a 10 s run (target < 5 %; {_load()})")
 
-    spec = _spec(1, steps)
-    cfg = spec.configs()[0].to_dict()
-    direct_store, dask_store = root / "direct", root / "dask"
-    for s in (direct_store, dask_store):
-        shutil.rmtree(s, ignore_errors=True)
+    # (b) real runs, interleaved (this process, then the Dask worker, `pairs` times) so that the load
+    # of a shared machine hits both alike; the median of the per-pair overheads
+    cfg = _spec(1, steps).configs()[0].to_dict()
     ev = {"n": 128, "repeats": 3}
     run_point(str(root / "warm"), {**cfg, "seed": 99}, ev, 1)  # warm this process
-    t0 = time.perf_counter()
-    run_point(str(direct_store), cfg, ev, 1)
-    direct = time.perf_counter() - t0
+    overs = []
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         with Client(cluster) as client:
             client.submit(run_point, str(root / "warm-dask"), {**cfg, "seed": 99}, ev, 1, pure=False).result()
-            t0 = time.perf_counter()
-            client.submit(run_point, str(dask_store), cfg, ev, 1, pure=False).result()
-            on_dask = time.perf_counter() - t0
-    over = (on_dask - direct) / direct
+            for k in range(pairs):
+                point = {**cfg, "seed": 100 + k}
+                t0 = time.perf_counter()
+                run_point(str(root / "direct"), point, ev, 1)
+                direct = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                client.submit(run_point, str(root / "dask"), point, ev, 1, pure=False).result()
+                on_dask = time.perf_counter() - t0
+                overs.append((on_dask - direct) / direct)
+                print(f"    pair {k}: {direct:.2f} s here, {on_dask:.2f} s on Dask ({_load()})")
+    over = float(sorted(overs)[len(overs) // 2])
     print(
-        f"  one run of {steps} steps: {direct:.2f} s in this process, {on_dask:.2f} s as a Dask task: "
-        f"overhead {100 * over:+.1f} % ({_load()}; run-to-run noise on a shared machine is a few %)"
+        f"  runs of {steps} steps, median overhead of a Dask task over {pairs} interleaved pairs: {100 * over:+.1f} % "
+        "(Dask's workers run BLAS on one thread, distributed's default; this process on all cores)"
     )
     return per_task, over
 
@@ -105,16 +113,20 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=1500, help="steps per run (default 1500, about 10 s on one core)")
     ap.add_argument("--workers", type=int, default=2, help="local workers to compare with one (default 2)")
     ap.add_argument("--noop", type=int, default=200, help="empty Dask tasks timed (default 200)")
+    ap.add_argument("--pairs", type=int, default=3, help="interleaved pairs of real runs for the Dask overhead")
+    ap.add_argument("--dask-only", action="store_true", help="only the Dask overhead")
+    ap.add_argument("--profile", action="store_true", help="leave Dask's worker profiler on (its default)")
     ap.add_argument("--quick", action="store_true", help="4 runs of 300 steps (a smoke run, not the figure)")
     args = ap.parse_args()
     if args.quick:
         args.runs, args.steps, args.noop = 4, 300, 50
     root = Path(tempfile.mkdtemp(prefix="bench-sweep-"))
     try:
-        print(f"worker scaling ({os.cpu_count()} CPUs):")
-        scaling(args.runs, args.steps, args.workers, root)
-        print("Dask overhead:")
-        dask_overhead(args.noop, args.steps, root)
+        if not args.dask_only:
+            print(f"worker scaling ({os.cpu_count()} CPUs):")
+            scaling(args.runs, args.steps, args.workers, root)
+        print(f"Dask overhead (worker profiler {'on' if args.profile else 'off, as in otcheck sweep'}):")
+        dask_overhead(args.noop, args.steps, root, args.pairs, args.profile)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -393,16 +393,33 @@ def _serial(tasks: list[Task]) -> Iterable[Row]:
         yield run_point(*t)
 
 
-def _pool(workers: int) -> Executor:
+#: Environment variables that size the thread pools of the numerical libraries (BLAS, OpenMP).
+THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _pool(workers: int, threads: int | None = 1) -> Executor:
     def run(tasks: list[Task]) -> Iterable[Row]:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         ctx = multiprocessing.get_context("spawn")  # no fork of a process that has torch's threads
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
-            futures = [ex.submit(run_point, *t) for t in tasks]
-            for f in as_completed(futures):
-                yield f.result()
+        # the workers inherit this environment when spawned (lazily, so it is kept while the pool
+        # lives): BLAS and OpenMP sized to `threads` each, so that `workers` processes do not
+        # oversubscribe the cores (the exact solver uses BLAS)
+        saved = {k: os.environ.get(k) for k in THREAD_ENV}
+        if threads is not None:
+            os.environ.update({k: str(threads) for k in THREAD_ENV})
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+                futures = [ex.submit(run_point, *t) for t in tasks]
+                for f in as_completed(futures):
+                    yield f.result()
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
 
     return run
 
@@ -412,6 +429,11 @@ def _dask(workers: int, scheduler: str | None, processes: bool) -> Executor:
         from .._optional import require
 
         distributed = require("distributed", "otcheck sweep --dask/--scheduler")
+        dask = require("dask", "otcheck sweep --dask/--scheduler")
+        # Dask's statistical profiler samples the running task's stack every 10 ms (holding the
+        # GIL), which slows a Python-heavy training loop of small networks: off for the sweep
+        profile = dask.config.set({"distributed.worker.profile.enabled": False})
+        profile.__enter__()
         if scheduler is not None:
             client = distributed.Client(scheduler)
             cluster = None
@@ -431,6 +453,7 @@ def _dask(workers: int, scheduler: str | None, processes: bool) -> Executor:
             client.close()
             if cluster is not None:
                 cluster.close()
+            profile.__exit__(None, None, None)
 
     return run
 
@@ -460,7 +483,7 @@ def train_configs(
         elif name not in queued:
             queued.add(name)
             tasks.append((str(root), cfg.to_dict(), None, threads))
-    executor = _pool(min(workers, len(tasks))) if workers > 1 and len(tasks) > 1 else _serial
+    executor = _pool(min(workers, len(tasks)), threads) if workers > 1 and len(tasks) > 1 else _serial
     import torch
 
     prev = torch.get_num_threads()
@@ -543,7 +566,7 @@ def run_sweep(
     if dask is not None or scheduler is not None:
         executor = _dask(workers, scheduler, dask_processes)
     elif workers > 1 and len(tasks) > 1:
-        executor = _pool(min(workers, len(tasks)))
+        executor = _pool(min(workers, len(tasks)), threads)
     else:
         executor = _serial
     import torch
