@@ -210,7 +210,7 @@ def run_name(config: TrainConfig) -> str:
     Examples
     --------
     >>> from otcheck.models.train import TrainConfig
-    >>> run_name(TrainConfig("pot", "ring", lam=5.0, sigma2=0.5, seed=3))[:29]
+    >>> run_name(TrainConfig("pot", "ring", lam=5.0, sigma2=0.5, seed=3))[:27]
     'pot-ring-lam5-s2_0.5-seed3-'
     """
     return (
