@@ -418,8 +418,9 @@ def column_generation(
                 bar.set_postfix(candidates=int(keys.size), violations=int(new.size), gap=f"{gap:.1e}")
             if stop:
                 return I, J, F, u, v, {"rounds": rnd, "candidates": int(keys.size), "history": history}
-            if keep_per_row:
-                keys = _prune(costs, keys, u, v, tiny, keep_per_row)
+            if keep_per_row:  # the plan's own arcs always stay: the restricted problem stays feasible
+                keys = np.union1d(_prune(costs, keys, u, v, tiny, keep_per_row), I * m + J)
+                new = _missing(new, keys)
             keys = np.sort(np.concatenate([keys, new]))  # new is disjoint from keys
     finally:
         if bar is not None:
