@@ -80,6 +80,7 @@ __all__ = [
 _PLUGINS: dict[str, tuple[str, str]] = {
     "train": ("otcheck.models.cli", "add_subcommands"),
     "evaluate": ("otcheck.models.cli", "add_subcommands"),
+    "sweep": ("otcheck.models.cli", "add_subcommands"),
     "figures": ("otcheck.figures", "add_subcommand"),
 }
 
@@ -244,6 +245,12 @@ def _add_verify(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     p.add_argument("--latex", metavar="PATH", help="write the claims table as a booktabs LaTeX tabular")
     p.add_argument("--list", action="store_true", help="list the claims (id, kind, location, statement) and exit")
     p.add_argument("--trained", action="store_true", help="also run the claims of kind 'trained' (slow, needs torch)")
+    p.add_argument(
+        "--store",
+        metavar="DIR",
+        help="run store of the trained claims (an 'otcheck sweep' store): finished runs are read, not "
+        "trained again (default: $OTCHECK_STORE, else a temporary directory)",
+    )
     p.add_argument(
         "--size",
         action="append",
@@ -894,6 +901,11 @@ def _verify(args: argparse.Namespace) -> int:
         _print_list(run_ids, registry, out)
         return 0
     sizes = _parse_sizes(args.size, registry, run_ids)
+    if args.store is not None:
+        store = _store_dir(args.store)
+        for cid in run_ids:
+            if registry[cid].kind == "trained" and "store" in registry[cid].sizes:
+                sizes.setdefault(cid, {}).setdefault("store", store)
     t0 = time.perf_counter()
     report = claims.verify(
         run_ids,
@@ -915,6 +927,20 @@ def _verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _store_dir(path: str) -> str:
+    """``--store DIR``: an existing directory or one that can be created (checked before any claim runs)."""
+    p = Path(path)
+    if not path:
+        raise _Usage("--store: expected a directory, got an empty path")
+    if p.exists() and not p.is_dir():
+        raise _Usage(f"--store: {path} exists and is not a directory")
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _Usage(f"--store: cannot create {path}: {exc.strerror or exc}") from None
+    return str(p.resolve())
+
+
 def _replay(args: argparse.Namespace, out: TextIO) -> int:
     """``otcheck verify [ID] --instance FILE``."""
     from .claims import Report, environment, registry
@@ -926,6 +952,7 @@ def _replay(args: argparse.Namespace, out: TextIO) -> int:
             ("--size", bool(args.size)),
             ("--list", args.list),
             ("--trained", args.trained),
+            ("--store", args.store is not None),
             ("--section", bool(args.section)),
         )
         if used

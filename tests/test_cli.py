@@ -802,3 +802,34 @@ def test_examples_of_the_command_line_pages_run(page):
         for cid in set(SPACES) - spaces:
             del SPACES[cid]
     assert result.attempted > 0 and result.failed == 0, f"docs/{page}: {result.failed} example(s) failed"
+
+
+def test_store_is_checked_before_any_claim_runs_and_reaches_the_trained_claims(tmp_path, capsys, monkeypatch):
+    """``--store DIR``: a file or an uncreatable path is a usage error (exit 2) before anything runs;
+    a good one becomes the ``store`` size of every trained claim selected (and of no other)."""
+    afile = tmp_path / "f"
+    afile.write_text("x")
+    assert cli.main(["verify", "trained-aae-pot", "--store", str(afile)]) == 2
+    assert "is not a directory" in capsys.readouterr().err
+    assert cli.main(["verify", "trained-aae-pot", "--store", str(afile / "sub")]) == 2
+    assert "--store: cannot create" in capsys.readouterr().err
+    seen = {}
+
+    def fake_verify(ids, *, sizes, **kwargs):
+        seen.update(sizes)
+        raise SystemExit(0)
+
+    monkeypatch.setattr("otcheck.claims.verify", fake_verify)
+    store = tmp_path / "store"
+    with pytest.raises(SystemExit):
+        cli.main(["verify", "kr-duality", "trained-aae-pot", "--store", str(store), "--quiet"])
+    assert store.is_dir()
+    assert seen == {"trained-aae-pot": {"store": str(store.resolve())}}
+    assert cli.main(["verify", "--instance", str(afile), "--store", str(store)]) == 2
+
+
+def test_sweep_is_a_registered_subcommand(capsys):
+    """``otcheck sweep`` goes through the plugin table (a missing extra is then named), like train."""
+    assert cli.main(["sweep", "--help"]) == 0  # main turns argparse's exit into a status
+    assert "--dask" in capsys.readouterr().out
+    assert "sweep" in cli._PLUGINS
