@@ -107,7 +107,7 @@ def _add_sweep(sub: argparse._SubParsersAction[argparse.ArgumentParser], models:
         description="Run every point of a grid not yet finished in STORE (one run directory per point; a killed "
         "sweep resumes where it stopped and never repeats a finished run), on local worker processes or Dask, "
         "and write STORE/results.csv|json (one row per run) and STORE/summary.csv|json (means over seeds with "
-        f"95%% Student-t intervals). Models: {models}. Data sets: {datasets}.",
+        f"95 % Student-t intervals). Models: {models}. Data sets: {datasets}.",
     )
     s.add_argument("--grid", default=None, help="a TOML or YAML grid file (axes, [train], [evaluate]); flags override")
     s.add_argument("--model", nargs="+", default=None, help="model axis")
