@@ -142,10 +142,19 @@ class DenseCosts:
         return out
 
 
-def _center(u: FloatArray, v: FloatArray, size: float = 0.0) -> tuple[FloatArray, FloatArray]:
-    """Remove the gauge freedom ``(u + c, v - c)`` by balancing ``max u`` and ``max v`` (finite entries),
-    when the shift ``c`` is larger than ``size`` (smaller shifts cost no precision worth a copy)."""
-    fu, fv = u[np.isfinite(u)], v[np.isfinite(v)]
+def _center(
+    u: FloatArray,
+    v: FloatArray,
+    size: float = 0.0,
+    rows: NDArray[np.bool_] | None = None,
+    cols: NDArray[np.bool_] | None = None,
+) -> tuple[FloatArray, FloatArray]:
+    """Remove the gauge freedom ``(u + c, v - c)`` by balancing ``max u`` and ``max v`` (finite entries
+    of the ``rows``/``cols`` of positive weight when given: a zero-weight row's potential enters no
+    dual value, and balancing on it could round the others away), when the shift ``c`` is larger
+    than ``size`` (smaller shifts cost no precision worth a copy)."""
+    fu = u[np.isfinite(u) & (True if rows is None else rows)]
+    fv = v[np.isfinite(v) & (True if cols is None else cols)]
     if not fu.size or not fv.size:
         return u, v
     c = 0.5 * (float(fv.max()) - float(fu.max()))
@@ -556,7 +565,7 @@ class CertifiedProblem:
             if k == 1:
                 if primal_defect:
                     break
-                uc, _ = _center(u, v)
+                uc, _ = _center(u, v, rows=self.a > 0, cols=self.b > 0)
                 with np.errstate(over="ignore", invalid="ignore"):
                     vp = self.costs.col_min(uc)
                     vp = np.where(np.isfinite(vp), vp, 0.0)
@@ -572,7 +581,7 @@ class CertifiedProblem:
                 attempts.append(("support", *self.support_potentials(*tree)))
             name, uu, vv = attempts[-1]
             if name == "engine":
-                uu, vv = _center(uu, vv, size)
+                uu, vv = _center(uu, vv, size, rows=self.a > 0, cols=self.b > 0)
             L, ut, viol = self.lower(uu, vv)
             if R is None or (R.links and name != "support"):  # links are chosen by reduced cost: redo them
                 R = self.rebuild(I, J, vals, np.where(np.isfinite(ut), ut, 0.0), vv)

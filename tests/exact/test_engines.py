@@ -181,3 +181,15 @@ def test_costs_below_the_highs_tolerance_are_certified_by_a_tight_retry(method):
     res = solve_ot(a, b, C, method=method)
     assert res.certificate.ok
     assert res.cost == pytest.approx(solve_ot(a, b, C, method="emd").cost, rel=1e-12)
+
+
+def test_returned_duals_recertify_when_a_zero_weight_row_dominates_the_potentials():
+    """Found by the thorough hypothesis profile: the optimum is 3.5e-63, a zero-weight row's potential
+    is 1; balancing max u against max v on that row shifted every potential by 0.5 and rounded the
+    3.5e-63 away (lower bound 0). The gauge is balanced on the rows and columns of positive weight."""
+    a, b = np.array([1.0, 0.0, 0.0]), np.array([1.0, 0.0])
+    C = np.array([[3.51580651478e-63, 0.0], [0.0, 0.0], [1.0, 1.0]])
+    for method in GENERAL:
+        res = solve_ot(a, b, C, method=method)
+        _check_result(res, a, b, C)
+        assert res.certificate.lower == res.certificate.upper == C[0, 0]
