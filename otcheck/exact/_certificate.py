@@ -650,6 +650,22 @@ class CertifiedProblem:
             )
         U, s = self.upper(R)
         s = max(s, _TINY)
+        if L > U:
+            # weak duality makes L <= OPT <= U: an inverted interval means a bound was computed
+            # unsoundly (a cost view's row minimum overstated); never certify it
+            from .result import Certificate
+
+            return Certificate(
+                lower=round_down(L),
+                upper=round_up(U),
+                scale=s,
+                tol=self.tol,
+                marginal_residual=marginal,
+                negative_mass=negative,
+                failure=f"the dual bound {float(L)!r} exceeds the primal bound {float(U)!r}: a bound is unsound",
+                duals=duals,
+                exact_lower=L,
+            )
         gap = round_up((U - L) / Fraction(s))
         value = round_nearest(U)
         plan_gap = self._plan_excess(support, U, s)

@@ -83,6 +83,11 @@ class PointCosts:
         self.p = float(cost.power)
         self._tree_x: cKDTree | None = None
         self._tree_y: cKDTree | None = None
+        if X.size and Y.size and not np.isfinite(self.max_abs()):
+            raise ValueError(
+                f"X, Y: the {cost!r} cost of these points may overflow float64 (the diameter of their bounding "
+                "box does); rescale the points"
+            )
 
     # ----------------------------------------------------------------------------- the costs
 
@@ -116,7 +121,8 @@ class PointCosts:
         """An upper bound of :math:`\\max C`: :math:`h` of the diameter of the union's bounding box."""
         lo = np.minimum(self.X.min(0), self.Y.min(0))
         hi = np.maximum(self.X.max(0), self.Y.max(0))
-        return float(self._h(np.array([float(((hi - lo) ** 2).sum())]))[0])
+        with np.errstate(over="ignore"):
+            return float(self._h(np.array([float(((hi - lo) ** 2).sum())]))[0])
 
     # ------------------------------------------------------------------------- the search
 
@@ -150,8 +156,9 @@ class PointCosts:
             Pl = np.hstack([P, np.zeros((n, 1))])
             tree = cKDTree(Ql)
             d, _ = tree.query(Pl, k=1)
-            span = float(np.max(np.abs(Ql)) ** 2 + np.max(np.abs(P)) ** 2) if Ql.size else 0.0
-            size = (d * d) + (M - float(w[finite].min())) + span
+            # the tree's squared distances are sums of rounded squared differences (error relative to
+            # themselves) plus the lift, whose rounding is relative to |M| and |w|: not to the coordinates
+            size = (d * d) + abs(M) + float(np.abs(w[finite]).max())
             r = np.sqrt(d * d + LIFT_SLACK * size) * (1 + 2.0**-40) + 1e-300
             lists = tree.query_ball_point(Pl, r)
             rows = np.repeat(np.arange(n), [len(x) for x in lists])
@@ -167,12 +174,19 @@ class PointCosts:
             best = np.full(n, np.inf)
             np.minimum.at(best, rows0, c0)
             wmax = float(w[finite].max())
-            # C - w >= h(r) - wmax for ||x - y|| >= r: every better j lies within h^{-1}(best + wmax)
-            target = np.maximum(best + wmax, 0.0)
-            r = target ** (1.0 / self.p) * (1 + 2.0**-30) + 1e-300
+            # C - w >= h(r) - wmax for ||x - y|| >= r: every better j lies within h^{-1}(best + wmax).
+            # best carries the rounding of C - w (absolute, of the size of |C| + |w|), which the sum
+            # best + wmax may cancel: the margin is absolute, then relative for h^{-1} and the tree
+            target = best + wmax
+            target = target + 4 * np.finfo(float).eps * (np.abs(best) + abs(wmax) + np.abs(target)) + 1e-300
+            with np.errstate(over="ignore", invalid="ignore"):
+                r = np.maximum(target, 0.0) ** (1.0 / self.p) * (1 + 2.0**-30) + 1e-300
             lists = tree.query_ball_point(P, r)
             rows = np.repeat(np.arange(n), [len(x) for x in lists])
             cols = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists]) if rows.size else rows
+            # the nearest neighbours themselves always stay (no row is left without a candidate)
+            rows = np.concatenate([rows.astype(np.int64), rows0.astype(np.int64)])
+            cols = np.concatenate([cols.astype(np.int64), nn.ravel()])
         rows = rows.astype(np.int64)
         cols = cols.astype(np.int64)
         return (cols, rows) if transpose else (rows, cols)
@@ -339,10 +353,18 @@ def _missing(cand: IntArray, keys: IntArray) -> IntArray:
     return cand[keys[pos] != cand]
 
 
+def _violated(red: FloatArray, ui: FloatArray, vj: FloatArray) -> NDArray[np.bool_]:
+    """Pairs whose float reduced cost :math:`C_{ij} - u_i - v_j` is negative beyond its own rounding
+    (16 units of :math:`|C_{ij}| + |u_i| + |v_j|`: per pair, so that huge potentials elsewhere, an
+    outlier 10^6 away, do not hide real violations of size 0.1 here)."""
+    size = np.abs(red + ui + vj) + np.abs(ui) + np.abs(vj)
+    return red < -16 * np.finfo(float).eps * size
+
+
 def _prune(costs: CostView, keys: IntArray, u: FloatArray, v: FloatArray, tiny: float, keep: int) -> IntArray:
     """The candidate pairs worth keeping for the next round: every pair of reduced cost <= ``tiny``
     (the restricted optimum's basis and its ties: the current plan stays feasible, so the restricted
-    optimum never gets worse) and each row's ``keep`` pairs of least reduced cost."""
+    optimum never gets worse) and each row's and each column's ``keep`` pairs of least reduced cost."""
     m = costs.shape[1]
     kI, kJ = keys // m, keys % m  # keys are sorted: kI is non-decreasing
     red = costs.entries(kI, kJ) - u[kI] - v[kJ]
@@ -350,7 +372,11 @@ def _prune(costs: CostView, keys: IntArray, u: FloatArray, v: FloatArray, tiny: 
     starts = np.searchsorted(kI, kI)  # first position of each pair's row
     rank = np.empty(keys.size, dtype=np.int64)
     rank[order] = np.arange(keys.size) - starts[order]
-    return keys[(rank < keep) | (red <= tiny)]
+    order = np.lexsort((red, kJ))  # and each column's: few rows and many columns need them
+    sj = kJ[order]
+    crank = np.empty(keys.size, dtype=np.int64)
+    crank[order] = np.arange(keys.size) - np.searchsorted(sj, sj)
+    return keys[(rank < keep) | (crank < keep) | (red <= tiny)]
 
 
 def column_generation(
@@ -395,6 +421,10 @@ def column_generation(
             tiny = 1e-12 * max(float(np.max(np.abs(u))), float(np.max(np.abs(v))), 1e-300)
             if isinstance(costs, PointCosts):
                 ci, cj, red = point_violations(costs, u, v)
+                if m > 2 * n:  # few rows, many columns: each column's best rows too (else ~1 column a row a round)
+                    ti, tj = costs.candidates(u, transpose=True)
+                    ci, cj = np.concatenate([ci, ti]), np.concatenate([cj, tj])
+                    red = np.concatenate([red, costs.entries(ti, tj) - v[tj] - u[ti]])
             elif isinstance(costs, DenseCosts):
                 ci, cj, red = dense_violations(costs, u, v)
             else:
@@ -403,12 +433,12 @@ def column_generation(
             np.minimum.at(rowmin, ci, red)
             gap = float(np.dot(a, -rowmin))
             used = float(np.max(np.abs(costs.entries(I, J)))) if I.size else 0.0
-            bad = red < -tiny
+            bad = _violated(red, u[ci], v[cj])
             new = _missing(ci[bad] * m + cj[bad], keys)
             stop = not new.size or (gap <= tol * used / 8 and accept is not None and accept(I, J, F, u, v))
             if not stop and isinstance(costs, PointCosts):
                 wi, wj, wred = neighbour_pairs(costs, ci[bad], cj[bad], u, v)
-                wbad = wred < -tiny
+                wbad = _violated(wred, u[wi], v[wj])
                 new = np.unique(np.concatenate([new, _missing(wi[wbad] * m + wj[wbad], keys)]))
             history.append(
                 {"round": rnd, "candidates": int(keys.size), "violations": int(new.size), "gap_estimate": gap}

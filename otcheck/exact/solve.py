@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, SupportsIndex, SupportsInt, TypeAlias
 
@@ -373,6 +374,14 @@ def solve_ot(
     return res
 
 
+def _sparse_int(options: Mapping[str, object], name: str, default: int) -> int:
+    """An integer option of the sparse engine, >= 1 (no strings, no floats, no booleans)."""
+    val = options.get(name, default)
+    if isinstance(val, (bool, np.bool_)) or not isinstance(val, (int, np.integer)) or val < 1:
+        raise ValueError(f"{name}: expected an integer >= 1, got {val!r}")
+    return int(val)
+
+
 def _sparse_k(options: Mapping[str, object]) -> int:
     k = options.get("k", 8)
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
@@ -383,6 +392,10 @@ def _sparse_k(options: Mapping[str, object]) -> int:
 #: The sparse engine shows a progress bar (``tqdm.auto``, on stderr) from this many pairs ``n * m`` on,
 #: unless ``progress=False``.
 PROGRESS_MIN_PAIRS = 10**9
+
+#: A rational problem solved by the sparse engine is also certified exactly (in rationals) up to this
+#: many pairs ``n * m``; beyond, its float certificate stands alone.
+EXACT_DENSE_MAX_PAIRS = 4_000_000
 
 _SPARSE_OPTIONS = ("k", "max_rounds", "num_iter_max", "progress")
 
@@ -409,8 +422,11 @@ def _sparse_result(
             f"options: engine 'sparse' does not take {', '.join(map(repr, unknown))}; "
             f"it takes {', '.join(_SPARSE_OPTIONS)}"
         )
-    max_rounds = _as_int(options.get("max_rounds", 60), "max_rounds")
-    nim = options.get("num_iter_max")
+    max_rounds = _sparse_int(options, "max_rounds", 60)
+    nim = None if options.get("num_iter_max") is None else _sparse_int(options, "num_iter_max", 0)
+    show = options.get("progress", view.shape[0] * view.shape[1] >= PROGRESS_MIN_PAIRS)
+    if not isinstance(show, (bool, np.bool_)):
+        raise TypeError(f"progress: expected True or False, got {show!r}")
     rows, cols, sub = positive_part(a, b, view)
     a_sub, b_sub = a[rows], b[cols]
     prob = CertifiedProblem(a, b, view, tol)
@@ -430,8 +446,8 @@ def _sparse_result(
         sub,
         first_keys(a_sub, b_sub, sub),
         max_rounds=max_rounds,
-        num_iter_max=None if nim is None else _as_int(nim, "num_iter_max"),
-        progress=bool(options.get("progress", view.shape[0] * view.shape[1] >= PROGRESS_MIN_PAIRS)),
+        num_iter_max=nim,
+        progress=bool(show),
         accept=accept,
         tol=tol,
     )
@@ -600,7 +616,7 @@ def wasserstein(
         raise ValueError(f"memory_budget: expected a number of bytes > 0, got {budget!r}")
     if method == "sparse" or (method == "auto" and not one_d and _wants_sparse(mu, nu, cost, float(budget))):
         from ..costs import as_cost_fn
-        from ._sparse import PointCosts, initial_candidates, is_point_cost
+        from ._sparse import PointCosts, dense_bytes, initial_candidates, is_point_cost
 
         fn = as_cost_fn(cost)
         if not is_point_cost(fn):
@@ -612,8 +628,22 @@ def wasserstein(
             assert isinstance(costs, PointCosts)
             return initial_candidates(costs.X, costs.Y, a1, b1, fn, k)
 
-        res = _sparse_result(mu.weights, nu.weights, view, first_keys, tol, options)
-        return _exact_result(res, *exact) if exact is not None else res
+        sparse: OTResult | None = None
+        try:
+            sparse = _sparse_result(mu.weights, nu.weights, view, first_keys, tol, options)
+        except UncertifiedError:
+            if method == "sparse" or dense_bytes(mu.n, nu.n) > float(budget):
+                raise
+            # auto, and the dense matrix fits: the dense engines and their retry ladder take over
+            # (huge potentials, e.g. an outlier 10^6 away, can cost the sparse duals their precision)
+            options = {key: val for key, val in options.items() if key not in _SPARSE_OPTIONS}
+        if sparse is not None:
+            if exact is None:
+                return sparse
+            if mu.n * nu.n > EXACT_DENSE_MAX_PAIRS:
+                return sparse  # the rational certificate needs the dense plan: the float certificate stands
+            assert not isinstance(sparse.plan, np.ndarray)
+            return _exact_result(dataclasses.replace(sparse, plan=sparse.plan.toarray()), *exact)
     if method == "quantile" or (method == "auto" and one_d):
         if not one_d:
             raise ValueError(
@@ -631,8 +661,9 @@ def wasserstein(
 
 def _wants_sparse(mu: DiscreteMeasure, nu: DiscreteMeasure, cost: CostLike, budget: float) -> bool:
     """``method="auto"``: the sparse engine when the dense cost matrix and plan would not fit in ``budget``
-    bytes (for a cost ``||x - y||^p``), or when the problem has at least :data:`AUTO_SPARSE_MIN_PAIRS`
-    pairs, from where it is also the faster engine (measured in ``benchmarks/bench_scale.py``)."""
+    bytes (for a cost ``||x - y||^p``), or, for the squared cost, when the problem has at least
+    :data:`AUTO_SPARSE_MIN_PAIRS` pairs, from where it is also the faster engine (measured in
+    ``benchmarks/bench_scale.py``)."""
     from ..costs import as_cost_fn
     from ._sparse import dense_bytes, is_point_cost
 
@@ -642,7 +673,11 @@ def _wants_sparse(mu: DiscreteMeasure, nu: DiscreteMeasure, cost: CostLike, budg
         return False
     if not is_point_cost(fn):
         return False
-    return dense_bytes(mu.n, nu.n) > budget or mu.n * nu.n >= AUTO_SPARSE_MIN_PAIRS
+    if dense_bytes(mu.n, nu.n) > budget:
+        return True
+    # faster from this size on for the squared cost (measured); for other powers the all-pairs search
+    # is a ball bound, much wider than the lifted query, so only memory makes them sparse
+    return fn.power == 2.0 and mu.n * nu.n >= AUTO_SPARSE_MIN_PAIRS
 
 
 def _rational_problem(mu: DiscreteMeasure, nu: DiscreteMeasure, cost: CostLike) -> _Exact | None:
