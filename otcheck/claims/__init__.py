@@ -52,7 +52,7 @@ from ._report import SEED_RULE, Report, environment, latex_escape, verify
 from . import section2, section3_1, section3_2  # noqa: E402,F401
 from . import section4_1, section4_1_autoencoders, section4_2  # noqa: E402,F401
 from . import appendix_a, appendix_b, appendix_a_proofs  # noqa: E402,F401
-from . import trained, trained_samples  # noqa: E402,F401
+from . import trained, trained_samples, trained_lambda_path  # noqa: E402,F401
 # isort: on
 
 __all__ = [
