@@ -516,6 +516,106 @@ def extend_duals(
     return u, v
 
 
+def merge_duplicates(
+    a: FloatArray, b: FloatArray, costs: CostView
+) -> tuple[FloatArray, FloatArray, PointCosts, IntArray, IntArray] | None:
+    """Identical points merged into one atom each (their weights summed): ``(a', b', costs', inv_x, inv_y)``
+    with ``X = X'[inv_x]``, or ``None`` when no point repeats (or the costs are not points).
+
+    Duplicated points are exact ties for every pair they are in; column generation on them stalls
+    (each round adds pairs to one more copy). Merged, the problem is smaller and tie-free there; the
+    plan is split back by :func:`split_merged` and the duals are shared by the copies."""
+    if not isinstance(costs, PointCosts):
+        return None
+    ux, inv_x = np.unique(costs.X, axis=0, return_inverse=True)
+    uy, inv_y = np.unique(costs.Y, axis=0, return_inverse=True)
+    if ux.shape[0] == costs.X.shape[0] and uy.shape[0] == costs.Y.shape[0]:
+        return None
+    inv_x = np.asarray(inv_x, dtype=np.int64).ravel()
+    inv_y = np.asarray(inv_y, dtype=np.int64).ravel()
+    return (
+        np.asarray(np.bincount(inv_x, weights=a, minlength=ux.shape[0]), dtype=np.float64),
+        np.asarray(np.bincount(inv_y, weights=b, minlength=uy.shape[0]), dtype=np.float64),
+        PointCosts(ux, uy, costs.cost),
+        inv_x,
+        inv_y,
+    )
+
+
+def _starts(keys: IntArray, groups: int) -> tuple[IntArray, IntArray]:
+    order = np.argsort(keys, kind="stable")
+    return order, np.searchsorted(keys[order], np.arange(groups + 1))
+
+
+def _side_split(
+    group_of_arc: IntArray, F: FloatArray, inv: IntArray, w: FloatArray
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """``(arc, copy, amount)``: each merged atom's arcs and its copies matched by the north-west corner
+    rule (the arcs' flows against the copies' weights; equal totals up to rounding)."""
+    from ._quantile import staircase
+
+    groups = int(inv.max()) + 1
+    corder, cstart = _starts(inv, groups)
+    aorder, astart = _starts(group_of_arc, groups)
+    ncopies = np.diff(cstart)
+    single = ncopies[group_of_arc] == 1
+    arcs = [np.flatnonzero(single)]
+    copies = [corder[cstart[group_of_arc[single]]]]
+    amounts = [F[single]]
+    for g in np.flatnonzero(ncopies > 1).tolist():
+        ks = aorder[astart[g] : astart[g + 1]]
+        if ks.size == 0:
+            continue
+        cs = corder[cstart[g] : cstart[g + 1]]
+        Is, Js, T = staircase(F[ks], w[cs])
+        keep = T > 0
+        arcs.append(ks[Is[keep]])
+        copies.append(cs[Js[keep]])
+        amounts.append(T[keep])
+    return np.concatenate(arcs), np.concatenate(copies), np.concatenate(amounts)
+
+
+def split_merged(
+    I: IntArray, J: IntArray, F: FloatArray, a: FloatArray, b: FloatArray, inv_x: IntArray, inv_y: IntArray
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """A plan ``(I, J, F)`` between merged atoms split into one between the original points.
+
+    Each merged row's arcs are matched to its copies, each merged column's arcs to its copies (north-west
+    corner), and each arc's row pieces to its column pieces: row sums are the copies' weights, column
+    sums too, and the support stays of the order of ``n + m`` (a forest per arc)."""
+    from ._quantile import staircase
+
+    ra, rc, rt = _side_split(I, F, inv_x, a)
+    ca, cc, ct = _side_split(J, F, inv_y, b)
+    k = F.size
+    nr, nc = np.bincount(ra, minlength=k), np.bincount(ca, minlength=k)
+    rows, cols, amounts = [], [], []
+    row_of = np.full(k, -1, dtype=np.int64)
+    row_of[ra[nr[ra] == 1]] = rc[nr[ra] == 1]
+    sel = nr[ca] == 1  # one row piece: the column pieces are the arc's cells
+    rows.append(row_of[ca[sel]])
+    cols.append(cc[sel])
+    amounts.append(ct[sel])
+    col_of = np.full(k, -1, dtype=np.int64)
+    col_of[ca[nc[ca] == 1]] = cc[nc[ca] == 1]
+    sel = (nr[ra] > 1) & (nc[ra] == 1)  # several row pieces, one column piece
+    rows.append(rc[sel])
+    cols.append(col_of[ra[sel]])
+    amounts.append(rt[sel])
+    both = np.flatnonzero((nr > 1) & (nc > 1))
+    if both.size:
+        ro, rs = _starts(ra, k)
+        co, cs = _starts(ca, k)
+        for arc in both.tolist():
+            r_idx, c_idx = ro[rs[arc] : rs[arc + 1]], co[cs[arc] : cs[arc + 1]]
+            Is, Js, T = staircase(rt[r_idx], ct[c_idx])
+            keep = T > 0
+            rows.append(rc[r_idx][Is[keep]])
+            cols.append(cc[c_idx][Js[keep]])
+            amounts.append(T[keep])
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(amounts)
+
+
 def dense_initial_candidates(a: FloatArray, b: FloatArray, C: FloatArray, k: int) -> IntArray:
     """The ``k`` cheapest columns of each row, and the north-west-corner staircase in index order
     (which makes the restricted problem feasible)."""

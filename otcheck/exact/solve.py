@@ -414,7 +414,7 @@ def _sparse_result(
     import scipy.sparse as sp
 
     from ._certificate import CertifiedProblem
-    from ._sparse import column_generation, extend_duals, positive_part
+    from ._sparse import column_generation, extend_duals, merge_duplicates, positive_part, split_merged
 
     unknown = sorted(set(options) - set(_SPARSE_OPTIONS))
     if unknown:
@@ -429,33 +429,45 @@ def _sparse_result(
         raise TypeError(f"progress: expected True or False, got {show!r}")
     rows, cols, sub = positive_part(a, b, view)
     a_sub, b_sub = a[rows], b[cols]
+    merged = merge_duplicates(a_sub, b_sub, sub)
+    a_cg, b_cg, view_cg = (a_sub, b_sub, sub) if merged is None else merged[:3]
     prob = CertifiedProblem(a, b, view, tol)
     accepted: list[tuple[Certificate, FloatArray, FloatArray]] = []
 
+    def to_full(
+        I: NDArray[np.intp], J: NDArray[np.intp], F: FloatArray, u: FloatArray, v: FloatArray
+    ) -> tuple[NDArray[np.intp], NDArray[np.intp], FloatArray, FloatArray, FloatArray]:
+        """The column generation's plan and duals as the whole problem's (copies split, zero weights back)."""
+        if merged is not None:
+            inv_x, inv_y = merged[3], merged[4]
+            I, J, F = split_merged(I, J, F, a_sub, b_sub, inv_x, inv_y)
+            u, v = u[inv_x], v[inv_y]
+        uu, vv = extend_duals(view, rows, cols, u, v)
+        return rows[I], cols[J], F, uu, vv
+
     def accept(I: NDArray[np.intp], J: NDArray[np.intp], F: FloatArray, u: FloatArray, v: FloatArray) -> bool:
         """Stop early when the rigorous certificate already holds (the gap estimate is small)."""
-        uu, vv = extend_duals(view, rows, cols, u, v)
-        found = prob.check(None, uu, vv, support=(rows[I], cols[J], F))
+        fI, fJ, fF, uu, vv = to_full(I, J, F, u, v)
+        found = prob.check(None, uu, vv, support=(fI, fJ, fF))
         if found[0].ok:
             accepted.append(found)
         return found[0].ok
 
     I, J, F, u, v, info = column_generation(
-        a_sub,
-        b_sub,
-        sub,
-        first_keys(a_sub, b_sub, sub),
+        a_cg,
+        b_cg,
+        view_cg,
+        first_keys(a_cg, b_cg, view_cg),
         max_rounds=max_rounds,
         num_iter_max=nim,
         progress=bool(show),
         accept=accept,
         tol=tol,
     )
-    I, J = rows[I], cols[J]
+    I, J, F, u, v = to_full(I, J, F, u, v)
     if accepted:
         cert, u2, v2 = accepted[-1]
     else:
-        u, v = extend_duals(view, rows, cols, u, v)
         cert, u2, v2 = prob.check(None, u, v, support=(I, J, F))
     if not cert.ok:
         raise UncertifiedError(

@@ -203,3 +203,24 @@ def test_rational_input_and_overflow_and_bad_options():
             wasserstein(small, small, method="sparse", **{name: bad})
     with pytest.raises(TypeError, match="^progress: expected True or False"):
         wasserstein(small, small, method="sparse", progress="no")
+
+
+@pytest.mark.parametrize("cost", ["sqeuclidean", "euclidean"])
+def test_massively_duplicated_points_are_merged_and_split_back(cost):
+    """A collapsed generator: 2000 targets on 33 distinct points (and sources on a grid). Copies are
+    exact ties: column generation on them stalled for 60 rounds; merged, it takes a round or two, and
+    the plan split back has the original marginals and at most n + m - 1 entries."""
+    rng = np.random.default_rng(7)
+    X = np.round(rng.normal(size=(2000, 2)) * 8) / 8
+    Y = np.round(rng.normal(size=(2000, 2)) * 2) / 2
+    a = rng.integers(1, 4, size=2000).astype(float)
+    mu, nu = DiscreteMeasure(X, a / a.sum()), DiscreteMeasure(Y)
+    res = wasserstein(mu, nu, cost=cost, method="sparse")
+    ref = wasserstein(mu, nu, cost=cost, method="emd")
+    assert res.certificate.ok and res.info["rounds"] <= 5
+    assert max(res.certificate.lower, ref.certificate.lower) <= min(res.certificate.upper, ref.certificate.upper)
+    P = res.plan.tocoo()
+    assert P.nnz <= 2000 + 2000 - 1 and np.all(P.data > 0)
+    assert np.allclose(np.bincount(P.row, P.data, minlength=2000), mu.weights, rtol=0, atol=1e-15)
+    assert np.allclose(np.bincount(P.col, P.data, minlength=2000), nu.weights, rtol=0, atol=1e-15)
+    assert res.recertify().ok
