@@ -80,6 +80,7 @@ __all__ = [
     "fig_prop3",
     "fig_prop5_proof",
     "FIGURES",
+    "TRAINED_FIGURES",
     "FORMATS",
     "register",
     "save",
@@ -117,6 +118,22 @@ FIGURES: dict[str, Callable[..., Figure]] = {
     "prop3": fig_prop3,
     "prop5-proof": fig_prop5_proof,
 }
+
+#: Figures of the trained claims, ``name -> (module, function)``: they train models (minutes), so they
+#: render only when asked by name (``otcheck figures lambda-path``), never with the built-in ones.
+TRAINED_FIGURES: dict[str, tuple[str, str]] = {"lambda-path": ("otcheck.figures._trained", "fig_lambda_path")}
+
+
+def _function(name: str) -> Callable[..., Figure]:
+    """The figure function of ``name``: a key of :data:`FIGURES` or of :data:`TRAINED_FIGURES`."""
+    if name in FIGURES:
+        return FIGURES[name]
+    import importlib
+
+    module, attr = TRAINED_FIGURES[name]
+    func: Callable[..., Figure] = getattr(importlib.import_module(module), attr)
+    return func
+
 
 #: File formats of :func:`save`: vector PDF and SVG (fonts embedded, dates removed), raster PNG.
 FORMATS = ("pdf", "svg", "png")
@@ -200,9 +217,9 @@ class SavedFigure(NamedTuple):
 
 def _check_names(names: Iterable[str] | None) -> list[str]:
     chosen = list(FIGURES) if names is None else list(names)
-    unknown = [n for n in chosen if n not in FIGURES]
+    unknown = [n for n in chosen if n not in FIGURES and n not in TRAINED_FIGURES]
     if unknown:
-        raise KeyError(f"names: unknown figure(s) {unknown}; known: {list(FIGURES)}")
+        raise KeyError(f"names: unknown figure(s) {unknown}; known: {list(FIGURES) + list(TRAINED_FIGURES)}")
     return chosen
 
 
@@ -278,7 +295,7 @@ def save(
     saved: dict[str, SavedFigure] = {}
     for name in chosen:
         with paper_style(width, style):
-            fig = FIGURES[name](seed=int(seed))
+            fig = _function(name)(seed=int(seed))
             fig.set_size_inches(inches, fig.get_size_inches()[1])
             path = os.path.join(os.fspath(out), f"{name}.{fmt}")
             fig.savefig(path, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
@@ -367,9 +384,10 @@ def _cmd_figures(args: argparse.Namespace) -> int:
             print(f"otcheck figures: --import {spec}: {exc}", file=sys.stderr)
             return 2
     names = list(args.names) or list(FIGURES)
-    unknown = [n for n in names if n not in FIGURES]
+    unknown = [n for n in names if n not in FIGURES and n not in TRAINED_FIGURES]
     if unknown:
-        print(f"otcheck figures: unknown figure(s): {', '.join(unknown)}; known: {', '.join(FIGURES)}", file=sys.stderr)
+        known = ", ".join([*FIGURES, *TRAINED_FIGURES])
+        print(f"otcheck figures: unknown figure(s): {', '.join(unknown)}; known: {known}", file=sys.stderr)
         return 2
     status = 0
     for name in names:

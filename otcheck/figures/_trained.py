@@ -1,8 +1,8 @@
 r"""Figures of the trained claims: the :math:`\lambda`-path of Theorem 1 and eq. 12 (``lambda-path``).
 
-Registered with :func:`otcheck.figures.register` on import, not among the built-in figures (it
-trains models: minutes, not seconds); ``otcheck figures lambda-path --import
-otcheck.figures._trained`` renders it.
+Listed in :data:`otcheck.figures.TRAINED_FIGURES`, not among the built-in figures (it trains
+models: minutes, not seconds): ``otcheck figures lambda-path`` renders it when asked by name.
+Importing this module registers nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import register
 from ._base import band, claim, new_figure
 from ._data import record
 
@@ -42,7 +41,6 @@ def _mapping(x: object, what: str) -> Mapping[str, object]:
     return x
 
 
-@register("lambda-path")
 def fig_lambda_path(
     seed: int | np.random.Generator = 0, *, evidence: Evidence | None = None, **sizes: object
 ) -> Figure:

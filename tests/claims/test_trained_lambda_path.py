@@ -83,20 +83,14 @@ def test_bad_sizes_are_refused(sizes, match):
 
 def test_figure_draws_four_bands_and_the_floor(tiny, monkeypatch):
     import importlib
-    import sys
 
     from otcheck import figures
     from otcheck.figures import figure_data
 
-    # registering the figure on import must not leak it into the built-in list of other tests
-    monkeypatch.setattr(figures, "FIGURES", dict(figures.FIGURES))
-    name = "otcheck.figures._trained"
-    sys.modules.pop(name, None)
-    try:
-        fig_lambda_path = importlib.import_module(name).fig_lambda_path
-    finally:
-        sys.modules.pop(name, None)
-    assert figures.FIGURES["lambda-path"] is fig_lambda_path
+    # a trained figure: named in TRAINED_FIGURES, never among the built-in ones (nor registered on import)
+    fig_lambda_path = importlib.import_module("otcheck.figures._trained").fig_lambda_path
+    assert "lambda-path" not in figures.FIGURES
+    assert figures._function("lambda-path") is fig_lambda_path
     _, ev = tiny
     data = figure_data(fig_lambda_path(evidence=ev))
     names = [s["name"] for s in data["series"]]
