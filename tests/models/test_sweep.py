@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 import torch
 
@@ -80,10 +81,13 @@ def test_local_workers_and_dask_local_cluster_give_the_same_runs_and_skip_finish
     pytest.importorskip("distributed", reason="the Dask test needs distributed (the test extra installs it)")
     dres = run_sweep(spec(), dask_store, workers=2, dask="local", dask_processes=False, progress=False)
     assert dres.ok and dres.executed == 4
-    for r in res.rows:  # same seeds, same thread count: the same weights and numbers on Dask
+    # same seeds: the same runs on Dask. Thread-mode Dask workers share this process's BLAS/OpenMP pool,
+    # whose thread count can change a matmul's summation order, so equality is to float32 rounding
+    # accumulated over training (bit-for-bit equality is tested for local workers and for resume)
+    for r in res.rows:
         a, b = _weights(local / r["run"]), _weights(dask_store / r["run"])
-        assert all(torch.equal(a[k], b[k]) for k in a)
-    assert [r["w_c"] for r in dres.rows] == [r["w_c"] for r in res.rows]
+        assert all(torch.allclose(a[k], b[k], rtol=1e-4, atol=1e-5) for k in a)
+    assert np.allclose([r["w_c"] for r in dres.rows], [r["w_c"] for r in res.rows], rtol=1e-4)
 
 
 def test_a_killed_sweep_rerun_finishes_only_the_missing_runs(tmp_path):
