@@ -174,3 +174,36 @@ def scaled(k):
     import os
 
     return k * (20 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 1)
+
+
+def leaf_parts(ev):
+    """The leaf parts of an Evidence (its comparisons), depth first."""
+    for p in ev.parts:
+        if p.parts:
+            yield from leaf_parts(p)
+        else:
+            yield p
+
+
+def assert_parts_compare_two_bounds(ev, head, allowed):
+    """Every comparison of ``ev`` reads two Bounds: provenance set, no tolerance of its own, a guarantee in
+    ``allowed`` (``head`` for the whole claim), and the verdict the one rule gives those two bounds."""
+    import json
+
+    import pytest
+
+    from otcheck.claims import decide
+
+    assert ev.guarantee == head and ev.lhs_bound is not None and ev.rhs_bound is not None
+    assert ev.lhs_bound.contains(ev.lhs) and ev.rhs_bound.contains(ev.rhs)
+    parts = list(leaf_parts(ev))
+    assert parts
+    for p in parts:
+        assert p.lhs_bound is not None and p.rhs_bound is not None, p.note
+        assert p.method not in ("unspecified", "not certified", "") and p.tolerance == 0.0, p.note
+        assert p.guarantee in allowed, (p.note, p.guarantee)
+        if p.guarantee == "confidence":
+            assert p.confidence == pytest.approx(0.95) and not p.lhs_bound.tight
+        # the verdict is the one rule's verdict of the two bounds (no hand-set verdicts at default size)
+        assert p.verdict == decide(p.lhs_bound, p.rhs_bound, p.relation), p.note
+    json.dumps(ev.to_dict())  # serializable

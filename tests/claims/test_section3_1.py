@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from truth import leaf_parts
 
 from otcheck import DiscreteMeasure, solve_ot
 from otcheck.bounds import GUARANTEES
@@ -27,14 +28,6 @@ def _why(ev):
     return [f"{p} - {p.note}" for p in ev.failing_parts()]
 
 
-def _leaves(ev):
-    for p in ev.parts:
-        if p.parts:
-            yield from _leaves(p)
-        else:
-            yield p
-
-
 @pytest.mark.parametrize("cid", IDS)
 def test_claim_holds_at_default_size(cid):
     ev = registry[cid].run()
@@ -46,7 +39,7 @@ def test_claim_holds_at_default_size(cid):
 @pytest.mark.parametrize("cid", IDS + ["lemma6-footnote2"])
 def test_every_comparison_is_between_bounds(cid):
     ev = registry[cid].run()
-    leaves = list(_leaves(ev))
+    leaves = list(leaf_parts(ev))
     assert leaves
     for p in leaves:
         assert p.lhs_bound is not None and p.rhs_bound is not None, p.note
@@ -67,7 +60,7 @@ def test_every_comparison_is_between_bounds(cid):
 
 def test_sampled_parts_state_their_bias_and_margin():
     for cid in ("lemma6", "theorem1"):
-        sampled = [p for p in _leaves(registry[cid].run()) if p.guarantee == "confidence"]
+        sampled = [p for p in leaf_parts(registry[cid].run()) if p.guarantee == "confidence"]
         assert sampled, cid
         for p in sampled:
             assert "bias" in p.note, (cid, p.note)

@@ -2,13 +2,13 @@
 between Bounds, property tests over random instances, bad inputs."""
 
 import inspect
-import json
 import math
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from truth import assert_parts_compare_two_bounds, leaf_parts
 
 from otcheck.bounds import GUARANTEES as ALL_GUARANTEES
 from otcheck.bounds import Bound
@@ -27,14 +27,6 @@ def _why(ev):
     return [f"{p} - {p.note}" for p in ev.failing_parts()]
 
 
-def _leaves(ev):
-    for p in ev.parts:
-        if p.parts:
-            yield from _leaves(p)
-        else:
-            yield p
-
-
 @pytest.mark.parametrize("cid", SECTION)
 def test_claim_holds_at_default_size(cid):
     claim = registry[cid]
@@ -48,19 +40,7 @@ def test_every_part_compares_two_bounds(cid):
     """Every comparison reads two Bounds: provenance set, no tolerance of its own, the expected guarantee."""
     ev = registry[cid].run()
     head, allowed = GUARANTEES[cid]
-    assert ev.guarantee == head and ev.lhs_bound is not None and ev.rhs_bound is not None
-    assert ev.lhs_bound.contains(ev.lhs) and ev.rhs_bound.contains(ev.rhs)
-    leaves = list(_leaves(ev))
-    assert leaves
-    for p in leaves:
-        assert p.lhs_bound is not None and p.rhs_bound is not None, p.note
-        assert p.method not in ("unspecified", "not certified", "") and p.tolerance == 0.0, p.note
-        assert p.guarantee in allowed, (p.note, p.guarantee)
-        if p.guarantee == "confidence":
-            assert p.confidence == pytest.approx(0.95) and not p.lhs_bound.tight
-        # the verdict is the one rule's verdict of the two bounds (no hand-set verdicts at default size)
-        assert p.verdict == decide(p.lhs_bound, p.rhs_bound, p.relation), p.note
-    json.dumps(ev.to_dict())  # serializable
+    assert_parts_compare_two_bounds(ev, head, allowed)
 
 
 @pytest.mark.parametrize("fn", [s4.lemma8, s4.prop2_1d, s4.prop2_linear, s4.prop2_sampled])
@@ -166,7 +146,7 @@ def test_lemma8_holds_at_default_size():
 def test_lemma8_every_comparison_is_between_bounds():
     """Quadrature against an exact rational (estimates), samples within a stated equivalence margin (confidence)."""
     ev = registry["lemma8"].run()
-    leaves = list(_leaves(ev))
+    leaves = list(leaf_parts(ev))
     assert leaves
     for p in leaves:
         assert p.lhs_bound is not None and p.rhs_bound is not None, p.note
@@ -186,7 +166,7 @@ def test_lemma8_every_comparison_is_between_bounds():
 
 
 def test_lemma8_sampled_parts_state_their_bias_and_margin():
-    sampled = [p for p in _leaves(registry["lemma8"].run()) if p.guarantee == "confidence"]
+    sampled = [p for p in leaf_parts(registry["lemma8"].run()) if p.guarantee == "confidence"]
     assert sampled
     for p in sampled:
         assert "bias" in p.note, p.note
@@ -237,7 +217,6 @@ def test_lemma8_property(inst, sigma2):
 def test_lemma8_variance_bound_decides_both_ways():
     """The sampled variance (unbiased batch variances, Student-t) holds for the true variance within the margin
     and fails for a wrong one (12.5 % off, margin 4 %)."""
-    from otcheck.claims import decide
 
     y = np.random.default_rng(3).normal(0.0, 2.0, size=40_000)
     bound = s4._variance_bound(y, 0.99, 40, "test")
