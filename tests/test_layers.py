@@ -33,6 +33,8 @@ LAYERS = {
     "otcheck.cli": 6,
     "otcheck.figures": 6,
     "otcheck.strategies": 6,
+    "otcheck._strategies_ot": 6,  # the strategies of otcheck.strategies, by subject (re-exported there)
+    "otcheck._strategies_decoders": 6,
     "otcheck.__main__": 6,
     "otcheck.witnesses": 6,  # a deprecated alias that re-exports from layers 2, 3 and 5
 }
