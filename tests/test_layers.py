@@ -31,6 +31,12 @@ LAYERS = {
     "otcheck.claims": 5,
     "otcheck": 6,
     "otcheck.cli": 6,
+    "otcheck._cli_common": 6,  # the command line of otcheck.cli, by concept (its public names re-exported there)
+    "otcheck._cli_import": 6,
+    "otcheck._cli_format": 6,
+    "otcheck._cli_verify": 6,
+    "otcheck._cli_falsify": 6,
+    "otcheck._cli_diff": 6,
     "otcheck.figures": 6,
     "otcheck.strategies": 6,
     "otcheck._strategies_ot": 6,  # the strategies of otcheck.strategies, by subject (re-exported there)

@@ -1,0 +1,156 @@
+"""Text output of the ``otcheck`` command line: the claim list, failing instances, the summary
+line and the ``--details`` rendering of evidence (:func:`format_parts`, :func:`format_details`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from fractions import Fraction
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from .claims import Claim, Evidence, Report
+
+__all__ = ["format_details", "format_parts"]
+
+_MAX_INSTANCE_CHARS = 4000
+
+
+def _print_list(ids: Iterable[str], registry: Mapping[str, Claim], out: TextIO) -> None:
+    rows = [(c.id, c.kind, c.location, c.statement) for c in (registry[i] for i in ids)]
+    w0 = max(len(r[0]) for r in rows)
+    w1 = max(len(r[1]) for r in rows)
+    w2 = max(len(r[2]) for r in rows)
+    for cid, kind, loc, stmt in rows:
+        print(f"{cid.ljust(w0)}  {kind.ljust(w1)}  {loc.ljust(w2)}  {stmt}", file=out)
+
+
+def _format_instance(instance: object) -> str:
+    text = json.dumps(instance, indent=None, default=str)
+    if len(text) > _MAX_INSTANCE_CHARS:
+        text = text[:_MAX_INSTANCE_CHARS] + " ... (truncated; --json writes all of it)"
+    return text
+
+
+def _print_failing(report: Report, evidence: Iterable[Evidence], label: str, out: TextIO) -> None:
+    from .claims import jsonable
+
+    for e in evidence:
+        print(f"\n{label} {e.claim} ({report.kind(e.claim)}): {e}", file=out)
+        if e.note:
+            print(f"  note: {e.note}", file=out)
+        for p in e.failing_parts():
+            if p is not e and (str(p), p.note) != (str(e), e.note):
+                print(f"  failing part: {p}" + (f" - {p.note}" if p.note else ""), file=out)
+            print(f"  instance: {_format_instance(jsonable(p.instance))}", file=out)
+
+
+def _cell(value: object) -> str | None:
+    """Short text of a scalar or a short list of scalars; None for anything nested."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return str(value)
+    if isinstance(value, (int, float)):
+        return f"{value:.4g}"
+    if isinstance(value, list) and len(value) <= 4 and all(isinstance(v, (int, float)) for v in value):
+        return ",".join(f"{v:.3g}" for v in value)
+    return None
+
+
+def _number(x: Fraction | float) -> str:
+    return f"{float(x):.6g}"
+
+
+def _part_line(p: Evidence) -> str:
+    line = (
+        f"{_number(p.lhs)} {p.relation} {_number(p.rhs)} -> {p.verdict} ({p.guarantee}, margin {float(p.margin):.3g})"
+    )
+    return line + (f" - {p.note}" if p.note else "")
+
+
+def format_parts(evidence: Evidence) -> str:
+    """One line per part of ``evidence`` (nested parts indented): both sides, relation, verdict, guarantee, note.
+
+    A piece of evidence without parts is its own single part. Over several seeds the parts are the
+    seeds' evidence, labelled by seed.
+
+    Parameters
+    ----------
+    evidence : Evidence
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from otcheck.claims import Recorder
+    >>> rec = Recorder("demo")
+    >>> _ = rec.compare(1, 2, "<=", note="one is at most two")
+    >>> print(format_parts(rec.evidence()))
+      part 1: 1 <= 2 -> holds (proof, margin 1) - one is at most two
+    """
+    lines: list[str] = []
+    seeds = evidence.instance.get("seeds") if isinstance(evidence.instance, Mapping) else None
+    by_seed = isinstance(seeds, list) and len(seeds) == len(evidence.parts) and "per_seed" in evidence.details
+
+    def walk(e: Evidence, prefix: str, depth: int, labels: Sequence[str] | None = None) -> None:
+        for i, p in enumerate(e.parts, 1):
+            label = labels[i - 1] if labels is not None else f"part {prefix}{i}"
+            lines.append("  " * depth + f"{label}: {_part_line(p)}")
+            walk(p, f"{prefix}{i}.", depth + 1)
+
+    if not evidence.parts:
+        lines.append(f"  part 1: {_part_line(evidence)}")
+    elif by_seed and isinstance(seeds, list):
+        walk(evidence, "", 1, [f"seed {s}" for s in seeds])
+    else:
+        walk(evidence, "", 1)
+    return "\n".join(lines)
+
+
+def format_details(evidence: Evidence) -> str:
+    """Readable text of ``evidence.note``, ``evidence.details`` and its parts.
+
+    Scalars print as ``key = value``; a list of dicts (one dict per row, e.g. one per epsilon)
+    prints as a table of its scalar columns. Nested structures are left to ``--json``. Then every
+    part (:func:`format_parts`): both sides, the relation, the verdict and its guarantee.
+
+    Parameters
+    ----------
+    evidence : Evidence
+
+    Returns
+    -------
+    str
+    """
+    from .claims import jsonable
+
+    lines = [f"{evidence.claim}: {evidence.note}" if evidence.note else f"{evidence.claim}:"]
+    for key, raw in evidence.details.items():
+        value = jsonable(raw)
+        text = _cell(value)
+        if text is not None:
+            lines.append(f"  {key} = {text}")
+        elif isinstance(value, list) and value and all(isinstance(r, dict) for r in value):
+            cols = [k for k in value[0] if all(_cell(r.get(k)) is not None for r in value)]
+            if not cols:
+                continue
+            rows = [[_cell(r.get(k)) or "" for k in cols] for r in value]  # every column has a cell: not None
+            widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
+            lines.append(f"  {key}:")
+            lines.append(("    " + "  ".join(c.ljust(w) for c, w in zip(cols, widths))).rstrip())
+            lines.extend(("    " + "  ".join(x.ljust(w) for x, w in zip(r, widths))).rstrip() for r in rows)
+    lines.append("  parts (lhs relation rhs -> verdict (guarantee, margin) - note):")
+    lines.append(format_parts(evidence))
+    return "\n".join(lines)
+
+
+def _summary(report: Report, n: int, elapsed: float) -> str:
+    counts = {v: sum(e.verdict == v for e in report.evidence) for v in ("holds", "fails", "undecided")}
+    seeds = f" over {len(report.seeds)} seeds" if len(report.seeds) > 1 else ""
+    return (
+        f"\n{n} claims{seeds} in {elapsed:.1f} s: {counts['holds']} hold, {counts['fails']} fail "
+        f"({len(report.failures)} asserted, {len(report.findings)} findings), {counts['undecided']} undecided, "
+        f"{len(report.errors)} errors"
+    )
