@@ -21,6 +21,11 @@ Same seed, same device and thread count: same weights, bit for bit (initializati
 stopped and resumed equals the uninterrupted one (the checkpoint holds the optimizers', the
 schedulers' and the generator's states). A NaN or a loss above ``max_loss`` stops training with
 :class:`TrainingDiverged`, naming the step; the last good checkpoint stays in DIR.
+
+The configuration (:class:`TrainConfig`, :func:`resolve_device`) is defined in
+``otcheck.models._config`` and the checkpoints (:func:`load_checkpoint`, the run directory's
+writer, resume) in ``otcheck.models._checkpoint``; their public names are re-exported here, the
+one place to import them from.
 """
 
 from __future__ import annotations
@@ -30,31 +35,21 @@ import io
 import math
 import os
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn, TypedDict, cast
+from typing import NoReturn
 
 import numpy as np
 import torch
-from numpy.typing import NDArray
 
-from .._validation import check_nonnegative, check_positive_int
-from .data import check_data_name, data_dim, split_data
-from .objectives import COSTS, GenerativeModel, ModelHyper, build_model, check_model_name, model_defaults
-from .runs import (
-    RUN_FILES,
-    RunError,
-    RunExistsError,
-    RunLock,
-    RunStatus,
-    atomic_write_bytes,
-    atomic_write_json,
-    check_out_dir,
-    config_hash,
-    read_json,
-    read_status,
-)
+from ._checkpoint import CHECKPOINT_FORMAT as CHECKPOINT_FORMAT
+from ._checkpoint import Checkpoint, _cpu_state, _load_state, _prepare_out, _restore, _Writer, load_checkpoint
+from ._config import DEVICES, FloatArray, Recipe, TrainConfig, TrainConfigDict, _make_model, resolve_device
+from ._config import MAX_SEED as MAX_SEED
+from .data import check_data_name
+from .objectives import GenerativeModel, check_model_name
+from .runs import RunError, RunLock, atomic_write_bytes, atomic_write_json
 
 __all__ = [
     "TrainConfig",
@@ -71,18 +66,6 @@ __all__ = [
     "Recipe",
     "TrainConfigDict",
 ]
-
-#: float64 numpy array (data sets, samples)
-FloatArray = NDArray[np.float64]
-
-DEVICES = ("auto", "cpu", "cuda")
-
-#: Seeds are below 2^62: ``seed + k`` for the few offsets used (evaluation, samples, critic refit)
-#: must fit the 64-bit seeds of ``torch.manual_seed`` and ``torch.Generator``.
-MAX_SEED = 2**62
-
-#: Version of the ``model.pt`` layout (a dict with the weights and the training state).
-CHECKPOINT_FORMAT = 2
 
 
 class TrainingDiverged(FloatingPointError):
@@ -102,69 +85,6 @@ class TrainingDiverged(FloatingPointError):
         super().__init__(message)
         self.step, self.last_good_step, self.out = step, last_good_step, out
 
-
-def resolve_device(device: str = "auto") -> str:
-    """``"auto"`` -> ``"cuda"`` when available, else ``"cpu"``; ``"cuda"`` without CUDA is an error.
-
-    Examples
-    --------
-    >>> resolve_device("cpu")
-    'cpu'
-    """
-    if device not in DEVICES:
-        raise ValueError(f"device: expected one of {DEVICES}, got {device!r}")
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device: 'cuda' requested but torch.cuda.is_available() is False (use 'auto' or 'cpu')")
-    return device
-
-
-class Recipe(TypedDict, total=False):
-    """Tuned training settings: keyword arguments of :class:`TrainConfig` (what :func:`recipe` returns)."""
-
-    lr: float
-    critic_lr: float | None
-    lr_final: float | None
-    lam: float | None
-    sigma2: float | None
-    cost: str | None
-    gaussian_encoder: bool | None
-    critic_steps: int | None
-    latent_r1: float
-    adam_eps: float
-
-
-class TrainConfigDict(Recipe, total=False):
-    """The fields of :class:`TrainConfig` as keyword arguments (``config.json``): :class:`Recipe`'s and
-    these.
-
-    Examples
-    --------
-    >>> set(TrainConfigDict.__annotations__) == {f.name for f in fields(TrainConfig)}
-    True
-    """
-
-    model: str
-    data: str
-    steps: int
-    seed: int
-    batch_size: int
-    width: int
-    depth: int
-    critic_width: int | None
-    critic_depth: int | None
-    latent_dim: int | None
-    n_train: int | None
-    n_test: int | None
-    eval_every: int | None
-    eval_size: int
-    device: str
-    max_loss: float
-    threads: int | None
-
-
-_LATENT: dict[str, int] = {"ring": 2, "grid": 2, "swissroll": 2, "moons": 2, "digits": 8}
 
 #: Tuned TrainConfig settings per (model, data) used by ``otcheck train`` and the benchmark.
 #: POT (eq. 13) on the ring: a deterministic encoder cannot spread each tight mode (std 0.05) over
@@ -200,180 +120,6 @@ def recipe(model: str, data: str) -> Recipe:
 
 
 @dataclass(frozen=True)
-class TrainConfig:
-    r"""Everything that determines a training run (stored as ``config.json``).
-
-    ``None`` fields are resolved at construction from the model's defaults
-    (:func:`otcheck.models.objectives.model_defaults`) and the data set.
-
-    Attributes
-    ----------
-    model, data : str
-        Names from :data:`otcheck.models.MODELS` and :data:`otcheck.models.DATASETS`.
-    steps : int
-        Generator (encoder/decoder) updates.
-    seed : int
-        Seeds the data split, the initialization, batches and noise.
-    batch_size, lr : int, float
-        Adam on every network (critic included, unless ``critic_lr``).
-    critic_lr, lr_final : float or None
-        Critic learning rate (default ``lr``); with ``lr_final`` every learning rate decays
-        geometrically so that it is multiplied by ``lr_final / lr`` at the last step.
-    lam, sigma2, cost : float, float, str
-        lambda of the penalty, decoder variance sigma^2, cost ``"sqeuclidean"``/``"euclidean"``.
-    width, depth, latent_dim : int
-        Network sizes; ``latent_dim`` defaults to 2 for the 2-D sets, d for linear-Gaussian data,
-        8 for digits.
-    critic_width, critic_depth : int or None
-        Critic size (default: as the encoder/decoder).
-    gaussian_encoder : bool or None
-        Gaussian instead of deterministic encoder (the VAE always has one).
-    critic_steps : int or None
-        Critic updates per step (latent GAN: 1, WGAN-GP: 5, none for WAE-MMD and VAE).
-    n_train, n_test : int
-        Sizes of the training and held-out sets (digits: 1497 and 300 by default).
-    eval_every, eval_size : int
-        Periodic evaluation (and checkpoint) interval in steps, and its sample size.
-    device : str
-        ``"auto"``, ``"cpu"`` or ``"cuda"`` (what ran is recorded in the metrics).
-    max_loss : float
-        A loss above this (in absolute value) counts as exploding.
-    threads : int or None
-        CPU threads for torch during training (restored afterwards); ``None`` keeps torch's
-        setting. These networks are small: one thread is usually fastest, and on a shared CPU
-        extra threads mostly wait on each other.
-    latent_r1 : float
-        Weight :math:`\gamma` of the zero-centred gradient penalty
-        :math:`\frac\gamma2 E_{P_Z}\|\nabla_z f(Z)\|^2` on a latent GAN critic (POT, AAE);
-        0 disables it. It regularizes the critic only (any critic still gives a lower bound of
-        :math:`2 D_{JS} - \log 4`), and keeps the latent GAN from oscillating.
-    adam_eps : float
-        Adam's :math:`\epsilon` for the encoder/decoder (or generator). Adam is invariant to a
-        constant factor :math:`s` on the loss only when :math:`\epsilon` is scaled by :math:`s` too
-        (the ``trained-aae-pot`` claim uses this).
-    """
-
-    model: str
-    data: str
-    steps: int = 1000
-    seed: int = 0
-    batch_size: int = 256
-    lr: float = 1e-3
-    critic_lr: float | None = None
-    lr_final: float | None = None
-    lam: float | None = None
-    sigma2: float | None = None
-    cost: str | None = None
-    width: int = 128
-    depth: int = 2
-    critic_width: int | None = None
-    critic_depth: int | None = None
-    latent_dim: int | None = None
-    gaussian_encoder: bool | None = None
-    critic_steps: int | None = None
-    n_train: int | None = None
-    n_test: int | None = None
-    eval_every: int | None = None
-    eval_size: int = 256
-    device: str = "auto"
-    max_loss: float = 1e6
-    threads: int | None = None
-    latent_r1: float = 0.0
-    adam_eps: float = 1e-8
-
-    def __post_init__(self) -> None:
-        check_model_name(self.model)
-        check_data_name(self.data)
-        set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
-        for k in ("steps", "batch_size", "width", "eval_size"):
-            check_positive_int(getattr(self, k), k)
-        check_positive_int(self.seed, "seed", minimum=0)
-        if self.seed >= MAX_SEED:
-            raise ValueError(f"seed: expected an integer in [0, 2^62), got {self.seed}")
-        check_positive_int(self.depth, "depth", minimum=0)
-        defaults = model_defaults(self.model)
-        for k in ("lam", "sigma2", "cost", "critic_steps"):
-            if getattr(self, k) is None:
-                set_(k, defaults[k])
-        if self.cost not in COSTS:
-            raise ValueError(f"cost: expected one of {COSTS}, got {self.cost!r}")
-        set_("lam", check_nonnegative(self.lam, "lam"))
-        set_("sigma2", check_nonnegative(self.sigma2, "sigma2"))
-        check_nonnegative(self.lr, "lr", strict=True)
-        if self.critic_lr is None:
-            set_("critic_lr", float(self.lr))
-        check_nonnegative(self.critic_lr, "critic_lr", strict=True)
-        if self.lr_final is not None:
-            check_nonnegative(self.lr_final, "lr_final", strict=True)
-        check_nonnegative(self.max_loss, "max_loss", strict=True)
-        check_positive_int(self.critic_steps, "critic_steps", minimum=0)
-        set_("latent_r1", check_nonnegative(self.latent_r1, "latent_r1"))
-        set_("adam_eps", check_nonnegative(self.adam_eps, "adam_eps", strict=True))
-        if self.latent_dim is None:
-            set_("latent_dim", _LATENT.get(self.data) or data_dim(self.data))
-        check_positive_int(self.latent_dim, "latent_dim")
-        if self.n_train is None:
-            set_("n_train", 1497 if self.data == "digits" else 2000)
-        if self.n_test is None:
-            set_("n_test", 300 if self.data == "digits" else 1000)
-        check_positive_int(self.n_train, "n_train")
-        check_positive_int(self.n_test, "n_test", minimum=2)
-        if self.eval_every is None:
-            set_("eval_every", max(1, self.steps // 10))
-        check_positive_int(self.eval_every, "eval_every")
-        if self.device not in DEVICES:
-            raise ValueError(f"device: expected one of {DEVICES}, got {self.device!r}")
-        if self.threads is not None:
-            check_positive_int(self.threads, "threads")
-
-    def to_dict(self) -> dict[str, object]:
-        """Plain dict (JSON-ready): the fields of :class:`TrainConfigDict`, every one given."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: TrainConfigDict) -> TrainConfig:
-        """Inverse of :meth:`to_dict`; unknown keys are an error."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise ValueError(f"config: unknown keys {unknown}")
-        return cls(**d)
-
-    def hash(self) -> str:
-        """:func:`otcheck.models.runs.config_hash` of :meth:`to_dict` (ties a checkpoint to its config)."""
-        return config_hash(self.to_dict())
-
-    def hyper(self) -> ModelHyper:
-        """Keyword arguments of :func:`otcheck.models.objectives.build_model`."""
-        # resolved by __post_init__
-        assert self.lam is not None and self.sigma2 is not None and self.cost is not None
-        return {
-            "width": self.width,
-            "depth": self.depth,
-            "critic_width": self.critic_width,
-            "critic_depth": self.critic_depth,
-            "lam": self.lam,
-            "sigma2": self.sigma2,
-            "cost": self.cost,
-            "output": "sigmoid" if self.data == "digits" else "linear",
-            "gaussian_encoder": self.gaussian_encoder,
-            "latent_r1": self.latent_r1,
-        }
-
-    def split(self) -> tuple[FloatArray, FloatArray]:
-        """The seeded ``(X_train, X_test)`` float64 arrays this run uses."""
-        assert self.n_train is not None and self.n_test is not None  # resolved by __post_init__
-        return split_data(self.data, self.n_train, self.n_test, seed=self.seed)
-
-
-def _make_model(config: TrainConfig) -> GenerativeModel:
-    assert config.latent_dim is not None  # resolved by __post_init__
-    with torch.random.fork_rng(devices=[]):  # same initial weights on every device, caller's RNG untouched
-        torch.manual_seed(config.seed)
-        return build_model(config.model, data_dim(config.data), config.latent_dim, **config.hyper())
-
-
-@dataclass(frozen=True)
 class TrainResult:
     """What :func:`train` returns: the trained model, its config, the evaluation history."""
 
@@ -388,17 +134,6 @@ class TrainResult:
     def final(self) -> dict[str, float]:
         """The last periodic evaluation (a dict)."""
         return self.history[-1] if self.history else {}
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    """A loaded checkpoint: model (eval mode), config, the stored metrics and the run's status."""
-
-    model: GenerativeModel = field(repr=False)
-    config: TrainConfig
-    metrics: dict[str, object]
-    status: RunStatus = RunStatus("finished")
-    step: int = 0
 
 
 @contextlib.contextmanager
@@ -445,125 +180,6 @@ def _quick_eval(model: GenerativeModel, X_test: FloatArray, config: TrainConfig,
         out["w2sq_latent"] = _w2sq(zq, model.prior(n, g).double().cpu().numpy())
     model.train()
     return out
-
-
-class _Writer:
-    """Writes one run directory under its lock: checkpoints, metrics with the status, the end state."""
-
-    def __init__(self, out: Path, config: TrainConfig, device: str) -> None:
-        self.out, self.config, self.device = out, config, device
-        self.hash = config.hash()
-        self.step = 0
-        self.history: list[dict[str, float]] = []
-
-    def metrics(self, status: str, detail: str = "") -> None:
-        meta = {
-            "status": status,
-            "step": self.step,
-            "steps": self.config.steps,
-            "config_hash": self.hash,
-            "device": self.device,
-            "threads": torch.get_num_threads(),
-            "torch": torch.__version__,
-            "detail": detail,
-            "history": list(self.history),
-        }
-        atomic_write_json(self.out / "metrics.json", meta)
-
-    def checkpoint(self, state: dict[str, object], step: int, history: Sequence[dict[str, float]]) -> None:
-        self.step, self.history = step, list(history)
-        buf = io.BytesIO()
-        torch.save(
-            {
-                "format": CHECKPOINT_FORMAT,
-                "config_hash": self.hash,
-                "step": step,
-                "history": list(history),
-                **state,
-            },
-            buf,
-        )
-        atomic_write_bytes(self.out / "model.pt", buf.getvalue())
-        self.metrics("running")
-
-
-def _cpu_state(obj: object) -> object:
-    """A copy of a (nested) state dict with every tensor detached on the CPU."""
-    if isinstance(obj, torch.Tensor):
-        return obj.detach().cpu().clone()
-    if isinstance(obj, dict):
-        return {k: _cpu_state(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_cpu_state(v) for v in obj]
-    if isinstance(obj, tuple):
-        return tuple(_cpu_state(v) for v in obj)
-    return obj
-
-
-def _prepare_out(
-    out: str | os.PathLike[str], config: TrainConfig, *, overwrite: bool, resume: bool
-) -> tuple[Path, RunLock, RunStatus]:
-    """Create ``out``, take its lock, and decide what an existing run there allows."""
-    path = check_out_dir(out)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise RunError(f"out: cannot create the directory {path}: {exc.strerror or exc}") from None
-    lock = RunLock(path).acquire()
-    try:
-        st = read_status(path, locked=True)
-        if st.status == "empty":
-            return path, lock, st
-        if overwrite:
-            for name in RUN_FILES:
-                with contextlib.suppress(FileNotFoundError):
-                    (path / name).unlink()
-            return path, lock, RunStatus("empty")
-        where = f"{path} holds a run ({st.describe()})"
-        if not resume:
-            raise RunExistsError(
-                f"{where}; pass overwrite (--overwrite) to replace it or resume (--resume) to continue it"
-            )
-        if st.status == "diverged":
-            raise RunError(f"{where}: a diverged run cannot be resumed (it would diverge again); use --overwrite")
-        stored = _read_config(path)
-        if stored.hash() != config.hash():
-            a, b = stored.to_dict(), config.to_dict()
-            diff = ", ".join(f"{k} ({a[k]!r} there, {b[k]!r} asked)" for k in a if a[k] != b[k])
-            raise RunError(f"{where}: resume: the options differ from {path / 'config.json'} in {diff}")
-        return path, lock, st
-    except BaseException:
-        lock.release(remove=False)
-        raise
-
-
-def _read_config(path: Path) -> TrainConfig:
-    d = read_json(path / "config.json")
-    if not isinstance(d, dict):
-        raise RunError(f"{path / 'config.json'}: expected a JSON object, got {type(d).__name__}")
-    try:
-        return TrainConfig.from_dict(cast(TrainConfigDict, d))  # each field is validated by TrainConfig
-    except (ValueError, TypeError) as exc:
-        raise RunError(f"{path / 'config.json'}: {exc}") from None
-
-
-def _load_state(path: Path) -> dict[str, object]:
-    """``path/model.pt`` as a dict (format 2), or a bare ``state_dict`` (earlier runs) wrapped as one."""
-    f = path / "model.pt"
-    if not f.is_file():
-        raise FileNotFoundError(f"path: {path} has no model.pt; is it a directory written by 'otcheck train'?")
-    try:
-        obj = torch.load(f, map_location="cpu", weights_only=True)
-    except Exception as exc:  # torch raises RuntimeError, UnpicklingError, EOFError, ... on a bad file
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise RunError(f"{f}: not a readable checkpoint (truncated or corrupt?): {first}") from None
-    if not isinstance(obj, dict):
-        raise RunError(f"{f}: not a checkpoint (a {type(obj).__name__}, expected a dict)")
-    if obj.get("format") == CHECKPOINT_FORMAT:
-        return obj
-    if all(isinstance(v, torch.Tensor) for v in obj.values()):
-        return {"format": 1, "model": obj, "config_hash": None, "step": None, "history": []}
-    raise RunError(f"{f}: unknown checkpoint layout (format {obj.get('format')!r})")
 
 
 def train(
@@ -826,105 +442,6 @@ def _train(
         out=None if out is None else str(out),
         seconds=time.perf_counter() - t0,
         device=device,
-    )
-
-
-def _restore(
-    start: dict[str, object],
-    model: GenerativeModel,
-    gopt: torch.optim.Optimizer,
-    copt: torch.optim.Optimizer | None,
-    scheds: Sequence[torch.optim.lr_scheduler.LRScheduler],
-    gen: torch.Generator,
-    out: Path | None,
-) -> tuple[int, list[dict[str, float]], float]:
-    """Load a format-2 checkpoint's training state into fresh objects; a bad one is a RunError.
-
-    Returns the checkpoint's step, history and training seconds."""
-    where = f"{out / 'model.pt'}" if out is not None else "checkpoint"
-    step, hist, sch_states = start.get("step"), start.get("history"), start.get("scheds")
-    if not isinstance(step, int) or not isinstance(hist, list) or not isinstance(sch_states, list):
-        raise RunError(f"{where}: 'step', 'history' or 'scheds' is missing or of the wrong type")
-    if len(sch_states) != len(scheds) or (start.get("copt") is None) != (copt is None):
-        raise RunError(f"{where}: its optimizer and scheduler states do not fit the config")
-    try:
-        weights, gstate, cstate = start["model"], start["gopt"], start["copt"]
-        if not isinstance(weights, dict) or not isinstance(gstate, dict):
-            raise TypeError("model or optimizer state is not a dict")
-        model.load_state_dict(weights)
-        gopt.load_state_dict(gstate)
-        if copt is not None:
-            if not isinstance(cstate, dict):
-                raise TypeError("critic optimizer state is not a dict")
-            copt.load_state_dict(cstate)
-        for s, st in zip(scheds, sch_states):
-            if not isinstance(st, dict):
-                raise TypeError("scheduler state is not a dict")
-            s.load_state_dict(st)
-        gen_state = start["generator"]
-        if not isinstance(gen_state, torch.Tensor):
-            raise TypeError("generator state is not a tensor")
-        gen.set_state(gen_state)
-    except (RuntimeError, KeyError, TypeError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise RunError(f"{where}: cannot restore the training state: {first}") from None
-    seconds = start.get("seconds")
-    history = [{str(k): float(v) for k, v in h.items()} for h in hist if isinstance(h, dict)]
-    return step, history, float(seconds) if isinstance(seconds, (int, float)) else 0.0
-
-
-def load_checkpoint(path: str | os.PathLike[str], device: str = "cpu") -> Checkpoint:
-    """Rebuild the model of run directory ``path`` and load its weights.
-
-    The config hash recorded with the weights must match ``config.json`` (an edited config is
-    refused: it would describe another run, e.g. another held-out set). The returned
-    :class:`Checkpoint` carries the run's :class:`~otcheck.models.runs.RunStatus`.
-
-    Raises
-    ------
-    FileNotFoundError
-        ``path`` lacks ``config.json`` or ``model.pt``.
-    otcheck.models.runs.RunError
-        A broken or edited ``config.json``, an unreadable ``model.pt``, weights of another shape,
-        broken ``metrics.json``; the message names the file.
-    """
-    path = Path(path)
-    if not path.is_dir():
-        raise FileNotFoundError(f"path: {path} is not a directory written by 'otcheck train'")
-    for name in ("config.json", "model.pt"):
-        if not (path / name).is_file():
-            raise FileNotFoundError(f"path: {path} has no {name}; is it a directory written by 'otcheck train'?")
-    config = _read_config(path)
-    state = _load_state(path)
-    h = state.get("config_hash")
-    if h is not None and h != config.hash():
-        raise RunError(
-            f"{path / 'config.json'}: edited after training (its hash {config.hash()[:12]} is not the "
-            f"{str(h)[:12]} that {path / 'model.pt'} was written with); it would describe another run"
-        )
-    device = resolve_device(device)
-    model = _make_model(config)
-    weights = state.get("model")
-    if not isinstance(weights, dict):
-        raise RunError(f"{path / 'model.pt'}: no model weights in it")
-    try:
-        model.load_state_dict(weights)
-    except RuntimeError as exc:
-        detail = " ".join(str(exc).split())[:400]
-        msg = f"{path / 'model.pt'}: its weights do not fit the model of {path / 'config.json'}: {detail}"
-        raise RunError(msg) from None
-    model.to(device).eval()
-    metrics = read_json(path / "metrics.json") if (path / "metrics.json").is_file() else {}
-    if not isinstance(metrics, dict):
-        raise RunError(f"{path / 'metrics.json'}: expected a JSON object")
-    st = read_status(path)
-    step = state.get("step")
-    return Checkpoint(
-        model=model,
-        config=replace(config),
-        metrics=metrics,
-        status=st,
-        step=step if isinstance(step, int) else st.step,
     )
 
 
