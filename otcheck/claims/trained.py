@@ -15,27 +15,6 @@ import numpy as np
 from ..bounds import Bound
 from ._evidence import Evidence, Recorder
 from ._registry import register
-
-if TYPE_CHECKING:  # torch is imported only when a check runs
-    import torch
-    from torch import nn
-
-    from ..models.objectives import GenerativeModel
-    from ..models.train import Recipe
-
-    class _TrainOptions(Recipe, total=False):
-        """The keyword arguments of :class:`~otcheck.models.train.TrainConfig` that :func:`_train` passes on."""
-
-        width: int
-        depth: int
-        critic_width: int | None
-        critic_depth: int | None
-        latent_dim: int | None
-        n_train: int | None
-        n_test: int | None
-        device: str
-
-
 from ._trained import (
     _config,
     _float32,
@@ -49,6 +28,13 @@ from ._trained import (
     _train,
     _zero,
 )
+
+if TYPE_CHECKING:  # torch is imported only when a check runs
+    import torch
+    from torch import nn
+
+    from ..models.objectives import GenerativeModel
+    from ._trained import _TrainOptions
 
 __all__: list[str] = []
 

@@ -13,24 +13,11 @@ from numpy.typing import ArrayLike
 from ..bounds import Bound
 from ._evidence import Evidence, Recorder
 from ._registry import register
+from ._trained import FloatArray, _config, _interval, _ot, _paired, _prefetch, _run_store, _train, _zero
 
 if TYPE_CHECKING:  # torch is imported only when a check runs
-    from ..models.train import Recipe, TrainResult
-
-    class _TrainOptions(Recipe, total=False):
-        """The keyword arguments of :class:`~otcheck.models.train.TrainConfig` that :func:`_train` passes on."""
-
-        width: int
-        depth: int
-        critic_width: int | None
-        critic_depth: int | None
-        latent_dim: int | None
-        n_train: int | None
-        n_test: int | None
-        device: str
-
-
-from ._trained import FloatArray, _config, _interval, _ot, _paired, _prefetch, _run_store, _train, _zero
+    from ..models.train import TrainResult
+    from ._trained import _TrainOptions
 
 __all__: list[str] = []
 
