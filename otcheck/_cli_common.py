@@ -5,12 +5,14 @@ backend switch.
 
 from __future__ import annotations
 
+import argparse
 import fnmatch
+import math
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from .claims import Claim
@@ -20,8 +22,86 @@ __all__ = ["select_ids"]
 _KINDS = ("proposition", "step", "conjecture")
 
 
+_N = TypeVar("_N", int, float)
+
+
 class _Usage(Exception):
     """Bad usage: printed as ``otcheck COMMAND: message``, exit status 2."""
+
+
+def _command(name: str, run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """The handler of ``otcheck NAME``: ``run``, with a :class:`_Usage` printed as ``otcheck NAME: message``, exit 2.
+
+    Parameters
+    ----------
+    name : str
+        The subcommand, for the message.
+    run : callable
+        ``run(args)``: the subcommand's body; returns the exit status or raises :class:`_Usage`.
+
+    Returns
+    -------
+    callable
+        ``handler(args) -> int``, for ``parser.set_defaults(func=handler)``.
+    """
+
+    def handler(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except _Usage as exc:
+            print(f"otcheck {name}: {exc}", file=sys.stderr)
+            return 2
+
+    return handler
+
+
+# ------------------------------------------------------------------------------------------ argument types
+
+
+def _number_arg(
+    convert: Callable[[str], _N], ok: Callable[[_N], bool], expected: str, in_range: str
+) -> Callable[[str], _N]:
+    """An argparse ``type``: ``convert(text)``, refused (:class:`argparse.ArgumentTypeError`) unless ``ok``.
+
+    Parameters
+    ----------
+    convert : callable
+        ``int`` or ``float``.
+    ok : callable
+        Whether a converted value is in range.
+    expected : str
+        What the text should have been (``"an integer >= 1"``), when ``convert`` fails.
+    in_range : str
+        The same, when ``ok`` fails; an int is then shown as its value, a float as the text given.
+
+    Returns
+    -------
+    callable
+        ``parse(text)``, the value.
+    """
+
+    def parse(text: str) -> _N:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        if not ok(value):
+            got = value if isinstance(value, int) else repr(text)
+            raise argparse.ArgumentTypeError(f"expected {in_range}, got {got}")
+        return value
+
+    return parse
+
+
+#: A seed (an integer >= 0), a count (an integer >= 1), a duration (finite, > 0), a tolerance (finite, >= 0).
+seed_arg = _number_arg(int, lambda v: v >= 0, "an integer >= 0", "an integer >= 0")
+positive_int_arg = _number_arg(int, lambda v: v >= 1, "an integer >= 1", "an integer >= 1")
+positive_float_arg = _number_arg(
+    float, lambda v: math.isfinite(v) and v > 0, "a positive number", "a positive finite number"
+)
+nonnegative_float_arg = _number_arg(
+    float, lambda v: math.isfinite(v) and v >= 0, "a number >= 0", "a finite number >= 0"
+)
 
 
 # ------------------------------------------------------------------------------------------ selection

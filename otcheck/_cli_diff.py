@@ -10,7 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ._cli_common import _Usage
+from ._cli_common import _command, _Usage
 
 if TYPE_CHECKING:
     from .claims import Report
@@ -38,14 +38,6 @@ def _margin_changed(a: Fraction | float, b: Fraction | float, tol: float) -> boo
     if x == y:
         return False
     return abs(x - y) > tol * max(abs(x), abs(y))
-
-
-def _cmd_diff(args: argparse.Namespace) -> int:
-    try:
-        return _diff(args, sys.stdout)
-    except _Usage as exc:
-        print(f"otcheck diff: {exc}", file=sys.stderr)
-        return 2
 
 
 def _diff(args: argparse.Namespace, out: TextIO) -> int:
@@ -102,3 +94,6 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
 
 def _margin_text(m: Fraction | float | None) -> str:
     return "-" if m is None else f"{float(m):.6g}"
+
+
+_cmd_diff = _command("diff", lambda args: _diff(args, sys.stdout))

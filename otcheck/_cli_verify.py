@@ -10,7 +10,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ._cli_common import _KINDS, _check_outputs, _claim_fields, _has_glob, _light_pot, _Usage, _write, select_ids
+from ._cli_common import (
+    _KINDS,
+    _check_outputs,
+    _claim_fields,
+    _command,
+    _has_glob,
+    _light_pot,
+    _Usage,
+    _write,
+    select_ids,
+)
 from ._cli_format import _print_failing, _print_list, _summary, format_details, format_parts
 from ._cli_import import _import_all
 
@@ -69,14 +79,6 @@ def _finish(report: Report, args: argparse.Namespace, out: TextIO) -> None:
     _print_failing(report, report.failures, "FAILED", out)
     for cid, msg in report.errors.items():
         print(f"\nERROR {cid}: {msg}", file=out)
-
-
-def _cmd_verify(args: argparse.Namespace) -> int:
-    try:
-        return _verify(args)
-    except _Usage as exc:
-        print(f"otcheck verify: {exc}", file=sys.stderr)
-        return 2
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -202,3 +204,6 @@ def _replay(args: argparse.Namespace, out: TextIO) -> int:
         print(format_parts(e), file=out)
     _finish(report, args, out)
     return 0 if report.ok else 1
+
+
+_cmd_verify = _command("verify", _verify)

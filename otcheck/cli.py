@@ -49,14 +49,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import math
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 # The parser and main() live here; the subcommands' bodies, claim selection, user-module import and
 # the text output live in the private modules otcheck/_cli_*.py (public names re-exported here).
-from ._cli_common import select_ids
+from ._cli_common import nonnegative_float_arg, positive_float_arg, positive_int_arg, seed_arg, select_ids
 from ._cli_diff import _cmd_diff
 from ._cli_falsify import _cmd_falsify
 from ._cli_format import format_details, format_parts
@@ -153,46 +152,6 @@ def _seeds_arg(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _seed_arg(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"expected a positive finite number, got {text!r}")
-    return value
-
-
-def _nonnegative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
-    if not (math.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
-    return value
-
-
 def _add_import(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--import",
@@ -282,11 +241,11 @@ def _add_falsify(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         "conjectures are findings), 2 on bad usage.",
     )
     p.add_argument("ids", nargs="*", metavar="ID", help="claim ids or globs (default: every claim with a space)")
-    p.add_argument("--examples", type=_positive_int, default=200, metavar="N", help="instances per claim (200)")
+    p.add_argument("--examples", type=positive_int_arg, default=200, metavar="N", help="instances per claim (200)")
     p.add_argument(
-        "--max-seconds", type=_positive_float, default=None, metavar="S", help="time budget per claim (none)"
+        "--max-seconds", type=positive_float_arg, default=None, metavar="S", help="time budget per claim (none)"
     )
-    p.add_argument("--seed", type=_seed_arg, default=0, metavar="K", help="seed of the search (default 0)")
+    p.add_argument("--seed", type=seed_arg, default=0, metavar="K", help="seed of the search (default 0)")
     p.add_argument("--section", action="append", default=[], metavar="S", help="only the claims of this section")
     p.add_argument("--json", metavar="PATH", help="write every outcome (counts, counterexamples, evidence) as JSON")
     p.add_argument(
@@ -323,7 +282,7 @@ def _add_diff(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -
     p.add_argument("new", metavar="NEW.json")
     p.add_argument(
         "--tol",
-        type=_nonnegative_float,
+        type=nonnegative_float_arg,
         default=0.0,
         metavar="R",
         help="relative change of a margin below which it is not printed (default 0: every change)",

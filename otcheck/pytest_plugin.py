@@ -30,7 +30,6 @@ one test item per claim (node id ``otcheck::ID``, marker ``otcheck``), run with 
 
 from __future__ import annotations
 
-import argparse
 import inspect
 import json
 import os
@@ -71,23 +70,15 @@ OPTIONS = ("otcheck_ids", "otcheck_import", "otcheck_examples", "otcheck_seed")
 
 
 def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {value}")
-    return value
+    from ._cli_common import positive_int_arg  # when pytest parses the option, not when it loads the plugin
+
+    return positive_int_arg(text)
 
 
 def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
-    return value
+    from ._cli_common import seed_arg
+
+    return seed_arg(text)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
