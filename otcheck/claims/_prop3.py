@@ -27,7 +27,7 @@ numpy and scipy only; every gradient is written out (no automatic differentiatio
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -466,21 +466,11 @@ class Prop3Row:
 
     def as_dict(self) -> dict[str, object]:
         """Every field as plain Python (lists for the tuple, copies of the dicts)."""
-        return {
-            "eps": self.eps,
-            "w1": self.w1,
-            "gap_f": self.gap_f,
-            "cos_f": self.cos_f,
-            "gap_hstar": self.gap_hstar,
-            "cos_hstar_fstar": list(self.cos_hstar_fstar),
-            "gap_h": self.gap_h,
-            "cos_h": self.cos_h,
-            "mechanism": dict(self.mechanism),
-            "cos_full": dict(self.cos_full),
-            "lipschitz": dict(self.lipschitz),
-            "hessian": dict(self.hessian),
-            "lp_gap": self.lp_gap,
-        }
+        out: dict[str, object] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else dict(value) if isinstance(value, dict) else value
+        return out
 
 
 def prop3_instance(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import TypeVar
 
 import numpy as np
@@ -156,17 +156,9 @@ class Claim:
 
     def to_dict(self) -> dict[str, object]:
         """Metadata for a docs page: every field but ``check``, plus the default ``sizes``."""
-        return {
-            "id": self.id,
-            "location": self.location,
-            "statement": self.statement,
-            "relation": self.relation,
-            "how": self.how,
-            "kind": self.kind,
-            "section": self.section,
-            "reading": self.reading,
-            "sizes": jsonable(self.sizes),
-        }
+        out: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "check"}
+        out["sizes"] = jsonable(self.sizes)
+        return out
 
 
 def _is_int(x: object) -> bool:
