@@ -588,26 +588,33 @@ register_space(
 # relaxation-bound, penalty-constraint, pot-objective
 # --------------------------------------------------------------------------------------------
 @st.composite
-def _relaxation_space(draw: st.DrawFn) -> dict[str, object]:
+def _penalized_space(draw: st.DrawFn, top: bool) -> dict[str, object]:
+    """A relaxed problem, one F of the relaxed layer and a grid of lambdas (with ``top``, and a large
+    one from 1e2 to 1e4, where the limit is decided)."""
     inst = draw(_relaxed_problem())
     b = inst["b"]
     assert isinstance(b, np.ndarray)
-    grid = draw(lambda_grids(max_size=3, hi=1e3))
-    top = draw(log_uniform(1e2, 1e4))  # the limit is decided at the largest lambda: a large one always
-    lambdas = sorted({*grid, top})
+    lambdas = draw(lambda_grids(max_size=3, hi=1e3))
+    if top:
+        lambdas = sorted({*lambdas, draw(log_uniform(1e2, 1e4))})
     return {**inst, **draw(_penalty(b.size)), "lambdas": lambdas}
 
 
-def _relaxation_at(
-    a: ArrayLike, b: ArrayLike, C: ArrayLike, penalty: str, lambdas: Sequence[float], codes: ArrayLike | None = None
-) -> Evidence:
-    return relaxation_bound(a, b, C, penalties=(penalty,), lambdas=lambdas, kernel_matrix=_kernel(codes))
+def _penalized_at(check: Callable[..., Evidence]) -> Callable[..., Evidence]:
+    """The check of a penalized space: ``check`` with one penalty (and its kernel matrix on ``codes``, for MMD^2)."""
+
+    def at(
+        a: ArrayLike, b: ArrayLike, C: ArrayLike, penalty: str, lambdas: Sequence[float], codes: ArrayLike | None = None
+    ) -> Evidence:
+        return check(a, b, C, penalties=(penalty,), lambdas=lambdas, kernel_matrix=_kernel(codes))
+
+    return at
 
 
 register_space(
     "relaxation-bound",
-    _relaxation_space(),
-    _relaxation_at,
+    _penalized_space(top=True),
+    _penalized_at(relaxation_bound),
     description="P_X on 1..4 points, P_Z on 1..4 codes (zero weights on both), costs c(x, G(z)) >= 0 (integers, "
     "ties, zeros, scales 1e-3..1e3), every F of the relaxed layer (KL, JS, D_GAN + log 4, MMD^2 with a Gaussian "
     "kernel on distinct drawn codes, chi^2, TV), grids of 1..4 lambdas from 0 and 1e-3 up to a largest lambda in "
@@ -616,25 +623,10 @@ register_space(
 )
 
 
-@st.composite
-def _penalty_constraint_space(draw: st.DrawFn) -> dict[str, object]:
-    inst = draw(_relaxed_problem())
-    b = inst["b"]
-    assert isinstance(b, np.ndarray)
-    lambdas = draw(lambda_grids(max_size=3, hi=1e3))
-    return {**inst, **draw(_penalty(b.size)), "lambdas": lambdas}
-
-
-def _penalty_constraint_at(
-    a: ArrayLike, b: ArrayLike, C: ArrayLike, penalty: str, lambdas: Sequence[float], codes: ArrayLike | None = None
-) -> Evidence:
-    return penalty_constraint(a, b, C, penalties=(penalty,), lambdas=lambdas, kernel_matrix=_kernel(codes))
-
-
 register_space(
     "penalty-constraint",
-    _penalty_constraint_space(),
-    _penalty_constraint_at,
+    _penalized_space(top=False),
+    _penalized_at(penalty_constraint),
     description="P_X, P_Z, costs as for relaxation-bound (zero weights, ties, scales 1e-3..1e3), every F of the "
     "relaxed layer (MMD^2 on distinct codes), grids of 1..3 lambdas in {0} and 1e-3..1e3 (units of max C)",
 )

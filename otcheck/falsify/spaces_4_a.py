@@ -18,7 +18,7 @@ integers (:func:`otcheck.strategies.weights`), so every instance shrinks to a sm
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from hypothesis import strategies as st
@@ -312,10 +312,29 @@ def _vae_blur_space(draw: st.DrawFn) -> dict[str, object]:
     return {"a": a, "X": X * scale, "Q": Q, "seed": draw(st.integers(0, 2**16))}
 
 
-def _avb_at(
-    a: ArrayLike, X: ArrayLike, b: ArrayLike, G: ArrayLike, sigma2: float, encoders: Sequence[ArrayLike]
-) -> Evidence:
-    return avb_optimal_encoder(a, X, b, G, sigma2, _arrays(encoders))
+def _encoders_at(check: Callable[..., Evidence]) -> Callable[..., Evidence]:
+    """The check of an instance ``{a, X, b, G, sigma2, encoders}``: ``check`` with the encoders as float arrays."""
+
+    def at(
+        a: ArrayLike, X: ArrayLike, b: ArrayLike, G: ArrayLike, sigma2: float, encoders: Sequence[ArrayLike]
+    ) -> Evidence:
+        return check(a, X, b, G, sigma2, _arrays(encoders))
+
+    return at
+
+
+@st.composite
+def _encoders_space(draw: st.DrawFn, kl_floor: bool) -> dict[str, object]:
+    """A decoder instance, ``sigma2`` and 1-3 encoders (with ``kl_floor``, of Prop. 5's class, on 2 codes or more)."""
+    inst = draw(_decoder_instance(min_m=2 if kl_floor else 1))
+    X, b = inst["X"], inst["b"]
+    assert isinstance(X, np.ndarray) and isinstance(b, np.ndarray)
+    sigma2 = draw(_sigma2())
+    family = _kl_encoders(X.shape[0], b.size, b) if kl_floor else _encoder_family(X.shape[0], b.size)
+    return {**inst, "sigma2": sigma2, "encoders": draw(family)}
+
+
+_avb_at = _encoders_at(avb_optimal_encoder)
 
 
 #: The note of the posterior-support part of :func:`~otcheck.claims.section4_1_autoencoders.avb_optimal_encoder`.
@@ -474,20 +493,6 @@ def _kl_encoders(draw: st.DrawFn, n: int, m: int, b: FloatArray) -> list[FloatAr
     return out
 
 
-def _prop5_at(
-    a: ArrayLike, X: ArrayLike, b: ArrayLike, G: ArrayLike, sigma2: float, encoders: Sequence[ArrayLike]
-) -> Evidence:
-    return prop5(a, X, b, G, sigma2, _arrays(encoders))
-
-
-@st.composite
-def _prop5_space(draw: st.DrawFn) -> dict[str, object]:
-    inst = draw(_decoder_instance(min_m=2))
-    X, b = inst["X"], inst["b"]
-    assert isinstance(X, np.ndarray) and isinstance(b, np.ndarray)
-    return {**inst, "sigma2": draw(_sigma2()), "encoders": draw(_kl_encoders(X.shape[0], b.size, b))}
-
-
 # --------------------------------------------------------------------------------------------
 # theorem1-proof, corollary7-proof, lemma8-proof (appendix B)
 # --------------------------------------------------------------------------------------------
@@ -536,20 +541,6 @@ def _lemma8_proof_space(draw: st.DrawFn) -> dict[str, object]:
 # --------------------------------------------------------------------------------------------
 # prop4-proof, prop5-proof (appendix A)
 # --------------------------------------------------------------------------------------------
-def _prop4_proof_at(
-    a: ArrayLike, X: ArrayLike, b: ArrayLike, G: ArrayLike, sigma2: float, encoders: Sequence[ArrayLike]
-) -> Evidence:
-    return prop4_proof(a, X, b, G, sigma2, _arrays(encoders))
-
-
-@st.composite
-def _prop4_proof_space(draw: st.DrawFn) -> dict[str, object]:
-    inst = draw(_decoder_instance())
-    X, b = inst["X"], inst["b"]
-    assert isinstance(X, np.ndarray) and isinstance(b, np.ndarray)
-    return {**inst, "sigma2": draw(_sigma2()), "encoders": draw(_encoder_family(X.shape[0], b.size))}
-
-
 def _prop5_proof_at(
     p: ArrayLike,
     q: ArrayLike,
@@ -721,8 +712,8 @@ register_space(
 )
 register_space(
     "prop5",
-    _prop5_space(),
-    _prop5_at,
+    _encoders_space(kl_floor=True),
+    _encoders_at(prop5),
     description=f"{_INSTANCE_2}; {_SIGMA2}; a class of 1-3 encoders every row at KL >= 1/4 (one-hot rows, rows "
     "pushed to the floor); leaves out a single code (no encoder meets the assumption: the class would be empty)",
 )
@@ -748,8 +739,8 @@ register_space(
 )
 register_space(
     "prop4-proof",
-    _prop4_proof_space(),
-    _prop4_proof_at,
+    _encoders_space(kl_floor=False),
+    _encoders_at(prop4_proof),
     description=f"{_INSTANCE}; {_SIGMA2}; 1-3 encoders for the pointwise steps (full-support, one-hot, zeros)",
 )
 register_space(
