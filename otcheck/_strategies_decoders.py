@@ -22,6 +22,7 @@ from ._strategies_ot import (
     _check_bool,
     _check_int,
     _check_real,
+    _check_shape_range,
     _check_size,
     _dyadic,
     _measures,
@@ -279,14 +280,7 @@ def decoder_instances(
     (3, 1)
     """
     dim = _check_size(dim, "dim", minimum=1)
-    min_n = _check_int(min_n, "min_n", minimum=1)
-    max_n = _check_int(max_n, "max_n", minimum=1)
-    min_m = _check_int(min_m, "min_m", minimum=1)
-    max_m = _check_int(max_m, "max_m", minimum=1)
-    if max_n < min_n:
-        raise InvalidArgument(f"max_n: must be >= min_n = {min_n}, got {max_n}")
-    if max_m < min_m:
-        raise InvalidArgument(f"max_m: must be >= min_m = {min_m}, got {max_m}")
+    min_n, max_n, min_m, max_m = _check_shape_range(min_n, max_n, min_m, max_m)
     scale = _check_real(scale, "scale", lo=1e-100, hi=1e100)
     zero_weights = _check_bool(zero_weights, "zero_weights")
     coincide = _check_bool(coincide, "coincide")

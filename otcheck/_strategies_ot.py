@@ -47,6 +47,30 @@ def _check_size(value: object, name: str, *, minimum: int = 0) -> st.SearchStrat
     return st.just(int(value))
 
 
+def _check_shape_range(min_n: object, max_n: object, min_m: object, max_m: object) -> tuple[int, int, int, int]:
+    """``min_n, max_n, min_m, max_m``: ints >= 1, each maximum at least its minimum (else ``InvalidArgument``)."""
+    min_n = _check_int(min_n, "min_n", minimum=1)
+    max_n = _check_int(max_n, "max_n", minimum=1)
+    min_m = _check_int(min_m, "min_m", minimum=1)
+    max_m = _check_int(max_m, "max_m", minimum=1)
+    if max_n < min_n:
+        raise InvalidArgument(f"max_n: must be >= min_n = {min_n}, got {max_n}")
+    if max_m < min_m:
+        raise InvalidArgument(f"max_m: must be >= min_m = {min_m}, got {max_m}")
+    return min_n, max_n, min_m, max_m
+
+
+def _draw_shape(
+    draw: st.DrawFn, n_strategy: st.SearchStrategy[int], m_strategy: st.SearchStrategy[int]
+) -> tuple[int, int]:
+    """``(n, m)`` drawn from the two strategies, both >= 1 (else ``InvalidArgument``)."""
+    n = draw(n_strategy)
+    m = draw(m_strategy)
+    if n < 1 or m < 1:
+        raise InvalidArgument(f"n, m: must be >= 1, drew {n}, {m}")
+    return n, m
+
+
 def _check_int(value: object, name: str, *, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise InvalidArgument(f"{name}: expected an int, got {type(value).__name__} {value!r}")
@@ -292,10 +316,7 @@ def _cost_matrices(
     max_value: float,
     ties: bool,
 ) -> FloatArray:
-    n = draw(n_strategy)
-    m = draw(m_strategy)
-    if n < 1 or m < 1:
-        raise InvalidArgument(f"n, m: must be >= 1, drew {n}, {m}")
+    n, m = _draw_shape(draw, n_strategy, m_strategy)
     pool: list[float]
     elem: st.SearchStrategy[float]
     if ties:
@@ -432,10 +453,7 @@ def _encoders(
     deterministic: bool,
     zeros: bool,
 ) -> FloatArray:
-    n = draw(n_strategy)
-    m = draw(m_strategy)
-    if n < 1 or m < 1:
-        raise InvalidArgument(f"n, m: must be >= 1, drew {n}, {m}")
+    n, m = _draw_shape(draw, n_strategy, m_strategy)
     Q = np.zeros((n, m))
     if deterministic:
         cols = draw(st.lists(st.integers(0, m - 1), min_size=n, max_size=n))
@@ -539,14 +557,7 @@ def ot_problems(
     >>> a.tolist(), b.tolist(), C.tolist()
     ([1.0], [1.0], [[0.0]])
     """
-    min_n = _check_int(min_n, "min_n", minimum=1)
-    max_n = _check_int(max_n, "max_n", minimum=1)
-    min_m = _check_int(min_m, "min_m", minimum=1)
-    max_m = _check_int(max_m, "max_m", minimum=1)
-    if max_n < min_n:
-        raise InvalidArgument(f"max_n: must be >= min_n = {min_n}, got {max_n}")
-    if max_m < min_m:
-        raise InvalidArgument(f"max_m: must be >= min_m = {min_m}, got {max_m}")
+    min_n, max_n, min_m, max_m = _check_shape_range(min_n, max_n, min_m, max_m)
     integer = _check_bool(integer, "integer")
     zero_weights = _check_bool(zero_weights, "zero_weights")
     ties = _check_bool(ties, "ties")

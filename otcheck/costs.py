@@ -115,6 +115,10 @@ class Cost:
     def __hash__(self) -> int:
         return hash((type(self).__name__, tuple(sorted(self.__dict__.items()))))
 
+    def __repr__(self) -> str:
+        """``Name()``: the class called without arguments (a cost with parameters shows them)."""
+        return f"{type(self).__name__}()"
+
 
 class SqEuclidean(Cost):
     r""":math:`c(x, y) = \|x - y\|_2^2` (so :func:`otcheck.wasserstein` gives :math:`W_2^2`)."""
@@ -132,9 +136,6 @@ class SqEuclidean(Cost):
         ny = (Y * Y).sum(1)[:, None]
         return (np.hstack([X, nx, np.ones_like(nx)]), np.hstack([-2.0 * Y, np.ones_like(ny), ny]))
 
-    def __repr__(self) -> str:
-        return "SqEuclidean()"
-
 
 class Euclidean(Cost):
     r""":math:`c(x, y) = \|x - y\|_2` (so :func:`otcheck.wasserstein` gives :math:`W_1`)."""
@@ -146,9 +147,6 @@ class Euclidean(Cost):
 
     def matrix(self, X: NDArray[np.float64], Y: NDArray[np.float64]) -> NDArray[np.float64]:
         return _finite(np.sqrt(_sqdist(X, Y)), "euclidean")
-
-    def __repr__(self) -> str:
-        return "Euclidean()"
 
 
 class PowerCost(Cost):
