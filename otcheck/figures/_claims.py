@@ -358,30 +358,19 @@ def fig_prop2(seed: int | np.random.Generator = 0, *, sigma2: ArrayLike | None =
     right.plot(sigma2, a_dagger, label="argmin W_c^dagger", **line(2))
     right.plot(sigma2, np.sqrt(1 - sigma2), color="black", ls=":", label="sqrt(1 - sigma^2)")
     method = "bounded Brent search (xatol 1e-10) on the Bures closed forms"
-    record(
-        fig,
-        "argmin W_c",
-        sigma2,
-        a_star,
-        lower=a_star - 1e-10,
-        upper=a_star + 1e-10,
-        guarantee="estimate",
-        method=method,
-        x_label="sigma^2",
-        y_label="minimizing slope a",
-    )
-    record(
-        fig,
-        "argmin W_c^dagger",
-        sigma2,
-        a_dagger,
-        lower=a_dagger - 1e-10,
-        upper=a_dagger + 1e-10,
-        guarantee="estimate",
-        method=method,
-        x_label="sigma^2",
-        y_label="minimizing slope a",
-    )
+    for label, slope in (("argmin W_c", a_star), ("argmin W_c^dagger", a_dagger)):
+        record(
+            fig,
+            label,
+            sigma2,
+            slope,
+            lower=slope - 1e-10,
+            upper=slope + 1e-10,
+            guarantee="estimate",
+            method=method,
+            x_label="sigma^2",
+            y_label="minimizing slope a",
+        )
     right.set_xlabel(r"decoder variance $\sigma^2$")
     right.set_ylabel("minimizing slope a")
     right.set_title(r"$G^*$ depends on $\sigma^2$," "\n" r"$G^\dagger$ does not")

@@ -7,6 +7,7 @@ Importing this module registers nothing.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -80,6 +81,8 @@ def fig_lambda_path(
         raise TypeError("floor: expected an interval")
     f_lo, f_hi = float(f_ci[0]), float(f_ci[1])
     fig, axes = new_figure(2.8, 1, len(curves), narrow_height=2.6)
+    # every series of this figure: a 95 % interval over training seeds, against lambda
+    record_95 = functools.partial(record, guarantee="confidence", confidence=0.95, x_label="lambda", y_label="value")
     for ax, (tag, curve_obj) in zip(axes, curves.items()):
         curve = _mapping(curve_obj, tag)
         lams = sorted(float(k.split("=", 1)[1]) for k in curve if k.startswith("lambda="))
@@ -93,18 +96,8 @@ def fig_lambda_path(
                 v.append(value)
                 lo.append(a)
                 hi.append(b)
-            record(
-                fig,
-                f"{tag}: {label}",
-                lams,
-                v,
-                lower=lo,
-                upper=hi,
-                guarantee="confidence",
-                confidence=0.95,
-                method="mean over training seeds, Student-t 95 %",
-                x_label="lambda",
-                y_label="value",
+            record_95(
+                fig, f"{tag}: {label}", lams, v, lower=lo, upper=hi, method="mean over training seeds, Student-t 95 %"
             )
             from ..bounds import Bound
 
@@ -115,18 +108,14 @@ def fig_lambda_path(
             band(ax, lams, drawn, k, label)
         ax.axhline(f_value, color="black", lw=0.8, ls="--", label="floor W_2^2(P_Z^n, P_Z'^n)")
         ax.axhspan(max(f_lo, FLOOR_DRAWN), max(f_hi, FLOOR_DRAWN), color="black", alpha=0.1, lw=0)
-        record(
+        record_95(
             fig,
             "floor W_2^2(P_Z^n, P_Z'^n)",
             [lams[0], lams[-1]],
             [f_value, f_value],
             lower=f_lo,
             upper=f_hi,
-            guarantee="confidence",
-            confidence=0.95,
             method="exact W_2^2 between two independent prior samples, one per seed",
-            x_label="lambda",
-            y_label="value",
         )
         ax.set_xscale("log")
         ax.set_yscale("log")
