@@ -53,6 +53,12 @@ def _table(head: Sequence[str], rows: Sequence[str], caption: str) -> str:
     )
 
 
+def _markdown(title: str, head: Sequence[str], rows: Sequence[str]) -> str:
+    """A Markdown table of ``rows`` (each ``"| ... |"``) under the columns ``head``, after the line ``title``."""
+    out = [title, "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head), *rows]
+    return "\n".join(out) + "\n"
+
+
 def _caption(report: Report) -> str:
     counts = {v: sum(e.verdict == v for e in report.evidence) for v in (HOLDS, FAILS, UNDECIDED)}
     seeds = f"seed {report.seeds[0]}" if len(report.seeds) == 1 else f"seeds {', '.join(map(str, report.seeds))}"
@@ -125,22 +131,18 @@ def report_markdown(report: Report) -> str:
     -------
     str
     """
-    out = [
-        f"*{_caption(report)}*",
-        "",
-        "| claim | kind | relation | lhs | rhs | margin | verdict |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    rows = []
     for cid, kind, rel, lhs, rhs, margin, verdict in report.rows():
         mark = VERDICT_MARKS.get(verdict, "")
-        out.append(
+        rows.append(
             f"| `{cid}` | {kind} | `{rel}` | {_num(lhs)} | {_num(rhs)} | {_num(margin, 3)} | "
             f"{mark} {_label(report, cid, verdict)} |"
         )
     for cid, message in report.errors.items():
         text = message.replace("|", "\\|").replace("\n", " ")
-        out.append(f"| `{cid}` | {report.kind(cid)} | | {text} | | | {VERDICT_MARKS['error']} error |")
-    return "\n".join(out) + "\n"
+        rows.append(f"| `{cid}` | {report.kind(cid)} | | {text} | | | {VERDICT_MARKS['error']} error |")
+    head = ("claim", "kind", "relation", "lhs", "rhs", "margin", "verdict")
+    return _markdown(f"*{_caption(report)}*", head, rows)
 
 
 def _parts(e: Evidence) -> list[tuple[str, Evidence]]:
@@ -199,16 +201,13 @@ def evidence_markdown(evidence: Evidence) -> str:
     str
     """
     mark = VERDICT_MARKS.get(evidence.verdict, "")
-    out = [
-        f"**`{evidence.claim}`**: {mark} {evidence.verdict}" + (f" - {evidence.note}" if evidence.note else ""),
-        "",
-        "| part | relation | lhs | rhs | margin | guarantee | verdict | note |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
+    rows = []
     for label, p in _parts(evidence):
         note = p.note.replace("|", "\\|").replace("\n", " ")
-        out.append(
+        rows.append(
             f"| {label} | `{p.relation}` | {_num(p.lhs)} | {_num(p.rhs)} | {_num(p.margin, 3)} | {p.guarantee} | "
             f"{VERDICT_MARKS.get(p.verdict, '')} {p.verdict} | {note} |"
         )
-    return "\n".join(out) + "\n"
+    title = f"**`{evidence.claim}`**: {mark} {evidence.verdict}" + (f" - {evidence.note}" if evidence.note else "")
+    head = ("part", "relation", "lhs", "rhs", "margin", "guarantee", "verdict", "note")
+    return _markdown(title, head, rows)
