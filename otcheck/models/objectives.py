@@ -285,6 +285,13 @@ class GenerativeModel(nn.Module):
         """Loss of the critic on batch ``x``; ``None`` when the model has no critic."""
         return None
 
+    def _require_gaussian_decoder(self, name: str) -> None:
+        """A Gaussian likelihood needs ``sigma2 > 0`` and the squared Euclidean cost (else ``ValueError``)."""
+        if self.sigma2 <= 0:
+            raise ValueError(f"sigma2: the {name}'s Gaussian decoder needs sigma2 > 0")
+        if self.cost != "sqeuclidean":
+            raise ValueError(f"cost: the {name}'s Gaussian likelihood is the squared Euclidean cost")
+
     def _gaussian_nll(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         r""":math:`-\log \mathcal N(x; y, \sigma^2 I_d)` per row."""
         d = x.shape[1]
@@ -366,10 +373,7 @@ class AAE(GenerativeModel):
 
     def __init__(self, data_dim: int, latent_dim: int, **kw: Unpack[ModelHyper]) -> None:
         super().__init__(data_dim, latent_dim, **kw)
-        if self.sigma2 <= 0:
-            raise ValueError("sigma2: the AAE's Gaussian decoder needs sigma2 > 0")
-        if self.cost != "sqeuclidean":
-            raise ValueError("cost: the AAE's Gaussian likelihood is the squared Euclidean cost")
+        self._require_gaussian_decoder("AAE")
 
     def generator_loss(
         self, x: torch.Tensor, generator: torch.Generator | None = None
@@ -417,10 +421,7 @@ class VAE(GenerativeModel):
 
     def __init__(self, data_dim: int, latent_dim: int, **kw: Unpack[ModelHyper]) -> None:
         super().__init__(data_dim, latent_dim, **kw)
-        if self.sigma2 <= 0:
-            raise ValueError("sigma2: the VAE's Gaussian decoder needs sigma2 > 0")
-        if self.cost != "sqeuclidean":
-            raise ValueError("cost: the VAE's Gaussian likelihood is the squared Euclidean cost")
+        self._require_gaussian_decoder("VAE")
         if self.encoder is None or not self.encoder.gaussian:
             raise ValueError("gaussian_encoder: the VAE needs a Gaussian encoder")
 

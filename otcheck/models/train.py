@@ -371,6 +371,16 @@ def _train(
                 writer.metrics("diverged", msg)
             raise TrainingDiverged(msg, step, last_good, None if out is None else str(out))
 
+        def descend(step: int, what: str, loss: torch.Tensor, opt: torch.optim.Optimizer) -> float:
+            """One step of ``opt`` down ``loss`` (named ``what``), after checking that it has not diverged."""
+            value = float(loss.detach())
+            if bad(value):
+                diverge(step, what, value)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            return value
+
         from tqdm.auto import tqdm
 
         bar = tqdm(
@@ -388,19 +398,9 @@ def _train(
                     closs = model.critic_loss(batch(), gen)
                     if closs is None or copt is None:  # a model with a critic optimizer has a critic loss
                         raise TypeError(f"model {config.model!r}: no critic loss to train its critic on")
-                    cval = float(closs.detach())
-                    if bad(cval):
-                        diverge(step, "the critic loss", cval)
-                    copt.zero_grad(set_to_none=True)
-                    closs.backward()
-                    copt.step()
+                    descend(step, "the critic loss", closs, copt)
                 loss, stats = model.generator_loss(batch(), gen)
-                val = float(loss.detach())
-                if bad(val):
-                    diverge(step, "the loss", val)
-                gopt.zero_grad(set_to_none=True)
-                loss.backward()
-                gopt.step()
+                val = descend(step, "the loss", loss, gopt)
                 for sch in scheds:
                     sch.step()
                 bar.update(1)
