@@ -8,34 +8,21 @@ engine:
    neighbours of each point (a KD-tree), the nearest neighbours of each point displaced by a coarse
    optimal plan between grid cells (a multiscale start: it catches transport over long distances),
    and a monotone staircase along the first coordinate (it makes the restricted problem feasible);
-   the sparse problem is solved by POT's network simplex on sparse arcs (``ot.emd`` with a
-   ``scipy.sparse`` cost);
+   the restricted problem is solved by OR-Tools' min cost flow for equal weights on each side
+   (:mod:`otcheck.exact._flow`) or by POT's network simplex on sparse arcs (``ot.emd`` with a
+   ``scipy.sparse`` cost), on costs clipped far above the median (:func:`clip_level`);
 2. **prices out** every pair: with the duals :math:`(u, v)` of the restricted problem, the pairs of
    negative reduced cost :math:`C_{ij} - u_i - v_j` are found by an exact search over *all* pairs
-   (below) and added; this repeats until none is left;
+   (:mod:`otcheck.exact._pricing`: a box tree with per-box maxima of the potentials) and added; this
+   repeats until none is left;
 3. certifies the result exactly as the dense engines are certified
    (:class:`~otcheck.exact._certificate.CertifiedProblem`): the dual lower bound needs, for every
    row, a proven lower bound of :math:`\min_j (C_{ij} - v_j)` over all columns, which the same
    search provides, and the upper bound is the cost of the plan rebuilt exactly on its support.
 
-**The all-pairs search is exact, never heuristic.** For the squared Euclidean cost,
-
-.. math::
-
-    \min_j\, \|x_i - y_j\|^2 - v_j \;=\; \min_j\, \|(x_i, 0) - (y_j, \sqrt{M - v_j})\|^2 \;-\; M,
-    \qquad M \ge \max_j v_j ,
-
-a nearest-neighbour query in :math:`d + 1` dimensions on *lifted* points, answered exactly by a
-KD-tree. Its float arithmetic is accounted for by a ball: every :math:`j` whose lifted distance is
-within :math:`\delta` of the nearest one is examined with the exact costs, where :math:`\delta`
-bounds the rounding of the tree's distances (:data:`LIFT_SLACK` times the size of the numbers
-involved); every other :math:`j` is farther than the nearest by more than rounding can explain.
-For other costs :math:`h(\|x - y\|)` with ``h`` increasing (``"euclidean"``, powers), a point
-:math:`y_j` farther than ``r`` from :math:`x_i` has :math:`C_{ij} - v_j \ge h(r) - \max v`; the ball
-of the radius ``r`` at which this bound passes the best value found among the nearest neighbours
-contains every :math:`j` that can do better, and is searched exactly. The costs themselves are the
-float values :math:`C_{ij}` computed coordinate by coordinate, as :func:`otcheck.cost_matrix`
-computes them for :math:`d \le 16`: the certificate is about those float values.
+The costs are the float values :math:`C_{ij}` computed coordinate by coordinate, as
+:func:`otcheck.cost_matrix` computes them for :math:`d \le 16`: the certificate is about those
+float values.
 """
 
 from __future__ import annotations
@@ -50,16 +37,13 @@ from scipy.spatial import cKDTree
 from .._dyadic import two_diff
 from ..costs import Cost, Euclidean, PowerCost, SqEuclidean
 from ._certificate import BLOCK_ELEMS, CostView, DenseCosts, Rigor
+from ._pricing import BoxTree
 from .result import UncertifiedError
 
-__all__ = ["PointCosts", "column_generation", "LIFT_SLACK", "DEFAULT_MEMORY_BUDGET"]
+__all__ = ["PointCosts", "column_generation", "clip_level", "DEFAULT_MEMORY_BUDGET"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
-
-#: Relative slack of the lifted nearest-neighbour search: :math:`2^{-40}` of the size of the squared
-#: distances and potentials involved (the tree's float distances are off by a few units of rounding).
-LIFT_SLACK = 2.0**-40
 
 #: ``method="auto"`` of :func:`otcheck.wasserstein` switches to this engine when the dense cost
 #: matrix would take more than this many bytes (1 GiB).
@@ -83,6 +67,8 @@ class PointCosts:
         self.p = float(cost.power)
         self._tree_x: cKDTree | None = None
         self._tree_y: cKDTree | None = None
+        self._box_x: BoxTree | None = None
+        self._box_y: BoxTree | None = None
         if X.size and Y.size and not np.isfinite(self.max_abs()):
             raise ValueError(
                 f"X, Y: the {cost!r} cost of these points may overflow float64 (the diameter of their bounding "
@@ -139,56 +125,41 @@ class PointCosts:
             self._tree_x = cKDTree(self.X)
         return self._tree_x
 
+    def _boxes(self, side: str) -> BoxTree:
+        if side == "y":
+            if self._box_y is None:
+                self._box_y = BoxTree(self.Y)
+            return self._box_y
+        if self._box_x is None:
+            self._box_x = BoxTree(self.X)
+        return self._box_x
+
     def candidates(self, w: FloatArray, *, transpose: bool = False) -> tuple[IntArray, IntArray]:
         r"""Pairs ``(i, j)`` containing, for every row ``i``, every column ``j`` that can attain
         :math:`\min_j (C_{ij} - w_j)` (for ``transpose``: every row for every column of
-        :math:`\min_i (C_{ij} - w_i)`), by the exact search of the module docstring."""
-        P, Q = (self.Y, self.X) if transpose else (self.X, self.Y)
-        n, m = P.shape[0], Q.shape[0]
+        :math:`\min_i (C_{ij} - w_i)`), by the exact box-tree search of :mod:`otcheck.exact._pricing`."""
+        P = self.Y if transpose else self.X
+        n, m = P.shape[0], (self.X if transpose else self.Y).shape[0]
         finite = np.isfinite(w)
         if not finite.any():
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        if self.p == 2.0:
-            M = float(w[finite].max())
-            lift = np.sqrt(np.maximum(M - np.where(finite, w, -np.inf), 0.0))
-            keep = np.flatnonzero(np.isfinite(lift))
-            Ql = np.hstack([Q[keep], lift[keep, None]])
-            Pl = np.hstack([P, np.zeros((n, 1))])
-            tree = cKDTree(Ql)
-            d, _ = tree.query(Pl, k=1)
-            # the tree's squared distances are sums of rounded squared differences (error relative to
-            # themselves) plus the lift, whose rounding is relative to |M| and |w|: not to the coordinates
-            size = (d * d) + abs(M) + float(np.abs(w[finite]).max())
-            r = np.sqrt(d * d + LIFT_SLACK * size) * (1 + 2.0**-40) + 1e-300
-            lists = tree.query_ball_point(Pl, r)
-            rows = np.repeat(np.arange(n), [len(x) for x in lists])
-            cols = keep[np.concatenate([np.asarray(x, dtype=np.int64) for x in lists])] if rows.size else rows
-        else:
-            tree = self._tree("x" if transpose else "y")
-            k = min(8, m)
-            _, nn = tree.query(P, k=k)
-            nn = np.asarray(nn, dtype=np.int64).reshape(n, k)
-            rows0 = np.repeat(np.arange(n), k)
-            # a column with w = -inf is excluded: C - (-inf) = +inf is never the minimum
-            c0 = self._h(self._sq(P[rows0], Q[nn.ravel()])) - np.where(finite, w, -np.inf)[nn.ravel()]
-            best = np.full(n, np.inf)
-            np.minimum.at(best, rows0, c0)
-            wmax = float(w[finite].max())
-            # C - w >= h(r) - wmax for ||x - y|| >= r: every better j lies within h^{-1}(best + wmax).
-            # best carries the rounding of C - w (absolute, of the size of |C| + |w|), which the sum
-            # best + wmax may cancel: the margin is absolute, then relative for h^{-1} and the tree
-            target = best + wmax
-            target = target + 4 * np.finfo(float).eps * (np.abs(best) + abs(wmax) + np.abs(target)) + 1e-300
-            with np.errstate(over="ignore", invalid="ignore"):
-                r = np.maximum(target, 0.0) ** (1.0 / self.p) * (1 + 2.0**-30) + 1e-300
-            lists = tree.query_ball_point(P, r)
-            rows = np.repeat(np.arange(n), [len(x) for x in lists])
-            cols = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists]) if rows.size else rows
-            # the nearest neighbours themselves always stay (no row is left without a candidate)
-            rows = np.concatenate([rows.astype(np.int64), rows0.astype(np.int64)])
-            cols = np.concatenate([cols.astype(np.int64), nn.ravel()])
-        rows = rows.astype(np.int64)
-        cols = cols.astype(np.int64)
+        side = "x" if transpose else "y"
+        # a value attained by some column bounds each row's minimum: the best of its k nearest neighbours
+        k = min(4, m)
+        _, nn = self._tree(side).query(P, k=k)
+        nn = np.asarray(nn, dtype=np.int64).reshape(n, k)
+        rows0 = np.repeat(np.arange(n, dtype=np.int64), k)
+
+        def cost(i: IntArray, j: IntArray) -> FloatArray:
+            return self.entries(j, i) if transpose else self.entries(i, j)
+
+        with np.errstate(over="ignore", invalid="ignore"):
+            t0 = cost(rows0, nn.ravel()) - w[nn.ravel()]  # +inf for an excluded column (w = -inf)
+        ub = np.full(n, np.inf)
+        np.minimum.at(ub, rows0, t0)
+        Q = self.X if transpose else self.Y
+        trend = _linear_trend(Q, w) if self.p == 2.0 else None
+        rows, cols = self._boxes(side).search(P, w, self._h, self.p, cost, ub, trend)
         return (cols, rows) if transpose else (rows, cols)
 
     @overload
@@ -225,6 +196,20 @@ class PointCosts:
         out = np.full(m, np.inf)
         np.minimum.at(out, J, vals)
         return out
+
+
+def _linear_trend(Q: FloatArray, w: FloatArray) -> FloatArray | None:
+    r"""The least-squares :math:`g` of :math:`w_j \approx \alpha + \langle g, y_j \rangle` over the finite
+    :math:`w_j` (``None`` if it is not finite): the search takes this trend out of the potentials
+    (:func:`otcheck.exact._pricing._trend_frame`); any :math:`g` keeps the search exact."""
+    fin = np.isfinite(w)
+    if fin.sum() <= Q.shape[1]:
+        return None
+    A = np.hstack([Q[fin], np.ones((int(fin.sum()), 1))])
+    with np.errstate(all="ignore"):
+        sol = np.linalg.lstsq(A, w[fin], rcond=None)[0]
+    g = np.asarray(sol[:-1], dtype=np.float64)
+    return g if np.all(np.isfinite(g)) else None
 
 
 def _coarse_targets(X: FloatArray, Y: FloatArray, a: FloatArray, b: FloatArray, cost: Cost) -> FloatArray:
@@ -287,8 +272,10 @@ def _restricted(
     keys: IntArray,
     num_iter_max: int,
     warm: tuple[FloatArray, FloatArray] | None = None,
+    clip: float | None = None,
 ) -> tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray]:
-    """POT's network simplex on the candidate arcs: ``(I, J, flows, u, v)`` (positive flows only)."""
+    """POT's network simplex on the candidate arcs, costs clipped at ``clip`` (:func:`clip_level`):
+    ``(I, J, flows, u, v)`` (positive flows only)."""
     import warnings
 
     import ot
@@ -297,6 +284,8 @@ def _restricted(
     n, m = costs.shape
     I, J = keys // m, keys % m
     c = costs.entries(I, J)
+    if clip is not None:
+        c = np.minimum(c, clip)
     shift = min(float(c.min()), 0.0)  # POT's simplex needs costs >= 0 (OT is invariant to a constant)
     c = c - shift
     scale = max(float(c.max()), float(np.finfo(float).tiny))
@@ -316,6 +305,39 @@ def _restricted(
     u = np.ldexp(np.asarray(log["u"], dtype=np.float64), k) + shift
     v = np.ldexp(np.asarray(log["v"], dtype=np.float64), k)
     return G.row[pos].astype(np.int64), G.col[pos].astype(np.int64), np.asarray(G.data[pos], dtype=np.float64), u, v
+
+
+#: The restricted problems see their costs clipped at this many times the median candidate cost
+#: (above the least one) at first (:func:`clip_level`), raised by :data:`CLIP_RAISE` while a plan uses
+#: a clipped pair.
+CLIP_FACTOR = 2.0**16
+CLIP_RAISE = 2.0**6
+
+
+def clip_level(c: FloatArray, previous: float | None = None) -> float | None:
+    r"""The level at which the restricted problems' costs ``c`` are clipped, ``None`` for none.
+
+    A "forbidden" pair (a cost of 1e20 among costs of order one), or the far pairs a feasible start
+    needs, would set the scale of the restricted solver and cost it the precision of every other
+    cost (POT's simplex compares with machine epsilon; the min cost flow rounds costs to integers of
+    :math:`2^{42}` levels). The restricted problems therefore see :math:`\min(c, L)`, with
+    :math:`L - c_{\min}` :data:`CLIP_FACTOR` times the median of :math:`c - c_{\min}`. This is safe:
+    duals feasible for the clipped costs are feasible for the real ones (they are larger); a plan
+    that avoids the clipped pairs costs the same under both, and is then optimal for the real problem
+    when no pair is violated; a plan that uses a clipped pair makes the column generation raise
+    :math:`L` (by :data:`CLIP_RAISE`, ``previous`` given) and solve again, until nothing is clipped.
+    """
+    if c.size == 0:
+        return None
+    lo, hi = float(c.min()), float(c.max())
+    if previous is not None:
+        level = lo + (previous - lo) * CLIP_RAISE if previous > lo else hi
+    else:
+        pos = c[c > lo] - lo
+        if pos.size == 0:
+            return None
+        level = lo + CLIP_FACTOR * float(np.median(pos))
+    return level if np.isfinite(level) and level < hi else None
 
 
 def point_violations(costs: PointCosts, u: FloatArray, v: FloatArray) -> tuple[IntArray, IntArray, FloatArray]:
@@ -353,12 +375,13 @@ def _missing(cand: IntArray, keys: IntArray) -> IntArray:
     return cand[keys[pos] != cand]
 
 
-def _violated(red: FloatArray, ui: FloatArray, vj: FloatArray) -> NDArray[np.bool_]:
+def _violated(red: FloatArray, ui: FloatArray, vj: FloatArray, quantum: float = 0.0) -> NDArray[np.bool_]:
     """Pairs whose float reduced cost :math:`C_{ij} - u_i - v_j` is negative beyond its own rounding
     (16 units of :math:`|C_{ij}| + |u_i| + |v_j|`: per pair, so that huge potentials elsewhere, an
-    outlier 10^6 away, do not hide real violations of size 0.1 here)."""
+    outlier 10^6 away, do not hide real violations of size 0.1 here) and beyond ``quantum``, the
+    rounding of the costs a restricted solver worked with (:mod:`otcheck.exact._flow`)."""
     size = np.abs(red + ui + vj) + np.abs(ui) + np.abs(vj)
-    return red < -16 * np.finfo(float).eps * size
+    return red < -16 * np.finfo(float).eps * size - quantum
 
 
 def _prune(costs: CostView, keys: IntArray, u: FloatArray, v: FloatArray, tiny: float, keep: int) -> IntArray:
@@ -391,6 +414,8 @@ def column_generation(
     accept: Callable[[IntArray, IntArray, FloatArray, FloatArray, FloatArray], bool] | None = None,
     tol: float = 1e-8,
     keep_per_row: int = 4,
+    solver: str = "auto",
+    supplies: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None,
 ) -> tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray, dict[str, object]]:
     r"""Solve on the candidate pairs ``keys`` (flat ``i * m + j``), price out every pair, add the
     violating ones, repeat; returns ``(I, J, flows, u, v, info)`` of the last restricted solve.
@@ -401,10 +426,32 @@ def column_generation(
     the c-transform). When that estimate is below ``tol / 8`` of the costs the plan uses, ``accept``
     (the caller's rigorous certificate) is asked whether to stop early; otherwise the violating pairs,
     and the negative pairs next to them (:func:`neighbour_pairs`), are added. The result is
-    certified by the caller either way; ``info`` holds the rounds, the number of candidate pairs and
-    the history of each round.
+    certified by the caller either way; ``info`` holds the rounds, the number of candidate pairs,
+    the restricted solver and the history of each round.
+
+    The restricted problems are solved by ``solver``: ``"network_simplex"`` (POT's, on sparse arcs,
+    warm-started where POT allows), ``"min_cost_flow"`` (OR-Tools', for uniform weights on each side:
+    :mod:`otcheck.exact._flow`), or ``"auto"``: the min cost flow when the weights are uniform and
+    OR-Tools is installed, else the network simplex. ``supplies``: the integer supplies and demands
+    for the min cost flow when the caller knows them (merged duplicates of uniform weights:
+    :func:`otcheck.exact._flow.uniform_supplies`); by default they are found from uniform ``a``, ``b``.
     """
+    from ._flow import flow_available, restricted_flow, uniform_supplies
+
     n, m = costs.shape
+    if solver not in ("auto", "network_simplex", "min_cost_flow"):
+        raise ValueError(f"solver: expected 'auto', 'network_simplex' or 'min_cost_flow', got {solver!r}")
+    if solver == "network_simplex":
+        supplies = None
+    elif supplies is None:
+        supplies = uniform_supplies(a, b)
+    if solver == "min_cost_flow" and supplies is None:
+        raise ValueError("solver: 'min_cost_flow' needs equal weights on each side (uniform a and b)")
+    if supplies is not None and not flow_available():
+        if solver == "min_cost_flow":
+            raise ImportError("solver 'min_cost_flow' needs OR-Tools: pip install 'otcheck[flow]'")
+        supplies = None
+    used_solver = "network_simplex" if supplies is None else "min_cost_flow"
     limit = num_iter_max if num_iter_max is not None else max(10**6, 200 * (n + m))
     bar = None
     if progress:
@@ -414,11 +461,19 @@ def column_generation(
     history: list[dict[str, object]] = []
     keys = np.unique(keys)  # sorted, for the binary searches of _missing
     warm: tuple[FloatArray, FloatArray] | None = None
+    clip = clip_level(costs.entries(keys // m, keys % m))
     try:
         for rnd in range(1, max_rounds + 1):
-            I, J, F, u, v = _restricted(a, b, costs, keys, limit, warm)
+            quantum = 0.0
+            if supplies is None:
+                I, J, F, u, v = _restricted(a, b, costs, keys, limit, warm, clip)
+            else:
+                I, J, F, u, v, quantum = restricted_flow(supplies, costs, keys, warm, clip)
             warm = (u, v)
-            tiny = 1e-12 * max(float(np.max(np.abs(u))), float(np.max(np.abs(v))), 1e-300)
+            riding = clip is not None and bool(np.any(costs.entries(I, J) > clip))
+            if riding:  # the plan uses a clipped pair: solve again with a higher clip
+                clip = clip_level(costs.entries(keys // m, keys % m), clip)
+            tiny = max(1e-12 * max(float(np.max(np.abs(u))), float(np.max(np.abs(v))), 1e-300), 2 * quantum)
             if isinstance(costs, PointCosts):
                 ci, cj, red = point_violations(costs, u, v)
                 if m > 2 * n:  # few rows, many columns: each column's best rows too (else ~1 column a row a round)
@@ -433,12 +488,14 @@ def column_generation(
             np.minimum.at(rowmin, ci, red)
             gap = float(np.dot(a, -rowmin))
             used = float(np.max(np.abs(costs.entries(I, J)))) if I.size else 0.0
-            bad = _violated(red, u[ci], v[cj])
+            bad = _violated(red, u[ci], v[cj], quantum)
             new = _missing(ci[bad] * m + cj[bad], keys)
-            stop = not new.size or (gap <= tol * used / 8 and accept is not None and accept(I, J, F, u, v))
+            stop = not riding and (
+                not new.size or (gap <= tol * used / 8 and accept is not None and accept(I, J, F, u, v))
+            )
             if not stop and isinstance(costs, PointCosts):
                 wi, wj, wred = neighbour_pairs(costs, ci[bad], cj[bad], u, v)
-                wbad = _violated(wred, u[wi], v[wj])
+                wbad = _violated(wred, u[wi], v[wj], quantum)
                 new = np.unique(np.concatenate([new, _missing(wi[wbad] * m + wj[wbad], keys)]))
             history.append(
                 {"round": rnd, "candidates": int(keys.size), "violations": int(new.size), "gap_estimate": gap}
@@ -447,7 +504,8 @@ def column_generation(
                 bar.update(1)
                 bar.set_postfix(candidates=int(keys.size), violations=int(new.size), gap=f"{gap:.1e}")
             if stop:
-                return I, J, F, u, v, {"rounds": rnd, "candidates": int(keys.size), "history": history}
+                info: dict[str, object] = {"rounds": rnd, "candidates": int(keys.size), "solver": used_solver}
+                return I, J, F, u, v, {**info, "history": history}
             if keep_per_row:  # the plan's own arcs always stay: the restricted problem stays feasible
                 keys = np.union1d(_prune(costs, keys, u, v, tiny, keep_per_row), I * m + J)
                 new = _missing(new, keys)

@@ -397,7 +397,7 @@ PROGRESS_MIN_PAIRS = 10**9
 #: many pairs ``n * m``; beyond, its float certificate stands alone.
 EXACT_DENSE_MAX_PAIRS = 4_000_000
 
-_SPARSE_OPTIONS = ("k", "max_rounds", "num_iter_max", "progress")
+_SPARSE_OPTIONS = ("k", "max_rounds", "num_iter_max", "progress", "solver")
 
 
 def _sparse_result(
@@ -427,10 +427,17 @@ def _sparse_result(
     show = options.get("progress", view.shape[0] * view.shape[1] >= PROGRESS_MIN_PAIRS)
     if not isinstance(show, (bool, np.bool_)):
         raise TypeError(f"progress: expected True or False, got {show!r}")
+    solver = options.get("solver", "auto")
+    if not isinstance(solver, str):
+        raise TypeError(f"solver: expected 'auto', 'network_simplex' or 'min_cost_flow', got {solver!r}")
     rows, cols, sub = positive_part(a, b, view)
     a_sub, b_sub = a[rows], b[cols]
     merged = merge_duplicates(a_sub, b_sub, sub)
     a_cg, b_cg, view_cg = (a_sub, b_sub, sub) if merged is None else merged[:3]
+    from ._flow import uniform_supplies
+
+    # merged duplicates of uniform weights: integer supplies (multiplicities) for the min cost flow
+    supplies = None if merged is None else uniform_supplies(a_sub, b_sub, (merged[3], merged[4]))
     prob = CertifiedProblem(a, b, view, tol)
     accepted: list[tuple[Certificate, FloatArray, FloatArray]] = []
 
@@ -463,6 +470,8 @@ def _sparse_result(
         progress=bool(show),
         accept=accept,
         tol=tol,
+        solver=solver,
+        supplies=supplies,
     )
     I, J, F, u, v = to_full(I, J, F, u, v)
     if accepted:

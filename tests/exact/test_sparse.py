@@ -82,12 +82,65 @@ def test_the_all_pairs_search_finds_every_row_minimum(cost):
     assert np.array_equal(mins, R.min(1)) and np.all(lbs <= R.min(1))
 
 
+@st.composite
+def search_problems(draw):
+    """Points and potentials built to break the box-tree search: a steep linear trend in w (the
+    frame's job), w = -inf columns, duplicates, clouds far from the origin or tiny, and costs p != 2."""
+    n, m, d = draw(st.integers(1, 60)), draw(st.integers(1, 60)), draw(st.integers(1, 3))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    scale = draw(st.sampled_from([1e-6, 1.0, 1e3]))
+    offset = draw(st.sampled_from([0.0, 5.0, 1e6]))
+    X = rng.normal(size=(n, d)) * scale + offset
+    Y = rng.normal(size=(m, d)) * scale + offset + draw(st.sampled_from([0.0, 3.0])) * scale
+    if draw(st.booleans()):  # duplicate points and exact ties
+        Y[: m // 2] = Y[m - m // 2 :][: m // 2]
+    g = rng.normal(size=d) * draw(st.sampled_from([0.0, 1.0, 50.0])) * scale
+    w = Y @ g * 2 + rng.normal(size=m) * draw(st.sampled_from([0.0, 1e-3, 1.0])) * scale**2
+    if m > 1 and draw(st.booleans()):
+        w[rng.random(m) < 0.3] = -np.inf
+        w[0] = 0.0 if not np.isfinite(w[0]) else w[0]
+    cost = draw(st.sampled_from(["sqeuclidean", "euclidean", 1.5, 3]))
+    return X, Y, w, cost, draw(st.booleans())
+
+
+@given(search_problems())
+@settings(max_examples=scaled(150), deadline=None)
+def test_the_box_tree_search_never_misses_a_row_minimum(problem):
+    """For every row, the search returns every column attaining the float minimum of C_ij - w_j, so the
+    row minima (and their proven lower bounds) equal those of the dense matrix, bit for bit."""
+    X, Y, w, cost, transpose = problem
+    view = PointCosts(X, Y, as_cost_fn(cost))
+    C = cost_matrix(X, Y, cost)
+    if transpose:
+        u = w if X.shape[0] == Y.shape[0] else np.resize(w, X.shape[0])
+        I, J = view.candidates(u, transpose=True)
+        with np.errstate(invalid="ignore"):
+            R = (C - u[:, None]).T  # rows of R: columns j; entries over i
+        found = set(zip(J.tolist(), I.tolist()))
+    else:
+        I, J = view.candidates(w)
+        with np.errstate(invalid="ignore"):
+            R = C - w[None, :]
+        found = set(zip(I.tolist(), J.tolist()))
+    for r in range(R.shape[0]):
+        best = R[r].min()
+        if np.isfinite(best):
+            assert all((r, int(c)) in found for c in np.flatnonzero(R[r] == best)), (r, best)
+    if not transpose:
+        mins, lbs = view.row_bounds(w, rigorous="coarse") if np.isfinite(w).all() else (None, None)
+        if mins is not None:
+            assert np.array_equal(mins, R.min(1)) and np.all(lbs <= R.min(1))
+
+
 def test_auto_switches_to_sparse_past_the_memory_budget_and_never_forms_the_matrix():
     """A dense (n, m) float64 array would be 2000 * 2500 * 8 = 40 MB (and as much for the plan):
     with a 1 MB budget ``auto`` picks the sparse engine, whose peak allocation stays far below it."""
     rng = np.random.default_rng(2)
     mu = DiscreteMeasure(rng.normal(size=(2000, 2)))
     nu = DiscreteMeasure(rng.normal(size=(2500, 2)) + 0.3)
+    # the first solve imports POT (and what it imports: scikit-learn, pandas where installed): not the solve's memory
+    wasserstein(DiscreteMeasure(mu.atoms[:30]), DiscreteMeasure(nu.atoms[:40]), method="sparse")
     tracemalloc.start()
     res = wasserstein(mu, nu, memory_budget=1e6)
     _, peak = tracemalloc.get_traced_memory()
@@ -224,3 +277,53 @@ def test_massively_duplicated_points_are_merged_and_split_back(cost):
     assert np.allclose(np.bincount(P.row, P.data, minlength=2000), mu.weights, rtol=0, atol=1e-15)
     assert np.allclose(np.bincount(P.col, P.data, minlength=2000), nu.weights, rtol=0, atol=1e-15)
     assert res.recertify().ok
+
+
+@pytest.mark.parametrize("solver", ["network_simplex", "min_cost_flow"])
+@pytest.mark.parametrize("big", [1e15, 1e20, 1e30, 1e300])
+def test_forbidden_pairs_on_a_dense_matrix_are_clipped_for_the_restricted_solver(solver, big):
+    """Costs of 1e20 among costs of order one used to cost the restricted solver its precision (the plan
+    was refused as uncertified): the restricted problems now see them clipped, the certificate does not."""
+    rng = np.random.default_rng(0)
+    n, m = 60, 60
+    C = rng.random((n, m))
+    C[rng.random((n, m)) < 0.3] = big
+    a, b = np.full(n, 1 / n), np.full(m, 1 / m)
+    ref = solve_ot(a, b, C, method="emd")
+    res = solve_ot(a, b, C, method="sparse", solver=solver)
+    assert res.certificate.ok and res.info["solver"] == solver
+    assert abs(res.value - ref.value) <= 2e-8 * ref.certificate.scale
+
+
+def test_a_plan_that_must_use_the_expensive_pairs_raises_the_clip_until_it_is_certified():
+    """The third row can only pay 1e12: clipped at first (the median cost is 2), then the clip is raised."""
+    C = np.array([[1.0, 2.0, 3.0, 1.0], [2.0, 1.0, 3.0, 2.0], [1e12, 1e12 + 4, 1e12 + 1, 1e12 + 2], [1, 3, 2, 4]])
+    a = b = np.full(4, 0.25)
+    for solver in ("network_simplex", "min_cost_flow"):
+        res = solve_ot(a, b, C, method="sparse", solver=solver)
+        assert res.certificate.ok and res.value == solve_ot(a, b, C, method="emd").value
+
+
+@given(point_problems(max_n=30))
+@settings(max_examples=scaled(20))
+def test_the_two_restricted_solvers_give_the_same_certified_value(problem):
+    """OR-Tools' min cost flow (integer costs, duals by shortest paths) against POT's network simplex, on
+    uniform weights (the flow's case): the same certified optimum."""
+    mu, nu, cost = problem
+    mu, nu = DiscreteMeasure(mu.atoms), DiscreteMeasure(nu.atoms)
+    flow = wasserstein(mu, nu, cost=cost, method="sparse", solver="min_cost_flow")
+    simplex = wasserstein(mu, nu, cost=cost, method="sparse", solver="network_simplex")
+    assert flow.certificate.ok and simplex.certificate.ok
+    f, s = flow.certificate, simplex.certificate
+    assert max(f.lower, s.lower) <= min(f.upper, s.upper)
+
+
+def test_min_cost_flow_refuses_what_it_cannot_do():
+    mu = DiscreteMeasure(np.arange(4.0)[:, None], [0.1, 0.2, 0.3, 0.4])
+    nu = DiscreteMeasure(np.arange(3.0)[:, None])
+    with pytest.raises(ValueError, match="solver: 'min_cost_flow' needs equal weights"):
+        wasserstein(mu, nu, method="sparse", solver="min_cost_flow")
+    with pytest.raises(ValueError, match="solver: expected"):
+        wasserstein(mu, nu, method="sparse", solver="simplex")
+    with pytest.raises(TypeError, match="solver"):
+        wasserstein(mu, nu, method="sparse", solver=3)
