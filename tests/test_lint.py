@@ -96,3 +96,10 @@ def test_py_typed_marker_ships():
     assert (Path(otcheck.__file__).parent / "py.typed").is_file()
     cfg = (ROOT / "setup.cfg").read_text(encoding="utf-8")
     assert "py.typed" in cfg
+
+
+def test_no_module_in_otcheck_is_over_800_lines():
+    """The house rule: a module a newcomer can read (split by concept past 800 lines)."""
+    root = Path(__file__).resolve().parents[1] / "otcheck"
+    long = {str(p.relative_to(root)): n for p in root.rglob("*.py") if (n := len(p.read_text().splitlines())) > 800}
+    assert not long, f"modules over 800 lines: {long}"
