@@ -4,9 +4,11 @@ Run: ``python benchmarks/bench_sweep.py [--runs 8] [--steps 1500] [--workers 2] 
 
 Prints:
 
-Measured on the 2-core machine (load about 1): scaling 1.88x with 2 workers; an empty Dask task's
-round trip 10.7 ms (0.11 % of a 10 s run); a 9 s run takes 14 s as a task of a one-worker
-``LocalCluster`` (+53 %, see (b)).
+Measured on the 2-core machine: see the closing figures printed by a run. The cause of an earlier
++53 % for real runs on Dask was found: Dask's nannies start workers with
+``MALLOC_TRIM_THRESHOLD_=65536``, which turns off glibc's dynamic mmap threshold, so every torch
+allocation of 128 KiB or more was a fresh ``mmap``; ``run_point`` now sets the thresholds back
+(``otcheck.models.sweep._malloc_for_training``).
 
 1. worker scaling: the same sweep (``--runs`` POT runs on the ring, one thread each, into fresh
    stores) on one worker (in this process) and on ``--workers`` local worker processes; the ratio
@@ -106,9 +108,8 @@ def dask_overhead(noop: int, steps: int, root: Path, pairs: int = 3, profile: bo
     over = float(sorted(overs)[len(overs) // 2])
     print(
         f"  runs of {steps} steps, median overhead of a Dask task over {pairs} interleaved pairs: {100 * over:+.1f} % "
-        "(a task runs in a worker thread beside Dask's event loop; measured 1.5x slower on 2 cores, cause not "
-        "established: not the profiler, off here, nor BLAS on one thread, which otcheck's local workers also "
-        "use at the speed of this process)"
+        "(target < 5 %; a task runs in a worker thread beside Dask's event loop, in a process whose malloc "
+        "thresholds run_point resets from Dask's MALLOC_TRIM_THRESHOLD_)"
     )
     return per_task, over
 

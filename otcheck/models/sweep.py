@@ -35,6 +35,7 @@ import csv
 import itertools
 import math
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -268,6 +269,36 @@ def _row(config: TrainConfig, name: str) -> Row:
     }
 
 
+#: ``mallopt`` parameters of glibc (``malloc.h``): the trim and the mmap thresholds.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_malloc_tuned = False
+
+
+def _malloc_for_training() -> bool:
+    """Undo, in this process, what ``MALLOC_TRIM_THRESHOLD_`` in the environment does to torch's speed.
+
+    Dask's nannies start every worker with ``MALLOC_TRIM_THRESHOLD_=65536`` (to hand memory back to
+    the system). Setting that threshold turns off glibc's dynamic mmap threshold, so every allocation
+    of 128 KiB or more, a batch of activations, becomes an ``mmap`` with fresh page faults: a small
+    network trains about 1.5x slower in a Dask worker than in a plain process (measured: 7.3 s
+    against 4.9 s for the same run; 4.5 s with this). When that variable is set and the C library is
+    glibc, the thresholds are set once per process to 64 MiB (mmap) and 256 MiB (trim): the worker
+    keeps up to that much freed memory for reuse. Returns True when it changed them.
+    """
+    global _malloc_tuned
+    if _malloc_tuned or "MALLOC_TRIM_THRESHOLD_" not in os.environ or not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        ok = bool(libc.mallopt(_M_MMAP_THRESHOLD, 64 * 2**20)) and bool(libc.mallopt(_M_TRIM_THRESHOLD, 256 * 2**20))
+    except (OSError, AttributeError):  # not glibc (musl, ...): nothing to undo
+        return False
+    _malloc_tuned = True
+    return ok
+
+
 def run_point(
     store: str, config: Mapping[str, object], evaluation: Mapping[str, int] | None, threads: int | None = 1
 ) -> Row:
@@ -289,6 +320,7 @@ def run_point(
     if done is not None:
         return {**done, "cached": True}
     row = _row(cfg, name)
+    _malloc_for_training()
     if threads is not None:  # the worker's setting: not restored, a task running beside this one relies on it
         torch.set_num_threads(threads)
     t0 = time.perf_counter()
