@@ -59,6 +59,7 @@ def _child(spec: dict) -> dict:
         "lower": cert.lower,
         "upper": cert.upper,
         "rounds": res.info.get("rounds"),
+        "solver": res.info.get("solver", "-"),
         "candidates": res.info.get("candidates"),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
@@ -77,7 +78,8 @@ def _line(label: str, r: dict) -> str:
     width = r["upper"] - r["lower"]
     return (
         f"{label:<34} {r['time_s']:8.2f} s  peak RSS {r['peak_rss_mb']:7.0f} MB  value {r['value']:.12g}  "
-        f"certified={r['ok']} (width {width:.1e})  rounds={r['rounds']} candidates={r['candidates']}"
+        f"certified={r['ok']} (width {width:.1e})  rounds={r['rounds']} candidates={r['candidates']} "
+        f"restricted solver={r['solver']}"
     )
 
 
