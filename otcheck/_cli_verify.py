@@ -50,7 +50,9 @@ def _parse_sizes(
         defaults = claim.sizes
         for name, text in named.items():
             parsed: object = text
-            if not isinstance(defaults.get(name), str):
+            if isinstance(defaults.get(name), bool) and text in ("True", "False"):  # Python's spelling too
+                parsed = text == "True"
+            elif not isinstance(defaults.get(name), str):
                 try:
                     parsed = json.loads(text)
                 except json.JSONDecodeError:

@@ -833,3 +833,14 @@ def test_sweep_is_a_registered_subcommand(capsys):
     assert cli.main(["sweep", "--help"]) == 0  # main turns argparse's exit into a status
     assert "--dask" in capsys.readouterr().out
     assert "sweep" in cli._PLUGINS
+
+
+def test_a_bool_size_takes_json_or_python_spelling():
+    from otcheck._cli_verify import _parse_sizes
+    from otcheck.claims import registry
+
+    ids = ["trained-lambda-path"]
+    for text, value in (("true", True), ("True", True), ("false", False), ("False", False)):
+        assert _parse_sizes([f"trained-lambda-path.full={text}"], registry, ids) == {ids[0]: {"full": value}}
+    with pytest.raises(Exception, match="takes a bool"):
+        _parse_sizes(["trained-lambda-path.full=yes"], registry, ids)
