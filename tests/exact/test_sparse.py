@@ -327,3 +327,19 @@ def test_min_cost_flow_refuses_what_it_cannot_do():
         wasserstein(mu, nu, method="sparse", solver="simplex")
     with pytest.raises(TypeError, match="solver"):
         wasserstein(mu, nu, method="sparse", solver=3)
+
+
+@pytest.mark.parametrize("cost", ["sqeuclidean", "euclidean", 3])
+def test_min_cost_flow_at_n_300_on_a_grid_of_duplicates_equals_the_dense_engine(cost):
+    """Uniform weights on a coarse integer grid: the duplicates merge into atoms with integer
+    multiplicities, which the min cost flow takes as supplies; the same certified optimum as emd."""
+    rng = np.random.default_rng(5)
+    mu = DiscreteMeasure(rng.integers(-4, 5, size=(300, 2)).astype(float))
+    nu = DiscreteMeasure(rng.integers(-3, 6, size=(280, 2)).astype(float))
+    dense = wasserstein(mu, nu, cost=cost, method="emd")
+    res = wasserstein(mu, nu, cost=cost, method="sparse", solver="min_cost_flow")
+    assert res.certificate.ok and res.info["solver"] == "min_cost_flow"
+    assert max(res.certificate.lower, dense.certificate.lower) <= min(res.certificate.upper, dense.certificate.upper)
+    P = res.plan.tocoo()
+    assert np.allclose(np.bincount(P.row, P.data, minlength=300), mu.weights, atol=1e-12)
+    assert np.allclose(np.bincount(P.col, P.data, minlength=280), nu.weights, atol=1e-12)
