@@ -30,7 +30,7 @@ import numpy as np
 
 from ._evidence import Evidence, Recorder
 from ._registry import register
-from ._trained import _config, _interval, _ot, _paired, _run_store, _sampled, _unbounded, _workers, _zero
+from ._trained import _config, _interval, _ot_value, _paired, _run_store, _sampled, _unbounded, _workers, _zero
 
 if TYPE_CHECKING:  # torch is imported only when a check runs
     from ..models.train import Recipe, TrainConfig
@@ -166,12 +166,12 @@ def _measure(directory: Path, n: int, seed: int) -> dict[str, float]:
         R, GP = (net.decode(torch.as_tensor(t, dtype=torch.float32)).double().numpy() for t in (Z, P))
         objective = net.objective(x, torch.Generator().manual_seed(s))["objective"]
     coupling = float(pair_cost(torch.as_tensor(X), torch.as_tensor(R)).mean())
-    w_c = float(_ot(X, GP, "sqeuclidean").value)
+    w_c = _ot_value(X, GP, "sqeuclidean")
     return {
         "objective": float(objective),
         "coupling": coupling,
         "w_c": w_c,
-        "latent_w2sq": float(_ot(Z, P, "sqeuclidean").value),
+        "latent_w2sq": _ot_value(Z, P, "sqeuclidean"),
         "gap": abs(coupling - w_c),
     }
 
@@ -204,7 +204,7 @@ def _lambda_path(
     floor = []
     for s in seed_list:
         A, B = (np.random.default_rng([s, 7, i]).standard_normal((n, 2)) for i in (0, 1))
-        floor.append(float(_ot(A, B, "sqeuclidean").value))
+        floor.append(_ot_value(A, B, "sqeuclidean"))
     floor_e = _interval(floor)
     details: dict[str, object] = {
         "floor W_2^2(P_Z^n, P_Z'^n)": {"value": floor_e.value, "ci": floor_e.ci, "n": n},
