@@ -340,6 +340,27 @@ def clip_level(c: FloatArray, previous: float | None = None) -> float | None:
     return level if np.isfinite(level) and level < hi else None
 
 
+def plan_clip(c: FloatArray, plan: FloatArray, clip: float | None) -> float | None:
+    r"""A lower clip level at the scale of the current plan, or ``None`` when it would not be lower.
+
+    The first level (:func:`clip_level`) follows the median candidate cost; a plan far cheaper than
+    that (clusters of near-identical points whose neighbours are far) is then below the restricted
+    solver's precision: rounded to the same integer, or compared with an epsilon of the scale.
+    :math:`L = c_{\min} + 2^{16} (\max_{\text{plan}} c - c_{\min})` puts that scale back; it is
+    returned when it is at least :data:`CLIP_RAISE` times lower than the present level. It is as safe
+    as every clip (:func:`clip_level`): a plan that needs a dearer pair rides the clip and raises it.
+    """
+    if c.size == 0 or plan.size == 0:
+        return None
+    lo = float(c.min())
+    top = float(plan.max()) - lo
+    if not top > 0:
+        return None
+    level = lo + CLIP_FACTOR * top
+    now = clip if clip is not None else float(c.max())
+    return level if np.isfinite(level) and (level - lo) * CLIP_RAISE <= (now - lo) else None
+
+
 def point_violations(costs: PointCosts, u: FloatArray, v: FloatArray) -> tuple[IntArray, IntArray, FloatArray]:
     r"""For every row, the columns that can attain :math:`\min_j (C_{ij} - v_j)` (the exact search of
     :meth:`PointCosts.candidates`) and their reduced costs :math:`C_{ij} - u_i - v_j`: if none is
@@ -470,9 +491,14 @@ def column_generation(
             else:
                 I, J, F, u, v, quantum = restricted_flow(supplies, costs, keys, warm, clip)
             warm = (u, v)
-            riding = clip is not None and bool(np.any(costs.entries(I, J) > clip))
+            plan_c = costs.entries(I, J)
+            cand_c = costs.entries(keys // m, keys % m)
+            riding = clip is not None and bool(np.any(plan_c > clip))
+            tighter = None
             if riding:  # the plan uses a clipped pair: solve again with a higher clip
-                clip = clip_level(costs.entries(keys // m, keys % m), clip)
+                clip = clip_level(cand_c, clip)
+            else:  # a plan far cheaper than the clip: the next solve is clipped at the plan's scale
+                tighter = plan_clip(cand_c, plan_c, clip)
             tiny = max(1e-12 * max(float(np.max(np.abs(u))), float(np.max(np.abs(v))), 1e-300), 2 * quantum)
             if isinstance(costs, PointCosts):
                 ci, cj, red = point_violations(costs, u, v)
@@ -487,12 +513,16 @@ def column_generation(
             rowmin = np.zeros(n)
             np.minimum.at(rowmin, ci, red)
             gap = float(np.dot(a, -rowmin))
-            used = float(np.max(np.abs(costs.entries(I, J)))) if I.size else 0.0
+            used = float(np.max(np.abs(plan_c))) if I.size else 0.0
             bad = _violated(red, u[ci], v[cj], quantum)
             new = _missing(ci[bad] * m + cj[bad], keys)
             stop = not riding and (
                 not new.size or (gap <= tol * used / 8 and accept is not None and accept(I, J, F, u, v))
             )
+            if stop and tighter is not None and not new.size and accept is not None and not accept(I, J, F, u, v):
+                stop = False  # no violation, yet uncertified: the solver lacked precision at the plan's scale
+            if not stop and tighter is not None:
+                clip = tighter
             if not stop and isinstance(costs, PointCosts):
                 wi, wj, wred = neighbour_pairs(costs, ci[bad], cj[bad], u, v)
                 wbad = _violated(wred, u[wi], v[wj], quantum)

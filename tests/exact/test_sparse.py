@@ -343,3 +343,22 @@ def test_min_cost_flow_at_n_300_on_a_grid_of_duplicates_equals_the_dense_engine(
     P = res.plan.tocoo()
     assert np.allclose(np.bincount(P.row, P.data, minlength=300), mu.weights, atol=1e-12)
     assert np.allclose(np.bincount(P.col, P.data, minlength=280), nu.weights, atol=1e-12)
+
+
+@pytest.mark.parametrize("solver", ["network_simplex", "min_cost_flow"])
+@pytest.mark.parametrize("size", [2, 3])
+def test_a_plan_far_below_the_median_candidate_cost_is_solved_at_its_own_scale(solver, size):
+    """Clusters of `size` points 1e-9 apart, the clusters about 1 apart: every point's nearest neighbours
+    are mostly in other clusters, so the median candidate cost is ~1 while the optimum is ~1e-18. Clipped
+    at the median's scale, both restricted solvers lost the within-cluster costs (rounded to one integer,
+    or below the simplex's epsilon) and the plan was refused as uncertified; the clip now follows the
+    plan's own scale."""
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(600 // size, 2))
+    X = np.repeat(centres, size, axis=0) + 1e-9 * rng.normal(size=(600 // size * size, 2))
+    Y = np.repeat(centres, size, axis=0) + 1e-9 * rng.normal(size=X.shape)
+    mu, nu = DiscreteMeasure(X), DiscreteMeasure(Y)
+    ref = wasserstein(mu, nu, method="emd")
+    res = wasserstein(mu, nu, method="sparse", solver=solver)
+    assert res.certificate.ok and ref.value < 1e-16
+    assert max(res.certificate.lower, ref.certificate.lower) <= min(res.certificate.upper, ref.certificate.upper)
