@@ -212,37 +212,66 @@ def _linear_trend(Q: FloatArray, w: FloatArray) -> FloatArray | None:
     return g if np.all(np.isfinite(g)) else None
 
 
+def _leaf_labels(tree: BoxTree, size: int) -> IntArray:
+    """The leaf of every point of a :class:`~otcheck.exact._pricing.BoxTree` (leaves numbered 0, 1, ...)."""
+    labels = np.empty(size, dtype=np.int64)
+    for k, leaf in enumerate(tree.leaves.tolist()):
+        labels[tree.perm[tree.start[leaf] : tree.end[leaf]]] = k
+    return labels
+
+
 def _coarse_targets(X: FloatArray, Y: FloatArray, a: FloatArray, b: FloatArray, cost: Cost) -> FloatArray:
-    """Where a coarse optimal plan between grid cells sends each source point (its cell's displacement)."""
+    """Where a coarse optimal plan sends each source point: a multiscale start.
+
+    Both clouds are cut into adaptive cells (the leaves of a :class:`~otcheck.exact._pricing.BoxTree`,
+    at most about 1500 a side, so dense clusters get many cells), the optimal plan between the cells'
+    centroids is solved exactly (POT), and every source cell's points are dealt out to its target
+    cells in proportion to the plan (north-west corner within the cell). A point goes where its
+    target cell is: ``x_i + c_B - c_A``. (Displacing every point of a cell by the plan's barycentre
+    instead collapses one-to-many transport: a tight cluster spread over the other cloud had all its
+    targets at its own centroid, and column generation then needed hundreds of rounds.)
+    """
     import ot
 
     n, d = X.shape
-    cells = max(2, min(24, int(round((min(n, Y.shape[0]) / 8) ** (1.0 / max(d, 1))))))
-    lo = np.minimum(X.min(0), Y.min(0))
-    hi = np.maximum(X.max(0), Y.max(0))
-    width = np.where(hi > lo, (hi - lo) / cells, 1.0)
-
-    def labels(P: FloatArray) -> IntArray:
-        idx = np.clip(((P - lo) / width).astype(np.int64), 0, cells - 1)
-        return np.ravel_multi_index(tuple(idx.T), (cells,) * d).astype(np.int64)
-
-    lx, ly = labels(X), labels(Y)
-    ux, inv_x = np.unique(lx, return_inverse=True)
-    uy, inv_y = np.unique(ly, return_inverse=True)
-    wa = np.bincount(inv_x, weights=a)
-    wb = np.bincount(inv_y, weights=b)
-    cx = np.zeros((ux.size, d))
-    cy = np.zeros((uy.size, d))
-    for k in range(d):
-        cx[:, k] = np.bincount(inv_x, weights=a * X[:, k]) / np.where(wa > 0, wa, 1.0)
-        cy[:, k] = np.bincount(inv_y, weights=b * Y[:, k]) / np.where(wb > 0, wb, 1.0)
+    m = Y.shape[0]
+    leaf = max(16, -(-max(n, m) // 1500))
+    tx, ty = BoxTree(X, leaf), BoxTree(Y, leaf)
+    inv_x, inv_y = _leaf_labels(tx, n), _leaf_labels(ty, m)
+    kx, ky = int(inv_x.max()) + 1, int(inv_y.max()) + 1
+    wa = np.bincount(inv_x, weights=a, minlength=kx)
+    wb = np.bincount(inv_y, weights=b, minlength=ky)
+    cx = np.zeros((kx, d))
+    cy = np.zeros((ky, d))
+    for c in range(d):
+        cx[:, c] = np.bincount(inv_x, weights=a * X[:, c], minlength=kx) / np.where(wa > 0, wa, 1.0)
+        cy[:, c] = np.bincount(inv_y, weights=b * Y[:, c], minlength=ky) / np.where(wb > 0, wb, 1.0)
     D = ((cx[:, None, :] - cy[None, :, :]) ** 2).sum(-1)
     if cost.power != 2.0:
         D = np.sqrt(D) ** float(cost.power or 1.0)
     wa_n, wb_n = wa / wa.sum(), wb / wb.sum()
     G = ot.emd(wa_n, wb_n, D, numItermax=10**7)
-    bary = (G @ cy) / np.where(wa_n > 0, wa_n, 1.0)[:, None]
-    return X + (bary - cx)[inv_x]
+    rows, cols = np.nonzero(G > 0)  # row-major: sorted by source cell
+    mass = G[rows, cols]
+    # each point's place in its cell's mass (midpoint of its share, as a fraction of the cell's total)
+    order = np.lexsort((np.arange(n), inv_x))
+    share = a[order] / np.where(wa > 0, wa, 1.0)[inv_x[order]]
+    first = np.searchsorted(inv_x[order], np.arange(kx))
+    cum = np.cumsum(share)
+    frac = cum - share / 2 - np.concatenate([[0.0], cum])[first][inv_x[order]]
+    # each arc's upper end within its row, as a fraction of the row's total
+    row_total = np.bincount(rows, weights=mass, minlength=kx)
+    acum = np.cumsum(mass)
+    afirst = np.searchsorted(rows, np.arange(kx))
+    upper = (acum - np.concatenate([[0.0], acum])[afirst][rows]) / np.where(row_total > 0, row_total, 1.0)[rows]
+    arc = np.searchsorted(rows + np.minimum(upper, 1.0), inv_x[order] + frac, side="left")
+    arc = np.clip(
+        arc, afirst[inv_x[order]], np.maximum(afirst[inv_x[order]], np.r_[afirst[1:], rows.size][inv_x[order]] - 1)
+    )
+    arc = np.minimum(arc, rows.size - 1)
+    target = np.empty(n, dtype=np.int64)
+    target[order] = cols[arc]
+    return X + cy[target] - cx[inv_x]
 
 
 def initial_candidates(X: FloatArray, Y: FloatArray, a: FloatArray, b: FloatArray, cost: Cost, k: int) -> IntArray:
@@ -481,6 +510,8 @@ def column_generation(
         bar = tqdm(desc="sparse OT rounds", unit="round")  # the number of rounds is not known ahead
     history: list[dict[str, object]] = []
     keys = np.unique(keys)  # sorted, for the binary searches of _missing
+    keep = keep_per_row  # pairs of least reduced cost kept per row and column (doubled while stalling)
+    previous = -1  # the violations added by the previous round
     warm: tuple[FloatArray, FloatArray] | None = None
     clip = clip_level(costs.entries(keys // m, keys % m))
     try:
@@ -536,8 +567,11 @@ def column_generation(
             if stop:
                 info: dict[str, object] = {"rounds": rnd, "candidates": int(keys.size), "solver": used_solver}
                 return I, J, F, u, v, {**info, "history": history}
-            if keep_per_row:  # the plan's own arcs always stay: the restricted problem stays feasible
-                keys = np.union1d(_prune(costs, keys, u, v, tiny, keep_per_row), I * m + J)
+            if previous >= 0 and 2 * new.size > previous:  # not halving: pruning dropped pairs the plan needs back
+                keep = min(2 * keep, 64)
+            previous = int(new.size)
+            if keep:  # the plan's own arcs always stay: the restricted problem stays feasible
+                keys = np.union1d(_prune(costs, keys, u, v, tiny, keep), I * m + J)
                 new = _missing(new, keys)
             keys = np.sort(np.concatenate([keys, new]))  # new is disjoint from keys
     finally:
