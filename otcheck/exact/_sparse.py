@@ -5,8 +5,8 @@ powers), the optimal plan has at most :math:`n + m - 1` non-zeros, near the diag
 engine:
 
 1. solves the OT problem restricted to a sparse set of **candidate pairs**: the ``k`` nearest
-   neighbours of each point (a KD-tree), the nearest neighbours of each point displaced by a coarse
-   optimal plan between grid cells (a multiscale start: it catches transport over long distances),
+   neighbours of each point (a KD-tree), the nearest neighbours of each point displaced by its share
+   of a coarse optimal plan between adaptive cells (a multiscale start: :func:`_coarse_targets`),
    and a monotone staircase along the first coordinate (it makes the restricted problem feasible);
    the restricted problem is solved by OR-Tools' min cost flow for equal weights on each side
    (:mod:`otcheck.exact._flow`) or by POT's network simplex on sparse arcs (``ot.emd`` with a
