@@ -35,6 +35,7 @@ over all pairs). Memory beyond the inputs: :math:`O(n + m)` plus one block of ro
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias, overload
 
@@ -650,37 +651,31 @@ class CertifiedProblem:
             )
         U, s = self.upper(R)
         s = max(s, _TINY)
-        if L > U:
-            # weak duality makes L <= OPT <= U: an inverted interval means a bound was computed
-            # unsoundly (a cost view's row minimum overstated); never certify it
-            from .result import Certificate
+        from .result import Certificate
 
-            return Certificate(
-                lower=round_down(L),
-                upper=round_up(U),
-                scale=s,
-                tol=self.tol,
-                marginal_residual=marginal,
-                negative_mass=negative,
-                failure=f"the dual bound {float(L)!r} exceeds the primal bound {float(U)!r}: a bound is unsound",
-                duals=duals,
-                exact_lower=L,
-            )
-        gap = round_up((U - L) / Fraction(s))
-        value = round_nearest(U)
-        plan_gap = self._plan_excess(support, U, s)
-        return Certificate(
+        bounds = Certificate(
             lower=round_down(L),
             upper=round_up(U),
             scale=s,
             tol=self.tol,
             marginal_residual=marginal,
             negative_mass=negative,
-            dual_violation=viol / s,
-            gap=max(gap, 0.0),
-            plan_gap=plan_gap,
             duals=duals,
             exact_lower=L,
+        )
+        if L > U:
+            # weak duality makes L <= OPT <= U: an inverted interval means a bound was computed
+            # unsoundly (a cost view's row minimum overstated); never certify it
+            return replace(
+                bounds,
+                failure=f"the dual bound {float(L)!r} exceeds the primal bound {float(U)!r}: a bound is unsound",
+            )
+        gap = round_up((U - L) / Fraction(s))
+        return replace(
+            bounds,
+            dual_violation=viol / s,
+            gap=max(gap, 0.0),
+            plan_gap=self._plan_excess(support, U, s),
             exact_upper=U,
-            value=value,
+            value=round_nearest(U),
         )
