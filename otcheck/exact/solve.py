@@ -460,24 +460,31 @@ def _sparse_result(
             accepted.append(found)
         return found[0].ok
 
-    I, J, F, u, v, info = column_generation(
-        a_cg,
-        b_cg,
-        view_cg,
-        first_keys(a_cg, b_cg, view_cg),
-        max_rounds=max_rounds,
-        num_iter_max=nim,
-        progress=bool(show),
-        accept=accept,
-        tol=tol,
-        solver=solver,
-        supplies=supplies,
-    )
-    I, J, F, u, v = to_full(I, J, F, u, v)
-    if accepted:
-        cert, u2, v2 = accepted[-1]
-    else:
-        cert, u2, v2 = prob.check(None, u, v, support=(I, J, F))
+    # "auto": when the min cost flow's plan is not certified (its optimal plan need not be a forest, and
+    # the certificate rebuilds one on a spanning forest of the support), the network simplex, whose plans
+    # are basic, solves the problem again
+    solvers = [solver] if solver != "auto" else ["auto", "network_simplex"]
+    for attempt in solvers:
+        I, J, F, u, v, info = column_generation(
+            a_cg,
+            b_cg,
+            view_cg,
+            first_keys(a_cg, b_cg, view_cg),
+            max_rounds=max_rounds,
+            num_iter_max=nim,
+            progress=bool(show),
+            accept=accept,
+            tol=tol,
+            solver=attempt,
+            supplies=supplies,
+        )
+        I, J, F, u, v = to_full(I, J, F, u, v)
+        if accepted:
+            cert, u2, v2 = accepted[-1]
+        else:
+            cert, u2, v2 = prob.check(None, u, v, support=(I, J, F))
+        if cert.ok or info.get("solver") != "min_cost_flow":
+            break
     if not cert.ok:
         raise UncertifiedError(
             f"engine 'sparse': the column generation's plan is not certified: {cert}{_why(cert, tol)}", cert
