@@ -55,19 +55,7 @@ if TYPE_CHECKING:  # torch is imported only when a check runs
 
     from ..exact import OTResult
     from ..models.evaluate import Estimate
-    from ..models.train import Recipe, TrainConfig, TrainResult
-
-    class _TrainOptions(Recipe, total=False):
-        """The keyword arguments of :class:`~otcheck.models.train.TrainConfig` that :func:`_train` passes on."""
-
-        width: int
-        depth: int
-        critic_width: int | None
-        critic_depth: int | None
-        latent_dim: int | None
-        n_train: int | None
-        n_test: int | None
-        device: str
+    from ..models.train import TrainConfig, TrainOptions, TrainResult
 
 
 __all__: list[str] = []
@@ -88,7 +76,7 @@ FLOAT32_REL_ERROR = 2.0**-12
 STORE_ENV = "OTCHECK_STORE"
 
 
-def _config(model: str, data: str, steps: int, seed: int, **kw: Unpack[_TrainOptions]) -> TrainConfig:
+def _config(model: str, data: str, steps: int, seed: int, **kw: Unpack[TrainOptions]) -> TrainConfig:
     """The :class:`~otcheck.models.train.TrainConfig` of a claim's run: one CPU thread (these nets are
     too small to gain from more; on a shared CPU extra threads only wait on each other), one
     evaluation at the end."""
@@ -127,7 +115,7 @@ def _prefetch(configs: Sequence[TrainConfig], store: str, workers: int = 0) -> N
 
 
 def _train(
-    model: str, data: str, steps: int, seed: int, *, store: str | None = None, **kw: Unpack[_TrainOptions]
+    model: str, data: str, steps: int, seed: int, *, store: str | None = None, **kw: Unpack[TrainOptions]
 ) -> TrainResult:
     """Train quietly (see :func:`_config`); with ``store``, the run directory ``STORE/run_name(config)``
     is read when finished there, resumed when stopped, written when missing."""

@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # torch is imported only when a check runs
     from torch import nn
 
     from ..models.objectives import GenerativeModel
-    from ._trained import _TrainOptions
+    from ..models.train import TrainOptions
 
 __all__: list[str] = []
 
@@ -281,14 +281,14 @@ def _check_prop2(
     from ..models.data import LinearGaussian
 
     lg = LinearGaussian((1.0,))
-    kw: _TrainOptions = {"depth": 0, "width": 1, "n_train": 4000, "n_test": 2}
+    kw: TrainOptions = {"depth": 0, "width": 1, "n_train": 4000, "n_test": 2}
     rec = Recorder(
         instance={"seed": seed, "sigma2s": list(sigma2s), "seeds": seeds, "steps": steps, "margin": margin, **kw}
     )
     scales: dict[tuple[str, float], list[float]] = {}
 
-    def options(model: str, s2: float) -> _TrainOptions:
-        extra: _TrainOptions = (
+    def options(model: str, s2: float) -> TrainOptions:
+        extra: TrainOptions = (
             {"lam": 1.0, "critic_width": 32, "critic_depth": 2} if model == "pot" else {"lr": 3e-2, "lr_final": 1e-3}
         )
         extra.setdefault("lr", 1e-2)

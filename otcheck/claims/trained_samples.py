@@ -16,8 +16,7 @@ from ._registry import register
 from ._trained import FloatArray, _config, _interval, _ot, _paired, _prefetch, _run_store, _train, _zero
 
 if TYPE_CHECKING:  # torch is imported only when a check runs
-    from ..models.train import TrainResult
-    from ._trained import _TrainOptions
+    from ..models.train import TrainOptions, TrainResult
 
 __all__: list[str] = []
 
@@ -93,7 +92,7 @@ def _check_blur(
         )
         from ..models.evaluate import coupling_cost, sample_model
 
-        common: _TrainOptions = {"width": 256, "latent_dim": 8, "lr_final": 2e-4}
+        common: TrainOptions = {"width": 256, "latent_dim": 8, "lr_final": 2e-4}
         rec = Recorder(
             instance={
                 "seed": seed,
@@ -106,8 +105,8 @@ def _check_blur(
                 **common,
             }
         )
-        vae_options: _TrainOptions = {"sigma2": sigma2, **common}
-        pot_options: _TrainOptions = {"lam": lam, **common}
+        vae_options: TrainOptions = {"sigma2": sigma2, **common}
+        pot_options: TrainOptions = {"lam": lam, **common}
         vae = _train("vae", "digits", steps, seed, store=where, **vae_options)
         pot = _train("pot", "digits", steps, seed, store=where, **pot_options)
         _, X_test = vae.config.split()

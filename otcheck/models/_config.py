@@ -1,5 +1,5 @@
 r"""The configuration of a training run: :class:`TrainConfig` (stored as ``config.json``), its
-keyword-argument types :class:`Recipe` and :class:`TrainConfigDict`, the devices, and the seeded
+keyword-argument types :class:`Recipe`, :class:`TrainOptions` and :class:`TrainConfigDict`, the devices, and the seeded
 model a config builds.
 
 Private: these names are public in :mod:`otcheck.models.train`, which re-exports them.
@@ -61,9 +61,24 @@ class Recipe(TypedDict, total=False):
     adam_eps: float
 
 
-class TrainConfigDict(Recipe, total=False):
-    """The fields of :class:`TrainConfig` as keyword arguments (``config.json``): :class:`Recipe`'s and
-    these.
+class TrainOptions(Recipe, total=False):
+    """:class:`Recipe` and the network and data sizes, the device: the keyword arguments of
+    :class:`TrainConfig` that a caller who fixes the run (model, data, steps, seed, evaluation) passes
+    on."""
+
+    width: int
+    depth: int
+    critic_width: int | None
+    critic_depth: int | None
+    latent_dim: int | None
+    n_train: int | None
+    n_test: int | None
+    device: str
+
+
+class TrainConfigDict(TrainOptions, total=False):
+    """The fields of :class:`TrainConfig` as keyword arguments (``config.json``): :class:`TrainOptions`'
+    and these.
 
     Examples
     --------
@@ -76,16 +91,8 @@ class TrainConfigDict(Recipe, total=False):
     steps: int
     seed: int
     batch_size: int
-    width: int
-    depth: int
-    critic_width: int | None
-    critic_depth: int | None
-    latent_dim: int | None
-    n_train: int | None
-    n_test: int | None
     eval_every: int | None
     eval_size: int
-    device: str
     max_loss: float
     threads: int | None
 

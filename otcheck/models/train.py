@@ -45,7 +45,16 @@ import torch
 
 from ._checkpoint import CHECKPOINT_FORMAT as CHECKPOINT_FORMAT
 from ._checkpoint import Checkpoint, _cpu_state, _load_state, _prepare_out, _restore, _Writer, load_checkpoint
-from ._config import DEVICES, FloatArray, Recipe, TrainConfig, TrainConfigDict, _make_model, resolve_device
+from ._config import (
+    DEVICES,
+    FloatArray,
+    Recipe,
+    TrainConfig,
+    TrainConfigDict,
+    TrainOptions,
+    _make_model,
+    resolve_device,
+)
 from ._config import MAX_SEED as MAX_SEED
 from .data import check_data_name
 from .objectives import GenerativeModel, check_model_name
@@ -65,6 +74,7 @@ __all__ = [
     "recipe",
     "Recipe",
     "TrainConfigDict",
+    "TrainOptions",
 ]
 
 
