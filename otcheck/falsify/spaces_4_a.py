@@ -247,17 +247,6 @@ def _prop2_space(draw: st.DrawFn) -> dict[str, object]:
 # --------------------------------------------------------------------------------------------
 # aae-equals-pot, aae-limits
 # --------------------------------------------------------------------------------------------
-def _aae_equals_pot_at(
-    a: ArrayLike,
-    X: ArrayLike,
-    b: ArrayLike,
-    decoders: Sequence[ArrayLike],
-    encoders: Sequence[ArrayLike],
-    sigma2: float,
-) -> Evidence:
-    return aae_equals_pot(a, X, b, _arrays(decoders), _arrays(encoders), sigma2)
-
-
 @st.composite
 def _aae_equals_pot_space(draw: st.DrawFn) -> dict[str, object]:
     inst = draw(_decoder_instance())
@@ -645,7 +634,7 @@ register_space(
 register_space(
     "aae-equals-pot",
     _aae_equals_pot_space(),
-    _aae_equals_pot_at,
+    aae_equals_pot,  # validates each decoder and encoder itself
     description=f"{_INSTANCE}; families of 1-3 decoders (two may coincide: tied infima) and 1-3 encoders "
     f"(full-support, one-hot, zero entries); {_SIGMA2}",
 )
