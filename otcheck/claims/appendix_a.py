@@ -80,7 +80,11 @@ def prop4(a: ArrayLike, X: ArrayLike, b: ArrayLike, G: ArrayLike, sigma2: float)
 
 
 @register(
-    "prop4", location="App. A, Prop. 4", relation="<=", section="A", statement="D_AAE(P_X, P_G) <= D_AVB(P_X, P_G)"
+    "prop4",
+    location="App. A, Prop. 4",
+    section="A",
+    relation="<=",
+    statement="D_AAE(P_X, P_G) <= D_AVB(P_X, P_G)",
 )
 def _check_prop4(
     seed: Seed = 0, n: int = 4, m: int = 3, dim: int = 2, sigma2: float = 0.5, instances: int = 3
@@ -233,8 +237,8 @@ def prop5(
 @register(
     "prop5",
     location="App. A, Prop. 5",
-    relation="<=",
     section="A",
+    relation="<=",
     statement="if D_KL(Q(Z|X), P_Z) >= 1/4 P_X-a.s. for all Q in the class, then D_AAE <= D_VAE",
 )
 def _check_prop5(

@@ -156,9 +156,9 @@ def prop4_proof(
 @register(
     "prop4-proof",
     location="App. A (proof of Prop. 4)",
-    relation="<=",
     section="A",
     kind="step",
+    relation="<=",
     statement="Jensen and convexity of D_GAN give D_AAE <= inf E[D_GAN(Q(Z|X), P_Z) + ...] = D_AVB",
 )
 def _check_prop4_proof(
@@ -471,9 +471,9 @@ def prop5_proof(*, seed: Seed = 0, draws: int = 600) -> Evidence:
 @register(
     "prop5-proof",
     location="App. A (proof of Prop. 5)",
-    relation="<=",
     section="A",
     kind="step",
+    relation="<=",
     statement="D_GAN <= 2 D_JS - log 4; D_JS <= 1/2 D_TV [Lin 91]; D_TV <= sqrt(D_KL); "
     "hence D_JS <= 1/2 sqrt(D_KL); "
     "Jensen; 1/2 sqrt(KL) <= KL for KL >= 1/4",

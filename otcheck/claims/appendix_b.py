@@ -174,9 +174,9 @@ def theorem1_proof(
 @register(
     "theorem1-proof",
     location="App. B.1 (Lemma 6, proof of Theorem 1)",
-    relation="==",
     section="B",
     kind="step",
+    relation="==",
     statement="each step of B.1: Lemma 6 inclusion and identity, tower rule, eq. 10 and eq. 11",
 )
 def _check_theorem1_proof(seed: Seed = 0, n: int = 5, m: int = 5, dim: int = 2) -> Evidence:
@@ -316,9 +316,9 @@ def corollary7_proof(
 @register(
     "corollary7-proof",
     location="App. B.2 (proof of Corollary 7, eq. 17)",
-    relation="==",
     section="B",
     kind="step",
+    relation="==",
     statement="each step of B.2: the expansion of E||X - Y||^2, the vanishing cross term, eq. 16-17, eq. 9",
 )
 def _check_corollary7_proof(seed: Seed = 0, n: int = 4, m: int = 3, dim: int = 2, k: int = 3) -> Evidence:
@@ -421,9 +421,9 @@ def lemma8_proof(b: ArrayLike, G: ArrayLike, sigma2: float) -> Evidence:
 @register(
     "lemma8-proof",
     location="App. B.3 (Lemma 8)",
-    relation="==",
     section="B",
     kind="step",
+    relation="==",
     statement="each step of Lemma 8's proof: E[Y] = E G(Z), the variance split, Var[Y] = sigma^2 + Var G(Z)",
 )
 def _check_lemma8_proof(seed: Seed = 0, m: int = 3, sigma2: float = 0.7) -> Evidence:

@@ -466,8 +466,8 @@ def footnote2_search(
     "lemma6-footnote2",
     location="App. B.1, footnote 2",
     section="3",
-    relation="==",
     kind="conjecture",
+    relation="==",
     statement="(conjecture) P_{X,Y} = P(P_X, P_G) only if every P_G(Y|Z=z) is a Dirac",
     reading="Read for a fixed P_X (the lemma's setting). The reading 'equal sets for every P_X' is checked "
     "separately: with P_X = P_G and the diagonal coupling the sets always differ for a non-Dirac "

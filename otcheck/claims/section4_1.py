@@ -612,8 +612,8 @@ def prop2_sampled(
 @register(
     "prop2",
     location="Sec. 4.1, Prop. 2; App. B.3",
-    relation="depends on",
     section="4",
+    relation="depends on",
     statement="argmin_G W_c(P_X, P_G^sigma) depends on sigma^2, argmin W_c^dagger does not and also "
     "minimizes W_c(P_X, P_G^0)",
 )

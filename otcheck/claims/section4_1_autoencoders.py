@@ -210,8 +210,8 @@ def aae_equals_pot(
 @register(
     "aae-equals-pot",
     location="Sec. 4.1, 'Relation to AAE'",
-    relation="==",
     section="4",
+    relation="==",
     statement="D_AAE(Q, G) = POT_{2 sigma^2}(Q, G) / (2 sigma^2) + (d/2) log(2 pi sigma^2): same minimizers",
 )
 def _check_aae_equals_pot(
@@ -321,8 +321,8 @@ def aae_limits(
 @register(
     "aae-limits",
     location="Sec. 4.1, 'Relation to AAE'",
-    relation="<=",
     section="4",
+    relation="<=",
     statement="sigma^2 -> 0: AAE -> unregularized auto-encoder; sigma^2 -> infinity: D_POT -> W_c^dagger",
 )
 def _check_aae_limits(seed: Seed = 0, n: int = 5, m: int = 4, dim: int = 2) -> Evidence:
@@ -465,8 +465,8 @@ def vae_blur(a: ArrayLike, X: ArrayLike, Q: ArrayLike, *, seed: Seed = 0, pertur
 @register(
     "vae-blur",
     location="Sec. 4.1, 'Blurriness of VAE and AVB'",
-    relation="==",
     section="4",
+    relation="==",
     statement="for a fixed encoder the optimal decoder is G*(z) = E[X | Z = z]; it averages whenever encoders overlap",
 )
 def _check_vae_blur(seed: Seed = 0, n: int = 6, m: int = 5, dim: int = 2) -> Evidence:
@@ -662,8 +662,8 @@ def avb_optimal_encoder(
 @register(
     "avb-optimal-encoder",
     location="Sec. 4.1, eq. 14; App. A",
-    relation="==",
     section="4",
+    relation="==",
     statement="for a fixed decoder the optimal unrestricted encoder is the posterior "
     "p_G(X|Z)p_Z(Z)/p_G(X); its support is supp P_Z",
 )
@@ -775,8 +775,8 @@ def pot_no_overlap(X: ArrayLike, G: ArrayLike, *, sigma2: float = 0.5) -> Eviden
 @register(
     "pot-no-overlap",
     location="Sec. 4.1, end of 'Blurriness'",
-    relation="==",
     section="4",
+    relation="==",
     statement="the optimal encoders of AAE/POT need not overlap: the Theorem-1 optimum is attained by a "
     "support-disjoint coupling",
 )

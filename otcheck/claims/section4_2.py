@@ -146,8 +146,8 @@ def w1_primal_dual(a: ArrayLike, X: ArrayLike, b: ArrayLike, G: ArrayLike) -> Ev
 @register(
     "w1-primal-dual",
     location="Sec. 4.2",
-    relation="==",
     section="4",
+    relation="==",
     statement="for c = ||x - y||, the primal (encoder) form of Theorem 1 and the dual (witness) form of "
     "eq. 2 give the same W_1",
 )
@@ -478,11 +478,11 @@ def prop3_table(evidence: Evidence) -> str:
 @register(
     "prop3",
     location="Sec. 4.2, Prop. 3; App. B.4",
-    relation=">",
     section="4",
-    reading="middle inequality read as A(h*, f*) <= 1 - C (proof sketch); OCR A(h?, h*) reported",
+    relation=">",
     statement="exists C > 0: for every eps, eps-optimal f_eps (1-Lipschitz) and h_eps (smooth class H) with "
     "A(f_eps, f*) <= 1 - C, A(h*, f*) <= 1 - C, A(h_eps, h*) <= 0",
+    reading="middle inequality read as A(h*, f*) <= 1 - C (proof sketch); OCR A(h?, h*) reported",
 )
 def _check_prop3(seed: Seed = 0, eps: ArrayLike = (0.5, 0.1, 0.02, 0.004)) -> Evidence:
     """Explicit B.4 constructions for a decreasing sequence of eps; analytic gradients."""
@@ -641,8 +641,8 @@ def primal_imperfect_posterior(a: ArrayLike, x: ArrayLike, Q: ArrayLike) -> Evid
 @register(
     "primal-imperfect-posterior",
     location="Sec. 4.2, 'Imperfect posterior in the primal'",
-    relation="==",
     section="4",
+    relation="==",
     statement="when Q_Z != P_Z, G gets gradient only where Q_Z has mass, and inputs sharing a code "
     "pull G(z) to their mean (squared cost) or median (Euclidean cost)",
 )

@@ -42,9 +42,9 @@ __all__: list[str] = []
 @register(
     "trained-theorem1",
     location="Sec. 3, Theorem 1 (trained)",
-    relation="<",
     section="trained",
     kind="trained",
+    relation="<",
     statement="as lambda grows, Q_Z approaches P_Z and the learned coupling's law G_# Q_Z approaches the model "
     "P_G = G_# P_Z, so the coupling cost bounds the exact W_c(P_X, P_G)",
 )
@@ -245,9 +245,9 @@ def _closed_form_scale(model: str, sigma2: float) -> Bound:
 @register(
     "trained-prop2",
     location="Sec. 4.1, Prop. 2; App. B.3 (trained)",
-    relation="depends on",
     section="trained",
     kind="trained",
+    relation="depends on",
     statement="on P_X = P_Z = N(0,1) the VAE's learned decoder scale is sqrt(1 - sigma^2) (depends on sigma^2), "
     "POT's is 1 (does not)",
 )
@@ -348,9 +348,9 @@ def _check_prop2(
 @register(
     "trained-aae-pot",
     location="Sec. 4.1, 'Relation to AAE' (trained)",
-    relation="==",
     section="trained",
     kind="trained",
+    relation="==",
     statement="AAE at sigma^2 and POT at lambda = 2 sigma^2 (same seed, data) reach the same objective up to the "
     "affine map of aae-equals-pot, and comparable W_2 to the data (within 10 %, paired over training seeds)",
 )

@@ -47,9 +47,9 @@ MEASURES = ("objective", "coupling", "w_c", "latent_w2sq", "gap")
 @register(
     "trained-lambda-path",
     location="Sec. 3, Theorem 1 and eq. 12 (trained lambda path)",
-    relation="<",
     section="trained",
     kind="trained",
+    relation="<",
     statement="along lambda the latent mismatch W_2^2(Q_Z, P_Z) falls and the gap |E c(X, G(E(X))) - "
     "W_c(P_X, P_G)| between the encoder coupling cost and the exact W_c shrinks",
 )

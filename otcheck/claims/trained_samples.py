@@ -51,9 +51,9 @@ __all__.append("gradient_energy")
 @register(
     "trained-blur",
     location="Sec. 4.1, 'Blurriness of VAE and AVB' (trained)",
-    relation="<",
     section="trained",
     kind="trained",
+    relation="<",
     statement="on the 8x8 digits, VAE samples are measurably more averaged (blurrier) than POT's at comparable "
     "reconstruction error",
 )
@@ -189,9 +189,9 @@ def _refit_critic(res: TrainResult, steps: int, seed: int) -> None:
 @register(
     "trained-primal-dual-w1",
     location="Sec. 4.2 (trained)",
-    relation="==",
     section="trained",
     kind="trained",
+    relation="==",
     statement="with c = ||x - y||, POT's primal coupling cost and WGAN-GP's dual critic value estimate the exact "
     "W_1 between data and each model's samples",
 )
