@@ -1,4 +1,4 @@
-"""The claims of the paper, one registered check per id of CLAIMS.md (layer 5).
+"""The claims of the paper, one registered check per claim id (the table of ids: ``docs/claims.rst``; layer 5).
 
 ``registry`` maps a claim id to its :class:`Claim`; ``Claim.check(seed=0, **sizes)`` returns
 :class:`Evidence`. Importing this package registers every claim, in paper order (the trained ones

@@ -36,7 +36,7 @@ class Claim:
     Attributes
     ----------
     id : str
-        Stable id (CLAIMS.md).
+        Stable id (the ids of the paper's claims are listed in ``docs/claims.rst``).
     location : str
         Where in the paper, e.g. ``"Sec. 3.1, eq. 10-11"``.
     statement : str

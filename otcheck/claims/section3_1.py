@@ -1,6 +1,6 @@
 r"""Claims of section 3.1 (the primal form of optimal transport): Lemma 6, its footnote 2, Theorem 1.
 
-Notation (CLAIMS.md): discrete :math:`P_X = \sum_i a_i \delta_{x_i}`, prior
+Notation (as in ``docs/claims.rst``): discrete :math:`P_X = \sum_i a_i \delta_{x_i}`, prior
 :math:`P_Z = \sum_j b_j \delta_{z_j}`, decoder mean :math:`G`, and
 
 .. math::
