@@ -16,6 +16,7 @@ ROOT = Path(otcheck.__file__).resolve().parent
 #: module (or package) -> layer; the longest matching prefix decides.
 LAYERS = {
     "otcheck._optional": 0,
+    "otcheck._docs": 0,
     "otcheck.bounds": 0,
     "otcheck._dyadic": 0,
     "otcheck._validation": 0,

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._docs import fill_doc
 from .._validation import as_float_array, as_points, as_weights, check_nonnegative
 from ..bounds import Bound
 from ..exact.result import UncertifiedError
@@ -44,6 +45,20 @@ __all__ = [
 
 #: float64 numpy array (the type of every array this module returns)
 FloatArray = NDArray[np.float64]
+
+# The parameters the functions of this module share, documented once (each ``%(name)s`` line of a
+# docstring below is replaced by its entry: :func:`otcheck._docs.fill_doc`).
+_PARAMS = {
+    "a": r"""a : array_like, shape (n,)
+    Data weights :math:`P_X(x_i)`.""",
+    "b": r"""b : array_like, shape (m,)
+    Prior weights :math:`P_Z(z_j)`.""",
+    "L": r"""L : array_like, shape (n, m)
+    :math:`\ell_{ij} = -\log p_G(x_i | z_j)` (e.g. from :func:`gaussian_nll_matrix`); finite or
+    :math:`+\infty` (the rule of :mod:`otcheck.autoencoders`).""",
+    "Q": r"""Q : array_like, shape (n, m)
+    Encoder :math:`Q(z_j | x_i)`, row-stochastic.""",
+}
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,7 @@ class EncoderLP:
         )
 
 
+@fill_doc(_PARAMS)
 def constrained_encoder(a: ArrayLike, b: ArrayLike, C: ArrayLike) -> EncoderLP:
     r"""Eq. 11 solved directly over encoders: an LP in the conditional probabilities :math:`Q_{ij}`.
 
@@ -102,10 +118,8 @@ def constrained_encoder(a: ArrayLike, b: ArrayLike, C: ArrayLike) -> EncoderLP:
 
     Parameters
     ----------
-    a : array_like, shape (n,)
-        :math:`P_X` weights.
-    b : array_like, shape (m,)
-        :math:`P_Z` weights.
+    %(a)s
+    %(b)s
     C : array_like, shape (n, m)
         :math:`c(x_i, G(z_j))`, finite.
 
@@ -221,6 +235,7 @@ def gaussian_nll_matrix(X: ArrayLike, G: ArrayLike, sigma2: float) -> FloatArray
     return sq / (2 * s2) + 0.5 * X.shape[1] * math.log(2 * math.pi * s2)
 
 
+@fill_doc(_PARAMS)
 def posterior_encoder(b: ArrayLike, L: ArrayLike) -> FloatArray:
     r"""The posterior :math:`P_G(Z|X)` of eq. 14 on a discrete prior: the optimal unrestricted encoder.
 
@@ -233,11 +248,8 @@ def posterior_encoder(b: ArrayLike, L: ArrayLike) -> FloatArray:
 
     Parameters
     ----------
-    b : array_like, shape (m,)
-        Prior weights :math:`P_Z(z_j)`.
-    L : array_like, shape (n, m)
-        :math:`\ell_{ij} = -\log p_G(x_i|z_j)` (e.g. from :func:`gaussian_nll_matrix`); finite or
-        :math:`+\infty` (the rule of :mod:`otcheck.autoencoders`).
+    %(b)s
+    %(L)s
 
     Returns
     -------
@@ -257,6 +269,7 @@ def posterior_encoder(b: ArrayLike, L: ArrayLike) -> FloatArray:
     return Q / Q.sum(axis=1, keepdims=True)
 
 
+@fill_doc(_PARAMS)
 def log_posterior_encoder(b: ArrayLike, L: ArrayLike) -> FloatArray:
     r"""The logarithm of the posterior of eq. 14, computed in the log domain (nothing underflows).
 
@@ -270,10 +283,8 @@ def log_posterior_encoder(b: ArrayLike, L: ArrayLike) -> FloatArray:
 
     Parameters
     ----------
-    b : array_like, shape (m,)
-        Prior weights :math:`P_Z(z_j)`.
-    L : array_like, shape (n, m)
-        :math:`\ell_{ij} = -\log p_G(x_i|z_j)`, finite or :math:`+\infty`.
+    %(b)s
+    %(L)s
 
     Returns
     -------
@@ -303,6 +314,7 @@ def log_posterior_encoder(b: ArrayLike, L: ArrayLike) -> FloatArray:
     return logit - logsumexp(logit, axis=1, keepdims=True)
 
 
+@fill_doc(_PARAMS)
 def kl_to_posterior(b: ArrayLike, L: ArrayLike, Q: ArrayLike) -> FloatArray:
     r"""Row-wise :math:`D_{KL}(Q(\cdot|x_i), P_G(\cdot|x_i))`, the gap of eq. 15, in the log domain.
 
@@ -316,12 +328,9 @@ def kl_to_posterior(b: ArrayLike, L: ArrayLike, Q: ArrayLike) -> FloatArray:
 
     Parameters
     ----------
-    b : array_like, shape (m,)
-        Prior weights.
-    L : array_like, shape (n, m)
-        :math:`\ell_{ij} = -\log p_G(x_i|z_j)`.
-    Q : array_like, shape (n, m)
-        Encoder, row-stochastic.
+    %(b)s
+    %(L)s
+    %(Q)s
 
     Returns
     -------
@@ -340,17 +349,15 @@ def kl_to_posterior(b: ArrayLike, L: ArrayLike, Q: ArrayLike) -> FloatArray:
     return t.sum(axis=1)
 
 
+@fill_doc(_PARAMS)
 def neg_log_likelihood(a: ArrayLike, b: ArrayLike, L: ArrayLike) -> float:
     r""":math:`-\mathbb E_{P_X} \log p_G(X)` with :math:`p_G(x_i) = \sum_j b_j e^{-\ell_{ij}}` (eq. 3).
 
     Parameters
     ----------
-    a : array_like, shape (n,)
-        Data weights.
-    b : array_like, shape (m,)
-        Prior weights.
-    L : array_like, shape (n, m)
-        :math:`-\log p_G(x_i | z_j)`, finite or :math:`+\infty` (the rule of :mod:`otcheck.autoencoders`).
+    %(a)s
+    %(b)s
+    %(L)s
 
     Returns
     -------
@@ -394,6 +401,16 @@ def _weighted(a: FloatArray, rows: FloatArray) -> float:
         return float(np.where(a > 0, a * rows, 0.0).sum())
 
 
+def _objective_inputs(
+    a: ArrayLike, b: ArrayLike, L: ArrayLike, Q: ArrayLike, name: str = "L"
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """``(a, b, L, Q)`` of an objective, validated: ``L`` (the argument ``name``) by the rule of
+    :func:`_as_nll`, then the weights and the encoder against its shape."""
+    L = _as_nll(L, name)
+    return as_weights(a, "a", n=L.shape[0]), as_weights(b, "b", n=L.shape[1]), L, _encoder(Q, *L.shape)
+
+
+@fill_doc(_PARAMS)
 def reconstruction(a: ArrayLike, Q: ArrayLike, C: ArrayLike) -> float:
     r"""Expected cost of an encoder, :math:`\sum_i a_i \sum_j Q_{ij} C_{ij}`.
 
@@ -403,10 +420,8 @@ def reconstruction(a: ArrayLike, Q: ArrayLike, C: ArrayLike) -> float:
 
     Parameters
     ----------
-    a : array_like, shape (n,)
-        Data weights :math:`P_X(x_i)`.
-    Q : array_like, shape (n, m)
-        Encoder :math:`Q(z_j | x_i)`, row-stochastic.
+    %(a)s
+    %(Q)s
     C : array_like, shape (n, m)
         Costs or negative log-likelihoods.
 
@@ -425,15 +440,14 @@ def reconstruction(a: ArrayLike, Q: ArrayLike, C: ArrayLike) -> float:
     return _weighted(a, _expect_rows(Q, C))
 
 
+@fill_doc(_PARAMS)
 def aggregated_posterior(a: ArrayLike, Q: ArrayLike) -> FloatArray:
     r"""The aggregated posterior :math:`Q_Z = \sum_i a_i Q(\cdot | x_i)`.
 
     Parameters
     ----------
-    a : array_like, shape (n,)
-        Data weights.
-    Q : array_like, shape (n, m)
-        Encoder, row-stochastic.
+    %(a)s
+    %(Q)s
 
     Returns
     -------
@@ -450,6 +464,7 @@ def aggregated_posterior(a: ArrayLike, Q: ArrayLike) -> FloatArray:
     return a @ Q
 
 
+@fill_doc(_PARAMS)
 def vae_objective(a: ArrayLike, b: ArrayLike, L: ArrayLike, Q: ArrayLike) -> float:
     r"""The VAE objective of eq. 5 for one encoder (:math:`D_{VAE}` is its infimum over Q).
 
@@ -458,19 +473,15 @@ def vae_objective(a: ArrayLike, b: ArrayLike, L: ArrayLike, Q: ArrayLike) -> flo
         \mathbb E_{P_X}\big[D_{KL}(Q(Z|X), P_Z) - \mathbb E_{Q(Z|X)} \log p_G(X|Z)\big]
         = \sum_i a_i \Big[\sum_j Q_{ij}\log\frac{Q_{ij}}{b_j} + \sum_j Q_{ij}\ell_{ij}\Big]
 
-    ``L`` is finite or :math:`+\infty` with :math:`0 \cdot \infty = 0` (the rule of
-    :mod:`otcheck.autoencoders`); the value is :math:`+\infty` when ``Q`` puts mass on an infinite entry.
+    With :math:`0 \cdot \infty = 0`, the value is :math:`+\infty` when ``Q`` puts mass on an
+    infinite entry of ``L``.
 
     Parameters
     ----------
-    a : array_like, shape (n,)
-        Data weights :math:`P_X(x_i)`.
-    b : array_like, shape (m,)
-        Prior weights :math:`P_Z(z_j)`.
-    L : array_like, shape (n, m)
-        :math:`\ell_{ij} = -\log p_G(x_i | z_j)`.
-    Q : array_like, shape (n, m)
-        Encoder :math:`Q(z_j | x_i)`, row-stochastic.
+    %(a)s
+    %(b)s
+    %(L)s
+    %(Q)s
 
     Returns
     -------
@@ -481,13 +492,11 @@ def vae_objective(a: ArrayLike, b: ArrayLike, L: ArrayLike, Q: ArrayLike) -> flo
     >>> vae_objective([1.0], [0.5, 0.5], [[1.0, 3.0]], [[0.5, 0.5]])
     2.0
     """
-    L = _as_nll(L)
-    a = as_weights(a, "a", n=L.shape[0])
-    b = as_weights(b, "b", n=L.shape[1])
-    Q = _encoder(Q, *L.shape)
+    a, b, L, Q = _objective_inputs(a, b, L, Q)
     return _weighted(a, _kl_rows(Q, b) + _expect_rows(Q, L))
 
 
+@fill_doc(_PARAMS)
 def aae_objective(a: ArrayLike, b: ArrayLike, L: ArrayLike, Q: ArrayLike) -> float:
     r"""The AAE objective of eq. 7 for one encoder, with the exact (nonparametric) :math:`D_{GAN}`.
 
@@ -496,19 +505,14 @@ def aae_objective(a: ArrayLike, b: ArrayLike, L: ArrayLike, Q: ArrayLike) -> flo
         D_{GAN}(Q_Z, P_Z) + \sum_i a_i \sum_j Q_{ij} \ell_{ij},
         \qquad D_{GAN} = 2 D_{JS} - \log 4 \in [-\log 4, 0]
 
-    (:func:`otcheck.divergences.gan`). ``L`` is finite or :math:`+\infty` with
-    :math:`0 \cdot \infty = 0` (the rule of :mod:`otcheck.autoencoders`).
+    (:func:`otcheck.divergences.gan`).
 
     Parameters
     ----------
-    a : array_like, shape (n,)
-        Data weights :math:`P_X(x_i)`.
-    b : array_like, shape (m,)
-        Prior weights :math:`P_Z(z_j)`.
-    L : array_like, shape (n, m)
-        :math:`\ell_{ij} = -\log p_G(x_i | z_j)`.
-    Q : array_like, shape (n, m)
-        Encoder :math:`Q(z_j | x_i)`, row-stochastic.
+    %(a)s
+    %(b)s
+    %(L)s
+    %(Q)s
 
     Returns
     -------
@@ -521,13 +525,11 @@ def aae_objective(a: ArrayLike, b: ArrayLike, L: ArrayLike, Q: ArrayLike) -> flo
     """
     from ..divergences import gan
 
-    L = _as_nll(L)
-    a = as_weights(a, "a", n=L.shape[0])
-    b = as_weights(b, "b", n=L.shape[1])
-    Q = _encoder(Q, *L.shape)
+    a, b, L, Q = _objective_inputs(a, b, L, Q)
     return float(gan(a @ Q, b)) + _weighted(a, _expect_rows(Q, L))
 
 
+@fill_doc(_PARAMS)
 def pot_objective(a: ArrayLike, b: ArrayLike, C: ArrayLike, Q: ArrayLike, lam: float) -> float:
     r"""The POT objective of eq. 13 for one encoder, exact :math:`D_{GAN}`.
 
@@ -540,14 +542,11 @@ def pot_objective(a: ArrayLike, b: ArrayLike, C: ArrayLike, Q: ArrayLike, lam: f
 
     Parameters
     ----------
-    a : array_like, shape (n,)
-        Data weights :math:`P_X(x_i)`.
-    b : array_like, shape (m,)
-        Prior weights :math:`P_Z(z_j)`.
+    %(a)s
+    %(b)s
     C : array_like, shape (n, m)
-        :math:`c(x_i, G(z_j))`.
-    Q : array_like, shape (n, m)
-        Encoder :math:`Q(z_j | x_i)`, row-stochastic.
+        :math:`c(x_i, G(z_j))`, finite or :math:`+\infty` (as ``L`` in :func:`vae_objective`).
+    %(Q)s
     lam : float
         :math:`\lambda \ge 0`.
 
@@ -562,10 +561,7 @@ def pot_objective(a: ArrayLike, b: ArrayLike, C: ArrayLike, Q: ArrayLike, lam: f
     """
     from ..divergences import gan
 
-    C = _as_nll(C, "C")
-    a = as_weights(a, "a", n=C.shape[0])
-    b = as_weights(b, "b", n=C.shape[1])
-    Q = _encoder(Q, *C.shape)
+    a, b, C, Q = _objective_inputs(a, b, C, Q, "C")
     lam = check_nonnegative(lam, "lam")
     return _weighted(a, _expect_rows(Q, C)) + lam * float(gan(a @ Q, b))
 
@@ -600,10 +596,7 @@ def avb_objective(a: ArrayLike, b: ArrayLike, L: ArrayLike, Q: ArrayLike, regula
     """
     from ..divergences import gan
 
-    L = _as_nll(L)
-    a = as_weights(a, "a", n=L.shape[0])
-    b = as_weights(b, "b", n=L.shape[1])
-    Q = _encoder(Q, *L.shape)
+    a, b, L, Q = _objective_inputs(a, b, L, Q)
     if regularizer == "kl":
         reg = _kl_rows(Q, b)
     elif regularizer == "gan":
