@@ -10,17 +10,7 @@ from ..exact import UncertifiedError
 from ._constants import DEFAULT_TOL
 from ._penalties import BoolArray, FloatArray, Kernel, _dual_bound, _validate
 from ._results import ConstrainedResult, RelaxedPath, RelaxedResult
-from ._solver import (
-    _closed_form_single,
-    _closed_form_zero,
-    _encoder,
-    _Evaluated,
-    _gap_scale,
-    _penalized,
-    _residual,
-    _single_code,
-    _Solver,
-)
+from ._solver import _encoder, _Evaluated, _gap_scale, _residual, _solve_at, _Solver
 
 
 def relaxed_cost(
@@ -96,12 +86,7 @@ def relaxed_cost(
     a, b, C, kern = _validate(a, b, C, penalty, kernel_matrix)
     lam = check_nonnegative(lam, "lam")
     tol = check_nonnegative(tol, "tol", strict=True)
-    if lam == 0.0:
-        return _closed_form_zero(a, b, C, penalty, kern, tol)
-    j = _single_code(a, b, C, penalty)
-    if j is not None:
-        return _closed_form_single(a, b, C, penalty, kern, lam, tol, j)
-    return _penalized(_Solver(a, b, C, penalty, kern, "penalized"), lam, tol)
+    return _solve_at(_Solver(a, b, C, penalty, kern, "penalized"), lam, tol)
 
 
 def relaxed_path(
@@ -149,18 +134,8 @@ def relaxed_path(
     if np.any(grid < 0):
         raise ValueError(f"lams: must be >= 0, got {grid.min()!r}")
     tol = check_nonnegative(tol, "tol", strict=True)
-    j = _single_code(a, b, C, penalty)
-    solver = None if j is not None else _Solver(a, b, C, penalty, kern, "penalized")  # support grows along the path
-    results = []
-    for lam in grid.tolist():
-        if lam == 0.0:
-            results.append(_closed_form_zero(a, b, C, penalty, kern, tol))
-        elif j is not None:
-            results.append(_closed_form_single(a, b, C, penalty, kern, lam, tol, j))
-        else:
-            assert solver is not None  # built above when no single code is forced
-            results.append(_penalized(solver, lam, tol))
-    return RelaxedPath(lams=grid, results=tuple(results))
+    solver = _Solver(a, b, C, penalty, kern, "penalized")  # one program for the path: its support grows along it
+    return RelaxedPath(lams=grid, results=tuple(_solve_at(solver, lam, tol) for lam in grid.tolist()))
 
 
 def _tighten_multiplier(

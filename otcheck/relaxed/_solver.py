@@ -393,32 +393,36 @@ def _scale(C: FloatArray, lam: float, penalty: str, kern: Kernel, value: float) 
     return scale if scale > 0 else 1.0
 
 
-def _finish(
+def _result(
     a: FloatArray,
-    b: FloatArray,
     C: FloatArray,
     penalty: str,
-    kern: Kernel,
     lam: float,
-    ev: _Evaluated,
+    P: FloatArray,
+    q: FloatArray,
+    transport: float,
+    Fq: float,
     status: str,
+    dual_bound: float | None,
     tol: float,
 ) -> RelaxedResult:
-    value = ev.transport + lam * ev.Fq
-    scale = _gap_scale(a, C, ev.P, value)
+    """The result of the plan ``P`` (aggregate ``q``, transport cost ``transport``, penalty ``Fq``) at
+    ``lam``: its value, encoder, residual and gap scale. ``dual_bound=None``: the plan is the only
+    admissible one, so the bound is its value, exactly."""
+    value = transport + lam * Fq if lam else transport  # at lambda = 0 the penalty does not count (0 * inf = 0)
     return RelaxedResult(
         value=value,
-        transport=ev.transport,
-        penalty_value=ev.Fq,
-        encoder=_encoder(ev.P, a),
-        aggregated=ev.q,
+        transport=transport,
+        penalty_value=Fq,
+        encoder=_encoder(P, a),
+        aggregated=q,
         lam=lam,
         penalty=penalty,
         status=status,
-        plan=ev.P,
-        dual_bound=ev.bound,
-        primal_residual=_residual(ev.P, a),
-        scale=scale,
+        plan=P,
+        dual_bound=value if dual_bound is None else dual_bound,
+        primal_residual=_residual(P, a),
+        scale=_gap_scale(a, C, P, value),
         tol=tol,
     )
 
@@ -433,29 +437,7 @@ def _closed_form_zero(
     q = P.sum(axis=0)
     transport = float(np.einsum("ij,ij->", C, P))
     Fq = _penalty(penalty, q, b, kern)
-    scale = _gap_scale(a, C, P, transport)
-    return RelaxedResult(
-        value=transport,
-        transport=transport,
-        penalty_value=Fq,
-        encoder=_encoder(P, a),
-        aggregated=q,
-        lam=0.0,
-        penalty=penalty,
-        status="closed form",
-        plan=P,
-        dual_bound=float(a @ C.min(axis=1)),
-        primal_residual=_residual(P, a),
-        scale=scale,
-        tol=tol,
-    )
-
-
-def _single_code(a: FloatArray, b: FloatArray, C: FloatArray, penalty: str) -> int | None:
-    """Index of the only code an encoder may use (``m == 1``, or KL/chi2 with one code of positive
-    prior weight), else ``None``."""
-    allowed = np.flatnonzero(~_forced_zero(penalty, b))
-    return int(allowed[0]) if allowed.size == 1 else None
+    return _result(a, C, penalty, 0.0, P, q, transport, Fq, "closed form", float(a @ C.min(axis=1)), tol)
 
 
 def _closed_form_single(
@@ -467,24 +449,8 @@ def _closed_form_single(
     P = np.zeros((n, m))
     P[:, j] = a
     q = P.sum(axis=0)
-    transport = float(a @ C[:, j])
     Fq = _penalty(penalty, q, b, kern)
-    value = transport + lam * Fq
-    return RelaxedResult(
-        value=value,
-        transport=transport,
-        penalty_value=Fq,
-        encoder=_encoder(P, a),
-        aggregated=q,
-        lam=lam,
-        penalty=penalty,
-        status="closed form (one admissible code)",
-        plan=P,
-        dual_bound=value,
-        primal_residual=_residual(P, a),
-        scale=_gap_scale(a, C, P, value),
-        tol=tol,
-    )
+    return _result(a, C, penalty, lam, P, q, float(a @ C[:, j]), Fq, "closed form (one admissible code)", None, tol)
 
 
 def _check(res: RelaxedResult, tol: float) -> RelaxedResult:
@@ -529,14 +495,30 @@ def _vertex_candidates(
 
 
 def _penalized(solver: _Solver, lam: float, tol: float) -> RelaxedResult:
-    a, b, C, penalty = solver.a, solver.b, solver.C, solver.penalty
+    a, C, penalty = solver.a, solver.C, solver.penalty
+
+    def result(ev: _Evaluated, status: str, frac: float = 1.0) -> RelaxedResult:
+        return _result(a, C, penalty, lam, ev.P, ev.q, ev.transport, ev.Fq, status, ev.bound, tol * frac)
 
     def ok(ev: _Evaluated, mult: float | None, mode: str, frac: float) -> bool:
-        return _finish(a, b, C, penalty, solver.kern, lam, ev, "", tol * frac).certified
+        return result(ev, "", frac).certified
 
     ev, _, status = solver.run(lam, ok)
-    res = _finish(a, b, C, penalty, solver.kern, lam, ev, status, tol)
+    res = result(ev, status)
     if not res.certified:
-        ev = _vertex_candidates(a, b, C, penalty, solver.kern, solver.allowed, lam, ev)
-        res = _finish(a, b, C, penalty, solver.kern, lam, ev, status, tol)
+        ev = _vertex_candidates(a, solver.b, C, penalty, solver.kern, solver.allowed, lam, ev)
+        res = result(ev, status)
     return _check(res, tol)
+
+
+def _solve_at(solver: _Solver, lam: float, tol: float) -> RelaxedResult:
+    r""":math:`W_c^\lambda` at one ``lam``, certified: in closed form at ``lam = 0`` or when an encoder
+    may use one code only (``m == 1``, or KL/chi2 with one code of positive prior weight), else by
+    column generation with ``solver`` (whose support, kept between calls, grows along a path)."""
+    a, b, C, penalty, kern = solver.a, solver.b, solver.C, solver.penalty, solver.kern
+    if lam == 0.0:
+        return _closed_form_zero(a, b, C, penalty, kern, tol)
+    allowed = np.flatnonzero(solver.allowed)
+    if allowed.size == 1:
+        return _closed_form_single(a, b, C, penalty, kern, lam, tol, int(allowed[0]))
+    return _penalized(solver, lam, tol)
