@@ -147,10 +147,7 @@ def format_details(evidence: Evidence) -> str:
 
 
 def _summary(report: Report, n: int, elapsed: float) -> str:
-    counts = {v: sum(e.verdict == v for e in report.evidence) for v in ("holds", "fails", "undecided")}
+    from .claims._html import _verdict_counts
+
     seeds = f" over {len(report.seeds)} seeds" if len(report.seeds) > 1 else ""
-    return (
-        f"\n{n} claims{seeds} in {elapsed:.1f} s: {counts['holds']} hold, {counts['fails']} fail "
-        f"({len(report.failures)} asserted, {len(report.findings)} findings), {counts['undecided']} undecided, "
-        f"{len(report.errors)} errors"
-    )
+    return f"\n{n} claims{seeds} in {elapsed:.1f} s: {_verdict_counts(report)}"

@@ -59,16 +59,27 @@ def _markdown(title: str, head: Sequence[str], rows: Sequence[str]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _caption(report: Report) -> str:
+def _md_cell(text: str) -> str:
+    """``text`` as one Markdown table cell: ``|`` escaped, line breaks folded."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _verdict_counts(report: Report) -> str:
+    """``"3 hold, 1 fail (0 asserted, 1 findings), 0 undecided, 0 errors"``: the tally of a report's
+    verdicts, in the words of the notebook caption and of the command line's summary line."""
     counts = {v: sum(e.verdict == v for e in report.evidence) for v in (HOLDS, FAILS, UNDECIDED)}
-    seeds = f"seed {report.seeds[0]}" if len(report.seeds) == 1 else f"seeds {', '.join(map(str, report.seeds))}"
-    versions = report.meta.get("versions")
-    version = versions.get("otcheck") if isinstance(versions, Mapping) else None
     return (
-        f"otcheck {version or '?'}, {seeds}: {len(report.evidence) + len(report.errors)} claims, "
         f"{counts[HOLDS]} hold, {counts[FAILS]} fail ({len(report.failures)} asserted, {len(report.findings)} "
         f"findings), {counts[UNDECIDED]} undecided, {len(report.errors)} errors"
     )
+
+
+def _caption(report: Report) -> str:
+    seeds = f"seed {report.seeds[0]}" if len(report.seeds) == 1 else f"seeds {', '.join(map(str, report.seeds))}"
+    versions = report.meta.get("versions")
+    version = versions.get("otcheck") if isinstance(versions, Mapping) else None
+    claims = len(report.evidence) + len(report.errors)
+    return f"otcheck {version or '?'}, {seeds}: {claims} claims, {_verdict_counts(report)}"
 
 
 def _label(report: Report, claim_id: str, verdict: str) -> str:
@@ -139,10 +150,13 @@ def report_markdown(report: Report) -> str:
             f"{mark} {_label(report, cid, verdict)} |"
         )
     for cid, message in report.errors.items():
-        text = message.replace("|", "\\|").replace("\n", " ")
-        rows.append(f"| `{cid}` | {report.kind(cid)} | | {text} | | | {VERDICT_MARKS['error']} error |")
+        rows.append(f"| `{cid}` | {report.kind(cid)} | | {_md_cell(message)} | | | {VERDICT_MARKS['error']} error |")
     head = ("claim", "kind", "relation", "lhs", "rhs", "margin", "verdict")
     return _markdown(f"*{_caption(report)}*", head, rows)
+
+
+#: The columns of a table of one claim's parts (:func:`evidence_html`, :func:`evidence_markdown`).
+_PART_COLUMNS = ("part", "relation", "lhs", "rhs", "margin", "guarantee", "verdict", "note")
 
 
 def _parts(e: Evidence) -> list[tuple[str, Evidence]]:
@@ -185,8 +199,7 @@ def evidence_html(evidence: Evidence) -> str:
         for label, p in _parts(evidence)
     ]
     caption = f"{evidence.claim}: {evidence.verdict}" + (f" - {evidence.note}" if evidence.note else "")
-    head = ("part", "relation", "lhs", "rhs", "margin", "guarantee", "verdict", "note")
-    return _table(head, rows, caption)
+    return _table(_PART_COLUMNS, rows, caption)
 
 
 def evidence_markdown(evidence: Evidence) -> str:
@@ -203,11 +216,9 @@ def evidence_markdown(evidence: Evidence) -> str:
     mark = VERDICT_MARKS.get(evidence.verdict, "")
     rows = []
     for label, p in _parts(evidence):
-        note = p.note.replace("|", "\\|").replace("\n", " ")
         rows.append(
             f"| {label} | `{p.relation}` | {_num(p.lhs)} | {_num(p.rhs)} | {_num(p.margin, 3)} | {p.guarantee} | "
-            f"{VERDICT_MARKS.get(p.verdict, '')} {p.verdict} | {note} |"
+            f"{VERDICT_MARKS.get(p.verdict, '')} {p.verdict} | {_md_cell(p.note)} |"
         )
     title = f"**`{evidence.claim}`**: {mark} {evidence.verdict}" + (f" - {evidence.note}" if evidence.note else "")
-    head = ("part", "relation", "lhs", "rhs", "margin", "guarantee", "verdict", "note")
-    return _markdown(title, head, rows)
+    return _markdown(title, _PART_COLUMNS, rows)
