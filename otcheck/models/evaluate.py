@@ -18,6 +18,7 @@ model would reach.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -180,6 +181,28 @@ def _check_n(X_test: FloatArray, n: int, name: str = "n") -> int:
     return n
 
 
+def _subsamples(
+    X_test: ArrayLike, n: int, repeats: int, seed: int | np.random.Generator
+) -> tuple[int, Iterator[tuple[FloatArray, int]]]:
+    """``(n, draws)``: ``draws`` yields ``repeats`` pairs ``(subset, s)``, a random ``n``-subset of the
+    held-out points and a seed of its own for what that repetition draws besides (model samples,
+    codes), all from ``seed``.
+
+    ``X_test``, ``n`` and ``repeats`` are validated here; ``seed`` is read when the iteration starts
+    (a caller's own checks come first).
+    """
+    X = as_points(X_test, "X_test")
+    n = _check_n(X, n)
+    repeats = check_positive_int(repeats, "repeats", minimum=2)
+
+    def draws() -> Iterator[tuple[FloatArray, int]]:
+        rng, seeds = _seeds(seed, repeats)
+        for s in seeds:
+            yield X[rng.choice(len(X), n, replace=False)], s
+
+    return n, draws()
+
+
 def wasserstein_to_data(
     model: GenerativeModel,
     X_test: ArrayLike,
@@ -206,14 +229,8 @@ def wasserstein_to_data(
     -------
     Estimate
     """
-    X_test = as_points(X_test, "X_test")
-    n = _check_n(X_test, n)
-    repeats = check_positive_int(repeats, "repeats", minimum=2)
-    rng, seeds = _seeds(seed, repeats)
-    vals = []
-    for s in seeds:
-        idx = rng.choice(len(X_test), n, replace=False)
-        vals.append(_exact_cost(X_test[idx], sample_model(model, n, s, noise=noise), cost))
+    n, subsets = _subsamples(X_test, n, repeats, seed)
+    vals = [_exact_cost(X, sample_model(model, n, s, noise=noise), cost) for X, s in subsets]
     return mean_interval(vals, confidence, n)
 
 
@@ -276,16 +293,13 @@ def coupling_cost(
     torch = _torch()
     from .objectives import pair_cost
 
-    X_test = as_points(X_test, "X_test")
-    n = _check_n(X_test, n)
-    repeats = check_positive_int(repeats, "repeats", minimum=2)
+    n, subsets = _subsamples(X_test, n, repeats, seed)
     if model.encoder is None:
         raise ValueError(f"model: {model.name!r} has no encoder, so no coupling")
-    rng, seeds = _seeds(seed, repeats)
     vals = []
     with torch.no_grad():
-        for s in seeds:
-            x = _to_tensor(model, X_test[rng.choice(len(X_test), n, replace=False)])
+        for X, s in subsets:
+            x = _to_tensor(model, X)
             y = model.decode(model.encode(x, _gen(model, s)))
             vals.append(float(pair_cost(x.double(), y.double(), cost).mean()))
     return mean_interval(vals, confidence, n)
@@ -323,13 +337,10 @@ def latent_mismatch(
     from ..divergences import mmd2
     from .objectives import IMQ_SCALES
 
-    X_test = as_points(X_test, "X_test")
-    n = _check_n(X_test, n)
-    repeats = check_positive_int(repeats, "repeats", minimum=2)
-    rng, seeds = _seeds(seed, repeats)
+    n, subsets = _subsamples(X_test, n, repeats, seed)
     w, m = [], []
-    for s in seeds:
-        Z = encode(model, X_test[rng.choice(len(X_test), n, replace=False)], seed=s)
+    for X, s in subsets:
+        Z = encode(model, X, seed=s)
         P = np.random.default_rng(s).standard_normal(Z.shape)
         w.append(_exact_cost(Z, P, "sqeuclidean"))
         m.append(float(mmd2(Z, P, kernel="imq", bandwidth=[c * 2.0 * Z.shape[1] for c in IMQ_SCALES], unbiased=True)))
