@@ -518,15 +518,24 @@ def kernel_matrix(
     >>> kernel_matrix([0.0, 1.0], kernel="imq", bandwidth=1.0).tolist()
     [[1.0, 0.5], [0.5, 1.0]]
     """
+    sym = Y is None
+    X, Y, hs = _kernel_inputs(X, X if Y is None else Y, kernel, bandwidth)
+    return _kernel(X, Y, kernel, hs, sym)
+
+
+def _kernel_inputs(
+    X: ArrayLike, Y: ArrayLike, kernel: str, bandwidth: ArrayLike
+) -> tuple[FloatArray, FloatArray, list[float]]:
+    """``(X, Y, scales)`` validated for :func:`kernel_matrix` and :func:`mmd2`: the kernel's name and
+    scales, then the two point sets, of one dimension."""
     if kernel not in KERNELS:
         raise ValueError(f"kernel: unknown kernel {kernel!r}; expected one of {KERNELS}")
     hs = _bandwidths(bandwidth, kernel)
     X = as_points(X, "X")
-    sym = Y is None
-    Y = X if sym else as_points(Y, "Y")
+    Y = as_points(Y, "Y")
     if Y.shape[1] != X.shape[1]:
         raise ValueError(f"Y: points have dimension {Y.shape[1]}, expected {X.shape[1]} (that of X)")
-    return _kernel(X, Y, kernel, hs, sym)
+    return X, Y, hs
 
 
 def _kernel(X: FloatArray, Y: FloatArray, kernel: str, hs: Sequence[float], sym: bool = False) -> FloatArray:
@@ -606,13 +615,7 @@ def mmd2(
     >>> mmd2([0.0, 1.0], [0.0, 1.0], unbiased=True) < 0   # unbiased can go below zero
     True
     """
-    if kernel not in KERNELS:
-        raise ValueError(f"kernel: unknown kernel {kernel!r}; expected one of {KERNELS}")
-    hs = _bandwidths(bandwidth, kernel)
-    X = as_points(X, "X")
-    Y = as_points(Y, "Y")
-    if Y.shape[1] != X.shape[1]:
-        raise ValueError(f"Y: points have dimension {Y.shape[1]}, expected {X.shape[1]} (that of X)")
+    X, Y, hs = _kernel_inputs(X, Y, kernel, bandwidth)
     n, m = X.shape[0], Y.shape[0]
     if not isinstance(unbiased, (bool, np.bool_)):
         raise TypeError(f"unbiased: expected True or False, got {type(unbiased).__name__} {unbiased!r}")
