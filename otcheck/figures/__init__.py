@@ -332,16 +332,8 @@ def save_figures(
 
     Parameters
     ----------
-    names : iterable of str, optional
-        Keys of :data:`FIGURES`; all of them when omitted.
-    out : str or path
-        Output directory (created when missing).
-    seed : int
-        Passed to every figure function.
-    dpi : int, default 120
-    fmt : {"png", "pdf", "svg"}, default "png"
-    width : {"single", "double"} or float, default "double"
-    style : {"paper", "serif"}, default "paper"
+    names, out, seed, dpi, fmt, width, style
+        As in :func:`save`, with the screen defaults of this signature.
 
     Returns
     -------
@@ -350,10 +342,8 @@ def save_figures(
 
     Raises
     ------
-    KeyError
-        An unknown name; the message lists the known ones.
-    ImportError
-        A figure whose layer is missing (the files already written stay).
+    KeyError, ValueError, ImportError
+        As in :func:`save`.
 
     Examples
     --------
