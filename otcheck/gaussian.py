@@ -66,6 +66,13 @@ def _variances(variances: ArrayLike, k: int, d: int, name: str = "variances") ->
     return np.ascontiguousarray(v, dtype=np.float64)
 
 
+def _set_frozen(obj: object, **arrays: FloatArray) -> None:
+    """Set the fields of a frozen dataclass from its ``__init__``, each array made read-only first."""
+    for name, arr in arrays.items():
+        arr.setflags(write=False)
+        object.__setattr__(obj, name, arr)
+
+
 @dataclass(frozen=True)
 class GaussianMixture:
     r"""A mixture of Gaussians with diagonal covariances, :math:`\sum_k w_k \mathcal N(m_k, \operatorname{diag}(s_k))`.
@@ -99,12 +106,7 @@ class GaussianMixture:
         M = as_points(means, "means")
         k, d = M.shape
         w = as_weights(weights, "weights", n=k)
-        V = _variances(variances, k, d)
-        for arr in (M, w, V):
-            arr.setflags(write=False)
-        object.__setattr__(self, "weights", w)
-        object.__setattr__(self, "means", M)
-        object.__setattr__(self, "variances", V)
+        _set_frozen(self, weights=w, means=M, variances=_variances(variances, k, d))
 
     @property
     def k(self) -> int:
@@ -225,11 +227,7 @@ class GaussianDecoder:
             raise ValueError(f"sigma2: has shape {s.shape}, expected a scalar or ({d},) (one per coordinate)")
         if np.any(s <= 0):
             raise ValueError(f"sigma2: must be > 0, got minimum {s.min()!r} (sigma2 = 0 is a deterministic decoder)")
-        s = np.ascontiguousarray(s, dtype=np.float64)
-        M.setflags(write=False)
-        s.setflags(write=False)
-        object.__setattr__(self, "means", M)
-        object.__setattr__(self, "sigma2", s)
+        _set_frozen(self, means=M, sigma2=np.ascontiguousarray(s, dtype=np.float64))
 
     @classmethod
     def from_map(cls, G: Callable[[FloatArray], ArrayLike], codes: ArrayLike, sigma2: ArrayLike) -> GaussianDecoder:
