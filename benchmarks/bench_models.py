@@ -24,7 +24,7 @@ import os
 
 import torch
 
-from otcheck.models.evaluate import _exact_cost
+from otcheck.models.evaluate import exact_cost
 from otcheck.models.train import TrainConfig, recipe, resolve_device, train
 
 MODELS = ("pot", "wae-mmd", "aae", "vae", "wgan-gp")
@@ -86,7 +86,7 @@ def time_to_target(cfg_kw, device, steps=3000, eval_every=250, seed=0):
         **kw,
     )
     _, X_test = cfg.split()
-    floor = _exact_cost(X_test[:500], X_test[500:1000], "sqeuclidean")
+    floor = exact_cost(X_test[:500], X_test[500:1000], "sqeuclidean")
     target = 1.5 * floor
     res = train(cfg, quiet=True)
     hit = next((h for h in res.history if h["w2sq_test"] <= target), None)

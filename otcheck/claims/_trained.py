@@ -188,16 +188,6 @@ def _ot(X: FloatArray, Y: FloatArray, cost: str) -> OTResult:
     return solve_ot(a, b, cost_matrix(X, Y, cost))
 
 
-def _ot_value(X: FloatArray, Y: FloatArray, cost: str) -> float:
-    """The certified optimal transport cost between the uniform empirical laws of the points ``X`` and
-    ``Y`` (:func:`otcheck.wasserstein`, ``method="auto"``: the sparse engine, which never forms the cost
-    matrix, from ``n * m >= 4e6`` pairs, so held-out sets of 10^4 points cost seconds, not minutes)."""
-    from ..exact import wasserstein
-    from ..measures import DiscreteMeasure
-
-    return float(wasserstein(DiscreteMeasure(X), DiscreteMeasure(Y), cost=cost).value)
-
-
 def _identity_coupling(res: OTResult) -> Bound:
     r"""The exact cost :math:`\sum_i a'_i C_{ii}` of the coupling :math:`x_i \mapsto y_i` in the LP that
     ``res`` certified (weights rescaled exactly to total one, as the certificate does), a proof."""

@@ -30,7 +30,7 @@ import numpy as np
 
 from ._evidence import Evidence, Recorder
 from ._registry import register
-from ._trained import _config, _interval, _ot_value, _paired, _run_store, _sampled, _unbounded, _workers, _zero
+from ._trained import _config, _interval, _paired, _run_store, _sampled, _unbounded, _workers, _zero
 
 if TYPE_CHECKING:  # torch is imported only when a check runs
     from ..models.train import Recipe, TrainConfig
@@ -70,9 +70,11 @@ def _check_lambda_path(
     each run is measured on its own ``n`` held-out points with the exact layer.
 
     ``full=True`` runs the whole grid: POT (eq. 13) and WAE-MMD, on the ring and on the moons,
-    eight seeds each, 1000 steps (192 runs). The exact OT costs come from :func:`otcheck.wasserstein`,
-    whose sparse engine certifies them past 4e6 pairs; ``n=10000`` measures every run on 10^4
-    held-out points (about 30 s a run for a trained generator against the ring's tight modes).
+    eight seeds each, 1000 steps (192 runs). The exact OT costs come from
+    :func:`otcheck.models.evaluate.exact_cost` (:func:`otcheck.wasserstein`: dense below
+    :data:`otcheck.exact.solve.AUTO_SPARSE_MIN_PAIRS` pairs, the sparse engine above); ``n=10000``
+    measures every run on 10^4 held-out points (about 30 s a run for a trained generator against the
+    ring's tight modes).
 
     Per run (held-out :math:`X` of size ``n``, codes :math:`Z \sim Q(Z|X)`, ``n`` prior draws
     :math:`P`, all seeded by the run's seed): the relaxed objective (the model's
@@ -151,7 +153,7 @@ def _measure(directory: Path, n: int, seed: int) -> dict[str, float]:
     """The measures of :data:`MEASURES` for the finished run in ``directory``."""
     import torch
 
-    from ..models.evaluate import encode
+    from ..models.evaluate import encode, exact_cost
     from ..models.objectives import pair_cost
     from ..models.train import load_checkpoint
 
@@ -167,12 +169,12 @@ def _measure(directory: Path, n: int, seed: int) -> dict[str, float]:
         R, GP = (net.decode(torch.as_tensor(t, dtype=torch.float32)).double().numpy() for t in (Z, P))
         objective = net.objective(x, torch.Generator().manual_seed(s))["objective"]
     coupling = float(pair_cost(torch.as_tensor(X), torch.as_tensor(R)).mean())
-    w_c = _ot_value(X, GP, "sqeuclidean")
+    w_c = exact_cost(X, GP, "sqeuclidean")
     return {
         "objective": float(objective),
         "coupling": coupling,
         "w_c": w_c,
-        "latent_w2sq": _ot_value(Z, P, "sqeuclidean"),
+        "latent_w2sq": exact_cost(Z, P, "sqeuclidean"),
         "gap": abs(coupling - w_c),
     }
 
@@ -188,6 +190,7 @@ def _lambda_path(
     models: list[str],
     datasets: list[str],
 ) -> Evidence:
+    from ..models.evaluate import exact_cost
     from ..models.sweep import run_name
 
     lo, hi = grid[0], grid[-1]
@@ -205,7 +208,7 @@ def _lambda_path(
     floor = []
     for s in seed_list:
         A, B = (np.random.default_rng([s, 7, i]).standard_normal((n, 2)) for i in (0, 1))
-        floor.append(_ot_value(A, B, "sqeuclidean"))
+        floor.append(exact_cost(A, B, "sqeuclidean"))
     floor_e = _interval(floor)
     details: dict[str, object] = {
         "floor W_2^2(P_Z^n, P_Z'^n)": {"value": floor_e.value, "ci": floor_e.ci, "n": n},

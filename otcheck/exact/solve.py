@@ -44,10 +44,14 @@ METHODS = ("auto", "emd", "lp", "highs", "assignment", "sparse")
 AUTO_ASSIGNMENT_MAX_N = 48
 
 #: ``otcheck.wasserstein(..., method="auto")`` uses the sparse engine (never forming the cost
-#: matrix) from this many pairs ``n * m`` on, or whenever the dense matrix and plan would exceed the
-#: memory budget (``memory_budget``, default :data:`otcheck.exact._sparse.DEFAULT_MEMORY_BUDGET`,
-#: 1 GiB). Measured in ``benchmarks/bench_scale.py``.
-AUTO_SPARSE_MIN_PAIRS = 4_000_000
+#: matrix) from this many pairs ``n * m`` on (``n = m = 3000``), or whenever the dense matrix and plan
+#: would exceed the memory budget (``memory_budget``, default
+#: :data:`otcheck.exact._sparse.DEFAULT_MEMORY_BUDGET`, 1 GiB). Below it the dense network simplex
+#: takes under 2 s; the sparse engine is faster there only on well-spread clouds (2-D Gaussians: 0.7
+#: of the dense time at n = 3000) and several times slower on clustered ones (an 8-mode ring, a
+#: generator's samples against it: 3 to 12 times at n = 2000 to 3000). Measured in
+#: ``benchmarks/bench_scale.py``.
+AUTO_SPARSE_MIN_PAIRS = 9_000_000
 
 _ENGINES: dict[str, Callable[..., EngineResult]] = {
     "emd": solve_emd,
@@ -690,8 +694,8 @@ def wasserstein(
 def _wants_sparse(mu: DiscreteMeasure, nu: DiscreteMeasure, cost: CostLike, budget: float) -> bool:
     """``method="auto"``: the sparse engine when the dense cost matrix and plan would not fit in ``budget``
     bytes (for a cost ``||x - y||^p``), or, for the squared cost, when the problem has at least
-    :data:`AUTO_SPARSE_MIN_PAIRS` pairs, from where it is also the faster engine (measured in
-    ``benchmarks/bench_scale.py``)."""
+    :data:`AUTO_SPARSE_MIN_PAIRS` pairs (below it the dense engines take under 2 s, and the sparse
+    engine is slower on clustered clouds; measured in ``benchmarks/bench_scale.py``)."""
     from ..costs import as_cost_fn
     from ._sparse import dense_bytes, is_point_cost
 
@@ -703,7 +707,7 @@ def _wants_sparse(mu: DiscreteMeasure, nu: DiscreteMeasure, cost: CostLike, budg
         return False
     if dense_bytes(mu.n, nu.n) > budget:
         return True
-    # faster from this size on for the squared cost (measured); for other powers the all-pairs search
+    # the squared cost is worth it from this size on (measured); for other powers the all-pairs search
     # is a ball bound, much wider than the lifted query, so only memory makes them sparse
     return fn.power == 2.0 and mu.n * nu.n >= AUTO_SPARSE_MIN_PAIRS
 

@@ -44,6 +44,7 @@ __all__ = [
     "data_baseline",
     "coupling_cost",
     "encode",
+    "exact_cost",
     "latent_mismatch",
     "linear_decoder_cov",
     "evaluate",
@@ -161,12 +162,13 @@ def _to_tensor(model: GenerativeModel, X: FloatArray) -> torch.Tensor:
     return torch.as_tensor(X, dtype=next(model.parameters()).dtype, device=_device(model))
 
 
-def _exact_cost(X: FloatArray, Y: FloatArray, cost: str) -> float:
+def exact_cost(X: FloatArray, Y: FloatArray, cost: str) -> float:
     """Certified :math:`W_c` between the uniform empirical measures of ``X`` and ``Y``.
 
     :func:`otcheck.wasserstein` with ``method="auto"``: a dense engine while the cost matrix fits,
-    the sparse engine (never forming it) past its memory budget or from ``n * m >= 4e6`` pairs, so
-    held-out evaluations at ``n >= 10^4`` points are certified too.
+    the sparse engine (never forming it) past its memory budget or from
+    :data:`otcheck.exact.solve.AUTO_SPARSE_MIN_PAIRS` pairs, so held-out evaluations at ``n >= 10^4``
+    points are certified too.
     """
     from ..exact import wasserstein
     from ..measures import DiscreteMeasure
@@ -230,7 +232,7 @@ def wasserstein_to_data(
     Estimate
     """
     n, subsets = _subsamples(X_test, n, repeats, seed)
-    vals = [_exact_cost(X, sample_model(model, n, s, noise=noise), cost) for X, s in subsets]
+    vals = [exact_cost(X, sample_model(model, n, s, noise=noise), cost) for X, s in subsets]
     return mean_interval(vals, confidence, n)
 
 
@@ -267,7 +269,7 @@ def data_baseline(
     vals = []
     for _ in range(repeats):
         idx = rng.permutation(len(X_test))[: 2 * n]
-        vals.append(_exact_cost(X_test[idx[:n]], X_test[idx[n:]], cost))
+        vals.append(exact_cost(X_test[idx[:n]], X_test[idx[n:]], cost))
     return mean_interval(vals, confidence, n)
 
 
@@ -342,7 +344,7 @@ def latent_mismatch(
     for X, s in subsets:
         Z = encode(model, X, seed=s)
         P = np.random.default_rng(s).standard_normal(Z.shape)
-        w.append(_exact_cost(Z, P, "sqeuclidean"))
+        w.append(exact_cost(Z, P, "sqeuclidean"))
         m.append(float(mmd2(Z, P, kernel="imq", bandwidth=[c * 2.0 * Z.shape[1] for c in IMQ_SCALES], unbiased=True)))
     return mean_interval(w, confidence, n), mean_interval(m, confidence, n)
 

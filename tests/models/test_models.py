@@ -233,7 +233,7 @@ def test_pot_latent_gan_recipe_fits_the_ring():
     W_2^2 to 500 held-out points is within 1.5x the data's own two-sample W_2^2 (the issue's
     target), and Q_Z is closer to P_Z than 8 clumps can be (optimal 8-point quantization of
     N(0, I_2) has W_2^2 ~ 0.40)."""
-    from otcheck.models.evaluate import _exact_cost
+    from otcheck.models.evaluate import exact_cost
     from otcheck.models.train import recipe
 
     cfg = TrainConfig(
@@ -249,7 +249,7 @@ def test_pot_latent_gan_recipe_fits_the_ring():
         **recipe("pot", "ring"),
     )
     _, X = cfg.split()
-    floor = _exact_cost(X[:500], X[500:], "sqeuclidean")
+    floor = exact_cost(X[:500], X[500:], "sqeuclidean")
     h = train(cfg, quiet=True).final
     assert h["w2sq_test"] <= 1.5 * floor, (h, floor)
     assert h["w2sq_latent"] < 0.3, h
