@@ -464,24 +464,30 @@ def _sparse_result(
             accepted.append(found)
         return found[0].ok
 
-    # "auto": when the min cost flow's plan is not certified (its optimal plan need not be a forest, and
-    # the certificate rebuilds one on a spanning forest of the support), the network simplex, whose plans
-    # are basic, solves the problem again
+    # "auto": when the min cost flow does not end in a certified plan (its costs are integers at 2^42
+    # levels at most, fewer when OR-Tools reports a cost range it cannot hold: a plan optimal for them
+    # can miss the tolerance, or the rounds run out), the network simplex solves the problem again on
+    # the float costs; a forced solver reports the failure
     solvers = [solver] if solver != "auto" else ["auto", "network_simplex"]
-    for attempt in solvers:
-        I, J, F, u, v, info = column_generation(
-            a_cg,
-            b_cg,
-            view_cg,
-            first_keys(a_cg, b_cg, view_cg),
-            max_rounds=max_rounds,
-            num_iter_max=nim,
-            progress=bool(show),
-            accept=accept,
-            tol=tol,
-            solver=attempt,
-            supplies=supplies,
-        )
+    for k, attempt in enumerate(solvers):
+        try:
+            I, J, F, u, v, info = column_generation(
+                a_cg,
+                b_cg,
+                view_cg,
+                first_keys(a_cg, b_cg, view_cg),
+                max_rounds=max_rounds,
+                num_iter_max=nim,
+                progress=bool(show),
+                accept=accept,
+                tol=tol,
+                solver=attempt,
+                supplies=supplies,
+            )
+        except UncertifiedError:
+            if k + 1 < len(solvers):
+                continue
+            raise
         I, J, F, u, v = to_full(I, J, F, u, v)
         if accepted:
             cert, u2, v2 = accepted[-1]

@@ -193,3 +193,48 @@ def test_returned_duals_recertify_when_a_zero_weight_row_dominates_the_potential
         res = solve_ot(a, b, C, method=method)
         _check_result(res, a, b, C)
         assert res.certificate.lower == res.certificate.upper == C[0, 0]
+
+
+def _ties_instance():
+    """1-D Euclidean points with duplicates and ties: the min cost flow's optimal plans have cycles."""
+    X = np.array([0.0, 0.0, 0.0, 0.0, 2.0, 2.0, 1.5, 0.25, -1.0])
+    Y = np.array([0, 0, 0, 1, 2, 2, 2, 2, 2, 3, 1.25, 2.25, 2.125, 0.5, 0.75, 0.125, -2, -1.875, -0.015625])
+    return DiscreteMeasure(X), DiscreteMeasure(Y)
+
+
+def test_sparse_auto_solves_again_with_the_simplex_when_the_flow_plan_is_not_certified(monkeypatch):
+    """Without the basic-plan step the flow's plan has cycles and is not certified: solver='auto' solves
+    again with the network simplex; a forced solver='min_cost_flow' refuses (never a wrong number)."""
+    pytest.importorskip("ortools")
+    from otcheck.exact import _flow
+    from otcheck.exact import UncertifiedError
+
+    mu, nu = _ties_instance()
+    ref = wasserstein(mu, nu, cost="euclidean", method="emd")
+    monkeypatch.setattr(_flow, "basic_flow", lambda nodes, tail, head, flow, cost, tie: flow)
+    res = wasserstein(mu, nu, cost="euclidean", method="sparse")
+    assert res.certificate.ok and res.info["solver"] == "network_simplex"
+    assert max(res.certificate.lower, ref.certificate.lower) <= min(res.certificate.upper, ref.certificate.upper)
+    with pytest.raises(UncertifiedError):
+        wasserstein(mu, nu, cost="euclidean", method="sparse", solver="min_cost_flow")
+
+
+def test_sparse_auto_solves_again_with_the_simplex_when_the_flow_fails(monkeypatch):
+    """An UncertifiedError inside the min cost flow's rounds (OR-Tools' cost range, rounds run out) is
+    not final under solver='auto': the network simplex solves again; a forced solver reports it."""
+    pytest.importorskip("ortools")
+    from otcheck.exact import _flow
+    from otcheck.exact import UncertifiedError
+
+    def fails(*args, **kwargs):
+        raise UncertifiedError("min cost flow: BAD_COST_RANGE at every precision")
+
+    rng = np.random.default_rng(3)
+    mu, nu = DiscreteMeasure(rng.normal(size=(40, 2))), DiscreteMeasure(rng.normal(size=(50, 2)))
+    ref = wasserstein(mu, nu, method="emd")
+    monkeypatch.setattr(_flow, "restricted_flow", fails)
+    res = wasserstein(mu, nu, method="sparse")
+    assert res.certificate.ok and res.info["solver"] == "network_simplex"
+    assert max(res.certificate.lower, ref.certificate.lower) <= min(res.certificate.upper, ref.certificate.upper)
+    with pytest.raises(UncertifiedError, match="BAD_COST_RANGE"):
+        wasserstein(mu, nu, method="sparse", solver="min_cost_flow")
