@@ -206,8 +206,7 @@ def test_sparse_auto_solves_again_with_the_simplex_when_the_flow_plan_is_not_cer
     """Without the basic-plan step the flow's plan has cycles and is not certified: solver='auto' solves
     again with the network simplex; a forced solver='min_cost_flow' refuses (never a wrong number)."""
     pytest.importorskip("ortools")
-    from otcheck.exact import _flow
-    from otcheck.exact import UncertifiedError
+    from otcheck.exact import UncertifiedError, _flow
 
     mu, nu = _ties_instance()
     ref = wasserstein(mu, nu, cost="euclidean", method="emd")
@@ -223,8 +222,7 @@ def test_sparse_auto_solves_again_with_the_simplex_when_the_flow_fails(monkeypat
     """An UncertifiedError inside the min cost flow's rounds (OR-Tools' cost range, rounds run out) is
     not final under solver='auto': the network simplex solves again; a forced solver reports it."""
     pytest.importorskip("ortools")
-    from otcheck.exact import _flow
-    from otcheck.exact import UncertifiedError
+    from otcheck.exact import UncertifiedError, _flow
 
     def fails(*args, **kwargs):
         raise UncertifiedError("min cost flow: BAD_COST_RANGE at every precision")
