@@ -278,15 +278,21 @@ def residual_potentials(
         passes += 1
         if passes > nodes + 1:
             raise UncertifiedError("engine 'sparse': the min cost flow's residual graph has a negative cycle")
-        count = first[front + 1] - first[front]
-        total = int(count.sum())
-        if total == 0:
-            break
-        offsets = np.repeat(first[front] - (np.cumsum(count) - count), count) + np.arange(total, dtype=np.int64)
-        target = head[offsets]
+        if front.size == nodes:  # every arc (the first pass): no gathered copies of the arcs
+            target, relaxed = head, d[tail] + length
+        else:
+            count = first[front + 1] - first[front]
+            total = int(count.sum())
+            if total == 0:
+                break
+            offsets = np.repeat(first[front] - (np.cumsum(count) - count), count) + np.arange(total, dtype=np.int64)
+            target = head[offsets]
+            relaxed = d[tail[offsets]] + length[offsets]
+            del offsets
         before = d[target]
-        np.minimum.at(d, target, d[tail[offsets]] + length[offsets])
+        np.minimum.at(d, target, relaxed)
         changed = target[d[target] < before]
+        del target, relaxed, before
         mark[changed] = True
         front = np.flatnonzero(mark)
         mark[front] = False
@@ -339,7 +345,9 @@ def restricted_flow(
     if status != min_cost_flow.SimpleMinCostFlow.OPTIMAL:
         raise UncertifiedError(f"engine 'sparse': OR-Tools' min cost flow stopped with status {status!r}")
     f = np.asarray(flow.flows(arcs), dtype=np.int64)
+    del flow, arcs, cap, c
     f = basic_flow(n + m, I.astype(np.int64), (n + J).astype(np.int64), f, ci, real)  # support: a forest
+    del real  # the arrays of every candidate arc are what bounds the memory of a round: free them early
     pos = f > 0
     tail = np.concatenate([I, n + J[pos]]).astype(np.int64)
     head = np.concatenate([n + J, I[pos]]).astype(np.int64)

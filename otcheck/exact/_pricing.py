@@ -31,7 +31,7 @@ returned, so the minimum of the returned float values is the minimum over all co
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from numpy.typing import NDArray
@@ -139,13 +139,68 @@ class BoxTree:
         vector :math:`g` whose linear part :math:`\langle g, y_j \rangle` is taken out of the
         potentials before the boxes' maxima (:func:`_trend_frame`).
         """
+        rows_out: list[IntArray] = []
+        cols_out: list[IntArray] = []
+        for b0, rows, cols, t, slack in self._leaf_pairs(P, w, h, p, cost, ub, trend):
+            best = np.full(_ROW_BLOCK, np.inf)
+            np.minimum.at(best, rows - b0, t)
+            sel = t <= best[rows - b0] + slack
+            rows_out.append(rows[sel])
+            cols_out.append(cols[sel])
+        if not rows_out:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(rows_out), np.concatenate(cols_out)
+
+    def smallest(
+        self,
+        P: FloatArray,
+        w: FloatArray,
+        h: Callable[[FloatArray], FloatArray],
+        p: float,
+        cost: Callable[[IntArray, IntArray], FloatArray],
+        bound: FloatArray,
+        cap: int,
+        trend: FloatArray | None = None,
+    ) -> tuple[IntArray, IntArray, FloatArray]:
+        r"""Pairs ``(i, j, t)``: for every row ``i`` of ``P``, its ``cap`` columns of least
+        :math:`t = \mathrm{fl}(C_{ij}) - w_j` among those with :math:`t \le` ``bound[i]`` (fewer if fewer
+        are), by the same descent as :meth:`search` with the fixed bound ``bound`` in place of a
+        row's attained value. A heuristic's helper (more pairs a round): nothing certified rests on it."""
+        rows_out: list[IntArray] = []
+        cols_out: list[IntArray] = []
+        vals_out: list[FloatArray] = []
+        for _, rows, cols, t, _ in self._leaf_pairs(P, w, h, p, cost, bound, trend):
+            sel = t <= bound[rows]
+            rows, cols, t = rows[sel], cols[sel], t[sel]
+            order = np.lexsort((t, rows))
+            rows, cols, t = rows[order], cols[order], t[order]
+            rank = np.arange(rows.size) - np.searchsorted(rows, rows)
+            sel = rank < cap
+            rows_out.append(rows[sel])
+            cols_out.append(cols[sel])
+            vals_out.append(t[sel])
+        if not rows_out:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(rows_out), np.concatenate(cols_out), np.concatenate(vals_out)
+
+    def _leaf_pairs(
+        self,
+        P: FloatArray,
+        w: FloatArray,
+        h: Callable[[FloatArray], FloatArray],
+        p: float,
+        cost: Callable[[IntArray, IntArray], FloatArray],
+        ub: FloatArray,
+        trend: FloatArray | None,
+    ) -> Iterator[tuple[int, IntArray, IntArray, FloatArray, FloatArray]]:
+        r"""The descent of :meth:`search`, a block of rows at a time: ``(first row, rows, cols, t, slack)`` for every
+        column of every leaf whose bound is within the margin of ``ub[i]``, with
+        :math:`t = \mathrm{fl}(C_{ij}) - w_j` and the row's comparison margin ``slack``."""
         Pb, wb, cb, e_row, e_w = _trend_frame(P, self.Q, w, trend)
         wmax = self.node_max(wb)
         finite = np.isfinite(w)
         wabs = float(np.abs(w[finite]).max()) if finite.any() else 0.0
         shrink = _shrink(self.dim, p)
-        rows_out: list[IntArray] = []
-        cols_out: list[IntArray] = []
         n = P.shape[0]
         for b0 in range(0, n, _ROW_BLOCK):
             rows = np.arange(b0, min(n, b0 + _ROW_BLOCK), dtype=np.int64)
@@ -181,16 +236,10 @@ class BoxTree:
             offsets = np.repeat(self.start[lk] - (np.cumsum(count) - count), count) + np.arange(total, dtype=np.int64)
             pr = np.repeat(lr, count)
             pj = self.perm[offsets]
+            del offsets, count, leaf_r, leaf_k, lr, lk  # the frontier's arrays: not held while the caller filters
             with np.errstate(over="ignore", invalid="ignore"):
                 t = cost(rows[pr], pj) - w[pj]  # +inf for an excluded column
-            best = np.full(rows.size, np.inf)
-            np.minimum.at(best, pr, t)
-            sel = t <= best[pr] + slack[pr]
-            rows_out.append(rows[pr[sel]])
-            cols_out.append(pj[sel])
-        if not rows_out:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        return np.concatenate(rows_out), np.concatenate(cols_out)
+            yield b0, rows[pr], pj, t, slack[pr]
 
 
 def _trend_frame(

@@ -38,6 +38,16 @@ from .._dyadic import two_diff
 from ..costs import Cost, Euclidean, PowerCost, SqEuclidean
 from ._certificate import BLOCK_ELEMS, CostView, DenseCosts, Rigor
 from ._pricing import BoxTree
+from ._rounds import (
+    NEGATIVE_PER_ROW,
+    _missing,
+    _prune,
+    _violated,
+    dense_violations,
+    negative_pairs,
+    neighbour_pairs,
+    point_violations,
+)
 from .result import UncertifiedError
 
 __all__ = ["PointCosts", "column_generation", "clip_level", "DEFAULT_MEMORY_BUDGET"]
@@ -162,6 +172,20 @@ class PointCosts:
         rows, cols = self._boxes(side).search(P, w, self._h, self.p, cost, ub, trend)
         return (cols, rows) if transpose else (rows, cols)
 
+    def smallest(
+        self, w: FloatArray, rows: IntArray, bound: FloatArray, cap: int
+    ) -> tuple[IntArray, IntArray, FloatArray]:
+        r"""``(i, j, t)``: for each row ``i`` of ``rows``, its ``cap`` columns of least
+        :math:`t = C_{ij} - w_j` among those with :math:`t \le` ``bound`` (the box-tree descent,
+        :meth:`~otcheck.exact._pricing.BoxTree.smallest`)."""
+        trend = _linear_trend(self.Y, w) if self.p == 2.0 else None
+
+        def cost(i: IntArray, j: IntArray) -> FloatArray:
+            return self.entries(rows[i], j)
+
+        r, c, t = self._boxes("y").smallest(self.X[rows], w, self._h, self.p, cost, bound, cap, trend)
+        return rows[r], c, t
+
     @overload
     def row_bounds(
         self, w: FloatArray, *, rigorous: Literal["coarse", "tight"] = ...
@@ -275,17 +299,21 @@ def _coarse_targets(X: FloatArray, Y: FloatArray, a: FloatArray, b: FloatArray, 
 
 
 def initial_candidates(X: FloatArray, Y: FloatArray, a: FloatArray, b: FloatArray, cost: Cost, k: int) -> IntArray:
-    """Flat keys ``i * m + j`` of the first candidate pairs (nearest neighbours, displaced nearest
-    neighbours, a staircase along the first coordinate that makes the restricted problem feasible)."""
-    n, m = X.shape[0], Y.shape[0]
-    tree = cKDTree(Y)
-    kk = min(k, m)
+    """Flat keys ``i * m + j`` of the first candidate pairs: the ``k`` nearest neighbours of each point
+    and the ``k`` nearest neighbours of each point displaced by the coarse plan (:func:`_coarse_targets`),
+    from both sides (a column that no row has near it, the edge of a wide cluster facing a tight one,
+    would otherwise be reached by the staircase only, and its dual be far off), and a staircase along
+    the first coordinate that makes the restricted problem feasible."""
+    m = Y.shape[0]
     parts = []
-    for P, kq in ((X, kk), (_coarse_targets(X, Y, a, b, cost), min(2 * k, m))):
-        _, nn = tree.query(P, k=kq)
-        kk = kq
-        nn = np.asarray(nn, dtype=np.int64).reshape(n, kk)
-        parts.append(np.repeat(np.arange(n, dtype=np.int64), kk) * m + nn.ravel())
+    for P, Q, wp, wq, flip in ((X, Y, a, b, False), (Y, X, b, a, True)):
+        tree = cKDTree(Q)
+        kq = min(k, Q.shape[0])
+        for S in (P, _coarse_targets(P, Q, wp, wq, cost)):
+            _, nn = tree.query(S, k=kq)
+            near = np.asarray(nn, dtype=np.int64).ravel()
+            own = np.repeat(np.arange(P.shape[0], dtype=np.int64), kq)
+            parts.append(near * m + own if flip else own * m + near)
     ix, iy = np.argsort(X[:, 0], kind="stable"), np.argsort(Y[:, 0], kind="stable")
     from ._quantile import staircase
 
@@ -390,68 +418,6 @@ def plan_clip(c: FloatArray, plan: FloatArray, clip: float | None) -> float | No
     return level if np.isfinite(level) and (level - lo) * CLIP_RAISE <= (now - lo) else None
 
 
-def point_violations(costs: PointCosts, u: FloatArray, v: FloatArray) -> tuple[IntArray, IntArray, FloatArray]:
-    r"""For every row, the columns that can attain :math:`\min_j (C_{ij} - v_j)` (the exact search of
-    :meth:`PointCosts.candidates`) and their reduced costs :math:`C_{ij} - u_i - v_j`: if none is
-    negative, no pair is."""
-    ci, cj = costs.candidates(v)
-    return ci, cj, costs.entries(ci, cj) - v[cj] - u[ci]
-
-
-def neighbour_pairs(
-    costs: PointCosts, ci: IntArray, cj: IntArray, u: FloatArray, v: FloatArray, k: int = 4
-) -> tuple[IntArray, IntArray, FloatArray]:
-    """Pairs next to the violating pairs ``(ci, cj)``: ``(i', j)`` for the ``k`` spatial neighbours
-    ``i'`` of ``x_i`` and ``(i, j')`` for those of ``y_j``, with their reduced costs (a cheap widening
-    of a round's additions: a violated pair's neighbours are likely violated too)."""
-    if ci.size == 0:
-        return ci, cj, np.zeros(0)
-    kx, ky = min(k, costs.shape[0]), min(k, costs.shape[1])
-    _, ni = costs._tree("x").query(costs.X[ci], k=kx)
-    _, nj = costs._tree("y").query(costs.Y[cj], k=ky)
-    ni = np.asarray(ni, dtype=np.int64).reshape(ci.size, kx)
-    nj = np.asarray(nj, dtype=np.int64).reshape(cj.size, ky)
-    I = np.concatenate([ni.ravel(), np.repeat(ci, ky)])
-    J = np.concatenate([np.repeat(cj, kx), nj.ravel()])
-    return I, J, costs.entries(I, J) - v[J] - u[I]
-
-
-def _missing(cand: IntArray, keys: IntArray) -> IntArray:
-    """The distinct entries of ``cand`` not in the sorted array ``keys`` (binary search, no re-sort of keys)."""
-    cand = np.unique(cand)
-    if keys.size == 0 or cand.size == 0:
-        return cand
-    pos = np.minimum(np.searchsorted(keys, cand), keys.size - 1)
-    return cand[keys[pos] != cand]
-
-
-def _violated(red: FloatArray, ui: FloatArray, vj: FloatArray, quantum: float = 0.0) -> NDArray[np.bool_]:
-    """Pairs whose float reduced cost :math:`C_{ij} - u_i - v_j` is negative beyond its own rounding
-    (16 units of :math:`|C_{ij}| + |u_i| + |v_j|`: per pair, so that huge potentials elsewhere, an
-    outlier 10^6 away, do not hide real violations of size 0.1 here) and beyond ``quantum``, the
-    rounding of the costs a restricted solver worked with (:mod:`otcheck.exact._flow`)."""
-    size = np.abs(red + ui + vj) + np.abs(ui) + np.abs(vj)
-    return red < -16 * np.finfo(float).eps * size - quantum
-
-
-def _prune(costs: CostView, keys: IntArray, u: FloatArray, v: FloatArray, tiny: float, keep: int) -> IntArray:
-    """The candidate pairs worth keeping for the next round: every pair of reduced cost <= ``tiny``
-    (the restricted optimum's basis and its ties: the current plan stays feasible, so the restricted
-    optimum never gets worse) and each row's and each column's ``keep`` pairs of least reduced cost."""
-    m = costs.shape[1]
-    kI, kJ = keys // m, keys % m  # keys are sorted: kI is non-decreasing
-    red = costs.entries(kI, kJ) - u[kI] - v[kJ]
-    order = np.lexsort((red, kI))
-    starts = np.searchsorted(kI, kI)  # first position of each pair's row
-    rank = np.empty(keys.size, dtype=np.int64)
-    rank[order] = np.arange(keys.size) - starts[order]
-    order = np.lexsort((red, kJ))  # and each column's: few rows and many columns need them
-    sj = kJ[order]
-    crank = np.empty(keys.size, dtype=np.int64)
-    crank[order] = np.arange(keys.size) - np.searchsorted(sj, sj)
-    return keys[(rank < keep) | (crank < keep) | (red <= tiny)]
-
-
 def column_generation(
     a: FloatArray,
     b: FloatArray,
@@ -530,6 +496,7 @@ def column_generation(
                 clip = clip_level(cand_c, clip)
             else:  # a plan far cheaper than the clip: the next solve is clipped at the plan's scale
                 tighter = plan_clip(cand_c, plan_c, clip)
+            del cand_c  # a float per candidate: not held through the pricing
             tiny = max(1e-12 * max(float(np.max(np.abs(u))), float(np.max(np.abs(v))), 1e-300), 2 * quantum)
             if isinstance(costs, PointCosts):
                 ci, cj, red = point_violations(costs, u, v)
@@ -544,7 +511,7 @@ def column_generation(
             rowmin = np.zeros(n)
             np.minimum.at(rowmin, ci, red)
             gap = float(np.dot(a, -rowmin))
-            used = float(np.max(np.abs(plan_c))) if I.size else 0.0
+            used = float(np.dot(F, np.abs(plan_c)))  # the certificate's scale: the plan's cost
             bad = _violated(red, u[ci], v[cj], quantum)
             new = _missing(ci[bad] * m + cj[bad], keys)
             stop = not riding and (
@@ -557,7 +524,13 @@ def column_generation(
             if not stop and isinstance(costs, PointCosts):
                 wi, wj, wred = neighbour_pairs(costs, ci[bad], cj[bad], u, v)
                 wbad = _violated(wred, u[wi], v[wj], quantum)
-                new = np.unique(np.concatenate([new, _missing(wi[wbad] * m + wj[wbad], keys)]))
+                xi, xj, xred = negative_pairs(costs, ci[bad], cj[bad], u, v, NEGATIVE_PER_ROW)
+                xbad = _violated(xred, u[xi], v[xj], quantum)
+                new = np.unique(
+                    np.concatenate(
+                        [new, _missing(wi[wbad] * m + wj[wbad], keys), _missing(xi[xbad] * m + xj[xbad], keys)]
+                    )
+                )
             history.append(
                 {"round": rnd, "candidates": int(keys.size), "violations": int(new.size), "gap_estimate": gap}
             )
@@ -581,21 +554,6 @@ def column_generation(
         f"engine 'sparse': pairs of negative reduced cost remain after {max_rounds} rounds "
         f"({history[-1]['violations']} found in the last); raise max_rounds"
     )
-
-
-def dense_violations(costs: DenseCosts, u: FloatArray, v: FloatArray) -> tuple[IntArray, IntArray, FloatArray]:
-    """For every row of a dense matrix, its column of least reduced cost (one blocked sweep)."""
-    C = costs.C
-    n, m = C.shape
-    rows = max(1, BLOCK_ELEMS // max(m, 1))
-    cj = np.empty(n, dtype=np.int64)
-    red = np.empty(n)
-    for s in range(0, n, rows):
-        R = C[s : s + rows] - v[None, :]
-        j = np.argmin(R, axis=1)
-        cj[s : s + rows] = j
-        red[s : s + rows] = R[np.arange(R.shape[0]), j] - u[s : s + rows]
-    return np.arange(n, dtype=np.int64), cj, red
 
 
 def positive_part(a: FloatArray, b: FloatArray, costs: CostView) -> tuple[IntArray, IntArray, CostView]:
