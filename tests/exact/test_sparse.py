@@ -412,3 +412,21 @@ def test_auto_solver_falls_back_to_the_simplex_when_the_flow_plan_is_not_certifi
     ref = wasserstein(mu, nu, cost="euclidean", method="emd")
     assert res.certificate.ok and res.info["solver"] == "min_cost_flow"
     assert max(res.certificate.lower, ref.certificate.lower) <= min(res.certificate.upper, ref.certificate.upper)
+
+
+@pytest.mark.parametrize("cost", ["sqeuclidean", "euclidean", 3])
+def test_smallest_returns_each_rows_least_columns_under_its_bound(cost):
+    """The negative-pair pricing's search: per row, the ``cap`` least :math:`C_{ij} - w_j` among those
+    under the row's bound, as the dense matrix has them."""
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(300, 2)), 3 * rng.normal(size=(400, 2))
+    w = rng.normal(size=400) + Y @ np.array([1.0, -2.0])
+    view = PointCosts(X, Y, as_cost_fn(cost))
+    T = cost_matrix(X, Y, cost) - w[None, :]
+    rows = np.arange(0, 300, 3)
+    bound = np.quantile(T[rows], 0.05, axis=1)
+    I, J, t = view.smallest(w, rows, bound, 8)
+    assert np.array_equal(t, view.entries(I, J) - w[J])
+    for i, b in zip(rows.tolist(), bound.tolist(), strict=True):
+        want = np.sort(T[i][T[i] <= b])[:8]
+        assert np.array_equal(np.sort(t[I == i]), want)
