@@ -47,10 +47,9 @@ AUTO_ASSIGNMENT_MAX_N = 48
 #: matrix) from this many pairs ``n * m`` on (``n = m = 3000``), or whenever the dense matrix and plan
 #: would exceed the memory budget (``memory_budget``, default
 #: :data:`otcheck.exact._sparse.DEFAULT_MEMORY_BUDGET`, 1 GiB). Below it the dense network simplex
-#: takes under 2 s; the sparse engine is faster there only on well-spread clouds (2-D Gaussians: 0.7
-#: of the dense time at n = 3000) and several times slower on clustered ones (an 8-mode ring, a
-#: generator's samples against it: 3 to 12 times at n = 2000 to 3000). Measured in
-#: ``benchmarks/bench_scale.py``.
+#: takes under 2 s; the sparse engine is faster there only on well-spread clouds (2-D Gaussians: 0.5
+#: to 0.6 of the dense time at n = 2000 to 3000) and slower on clustered ones (8-mode rings, as a
+#: generator's samples against its data: 2.6 to 4.7 times). Measured in ``benchmarks/bench_scale.py``.
 AUTO_SPARSE_MIN_PAIRS = 9_000_000
 
 _ENGINES: dict[str, Callable[..., EngineResult]] = {
