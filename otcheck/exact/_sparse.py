@@ -75,10 +75,8 @@ class PointCosts:
         self.X, self.Y, self.cost = X, Y, cost
         self.shape = (X.shape[0], Y.shape[0])
         self.p = float(cost.power)
-        self._tree_x: cKDTree | None = None
-        self._tree_y: cKDTree | None = None
-        self._box_x: BoxTree | None = None
-        self._box_y: BoxTree | None = None
+        self._trees: dict[str, cKDTree] = {}  # built on first use, per side "x" / "y"
+        self._box_trees: dict[str, BoxTree] = {}
         if X.size and Y.size and not np.isfinite(self.max_abs()):
             raise ValueError(
                 f"X, Y: the {cost!r} cost of these points may overflow float64 (the diameter of their bounding "
@@ -126,23 +124,22 @@ class PointCosts:
         """The view of the points ``X[rows]`` and ``Y[cols]`` (the same float costs)."""
         return PointCosts(self.X[rows], self.Y[cols], self.cost)
 
+    def _points(self, side: str) -> FloatArray:
+        if side not in ("x", "y"):
+            raise ValueError(f"side: expected 'x' or 'y', got {side!r}")
+        return self.Y if side == "y" else self.X
+
     def _tree(self, side: str) -> cKDTree:
-        if side == "y":
-            if self._tree_y is None:
-                self._tree_y = cKDTree(self.Y)
-            return self._tree_y
-        if self._tree_x is None:
-            self._tree_x = cKDTree(self.X)
-        return self._tree_x
+        """The k-d tree of one side's points (nearest-neighbour queries), built once."""
+        if side not in self._trees:
+            self._trees[side] = cKDTree(self._points(side))
+        return self._trees[side]
 
     def _boxes(self, side: str) -> BoxTree:
-        if side == "y":
-            if self._box_y is None:
-                self._box_y = BoxTree(self.Y)
-            return self._box_y
-        if self._box_x is None:
-            self._box_x = BoxTree(self.X)
-        return self._box_x
+        """The box tree of one side's points (exact pricing, :mod:`otcheck.exact._pricing`), built once."""
+        if side not in self._box_trees:
+            self._box_trees[side] = BoxTree(self._points(side))
+        return self._box_trees[side]
 
     def candidates(self, w: FloatArray, *, transpose: bool = False) -> tuple[IntArray, IntArray]:
         r"""Pairs ``(i, j)`` containing, for every row ``i``, every column ``j`` that can attain
