@@ -49,7 +49,7 @@ AUTO_ASSIGNMENT_MAX_N = 48
 #: :data:`otcheck.exact._sparse.DEFAULT_MEMORY_BUDGET`, 1 GiB). Below it the dense network simplex
 #: takes under 2 s; the sparse engine is faster there only on well-spread clouds (2-D Gaussians: 0.5
 #: to 0.6 of the dense time at n = 2000 to 3000) and slower on clustered ones (8-mode rings, as a
-#: generator's samples against its data: 2.6 to 4.7 times). Measured in ``benchmarks/bench_scale.py``.
+#: generator's samples against its data: 2 to 5 times). Measured in ``benchmarks/bench_scale.py``.
 AUTO_SPARSE_MIN_PAIRS = 9_000_000
 
 _ENGINES: dict[str, Callable[..., EngineResult]] = {
