@@ -437,10 +437,13 @@ def _sparse_result(
     a_sub, b_sub = a[rows], b[cols]
     merged = merge_duplicates(a_sub, b_sub, sub)
     a_cg, b_cg, view_cg = (a_sub, b_sub, sub) if merged is None else merged[:3]
-    from ._flow import uniform_supplies
+    from ._flow import flow_available, uniform_supplies
 
     # merged duplicates of uniform weights: integer supplies (multiplicities) for the min cost flow
     supplies = None if merged is None else uniform_supplies(a_sub, b_sub, (merged[3], merged[4]))
+    flow_first = (
+        solver == "auto" and (supplies or uniform_supplies(a_cg, b_cg)) is not None and flow_available()
+    )  # what "auto" picks in column_generation
     prob = CertifiedProblem(a, b, view, tol)
     accepted: list[tuple[Certificate, FloatArray, FloatArray]] = []
 
@@ -466,8 +469,9 @@ def _sparse_result(
     # "auto": when the min cost flow does not end in a certified plan (its costs are integers at 2^42
     # levels at most, fewer when OR-Tools reports a cost range it cannot hold: a plan optimal for them
     # can miss the tolerance, or the rounds run out), the network simplex solves the problem again on
-    # the float costs; a forced solver reports the failure
-    solvers = [solver] if solver != "auto" else ["auto", "network_simplex"]
+    # the float costs (only then: a simplex run that failed is not repeated); a forced solver reports
+    # the failure
+    solvers = ["min_cost_flow", "network_simplex"] if flow_first else [solver]
     for k, attempt in enumerate(solvers):
         try:
             I, J, F, u, v, info = column_generation(
@@ -492,7 +496,7 @@ def _sparse_result(
             cert, u2, v2 = accepted[-1]
         else:
             cert, u2, v2 = prob.check(None, u, v, support=(I, J, F))
-        if cert.ok or info.get("solver") != "min_cost_flow":
+        if cert.ok:
             break
     if not cert.ok:
         raise UncertifiedError(
