@@ -157,14 +157,17 @@ def _cancel_cycle(
     # alternate, the arcs next to x and to y having sign - (xe[k], ye[k]: - for even k, + for odd k)
     xe = [pedge[v] for v in xs[:-1]]
     ye = [pedge[v] for v in ys[:-1]]
-    total = cost[e] + sum(cost[g] if k % 2 else -cost[g] for k, g in enumerate(xe))
-    total += sum(cost[g] if k % 2 else -cost[g] for k, g in enumerate(ye))
+
+    def around(values: list[int] | list[float]) -> float:
+        """The signed sum of ``values`` around the cycle: + on e, then -, +, ... along each path."""
+        signed = [sum(values[g] if k % 2 else -values[g] for k, g in enumerate(arcs)) for arcs in (xe, ye)]
+        return values[e] + signed[0] + signed[1]
+
+    total = around(cost)
     if total == 0:  # the case of an optimal flow: the real costs break the tie
-        real = tie[e] + sum(tie[g] if k % 2 else -tie[g] for k, g in enumerate(xe))
-        real += sum(tie[g] if k % 2 else -tie[g] for k, g in enumerate(ye))
+        real = around(tie)
         if real == 0:  # a tie of the real costs too (duplicates, grids): a fixed pseudo-random key
-            real = tree.jitter[e] + sum(tree.jitter[g] if k % 2 else -tree.jitter[g] for k, g in enumerate(xe))
-            real += sum(tree.jitter[g] if k % 2 else -tree.jitter[g] for k, g in enumerate(ye))
+            real = around(tree.jitter)
         up = bool(real <= 0)
     else:
         up = total < 0
