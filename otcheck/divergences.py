@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_float_array, as_points, as_weights, check_nonnegative
-from .costs import _sqdist  # exact coordinate sums for d <= 16 (no cancellation far from the origin)
+from .costs import _sqdist  # coordinate sums (no cancellation far from the origin)
 
 if TYPE_CHECKING:
     from .bounds import Bound

@@ -66,7 +66,7 @@ class PointCosts:
     r"""The cost view of two point clouds for :class:`~otcheck.exact._certificate.CertifiedProblem`.
 
     :math:`C_{ij} = h(\|x_i - y_j\|)` computed on demand, coordinate by coordinate (the same float
-    values as :func:`otcheck.cost_matrix` for :math:`d \le 16`); never an ``(n, m)`` array.
+    values as :func:`otcheck.cost_matrix`, in every dimension); never an ``(n, m)`` array.
     """
 
     def __init__(self, X: FloatArray, Y: FloatArray, cost: Cost) -> None:

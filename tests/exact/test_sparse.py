@@ -430,3 +430,18 @@ def test_smallest_returns_each_rows_least_columns_under_its_bound(cost):
     for i, b in zip(rows.tolist(), bound.tolist(), strict=True):
         want = np.sort(T[i][T[i] <= b])[:8]
         assert np.array_equal(np.sort(t[I == i]), want)
+
+
+@pytest.mark.parametrize("d", [16, 17, 25])
+def test_sparse_and_dense_certify_the_same_problem_in_high_dimension(d):
+    """Near-identical clouds far from the origin: the dense and the sparse certified intervals meet, and
+    contain the mean squared offset (the identity coupling is optimal here), also past d = 16."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, d)) * 1e3
+    Y = X + 1e-6 * rng.normal(size=(20, d))
+    mu, nu = DiscreteMeasure(X), DiscreteMeasure(Y)
+    s = wasserstein(mu, nu, method="sparse").certificate
+    e = wasserstein(mu, nu, method="emd").certificate
+    assert s.ok and e.ok and max(s.lower, e.lower) <= min(s.upper, e.upper)
+    offset = float(np.mean(((X - Y) ** 2).sum(1)))
+    assert abs(e.value - offset) <= 1e-9 * offset
