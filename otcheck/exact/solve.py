@@ -651,6 +651,7 @@ def wasserstein(
     if mu.dim != nu.dim:
         raise ValueError(f"nu: has dimension {nu.dim}, but mu has dimension {mu.dim}")
     one_d = mu.dim == 1 and is_convex_1d_cost(cost)
+    tol = check_nonnegative(tol, "tol", strict=True)  # every engine's, checked before any is picked
     exact = _rational_problem(mu, nu, cost)
     budget = options.pop("memory_budget", DEFAULT_MEMORY_BUDGET)
     if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not budget > 0:

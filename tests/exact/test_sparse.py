@@ -445,3 +445,13 @@ def test_sparse_and_dense_certify_the_same_problem_in_high_dimension(d):
     assert s.ok and e.ok and max(s.lower, e.lower) <= min(s.upper, e.upper)
     offset = float(np.mean(((X - Y) ** 2).sum(1)))
     assert abs(e.value - offset) <= 1e-9 * offset
+
+
+@pytest.mark.parametrize("tol", [-1.0, 0.0, float("nan"), float("inf")])
+def test_the_sparse_engine_checks_tol_like_the_dense_ones(tol):
+    """A bad tolerance is a ValueError naming it on every path (the sparse one ran with it: tol = inf
+    certified a one-round plan, tol <= 0 was refused as uncertified)."""
+    mu = DiscreteMeasure(np.random.default_rng(0).normal(size=(30, 2)))
+    for method in ("emd", "sparse", "auto"):
+        with pytest.raises(ValueError, match="^tol:"):
+            wasserstein(mu, mu, method=method, tol=tol)
