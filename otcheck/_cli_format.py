@@ -5,9 +5,11 @@ line and the ``--details`` rendering of evidence (:func:`format_parts`, :func:`f
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING, TextIO
+
+from ._docs import fill_doc
 
 if TYPE_CHECKING:
     from .claims import Claim, Evidence, Report
@@ -15,6 +17,16 @@ if TYPE_CHECKING:
 __all__ = ["format_details", "format_parts"]
 
 _MAX_INSTANCE_CHARS = 4000
+
+# The parameter of the ``--details`` renderings, documented once (each ``%(name)s`` line of a
+# docstring below is replaced by its entry: :func:`otcheck._docs.fill_doc`).
+_PARAMS = {
+    "evidence": """Parameters
+----------
+evidence : Evidence
+    One claim's evidence, as a report of ``otcheck verify`` holds it (over several seeds, the
+    aggregate whose parts are the seeds' evidence).""",
+}
 
 
 def _print_list(ids: Iterable[str], registry: Mapping[str, Claim], out: TextIO) -> None:
@@ -68,15 +80,14 @@ def _part_line(p: Evidence) -> str:
     return line + (f" - {p.note}" if p.note else "")
 
 
+@fill_doc(_PARAMS)
 def format_parts(evidence: Evidence) -> str:
     """One line per part of ``evidence`` (nested parts indented): both sides, relation, verdict, guarantee, note.
 
     A piece of evidence without parts is its own single part. Over several seeds the parts are the
     seeds' evidence, labelled by seed.
 
-    Parameters
-    ----------
-    evidence : Evidence
+    %(evidence)s
 
     Returns
     -------
@@ -90,25 +101,25 @@ def format_parts(evidence: Evidence) -> str:
     >>> print(format_parts(rec.evidence()))
       part 1: 1 <= 2 -> holds (proof, margin 1) - one is at most two
     """
-    lines: list[str] = []
+    from .claims._html import _parts
+
     seeds = evidence.instance.get("seeds") if isinstance(evidence.instance, Mapping) else None
-    by_seed = isinstance(seeds, list) and len(seeds) == len(evidence.parts) and "per_seed" in evidence.details
-
-    def walk(e: Evidence, prefix: str, depth: int, labels: Sequence[str] | None = None) -> None:
-        for i, p in enumerate(e.parts, 1):
-            label = labels[i - 1] if labels is not None else f"part {prefix}{i}"
-            lines.append("  " * depth + f"{label}: {_part_line(p)}")
-            walk(p, f"{prefix}{i}.", depth + 1)
-
-    if not evidence.parts:
-        lines.append(f"  part 1: {_part_line(evidence)}")
-    elif by_seed and isinstance(seeds, list):
-        walk(evidence, "", 1, [f"seed {s}" for s in seeds])
-    else:
-        walk(evidence, "", 1)
+    by_seed = (
+        isinstance(seeds, list)
+        and bool(evidence.parts)
+        and len(seeds) == len(evidence.parts)
+        and "per_seed" in evidence.details
+    )
+    top = [f"seed {s}" for s in seeds] if by_seed and isinstance(seeds, list) else None
+    lines = []
+    for label, p in _parts(evidence):  # labels "1", "1.2", ...: depth first, as the notebook table
+        depth = label.count(".") + 1
+        name = top[int(label) - 1] if top is not None and depth == 1 else f"part {label}"
+        lines.append("  " * depth + f"{name}: {_part_line(p)}")
     return "\n".join(lines)
 
 
+@fill_doc(_PARAMS)
 def format_details(evidence: Evidence) -> str:
     """Readable text of ``evidence.note``, ``evidence.details`` and its parts.
 
@@ -116,9 +127,7 @@ def format_details(evidence: Evidence) -> str:
     prints as a table of its scalar columns. Nested structures are left to ``--json``. Then every
     part (:func:`format_parts`): both sides, the relation, the verdict and its guarantee.
 
-    Parameters
-    ----------
-    evidence : Evidence
+    %(evidence)s
 
     Returns
     -------

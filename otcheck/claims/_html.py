@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from .._docs import fill_doc
 from ._evidence import FAILS, HOLDS, UNDECIDED, Evidence, Number
 
 if TYPE_CHECKING:
@@ -27,6 +28,19 @@ VERDICT_COLOURS = {HOLDS: "#c8e6c9", FAILS: "#ffcdd2", UNDECIDED: "#ffe0b2", "er
 VERDICT_MARKS = {HOLDS: "✅", FAILS: "❌", UNDECIDED: "❔", "error": "⚠️"}
 
 _CELL = "padding:2px 8px;text-align:{align}"
+
+# The parameter the views of a report (of one claim's evidence) take, documented once (each
+# ``%(name)s`` line of a docstring below is replaced by its entry: :func:`otcheck._docs.fill_doc`).
+_PARAMS = {
+    "report": """Parameters
+----------
+report : Report
+    The verdicts of one run (:func:`~otcheck.claims.verify`).""",
+    "evidence": """Parameters
+----------
+evidence : Evidence
+    One claim's evidence; its parts (or itself, when it has none) are the rows.""",
+}
 
 
 def _num(x: Number, digits: int = 6) -> str:
@@ -89,12 +103,11 @@ def _label(report: Report, claim_id: str, verdict: str) -> str:
     return verdict
 
 
+@fill_doc(_PARAMS)
 def report_html(report: Report) -> str:
     """HTML verdict table of ``report``: one row per claim (errors included), verdict cells coloured.
 
-    Parameters
-    ----------
-    report : Report
+    %(report)s
 
     Returns
     -------
@@ -131,12 +144,11 @@ def report_html(report: Report) -> str:
     return _table(head, rows, _caption(report))
 
 
+@fill_doc(_PARAMS)
 def report_markdown(report: Report) -> str:
     """Markdown verdict table of ``report`` (verdicts marked ✅ ❌ ❔ ⚠️, Markdown having no colours).
 
-    Parameters
-    ----------
-    report : Report
+    %(report)s
 
     Returns
     -------
@@ -172,12 +184,11 @@ def _parts(e: Evidence) -> list[tuple[str, Evidence]]:
     return out or [("1", e)]
 
 
+@fill_doc(_PARAMS)
 def evidence_html(evidence: Evidence) -> str:
     """HTML of one claim's evidence: a table of its parts (relation, both sides, margin, guarantee, verdict).
 
-    Parameters
-    ----------
-    evidence : Evidence
+    %(evidence)s
 
     Returns
     -------
@@ -202,12 +213,11 @@ def evidence_html(evidence: Evidence) -> str:
     return _table(_PART_COLUMNS, rows, caption)
 
 
+@fill_doc(_PARAMS)
 def evidence_markdown(evidence: Evidence) -> str:
     """Markdown of one claim's evidence: its verdict, then a table of its parts.
 
-    Parameters
-    ----------
-    evidence : Evidence
+    %(evidence)s
 
     Returns
     -------
