@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Literal, overload
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._docs import fill_doc
 from ._validation import as_float_array, as_points, as_weights, check_nonnegative
 from .costs import _sqdist  # coordinate sums (no cancellation far from the origin)
 
@@ -56,6 +57,15 @@ _LOG4 = float(np.log(4.0))
 
 #: float64 numpy array (the type of every array this module returns)
 FloatArray = NDArray[np.float64]
+
+# The parameters the discrete divergences share, documented once (each ``%(name)s`` line of a
+# docstring below is replaced by its entry: :func:`otcheck._docs.fill_doc`).
+_PARAMS = {
+    "pq": """Parameters
+----------
+p, q : array_like, shape (n,)
+    Probability vectors on the same support.""",
+}
 
 
 def _pair(p: ArrayLike, q: ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -113,6 +123,7 @@ def kl(p: ArrayLike, q: ArrayLike) -> float:
     return float(_xlogy_ratio(p, q).sum())
 
 
+@fill_doc(_PARAMS)
 def js(p: ArrayLike, q: ArrayLike) -> float:
     r"""Jensen-Shannon divergence of two discrete laws, in nats (maximum :math:`\log 2`).
 
@@ -124,10 +135,7 @@ def js(p: ArrayLike, q: ArrayLike) -> float:
     Always finite, symmetric, zero iff ``p == q``, equal to :math:`\log 2` iff the supports are
     disjoint. (``scipy.spatial.distance.jensenshannon`` returns the *square root* of this.)
 
-    Parameters
-    ----------
-    p, q : array_like, shape (n,)
-        Probability vectors on the same support.
+    %(pq)s
 
     Returns
     -------
@@ -147,6 +155,7 @@ def js(p: ArrayLike, q: ArrayLike) -> float:
     return min(max(val, 0.0), float(np.log(2.0)))
 
 
+@fill_doc(_PARAMS)
 def tv(p: ArrayLike, q: ArrayLike) -> float:
     r"""Total variation distance, normalized as half the :math:`L^1` norm.
 
@@ -154,10 +163,7 @@ def tv(p: ArrayLike, q: ArrayLike) -> float:
 
         \mathrm{TV}(P, Q) = \tfrac12 \sum_i |p_i - q_i| = \sup_{A} |P(A) - Q(A)| \in [0, 1].
 
-    Parameters
-    ----------
-    p, q : array_like, shape (n,)
-        Probability vectors on the same support.
+    %(pq)s
 
     Returns
     -------
@@ -207,6 +213,7 @@ def chi2(p: ArrayLike, q: ArrayLike) -> float:
         return float(((p[pos] - q[pos]) ** 2 / q[pos]).sum())
 
 
+@fill_doc(_PARAMS)
 def gan_discriminator(p: ArrayLike, q: ArrayLike) -> FloatArray:
     r"""The optimal unrestricted GAN discriminator :math:`T^* = p / (p + q)`.
 
@@ -216,10 +223,7 @@ def gan_discriminator(p: ArrayLike, q: ArrayLike) -> FloatArray:
 
     On atoms where both laws are zero ``T`` does not enter the objective; ``1/2`` is a choice.
 
-    Parameters
-    ----------
-    p, q : array_like, shape (n,)
-        Probability vectors on the same support.
+    %(pq)s
 
     Returns
     -------
@@ -254,6 +258,7 @@ def _objective(p: FloatArray, q: FloatArray, T: FloatArray) -> float:
     return total
 
 
+@fill_doc(_PARAMS)
 def gan_objective(p: ArrayLike, q: ArrayLike, T: ArrayLike) -> float:
     r"""The GAN game's value for a given discriminator ``T`` (eq. 4 of the paper).
 
@@ -265,10 +270,7 @@ def gan_objective(p: ArrayLike, q: ArrayLike, T: ArrayLike) -> float:
     natural log, :math:`0 \log 0 = 0`, and :math:`-\infty` when a law puts mass where the
     corresponding factor is 0. Every ``T`` gives :math:`V(T) \le D_{GAN}(P, Q)` (see :func:`gan`).
 
-    Parameters
-    ----------
-    p, q : array_like, shape (n,)
-        Probability vectors on the same support.
+    %(pq)s
     T : array_like, shape (n,)
         Discriminator values in :math:`[0, 1]`.
 
@@ -299,6 +301,7 @@ def gan(p: ArrayLike, q: ArrayLike, *, return_witness: Literal[False] = ...) -> 
 def gan(p: ArrayLike, q: ArrayLike, *, return_witness: Literal[True]) -> tuple[float, FloatArray]: ...
 @overload
 def gan(p: ArrayLike, q: ArrayLike, *, return_witness: bool) -> float | tuple[float, FloatArray]: ...
+@fill_doc(_PARAMS)
 def gan(p: ArrayLike, q: ArrayLike, *, return_witness: bool = False) -> float | tuple[float, FloatArray]:
     r"""Exact GAN divergence :math:`D_{GAN}(P, Q)` of two discrete laws (eq. 4), in nats.
 
@@ -312,10 +315,7 @@ def gan(p: ArrayLike, q: ArrayLike, *, return_witness: bool = False) -> float | 
     :math:`0 \log 0 = 0`. The value lies in :math:`[-\log 4, 0]`: :math:`-\log 4` iff ``p == q``,
     0 iff the supports are disjoint. The sum is computed directly (not from :func:`js`).
 
-    Parameters
-    ----------
-    p, q : array_like, shape (n,)
-        Probability vectors on the same support.
+    %(pq)s
     return_witness : bool, default False
         Also return the optimal discriminator :math:`T^*`.
 
@@ -391,6 +391,7 @@ class RestrictedGanResult:
         )
 
 
+@fill_doc(_PARAMS)
 def gan_restricted(
     p: ArrayLike, q: ArrayLike, features: ArrayLike, *, radius: float | None = None
 ) -> RestrictedGanResult:
@@ -407,10 +408,7 @@ def gan_restricted(
     in ``features`` for a bias. When the two laws can be separated by the class, the supremum
     (0) is approached but not attained; give a finite ``radius`` to make it attained.
 
-    Parameters
-    ----------
-    p, q : array_like, shape (n,)
-        Probability vectors on the same support.
+    %(pq)s
     features : array_like, shape (n, k)
         Row ``i`` is :math:`\phi(x_i)`.
     radius : float, optional
