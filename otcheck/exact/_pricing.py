@@ -32,11 +32,12 @@ returned, so the minimum of the returned float values is the minimum over all co
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["BoxTree"]
+__all__ = ["BoxTree", "Query"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -51,6 +52,35 @@ _ROW_BLOCK = 256
 def _shrink(dim: int, p: float) -> float:
     """The factor that keeps a float box bound below every float cost of the box (module docstring)."""
     return 1.0 - max(2.0**-30, 4 * (p + 1) * (dim + 4) * float(np.finfo(float).eps))
+
+
+@dataclass(frozen=True)
+class Query:
+    r"""What one search of a :class:`BoxTree` looks for: rows, potentials and the cost between them.
+
+    Attributes
+    ----------
+    P : ndarray of shape (n, d)
+        The points :math:`x_i` of the rows.
+    w : ndarray of shape (m,)
+        The potentials :math:`w_j` of the tree's columns; a column with :math:`w_j = -\infty` is excluded.
+    h : callable
+        Maps float squared distances to costs (:math:`h(r^2) = r^p`).
+    p : float
+        The power of the cost (it sizes the rounding factor :func:`_shrink`).
+    cost : callable
+        ``cost(i, j)``: the float costs :math:`\mathrm{fl}(C_{ij})` of index pairs.
+    trend : ndarray of shape (d,), optional
+        Squared Euclidean cost only: a vector :math:`g` whose linear part :math:`\langle g, y_j \rangle`
+        is taken out of the potentials before the boxes' maxima (:func:`_trend_frame`).
+    """
+
+    P: FloatArray
+    w: FloatArray
+    h: Callable[[FloatArray], FloatArray]
+    p: float
+    cost: Callable[[IntArray, IntArray], FloatArray]
+    trend: FloatArray | None = None
 
 
 class BoxTree:
@@ -120,28 +150,15 @@ class BoxTree:
             out[k] = np.maximum(out[self.left[k]], out[self.right[k]])
         return out
 
-    def search(
-        self,
-        P: FloatArray,
-        w: FloatArray,
-        h: Callable[[FloatArray], FloatArray],
-        p: float,
-        cost: Callable[[IntArray, IntArray], FloatArray],
-        ub: FloatArray,
-        trend: FloatArray | None = None,
-    ) -> tuple[IntArray, IntArray]:
-        r"""Pairs ``(i, j)`` holding, for every row ``i`` of ``P``, every column ``j`` within the search's
+    def search(self, q: Query, ub: FloatArray) -> tuple[IntArray, IntArray]:
+        r"""Pairs ``(i, j)`` holding, for every row ``i`` of ``q.P``, every column ``j`` within the search's
         margin of :math:`\min_j (\mathrm{fl}(C_{ij}) - w_j)` over all columns (module docstring).
 
-        ``h`` maps float squared distances to costs, ``cost(i, j)`` gives the float costs of index pairs,
         ``ub[i]`` is a value :math:`C_{ij} - w_j` attained by some column (``inf`` if none is known).
-        Columns with :math:`w_j = -\infty` are excluded. ``trend`` (squared Euclidean cost only): a
-        vector :math:`g` whose linear part :math:`\langle g, y_j \rangle` is taken out of the
-        potentials before the boxes' maxima (:func:`_trend_frame`).
         """
         rows_out: list[IntArray] = []
         cols_out: list[IntArray] = []
-        for b0, rows, cols, t, slack in self._leaf_pairs(P, w, h, p, cost, ub, trend):
+        for b0, rows, cols, t, slack in self._leaf_pairs(q, ub):
             best = np.full(_ROW_BLOCK, np.inf)
             np.minimum.at(best, rows - b0, t)
             sel = t <= best[rows - b0] + slack
@@ -151,25 +168,15 @@ class BoxTree:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return np.concatenate(rows_out), np.concatenate(cols_out)
 
-    def smallest(
-        self,
-        P: FloatArray,
-        w: FloatArray,
-        h: Callable[[FloatArray], FloatArray],
-        p: float,
-        cost: Callable[[IntArray, IntArray], FloatArray],
-        bound: FloatArray,
-        cap: int,
-        trend: FloatArray | None = None,
-    ) -> tuple[IntArray, IntArray, FloatArray]:
-        r"""Pairs ``(i, j, t)``: for every row ``i`` of ``P``, its ``cap`` columns of least
+    def smallest(self, q: Query, bound: FloatArray, cap: int) -> tuple[IntArray, IntArray, FloatArray]:
+        r"""Pairs ``(i, j, t)``: for every row ``i`` of ``q.P``, its ``cap`` columns of least
         :math:`t = \mathrm{fl}(C_{ij}) - w_j` among those with :math:`t \le` ``bound[i]`` (fewer if fewer
         are), by the same descent as :meth:`search` with the fixed bound ``bound`` in place of a
         row's attained value. A heuristic's helper (more pairs a round): nothing certified rests on it."""
         rows_out: list[IntArray] = []
         cols_out: list[IntArray] = []
         vals_out: list[FloatArray] = []
-        for _, rows, cols, t, _ in self._leaf_pairs(P, w, h, p, cost, bound, trend):
+        for _, rows, cols, t, _ in self._leaf_pairs(q, bound):
             sel = t <= bound[rows]
             rows, cols, t = rows[sel], cols[sel], t[sel]
             order = np.lexsort((t, rows))
@@ -183,24 +190,16 @@ class BoxTree:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
         return np.concatenate(rows_out), np.concatenate(cols_out), np.concatenate(vals_out)
 
-    def _leaf_pairs(
-        self,
-        P: FloatArray,
-        w: FloatArray,
-        h: Callable[[FloatArray], FloatArray],
-        p: float,
-        cost: Callable[[IntArray, IntArray], FloatArray],
-        ub: FloatArray,
-        trend: FloatArray | None,
-    ) -> Iterator[tuple[int, IntArray, IntArray, FloatArray, FloatArray]]:
+    def _leaf_pairs(self, q: Query, ub: FloatArray) -> Iterator[tuple[int, IntArray, IntArray, FloatArray, FloatArray]]:
         r"""The descent of :meth:`search`, a block of rows at a time: ``(first row, rows, cols, t, slack)`` for every
         column of every leaf whose bound is within the margin of ``ub[i]``, with
         :math:`t = \mathrm{fl}(C_{ij}) - w_j` and the row's comparison margin ``slack``."""
+        P, w, h, cost, trend = q.P, q.w, q.h, q.cost, q.trend
         Pb, wb, cb, e_row, e_w = _trend_frame(P, self.Q, w, trend)
         wmax = self.node_max(wb)
         finite = np.isfinite(w)
         wabs = float(np.abs(w[finite]).max()) if finite.any() else 0.0
-        shrink = _shrink(self.dim, p)
+        shrink = _shrink(self.dim, q.p)
         n = P.shape[0]
         for b0 in range(0, n, _ROW_BLOCK):
             rows = np.arange(b0, min(n, b0 + _ROW_BLOCK), dtype=np.int64)

@@ -37,7 +37,7 @@ from scipy.spatial import cKDTree
 from .._dyadic import two_diff
 from ..costs import Cost, Euclidean, PowerCost, SqEuclidean
 from ._certificate import BLOCK_ELEMS, CostView, DenseCosts, Rigor
-from ._pricing import BoxTree
+from ._pricing import BoxTree, Query
 from ._rounds import (
     NEGATIVE_PER_ROW,
     _missing,
@@ -166,7 +166,7 @@ class PointCosts:
         np.minimum.at(ub, rows0, t0)
         Q = self.X if transpose else self.Y
         trend = _linear_trend(Q, w) if self.p == 2.0 else None
-        rows, cols = self._boxes(side).search(P, w, self._h, self.p, cost, ub, trend)
+        rows, cols = self._boxes(side).search(Query(P, w, self._h, self.p, cost, trend), ub)
         return (cols, rows) if transpose else (rows, cols)
 
     def smallest(
@@ -180,7 +180,7 @@ class PointCosts:
         def cost(i: IntArray, j: IntArray) -> FloatArray:
             return self.entries(rows[i], j)
 
-        r, c, t = self._boxes("y").smallest(self.X[rows], w, self._h, self.p, cost, bound, cap, trend)
+        r, c, t = self._boxes("y").smallest(Query(self.X[rows], w, self._h, self.p, cost, trend), bound, cap)
         return rows[r], c, t
 
     @overload
