@@ -35,9 +35,10 @@ over all pairs). Memory beyond the inputs: :math:`O(n + m)` plus one block of ro
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import replace
 from fractions import Fraction
-from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias, overload
+from typing import TYPE_CHECKING, Literal, TypeAlias, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -78,7 +79,43 @@ Support: TypeAlias = tuple[IndexArray, IndexArray, FloatArray]
 _NO_INDEX: IndexArray = np.zeros(0, dtype=np.intp)
 
 
-class DenseCosts:
+class CostView(ABC):
+    """What a certificate needs from the costs: the dense matrix (:class:`DenseCosts`) or points
+    (:class:`otcheck.exact._sparse.PointCosts`, which never forms the matrix).
+
+    A view implements :meth:`_row_bounds`, the one search behind :meth:`row_bounds`; the public
+    method only fixes its typing (no lower bounds with ``rigorous=False``).
+    """
+
+    shape: tuple[int, int]
+
+    @abstractmethod
+    def entries(self, i: IndexArray, j: IndexArray) -> FloatArray: ...
+
+    @abstractmethod
+    def block(self, I: IndexArray, J: IndexArray) -> FloatArray: ...
+
+    @overload
+    def row_bounds(
+        self, w: FloatArray, *, rigorous: Literal["coarse", "tight"] = ...
+    ) -> tuple[FloatArray, FloatArray]: ...
+
+    @overload
+    def row_bounds(self, w: FloatArray, *, rigorous: Literal[False]) -> tuple[FloatArray, None]: ...
+
+    def row_bounds(self, w: FloatArray, *, rigorous: Rigor = "coarse") -> tuple[FloatArray, FloatArray | None]:
+        r"""Per row: the float :math:`\min_j (C_{ij} - w_j)` over all columns and a proven lower bound of
+        it (``None`` for ``rigorous=False``; how ``"coarse"`` and ``"tight"`` differ is the view's)."""
+        return self._row_bounds(w, rigorous)
+
+    @abstractmethod
+    def _row_bounds(self, w: FloatArray, rigorous: Rigor) -> tuple[FloatArray, FloatArray | None]: ...
+
+    @abstractmethod
+    def col_min(self, w: FloatArray) -> FloatArray: ...
+
+
+class DenseCosts(CostView):
     """A float cost matrix, swept in blocks of rows (the dense engines' view of ``C``)."""
 
     def __init__(self, C: FloatArray) -> None:
@@ -100,15 +137,7 @@ class DenseCosts:
         """:math:`\\max|C_{ij}|` without an ``(n, m)`` temporary."""
         return max(float(self.C.max()), -float(self.C.min()))
 
-    @overload
-    def row_bounds(
-        self, w: FloatArray, *, rigorous: Literal["coarse", "tight"] = ...
-    ) -> tuple[FloatArray, FloatArray]: ...
-
-    @overload
-    def row_bounds(self, w: FloatArray, *, rigorous: Literal[False]) -> tuple[FloatArray, None]: ...
-
-    def row_bounds(self, w: FloatArray, *, rigorous: Rigor = "coarse") -> tuple[FloatArray, FloatArray | None]:
+    def _row_bounds(self, w: FloatArray, rigorous: Rigor) -> tuple[FloatArray, FloatArray | None]:
         r"""Per row: the float :math:`\min_j (C_{ij} - w_j)` and a proven lower bound of it.
 
         ``rigorous="coarse"`` bounds the rounding of the minimum by :math:`2^{-50}|m| + 2^{-1070}` (no
@@ -216,29 +245,6 @@ class _Rebuilt:
         self.J: IndexArray = _NO_INDEX if J is None else J
         self.F: IntArray = np.zeros(0, dtype=object) if F is None else F
         self.den, self.failure, self.links = den, failure, links
-
-
-class CostView(Protocol):
-    """What a certificate needs from the costs: the dense matrix (:class:`DenseCosts`) or points
-    (:class:`otcheck.exact._sparse.PointCosts`, which never forms the matrix)."""
-
-    shape: tuple[int, int]
-
-    def entries(self, i: IndexArray, j: IndexArray) -> FloatArray: ...
-
-    def block(self, I: IndexArray, J: IndexArray) -> FloatArray: ...
-
-    @overload
-    def row_bounds(
-        self, w: FloatArray, *, rigorous: Literal["coarse", "tight"] = ...
-    ) -> tuple[FloatArray, FloatArray]: ...
-
-    @overload
-    def row_bounds(self, w: FloatArray, *, rigorous: Literal[False]) -> tuple[FloatArray, None]: ...
-
-    def row_bounds(self, w: FloatArray, *, rigorous: Rigor = "coarse") -> tuple[FloatArray, FloatArray | None]: ...
-
-    def col_min(self, w: FloatArray) -> FloatArray: ...
 
 
 class CertifiedProblem:

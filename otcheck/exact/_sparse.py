@@ -28,7 +28,6 @@ float values.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -62,7 +61,7 @@ DEFAULT_MEMORY_BUDGET = 2**30
 _MAX = float(np.finfo(np.float64).max)
 
 
-class PointCosts:
+class PointCosts(CostView):
     r"""The cost view of two point clouds for :class:`~otcheck.exact._certificate.CertifiedProblem`.
 
     :math:`C_{ij} = h(\|x_i - y_j\|)` computed on demand, coordinate by coordinate (the same float
@@ -183,15 +182,7 @@ class PointCosts:
         r, c, t = self._boxes("y").smallest(Query(self.X[rows], w, self._h, self.p, cost, trend), bound, cap)
         return rows[r], c, t
 
-    @overload
-    def row_bounds(
-        self, w: FloatArray, *, rigorous: Literal["coarse", "tight"] = ...
-    ) -> tuple[FloatArray, FloatArray]: ...
-
-    @overload
-    def row_bounds(self, w: FloatArray, *, rigorous: Literal[False]) -> tuple[FloatArray, None]: ...
-
-    def row_bounds(self, w: FloatArray, *, rigorous: Rigor = "coarse") -> tuple[FloatArray, FloatArray | None]:
+    def _row_bounds(self, w: FloatArray, rigorous: Rigor) -> tuple[FloatArray, FloatArray | None]:
         r"""Per row: the float :math:`\min_j (C_{ij} - w_j)` over all columns and a proven lower bound of it."""
         n = self.shape[0]
         I, J = self.candidates(w)
