@@ -8,7 +8,7 @@ from numpy.typing import ArrayLike
 from .._validation import as_float_array, check_nonnegative
 from ..exact import UncertifiedError
 from ._constants import DEFAULT_TOL
-from ._penalties import BoolArray, FloatArray, Kernel, _dual_bound, _validate
+from ._penalties import _dual_bound, _validate
 from ._results import ConstrainedResult, RelaxedPath, RelaxedResult
 from ._solver import _encoder, _Evaluated, _gap_scale, _residual, _solve_at, _Solver
 
@@ -138,17 +138,7 @@ def relaxed_path(
     return RelaxedPath(lams=grid, results=tuple(_solve_at(solver, lam, tol) for lam in grid.tolist()))
 
 
-def _tighten_multiplier(
-    penalty: str,
-    a: FloatArray,
-    b: FloatArray,
-    C: FloatArray,
-    kern: Kernel,
-    allowed: BoolArray,
-    ev: _Evaluated,
-    mult: float,
-    mu: float,
-) -> tuple[float, float]:
+def _tighten_multiplier(solver: _Solver, ev: _Evaluated, mult: float, mu: float) -> tuple[float, float]:
     r"""Lagrangian bound of the constrained form, maximized over the multiplier near the solver's.
 
     For fixed ``v`` (or a fixed tangent point for ``mmd2``) the bound
@@ -156,6 +146,8 @@ def _tighten_multiplier(
     solver's multiplier removes the first-order loss from its rounding. Returns ``(bound, eta)``.
     """
     from scipy.optimize import minimize_scalar
+
+    a, b, C, penalty, kern, allowed = solver.a, solver.b, solver.C, solver.penalty, solver.kern, solver.allowed
 
     def lagrangian(eta: float) -> float:
         return _dual_bound(penalty, a, b, C, eta, [ev.v], allowed, kern, ev.q)[0] - eta * mu
@@ -232,7 +224,7 @@ def constrained_cost(
             mult = float("nan")
         else:
             assert mult is not None, "the constrained program reports its multiplier"
-            bound, mult = _tighten_multiplier(penalty, a, b, C, kern, solver.allowed, ev, mult, mu)
+            bound, mult = _tighten_multiplier(solver, ev, mult, mu)
         scale = _gap_scale(a, C, ev.P, value)
         resid = max(_residual(ev.P, a), max(ev.Fq - mu, 0.0))
         return ConstrainedResult(

@@ -162,41 +162,6 @@ _Certified = Callable[[_Evaluated, float | None, str, float], bool]
 _Solved = tuple[_Evaluated, float | None, str]
 
 
-def _evaluate(
-    a: FloatArray,
-    b: FloatArray,
-    C: FloatArray,
-    penalty: str,
-    kern: Kernel,
-    allowed: BoolArray,
-    P: FloatArray,
-    v: FloatArray,
-    lam: float | None,
-) -> _Evaluated:
-    """Clean the solver's plan, polish it by exact OT on its own aggregate, and bound the optimum below.
-
-    ``lam`` is the weight of F in the Lagrangian bound (the multiplier for the constrained form).
-    """
-    P = _clean_plan(P, a)
-    q = P.sum(axis=0)
-    transport = float(np.einsum("ij,ij->", C, P))
-    # Polish: for the same aggregate q, exact OT gives the cheapest plan (never worse) and a dual vector.
-    P_ot, v_ot = _ot_polish(a, q, C, allowed)
-    support = np.zeros(C.shape, dtype=bool)
-    if P_ot is not None:
-        P_ot = _clean_plan(P_ot, a)
-        support = P_ot > 0
-        t_ot = float(np.einsum("ij,ij->", C, P_ot))
-        if t_ot < transport:
-            P, transport = P_ot, t_ot
-            q = P.sum(axis=0)
-    Fq = _penalty(penalty, q, b, kern)
-    v_fin = None if v_ot is None else np.where(np.isfinite(v_ot), v_ot, 0.0)
-    candidates = [v, v_fin, None if lam is None else _stationary_dual(penalty, q, b, lam, allowed, v_fin)]
-    bound, v_best = _dual_bound(penalty, a, b, C, lam, candidates, allowed, kern, q)
-    return _Evaluated(P=P, q=q, transport=transport, Fq=Fq, bound=bound, v=v_best, support=support)
-
-
 def _initial_mask(a: FloatArray, b: FloatArray, C: FloatArray, allowed: BoolArray, k: int = 6) -> BoolArray:
     """The k cheapest allowed codes of each input, and the support of an exact OT plan between a and b."""
     import ot
@@ -321,7 +286,7 @@ class _Solver:
                 self.mask = full.copy()
             P, v, mult, status = self._program(mode).solve(value, cscale)
             weight = value if mode == "penalized" else (mult if mode == "constrained" else None)
-            ev = _evaluate(self.a, self.b, self.C, self.penalty, self.kern, self.allowed, P, v, weight)
+            ev = self.evaluate(P, v, weight)
             last = (ev, mult, status)
             if certified(ev, mult, mode, _TARGET) or np.array_equal(self.mask, full):
                 break
@@ -335,6 +300,54 @@ class _Solver:
             self.mask = self.mask | add
         assert last is not None  # the loop runs at least once
         return last
+
+    def evaluate(self, P: FloatArray, v: FloatArray, lam: float | None) -> _Evaluated:
+        """Clean the solver's plan, polish it by exact OT on its own aggregate, and bound the optimum below.
+
+        ``lam`` is the weight of F in the Lagrangian bound (the multiplier for the constrained form).
+        """
+        a, b, C, penalty, kern, allowed = self.a, self.b, self.C, self.penalty, self.kern, self.allowed
+        P = _clean_plan(P, a)
+        q = P.sum(axis=0)
+        transport = float(np.einsum("ij,ij->", C, P))
+        # Polish: for the same aggregate q, exact OT gives the cheapest plan (never worse) and a dual vector.
+        P_ot, v_ot = _ot_polish(a, q, C, allowed)
+        support = np.zeros(C.shape, dtype=bool)
+        if P_ot is not None:
+            P_ot = _clean_plan(P_ot, a)
+            support = P_ot > 0
+            t_ot = float(np.einsum("ij,ij->", C, P_ot))
+            if t_ot < transport:
+                P, transport = P_ot, t_ot
+                q = P.sum(axis=0)
+        Fq = _penalty(penalty, q, b, kern)
+        v_fin = None if v_ot is None else np.where(np.isfinite(v_ot), v_ot, 0.0)
+        candidates = [v, v_fin, None if lam is None else _stationary_dual(penalty, q, b, lam, allowed, v_fin)]
+        bound, v_best = _dual_bound(penalty, a, b, C, lam, candidates, allowed, kern, q)
+        return _Evaluated(P=P, q=q, transport=transport, Fq=Fq, bound=bound, v=v_best, support=support)
+
+    def vertex_candidates(self, lam: float, ev: _Evaluated) -> _Evaluated:
+        """``ev`` with its plan replaced by the better of two exactly computed primal points, if one is
+        better: the OT plan (``Q_Z = b``, ``F = 0``) and the lambda = 0 plan (each input to its cheapest
+        admissible code). An interior-point answer that should sit on such a vertex (value 2e-11 where
+        the optimum is 0) is then exact; the dual bound is unchanged, so nothing is loosened."""
+        a, b, C, penalty, kern, allowed = self.a, self.b, self.C, self.penalty, self.kern, self.allowed
+        plans = []
+        P_ot, _ = _ot_polish(a, b, C, allowed)
+        if P_ot is not None:
+            plans.append(_clean_plan(P_ot, a))
+        P0 = np.zeros(C.shape)
+        cols = np.flatnonzero(allowed)
+        P0[np.arange(C.shape[0]), cols[C[:, cols].argmin(axis=1)]] = a
+        plans.append(P0)
+        best = ev
+        for P in plans:
+            q = P.sum(axis=0)
+            t = float(np.einsum("ij,ij->", C, P))
+            F = _penalty(penalty, q, b, kern)
+            if t + lam * F < best.transport + lam * best.Fq:
+                best = replace(best, P=P, q=q, transport=t, Fq=F)
+        return best
 
 
 def _row_lmed_nonzero(absC: FloatArray) -> FloatArray:
@@ -462,38 +475,6 @@ def _check(res: RelaxedResult, tol: float) -> RelaxedResult:
     return res
 
 
-def _vertex_candidates(
-    a: FloatArray,
-    b: FloatArray,
-    C: FloatArray,
-    penalty: str,
-    kern: Kernel,
-    allowed: BoolArray,
-    lam: float,
-    ev: _Evaluated,
-) -> _Evaluated:
-    """``ev`` with its plan replaced by the better of two exactly computed primal points, if one is
-    better: the OT plan (``Q_Z = b``, ``F = 0``) and the lambda = 0 plan (each input to its cheapest
-    admissible code). An interior-point answer that should sit on such a vertex (value 2e-11 where
-    the optimum is 0) is then exact; the dual bound is unchanged, so nothing is loosened."""
-    plans = []
-    P_ot, _ = _ot_polish(a, b, C, allowed)
-    if P_ot is not None:
-        plans.append(_clean_plan(P_ot, a))
-    P0 = np.zeros(C.shape)
-    cols = np.flatnonzero(allowed)
-    P0[np.arange(C.shape[0]), cols[C[:, cols].argmin(axis=1)]] = a
-    plans.append(P0)
-    best = ev
-    for P in plans:
-        q = P.sum(axis=0)
-        t = float(np.einsum("ij,ij->", C, P))
-        F = _penalty(penalty, q, b, kern)
-        if t + lam * F < best.transport + lam * best.Fq:
-            best = replace(best, P=P, q=q, transport=t, Fq=F)
-    return best
-
-
 def _penalized(solver: _Solver, lam: float, tol: float) -> RelaxedResult:
     a, C, penalty = solver.a, solver.C, solver.penalty
 
@@ -506,7 +487,7 @@ def _penalized(solver: _Solver, lam: float, tol: float) -> RelaxedResult:
     ev, _, status = solver.run(lam, ok)
     res = result(ev, status)
     if not res.certified:
-        ev = _vertex_candidates(a, solver.b, C, penalty, solver.kern, solver.allowed, lam, ev)
+        ev = solver.vertex_candidates(lam, ev)
         res = result(ev, status)
     return _check(res, tol)
 
