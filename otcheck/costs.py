@@ -123,16 +123,31 @@ class Cost:
         return f"{type(self).__name__}()"
 
 
-class SqEuclidean(Cost):
+class _NormPower(Cost):
+    r"""The costs :math:`\|x - y\|_2^p` (:class:`SqEuclidean`, :class:`Euclidean`, :class:`PowerCost`): one
+    matrix routine, the same float values as the sparse engine's (:class:`otcheck.exact._sparse.PointCosts`)."""
+
+    translation_invariant = True
+    convex_in_difference = True
+    power: float
+
+    def matrix(self, X: NDArray[np.float64], Y: NDArray[np.float64]) -> NDArray[np.float64]:
+        sq = _sqdist(X, Y)
+        if self.power == 2.0:
+            return _finite(sq, self._label())
+        with np.errstate(over="ignore"):
+            return _finite(np.sqrt(sq) if self.power == 1.0 else np.sqrt(sq) ** self.power, self._label())
+
+    def _label(self) -> object:
+        """How an overflow message names the cost."""
+        return self.name
+
+
+class SqEuclidean(_NormPower):
     r""":math:`c(x, y) = \|x - y\|_2^2` (so :func:`otcheck.wasserstein` gives :math:`W_2^2`)."""
 
     name = "sqeuclidean"
-    translation_invariant = True
-    convex_in_difference = True
     power = 2.0
-
-    def matrix(self, X: NDArray[np.float64], Y: NDArray[np.float64]) -> NDArray[np.float64]:
-        return _finite(_sqdist(X, Y), "sqeuclidean")
 
     def lifted(self, X: NDArray[np.float64], Y: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         nx = (X * X).sum(1)[:, None]
@@ -140,24 +155,17 @@ class SqEuclidean(Cost):
         return (np.hstack([X, nx, np.ones_like(nx)]), np.hstack([-2.0 * Y, np.ones_like(ny), ny]))
 
 
-class Euclidean(Cost):
+class Euclidean(_NormPower):
     r""":math:`c(x, y) = \|x - y\|_2` (so :func:`otcheck.wasserstein` gives :math:`W_1`)."""
 
     name = "euclidean"
-    translation_invariant = True
-    convex_in_difference = True
     power = 1.0
 
-    def matrix(self, X: NDArray[np.float64], Y: NDArray[np.float64]) -> NDArray[np.float64]:
-        return _finite(np.sqrt(_sqdist(X, Y)), "euclidean")
 
-
-class PowerCost(Cost):
+class PowerCost(_NormPower):
     r""":math:`c(x, y) = \|x - y\|_2^p`, ``p > 0`` (convex in :math:`x - y` when ``p >= 1``)."""
 
     name = "power"
-    translation_invariant = True
-    power: float
 
     def __init__(self, p: float) -> None:
         if isinstance(p, bool) or not isinstance(p, numbers.Real):
@@ -168,11 +176,8 @@ class PowerCost(Cost):
         self.power = p
         self.convex_in_difference = p >= 1.0
 
-    def matrix(self, X: NDArray[np.float64], Y: NDArray[np.float64]) -> NDArray[np.float64]:
-        if self.power == 2.0:
-            return _finite(_sqdist(X, Y), _num_repr(self.power))
-        with np.errstate(over="ignore"):
-            return _finite(np.sqrt(_sqdist(X, Y)) ** self.power, _num_repr(self.power))
+    def _label(self) -> object:
+        return _num_repr(self.power)
 
     def __repr__(self) -> str:
         return f"PowerCost({self.power:g})"
