@@ -87,3 +87,16 @@ def test_cost_matrix_is_the_sparse_engines_float_cost_bit_for_bit(d):
     assert np.array_equal(PointCosts(X, Y, as_cost_fn("sqeuclidean")).entries(I, J), C.ravel())
     exact = ((X[:20] - Y[:20]) ** 2).sum(1)  # the small distances keep their relative precision
     np.testing.assert_allclose(np.diag(C[:20, :20]), exact, rtol=1e-12)
+
+
+def test_powers_two_and_one_are_the_named_costs_bit_for_bit_and_overflows_name_the_cost():
+    """The three ``||x - y||^p`` costs share one matrix routine: ``p = 2`` and ``p = 1`` give the named
+    costs' floats exactly, and an overflow names the cost as the user wrote it."""
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(7, 3)) * 1e3, rng.normal(size=(5, 3)) * 1e3
+    assert cost_matrix(X, Y, 2.0).tobytes() == cost_matrix(X, Y, "sqeuclidean").tobytes()
+    assert cost_matrix(X, Y, 1).tobytes() == cost_matrix(X, Y, "euclidean").tobytes()
+    far = np.array([[1e200]]), np.array([[-1e200]])
+    for cost, named in [("sqeuclidean", "'sqeuclidean'"), (2, "2"), (3.5, "3.5")]:
+        with pytest.raises(ValueError, match=f"the {named} cost of these points overflows"):
+            cost_matrix(*far, cost)

@@ -66,6 +66,23 @@ def test_points_costs_match_cost_matrix_exactly():
         assert np.array_equal(view.entries(I.ravel(), J.ravel()).reshape(30, 20), cost_matrix(X, Y, cost))
 
 
+def test_both_cost_views_give_the_same_row_minima_through_the_shared_row_bounds():
+    """DenseCosts and PointCosts are CostViews: ``row_bounds`` (declared once) runs each view's own
+    search; the float minima agree bit for bit, and ``rigorous=False`` gives no lower bounds."""
+    from otcheck.exact._certificate import CostView, DenseCosts
+
+    rng = np.random.default_rng(1)
+    X, Y = rng.normal(size=(25, 2)), rng.normal(size=(30, 2))
+    w = rng.normal(size=30)
+    views = [DenseCosts(cost_matrix(X, Y)), PointCosts(X, Y, as_cost_fn("sqeuclidean"))]
+    assert all(isinstance(view, CostView) for view in views)
+    (m_dense, lb_dense), (m_points, lb_points) = (view.row_bounds(w, rigorous="tight") for view in views)
+    assert np.array_equal(m_dense, m_points) and np.all(lb_dense <= m_dense) and np.all(lb_points <= m_points)
+    assert all(view.row_bounds(w, rigorous=False)[1] is None for view in views)
+    with pytest.raises(TypeError, match="abstract"):
+        CostView()
+
+
 @pytest.mark.parametrize("cost", ["sqeuclidean", "euclidean"])
 def test_the_all_pairs_search_finds_every_row_minimum(cost):
     """The exact search returns, for every row, a set containing the true minimiser of C_ij - w_j."""
