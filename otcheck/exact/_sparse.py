@@ -538,9 +538,16 @@ def column_generation(
     finally:
         if bar is not None:
             bar.close()
+    if history[-1]["violations"]:
+        raise UncertifiedError(
+            f"engine 'sparse': pairs of negative reduced cost remain after {max_rounds} rounds "
+            f"({history[-1]['violations']} found in the last); raise max_rounds"
+        )
+    why = "used pairs above the clip level" if riding else "was not certified at the scale of its own cost"
     raise UncertifiedError(
-        f"engine 'sparse': pairs of negative reduced cost remain after {max_rounds} rounds "
-        f"({history[-1]['violations']} found in the last); raise max_rounds"
+        f"engine 'sparse': no certified plan after {max_rounds} rounds: the last round found no pair of "
+        f"negative reduced cost beyond the rounding margin, but its plan {why}; raise max_rounds, or use "
+        "method='dense'"
     )
 
 

@@ -182,6 +182,21 @@ def test_sparse_refuses_what_it_cannot_do():
         wasserstein(far, DiscreteMeasure(rng.normal(size=(300, 2)) * 3), method="sparse", max_rounds=1, k=1)
 
 
+def test_a_refusal_without_violations_says_why_instead_of_counting_zero_violations(monkeypatch):
+    """When the last round adds no pair but its plan stays uncertified (here: the certificate is made
+    to refuse every plan), the message says so; it used to read "pairs ... remain (0 found in the last)"."""
+    from otcheck.exact import _sparse
+
+    rng = np.random.default_rng(0)
+    X, Y = rng.random((20, 2)), rng.random((20, 2))
+    view = PointCosts(X, Y, as_cost_fn("sqeuclidean"))
+    a = b = np.full(20, 1 / 20)
+    keys = _sparse.initial_candidates(X, Y, a, b, as_cost_fn("sqeuclidean"), 8)
+    monkeypatch.setattr(_sparse, "plan_clip", lambda c, plan, clip: float(np.max(c)))  # a tighter clip each round
+    with pytest.raises(UncertifiedError, match="found no pair .* was not certified at the scale of its own cost"):
+        _sparse.column_generation(a, b, view, keys, max_rounds=3, accept=lambda *plan: False, solver="network_simplex")
+
+
 @pytest.mark.parametrize("cost", ["sqeuclidean", "euclidean", 3])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_sparse_equals_dense_at_n_300_with_ties_duplicates_and_zero_weights(cost, seed):
