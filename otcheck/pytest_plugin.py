@@ -154,7 +154,8 @@ def setup(config: pytest.Config) -> None:
     Parameters
     ----------
     config : pytest.Config
-        The run's configuration.
+        The configuration of a run with ``--otcheck`` (checked by :func:`pytest_configure`); its
+        ``--otcheck-import`` option names the modules to import.
 
     Raises
     ------
