@@ -142,6 +142,9 @@ def select_ids(
     Returns
     -------
     list of str
+        The selected claim ids, each once: the matches of each pattern in turn (a glob's in registry order),
+        or, with no patterns, every claim of ``kinds`` in ``sections`` that ``keep`` accepts, in registry
+        order.
 
     Raises
     ------

@@ -92,6 +92,9 @@ def format_parts(evidence: Evidence) -> str:
     Returns
     -------
     str
+        Newline-separated lines ``part <label>: lhs relation rhs -> verdict (guarantee, margin m) - note``,
+        indented two spaces per nesting level; over several seeds the top-level parts are labelled
+        ``seed <s>``.
 
     Examples
     --------
@@ -132,6 +135,8 @@ def format_details(evidence: Evidence) -> str:
     Returns
     -------
     str
+        Newline-separated text: the header ``claim: note``, a ``key = value`` line (or a small table) per
+        detail that has a readable form, then the parts as :func:`format_parts` writes them.
     """
     from .claims import jsonable
 

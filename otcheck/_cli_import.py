@@ -73,6 +73,8 @@ def import_user_module(spec: str) -> types.ModuleType:
     Returns
     -------
     module
+        The imported module, in ``sys.modules`` under its name (a path: under the file's stem); the claims it
+        registers are in :data:`otcheck.claims.registry`.
 
     Raises
     ------

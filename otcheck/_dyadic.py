@@ -160,6 +160,9 @@ def lower_bound_of_min(T: NDArray[np.float64], X: ArrayLike, Y: ArrayLike) -> ND
     Returns
     -------
     ndarray, shape (k,)
+        Per row, a float64 number never above the exact :math:`\min_j (x_{ij} - y_{ij})`: ``T.min(1)`` itself
+        when that minimum was computed exactly, else at most one float below it; the largest float for a row
+        whose minimum overflowed to ``+inf``, ``-inf`` for a row at ``-inf``.
     """
     m = T.min(1)
     out = np.where(m == np.inf, _MAX, m)

@@ -113,6 +113,8 @@ def student_t_interval(samples: ArrayLike, confidence: float) -> tuple[float, fl
     Returns
     -------
     mean, half : float
+        The sample mean :math:`\bar x` and the half-width :math:`t_{k-1, (1+c)/2}\, s / \sqrt k \ge 0`
+        (:math:`s` the sample standard deviation): the interval is ``[mean - half, mean + half]``.
     """
     from scipy.stats import t as student_t
 

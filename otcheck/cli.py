@@ -303,6 +303,8 @@ def build_parser(with_plugins: Iterable[str] = ()) -> argparse.ArgumentParser:
     Returns
     -------
     argparse.ArgumentParser
+        The ``otcheck`` parser with a required subcommand: ``verify``, ``falsify``, ``diff`` and those the
+        named plugin modules add; each subcommand sets ``func`` to its handler.
     """
     parser = argparse.ArgumentParser(
         prog="otcheck", description="Certified numerical checks of the VEGAN cookbook's optimal-transport theory."

@@ -115,6 +115,8 @@ def gaussian_w2(m1: ArrayLike, S1: ArrayLike, m2: ArrayLike, S2: ArrayLike) -> f
     Returns
     -------
     float
+        The squared 2-Wasserstein distance :math:`W_2^2` (not :math:`W_2`), clipped at 0 against rounding;
+        finite (an overflow raises ``ValueError``).
 
     Raises
     ------
@@ -162,6 +164,8 @@ def w2_1d_gaussians(m1: float, var1: float, m2: float, var2: float) -> float:
     Returns
     -------
     float
+        :math:`W_2^2 = (m_1 - m_2)^2 + (s_1 - s_2)^2 \ge 0` (not :math:`W_2`); finite (an overflow raises
+        ``ValueError``).
 
     Examples
     --------
@@ -234,6 +238,8 @@ def wp_1d_discrete(x: ArrayLike, a: ArrayLike | None, y: ArrayLike, b: ArrayLike
     Returns
     -------
     float
+        :math:`W_p^p(\mu, \nu) \ge 0` (not :math:`W_p`), exact up to rounding; finite (an overflow raises
+        ``ValueError``).
 
     Examples
     --------

@@ -270,6 +270,7 @@ def cost_matrix(X: ArrayLike, Y: ArrayLike, cost: CostLike = "sqeuclidean") -> N
     Returns
     -------
     C : ndarray, shape (n, m), float64
+        ``C[i, j]`` is :math:`c(x_i, y_j)`: finite and non-negative.
 
     Raises
     ------

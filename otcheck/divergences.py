@@ -168,6 +168,7 @@ def tv(p: ArrayLike, q: ArrayLike) -> float:
     Returns
     -------
     float
+        :math:`\mathrm{TV}(P, Q) \in [0, 1]`: 0 for equal laws, 1 for disjoint supports.
 
     Examples
     --------
@@ -277,6 +278,8 @@ def gan_objective(p: ArrayLike, q: ArrayLike, T: ArrayLike) -> float:
     Returns
     -------
     float
+        :math:`V(T) \le D_{GAN}(P, Q) \le 0`, in nats; :math:`-\infty` when a law puts mass where its factor
+        (:math:`T_i` or :math:`1 - T_i`) is 0.
 
     Examples
     --------
@@ -417,6 +420,9 @@ def gan_restricted(
     Returns
     -------
     RestrictedGanResult
+        ``value``, the objective at the weights found, evaluated in float64 (a lower bound of
+        :math:`D_{GAN}^{\Phi}`); ``upper_bound``, the solver's optimal value (at least ``value``); the weights
+        :math:`w`, the discriminator :math:`\sigma(\phi_i^\top w)` on the atoms and the solver status.
 
     Raises
     ------
@@ -510,6 +516,8 @@ def kernel_matrix(
     Returns
     -------
     ndarray, shape (n, m)
+        :math:`K_{ij} = k(x_i, y_j)`, in :math:`[0, S]` for :math:`S` scales; with ``Y`` omitted, exactly
+        symmetric with diagonal :math:`S`.
 
     Examples
     --------
@@ -598,6 +606,8 @@ def mmd2(
     Returns
     -------
     float
+        The squared MMD (not :math:`\mathrm{MMD}`): the V-statistic or the exact value, clipped at 0 against
+        rounding, or the U-statistic, not clipped and possibly negative.
 
     Raises
     ------

@@ -217,6 +217,8 @@ class DiscreteMeasure:
         Returns
         -------
         ndarray, shape (size, d)
+            Row ``k`` is an atom drawn with probability its weight, independently of the other rows (a copy,
+            not a view of ``atoms``).
         """
         size = check_positive_int(size, "size")
         rng = as_generator(seed)

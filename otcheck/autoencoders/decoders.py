@@ -335,7 +335,11 @@ def primal_gradient(
     Returns
     -------
     value : float
+        :math:`J_P(G)`, the expected cost of the coupling :math:`a_i Q_{ij}` between the data and the decoded
+        codes.
     grad : ndarray, shape (m, d)
+        Row ``j`` is :math:`\partial J_P / \partial G(z_j)`; exactly zero for a code with
+        :math:`Q_Z(z_j) = 0`.
 
     Examples
     --------
@@ -476,6 +480,9 @@ def fit_linear_decoder(
     Returns
     -------
     LinearDecoderFit
+        The fitted ``A`` with its Gram matrix :math:`AA^\top`, the objective at ``A`` (:math:`W_2^2` or
+        :math:`W_c^\dagger`, a float64 evaluation), the gradient norm there (converged, or at most the limit
+        above) and the number of L-BFGS-B iterations.
 
     Raises
     ------

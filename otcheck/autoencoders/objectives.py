@@ -126,6 +126,9 @@ def constrained_encoder(a: ArrayLike, b: ArrayLike, C: ArrayLike) -> EncoderLP:
     Returns
     -------
     EncoderLP
+        The LP optimum :math:`\sum_i a_i \sum_j Q_{ij} C_{ij}` and a minimizing ``encoder`` (rounding below 0
+        clipped), the dual value from HiGHS's multipliers and the largest constraint violation of that
+        encoder; :attr:`EncoderLP.bound` makes them an interval.
 
     Raises
     ------
@@ -220,6 +223,8 @@ def gaussian_nll_matrix(X: ArrayLike, G: ArrayLike, sigma2: float) -> FloatArray
     Returns
     -------
     ndarray, shape (n, m)
+        Entry ``(i, j)`` is :math:`\ell_{ij}` in nats: finite, and negative where the density at :math:`x_i`
+        exceeds 1 (a small :math:`\sigma^2`).
 
     Examples
     --------
@@ -254,6 +259,9 @@ def posterior_encoder(b: ArrayLike, L: ArrayLike) -> FloatArray:
     Returns
     -------
     ndarray, shape (n, m), row-stochastic
+        Row ``i`` is :math:`Q^*(\cdot | x_i)`: entries in :math:`[0, 1]` summing to 1, exactly 0 where
+        :math:`b_j = 0` or :math:`\ell_{ij} = +\infty`, and where :math:`Q^*_{ij}` underflows (below
+        :math:`e^{-745}`).
 
     Examples
     --------
@@ -289,6 +297,8 @@ def log_posterior_encoder(b: ArrayLike, L: ArrayLike) -> FloatArray:
     Returns
     -------
     ndarray, shape (n, m)
+        :math:`\log Q^*(z_j | x_i) \le 0`; :math:`-\infty` exactly where :math:`Q^*_{ij} = 0`, finite
+        elsewhere however small :math:`Q^*_{ij}` is.
 
     Raises
     ------
@@ -335,6 +345,8 @@ def kl_to_posterior(b: ArrayLike, L: ArrayLike, Q: ArrayLike) -> FloatArray:
     Returns
     -------
     ndarray, shape (n,)
+        Entry ``i`` is :math:`D_{KL}(Q(\cdot|x_i), P_G(\cdot|x_i)) \ge 0` (up to rounding) in nats;
+        :math:`+\infty` where row ``i`` of ``Q`` charges a code the posterior excludes.
 
     Examples
     --------
@@ -428,6 +440,8 @@ def reconstruction(a: ArrayLike, Q: ArrayLike, C: ArrayLike) -> float:
     Returns
     -------
     float
+        :math:`\sum_i a_i \sum_j Q_{ij} C_{ij}`; :math:`+\infty` when an input of positive weight puts encoder
+        mass on an infinite entry of ``C``.
 
     Examples
     --------
@@ -452,6 +466,8 @@ def aggregated_posterior(a: ArrayLike, Q: ArrayLike) -> FloatArray:
     Returns
     -------
     ndarray, shape (m,)
+        :math:`Q_Z(z_j) = \sum_i a_i Q_{ij}`, a probability vector on the codes (non-negative, summing to 1 up
+        to rounding).
 
     Examples
     --------
@@ -486,6 +502,8 @@ def vae_objective(a: ArrayLike, b: ArrayLike, L: ArrayLike, Q: ArrayLike) -> flo
     Returns
     -------
     float
+        The objective in nats, at least :math:`D_{VAE}`; :math:`+\infty` when an input of positive weight puts
+        encoder mass on an infinite entry of ``L`` or on a code with :math:`b_j = 0`.
 
     Examples
     --------
@@ -517,6 +535,8 @@ def aae_objective(a: ArrayLike, b: ArrayLike, L: ArrayLike, Q: ArrayLike) -> flo
     Returns
     -------
     float
+        The value in nats: the reconstruction term plus :math:`D_{GAN}(Q_Z, P_Z) \in [-\log 4, 0]`;
+        :math:`+\infty` when an input of positive weight puts encoder mass on an infinite entry of ``L``.
 
     Examples
     --------
@@ -553,6 +573,9 @@ def pot_objective(a: ArrayLike, b: ArrayLike, C: ArrayLike, Q: ArrayLike, lam: f
     Returns
     -------
     float
+        The expected cost plus :math:`\lambda D_{GAN}(Q_Z, P_Z)`, so at least the expected cost minus
+        :math:`\lambda \log 4`; :math:`+\infty` when an input of positive weight puts encoder mass on a
+        forbidden pair.
 
     Examples
     --------
@@ -588,6 +611,9 @@ def avb_objective(a: ArrayLike, b: ArrayLike, L: ArrayLike, Q: ArrayLike, regula
     Returns
     -------
     float
+        The value in nats (with ``"kl"``, that of :func:`vae_objective`); :math:`+\infty` when an input of
+        positive weight puts encoder mass on an infinite entry of ``L`` (with ``"kl"``, also on a code with
+        :math:`b_j = 0`).
 
     Examples
     --------

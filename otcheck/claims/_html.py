@@ -153,6 +153,8 @@ def report_markdown(report: Report) -> str:
     Returns
     -------
     str
+        The Markdown: an italic caption (otcheck version, seeds, tally of verdicts), then a table with a row
+        per claim (claim, kind, relation, lhs, rhs, margin, verdict) and a row per error; ends with a newline.
     """
     rows = []
     for cid, kind, rel, lhs, rhs, margin, verdict in report.rows():
@@ -222,6 +224,9 @@ def evidence_markdown(evidence: Evidence) -> str:
     Returns
     -------
     str
+        The Markdown: a bold title (claim id, verdict and its mark, note), then a table with a row per part
+        (nested parts numbered ``1.2``): part, relation, lhs, rhs, margin, guarantee, verdict, note; ends with
+        a newline.
     """
     mark = VERDICT_MARKS.get(evidence.verdict, "")
     rows = []

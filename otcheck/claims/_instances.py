@@ -273,9 +273,13 @@ def decoder_instance(rng: np.random.Generator, n: int, m: int, dim: int, *, scal
     Returns
     -------
     a : ndarray, shape (n,)
+        Data weights :math:`P_X(x_i)`: a Dirichlet draw, positive, summing to 1.
     X : ndarray, shape (n, dim)
+        Data atoms :math:`x_i`.
     b : ndarray, shape (m,)
+        Prior weights :math:`P_Z(z_j)`: a Dirichlet draw, positive, summing to 1.
     G : ndarray, shape (m, dim)
+        Decoder means :math:`G(z_j)`.
 
     Examples
     --------
@@ -410,6 +414,8 @@ def gauss_hermite_sqcost(X: ArrayLike, means: ArrayLike, variances: ArrayLike, *
     Returns
     -------
     ndarray, shape (n, m)
+        :math:`\bar C_{ij} \ge 0` by quadrature: for ``order >= 2`` equal, up to rounding, to
+        :math:`\|x_i - G(z_j)\|^2 + \sum_k \sigma_k^2`.
 
     Examples
     --------
@@ -455,6 +461,9 @@ def gaussian_decoder_wc(
     Returns
     -------
     bound : Bound
+        An interval containing :math:`W_2^2(P_X, P_G)`: the quadrature value with its error bound (``d = 1``,
+        an estimate), or :math:`\|\mathbb E X - \mathbb E Y\|^2` up to the top of the Student-t interval
+        (``d > 1``, at ``confidence``).
     details : dict
         The value and its error bound (``d = 1``) or interval (``d > 1``).
     how : str
@@ -515,7 +524,9 @@ def mean_interval(values: ArrayLike, confidence: float = 0.95) -> tuple[float, t
     Returns
     -------
     mean : float
+        The sample mean :math:`\bar v`.
     interval : tuple of float
+        ``(low, high)`` = :math:`\bar v \mp t_{(1+\gamma)/2,\, R-1}\, s / \sqrt R`.
 
     Examples
     --------

@@ -92,6 +92,8 @@ class SmoothWitnessClass:
         Returns
         -------
         SmoothWitnessClass
+            The class with the 35 centers of that 7 x 5 grid (``centers`` of shape (35, 2)), radius ``s`` and
+            Hessian bound ``beta``.
         """
         s = check_nonnegative(s, "s", strict=True)
         beta = check_nonnegative(beta, "beta", strict=True)
@@ -110,6 +112,7 @@ class SmoothWitnessClass:
         Returns
         -------
         ndarray, shape (n, K + d)
+            Row ``i``: :math:`\psi_s(y_i - c_k)` for the K centers, then the coordinates of :math:`y_i`.
         """
         Y = as_points(Y, "Y")
         return np.hstack([_psi_np(Y[:, None, :] - self.centers[None], self.s), Y])
@@ -131,7 +134,9 @@ class SmoothWitnessClass:
         Returns
         -------
         values : ndarray, shape (n,)
+            :math:`h(y_i)` for each row :math:`y_i` of ``Y``.
         gradients : ndarray, shape (n, d)
+            Row ``i`` is :math:`\nabla h(y_i)`.
         """
         Y = as_points(Y, "Y")
         theta, w = np.asarray(theta, dtype=float), np.asarray(w, dtype=float)
@@ -169,6 +174,8 @@ class SmoothWitnessClass:
         Returns
         -------
         callable
+            ``Y -> (values, gradients)``, as :meth:`evaluate` on copies of ``theta`` and ``w`` (changing the
+            arrays passed later does not change it).
         """
         theta, w = np.asarray(theta, dtype=float).copy(), np.asarray(w, dtype=float).copy()
         return lambda Y: self.evaluate(theta, w, Y)
@@ -255,6 +262,9 @@ def best_smooth_witness(
     Returns
     -------
     SmoothWitness
+        The best member (averaged over the group of ``reflections`` when given): its coefficients,
+        :math:`J_D(h^*)`, its exact Lipschitz and Hessian bounds, and the LP's duality gap (at least its
+        largest dual infeasibility).
 
     Raises
     ------
@@ -526,6 +536,9 @@ def prop3_instance(
     Returns
     -------
     Prop3Row
+        The measurements of parts (i) to (iii) at this :math:`\varepsilon`: :math:`W_1`, the gaps
+        :math:`|J_D(f_\varepsilon) - J_D(f^*)|` and :math:`|J_D(h_\varepsilon) - J_D(h^*)|` (each to compare
+        with :math:`\varepsilon`), the gradient cosines and the mechanism behind (ii).
 
     Raises
     ------

@@ -207,6 +207,8 @@ def same_function(a: object, b: object) -> bool:
     Returns
     -------
     bool
+        True when ``a is b``, or when both have the same module and qualified name (two lambdas: also the same
+        first line).
 
     Examples
     --------

@@ -146,6 +146,8 @@ def latex_escape(text: str) -> str:
     Returns
     -------
     str
+        ``text`` with each of those characters replaced by its LaTeX escape (``\_``, ``\textbackslash{}``,
+        ...), every other character unchanged.
 
     Examples
     --------
@@ -343,6 +345,8 @@ class Report:
         Returns
         -------
         str
+            The LaTeX source: the comment lines, then ``\begin{tabular}`` to ``\end{tabular}`` with one row
+            per claim and one per error; ends with a newline.
         """
         versions = self.meta.get("versions")
         version = versions.get("otcheck") if isinstance(versions, Mapping) else None
@@ -447,6 +451,8 @@ class Report:
         Returns
         -------
         Report
+            The report ``text`` was written from: evidence (rationals as Fractions), seeds, timings, errors,
+            kinds, claims and ``meta``; its :meth:`to_json` gives back the same text.
 
         Raises
         ------
@@ -654,6 +660,10 @@ def verify(
     Returns
     -------
     Report
+        The evidence of each claim that completed, in the order run (over several seeds aggregated by
+        :data:`SEED_RULE`), with the seconds per claim, the errors recorded (``on_error="record"``), each
+        claim's kind and metadata, and the environment (``meta``); ``ok`` when no asserted claim fails and
+        none raised.
 
     Raises
     ------

@@ -98,6 +98,8 @@ def search_pairs(
     Returns
     -------
     PairSearch
+        The largest ``violation(p, q)`` seen and the pair attaining it, the smallest violating pair (None when
+        no candidate violated) and the number of pairs evaluated.
 
     Raises
     ------

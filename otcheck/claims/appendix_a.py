@@ -139,6 +139,8 @@ def kl_encoders(
     Returns
     -------
     list of ndarray, each shape (n, m)
+        At most ``k`` row-stochastic encoders ``Q``, each row with ``KL(Q(.|x_i), b) >= floor``, in the order
+        drawn; fewer (possibly none) when ``tries`` candidates do not hold ``k``.
 
     Examples
     --------

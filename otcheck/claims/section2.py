@@ -451,6 +451,8 @@ def gaussian_loglik(X: ArrayLike, means: ArrayLike, sigma2: float) -> FloatArray
     Returns
     -------
     ndarray, shape (n, m)
+        :math:`L_{ij}` in nats, finite (positive where the density exceeds 1): the negation of
+        :func:`otcheck.autoencoders.gaussian_nll_matrix`.
 
     Examples
     --------

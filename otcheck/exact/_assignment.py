@@ -41,7 +41,13 @@ def assignment_duals(
     Returns
     -------
     u, v : ndarray
+        Dual potentials, shape (n,) each: ``v`` the shortest-path potential (:math:`\le 0`),
+        :math:`u_i = C_{i\sigma(i)} - v_{\sigma(i)}` (tight on the assignment). When ``sigma`` is optimal,
+        :math:`u_i + v_j \le C_{ij}` up to :math:`8\,\epsilon \max|C|` (the relaxation tolerance); the
+        certificate checks them, not this function.
     rounds : int
+        Bellman-Ford rounds run; the last one lowered no ``v_j`` by more than the tolerance unless the limit
+        (``n + 1``, or ``max_rounds``) was reached first.
     """
     n = C.shape[0]
     rows = np.arange(n)

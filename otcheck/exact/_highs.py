@@ -30,7 +30,10 @@ def transport_constraints(a: FloatArray, b: FloatArray) -> tuple[scipy.sparse.cs
     Returns
     -------
     A : scipy.sparse.csr_matrix, shape (n + m - 1, n m)
+        0/1 entries: rows ``0, ..., n - 1`` sum the rows of ``P``, the next ``m - 1`` rows its columns
+        ``j != k``.
     rhs : ndarray, shape (n + m - 1,)
+        ``a`` followed by ``b`` without its entry ``k``.
     k : int
         The dropped column.
     """

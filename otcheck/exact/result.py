@@ -392,6 +392,9 @@ def certify(
     Returns
     -------
     Certificate
+        The certificate of ``(plan, u, v)`` as given (the potentials made exactly feasible, never repaired):
+        ``[lower, upper]`` contains the optimal value whenever ``failure`` is empty, and ``ok`` says that the
+        plan is optimal to ``tol`` relative to ``scale``.
 
     Examples
     --------

@@ -625,6 +625,9 @@ def wasserstein(
     Returns
     -------
     OTResult
+        With ``certificate.ok`` true: ``value`` (alias ``cost``) is :math:`W_c(\mu, \nu)`, ``method`` names
+        the engine used and ``bound`` the certified interval; for rational measures the certificate is the
+        rational proof and ``bound.value`` the exact Fraction.
 
     Examples
     --------

@@ -147,6 +147,7 @@ class W1Witness:
         Returns
         -------
         ndarray, shape (n,)
+            :math:`\tilde f(y_i)` for each row :math:`y_i` of ``y``.
         """
         return (self.values[None, :] + _distances(as_points(y, "y"), self.points)).min(axis=1)
 
@@ -245,6 +246,9 @@ def w1_dual(X: ArrayLike, Y: ArrayLike, a: ArrayLike | None = None, b: ArrayLike
     Returns
     -------
     W1Witness
+        The optimal witness on the distinct support points with its value :math:`W_1(\mu, \nu)`, the LP dual's
+        min-cost flow value (NaN when that flow is not feasible) and the Lipschitz violation;
+        :attr:`W1Witness.bound` makes them an interval.
 
     Raises
     ------

@@ -426,6 +426,9 @@ def falsify(
     Returns
     -------
     FalsifyReport
+        One outcome per claim, in the order searched (a claim without an instance space as not searched), with
+        ``examples`` and ``seed``; ``ok`` is false when an asserted claim has a counterexample or a search
+        raised.
     """
     from hypothesis.database import DirectoryBasedExampleDatabase
 

@@ -60,6 +60,7 @@ def column_width(width: float | str) -> float:
     Returns
     -------
     float
+        The width in inches, > 0: 3.25, 6.75 or ``float(width)``.
 
     Raises
     ------
@@ -126,6 +127,9 @@ def paper_rc(width: float | str = "single", style: str = "paper") -> dict[str, o
     Returns
     -------
     dict
+        A new dict of ``rcParams`` names to values: figure size ``(w, min(0.75 w, 4.5))`` in inches, fonts and
+        their sizes, line widths, the colour and line-style cycle, TrueType fonts in PDF and PostScript and
+        deterministic SVG output.
     """
     cycler = require("matplotlib.rcsetup", "otcheck.figures").cycler
     w = column_width(width)

@@ -218,6 +218,8 @@ def make_data(name: str, n: int, seed: int | np.random.Generator, **params: obje
     Returns
     -------
     ndarray, shape (n, d), float64
+        Row ``i`` is :math:`X_i`, in the data set's dimension ``d`` (:func:`data_dim`: 2 for the planar sets,
+        64 for digits, whose pixels lie in [0, 1]).
 
     Raises
     ------

@@ -230,6 +230,8 @@ def wasserstein_to_data(
     Returns
     -------
     Estimate
+        The mean of :math:`w_1, \dots, w_R` with its Student-t interval at ``confidence``; ``values`` holds
+        every :math:`w_r`, ``n`` the subsample size.
     """
     n, subsets = _subsamples(X_test, n, repeats, seed)
     vals = [exact_cost(X, sample_model(model, n, s, noise=noise), cost) for X, s in subsets]
@@ -429,6 +431,9 @@ def evaluate(
     Returns
     -------
     Evaluation
+        ``w_c`` and ``baseline`` always; ``coupling``, ``latent_w2sq`` and ``latent_mmd2`` for a model with an
+        encoder (else None); ``decoder`` (covariance, closed-form optimum, their Frobenius distance) when
+        ``linear`` is given.
     """
     X_test = as_points(X_test, "X_test")
     w = wasserstein_to_data(model, X_test, cost=cost, n=n, repeats=repeats, seed=seed, confidence=confidence)

@@ -35,6 +35,8 @@ def mlp(in_dim: int, out_dim: int, width: int = 128, depth: int = 2) -> nn.Seque
     Returns
     -------
     torch.nn.Sequential
+        ``depth`` blocks ``Linear, ReLU``, then a ``Linear`` to ``out_dim``; freshly initialized (torch's
+        default initialization and dtype).
 
     Examples
     --------

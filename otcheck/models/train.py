@@ -228,6 +228,9 @@ def train(
     Returns
     -------
     TrainResult
+        The trained model, its config, the history of periodic evaluations (one dict per evaluation: step,
+        loss, held-out :math:`W_2^2`, ...), the run directory (None without ``out``), the seconds spent and
+        the device.
 
     Raises
     ------
