@@ -9,10 +9,13 @@ import doctest
 import html as html_module
 import importlib
 import importlib.util
+import inspect
 import os
+import pkgutil
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -180,3 +183,93 @@ def test_notebooks_are_rendered_with_their_outputs(html):
         page = (html / "notebooks" / f"{name}.html").read_text(encoding="utf-8")
         assert "cell_output" in page, name  # executed copies, not the stored empty ones
     assert "<img" in (html / "notebooks" / "03_section_4_appendix.html").read_text(encoding="utf-8")
+
+
+def _modules():
+    """Every module of otcheck, private ones included (their public functions are re-exported or used by
+    the CLI), except deprecated aliases (a module whose docstring starts with "Deprecated")."""
+    for info in pkgutil.walk_packages(otcheck.__path__, "otcheck."):
+        module = importlib.import_module(info.name)
+        if not (module.__doc__ or "").strip().lower().startswith("deprecated"):
+            yield module
+
+
+def _with_members(obj):
+    """``obj``, and for a class its public methods, properties, class and static methods (and ``__init__``,
+    ``__call__``), as the annotation check of tests/test_lint.py walks them."""
+    yield obj
+    if inspect.isclass(obj):
+        for attr, member in vars(obj).items():
+            if attr.startswith("_") and attr not in ("__init__", "__call__"):
+                continue
+            if isinstance(member, property):
+                member = member.fget
+            elif isinstance(member, (classmethod, staticmethod)):
+                member = member.__func__
+            if inspect.isfunction(member):
+                yield member
+
+
+def _documented_objects():
+    """``(qualified name, object)`` for every function and class otcheck defines under a public name, every
+    name of a module's ``__all__`` and their methods, each once (docstrings as rendered: ``fill_doc`` has run
+    at import)."""
+    seen = set()
+    for module in _modules():
+        defined = [
+            obj
+            for name, obj in vars(module).items()
+            if not name.startswith("_") and getattr(obj, "__module__", None) == module.__name__
+        ]
+        for obj in [getattr(module, name) for name in getattr(module, "__all__", ())] + defined:
+            if not (inspect.isclass(obj) or inspect.isfunction(obj)) or not obj.__module__.startswith("otcheck"):
+                continue
+            for member in _with_members(obj):
+                if id(member) not in seen:
+                    seen.add(id(member))
+                    yield f"{member.__module__}.{member.__qualname__}", member
+
+
+def _undescribed_returns(doc):
+    """The entries of the Returns and Yields sections of a numpy-style docstring that have no description
+    (numpydoc's rule RT03), as ``"Returns: float"``; a docstring numpydoc cannot parse is one entry too."""
+    from numpydoc.docscrape import NumpyDocString
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # unknown section names: not this check's business
+        try:
+            parsed = NumpyDocString(inspect.cleandoc(doc))
+        except Exception as exc:  # noqa: BLE001 - reported as a finding, with the parser's message
+            return [f"numpydoc cannot parse it: {exc}"]
+    return [
+        f"{section}: {entry.name or entry.type}"
+        for section in ("Returns", "Yields")
+        for entry in parsed[section]
+        if not "".join(entry.desc).strip()
+    ]
+
+
+def test_undescribed_returns_finds_entries_without_description():
+    doc = """Summary.
+
+    Returns
+    -------
+    mean, half : float
+    count : int
+        How many.
+    """
+    assert _undescribed_returns(doc) == ["Returns: mean, half"]
+    assert _undescribed_returns("Summary.\n\nYields\n------\ndict\n") == ["Yields: dict"]
+    assert _undescribed_returns("Summary.\n\nReturns\n-------\nfloat\n    W_2^2, >= 0.\n") == []
+
+
+def test_every_returns_and_yields_entry_says_what_the_value_is():
+    """numpydoc RT03: under each entry of a Returns or Yields section, a line (indented 4 more) that says
+    what the value is, not only its type."""
+    bad, count = [], 0
+    for where, obj in _documented_objects():
+        if obj.__doc__:
+            count += 1
+            bad += [f"{where}: {entry}" for entry in _undescribed_returns(obj.__doc__)]
+    assert count > 300, count  # the walk reached the package
+    assert not bad, f"{len(bad)} Returns/Yields entries without a description:\n" + "\n".join(bad)
