@@ -105,7 +105,8 @@ class CostView(ABC):
 
     def row_bounds(self, w: FloatArray, *, rigorous: Rigor = "coarse") -> tuple[FloatArray, FloatArray | None]:
         r"""Per row: the float :math:`\min_j (C_{ij} - w_j)` over all columns and a proven lower bound of
-        it (``None`` for ``rigorous=False``; how ``"coarse"`` and ``"tight"`` differ is the view's)."""
+        it (``None`` for ``rigorous=False``). How ``"coarse"`` and ``"tight"`` bound the rounding is
+        stated in each view's class docstring (:class:`DenseCosts`, ``PointCosts``)."""
         return self._row_bounds(w, rigorous)
 
     @abstractmethod
@@ -116,7 +117,13 @@ class CostView(ABC):
 
 
 class DenseCosts(CostView):
-    """A float cost matrix, swept in blocks of rows (the dense engines' view of ``C``)."""
+    r"""A float cost matrix, swept in blocks of rows (the dense engines' view of ``C``).
+
+    :meth:`row_bounds` with ``rigorous="coarse"`` bounds the rounding of each row minimum by
+    :math:`2^{-50}|m| + 2^{-1070}` (no extra pass); ``"tight"`` computes the exact rounding error of
+    the few differences near the minimum (:func:`otcheck._dyadic.lower_bound_of_min`: exact whenever
+    the minimum was); ``False`` skips the bound.
+    """
 
     def __init__(self, C: FloatArray) -> None:
         self.C = C
@@ -138,13 +145,8 @@ class DenseCosts(CostView):
         return max(float(self.C.max()), -float(self.C.min()))
 
     def _row_bounds(self, w: FloatArray, rigorous: Rigor) -> tuple[FloatArray, FloatArray | None]:
-        r"""Per row: the float :math:`\min_j (C_{ij} - w_j)` and a proven lower bound of it.
-
-        ``rigorous="coarse"`` bounds the rounding of the minimum by :math:`2^{-50}|m| + 2^{-1070}` (no
-        extra pass); ``"tight"`` computes the exact rounding error of the few differences near the
-        minimum (:func:`otcheck._dyadic.lower_bound_of_min`: exact whenever the minimum was); ``False``
-        skips the bound.
-        """
+        r"""Per row: the float :math:`\min_j (C_{ij} - w_j)` and a proven lower bound of it (the
+        rounding bounds of the class docstring)."""
         n, m = self.shape
         rows = self._rows
         if self._buf is None:

@@ -66,6 +66,11 @@ class PointCosts(CostView):
 
     :math:`C_{ij} = h(\|x_i - y_j\|)` computed on demand, coordinate by coordinate (the same float
     values as :func:`otcheck.cost_matrix`, in every dimension); never an ``(n, m)`` array.
+
+    :meth:`row_bounds` finds each row's candidate columns by an exact tree search
+    (:meth:`candidates`) and bounds the one subtraction :math:`C_{ij} - w_j` at the minimum by its
+    exact rounding error (``two_diff``: one float below where it rounded up), for ``"coarse"`` and
+    ``"tight"`` alike; ``False`` skips the bound.
     """
 
     def __init__(self, X: FloatArray, Y: FloatArray, cost: Cost) -> None:
