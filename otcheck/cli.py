@@ -104,6 +104,7 @@ def parse_seeds(text: str) -> tuple[int, ...]:
     Parameters
     ----------
     text : str
+        The value given to ``--seed`` (items separated by commas, spaces around them ignored).
 
     Returns
     -------

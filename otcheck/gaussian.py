@@ -312,6 +312,7 @@ def gmm_pdf(x: ArrayLike, means: ArrayLike, variances: ArrayLike, weights: Array
     x : array_like
         Evaluation points (any shape).
     means : array_like, shape (k,)
+        The component means :math:`m_k`.
     variances : float or array_like, shape (k,)
         :math:`s_k^2 > 0`.
     weights : array_like, shape (k,)

@@ -42,6 +42,7 @@ class DiscreteMeasure:
     Attributes
     ----------
     atoms : ndarray, shape (n, d), float64
+        The support points :math:`x_i`, one per row (a 1-D input as one column), duplicates kept; read-only.
     weights : ndarray, shape (n,), float64
         The float values (for rational input, each the nearest float).
     exact_weights : tuple of Fraction or None

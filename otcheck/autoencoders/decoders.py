@@ -209,6 +209,8 @@ def decoder_coordinate_minimum(
     j : int
         The code to move.
     cost : {"sqeuclidean", "euclidean"}
+        :math:`c(x, y) = (x - y)^2` or :math:`|x - y|`; a :class:`~otcheck.costs.Cost` of power 2 or 1 is
+        accepted too.
 
     Returns
     -------
@@ -327,10 +329,14 @@ def primal_gradient(
 
     Parameters
     ----------
-    a, X, Q : as in :func:`optimal_decoder`
+    a, X, Q : array_like
+        As in :func:`optimal_decoder`: data weights, shape (n,); data atoms, shape (n, d) or (n,); encoder,
+        shape (n, m), row-stochastic.
     G : array_like, shape (m, d)
         Decoder values :math:`G(z_j)`.
     cost : {"sqeuclidean", "euclidean"}
+        :math:`c(x, y) = \|x - y\|^2` or :math:`\|x - y\|` (any :math:`d`); a :class:`~otcheck.costs.Cost` of
+        power 2 or 1 is accepted too.
 
     Returns
     -------
@@ -379,6 +385,9 @@ class LinearDecoderFit:
     Attributes
     ----------
     A : ndarray, shape (d, k)
+        The fitted decoder matrix (data dimension :math:`d`, latent dimension :math:`k`): where L-BFGS-B
+        stopped, with gradient norm ``grad_norm``. Determined at best up to :math:`A \mapsto AU`,
+        :math:`U` orthogonal, as the objective depends on ``A`` only through ``gram``.
     gram : ndarray, shape (d, d)
         :math:`A A^\top` (the identifiable part: :math:`P_G` depends on A only through it).
     value : float
@@ -386,9 +395,12 @@ class LinearDecoderFit:
     objective : str
         ``"w2"`` (:math:`W_2^2(P_X, P_G^\sigma)`) or ``"w2dagger"`` (:math:`W_c^\dagger`, eq. 16).
     sigma2 : float
+        The decoder variance :math:`\sigma^2 \ge 0` of :math:`P_G(Y|Z) = \mathcal N(AZ, \sigma^2 I_d)` the fit
+        used, as validated.
     grad_norm : float
         Norm of the gradient at the returned ``A`` (first-order optimality).
     iterations : int
+        L-BFGS-B iterations run (scipy's ``nit``), at most ``max_iter``.
     """
 
     A: FloatArray = field(repr=False)
@@ -468,6 +480,8 @@ def fit_linear_decoder(
     sigma2 : float
         Decoder variance, >= 0.
     objective : {"w2", "w2dagger"}
+        Which objective to minimize: :math:`W_2^2(P_X, P_G^\sigma)` or :math:`W_c^\dagger(P_X, P_G^\sigma)`,
+        both as displayed above.
     k : int, optional
         Latent dimension (default ``d``).
     seed : int or numpy.random.Generator

@@ -158,6 +158,8 @@ def decide(
     Parameters
     ----------
     lhs, rhs : Bound or number
+        The two sides of the relation, ``lhs`` on the left: bounds with their intervals, or numbers taken as
+        exact points (an ``int`` or ``Fraction`` exactly, a float at its value).
     relation : str
         One of :data:`RELATIONS`.
     tol : float, default 0

@@ -60,6 +60,10 @@ Seed = int | np.random.Generator
 class DecoderInstance(NamedTuple):
     r"""A discrete instance of sections 4 and A, the bundle every such claim takes (documented once here).
 
+    A Gaussian decoder adds :math:`\sigma^2`: :math:`P_G(Y | Z = z_j) = \mathcal N(G(z_j), \sigma^2 I_d)`.
+    Built and validated by :func:`decoder_args` (every error names its argument) or drawn by
+    :func:`decoder_instance`; unpacks as ``a, X, b, G``.
+
     Attributes
     ----------
     a : ndarray, shape (n,)
@@ -70,10 +74,6 @@ class DecoderInstance(NamedTuple):
         Weights of the prior :math:`P_Z` on ``m`` codes.
     G : ndarray, shape (m, d)
         The decoder means :math:`G(z_j)`, one row per code, in the data's dimension.
-
-    A Gaussian decoder adds :math:`\sigma^2`: :math:`P_G(Y | Z = z_j) = \mathcal N(G(z_j), \sigma^2 I_d)`.
-    Built and validated by :func:`decoder_args` (every error names its argument) or drawn by
-    :func:`decoder_instance`; unpacks as ``a, X, b, G``.
     """
 
     a: FloatArray
@@ -404,6 +404,7 @@ def gauss_hermite_sqcost(X: ArrayLike, means: ArrayLike, variances: ArrayLike, *
     Parameters
     ----------
     X : array_like, shape (n, d)
+        Data atoms :math:`x_i`, the rows of :math:`\bar C`.
     means : array_like, shape (m, d)
         Decoder means :math:`G(z_j)`.
     variances : float or array_like, shape (d,)
@@ -519,7 +520,11 @@ def mean_interval(values: ArrayLike, confidence: float = 0.95) -> tuple[float, t
     Parameters
     ----------
     values : array_like, shape (R,), R >= 2
+        The :math:`R` independent replicates :math:`v_r` (finite); :math:`\bar v` is their mean and :math:`s`
+        their sample standard deviation (``ddof=1``).
     confidence : float in (0, 1)
+        The level :math:`\gamma`: the interval covers the true mean with probability :math:`\gamma` when the
+        replicates are i.i.d. normal (approximately, by the central limit theorem, otherwise).
 
     Returns
     -------

@@ -68,6 +68,8 @@ class SmoothWitnessClass:
     Attributes
     ----------
     centers : ndarray, shape (K, d)
+        The centers :math:`c_k` of the :math:`K` bumps :math:`\psi_s(y - c_k)`; :math:`d` is the dimension the
+        members live in.
     s : float
         Smoothing radius, > 0.
     beta : float
@@ -108,6 +110,7 @@ class SmoothWitnessClass:
         Parameters
         ----------
         Y : array_like, shape (n, d)
+            The points :math:`y_i`, one per row, in the dimension of ``centers``.
 
         Returns
         -------
@@ -128,8 +131,11 @@ class SmoothWitnessClass:
         Parameters
         ----------
         theta : array_like, shape (K,)
+            The bump weights :math:`\theta_k`, one per center.
         w : array_like, shape (d,)
+            The linear part :math:`w` of :math:`h`.
         Y : array_like, shape (n, d)
+            The points :math:`y_i` at which to evaluate, one per row.
 
         Returns
         -------
@@ -164,12 +170,14 @@ class SmoothWitnessClass:
         return c.sum(1)[:, None, None] * np.eye(d)[None] - np.einsum("nk,nki,nkj->nij", c / rho**2, R, R)
 
     def function(self, theta: ArrayLike, w: ArrayLike) -> Witness:
-        """The member as a callable ``Y (n, d) -> (values (n,), gradients (n, d))`` (:meth:`evaluate`).
+        r"""The member as a callable ``Y (n, d) -> (values (n,), gradients (n, d))`` (:meth:`evaluate`).
 
         Parameters
         ----------
         theta : array_like, shape (K,)
+            The bump weights :math:`\theta_k`, one per center.
         w : array_like, shape (d,)
+            The linear part :math:`w` of :math:`h`.
 
         Returns
         -------
@@ -188,7 +196,9 @@ class SmoothWitness:
     Attributes
     ----------
     theta : ndarray, shape (K,)
+        The bump weights :math:`\theta_k` of :math:`h`, one per center of the class.
     w : ndarray, shape (d,)
+        The linear part :math:`w` of :math:`h`.
     value : float
         :math:`J_D(h)`.
     lipschitz_bound : float
@@ -255,9 +265,15 @@ def best_smooth_witness(
     Parameters
     ----------
     H : SmoothWitnessClass
-    a, X : weights (n,) and atoms (n, d) of :math:`P_X`
-    b, Y : weights (m,) and atoms (m, d) of :math:`P_G`
-    reflections : sequence of (d, d) arrays
+        The class to search: its centers, radius :math:`s` and Hessian bound :math:`\beta`.
+    a, X : array_like, shapes (n,) and (n, d)
+        Weights and atoms of :math:`P_X = \sum_i a_i \delta_{x_i}`.
+    b, Y : array_like, shapes (m,) and (m, d)
+        Weights and atoms of :math:`P_G = \sum_j b_j \delta_{y_j}`.
+    reflections : sequence of array_like, each shape (d, d)
+        Orthogonal matrices :math:`R`, each mapping the centers onto themselves (checked; a
+        :class:`ValueError` otherwise) and leaving the instance invariant (assumed, not checked); the LP
+        optimum is replaced by :math:`\frac12(h + h\circ R)` for each in turn. Empty: the LP optimum as is.
 
     Returns
     -------
@@ -427,6 +443,9 @@ class Prop3Row:
     Attributes
     ----------
     eps : float
+        The :math:`\varepsilon > 0` of this row: the optimality slack of :math:`f_\varepsilon` and
+        :math:`h_\varepsilon`, and the scale of the instances (:math:`\kappa = \varepsilon/4`,
+        :math:`a = \varepsilon/(4\beta)`).
     w1 : float
         :math:`J_D(f^*) = W_1` of the (i)/(ii) instance.
     gap_f : float

@@ -203,6 +203,8 @@ def same_function(a: object, b: object) -> bool:
     Parameters
     ----------
     a, b : callable
+        The two checks to compare (any objects: one without ``__qualname__`` and ``__module__`` is the same
+        only as itself).
 
     Returns
     -------

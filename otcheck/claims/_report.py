@@ -142,6 +142,7 @@ def latex_escape(text: str) -> str:
     Parameters
     ----------
     text : str
+        Plain text (a claim's id, statement or message), not LaTeX; a non-str is a :class:`TypeError`.
 
     Returns
     -------

@@ -89,7 +89,10 @@ def search_pairs(
     Parameters
     ----------
     violation : callable ``(p, q) -> float``
+        ``lhs(p, q) - rhs(p, q)`` for two probability vectors of the same length: positive exactly where the
+        inequality is violated.
     seed : int or numpy.random.Generator
+        Draws the Dirichlet candidates (the other candidates are fixed).
     draws : int
         Random pairs per support size.
     sizes : sequence of int

@@ -201,6 +201,7 @@ def theorem1_sampled(
     rel_margin : float > 0
         Equivalence margin, as a fraction of :math:`W`.
     seed : int or Generator
+        Draws the samples of ``X`` and ``Z`` of every replicate at every size (one generator for all).
 
     Returns
     -------

@@ -125,6 +125,7 @@ def kl_encoders(
     Parameters
     ----------
     rng : numpy.random.Generator
+        Draws the candidates (consumed, not copied: the caller's generator advances).
     n, m : int
         Numbers of inputs and codes.
     b : array_like, shape (m,)

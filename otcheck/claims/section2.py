@@ -223,6 +223,7 @@ def gan_js_bound(
     n_random : int
         Number of random discriminators.
     seed : int or Generator
+        Draws the random discriminators :math:`T \in (0, 1)^n` (nothing else is random).
 
     Returns
     -------
@@ -354,8 +355,12 @@ def wgan_lower_bound(mu: DiscreteMeasure, nu: DiscreteMeasure, *, n_critics: int
     Parameters
     ----------
     mu, nu : DiscreteMeasure
+        :math:`P` (``mu``) and :math:`Q` (``nu``), of the same dimension.
     n_critics : int
+        Number of random 1-Lipschitz critics in the second class, >= 1.
     seed : int or Generator
+        Draws the random critics (their centers :math:`c`, directions :math:`u`, :math:`\alpha`, signs
+        :math:`s` and offsets :math:`b`).
 
     Returns
     -------
@@ -445,8 +450,11 @@ def gaussian_loglik(X: ArrayLike, means: ArrayLike, sigma2: float) -> FloatArray
     Parameters
     ----------
     X : array_like, shape (n, d)
+        The points :math:`x_i`, one row of :math:`L` each.
     means : array_like, shape (m, d)
+        The decoder means :math:`G(z_j)`, one column of :math:`L` each.
     sigma2 : float > 0
+        The decoder variance :math:`\sigma^2`, the same in every coordinate.
 
     Returns
     -------

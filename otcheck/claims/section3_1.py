@@ -211,6 +211,8 @@ def lemma6(
     n_directions : int
         Random directions for the Dirac case.
     seed : int or Generator
+        Draws those random cost matrices (standard normal entries, shape (n, k)); unused when the decoder is
+        not Dirac.
 
     Returns
     -------
@@ -416,8 +418,11 @@ def footnote2_sets_coincide(a: ArrayLike, b: ArrayLike, D: ArrayLike) -> tuple[b
     Parameters
     ----------
     a : array_like, shape (2,)
+        Weights of the two atoms of :math:`P_X`.
     b : array_like, shape (m,)
+        Weights of the prior :math:`P_Z` on ``m`` codes.
     D : array_like, shape (m, k), row-stochastic
+        The decoder :math:`P_G(y_l | z_j)` on ``k`` output points; :math:`\nu = b^\top D` is :math:`P_G`.
 
     Returns
     -------

@@ -143,7 +143,11 @@ def relaxation_bound(
     C : array_like, shape (n, m)
         :math:`c(x_i, G(z_j))`.
     penalties : sequence of str
+        The penalties :math:`F` to check, each a name of :func:`otcheck.relaxed.relaxed_path` (``"kl"``,
+        ``"js"``, ``"gan"``, ``"mmd2"``, ``"chi2"``, ``"tv"``; all six by default).
     lambdas : sequence of float, increasing, >= 0
+        The grid of λ, strictly increasing, in units of :math:`\max|C|` (see above); its last value is where
+        the limit is decided.
     kernel_matrix : array_like, shape (m, m), optional
         Positive-definite kernel matrix on the codes for ``"mmd2"`` (required if it is in ``penalties``).
 

@@ -535,6 +535,8 @@ def prop2_sampled(
     reps : int
         Independent replications (>= 2) for the Student-t intervals.
     seed : int or numpy.random.Generator
+        Draws the samples of :math:`X`, :math:`Z` and the decoder noise of every replication (both values of
+        :math:`a` share them).
     confidence : float
         Level of each interval.
 

@@ -143,6 +143,8 @@ class W1Witness:
         Parameters
         ----------
         y : array_like, shape (n, d) or (n,)
+            The points :math:`y_i` at which to evaluate, one per row, in the dimension of ``points`` (a 1-D
+            array: ``n`` points on the line).
 
         Returns
         -------

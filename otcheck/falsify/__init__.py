@@ -270,6 +270,7 @@ class Outcome:
     Attributes
     ----------
     claim, kind : str
+        The claim's id and its kind (one of :data:`otcheck.claims.KINDS`), as registered.
     description : str
         The space searched.
     examples : int
@@ -290,9 +291,11 @@ class Outcome:
         For a sampled space, the family-wise level of a reported failure, Bonferroni over the
         instances tried.
     seconds : float
+        Wall-clock time of the search (replaying stored counterexamples included); 0 when not searched.
     searched : bool
         False when the claim has no instance space.
     error : str
+        The first error message, ``"TypeName: message"``, of the check or of hypothesis itself; empty when none.
     """
 
     claim: str

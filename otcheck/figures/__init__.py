@@ -250,8 +250,13 @@ def save(
     out : str or path, default "figures"
         Output directory (created when missing).
     fmt : {"pdf", "svg", "png"}, default "pdf"
+        File format of the figures (the extension of ``OUT/NAME.FORMAT``); the numbers are always JSON.
     width : {"single", "double"} or float, default "single"
+        Page width of each figure: one column (3.25 in), both columns (6.75 in), or a width in inches
+        (:func:`column_width`); each figure keeps its own height.
     style : {"paper", "serif"}, default "paper"
+        Fonts of :func:`paper_style`: DejaVu Sans, or STIX (Times) text and mathematics to match a LaTeX paper
+        in Times.
     seed : int, default 0
         Passed to every figure function.
     dpi : int, default 300

@@ -63,17 +63,21 @@ def record(
     x_label: str = "x",
     y_label: str = "value",
 ) -> None:
-    """Attach one plotted series to ``fig``: points ``(x_k, values_k)`` with optional intervals.
+    r"""Attach one plotted series to ``fig``: points ``(x_k, values_k)`` with optional intervals.
 
     Parameters
     ----------
     fig : matplotlib.figure.Figure
+        The figure the series belongs to (held weakly: the record goes with the figure).
     name : str
         The series' name (usually its legend label).
     x, values : array_like, same length
+        The abscissae :math:`x_k` and the plotted values :math:`v_k`, one per point (a single value is
+        broadcast to every ``x``); a NaN value is recorded as is, its interval unchecked.
     lower, upper : array_like, optional
         Interval ends (scalars are broadcast); the value itself when omitted.
     guarantee : {"proof", "confidence", "estimate", "drawn"}
+        What the intervals :math:`[\ell_k, u_k]` promise, one of :data:`GUARANTEES` (see the module docstring).
     method : str
         How the numbers were computed.
     confidence : float, optional
@@ -130,11 +134,16 @@ def record_bounds(
     Parameters
     ----------
     fig : matplotlib.figure.Figure
+        The figure the series belongs to, as in :func:`record`.
     name : str
+        The series' name (usually its legend label).
     x : array_like
         One abscissa per bound.
     bounds : sequence of Bound
+        The plotted values, one per ``x``: each point is ``float(value)`` with the bound's interval, guarantee
+        and confidence.
     x_label, y_label : str
+        What ``x`` and the values are.
     """
     xs = _vector(x, "x")
     assert xs is not None
@@ -194,6 +203,7 @@ def figure_data(fig: Figure) -> dict[str, list[SeriesData]]:
     Parameters
     ----------
     fig : matplotlib.figure.Figure
+        A figure, drawn by :mod:`otcheck.figures` (which records its series) or by anyone.
 
     Returns
     -------

@@ -159,8 +159,12 @@ def fig_aae_pot(
     Parameters
     ----------
     seed : int or numpy.random.Generator
+        Draws the instance: the data points, the decoders and the encoders.
     n, m : int, default 4 and 3
+        Numbers of data points and of codes (``m >= 2``).
     decoders, encoders : int, default 3 and 40
+        Numbers of random decoders :math:`G` (the images of the codes, standard normal) and of random
+        encoders :math:`Q` (Dirichlet(1) rows); every pair is one point of the scatter.
     sigma2 : float, default 0.5
         Decoder variance, > 0.
 
@@ -254,6 +258,7 @@ def fig_w1_primal_dual(seed: int | np.random.Generator = 0, *, n: int = 6, m: in
     Parameters
     ----------
     seed : int or numpy.random.Generator
+        Draws the points of :math:`\mu` and the decoded codes of :math:`\nu`.
     n, m : int, default 6 and 5
         Sizes (``m >= 2``).
     grid : int, default 121

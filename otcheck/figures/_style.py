@@ -56,6 +56,8 @@ def column_width(width: float | str) -> float:
     Parameters
     ----------
     width : {"single", "double"} or float
+        A column of a two-column paper (:data:`SINGLE_COLUMN`), both columns (:data:`DOUBLE_COLUMN`), or a
+        width in inches (finite, > 0; an int is accepted).
 
     Returns
     -------
@@ -122,7 +124,9 @@ def paper_rc(width: float | str = "single", style: str = "paper") -> dict[str, o
     Parameters
     ----------
     width : {"single", "double"} or float
+        The figure width, read by :func:`column_width`: 3.25 in, 6.75 in, or a width in inches.
     style : {"paper", "serif"}
+        The fonts: DejaVu Sans (text and mathematics), or STIX (Times) text and mathematics.
 
     Returns
     -------

@@ -543,6 +543,7 @@ def run_sweep(
     Parameters
     ----------
     spec : SweepSpec
+        The grid of runs, the training options common to every point and the evaluation options.
     store : str or path-like
         The run store (created): one run directory per point.
     workers : int
