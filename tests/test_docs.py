@@ -230,9 +230,9 @@ def _documented_objects():
                     yield f"{member.__module__}.{member.__qualname__}", member
 
 
-def _undescribed_returns(doc):
-    """The entries of the Returns and Yields sections of a numpy-style docstring that have no description
-    (numpydoc's rule RT03), as ``"Returns: float"``; a docstring numpydoc cannot parse is one entry too."""
+def _undescribed(doc, sections):
+    """The entries of the given sections of a numpy-style docstring that have no description, as
+    ``"Returns: float"`` or ``"Parameters: a, b"``; a docstring numpydoc cannot parse is one entry too."""
     from numpydoc.docscrape import NumpyDocString
 
     with warnings.catch_warnings():
@@ -243,10 +243,23 @@ def _undescribed_returns(doc):
             return [f"numpydoc cannot parse it: {exc}"]
     return [
         f"{section}: {entry.name or entry.type}"
-        for section in ("Returns", "Yields")
+        for section in sections
         for entry in parsed[section]
         if not "".join(entry.desc).strip()
     ]
+
+
+def _undescribed_returns(doc):
+    """The entries of the Returns and Yields sections without a description (numpydoc's rule RT03)."""
+    return _undescribed(doc, ("Returns", "Yields"))
+
+
+def _undescribed_parameters(doc):
+    """The entries of the Parameters, Other Parameters and Attributes sections without a description
+    (numpydoc's rule PR07, and its equivalent for attributes). An entry that groups names (``a, b : ndarray``)
+    needs one description for the group; prose left after the last entry of a section parses as entries
+    without a description, so it is reported too (it belongs before the section)."""
+    return _undescribed(doc, ("Parameters", "Other Parameters", "Attributes"))
 
 
 def test_undescribed_returns_finds_entries_without_description():
@@ -273,3 +286,40 @@ def test_every_returns_and_yields_entry_says_what_the_value_is():
             bad += [f"{where}: {entry}" for entry in _undescribed_returns(obj.__doc__)]
     assert count > 300, count  # the walk reached the package
     assert not bad, f"{len(bad)} Returns/Yields entries without a description:\n" + "\n".join(bad)
+
+
+def test_undescribed_parameters_finds_entries_without_description():
+    doc = """Summary.
+
+    Parameters
+    ----------
+    a, b : ndarray
+        Both weights.
+    cost : {"sqeuclidean", "euclidean"}
+
+    Other Parameters
+    ----------------
+    seed : int
+
+    Attributes
+    ----------
+    A : ndarray, shape (d, k)
+    sigma2 : float
+        The variance.
+    """
+    assert _undescribed_parameters(doc) == ["Parameters: cost", "Other Parameters: seed", "Attributes: A"]
+    trailing = "Summary.\n\nAttributes\n----------\nx : float\n    A value.\n\nProse after the entries.\n"
+    assert _undescribed_parameters(trailing) == ["Attributes: Prose after the entries."]
+    assert _undescribed_parameters("Summary.\n\nParameters\n----------\nx : float\n    >= 0.\n") == []
+
+
+def test_every_parameter_and_attribute_entry_says_what_the_value_is():
+    """numpydoc PR07 (and the same for Attributes): under each entry of a Parameters, Other Parameters or
+    Attributes section, a line (indented 4 more) that says what the value is, not only its name and type."""
+    bad, count = [], 0
+    for where, obj in _documented_objects():
+        if obj.__doc__:
+            count += 1
+            bad += [f"{where}: {entry}" for entry in _undescribed_parameters(obj.__doc__)]
+    assert count > 300, count  # the walk reached the package
+    assert not bad, f"{len(bad)} Parameters/Attributes entries without a description:\n" + "\n".join(bad)
