@@ -174,10 +174,8 @@ class SmoothWitnessClass:
 
         Parameters
         ----------
-        theta : array_like, shape (K,)
-            The bump weights :math:`\theta_k`, one per center.
-        w : array_like, shape (d,)
-            The linear part :math:`w` of :math:`h`.
+        theta, w : array_like, shapes (K,) and (d,)
+            The member's bump weights :math:`\theta_k` and linear part :math:`w`, as in :meth:`evaluate`.
 
         Returns
         -------
