@@ -19,6 +19,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from members import public_methods
 
 import otcheck
 from otcheck.claims import registry
@@ -199,15 +200,7 @@ def _with_members(obj):
     ``__call__``), as the annotation check of tests/test_lint.py walks them."""
     yield obj
     if inspect.isclass(obj):
-        for attr, member in vars(obj).items():
-            if attr.startswith("_") and attr not in ("__init__", "__call__"):
-                continue
-            if isinstance(member, property):
-                member = member.fget
-            elif isinstance(member, (classmethod, staticmethod)):
-                member = member.__func__
-            if inspect.isfunction(member):
-                yield member
+        yield from (member for _, member in public_methods(obj))
 
 
 def _documented_objects():
@@ -276,18 +269,6 @@ def test_undescribed_returns_finds_entries_without_description():
     assert _undescribed_returns("Summary.\n\nReturns\n-------\nfloat\n    W_2^2, >= 0.\n") == []
 
 
-def test_every_returns_and_yields_entry_says_what_the_value_is():
-    """numpydoc RT03: under each entry of a Returns or Yields section, a line (indented 4 more) that says
-    what the value is, not only its type."""
-    bad, count = [], 0
-    for where, obj in _documented_objects():
-        if obj.__doc__:
-            count += 1
-            bad += [f"{where}: {entry}" for entry in _undescribed_returns(obj.__doc__)]
-    assert count > 300, count  # the walk reached the package
-    assert not bad, f"{len(bad)} Returns/Yields entries without a description:\n" + "\n".join(bad)
-
-
 def test_undescribed_parameters_finds_entries_without_description():
     doc = """Summary.
 
@@ -313,13 +294,19 @@ def test_undescribed_parameters_finds_entries_without_description():
     assert _undescribed_parameters("Summary.\n\nParameters\n----------\nx : float\n    >= 0.\n") == []
 
 
-def test_every_parameter_and_attribute_entry_says_what_the_value_is():
-    """numpydoc PR07 (and the same for Attributes): under each entry of a Parameters, Other Parameters or
-    Attributes section, a line (indented 4 more) that says what the value is, not only its name and type."""
+@pytest.mark.parametrize(
+    ("find", "what"),
+    [(_undescribed_returns, "Returns/Yields"), (_undescribed_parameters, "Parameters/Attributes")],
+    ids=["returns-yields", "parameters-attributes"],
+)
+def test_every_entry_says_what_the_value_is(find, what):
+    """numpydoc RT03 and PR07 (and the same for Attributes): under each entry of a Returns, Yields,
+    Parameters, Other Parameters or Attributes section, a line (indented 4 more) that says what the value
+    is, not only its name and type."""
     bad, count = [], 0
     for where, obj in _documented_objects():
         if obj.__doc__:
             count += 1
-            bad += [f"{where}: {entry}" for entry in _undescribed_parameters(obj.__doc__)]
+            bad += [f"{where}: {entry}" for entry in find(obj.__doc__)]
     assert count > 300, count  # the walk reached the package
-    assert not bad, f"{len(bad)} Parameters/Attributes entries without a description:\n" + "\n".join(bad)
+    assert not bad, f"{len(bad)} {what} entries without a description:\n" + "\n".join(bad)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from members import public_methods
+
 import otcheck
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,15 +82,8 @@ def test_every_public_function_and_method_is_annotated():
             if inspect.isfunction(obj):
                 bad += _unannotated(obj, f"{modname}.{name}")
             elif inspect.isclass(obj) and obj.__module__.startswith("otcheck"):
-                for attr, member in vars(obj).items():
-                    if attr.startswith("_") and attr not in ("__init__", "__call__"):
-                        continue
-                    if isinstance(member, property):
-                        member = member.fget
-                    elif isinstance(member, (classmethod, staticmethod)):
-                        member = member.__func__
-                    if inspect.isfunction(member):
-                        bad += _unannotated(member, f"{modname}.{name}.{attr}")
+                for attr, member in public_methods(obj):
+                    bad += _unannotated(member, f"{modname}.{name}.{attr}")
     assert not bad, f"{len(bad)} public functions without full annotations:\n" + "\n".join(sorted(set(bad)))
 
 
