@@ -132,11 +132,18 @@ class _NormPower(Cost):
     power: float
 
     def matrix(self, X: NDArray[np.float64], Y: NDArray[np.float64]) -> NDArray[np.float64]:
-        sq = _sqdist(X, Y)
+        return _finite(self.from_sq(_sqdist(X, Y)), self._label())
+
+    def from_sq(self, sq: NDArray[np.float64]) -> NDArray[np.float64]:
+        r"""The costs :math:`(\|x - y\|^2)^{p/2}` from squared distances ``sq``, elementwise: ``sq`` itself
+        for ``p = 2``, its square root for ``p = 1``, else the root to the power ``p``; an overflow gives
+        ``inf`` (checked by the callers). The one formula of the dense matrix and the sparse engine's
+        costs (:class:`otcheck.exact._sparse.PointCosts`), so the two give the same floats."""
         if self.power == 2.0:
-            return _finite(sq, self._label())
+            return sq
         with np.errstate(over="ignore"):
-            return _finite(np.sqrt(sq) if self.power == 1.0 else np.sqrt(sq) ** self.power, self._label())
+            r = np.sqrt(sq)
+            return r if self.power == 1.0 else r**self.power
 
     def _label(self) -> object:
         """How an overflow message names the cost."""

@@ -95,6 +95,9 @@ class CostView(ABC):
     @abstractmethod
     def block(self, I: IndexArray, J: IndexArray) -> FloatArray: ...
 
+    @abstractmethod
+    def subset(self, rows: IndexArray, cols: IndexArray) -> CostView: ...
+
     @overload
     def row_bounds(
         self, w: FloatArray, *, rigorous: Literal["coarse", "tight"] = ...
@@ -139,6 +142,10 @@ class DenseCosts(CostView):
     def block(self, I: IndexArray, J: IndexArray) -> FloatArray:
         """The sub-matrix ``C[I][:, J]``."""
         return self.C[np.ix_(I, J)]
+
+    def subset(self, rows: IndexArray, cols: IndexArray) -> DenseCosts:
+        """The view of the sub-matrix ``C[rows][:, cols]`` (a contiguous copy)."""
+        return DenseCosts(np.ascontiguousarray(self.C[np.ix_(rows, cols)]))
 
     def max_abs(self) -> float:
         """:math:`\\max|C_{ij}|` without an ``(n, m)`` temporary."""

@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from .._dyadic import two_diff
-from ..costs import Cost, Euclidean, PowerCost, SqEuclidean
+from ..costs import Cost, _NormPower
 from ._certificate import BLOCK_ELEMS, CostView, DenseCosts, Rigor
 from ._pricing import BoxTree, Query
 from ._rounds import (
@@ -74,7 +74,7 @@ class PointCosts(CostView):
     """
 
     def __init__(self, X: FloatArray, Y: FloatArray, cost: Cost) -> None:
-        if cost.power is None or not cost.translation_invariant:
+        if not isinstance(cost, _NormPower):
             raise ValueError(f"cost: the sparse engine needs a cost ||x - y||^p, got {cost!r}")
         self.X, self.Y, self.cost = X, Y, cost
         self.shape = (X.shape[0], Y.shape[0])
@@ -99,11 +99,7 @@ class PointCosts(CostView):
         return out
 
     def _h(self, sq: FloatArray) -> FloatArray:
-        if self.p == 2.0:
-            return sq
-        with np.errstate(over="ignore"):
-            r = np.sqrt(sq)
-            return r if self.p == 1.0 else r**self.p
+        return self.cost.from_sq(sq)
 
     def entries(self, i: IntArray, j: IntArray) -> FloatArray:
         """:math:`C_{ij}` for index arrays."""
@@ -411,6 +407,44 @@ def plan_clip(c: FloatArray, plan: FloatArray, clip: float | None) -> float | No
     return level if np.isfinite(level) and (level - lo) * CLIP_RAISE <= (now - lo) else None
 
 
+def restricted_solver(
+    a: FloatArray, b: FloatArray, solver: str, supplies: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None
+) -> tuple[str, tuple[NDArray[np.int64], NDArray[np.int64]] | None]:
+    """The restricted solver :func:`column_generation` uses for ``solver`` and its integer supplies.
+
+    Returns
+    -------
+    name : str
+        ``"min_cost_flow"`` when it is asked for, or when ``solver="auto"``, the weights are uniform on
+        each side (or ``supplies`` are given) and OR-Tools is installed; else ``"network_simplex"``.
+    supplies : tuple of int64 ndarray or None
+        The min cost flow's supplies and demands (``supplies`` as given, else from uniform ``a``, ``b``:
+        :func:`otcheck.exact._flow.uniform_supplies`); ``None`` for the network simplex.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``solver``, or ``"min_cost_flow"`` with weights that are not uniform.
+    ImportError
+        ``"min_cost_flow"`` without OR-Tools.
+    """
+    from ._flow import flow_available, uniform_supplies
+
+    if solver not in ("auto", "network_simplex", "min_cost_flow"):
+        raise ValueError(f"solver: expected 'auto', 'network_simplex' or 'min_cost_flow', got {solver!r}")
+    if solver == "network_simplex":
+        return solver, None
+    if supplies is None:
+        supplies = uniform_supplies(a, b)
+    if solver == "min_cost_flow" and supplies is None:
+        raise ValueError("solver: 'min_cost_flow' needs equal weights on each side (uniform a and b)")
+    if supplies is not None and not flow_available():
+        if solver == "min_cost_flow":
+            raise ImportError("solver 'min_cost_flow' needs OR-Tools: pip install 'otcheck[flow]'")
+        supplies = None
+    return ("network_simplex" if supplies is None else "min_cost_flow"), supplies
+
+
 def column_generation(
     a: FloatArray,
     b: FloatArray,
@@ -445,22 +479,10 @@ def column_generation(
     for the min cost flow when the caller knows them (merged duplicates of uniform weights:
     :func:`otcheck.exact._flow.uniform_supplies`); by default they are found from uniform ``a``, ``b``.
     """
-    from ._flow import flow_available, restricted_flow, uniform_supplies
+    from ._flow import restricted_flow
 
     n, m = costs.shape
-    if solver not in ("auto", "network_simplex", "min_cost_flow"):
-        raise ValueError(f"solver: expected 'auto', 'network_simplex' or 'min_cost_flow', got {solver!r}")
-    if solver == "network_simplex":
-        supplies = None
-    elif supplies is None:
-        supplies = uniform_supplies(a, b)
-    if solver == "min_cost_flow" and supplies is None:
-        raise ValueError("solver: 'min_cost_flow' needs equal weights on each side (uniform a and b)")
-    if supplies is not None and not flow_available():
-        if solver == "min_cost_flow":
-            raise ImportError("solver 'min_cost_flow' needs OR-Tools: pip install 'otcheck[flow]'")
-        supplies = None
-    used_solver = "network_simplex" if supplies is None else "min_cost_flow"
+    used_solver, supplies = restricted_solver(a, b, solver, supplies)
     limit = num_iter_max if num_iter_max is not None else max(10**6, 200 * (n + m))
     bar = None
     if progress:
@@ -565,11 +587,7 @@ def positive_part(a: FloatArray, b: FloatArray, costs: CostView) -> tuple[IntArr
     rows, cols = np.flatnonzero(a > 0), np.flatnonzero(b > 0)
     if rows.size == a.size and cols.size == b.size:
         return rows, cols, costs
-    if isinstance(costs, PointCosts):
-        return rows, cols, costs.subset(rows, cols)
-    if isinstance(costs, DenseCosts):
-        return rows, cols, DenseCosts(np.ascontiguousarray(costs.C[np.ix_(rows, cols)]))
-    raise TypeError(f"costs: expected PointCosts or DenseCosts, got {type(costs).__name__}")
+    return rows, cols, costs.subset(rows, cols)
 
 
 def extend_duals(
@@ -716,7 +734,7 @@ def dense_initial_candidates(a: FloatArray, b: FloatArray, C: FloatArray, k: int
 
 def is_point_cost(cost: object) -> bool:
     """True for costs the sparse engine handles: ``||x - y||^p`` with ``p > 0``."""
-    return isinstance(cost, (SqEuclidean, Euclidean, PowerCost))
+    return isinstance(cost, _NormPower)
 
 
 def dense_bytes(n: int, m: int) -> int:

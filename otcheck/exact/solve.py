@@ -417,7 +417,14 @@ def _sparse_result(
     import scipy.sparse as sp
 
     from ._certificate import CertifiedProblem
-    from ._sparse import column_generation, extend_duals, merge_duplicates, positive_part, split_merged
+    from ._sparse import (
+        column_generation,
+        extend_duals,
+        merge_duplicates,
+        positive_part,
+        restricted_solver,
+        split_merged,
+    )
 
     unknown = sorted(set(options) - set(_SPARSE_OPTIONS))
     if unknown:
@@ -437,13 +444,11 @@ def _sparse_result(
     a_sub, b_sub = a[rows], b[cols]
     merged = merge_duplicates(a_sub, b_sub, sub)
     a_cg, b_cg, view_cg = (a_sub, b_sub, sub) if merged is None else merged[:3]
-    from ._flow import flow_available, uniform_supplies
+    from ._flow import uniform_supplies
 
     # merged duplicates of uniform weights: integer supplies (multiplicities) for the min cost flow
     supplies = None if merged is None else uniform_supplies(a_sub, b_sub, (merged[3], merged[4]))
-    flow_first = (
-        solver == "auto" and (supplies or uniform_supplies(a_cg, b_cg)) is not None and flow_available()
-    )  # what "auto" picks in column_generation
+    flow_first = solver == "auto" and restricted_solver(a_cg, b_cg, solver, supplies)[0] == "min_cost_flow"
     prob = CertifiedProblem(a, b, view, tol)
     accepted: list[tuple[Certificate, FloatArray, FloatArray]] = []
 
@@ -472,13 +477,14 @@ def _sparse_result(
     # the float costs (only then: a simplex run that failed is not repeated); a forced solver reports
     # the failure
     solvers = ["min_cost_flow", "network_simplex"] if flow_first else [solver]
+    keys = first_keys(a_cg, b_cg, view_cg)  # column_generation does not change them: one search serves both tries
     for k, attempt in enumerate(solvers):
         try:
             I, J, F, u, v, info = column_generation(
                 a_cg,
                 b_cg,
                 view_cg,
-                first_keys(a_cg, b_cg, view_cg),
+                keys,
                 max_rounds=max_rounds,
                 num_iter_max=nim,
                 progress=bool(show),
