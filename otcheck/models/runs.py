@@ -35,6 +35,7 @@ import hashlib
 import json
 import os
 import socket
+import stat
 import tempfile
 import warnings
 from collections.abc import Mapping
@@ -93,10 +94,16 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` atomically: a unique temporary file in the same directory,
     flushed to disk, then :func:`os.replace` over ``path``.
 
+    A symbolic link is followed: its target is replaced and the link kept. A path that exists and is
+    not a regular file (``/dev/stdout``, a FIFO, a device) cannot be replaced without destroying it:
+    it is written in place, not atomically. A new file gets the permissions of the umask (as
+    :func:`open` would), a replaced file keeps its own.
+
     Raises
     ------
     OSError
-        The directory cannot be written; the message names ``path``.
+        The directory or the file cannot be written (no space left, a directory at ``path``); the
+        message names ``path``.
 
     Examples
     --------
@@ -105,12 +112,28 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     >>> atomic_write_bytes(d / "x.bin", b"abc"); (d / "x.bin").read_bytes(), sorted(p.name for p in d.iterdir())
     (b'abc', ['x.bin'])
     """
-    path = Path(path)
+    given = Path(path)
+    path = Path(os.path.realpath(given))  # a link: its target is replaced, the link stays
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise OSError(exc.errno, f"cannot write {given}: {exc.strerror}") from exc
+    if mode is not None and not stat.S_ISREG(mode):  # a device, FIFO or directory: written in place
+        try:
+            with open(path, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+        except OSError as exc:
+            raise OSError(exc.errno, f"cannot write {given}: {exc.strerror}") from exc
+        return
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
-        raise OSError(exc.errno, f"cannot write {path}: {exc.strerror}") from exc
+        raise OSError(exc.errno, f"cannot write {given}: {exc.strerror}") from exc
     try:
+        os.chmod(tmp, stat.S_IMODE(mode) if mode is not None else 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -120,9 +143,20 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(exc, OSError):
-            raise OSError(exc.errno, f"cannot write {path}: {exc.strerror}") from exc
+            raise OSError(exc.errno, f"cannot write {given}: {exc.strerror}") from exc
         raise
     _fsync_dir(path.parent)
+
+
+def _umask() -> int:
+    """The process's umask, read from ``/proc/self/status`` where there is one (setting it to read it
+    back, the only other way, races with other threads); 0o022 where it cannot be read."""
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    return 0o022
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:

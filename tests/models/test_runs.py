@@ -238,6 +238,35 @@ def test_a_failed_replace_keeps_the_old_file_and_no_temp_file(tmp_path, monkeypa
     assert p.read_text() == "old" and [q.name for q in tmp_path.iterdir()] == ["f.json"]
 
 
+def test_an_atomic_write_follows_links_and_never_replaces_a_device(tmp_path):
+    """Found by an attack: `otcheck sweep --table /dev/full` replaced the device with a regular file and
+    reported success, and a table path that was a symbolic link lost its link."""
+    import stat
+
+    target = tmp_path / "target.csv"
+    target.write_text("ORIGINAL")
+    os.chmod(target, 0o640)
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    atomic_write_text(link, "new")
+    assert link.is_symlink() and target.read_text() == "new"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640  # a replaced file keeps its permissions
+    fresh, ref = tmp_path / "fresh.csv", tmp_path / "ref"
+    atomic_write_text(fresh, "x")
+    ref.write_text("x")
+    assert stat.S_IMODE(fresh.stat().st_mode) == stat.S_IMODE(ref.stat().st_mode)  # as open() makes it, not 0600
+    atomic_write_text("/dev/null", "discarded")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    if os.path.exists("/dev/full"):
+        with pytest.raises(OSError, match="cannot write /dev/full: No space left"):
+            atomic_write_text("/dev/full", "x")
+        assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+    (tmp_path / "d").mkdir()
+    with pytest.raises(OSError, match="cannot write .*d: Is a directory"):
+        atomic_write_text(tmp_path / "d", "x")
+    assert sorted(q.name for q in tmp_path.iterdir()) == ["d", "fresh.csv", "link.csv", "ref", "target.csv"]
+
+
 def test_an_edited_config_is_refused(tmp_path, capsys):
     out = tmp_path / "run"
     train(tiny(steps=5), out=out, quiet=True)
