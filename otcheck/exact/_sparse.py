@@ -574,7 +574,7 @@ def column_generation(
     raise UncertifiedError(
         f"engine 'sparse': no certified plan after {max_rounds} rounds: the last round found no pair of "
         f"negative reduced cost beyond the rounding margin, but its plan {why}; raise max_rounds, or use "
-        "method='dense'"
+        "a dense engine (method='emd' or 'highs')"
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, SupportsIndex, SupportsInt, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 from numpy.typing import NDArray
@@ -136,11 +136,14 @@ def _pick(a: FloatArray, b: FloatArray) -> str:
     return "emd"
 
 
-def _as_int(x: object, name: str) -> int:
-    """``int(x)`` for an option read from ``**options``; a ``TypeError`` naming it otherwise."""
-    if isinstance(x, (SupportsInt, SupportsIndex, str, bytes)):
-        return int(x)
-    raise TypeError(f"{name}: expected an integer, got {type(x).__name__}")
+def _as_int(x: object, name: str, minimum: int = 0) -> int:
+    """An integer option read from ``**options``, at least ``minimum``: a ``TypeError`` naming it for a
+    bool, float, string or other type (nothing is converted), a ``ValueError`` below ``minimum``."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
+        raise TypeError(f"{name}: expected an integer, got {type(x).__name__} {x!r}")
+    if x < minimum:
+        raise ValueError(f"{name}: expected an integer >= {minimum}, got {x}")
+    return int(x)
 
 
 def _ladder(
@@ -387,9 +390,9 @@ def _sparse_int(options: Mapping[str, object], name: str, default: int) -> int:
 
 def _sparse_k(options: Mapping[str, object]) -> int:
     k = options.get("k", 8)
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k: the number of nearest candidates per point must be an integer >= 1, got {k!r}")
-    return k
+    return int(k)
 
 
 #: The sparse engine shows a progress bar (``tqdm.auto``, on stderr) from this many pairs ``n * m`` on,

@@ -360,3 +360,27 @@ def test_float32_rounding_of_the_mass_is_refused_with_a_hint():
     )
     cert = certify(OK_A, OK_A, OK_C, np.eye(2) / 2, np.zeros(2), np.zeros(2))
     assert "-0.0" not in str(cert)
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        (-1, ValueError, r"^max_retries: expected an integer >= 0, got -1$"),
+        (1.5, TypeError, r"^max_retries: expected an integer, got float 1.5$"),
+        ("2", TypeError, r"^max_retries: expected an integer, got str '2'$"),
+        (True, TypeError, r"^max_retries: expected an integer, got bool True$"),
+    ],
+)
+def test_max_retries_is_refused_by_name_not_truncated_or_reported_as_a_solver_failure(value, error, message):
+    """Found by an attack: -1 gave "no certified optimum after 0 attempts", 1.5 was truncated to 1 and
+    "x" gave int()'s message, which does not name the option."""
+    for method in ("emd", "highs"):
+        with pytest.raises(error, match=message):
+            solve_ot(OK_A, OK_A, OK_C, method=method, max_retries=value)
+    assert solve_ot(OK_A, OK_A, OK_C, method="emd", max_retries=np.int64(2)).certificate.ok
+
+
+def test_sparse_k_takes_numpy_integers_like_the_other_integer_options():
+    mu = DiscreteMeasure(np.random.default_rng(0).normal(size=(30, 2)))
+    res = wasserstein(mu, mu, method="sparse", k=np.int64(4), max_rounds=np.int64(5))
+    assert res.certificate.ok and res.value == 0.0
