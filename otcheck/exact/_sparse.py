@@ -360,7 +360,7 @@ CLIP_FACTOR = 2.0**16
 CLIP_RAISE = 2.0**6
 
 
-def clip_level(c: FloatArray, previous: float | None = None) -> float | None:
+def clip_level(c: FloatArray, previous: float | None = None, needed: float | None = None) -> float | None:
     r"""The level at which the restricted problems' costs ``c`` are clipped, ``None`` for none.
 
     A "forbidden" pair (a cost of 1e20 among costs of order one), or the far pairs a feasible start
@@ -371,13 +371,17 @@ def clip_level(c: FloatArray, previous: float | None = None) -> float | None:
     duals feasible for the clipped costs are feasible for the real ones (they are larger); a plan
     that avoids the clipped pairs costs the same under both, and is then optimal for the real problem
     when no pair is violated; a plan that uses a clipped pair makes the column generation raise
-    :math:`L` (by :data:`CLIP_RAISE`, ``previous`` given) and solve again, until nothing is clipped.
+    :math:`L` (by :data:`CLIP_RAISE`, ``previous`` given, and at least to ``needed``, the dearest real
+    cost that plan uses, so that its pairs are no longer clipped) and solve again, until nothing is
+    clipped.
     """
     if c.size == 0:
         return None
     lo, hi = float(c.min()), float(c.max())
     if previous is not None:
         level = lo + (previous - lo) * CLIP_RAISE if previous > lo else hi
+        if needed is not None:
+            level = max(level, needed)
     else:
         pos = c[c > lo] - lo
         if pos.size == 0:
@@ -508,7 +512,7 @@ def column_generation(
             riding = clip is not None and bool(np.any(plan_c > clip))
             tighter = None
             if riding:  # the plan uses a clipped pair: solve again with a higher clip
-                clip = clip_level(cand_c, clip)
+                clip = clip_level(cand_c, clip, float(plan_c.max()))
             else:  # a plan far cheaper than the clip: the next solve is clipped at the plan's scale
                 tighter = plan_clip(cand_c, plan_c, clip)
             del cand_c  # a float per candidate: not held through the pricing

@@ -487,3 +487,15 @@ def test_the_sparse_engine_checks_tol_like_the_dense_ones(tol):
     for method in ("emd", "sparse", "auto"):
         with pytest.raises(ValueError, match="^tol:"):
             wasserstein(mu, mu, method=method, tol=tol)
+
+
+def test_a_plan_that_must_use_a_forbidden_pair_lifts_the_clip_to_it_at_once():
+    """Found by an attack: the optimum must use a pair of cost 1e300 among costs of order 1e5; the clip
+    level grew by CLIP_RAISE a round, so the engine refused after its 60 rounds where emd certifies. The
+    level now rises at least to the dearest cost the plan uses."""
+    a, b = [0.390625, 0.609375], [0.171875, 0.828125]
+    C = [[2.1717482323562176e5, 1e300], [3.5914785216872301e5, 7.1797418563751818e5]]
+    res = solve_ot(a, b, C, method="sparse")
+    ref = solve_ot(a, b, C, method="emd")
+    assert res.certificate.ok and res.info["rounds"] <= 3
+    assert max(res.certificate.lower, ref.certificate.lower) <= min(res.certificate.upper, ref.certificate.upper)
